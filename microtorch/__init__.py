@@ -1,0 +1,44 @@
+"""microtorch: a deep-learning library built from first principles, with PyTorch's API.
+
+NumPy runs it on the CPU, CuPy on the GPU, any registered backend elsewhere.
+"""
+from __future__ import annotations
+
+import builtins
+
+from . import _dtype
+from ._device import device, get_default_device, set_default_device
+from ._dtype import (
+    bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+    promote_types, set_default_dtype, short, uint8,
+)
+from ._dtype import dtype
+from ._tensor import Size, Tensor
+from ._creation import (
+    Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+    logspace, manual_seed, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+    randn_like, randperm, tensor, zeros, zeros_like,
+)
+from . import autograd, backends
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from ._functions import *  # noqa: F401,F403  (torch.* functions: exp, cat, where, einsum, ...)
+from ._functions import __all__ as _function_names
+
+__version__ = "0.1.0"
+
+
+def result_type(a, b) -> dtype:
+    """The dtype ``a op b`` produces under torch's promotion rules."""
+    return _dtype.result_type(a, b)
+
+
+def is_tensor(obj: object) -> "builtins.bool":
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t: Tensor) -> "builtins.bool":
+    return t.is_floating_point()
+
+
+def numel(t: Tensor) -> "builtins.int":
+    return t.numel()

@@ -1,0 +1,358 @@
+"""Factories: ``tensor``, ``zeros``, ``arange``, ``randn``, ... with torch's signatures."""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence
+
+from . import _dtype
+from ._device import as_device
+from ._dtype import dtype, dtype_of_array, get_default_dtype
+from ._tensor import Tensor, _shape_arg
+from .backends import get_backend
+
+_float = float
+
+
+def _finish(data: Any, dev: Any, requires_grad: bool) -> Tensor:
+    t = Tensor._make(data, dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _dtype_name(d: Any, default: dtype | None = None) -> str | None:
+    d = default if d is None else _dtype.as_dtype(d)
+    return None if d is None else d.name
+
+
+def _check_shape(shape: tuple) -> tuple:
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
+
+
+# ---- from data --------------------------------------------------------------------------------------
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or a Tensor)."""
+    if isinstance(data, Tensor):
+        out = data.detach().to(device=device if device is not None else data.device, dtype=dtype, copy=True)
+        if out._data is data._data:
+            out = out.clone()
+        return _finish(out._data, out._device, requires_grad)
+    dev = as_device(device)
+    array = _host_array(data, dev, copy=True)
+    if dtype is not None:
+        array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
+    elif not hasattr(data, "dtype") and array.dtype.kind == "f":
+        array = array.astype(get_default_dtype().name, copy=False)  # Python floats become float32
+    elif not hasattr(data, "dtype") and array.dtype.kind in "iu":
+        array = array.astype("int64", copy=False)
+    dtype_of_array(array)  # rejects unsupported element types with a clear message
+    return _finish(array, dev, requires_grad)
+
+
+def _host_array(data: Any, dev: Any, copy: bool) -> Any:
+    backend = dev.backend
+    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
+        data = [v.tolist() if isinstance(v, Tensor) else v for v in data]
+    try:
+        array = backend.asarray(data, index=dev.index, copy=copy)
+    except ValueError as e:
+        shape = _ragged_message(data)
+        raise ValueError(shape or f"could not make a tensor from this data: {e}") from None
+    if array.dtype.kind in "OUSVM":
+        raise TypeError(
+            f"could not infer a tensor dtype from data of type {type(data).__name__} (array dtype {array.dtype}); "
+            "use numbers, nested lists of numbers, or arrays"
+        )
+    return array
+
+
+def _ragged_message(data: Any, depth: int = 0) -> str | None:
+    """torch's wording for nested lists of uneven length."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return None
+    lengths = [len(v) if isinstance(v, (list, tuple)) else None for v in data]
+    first = lengths[0]
+    for n in lengths[1:]:
+        if n != first:
+            return f"expected sequence of length {first} at dim {depth + 1} (got {n})"
+    for v in data:
+        msg = _ragged_message(v, depth + 1)
+        if msg:
+            return msg
+    return None
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """A tensor sharing ``data``'s memory when it can (same device and dtype), else a copy."""
+    if isinstance(data, Tensor):
+        return data.to(device=device if device is not None else data.device, dtype=dtype)
+    dev = as_device(device)
+    if hasattr(data, "dtype") and hasattr(data, "shape"):
+        array = _host_array(data, dev, copy=None)
+        if dtype is not None:
+            array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
+        dtype_of_array(array)
+        return Tensor._make(array, dev)
+    return tensor(data, dtype=dtype, device=dev)
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def from_numpy(array: Any) -> Tensor:
+    """A cpu tensor sharing memory with a NumPy array."""
+    numpy = get_backend("cpu").xp
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtype_of_array(array)
+    return Tensor._make(array, as_device("cpu"))
+
+
+# ---- filled -----------------------------------------------------------------------------------------
+def _filled(kind: str, size: tuple, fill: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    dev = as_device(device)
+    shape = _check_shape(_shape_arg(size))
+    backend = dev.backend
+    with backend.on_device(dev.index):
+        if kind == "full":
+            name = _dtype_name(dtype) or _scalar_dtype_name(fill)
+            array = backend.xp.full(shape, fill, dtype=name)
+        else:
+            array = getattr(backend.xp, kind)(shape, dtype=_dtype_name(dtype, get_default_dtype()))
+    return _finish(array, dev, requires_grad)
+
+
+def _scalar_dtype_name(value: Any) -> str:
+    if isinstance(value, Tensor):
+        return value.dtype.name
+    return _dtype.scalar_dtype(value).name
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
+    return _filled("zeros", size, None, dtype, device, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _filled("ones", size, None, dtype, device, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _filled("empty", size, None, dtype, device, requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _filled("full", (size,), fill_value, dtype, device, requires_grad)
+
+
+def _like(t: Tensor, dtype: Any, device: Any) -> tuple:
+    return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
+
+
+def zeros_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+
+
+def empty_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return empty(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return full(t.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+# ---- ranges -----------------------------------------------------------------------------------------
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = values
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign (start={start}, end={end}, step={step})")
+    if dtype is None:
+        dtype = get_default_dtype() if any(isinstance(v, _float) for v in values) else _dtype.int64
+    dev = as_device(device)
+    n = max(0, math.ceil((end - start) / step))
+    with dev.backend.on_device(dev.index):
+        array = (dev.backend.xp.arange(n, dtype="float64") * step + start).astype(_dtype_name(dtype))
+    return _finish(array, dev, requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dev = as_device(device)
+    with dev.backend.on_device(dev.index):
+        array = dev.backend.xp.linspace(_float(start), _float(end), int(steps), dtype=_dtype_name(dtype, get_default_dtype()))
+    return _finish(array, dev, requires_grad)
+
+
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    exponents = linspace(start, end, steps, dtype=_dtype.float64, device=device)
+    return _finish((base ** exponents)._data.astype(_dtype_name(dtype, get_default_dtype())), exponents.device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye(): n and m must be non-negative, got n={n}, m={m}")
+    dev = as_device(device)
+    with dev.backend.on_device(dev.index):
+        array = dev.backend.xp.eye(n, m, dtype=_dtype_name(dtype, get_default_dtype()))
+    return _finish(array, dev, requires_grad)
+
+
+# ---- random -----------------------------------------------------------------------------------------
+class Generator:
+    """A source of random numbers for one device (``torch.Generator``)."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = as_device(device)
+        self._seed = None
+        self._generator = self.device.backend.new_generator(None, self.device.index)
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self._seed = int(seed)
+        self._generator = self.device.backend.new_generator(self._seed, self.device.index)
+        return self
+
+    def initial_seed(self) -> int:
+        from .backends.numpy_backend import DEFAULT_SEED
+
+        return DEFAULT_SEED if self._seed is None else self._seed
+
+    def seed(self) -> int:
+        import random
+
+        return self.manual_seed(random.getrandbits(63))._seed
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator of every backend (cpu and any device), as ``torch.manual_seed``."""
+    from .backends import seed_all
+
+    seed_all(int(seed))
+    gen = Generator("cpu")
+    gen._seed = int(seed)
+    return gen
+
+
+def _random(kind: str, size: tuple, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:
+    dev = as_device(device if device is not None or generator is None else generator.device)
+    shape = _check_shape(_shape_arg(size))
+    backend = dev.backend
+    gen = None if generator is None else generator._generator
+    if kind == "integers":
+        name = _dtype_name(dtype, _dtype.int64)
+        with backend.on_device(dev.index):
+            array = backend.integers(a, b, shape, name, dev.index, gen)
+    else:
+        name = _dtype_name(dtype, get_default_dtype())
+        if _dtype.as_dtype(name)._category != 2:
+            raise RuntimeError(f"{'rand' if kind == 'uniform' else 'randn'}(): expected a floating point dtype, got {name}")
+        with backend.on_device(dev.index):
+            array = getattr(backend, kind)(shape, a, b, name, dev.index, gen)
+    return _finish(array, dev, requires_grad)
+
+
+def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _random("uniform", size, 0.0, 1.0, dtype, device, requires_grad, generator)
+
+
+def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _random("normal", size, 0.0, 1.0, dtype, device, requires_grad, generator)
+
+
+def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    if size is None:
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    if len(bounds) == 1:
+        low, high = 0, bounds[0]
+    elif len(bounds) == 2:
+        low, high = bounds
+    else:
+        raise TypeError("randint() expects (high, size) or (low, high, size)")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _random("integers", (size,), int(low), int(high), dtype, device, requires_grad, generator)
+
+
+def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+    dev = as_device(device)
+    gen = None if generator is None else generator._generator
+    array = dev.backend.permutation(int(n), dev.index, gen)
+    return Tensor._make(array.astype(_dtype_name(dtype, _dtype.int64), copy=False), dev)
+
+
+def rand_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return rand(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def randn_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    d, dev = _like(t, dtype, device)
+    return randn(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def randint_like(t: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None, device: Any = None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    d, dev = _like(t, dtype, device)
+    return randint(low, high, t.shape, dtype=d, device=dev)
+
+
+def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+    """``normal(mean, std, size)`` with float mean/std, or tensors of means/stds."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        like = mean if isinstance(mean, Tensor) else std
+        noise = randn(like.shape, dtype=like.dtype, device=like.device, generator=generator)
+        return (noise * std + mean).detach()
+    return _random("normal", size, float(mean), float(std), dtype, device, False, generator)
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: A002
+    probs = input if p is None else full_like(input, p)
+    draws = rand(probs.shape, dtype=probs.dtype, device=probs.device, generator=generator)
+    return (draws < probs).to(probs.dtype)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:  # noqa: A002
+    """Sample indices from rows of non-negative weights (Gumbel top-k without replacement)."""
+    probs = input.detach().double()
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("multinomial(): prob_dist must be 1 or 2 dim")
+    if (probs < 0).any().item() or not probs.isfinite().all().item():
+        raise RuntimeError("multinomial(): probability tensor contains either `inf`, `nan` or element < 0")
+    rows = probs if probs.ndim == 2 else probs.unsqueeze(0)
+    if (rows.sum(-1) <= 0).any().item():
+        raise RuntimeError("multinomial(): invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[-1]:
+        raise RuntimeError("multinomial(): cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if replacement:
+        cdf = (rows / rows.sum(-1, keepdim=True)).cumsum(-1)
+        u = rand(rows.shape[0], num_samples, dtype=_dtype.float64, device=rows.device, generator=generator)
+        xp = rows.device.backend.xp
+        picks = xp.stack([xp.searchsorted(cdf._data[i], u._data[i], side="right") for i in range(rows.shape[0])])
+        out = Tensor._make(xp.minimum(picks, rows.shape[-1] - 1).astype("int64"), rows.device)
+    else:
+        gumbel = -(-rand(rows.shape, dtype=_dtype.float64, device=rows.device, generator=generator).clamp_min(1e-300).log()).log()
+        keys = rows.log() + gumbel
+        xp = rows.device.backend.xp
+        out = Tensor._make(xp.argsort(-keys._data, axis=-1)[:, :num_samples].astype("int64"), rows.device)
+    return out if probs.ndim == 2 else out[0]

@@ -1,0 +1,152 @@
+"""Data types and PyTorch's type-promotion rules.
+
+A microtorch ``dtype`` names an element type; backends store arrays whose dtype
+has the same ``name`` (NumPy and CuPy share NumPy's dtype objects).
+
+Promotion follows torch, not NumPy: operands are ranked as dimensioned tensors,
+zero-dim tensors and Python scalars, and a lower rank only changes the result
+when it belongs to a higher *category* (bool < integer < floating). So
+``float32_tensor * 2.5`` stays float32, ``int_tensor * 2.5`` is float32 (the
+default dtype), and ``float16_tensor * float32_scalar_tensor`` stays float16.
+"""
+from __future__ import annotations
+
+import builtins
+
+
+class dtype:
+    """An element type, e.g. ``microtorch.float32``."""
+
+    __slots__ = ("name", "itemsize", "is_floating_point", "is_signed", "_category")
+
+    def __init__(self, name: str, itemsize: int, category: int, is_signed: bool):
+        self.name = name
+        self.itemsize = itemsize
+        self._category = category  # 0 bool, 1 integer, 2 floating
+        self.is_floating_point = category == 2
+        self.is_signed = is_signed
+
+    def __repr__(self) -> str:
+        return f"microtorch.{self.name}"
+
+    def __reduce__(self):  # pickles as the module-level singleton
+        return (_dtype_from_name, (self.name,))
+
+
+bool = dtype("bool", 1, 0, False)  # noqa: A001 - torch's name
+uint8 = dtype("uint8", 1, 1, False)
+int8 = dtype("int8", 1, 1, True)
+int16 = dtype("int16", 2, 1, True)
+int32 = dtype("int32", 4, 1, True)
+int64 = dtype("int64", 8, 1, True)
+float16 = dtype("float16", 2, 2, True)
+float32 = dtype("float32", 4, 2, True)
+float64 = dtype("float64", 8, 2, True)
+
+# torch's aliases
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+
+ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+_BY_NAME = {d.name: d for d in ALL_DTYPES}
+
+_default_dtype = float32
+
+
+def _dtype_from_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+def get_default_dtype() -> dtype:
+    return _default_dtype
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the dtype of new floating tensors (float32 or float64, as torch allows)."""
+    global _default_dtype
+    if d not in (float16, float32, float64):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_dtype = d
+
+
+def as_dtype(d) -> dtype:
+    """Normalise ``d`` (a microtorch dtype, a NumPy dtype, a name, or Python's float/int/bool)."""
+    if d.__class__ is dtype:
+        return d
+    if d is builtins.float:
+        return _default_dtype
+    if d is builtins.int:
+        return int64
+    if d is builtins.bool:
+        return bool
+    name = getattr(d, "name", None) or getattr(d, "__name__", None) or d
+    try:
+        return _BY_NAME[str(name)]
+    except KeyError:
+        raise TypeError(f"unsupported dtype {d!r}; supported: {', '.join(_BY_NAME)}") from None
+
+
+# array dtype object (numpy.dtype, hashable) -> microtorch dtype, filled on first sight
+_BY_ARRAY_DTYPE: dict = {}
+
+
+def dtype_of_array(array) -> dtype:
+    """The microtorch dtype of a backend array."""
+    adt = array.dtype
+    try:
+        return _BY_ARRAY_DTYPE[adt]
+    except KeyError:
+        pass
+    d = _BY_NAME.get(adt.name)
+    if d is None:
+        raise TypeError(f"arrays of dtype {adt} are not supported; supported: {', '.join(_BY_NAME)}")
+    _BY_ARRAY_DTYPE[adt] = d
+    return d
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both ``a`` and ``b`` convert to safely."""
+    if a is b:
+        return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    if a._category == 1 and a.is_signed != b.is_signed:  # uint8 with a signed integer
+        signed = a if a.is_signed else b
+        return int16 if signed.itemsize == 1 else signed
+    return a if a.itemsize >= b.itemsize else b
+
+
+def _combine_categories(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    """c10's combine_categories: ``lower`` wins only when its category is higher."""
+    if higher is None:
+        return lower
+    if lower is None or higher._category == 2:
+        return higher
+    if higher is bool or lower._category == 2:
+        return promote_types(higher, lower)
+    return higher
+
+
+def scalar_dtype(value) -> dtype:
+    """The dtype a Python scalar takes part in promotion with (a 'weak' type)."""
+    if isinstance(value, builtins.bool):
+        return bool
+    if isinstance(value, builtins.int):
+        return int64
+    return _default_dtype
+
+
+def result_type(*operands) -> dtype:
+    """torch.result_type over Tensors and Python scalars."""
+    dim_result = zero_result = scalar_result = None
+    for x in operands:
+        if hasattr(x, "_data"):  # a Tensor
+            d = dtype_of_array(x._data)
+            if x._data.ndim:
+                dim_result = d if dim_result is None else promote_types(dim_result, d)
+            else:
+                zero_result = d if zero_result is None else promote_types(zero_result, d)
+        else:
+            d = scalar_dtype(x)
+            scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
+    return _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))

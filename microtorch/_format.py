@@ -1,0 +1,74 @@
+"""Printing tensors the way torch does: ``tensor([[0.1000, 2.0000]], requires_grad=True)``."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._dtype import get_default_dtype
+from .backends import get_backend
+
+PRECISION = 4
+THRESHOLD = 1000
+EDGEITEMS = 3
+
+
+def _float_formatter(values: Any) -> Any:
+    """torch's choice: integral values print as '1.', wide ranges in scientific notation, else fixed."""
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    nonzero = [v for v in finite if v != 0]
+    wide = bool(nonzero) and (max(nonzero) / min(nonzero) > 1000.0 or max(nonzero) > 1e8)
+    if all(v == int(v) for v in finite):
+        fmt = "{:.%de}" % PRECISION if wide else "{:.0f}."
+    elif wide or nonzero and min(nonzero) < 1e-4:
+        fmt = "{:.%de}" % PRECISION
+    else:
+        fmt = "{:.%df}" % PRECISION
+
+    def one(v: float) -> str:
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return fmt.format(v)
+
+    width = max((len(one(v)) for v in values), default=0)
+    return lambda v: one(float(v)).rjust(width)
+
+
+def format_tensor(t: Any) -> str:
+    numpy = get_backend("cpu").xp
+    data = t._device.backend.to_numpy(t._data)
+    kind = data.dtype.kind
+    flat = data.reshape(-1)
+    if flat.size > THRESHOLD:  # only the printed corners decide the format
+        k = EDGEITEMS
+        sample = numpy.concatenate([flat[:k], flat[-k:]])
+    else:
+        sample = flat
+    if kind == "f":
+        formatter = {"float_kind": _float_formatter([float(v) for v in sample])}
+    elif kind == "b":
+        width = 5 if not sample.all() else 4
+        formatter = {"bool": lambda v: str(bool(v)).rjust(width)}
+    else:
+        width = max((len(str(int(v))) for v in sample), default=0)
+        formatter = {"int": lambda v: str(int(v)).rjust(width)}
+    prefix = "tensor("
+    if data.size == 0:
+        body = "[]" if data.ndim <= 1 else f"size={tuple(data.shape)}"
+    else:
+        body = numpy.array2string(
+            data, separator=", ", prefix=prefix, formatter=formatter, threshold=THRESHOLD, edgeitems=EDGEITEMS,
+            max_line_width=80,
+        ).replace(", ..., ", ",  ..., ")  # torch pads the ellipsis like an element
+    suffix = []
+    if t._device.type != "cpu":
+        suffix.append(f"device='{t._device}'")
+    name = data.dtype.name
+    if not (name in ("int64", "bool") or name == get_default_dtype().name) or data.size == 0 and name != get_default_dtype().name:
+        suffix.append(f"dtype=microtorch.{name}")
+    if t.grad_fn is not None:
+        suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t._requires_grad:
+        suffix.append("requires_grad=True")
+    return prefix + body + "".join(", " + s for s in suffix) + ")"

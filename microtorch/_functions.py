@@ -1,0 +1,105 @@
+"""The ``torch.*`` function namespace: ``microtorch.exp(x)``, ``microtorch.cat([a, b])``, ...
+
+Most are the Tensor methods under the same name; the rest take several tensors.
+"""
+from __future__ import annotations
+
+import builtins
+from typing import Any, Sequence
+
+from ._tensor import Tensor, _binary
+from .autograd.ops import elementwise as _ew
+from .autograd.ops import linalg as _linalg
+from .autograd.ops import shape as _shape
+
+_METHODS = (
+    "abs absolute neg negative exp log log2 log10 log1p expm1 sqrt rsqrt square reciprocal sin cos tan tanh sigmoid "
+    "relu sign sgn floor ceil round trunc frac clamp clip clamp_min clamp_max isnan isinf isfinite isclose allclose "
+    "equal logical_not logical_and logical_or logical_xor sum mean var std prod amax amin argmax argmin logsumexp "
+    "norm cumsum any all count_nonzero softmax log_softmax reshape flatten unflatten squeeze unsqueeze permute "
+    "transpose swapaxes swapdims movedim t expand_as broadcast_to flip split chunk unbind narrow gather "
+    "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
+    "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size"
+).split()
+
+for _name in _METHODS:
+    globals()[_name] = getattr(Tensor, _name)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - torch's name
+    """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
+    return input.max(dim, keepdim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    return input.min(dim, keepdim)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    return _binary(_ew.Maximum, input, other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    return _binary(_ew.Minimum, input, other)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    return _ew.where(condition, input, other)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    xp = input.device.backend.xp
+    idx = xp.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype("int64", copy=False), input.device) for i in idx)
+    return Tensor._make(xp.stack(idx, axis=1).astype("int64", copy=False) if idx else xp.zeros((0, 0), "int64"), input.device)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    return _shape.cat(tensors, dim)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    return _shape.stack(tensors, dim)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    return _linalg.einsum(equation, *operands)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple:
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
+    ndim = builtins.max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for s in shapes:
+        for i, n in enumerate(s):
+            k = ndim - len(s) + i
+            if n != 1:
+                if out[k] not in (1, n):
+                    raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape ({list(s)})")
+                out[k] = n
+    return tuple(out)
+
+
+def clone(input: Tensor) -> Tensor:
+    return input.clone()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+__all__ = list(_METHODS) + [
+    "max", "min", "maximum", "minimum", "where", "nonzero", "cat", "concat", "concatenate", "stack", "einsum",
+    "broadcast_tensors", "broadcast_shapes", "clone", "detach",
+]

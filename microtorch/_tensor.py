@@ -1,0 +1,1089 @@
+"""Tensor: a backend array plus what autograd needs to know about it.
+
+A Tensor holds
+
+* ``_data``: the backend array (a ``numpy.ndarray`` on cpu, ``cupy.ndarray`` on cuda),
+* ``_device``: the device, whose backend does the array work,
+* ``_requires_grad``, ``grad`` and ``grad_fn``: the autograd state; ``grad_fn`` is
+  the :class:`~microtorch.autograd.function.Op` that produced the tensor
+  (``None`` for leaves), ``_output_nr`` says which of its outputs it is,
+* ``_version``: bumped by in-place ops so backward can refuse stale saved values;
+  views share the counter of the tensor they view (``_base``).
+
+Every method that computes something is one line that calls an op's ``apply``.
+"""
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+from typing import Any, Iterator, Sequence
+
+from . import _dtype
+from ._device import as_device, device as _device_cls
+from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
+from .autograd import engine, function, grad_mode
+
+_new = object.__new__
+_float, _int, _bool = builtins.float, builtins.int, builtins.bool
+
+
+def _shape_arg(args: tuple) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)) or len(args) == 1 and type(args[0]).__name__ == "Size":
+        args = tuple(args[0])
+    for s in args:
+        if not isinstance(s, numbers.Integral):
+            raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
+    return tuple(_int(s) for s in args)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like ``torch.Size``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"microtorch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+
+class Tensor:
+    """A multi-dimensional array with autograd support (``torch.Tensor``)."""
+
+    __slots__ = (
+        "_data", "_device", "_requires_grad", "_grad", "grad_fn", "_output_nr",
+        "_version", "_base", "_hooks", "_retains_grad", "__weakref__",
+    )
+    __array_priority__ = 1000  # numpy defers `ndarray * tensor` to Tensor.__rmul__
+    __hash__ = object.__hash__  # __eq__ is elementwise
+
+    # ---- construction ----------------------------------------------------------------
+    def __init__(self, *args: Any, dtype: dtype | None = None, device: Any = None) -> None:
+        """``Tensor(data)`` (float unless given a dtype) or ``Tensor(*sizes)`` (uninitialised)."""
+        from ._creation import empty, tensor
+
+        if args and all(isinstance(a, numbers.Integral) and not isinstance(a, _bool) for a in args):
+            src = empty(*args, dtype=dtype, device=device)
+        elif len(args) == 1:
+            src = tensor(args[0], dtype=dtype or get_default_dtype(), device=device)
+        else:
+            src = empty(0, dtype=dtype, device=device)
+        self._init_from(src._data, src._device)
+
+    def _init_from(self, data: Any, device: Any, requires_grad: bool = False) -> None:
+        self._data = data
+        self._device = device
+        self._requires_grad = requires_grad
+        self._grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._version = 0
+        self._base = None
+        self._hooks = None
+        self._retains_grad = False
+
+    @staticmethod
+    def _make(data: Any, device: Any, requires_grad: bool = False, grad_fn: Any = None, output_nr: int = 0) -> Tensor:
+        """Wrap a backend array (the fast path every op takes)."""
+        if not data.ndim:
+            data = device.backend.xp.asarray(data)  # numpy returns scalars, not 0-d arrays, from 0-d ops
+        t = _new(Tensor)
+        t._data = data
+        t._device = device
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._version = 0
+        t._base = None
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # ---- basic attributes ----------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's array, outside the graph (``torch.Tensor.data``)."""
+        t = Tensor._make(self._data, self._device)
+        t._base = self._base if self._base is not None else self
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Tensor.data must be set to a Tensor, got {type(value).__name__}")
+        self._data = value._data
+        self._device = value._device
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> dtype:
+        return dtype_of_array(self._data)
+
+    @property
+    def device(self) -> _device_cls:
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return _int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return _int(self._data.nbytes)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return _bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_normalize_dim(dim, self._data.ndim)]
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0] if hasattr(self._data, "__array_interface__") else self._data.data.ptr
+
+    # ---- autograd state --------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
+        self._requires_grad = _bool(requires_grad)
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: {list(value.shape)} vs {list(self.shape)}")
+            if value._device is not self._device:
+                raise RuntimeError(f"assigned grad has data located on {value._device}, expected {self._device}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version_counter(self) -> int:
+        return (self._base if self._base is not None else self)._version
+
+    def _bump_version(self) -> None:
+        (self._base if self._base is not None else self)._version += 1
+
+    def _accumulate_grad(self, grad: Tensor) -> None:
+        self._grad = grad if self._grad is None else self._grad + grad
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` seeds non-scalars)."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return _HookHandle(self._hooks, hook)
+        self.grad_fn.register_prehook(self._output_nr, hook)
+        return _HookHandle(self.grad_fn._pre_hooks[self._output_nr], hook)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def store(grad):
+            t = ref()
+            if t is not None:
+                g = grad.detach() if not grad_mode.enabled else grad
+                t._grad = g if t._grad is None else t._grad + g
+
+        self.grad_fn.register_prehook(self._output_nr, store)
+        self._retains_grad = True
+
+    def detach(self) -> Tensor:
+        """The same array, cut from the graph (shares memory)."""
+        t = Tensor._make(self._data, self._device)
+        t._base = self._base if self._base is not None else self
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ---- conversion ------------------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> Any:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self._device.type != "cpu" and not force:
+            raise TypeError(
+                f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                "to host memory first."
+            )
+        return self._device.backend.to_numpy(self._data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        if self._device.type != "cpu":
+            raise TypeError(
+                f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                "to host memory first."
+            )
+        arr = self._device.backend.to_numpy(self._data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._device.backend.to_numpy(self._data).tolist()
+
+    def __float__(self) -> float:
+        return _float(self.item())
+
+    def __int__(self) -> int:
+        return _int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return _int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return _bool(self._data.item())
+
+    def __len__(self) -> int:
+        if not self._data.ndim:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if not self._data.ndim:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __contains__(self, element: Any) -> bool:
+        return _bool((self == element).any().item())
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``; ``copy=`` forces a copy."""
+        dev, dt, copy = _parse_to_args(self, args, kwargs)
+        out = self
+        if dev is not None and dev is not out._device:
+            out = _ops.ToDevice.apply(out, device=dev)
+        if dt is not None and dt is not dtype_of_array(out._data):
+            out = _ops.Cast.apply(out, dtype=dt.name)
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"microtorch.{_TYPE_NAMES[self.dtype.name]}"
+        return self.to(_dtype.as_dtype(dtype))
+
+    def float(self) -> Tensor:
+        return self.to(_dtype.float32)
+
+    def double(self) -> Tensor:
+        return self.to(_dtype.float64)
+
+    def half(self) -> Tensor:
+        return self.to(_dtype.float16)
+
+    def long(self) -> Tensor:
+        return self.to(_dtype.int64)
+
+    def int(self) -> Tensor:
+        return self.to(_dtype.int32)
+
+    def short(self) -> Tensor:
+        return self.to(_dtype.int16)
+
+    def bool(self) -> Tensor:
+        return self.to(_dtype.bool)
+
+    def byte(self) -> Tensor:
+        return self.to(_dtype.uint8)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Tensor:
+        return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
+
+    def clone(self) -> Tensor:
+        return _ops.Clone.apply(self)
+
+    def contiguous(self) -> Tensor:
+        return self if self._data.flags.c_contiguous else _ops.Clone.apply(self)
+
+    # ---- printing ----------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        from ._format import format_tensor
+
+        return format_tensor(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    # ---- arithmetic -------------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(_ops.Add, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(_ops.Add, other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(_ops.Sub, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(_ops.Sub, other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(_ops.Mul, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(_ops.Mul, other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(_ops.Div, self, other, true_divide=True)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(_ops.Div, other, self, true_divide=True)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _binary(_ops.FloorDivide, self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _binary(_ops.FloorDivide, other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _binary(_ops.Remainder, self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _binary(_ops.Remainder, other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _binary(_ops.Pow, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _binary(_ops.Pow, other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _linalg.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _linalg.matmul(_as_tensor_like(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    def __invert__(self) -> Tensor:
+        return _ops.BitwiseNot.apply(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _binary(_ops.BitwiseAnd, self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        return _binary(_ops.BitwiseOr, self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _binary(_ops.BitwiseXor, self, other)
+
+    __rxor__ = __xor__
+
+    # comparisons: elementwise, bool results, never differentiable
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(_ops.Equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(_ops.NotEqual, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(_ops.Less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(_ops.LessEqual, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(_ops.Greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(_ops.GreaterEqual, self, other)
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self - (other * alpha if alpha != 1 else other)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            return (self / other).trunc().to(result_type(self, other))
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+
+    subtract, multiply, divide, true_divide = sub, mul, div, __truediv__
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self ** exponent
+
+    def remainder(self, other: Any) -> Tensor:
+        return self % other
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return self // other
+
+    def matmul(self, other: Tensor) -> Tensor:
+        return _linalg.matmul(self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {other.ndim}-D")
+        return _linalg.matmul(self, other)
+
+    def bmm(self, other: Tensor) -> Tensor:
+        if self.ndim != 3 or other.ndim != 3:
+            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {other.ndim}-D")
+        if self.shape[0] != other.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {other.shape[0]}")
+        return _linalg.matmul(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        return _linalg.matmul(self, other)
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def equal(self, other: Tensor) -> bool:
+        return self.shape == other.shape and _bool((self == other).all().item())
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return _bool(self.isclose(other, rtol, atol, equal_nan).all().item())
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        return _ops.IsClose.apply(self, _as_tensor_like(other, self), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+    # ---- elementwise math -------------------------------------------------------------------------
+    def neg(self) -> Tensor:
+        return _ops.Neg.apply(self)
+
+    negative = neg
+
+    def abs(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    absolute = abs
+
+    def exp(self) -> Tensor:
+        return _ops.Exp.apply(_float_input(self))
+
+    def log(self) -> Tensor:
+        return _ops.Log.apply(_float_input(self))
+
+    def log2(self) -> Tensor:
+        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(2.0))
+
+    def log10(self) -> Tensor:
+        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(10.0))
+
+    def log1p(self) -> Tensor:
+        return _ops.Log1p.apply(_float_input(self))
+
+    def expm1(self) -> Tensor:
+        return _ops.Expm1.apply(_float_input(self))
+
+    def sqrt(self) -> Tensor:
+        return _ops.Sqrt.apply(_float_input(self))
+
+    def rsqrt(self) -> Tensor:
+        return _ops.Rsqrt.apply(_float_input(self))
+
+    def square(self) -> Tensor:
+        return _ops.Pow.apply(self, 2)
+
+    def reciprocal(self) -> Tensor:
+        return _ops.Reciprocal.apply(_float_input(self))
+
+    def sin(self) -> Tensor:
+        return _ops.Sin.apply(_float_input(self))
+
+    def cos(self) -> Tensor:
+        return _ops.Cos.apply(_float_input(self))
+
+    def tan(self) -> Tensor:
+        return _ops.Tan.apply(_float_input(self))
+
+    def tanh(self) -> Tensor:
+        return _ops.Tanh.apply(_float_input(self))
+
+    def sigmoid(self) -> Tensor:
+        return _ops.Sigmoid.apply(_float_input(self))
+
+    def relu(self) -> Tensor:
+        return _ops.Relu.apply(self)
+
+    def sign(self) -> Tensor:
+        return _ops.Sign.apply(self)
+
+    sgn = sign
+
+    def floor(self) -> Tensor:
+        return _ops.Floor.apply(self)
+
+    def ceil(self) -> Tensor:
+        return _ops.Ceil.apply(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return _ops.Round.apply(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return _ops.Trunc.apply(self)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        return self - self.trunc()
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - torch's names
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        return _ops.clamp(self, min, None)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        return _ops.clamp(self, None, max)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return _binary(_ops.Maximum, self, other)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return _binary(_ops.Minimum, self, other)
+
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        return _ops.where(condition, self, other)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        return _ops.where(mask, value if not isinstance(value, Tensor) else value.to(self.dtype), self)
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        return self + weight * (end - self)
+
+    def isnan(self) -> Tensor:
+        return _ops.IsNan.apply(self)
+
+    def isinf(self) -> Tensor:
+        return _ops.IsInf.apply(self)
+
+    def isfinite(self) -> Tensor:
+        return _ops.IsFinite.apply(self)
+
+    def logical_not(self) -> Tensor:
+        return _ops.LogicalNot.apply(self)
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        return _compare(_ops.LogicalAnd, self, other)
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        return _compare(_ops.LogicalOr, self, other)
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return _compare(_ops.LogicalXor, self, other)
+
+    # ---- reductions ---------------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind in "bui" and dtype is None:
+            x = x.to(_dtype.int64)  # torch sums integers and bools as int64
+        return _reduce.Sum.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        return _reduce.sum_to_size(self, _shape_arg(size))
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+                f"dtype. Got: {x.dtype.name.capitalize()}"
+            )
+        return _reduce.Mean.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
+
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        return _reduce.var(self, dim, unbiased, keepdim, correction)
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        return _reduce.var(self, dim, unbiased, keepdim, correction, op=_reduce.Std)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind in "bui" and dtype is None:
+            x = x.to(_dtype.int64)
+        return _reduce.Prod.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return _reduce.max_min(self, dim, keepdim, "max")
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return _reduce.max_min(self, dim, keepdim, "min")
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=True)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=False)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _reduce.argmax(self, dim, keepdim, largest=True)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _reduce.argmax(self, dim, keepdim, largest=False)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return _reduce.LogSumExp.apply(_float_input(self), dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _reduce.norm(self, p, dim, keepdim)
+
+    def cumsum(self, dim: int) -> Tensor:
+        x = self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
+        dim = _normalize_dim(dim, self.ndim)
+        if x.ndim == 0:
+            return _reduce.CumSum.apply(x.reshape(1), dim=0).reshape(())
+        return _reduce.CumSum.apply(x, dim=dim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _reduce.AnyAll.apply(self, dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim, all=False)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _reduce.AnyAll.apply(self, dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim, all=True)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return (self != 0).sum(dim)
+
+    # ---- activations (also reachable as microtorch.* and nn.functional.*) ---------------------------
+    def softmax(self, dim: int, dtype: dtype | None = None) -> Tensor:
+        return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.Softmax)
+
+    def log_softmax(self, dim: int, dtype: dtype | None = None) -> Tensor:
+        return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.LogSoftmax)
+
+    # ---- shape ----------------------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        return _shape.reshape(self, _shape_arg(shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (dtype, str)) or len(shape) == 1 and type(shape[0]).__name__ == "type":
+            raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
+        return _shape.reshape(self, _shape_arg(shape))
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return _shape.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return _shape.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        return _shape.unflatten(self, dim, sizes)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return _shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _shape.unsqueeze(self, dim)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return _shape.permute(self, _shape_arg(dims))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _shape.transpose(self, dim0, dim1)
+
+    swapaxes = swapdims = transpose
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _shape.movedim(self, source, destination)
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self if self.ndim < 2 else _shape.transpose(self, 0, 1)
+
+    @property
+    def T(self) -> Tensor:
+        return self if self.ndim < 2 else _shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
+        return _shape.transpose(self, -2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return _shape.expand(self, _shape_arg(sizes))
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _shape.expand(self, other.shape)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        return _shape.expand(self, _shape_arg((shape,)))
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return _shape.repeat(self, _shape_arg(sizes))
+
+    def flip(self, *dims: Any) -> Tensor:
+        return _shape.flip(self, _shape_arg(dims))
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
+        return _shape.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        return _shape.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        return _shape.unbind(self, dim)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        dim = _normalize_dim(dim, self.ndim)
+        return self[(slice(None),) * dim + (slice(start, start + length),)]
+
+    # ---- indexing --------------------------------------------------------------------------------------
+    def __getitem__(self, key: Any) -> Tensor:
+        return _index.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _index.setitem(self, key, value)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        return _index.gather(self, dim, index)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        return _index.index_select(self, dim, index)
+
+    # ---- in-place ops --------------------------------------------------------------------------------
+    def __iadd__(self, other: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Sub, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Mul, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Div, other)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _inplace.binary_(self, _ops.Add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _inplace.binary_(self, _ops.Sub, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Mul, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Div, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Pow, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return _inplace.apply_(self, lambda t: t.clamp(min, max))
+
+    def neg_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: -t)
+
+    def exp_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.exp())
+
+    def sqrt_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.sqrt())
+
+    def relu_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.relu())
+
+    def sigmoid_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.tanh())
+
+    def abs_(self) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.abs())
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return _inplace.apply_(self, lambda t: t.masked_fill(mask, value))
+
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return _inplace.binary_(self, _ops.Add, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return _inplace.binary_(self, _ops.Add, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        return _inplace.binary_(self, _ops.Add, (end - self) * weight)
+
+    def copy_(self, src: Any) -> Tensor:
+        return _inplace.copy_(self, src)
+
+    def zero_(self) -> Tensor:
+        return _inplace.fill_(self, 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        return _inplace.fill_(self, value)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "uniform", a, b, generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "normal", mean, std, generator)
+
+    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "bernoulli", p, None, generator)
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+_TYPE_NAMES = {
+    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+
+
+# ---- helpers shared by the methods above ------------------------------------------------------------
+def _normalize_dim(dim: Any, ndim: int) -> int:
+    """A non-negative dim, or IndexError worded as torch's."""
+    if not isinstance(dim, numbers.Integral):
+        raise TypeError(f"dim must be an integer, got {type(dim).__name__}")
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % ndim if ndim else 0
+
+
+def _float_input(x: Tensor) -> Tensor:
+    """Integer and bool tensors enter floating ops as the default float dtype (torch's rule)."""
+    return x if x._data.dtype.kind in "fc" else x.to(get_default_dtype())
+
+
+def _to_scalar(value: Any) -> Any:
+    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
+    if type(value) in (_float, _int, _bool):
+        return value
+    if isinstance(value, numbers.Number) or hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
+        value = value.item()
+        if isinstance(value, (complex,)):
+            raise TypeError("complex numbers are not supported")
+        return value
+    return None
+
+
+def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    from ._creation import tensor
+
+    return tensor(value, device=like._device)
+
+
+def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
+    """Apply a binary op after torch's type promotion (Python scalars stay 'weak')."""
+    a_is_tensor = isinstance(a, Tensor)
+    b_is_tensor = isinstance(b, Tensor)
+    if a_is_tensor and b_is_tensor:
+        if a._data.dtype != b._data.dtype or true_divide and a._data.dtype.kind not in "fc":
+            target = result_type(a, b)
+            if true_divide and not target.is_floating_point:
+                target = get_default_dtype()
+            if a._data.dtype.name != target.name:
+                a = a.to(target)
+            if b._data.dtype.name != target.name:
+                b = b.to(target)
+        return op.apply(a, b)
+    tensor_arg = a if a_is_tensor else b
+    scalar = _to_scalar(b if a_is_tensor else a)
+    if scalar is None:  # a list, an array, ...: becomes a tensor on the same device
+        other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
+        return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
+    kind = tensor_arg._data.dtype.kind
+    if kind not in "fc":
+        # int/bool tensor meets a float scalar (or true division): compute in the default float dtype;
+        # bool tensor meets an int scalar: int64
+        if isinstance(scalar, _float) or true_divide:
+            tensor_arg = tensor_arg.to(get_default_dtype())
+        elif kind == "b" and not isinstance(scalar, _bool):
+            tensor_arg = tensor_arg.to(_dtype.int64)
+    return op.apply(tensor_arg, scalar) if a_is_tensor else op.apply(scalar, tensor_arg)
+
+
+def _compare(op: Any, a: Any, b: Any) -> Tensor:
+    if not isinstance(b, Tensor):
+        scalar = _to_scalar(b)
+        b = scalar if scalar is not None else _as_tensor_like(b, a)
+    return op.apply(a, b)
+
+
+def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
+    dev = kwargs.pop("device", None)
+    dt = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dt = a._device, a.dtype
+        elif isinstance(a, dtype) or a in (_float, _int, _bool):
+            dt = a
+        elif isinstance(a, (str, _device_cls, _int)) and not isinstance(a, _bool):
+            dev = a
+        elif isinstance(a, _bool):
+            pass  # to(dtype, non_blocking) positional form
+        else:
+            try:
+                dt = _dtype.as_dtype(a)
+            except TypeError:
+                raise TypeError(f"to() received an invalid argument {a!r}: expected a dtype, device or Tensor") from None
+    return (as_device(dev) if dev is not None else None), (_dtype.as_dtype(dt) if dt is not None else None), copy
+
+
+function.Tensor = Tensor
+engine_ref = engine  # the engine imports Tensor lazily; keep the module referenced
+
+# ops need Tensor, so they are imported after it exists
+from .autograd.ops import elementwise as _ops  # noqa: E402
+from .autograd.ops import index as _index  # noqa: E402
+from .autograd.ops import inplace as _inplace  # noqa: E402
+from .autograd.ops import linalg as _linalg  # noqa: E402
+from .autograd.ops import nn as _nn_ops  # noqa: E402
+from .autograd.ops import reduce as _reduce  # noqa: E402
+from .autograd.ops import shape as _shape  # noqa: E402

@@ -1,0 +1,99 @@
+"""Automatic differentiation: ``backward``, ``grad``, grad-mode switches.
+
+The primitive ops live in :mod:`microtorch.autograd.ops`, their base class
+``Op`` in :mod:`microtorch.autograd.function`, the backward pass in
+:mod:`microtorch.autograd.engine`.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from . import engine
+from .function import Op
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+
+def _as_sequence(x: Any) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
+    """The gradient each output starts with: given, or ones for scalars (torch's rules)."""
+    from .._tensor import Tensor
+
+    if grad_outputs and len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{who}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    seeds = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{who}: expected Tensors as outputs, got {type(out).__name__} at position {i}")
+        if not out._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        g = grad_outputs[i] if grad_outputs else None
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = Tensor._make(out._device.backend.xp.ones(out._data.shape, dtype=out._data.dtype), out._device)
+        elif not isinstance(g, Tensor):
+            from .._creation import tensor
+
+            g = tensor(g, dtype=out.dtype, device=out.device)
+        else:
+            if g.shape != out.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a shape of {out.shape}."
+                )
+            if g._device is not out._device:
+                raise RuntimeError(f"grad_output[{i}] is on {g._device} but output[{i}] is on {out._device}")
+            if g._data.dtype != out._data.dtype:
+                g = g.to(out.dtype)
+        seeds.append(g)
+    return seeds
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Sequence[Any] | None = None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
+    outputs = _as_sequence(tensors)
+    seeds = _seed_gradients(outputs, _as_sequence(grad_tensors), "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    wanted = _as_sequence(inputs) or None
+    if inputs is not None and not wanted:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    engine.run_backward(outputs, seeds, retain_graph, create_graph, inputs=wanted)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
+    outs = _as_sequence(outputs)
+    ins = _as_sequence(inputs)
+    for i, t in enumerate(ins):
+        if not t._requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    seeds = _seed_gradients(outs, _as_sequence(grad_outputs), "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    results = engine.run_backward(outs, seeds, retain_graph, create_graph, inputs=ins, accumulate_into_grad=False)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for i, (t, g) in enumerate(zip(ins, results)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                from .._creation import zeros_like
+
+                results[i] = zeros_like(t)
+        elif not create_graph and g.grad_fn is not None:
+            results[i] = g.detach()
+    return tuple(results)
+
+
+__all__ = ["Op", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]

@@ -1,0 +1,161 @@
+"""The backward pass.
+
+1. Walk the graph from the outputs (iteratively: a 100 000-op chain is fine) and
+   count, for every node, how many edges point at it.
+2. Start from the outputs' gradients. A node runs once all its consumers have
+   handed it their gradients (its count has dropped to zero); it turns the
+   gradient of its outputs into gradients of its inputs and hands them on.
+3. Gradients reaching a leaf are summed into ``leaf.grad``.
+
+Intermediate gradients live only in ``pending`` until their node has run, and
+each node frees what it saved as soon as it has run (regrad's principle), so
+memory falls while backward proceeds.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from . import grad_mode
+from .function import Op
+
+
+def _count_dependencies(roots: Sequence[Op]) -> dict:
+    dependencies: dict = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_edges:
+            if edge is not None and isinstance(edge[0], Op):
+                target = edge[0]
+                dependencies[target] = dependencies.get(target, 0) + 1
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+    return dependencies
+
+
+def _accumulate(slot_list: list, index: int, grad: Any) -> None:
+    prev = slot_list[index]
+    slot_list[index] = grad if prev is None else prev + grad
+
+
+def run_backward(
+    outputs: Sequence[Any],
+    grad_outputs: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Any] | None = None,
+    accumulate_into_grad: bool = True,
+) -> list | None:
+    """Backpropagate ``grad_outputs`` from ``outputs``.
+
+    With ``accumulate_into_grad`` the result is summed into leaves' ``.grad``
+    (``Tensor.backward``), restricted to ``inputs`` when given; otherwise the
+    gradients of ``inputs`` are returned (``autograd.grad``).
+    """
+    from .._tensor import Tensor
+
+    pending: dict = {}  # node -> [gradient of each output]
+    leaf_grads: dict = {}  # leaf tensor -> gradient
+    roots = []
+    for out, grad in zip(outputs, grad_outputs):
+        node = out.grad_fn
+        if node is None:  # a leaf that requires grad: its gradient is the seed itself
+            leaf_grads[out] = grad if out not in leaf_grads else leaf_grads[out] + grad
+            continue
+        if node not in pending:
+            pending[node] = [None] * node.n_outputs
+            roots.append(node)
+        _accumulate(pending[node], out._output_nr, grad)
+
+    # gradients wanted for non-leaf inputs are read off their node just before it runs
+    wanted_nodes: dict = {}
+    if inputs is not None:
+        for t in inputs:
+            if t.grad_fn is not None:
+                wanted_nodes.setdefault(t.grad_fn, []).append(t)
+    captured: dict = {}
+
+    dependencies = _count_dependencies(roots)
+    ready = [n for n in roots if n not in dependencies]
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = pending.pop(node, None)
+            edges = node.next_edges
+            if grads is not None and node._pre_hooks:
+                _run_prehooks(node, grads)
+            if grads is not None and node in wanted_nodes:
+                for t in wanted_nodes[node]:
+                    captured[t] = grads[t._output_nr]
+            if grads is None or all(g is None for g in grads):
+                input_grads = (None,) * len(edges)
+            else:
+                if create_graph and node.once_differentiable:
+                    raise RuntimeError(
+                        f"{node.name()} is not twice differentiable; create_graph=True cannot build its gradient's graph"
+                    )
+                input_grads = node._input_grads(grads)
+                if grad_mode_anomaly_check is not None:
+                    grad_mode_anomaly_check(node, input_grads)
+            if not retain_graph:
+                node.release()
+            for edge, grad in zip(edges, input_grads):
+                if edge is None:
+                    continue
+                target, output_nr = edge
+                if isinstance(target, Op):
+                    if grad is not None:
+                        slots = pending.get(target)
+                        if slots is None:
+                            slots = pending[target] = [None] * target.n_outputs
+                        _accumulate(slots, output_nr, grad)
+                    remaining = dependencies[target] - 1
+                    dependencies[target] = remaining
+                    if remaining == 0:
+                        ready.append(target)
+                elif grad is not None:
+                    prev = leaf_grads.get(target)
+                    leaf_grads[target] = grad if prev is None else prev + grad
+
+    if not accumulate_into_grad:
+        results = []
+        for t in inputs:
+            results.append(leaf_grads.get(t) if t.grad_fn is None else captured.get(t))
+        return results
+
+    wanted = None if inputs is None else set(inputs)
+    handed_out: set = {id(g) for g in grad_outputs}
+    for leaf, grad in leaf_grads.items():
+        if wanted is not None and leaf not in wanted:
+            continue
+        for hook in leaf._hooks or ():
+            replaced = hook(grad)
+            if replaced is not None:
+                grad = replaced
+        if not create_graph:
+            # the gradient may also be another leaf's, the caller's seed, or a view of
+            # another gradient; .grad must own its memory so in-place updates stay local
+            if id(grad) in handed_out or getattr(grad._data, "base", True) is not None:
+                grad = Tensor._make(grad._data.copy(), grad._device)
+            handed_out.add(id(grad))
+            grad = grad if grad.grad_fn is None else grad.detach()
+        leaf._accumulate_grad(grad)
+    return None
+
+
+def _run_prehooks(node: Op, grads: list) -> None:
+    for output_nr, hooks in node._pre_hooks.items():
+        grad = grads[output_nr]
+        if grad is None:
+            continue
+        for hook in hooks:
+            replaced = hook(grad)
+            if replaced is not None:
+                grad = replaced
+        grads[output_nr] = grad
+
+
+# set by autograd.anomaly_mode while detect_anomaly() is active
+grad_mode_anomaly_check = None

@@ -1,0 +1,264 @@
+"""``Op``: one primitive differentiable operation, and the graph node it leaves behind.
+
+An op is a small class (DeZero's and Chainer's design)::
+
+    class Mul(Op):
+        '''d(x*y) = y dx + x dy'''
+        broadcasting = True
+
+        def forward(ctx, x, y):          # backend arrays in, array out; use ctx.xp
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        def backward(ctx, grad):         # microtorch Tensors in and out
+            x, y = ctx.saved_tensors
+            return grad * y, grad * x
+
+``Mul.apply(a, b)`` runs ``forward`` on the tensors' arrays and, when gradients
+are wanted, keeps the op object as the result's ``grad_fn``: the node remembers
+where each input came from (``next_edges``) and what ``forward`` saved. Because
+``backward`` is written with Tensor operations, running it with recording on
+(``create_graph=True``) builds the graph of the gradient itself, which is how
+higher-order gradients come for free.
+
+Arrays saved in ``forward`` come back from ``saved_tensors`` as the input
+Tensors they were taken from (so double backward reaches them), as the output
+Tensor, or as constants for anything else.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from . import grad_mode
+
+Tensor: Any = None  # set by microtorch._tensor (it needs this module first)
+
+
+class _SavedOutput:
+    """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
+
+    __slots__ = ("array", "index", "ref", "version")
+
+
+class Op:
+    """Base class of primitive ops; an applied instance is a node of the autograd graph."""
+
+    __slots__ = (
+        "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions",
+        "input_shapes", "n_outputs", "_output_meta", "_pre_hooks", "__dict__", "__weakref__",
+    )
+
+    #: elementwise over broadcast inputs: the engine sums each gradient back to its input's shape
+    broadcasting = False
+    #: the backward is not itself differentiable (``create_graph=True`` raises)
+    once_differentiable = False
+
+    # ---- what an op defines ------------------------------------------------------
+    def forward(self, *arrays: Any, **params: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, *grads: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} is not differentiable")
+
+    # ---- helpers ops use -----------------------------------------------------------
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep ``arrays`` (inputs, the output or other arrays) for ``backward``."""
+        self.saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self.saved
+        if saved is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after "
+                "they have already been freed). Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling backward."
+            )
+        return tuple(self._unpack(item, i) for i, item in enumerate(saved))
+
+    def _unpack(self, item: Any, i: int) -> Any:
+        if isinstance(item, Tensor):
+            version = (item._base if item._base is not None else item)._version
+            if version != self._saved_versions[i]:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{item.dtype.name} {list(item.shape)}] is at version {version}; expected version "
+                    f"{self._saved_versions[i]} instead. Hint: the operation that saved it is {self.name()}."
+                )
+            return item
+        if isinstance(item, _SavedOutput):
+            out = item.ref()
+            if out is not None and (out._base if out._base is not None else out)._version != item.version:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: the output of {self.name()} was changed after it was saved for backward."
+                )
+            if grad_mode.enabled:  # create_graph: the output stays connected to this node
+                return Tensor._make(item.array, self.device, True, self, item.index)
+            return Tensor._make(item.array, self.device)
+        if hasattr(item, "shape"):
+            return Tensor._make(item, self.device)
+        return item
+
+    # ---- applying ------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
+        op = cls()
+        device = None
+        requires_grad = False
+        arrays = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                if device is None:
+                    device = x._device
+                elif x._device is not device:
+                    _raise_device_mismatch(cls, device, x._device)
+                requires_grad = requires_grad or x._requires_grad
+                arrays.append(x._data)
+            else:
+                arrays.append(x)
+        if device is None:
+            raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
+        op.device = device
+        op.xp = device._backend.xp if device._backend is not None else device.backend.xp
+        op.saved = ()
+        try:
+            out = op.forward(*arrays, **params)
+        except ValueError as e:  # NumPy reports shape problems as ValueError; torch as RuntimeError
+            raise RuntimeError(_shape_error_message(cls, arrays, e)) from None
+
+        if not (requires_grad and grad_mode.enabled):
+            if type(out) is tuple:
+                return tuple(Tensor._make(o, device) for o in out)
+            return Tensor._make(out, device)
+
+        if type(out) is tuple:
+            return op._record_many(inputs, arrays, out)
+        if out.dtype.kind not in "fc":  # only floating results carry gradients
+            return Tensor._make(out, device)
+        result = Tensor._make(out, device, True, op, 0)
+        op._record(inputs, arrays, (out,), (result,))
+        return result
+
+    def _record_many(self, inputs, arrays, outs) -> tuple:
+        results = tuple(
+            Tensor._make(o, self.device, True, self, i) if o.dtype.kind in "fc" else Tensor._make(o, self.device)
+            for i, o in enumerate(outs)
+        )
+        self._output_meta = tuple((o.shape, o.dtype) for o in outs)
+        self._record(inputs, arrays, outs, results)
+        return results
+
+    def _record(self, inputs, arrays, outs, results) -> None:
+        """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
+        edges = []
+        needs = []
+        for x in inputs:
+            if isinstance(x, Tensor) and x._requires_grad:
+                edges.append((x.grad_fn, x._output_nr) if x.grad_fn is not None else (x, 0))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        self.next_edges = tuple(edges)
+        self.needs_input_grad = tuple(needs)
+        self.n_outputs = len(outs)
+        self._pre_hooks = None
+        self.input_shapes = None
+        if self.broadcasting:
+            out_shape = outs[0].shape
+            for a in arrays:
+                if getattr(a, "shape", out_shape) != out_shape:
+                    self.input_shapes = tuple(getattr(a, "shape", None) for a in arrays)
+                    break
+        saved = self.saved
+        if saved:
+            resolved = []
+            versions = []
+            for item in saved:
+                versions.append(None)
+                for k, o in enumerate(outs):
+                    if item is o:
+                        s = _SavedOutput()
+                        s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
+                        resolved.append(s)
+                        break
+                else:
+                    for x, a in zip(inputs, arrays):
+                        if a is item and isinstance(x, Tensor):
+                            resolved.append(x)
+                            versions[-1] = (x._base if x._base is not None else x)._version
+                            break
+                    else:
+                        resolved.append(item)
+            self.saved = tuple(resolved)
+            self._saved_versions = versions
+
+    # ---- what the engine calls -------------------------------------------------------
+    def _input_grads(self, grads: list) -> tuple:
+        """Gradients for each input from gradients of each output (missing ones are zeros)."""
+        if self.n_outputs == 1:
+            result = self.backward(grads[0])
+        else:
+            for i, g in enumerate(grads):
+                if g is None:
+                    shape, dtype = self._output_meta[i]
+                    grads[i] = Tensor._make(self.xp.zeros(shape, dtype), self.device)
+            result = self.backward(*grads)
+        if type(result) is not tuple:
+            result = (result,)
+        if len(result) != len(self.next_edges):
+            raise RuntimeError(
+                f"{self.name()}.backward returned {len(result)} gradients, but the op had {len(self.next_edges)} inputs"
+            )
+        shapes = self.input_shapes
+        if shapes is not None:
+            result = tuple(
+                g if g is None or s is None or g.shape == s else g.sum_to_size(s) for g, s in zip(result, shapes)
+            )
+        return result
+
+    def release(self) -> None:
+        """Free what forward saved (after backward, unless ``retain_graph=True``)."""
+        self.saved = None
+
+    # ---- inspection (viz, repr) --------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        """torch-style ``((node_or_leaf, output_nr), ...)``; a leaf tensor stands where torch has AccumulateGrad."""
+        return tuple(e if e is not None else (None, 0) for e in getattr(self, "next_edges", ()))
+
+    def register_prehook(self, output_nr: int, hook) -> None:
+        """Call ``hook(grad)`` on the gradient of output ``output_nr`` before backward (tensor hooks)."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+def _raise_device_mismatch(cls, a, b) -> None:
+    raise RuntimeError(
+        f"Expected all tensors to be on the same device, but found at least two devices, {a} and {b}! "
+        f"(in {cls.__name__})"
+    )
+
+
+def _shape_error_message(cls, arrays, error) -> str:
+    """torch's wording for operands that do not broadcast, else the backend's message."""
+    shapes = [a.shape for a in arrays if hasattr(a, "shape")]
+    if cls.broadcasting and len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        for k in range(1, min(len(a), len(b)) + 1):
+            if a[-k] != b[-k] and 1 not in (a[-k], b[-k]):
+                dim = max(len(a), len(b)) - k
+                return (f"The size of tensor a ({a[-k]}) must match the size of tensor b ({b[-k]}) at non-singleton "
+                        f"dimension {dim} (in {cls.__name__}: shapes {list(a)} and {list(b)})")
+    return f"{cls.__name__}: {error}"

@@ -1,0 +1,154 @@
+"""In-place updates: ``add_``, ``mul_``, ``copy_``, ``fill_``, ``x += y``, random fills.
+
+Without a graph to record (``no_grad``, or nothing requires grad) they write
+straight into the tensor's array with the op's ufunc. While recording, the
+result is computed by the ordinary op, written back into the array, and the
+tensor takes the result's place in the graph. Either way the version counter
+goes up, so a saved tensor that changed makes backward raise instead of
+returning a wrong gradient.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import grad_mode
+
+
+def check_inplace(x, recording: bool) -> None:
+    if recording and x._requires_grad and x.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
+            "`with microtorch.no_grad():` (as optimizers do) or use an out-of-place op."
+        )
+    if recording and x._base is not None and (x._base._requires_grad or x._requires_grad):
+        raise RuntimeError(
+            "in-place modification of a view of a tensor that requires grad is not supported while recording "
+            "the graph; use an out-of-place op, or clone() the view first"
+        )
+    if not x._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location (it is an expanded view). Please clone() the tensor before performing the operation."
+        )
+
+
+def commit(x, result, already_written: bool = False) -> Any:
+    """Store ``result`` in ``x``'s array and let ``x`` stand for it in the graph."""
+    if not already_written:
+        if result._data.dtype != x._data.dtype:
+            _check_cast(result, x)
+        x._device.backend.xp.copyto(x._data, result._data, casting="unsafe")
+    x._bump_version()
+    if result.grad_fn is not None:
+        x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, True
+    return x
+
+
+def _check_cast(result, x) -> None:
+    from ..._dtype import dtype_of_array
+
+    r, d = dtype_of_array(result._data), dtype_of_array(x._data)
+    if r._category > d._category:
+        raise RuntimeError(f"result type {r.name.capitalize()} can't be cast to the desired output type {d.name.capitalize()}")
+
+
+def binary_(x, op: Any, other: Any):
+    """x op= other"""
+    from ..._tensor import Tensor, _binary
+
+    other_requires_grad = isinstance(other, Tensor) and other._requires_grad
+    recording = grad_mode.enabled and (x._requires_grad or other_requires_grad)
+    check_inplace(x, recording)
+    if not recording:
+        if isinstance(other, Tensor):
+            if other._device is not x._device:
+                raise RuntimeError(f"Expected all tensors to be on the same device, but found {x._device} and {other._device}")
+            rhs = other._data
+            if other._data.dtype != x._data.dtype:
+                _check_cast(other, x)
+        else:
+            rhs = other
+            if isinstance(other, float) and x._data.dtype.kind in "iub":
+                raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
+        if op.ufunc == "true_divide" and x._data.dtype.kind in "iub":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
+        xp = x._device.backend.xp
+        try:
+            getattr(xp, op.ufunc)(x._data, rhs, out=x._data, casting="unsafe")
+        except ValueError as e:  # e.g. a right-hand side that broadcasts to a larger shape
+            raise RuntimeError(str(e)) from None
+        x._bump_version()
+        return x
+    result = _binary(op, x, other, true_divide=op.ufunc == "true_divide")
+    if result.shape != x.shape:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
+    return commit(x, result)
+
+
+def apply_(x, fn: Callable):
+    """x = fn(x), in place."""
+    recording = grad_mode.enabled and x._requires_grad
+    check_inplace(x, recording)
+    result = fn(x)
+    if result.shape != x.shape:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
+    return commit(x, result)
+
+
+def copy_(x, src: Any):
+    """Copy ``src`` (broadcast, cast, possibly from another device) into ``x``."""
+    from ..._tensor import Tensor, _as_tensor_like
+    from .elementwise import Cast, ToDevice
+    from .shape import expand
+
+    if not isinstance(src, Tensor):
+        src = _as_tensor_like(src, x)
+    recording = grad_mode.enabled and (x._requires_grad or src._requires_grad)
+    check_inplace(x, recording)
+    if src._device is not x._device:
+        src = ToDevice.apply(src, device=x._device)
+    if src._data.dtype != x._data.dtype:
+        src = Cast.apply(src, dtype=x._data.dtype.name)
+    if src.shape != x.shape:
+        src = expand(src, x.shape)
+    if not recording:
+        x._device.backend.xp.copyto(x._data, src._data)
+        x._bump_version()
+        return x
+    return commit(x, src if src.grad_fn is not None else src.clone())
+
+
+def fill_(x, value: Any):
+    from ..._tensor import Tensor
+
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+        return copy_(x, value)
+    recording = grad_mode.enabled and x._requires_grad
+    check_inplace(x, recording)
+    if recording:  # keep x in the graph, with zero gradient to what it was
+        everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
+        return commit(x, x.masked_fill(everywhere, value))
+    x._data[...] = value
+    x._bump_version()
+    return x
+
+
+def random_(x, kind: str, a: float, b: Any, generator: Any):
+    """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
+    recording = grad_mode.enabled and x._requires_grad
+    check_inplace(x, recording)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{kind}_ expects a floating point tensor, got {x.dtype}")
+    backend, index, dtype = x._device.backend, x._device.index, x._data.dtype.name
+    gen = getattr(generator, "_generator", generator)
+    if kind == "uniform":
+        values = backend.uniform(x.shape, a, b, dtype, index, gen)
+    elif kind == "normal":
+        values = backend.normal(x.shape, a, b, dtype, index, gen)
+    else:
+        values = (backend.uniform(x.shape, 0.0, 1.0, dtype, index, gen) < a).astype(dtype)
+    x._data[...] = values
+    x._bump_version()
+    return x

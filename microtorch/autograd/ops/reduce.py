@@ -1,0 +1,352 @@
+"""Reductions: sum, mean, var, prod, max/min, logsumexp, norm, cumsum, argmax, any/all.
+
+``dim`` arrives normalised (``None`` for all dims, or a sorted tuple of
+non-negative ints). A reduced gradient is broadcast back to the input's shape by
+``_expand_back``, the one place that undoes a reduction.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections import namedtuple
+from typing import Any
+
+from ..function import Op
+from .elementwise import Where
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple | None:
+    """``None``/``()`` -> None (every dim); an int or a sequence -> sorted tuple of dims."""
+    from ..._tensor import _normalize_dim
+
+    if dim is None:
+        return None
+    if isinstance(dim, numbers.Integral):
+        dim = _normalize_dim(dim, ndim)
+        return (dim,) if ndim else None  # a 0-d tensor reduces over 'dim 0' as over everything
+    dims = tuple(sorted(_normalize_dim(d, ndim) for d in dim))
+    if not ndim:
+        return None
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+    return dims if dims else None
+
+
+def _reduced_count(shape: tuple, dims: tuple | None) -> int:
+    return math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
+
+
+def _keepdim_shape(shape: tuple, dims: tuple | None) -> tuple:
+    return tuple(1 if dims is None or d in dims else s for d, s in enumerate(shape))
+
+
+def _expand_back(grad, shape: tuple, dims: tuple | None, keepdim: bool):
+    """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
+    if not keepdim:
+        grad = grad.reshape(_keepdim_shape(shape, dims))
+    return grad.expand(shape)
+
+
+def _keep(t, shape: tuple, dims: tuple | None, keepdim: bool):
+    """A reduced tensor in its keepdim shape (so it broadcasts against the input)."""
+    return t if keepdim else t.reshape(_keepdim_shape(shape, dims))
+
+
+class Sum(Op):
+    """d sum(x) = 1 for every element: the gradient is broadcast back."""
+
+    def forward(ctx, x, dim, keepdim):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        return ctx.xp.sum(x, axis=dim, keepdims=keepdim)
+
+    def backward(ctx, grad):
+        return _expand_back(grad, ctx.shape, ctx.dim, ctx.keepdim)
+
+
+class SumToSize(Op):
+    """Sum ``x`` down to a shape it was broadcast from (the backward of broadcasting)."""
+
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        lead = x.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+        return ctx.xp.sum(x, axis=dims, keepdims=True).reshape(shape)
+
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape)
+
+
+def sum_to_size(x, shape: tuple):
+    if tuple(x.shape) == tuple(shape):
+        return x
+    lead = x.ndim - len(shape)
+    if lead < 0 or any(s not in (1, xs) for s, xs in zip(shape, x.shape[lead:])):
+        raise RuntimeError(f"size {list(shape)} is not expandable to size {list(x.shape)}")
+    return SumToSize.apply(x, shape=tuple(shape))
+
+
+class Mean(Op):
+    """d mean(x) = 1/n for every element"""
+
+    def forward(ctx, x, dim, keepdim):
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        return ctx.xp.mean(x, axis=dim, keepdims=keepdim)
+
+    def backward(ctx, grad):
+        return _expand_back(grad, ctx.shape, ctx.dim, ctx.keepdim) / _reduced_count(ctx.shape, ctx.dim)
+
+
+class Var(Op):
+    """d var(x) = 2 (x - mean(x)) / (n - correction) dx"""
+
+    def forward(ctx, x, dim, keepdim, correction):
+        ctx.save_for_backward(x)
+        ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
+        return ctx.xp.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        n = _reduced_count(tuple(x.shape), ctx.dim)
+        centered = x - x.mean(ctx.dim, keepdim=True)
+        scale = 2.0 / (n - ctx.correction) if n > ctx.correction else float("nan")
+        return _keep(grad, tuple(x.shape), ctx.dim, ctx.keepdim) * centered * scale
+
+
+class Std(Op):
+    """d std(x) = (x - mean(x)) / ((n - correction) std(x)) dx (0 where std is 0, as torch)"""
+
+    def forward(ctx, x, dim, keepdim, correction):
+        out = ctx.xp.std(x, axis=dim, ddof=correction, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape = tuple(x.shape)
+        n = _reduced_count(shape, ctx.dim)
+        out = _keep(out, shape, ctx.dim, ctx.keepdim)
+        centered = x - x.mean(ctx.dim, keepdim=True)
+        scale = 1.0 / (n - ctx.correction) if n > ctx.correction else float("nan")
+        scaled = _keep(grad, shape, ctx.dim, ctx.keepdim) * centered / out * scale
+        return Where.apply(out == 0, 0.0, scaled)
+
+
+def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type = Var):
+    from ..._tensor import _float_input
+
+    if unbiased is not None and correction is not None:
+        raise TypeError("var()/std(): pass either unbiased or correction, not both")
+    if isinstance(dim, bool):  # torch's legacy var(unbiased) positional form
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    x = _float_input(x)
+    return op.apply(x, dim=normalize_dims(dim, x.ndim), keepdim=keepdim, correction=correction)
+
+
+class Prod(Op):
+    """d prod(x) / dx_i = product of the other elements"""
+
+    def forward(ctx, x, dim, keepdim):
+        out = ctx.xp.prod(x, axis=dim, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape = tuple(x.shape)
+        grad = _keep(grad, shape, ctx.dim, ctx.keepdim)
+        if not (x == 0).any().item():
+            return grad * _keep(out, shape, ctx.dim, ctx.keepdim) / x
+        # with zeros, out / x is 0/0: take products of the other elements explicitly
+        return grad * _product_of_others(ctx.xp, x, ctx.dim)
+
+
+def _product_of_others(xp, x, dims):
+    """For each element, the product of the other elements over ``dims`` (a constant tensor)."""
+    from ..._tensor import Tensor
+
+    a = x._data
+    axes = tuple(range(a.ndim)) if dims is None else dims
+    moved = xp.moveaxis(a, axes, tuple(range(a.ndim - len(axes), a.ndim)))
+    flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
+    ones = xp.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+    before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = xp.flip(xp.cumprod(xp.flip(xp.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    others = (before * after).reshape(moved.shape)
+    return Tensor._make(xp.moveaxis(others, tuple(range(a.ndim - len(axes), a.ndim)), axes), x.device)
+
+
+class Amax(Op):
+    """max/min over dims; the gradient is shared evenly between tied maxima (torch's rule)."""
+
+    def forward(ctx, x, dim, keepdim, largest):
+        if x.size == 0 and (dim is None or any(x.shape[d] == 0 for d in dim)):
+            raise IndexError(f"{'amax' if largest else 'amin'}(): cannot reduce over a zero-size dimension")
+        out = (ctx.xp.amax if largest else ctx.xp.amin)(x, axis=dim, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape = tuple(x.shape)
+        is_extreme = (x == _keep(out, shape, ctx.dim, ctx.keepdim)).to(x.dtype)
+        share = is_extreme / is_extreme.sum(ctx.dim, keepdim=True)
+        return _keep(grad, shape, ctx.dim, ctx.keepdim) * share
+
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+class MaxDim(Op):
+    """max(dim) -> (values, indices); the gradient goes to the selected index only."""
+
+    def forward(ctx, x, dim, keepdim, largest):
+        xp = ctx.xp
+        if x.shape[dim] == 0:
+            raise IndexError(f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have non-zero size.")
+        indices = (xp.argmax if largest else xp.argmin)(x, axis=dim, keepdims=True)
+        values = xp.take_along_axis(x, indices, axis=dim)
+        ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        ctx.save_for_backward(indices)
+        if not keepdim:
+            values, indices = xp.squeeze(values, dim), xp.squeeze(indices, dim)
+        return values, indices.astype("int64", copy=False)
+
+    def backward(ctx, grad, _grad_indices):
+        (indices,) = ctx.saved_tensors
+        positions = _arange_along(ctx, ctx.shape, ctx.dim)
+        selected = positions == indices
+        return Where.apply(selected, _keep(grad, ctx.shape, (ctx.dim,), ctx.keepdim), 0.0)
+
+
+def _arange_along(ctx, shape: tuple, dim: int):
+    """0..n-1 along ``dim``, shaped to broadcast against ``shape``."""
+    from ..._tensor import Tensor
+
+    view = [1] * len(shape)
+    view[dim] = shape[dim]
+    return Tensor._make(ctx.xp.arange(shape[dim]).reshape(view), ctx.device)
+
+
+def max_min(x, dim: Any, keepdim: bool, mode: str):
+    from ..._tensor import Tensor, _binary, _normalize_dim
+    from . import elementwise
+
+    largest = mode == "max"
+    if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
+        return _binary(elementwise.Maximum if largest else elementwise.Minimum, x, dim)
+    if dim is None:
+        if x.numel() == 0:
+            raise RuntimeError(f"{mode}(): Expected reduction dim to be specified for input.numel() == 0.")
+        return Amax.apply(x, dim=None, keepdim=False, largest=largest)
+    dim = _normalize_dim(dim, x.ndim)
+    if x.ndim == 0:  # torch treats a 0-d tensor as one element along 'dim 0'
+        values, indices = MaxDim.apply(x.reshape(1), dim=0, keepdim=False, largest=largest)
+        values, indices = values.reshape(()), indices.reshape(())
+    else:
+        values, indices = MaxDim.apply(x, dim=dim, keepdim=keepdim, largest=largest)
+    return (MaxResult if largest else MinResult)(values, indices)
+
+
+class ArgMax(Op):
+    """argmax/argmin: int64 indices, no gradient."""
+
+    def forward(ctx, x, dim, keepdim, largest):
+        if x.size == 0:
+            raise RuntimeError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
+        fn = ctx.xp.argmax if largest else ctx.xp.argmin
+        if dim is None:
+            out = fn(x.reshape(-1))
+            return ctx.xp.asarray(out).reshape((1,) * x.ndim if keepdim else ()).astype("int64", copy=False)
+        return fn(x, axis=dim, keepdims=keepdim).astype("int64", copy=False)
+
+
+def argmax(x, dim: Any, keepdim: bool, largest: bool):
+    from ..._tensor import _normalize_dim
+
+    if dim is not None:
+        dim = _normalize_dim(dim, x.ndim)
+        if x.ndim == 0:
+            dim = None
+    return ArgMax.apply(x, dim=dim, keepdim=keepdim, largest=largest)
+
+
+class AnyAll(Op):
+    """any/all: bool results, no gradient."""
+
+    def forward(ctx, x, dim, keepdim, all):  # noqa: A002
+        return (ctx.xp.all if all else ctx.xp.any)(x, axis=dim, keepdims=keepdim)
+
+
+class LogSumExp(Op):
+    """d logsumexp(x) = softmax(x) dx"""
+
+    def forward(ctx, x, dim, keepdim):
+        xp = ctx.xp
+        m = xp.amax(x, axis=dim, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift
+        out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
+        if not keepdim:
+            out = out.reshape(tuple(s for d, s in enumerate(x.shape) if d not in (dim or range(x.ndim))))
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape = tuple(x.shape)
+        return _keep(grad, shape, ctx.dim, ctx.keepdim) * (x - _keep(out, shape, ctx.dim, ctx.keepdim)).exp()
+
+
+class Norm2(Op):
+    """d ||x||_2 = x / ||x|| dx (0 where the norm is 0, as torch)"""
+
+    def forward(ctx, x, dim, keepdim):
+        xp = ctx.xp
+        out = xp.sqrt(xp.sum(x * x, axis=dim, keepdims=keepdim))
+        ctx.save_for_backward(x, out)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape = tuple(x.shape)
+        out = _keep(out, shape, ctx.dim, ctx.keepdim)
+        scaled = _keep(grad, shape, ctx.dim, ctx.keepdim) * x / out
+        return Where.apply(out == 0, 0.0, scaled)
+
+
+def norm(x, p: Any, dim: Any, keepdim: bool):
+    from ..._tensor import _float_input
+
+    x = _float_input(x)
+    dims = normalize_dims(dim, x.ndim)
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(x, dim=dims, keepdim=keepdim)
+    if p == 1:
+        return x.abs().sum(dims, keepdim=keepdim)
+    if p == math.inf:
+        return x.abs().amax(dims, keepdim=keepdim)
+    if p == -math.inf:
+        return x.abs().amin(dims, keepdim=keepdim)
+    if p == 0:
+        return (x != 0).to(x.dtype).sum(dims, keepdim=keepdim)
+    if isinstance(p, str):
+        raise ValueError(f"norm(): unsupported norm type {p!r}; use a number, 'fro', inf or -inf")
+    return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
+
+
+class CumSum(Op):
+    """d cumsum(x)_j / dx_i = [i <= j]: the gradient is a reversed cumulative sum."""
+
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return ctx.xp.cumsum(x, axis=dim)
+
+    def backward(ctx, grad):
+        return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)

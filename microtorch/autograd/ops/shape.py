@@ -1,0 +1,332 @@
+"""Shape ops: reshape, permute, expand, repeat, flip, cat/stack, split.
+
+Most return views of their input (NumPy views share memory); ``_view_of`` marks
+them so in-place writes through a view bump the version of the viewed tensor.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence
+
+from ..function import Op
+
+
+def _view_of(out, x):
+    """Mark ``out`` as a view of ``x``: they share a version counter."""
+    out._base = x._base if x._base is not None else x
+    return out
+
+
+def _normalize_dim(dim, ndim):
+    from ..._tensor import _normalize_dim as nd
+
+    return nd(dim, ndim)
+
+
+# ---- reshape and friends ----------------------------------------------------------------------------
+class Reshape(Op):
+    """Same elements, another shape; the gradient is reshaped back."""
+
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.reshape(shape)
+
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+def infer_shape(shape: Sequence[int], numel: int) -> tuple:
+    """Resolve one -1 in ``shape``; raise torch's error if the sizes cannot hold ``numel`` elements."""
+    shape = tuple(shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if any(s < -1 for s in shape):
+        raise RuntimeError(f"invalid shape dimension {min(shape)}")
+    known = math.prod(s for s in shape if s != -1)
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(x, shape: Sequence[int]):
+    return _view_of(Reshape.apply(x, shape=infer_shape(shape, x._data.size)), x)
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = _normalize_dim(start_dim, x.ndim), _normalize_dim(end_dim, x.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = x.shape
+    return reshape(x, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
+
+
+def unflatten(x, dim: int, sizes: Sequence[int]):
+    dim = _normalize_dim(dim, x.ndim)
+    sizes = tuple(sizes)
+    inner = infer_shape(sizes, x.shape[dim]) if -1 in sizes else sizes
+    if math.prod(inner) != x.shape[dim]:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({x.shape[dim]}) in the input tensor"
+        )
+    return reshape(x, x.shape[:dim] + inner + x.shape[dim + 1:])
+
+
+def squeeze(x, dim: Any = None):
+    shape = x.shape
+    if dim is None:
+        dims = {i for i, s in enumerate(shape) if s == 1}
+    else:
+        dims = {_normalize_dim(d, x.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {d for d in dims if shape[d] == 1}  # torch ignores dims whose size is not 1
+    return reshape(x, tuple(s for i, s in enumerate(shape) if i not in dims))
+
+
+def unsqueeze(x, dim: int):
+    dim = _normalize_dim(dim, x.ndim + 1)
+    shape = x.shape
+    return reshape(x, shape[:dim] + (1,) + shape[dim:])
+
+
+# ---- axes -------------------------------------------------------------------------------------------
+class Permute(Op):
+    """Reorder axes; the gradient is permuted back with the inverse order."""
+
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
+        return x.transpose(dims)
+
+    def backward(ctx, grad):
+        return grad.permute(ctx.inverse)
+
+
+def permute(x, dims: Sequence[int]):
+    if len(dims) != x.ndim:
+        raise RuntimeError(
+            f"permute(): number of dimensions in the tensor input does not match the length of the desired "
+            f"ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed, got {list(dims)}")
+    return _view_of(Permute.apply(x, dims=dims), x)
+
+
+def transpose(x, dim0: int, dim1: int):
+    if x.ndim == 0:
+        return x
+    dims = list(range(x.ndim))
+    a, b = _normalize_dim(dim0, x.ndim), _normalize_dim(dim1, x.ndim)
+    dims[a], dims[b] = dims[b], dims[a]
+    return permute(x, dims)
+
+
+def movedim(x, source: Any, destination: Any):
+    src = [source] if isinstance(source, numbers.Integral) else list(source)
+    dst = [destination] if isinstance(destination, numbers.Integral) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src}) and destination ({dst}) differ in length")
+    src = [_normalize_dim(d, x.ndim) for d in src]
+    dst = [_normalize_dim(d, x.ndim) for d in dst]
+    order = [d for d in range(x.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(x, order)
+
+
+# ---- broadcasting and tiling ------------------------------------------------------------------------
+class Expand(Op):
+    """Broadcast to a larger shape (a read-only view); the gradient is summed back."""
+
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return ctx.xp.broadcast_to(x, shape)
+
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.shape)
+
+
+def expand(x, sizes: Sequence[int]):
+    sizes = tuple(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({x.ndim})"
+        )
+    shape = list(sizes)
+    for i, s in enumerate(x.shape):
+        target = sizes[lead + i]
+        if target == -1:
+            shape[lead + i] = s
+        elif s != 1 and s != target:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target}) must match the existing size ({s}) at non-singleton "
+                f"dimension {lead + i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}"
+            )
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension (sizes {list(sizes)})")
+    shape = tuple(shape)
+    if shape == x.shape:
+        return x
+    return _view_of(Expand.apply(x, shape=shape), x)
+
+
+class Repeat(Op):
+    """Tile the tensor; each input element's gradient is the sum over its copies."""
+
+    def forward(ctx, x, repeats):
+        ctx.shape = x.shape
+        ctx.repeats = repeats
+        return ctx.xp.tile(x, repeats)
+
+    def backward(ctx, grad):
+        padded = (1,) * (len(ctx.repeats) - len(ctx.shape)) + tuple(ctx.shape)
+        interleaved = tuple(v for r, s in zip(ctx.repeats, padded) for v in (r, s))
+        summed = grad.reshape(interleaved).sum(tuple(range(0, len(interleaved), 2)))
+        return summed.reshape(ctx.shape)
+
+
+def repeat(x, repeats: Sequence[int]):
+    if len(repeats) < x.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+        )
+    if any(r < 0 for r in repeats):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: repeats {list(repeats)}")
+    return Repeat.apply(x, repeats=tuple(repeats))
+
+
+class Flip(Op):
+    """Reverse the order along dims; the gradient is flipped back."""
+
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return ctx.xp.flip(x, axis=dims)
+
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims)
+
+
+def flip(x, dims: Sequence[int]):
+    dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"flip(): dims has duplicates: {list(dims)}")
+    return _view_of(Flip.apply(x, dims=dims), x) if dims else x
+
+
+# ---- joining and splitting --------------------------------------------------------------------------
+class Cat(Op):
+    """Concatenate along ``dim``; the gradient is cut back into the pieces."""
+
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        ctx.sizes = [a.shape[dim] for a in arrays]
+        return ctx.xp.concatenate(arrays, axis=dim)
+
+    def backward(ctx, grad):
+        return tuple(Split.apply(grad, sizes=tuple(ctx.sizes), dim=ctx.dim))
+
+
+def cat(tensors: Sequence[Any], dim: int = 0):
+    from ..._dtype import result_type
+    from ..._tensor import Tensor
+
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cat(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
+    # torch skips legacy empty 1-D tensors of size 0
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
+    first = tensors[0]
+    if first.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    dim = _normalize_dim(dim, first.ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        if t.ndim != first.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim} (tensor number {i})"
+            )
+        for d in range(first.ndim):
+            if d != dim and t.shape[d] != first.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size {first.shape[d]} but got "
+                    f"size {t.shape[d]} for tensor number {i} in the list."
+                )
+    target = result_type(*tensors) if len({t._data.dtype for t in tensors}) > 1 else None
+    if target is not None:
+        tensors = [t.to(target) for t in tensors]
+    if len(tensors) == 1:
+        return tensors[0].clone()
+    return Cat.apply(*tensors, dim=dim)
+
+
+def stack(tensors: Sequence[Any], dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0].shape
+    for i, t in enumerate(tensors[1:], 1):
+        if t.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                f"{list(t.shape)} at entry {i}"
+            )
+    dim = _normalize_dim(dim, len(shape) + 1)
+    return cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+class Split(Op):
+    """Cut along ``dim`` into pieces of ``sizes`` (views); the gradient is their concatenation."""
+
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        pieces, start = [], 0
+        lead = (slice(None),) * dim
+        for s in sizes:
+            pieces.append(x[lead + (slice(start, start + s),)])
+            start += s
+        return tuple(pieces)
+
+    def backward(ctx, *grads):
+        return cat(grads, ctx.dim)
+
+
+def split(x, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    dim = _normalize_dim(dim, x.ndim)
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        size = int(split_size_or_sections)
+        if size <= 0 and n:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+                f"{dim}), but got split_sizes={sizes}"
+            )
+    pieces = Split.apply(x, sizes=tuple(sizes), dim=dim)
+    return tuple(_view_of(p, x) for p in pieces)
+
+
+def chunk(x, chunks: int, dim: int = 0) -> tuple:
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = x.shape[_normalize_dim(dim, x.ndim)]
+    return split(x, max(1, -(-n // chunks)), dim)
+
+
+def unbind(x, dim: int = 0) -> tuple:
+    dim = _normalize_dim(dim, x.ndim)
+    return tuple(squeeze(p, dim) for p in split(x, 1, dim))

@@ -1,0 +1,59 @@
+"""Shared helpers: build the same inputs in torch and microtorch, compare results."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import microtorch
+from op_table import Const
+
+
+def to_numpy(t) -> np.ndarray:
+    """A host NumPy copy of a torch or microtorch tensor."""
+    if isinstance(t, torch.Tensor):
+        return t.detach().cpu().numpy()
+    return t.detach().cpu().numpy()
+
+
+def make_inputs(lib, inputs: list, dtype: str, device: str, layout: str) -> tuple:
+    """Leaves (what gradients are compared on) and the arguments passed to the op.
+
+    ``layout`` makes differentiable inputs non-contiguous in the same way in both
+    libraries: ``transposed`` (a transposed view) or ``strided`` (every other element).
+    """
+    kw = {"device": device} if lib is microtorch else {}
+    leaves, args = [], []
+    for item in inputs:
+        if isinstance(item, Const):
+            arr = item.array
+            t = lib.tensor(arr, **kw) if arr.dtype.kind != "f" else lib.tensor(arr, dtype=getattr(lib, dtype), **kw)
+            leaves.append(None)
+            args.append(t)
+            continue
+        arr = item
+        if layout == "transposed" and arr.ndim >= 2:
+            leaf = lib.tensor(np.ascontiguousarray(arr.swapaxes(-1, -2)), dtype=getattr(lib, dtype), requires_grad=True, **kw)
+            arg = leaf.transpose(-1, -2)
+        elif layout == "strided" and arr.ndim >= 1:
+            base = np.zeros(arr.shape[:-1] + (arr.shape[-1] * 2,))
+            base[..., ::2] = arr
+            leaf = lib.tensor(base, dtype=getattr(lib, dtype), requires_grad=True, **kw)
+            arg = leaf[..., ::2]
+        else:
+            leaf = lib.tensor(arr, dtype=getattr(lib, dtype), requires_grad=True, **kw)
+            arg = leaf
+        leaves.append(leaf)
+        args.append(arg)
+    return leaves, args
+
+
+def assert_close(mt_value, torch_value, rtol: float, atol: float, what: str) -> None:
+    assert tuple(mt_value.shape) == tuple(torch_value.shape), f"{what}: shape {tuple(mt_value.shape)} != torch {tuple(torch_value.shape)}"
+    assert str(mt_value.dtype).split(".")[-1] == str(torch_value.dtype).split(".")[-1], (
+        f"{what}: dtype {mt_value.dtype} != torch {torch_value.dtype}"
+    )
+    a, b = to_numpy(mt_value), to_numpy(torch_value)
+    if a.dtype.kind in "biu":
+        np.testing.assert_array_equal(a, b, err_msg=what)
+    else:
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)

@@ -1,0 +1,402 @@
+"""The op table: every differentiable (and non-differentiable) op, checked against PyTorch.
+
+Each entry names the op, one function written against the shared API
+(``fn(lib, *tensors, **params)``, called with ``lib=torch`` and
+``lib=microtorch``), and a Hypothesis ``draw`` that returns the inputs:
+
+* float64 NumPy arrays: differentiable inputs, cast to the dtype under test;
+* ``Const(array)``: tensors that are not differentiated (indices, masks);
+* everything else through ``params``.
+
+``twice`` marks ops whose backward is itself differentiable (checked by the
+double-backward suite); ``grad=False`` ops are compared forward only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+
+@dataclass(frozen=True)
+class Const:
+    """An input tensor that is not differentiated (indices, masks, integer data)."""
+
+    array: np.ndarray
+
+
+@dataclass
+class OpSpec:
+    name: str
+    fn: Callable
+    draw: Callable  # (data, dtype_name) -> (inputs, params)
+    grad: bool = True
+    twice: bool = True
+    dtypes: tuple = ("float32", "float64")
+    rtol: dict = field(default_factory=dict)
+    atol: dict = field(default_factory=dict)
+    noncontiguous: bool = True
+
+    def tolerances(self, dtype: str) -> tuple:
+        rtol = {"float16": 1e-2, "float32": 1e-4, "float64": 1e-7}[dtype]
+        atol = {"float16": 1e-2, "float32": 1e-5, "float64": 1e-9}[dtype]
+        return self.rtol.get(dtype, rtol), self.atol.get(dtype, atol)
+
+
+# ---- strategies -------------------------------------------------------------------------------------
+def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 4):
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def values(data, shape, lo: float = -3.0, hi: float = 3.0, away_from: tuple = (), margin: float = 1e-2):
+    """A float64 array in [lo, hi], kept ``margin`` away from the points in ``away_from`` (kinks, poles)."""
+    elements = st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
+    arr = data.draw(hnp.arrays(np.float64, shape, elements=elements))
+    arr = np.where(np.abs(arr) < 1e-30, 0.0, arr)  # squares of subnormals underflow differently; not what we test
+    for p in away_from:
+        near = np.abs(arr - p) < margin
+        arr = np.where(near, p + np.where(arr >= p, margin, -margin) * 2, arr)
+    return arr
+
+
+def unary(lo=-3.0, hi=3.0, away_from=(), min_dims=0):
+    def draw(data, dtype):
+        return [values(data, data.draw(shapes(min_dims=min_dims)), lo, hi, away_from)], {}
+    return draw
+
+
+def binary(lo=-3.0, hi=3.0, lo2=None, hi2=None, away_from2=(), distinct=False):
+    """Two broadcastable inputs."""
+    def draw(data, dtype):
+        pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4))
+        a = values(data, pair.input_shapes[0], lo, hi)
+        b = values(data, pair.input_shapes[1], lo if lo2 is None else lo2, hi if hi2 is None else hi2, away_from2)
+        if distinct:  # keep |a - b| away from 0 so max/min have no ties
+            b = np.where(np.abs(np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape)).reshape(-1)[: b.size].reshape(b.shape) - b) < 1e-2, b + 0.05, b)
+        return [a, b], {}
+    return draw
+
+
+def with_scalar(lo=-3.0, hi=3.0, scalars=st.floats(-3, 3).filter(lambda v: abs(v) > 0.1), away_from=()):
+    def draw(data, dtype):
+        return [values(data, data.draw(shapes()), lo, hi, away_from)], {"s": data.draw(scalars)}
+    return draw
+
+
+def reduction(keepdim=True, tuple_dims=True, min_dims=0, lo=-3.0, hi=3.0, distinct=False):
+    def draw(data, dtype):
+        shape = data.draw(shapes(min_dims=min_dims))
+        x = values(data, shape, lo, hi)
+        if distinct:
+            x = _distinct(data, shape, lo, hi)
+        nd = len(shape)
+        options = [st.none()]
+        if nd:
+            options.append(st.integers(-nd, nd - 1))
+            if tuple_dims:
+                options.append(st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True).map(tuple))
+        dim = data.draw(st.one_of(*options))
+        return [x], {"dim": dim, "keepdim": data.draw(st.booleans()) if keepdim else False}
+    return draw
+
+
+def _distinct(data, shape, lo, hi):
+    """Values without ties (a shuffled grid), for ops whose gradient picks one element."""
+    n = int(np.prod(shape))
+    grid = np.linspace(lo, hi, max(n, 1))
+    perm = data.draw(st.permutations(list(range(max(n, 1)))))
+    return grid[np.array(perm)][:n].reshape(shape)
+
+
+def dim_of(data, ndim: int, extra: int = 0):
+    return data.draw(st.integers(-(ndim + extra), ndim + extra - 1)) if ndim + extra else 0
+
+
+# ---- the table --------------------------------------------------------------------------------------
+OPS: list[OpSpec] = []
+
+
+def op(name: str, fn: Callable, draw: Callable, **kw: Any) -> None:
+    OPS.append(OpSpec(name, fn, draw, **kw))
+
+
+# arithmetic: tensors and Python numbers on either side
+op("add", lambda lib, x, y: x + y, binary())
+op("sub", lambda lib, x, y: x - y, binary())
+op("mul", lambda lib, x, y: x * y, binary())
+op("div", lambda lib, x, y: x / y, binary(lo2=0.5, hi2=3.0), rtol={"float32": 2e-4})
+op("div_negative_divisor", lambda lib, x, y: x / y, binary(lo2=-3.0, hi2=-0.5), rtol={"float32": 2e-4})
+op("pow", lambda lib, x, y: x ** y, binary(lo=0.5, hi=2.0, lo2=-2.0, hi2=2.0), rtol={"float32": 5e-4})
+op("add_scalar", lambda lib, x, s: x + s, with_scalar())
+op("radd_scalar", lambda lib, x, s: s + x, with_scalar())
+op("sub_scalar", lambda lib, x, s: x - s, with_scalar())
+op("rsub_scalar", lambda lib, x, s: s - x, with_scalar())
+op("mul_scalar", lambda lib, x, s: x * s, with_scalar())
+op("rmul_scalar", lambda lib, x, s: s * x, with_scalar())
+op("div_scalar", lambda lib, x, s: x / s, with_scalar())
+op("rdiv_scalar", lambda lib, x, s: s / x, with_scalar(lo=0.5, hi=3.0), rtol={"float32": 2e-4})
+op("pow_scalar", lambda lib, x, s: x ** s, with_scalar(lo=0.5, hi=2.0, scalars=st.floats(-2.5, 2.5)), rtol={"float32": 5e-4})
+op("pow_int", lambda lib, x, s: x ** s, with_scalar(scalars=st.integers(0, 4)))
+op("rpow_scalar", lambda lib, x, s: s ** x, with_scalar(lo=-2.0, hi=2.0, scalars=st.floats(0.5, 3.0)), rtol={"float32": 5e-4})
+op("neg", lambda lib, x: -x, unary())
+
+# elementwise math
+op("abs", lambda lib, x: lib.abs(x), unary(away_from=(0.0,)))
+op("exp", lambda lib, x: lib.exp(x), unary())
+op("log", lambda lib, x: lib.log(x), unary(lo=0.05, hi=5.0), rtol={"float32": 2e-4})
+op("log1p", lambda lib, x: lib.log1p(x), unary(lo=-0.9, hi=5.0), rtol={"float32": 2e-4})
+op("expm1", lambda lib, x: lib.expm1(x), unary())
+op("sqrt", lambda lib, x: lib.sqrt(x), unary(lo=0.05, hi=5.0), rtol={"float32": 2e-4})
+op("rsqrt", lambda lib, x: lib.rsqrt(x), unary(lo=0.1, hi=5.0), rtol={"float32": 2e-4})
+op("square", lambda lib, x: lib.square(x), unary())
+op("reciprocal", lambda lib, x: lib.reciprocal(x), unary(lo=0.2, hi=3.0), rtol={"float32": 2e-4})
+op("sin", lambda lib, x: lib.sin(x), unary())
+op("cos", lambda lib, x: lib.cos(x), unary())
+op("tan", lambda lib, x: lib.tan(x), unary(lo=-1.2, hi=1.2), rtol={"float32": 2e-4})
+op("tanh", lambda lib, x: lib.tanh(x), unary())
+op("sigmoid", lambda lib, x: lib.sigmoid(x), unary(lo=-8.0, hi=8.0))
+op("relu", lambda lib, x: lib.relu(x), unary(away_from=(0.0,)))
+op("sign", lambda lib, x: lib.sign(x), unary(away_from=(0.0,)), twice=False)
+op("floor", lambda lib, x: lib.floor(x), unary(), twice=False)
+op("ceil", lambda lib, x: lib.ceil(x), unary(), twice=False)
+op("round", lambda lib, x: lib.round(x), unary(away_from=(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5)), twice=False)
+op("maximum", lambda lib, x, y: lib.maximum(x, y), binary(distinct=True))
+op("minimum", lambda lib, x, y: lib.minimum(x, y), binary(distinct=True))
+op("clamp", lambda lib, x, lo, hi: lib.clamp(x, lo, hi),
+   lambda data, dt: ([values(data, data.draw(shapes()), away_from=(-1.0, 1.0))], {"lo": -1.0, "hi": 1.0}))
+op("clamp_min", lambda lib, x, lo: x.clamp(min=lo),
+   lambda data, dt: ([values(data, data.draw(shapes()), away_from=(0.5,))], {"lo": 0.5}))
+op("clamp_max", lambda lib, x, hi: x.clamp(max=hi),
+   lambda data, dt: ([values(data, data.draw(shapes()), away_from=(-0.5,))], {"hi": -0.5}))
+
+
+def _draw_where(data, dtype):
+    triple = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    cond = data.draw(hnp.arrays(np.bool_, triple.input_shapes[0]))
+    return [Const(cond), values(data, triple.input_shapes[1]), values(data, triple.input_shapes[2])], {}
+
+
+op("where", lambda lib, c, x, y: lib.where(c, x, y), _draw_where)
+op("where_scalar", lambda lib, c, x: lib.where(c, x, 0.5), lambda data, dt: (
+    lambda shape: ([Const(data.draw(hnp.arrays(np.bool_, shape))), values(data, shape)], {}))(data.draw(shapes())))
+
+
+# matmul: 1-D, 2-D and batched with broadcasting
+def _draw_matmul(data, dtype):
+    m, k, n = (data.draw(st.integers(1, 4)) for _ in range(3))
+    kind = data.draw(st.sampled_from(["vv", "mv", "vm", "mm", "bmm", "broadcast"]))
+    batch = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
+    shapes_by_kind = {
+        "vv": ((k,), (k,)), "mv": ((m, k), (k,)), "vm": ((k,), (k, n)), "mm": ((m, k), (k, n)),
+        "bmm": (batch.input_shapes[0] + (m, k), (k, n)),
+        "broadcast": (batch.input_shapes[0] + (m, k), batch.input_shapes[1] + (k, n)),
+    }
+    sa, sb = shapes_by_kind[kind]
+    return [values(data, sa), values(data, sb)], {}
+
+
+op("matmul", lambda lib, a, b: a @ b, _draw_matmul, rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+
+
+def _draw_einsum(data, dtype):
+    eq, shapes_ = data.draw(st.sampled_from([
+        ("ij,jk->ik", ((2, 3), (3, 4))), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 2))), ("i,i->", ((4,), (4,))),
+        ("i,j->ij", ((3,), (2,))), ("ij->ji", ((2, 3),)), ("ij->", ((2, 3),)), ("ii->i", ((3, 3),)),
+        ("ii", ((3, 3),)), ("...ij,...jk->...ik", ((2, 2, 3), (3, 2))), ("bhqd,bhkd->bhqk", ((1, 2, 3, 2), (1, 2, 4, 2))),
+        ("ij,ij->i", ((3, 2), (3, 2))), ("ijk", ((2, 1, 3),)), ("ij,jk,kl->il", ((2, 3), (3, 2), (2, 2))),
+    ]))
+    return [values(data, s) for s in shapes_], {"eq": eq}
+
+
+op("einsum", lambda lib, *xs, eq: lib.einsum(eq, *xs), _draw_einsum, rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+
+# reductions
+op("sum", lambda lib, x, dim, keepdim: x.sum() if dim is None else x.sum(dim, keepdim=keepdim), reduction())
+op("mean", lambda lib, x, dim, keepdim: x.mean() if dim is None else x.mean(dim, keepdim=keepdim), reduction())
+op("var", lambda lib, x, dim, keepdim, correction: x.var(dim, keepdim=keepdim, correction=correction),
+   lambda data, dt: _with(reduction(min_dims=1)(data, dt), correction=data.draw(st.sampled_from([0, 1]))),
+   rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("std", lambda lib, x, dim, keepdim: x.std(dim, keepdim=keepdim),
+   reduction(min_dims=1), rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("prod", lambda lib, x, dim: x.prod() if dim is None else x.prod(dim),
+   lambda data, dt: ([values(data, data.draw(shapes(max_dims=3)), 0.5, 1.5)],
+                     {"dim": data.draw(st.one_of(st.none(), st.just(0)))}), rtol={"float32": 5e-4})
+op("max", lambda lib, x: x.max(), lambda d, t: ([_distinct(d, d.draw(shapes()), -3, 3)], {}))
+op("min", lambda lib, x: x.min(), lambda d, t: ([_distinct(d, d.draw(shapes()), -3, 3)], {}))
+op("max_dim", lambda lib, x, dim, keepdim: x.max(dim, keepdim=keepdim)[0],
+   lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": dim_of(d, len(shape)), "keepdim": d.draw(st.booleans())}))(d.draw(shapes(min_dims=1))))
+op("min_dim", lambda lib, x, dim, keepdim: x.min(dim, keepdim=keepdim).values,
+   lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": dim_of(d, len(shape)), "keepdim": d.draw(st.booleans())}))(d.draw(shapes(min_dims=1))))
+op("max_dim_indices", lambda lib, x, dim: x.max(dim).indices,
+   lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))), grad=False)
+op("amax", lambda lib, x, dim, keepdim: x.amax() if dim is None else x.amax(dim, keepdim=keepdim), reduction(distinct=True))
+op("amin", lambda lib, x, dim, keepdim: x.amin() if dim is None else x.amin(dim, keepdim=keepdim), reduction(distinct=True))
+op("logsumexp", lambda lib, x, dim, keepdim: lib.logsumexp(x, dim if dim is not None else tuple(range(x.ndim)), keepdim=keepdim),
+   reduction(), rtol={"float32": 2e-4})
+op("norm", lambda lib, x, dim, keepdim: x.norm(2, dim=dim, keepdim=keepdim),
+   lambda data, dt: _with(reduction()(data, dt)), rtol={"float32": 2e-4})
+op("norm_p", lambda lib, x, p, dim: x.norm(p=p, dim=dim),
+   lambda data, dt: ([values(data, data.draw(shapes(min_dims=1)), away_from=(0.0,))],
+                     {"p": data.draw(st.sampled_from([1, 3, float("inf")])), "dim": data.draw(st.sampled_from([None, -1]))}),
+   rtol={"float32": 1e-3})
+op("cumsum", lambda lib, x, dim: x.cumsum(dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("argmax", lambda lib, x, dim: x.argmax() if dim is None else x.argmax(dim),
+   lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": d.draw(st.one_of(st.none(), st.just(dim_of(d, len(shape)))))}))(d.draw(shapes(min_dims=1))), grad=False)
+op("argmin", lambda lib, x, dim: x.argmin() if dim is None else x.argmin(dim, keepdim=True),
+   lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": d.draw(st.one_of(st.none(), st.just(dim_of(d, len(shape)))))}))(d.draw(shapes(min_dims=1))), grad=False)
+op("any", lambda lib, x, dim, keepdim: (x > 1).any() if dim is None else (x > 1).any(dim, keepdim=keepdim), reduction(tuple_dims=False), grad=False)
+op("all", lambda lib, x, dim, keepdim: (x > -1).all() if dim is None else (x > -1).all(dim, keepdim=keepdim), reduction(tuple_dims=False), grad=False)
+
+# comparisons (bool results)
+for _name, _fn in [("eq", lambda lib, x, y: x == y), ("ne", lambda lib, x, y: x != y), ("lt", lambda lib, x, y: x < y),
+                   ("le", lambda lib, x, y: x <= y), ("gt", lambda lib, x, y: x > y), ("ge", lambda lib, x, y: x >= y)]:
+    op(_name, _fn, lambda data, dt: (lambda a: ([np.round(a[0]), np.round(a[1])], {}))(binary()(data, dt)[0]), grad=False)
+op("gt_scalar", lambda lib, x: x > 0.5, unary(), grad=False)
+
+# softmax family
+op("softmax", lambda lib, x, dim: lib.softmax(x, dim),
+   lambda d, t: (lambda shape: ([values(d, shape, -5, 5)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("log_softmax", lambda lib, x, dim: lib.log_softmax(x, dim),
+   lambda d, t: (lambda shape: ([values(d, shape, -5, 5)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+
+
+# shape ops
+def _draw_reshape(data, dtype):
+    shape = data.draw(shapes())
+    n = int(np.prod(shape))
+    factors = [f for f in range(1, n + 1) if n % f == 0]
+    f = data.draw(st.sampled_from(factors))
+    target = data.draw(st.sampled_from([(n,), (f, n // f), (f, -1), (-1, f, 1), (1, n)]))
+    return [values(data, shape)], {"shape": target}
+
+
+op("reshape", lambda lib, x, shape: x.reshape(shape), _draw_reshape)
+op("view", lambda lib, x, shape: x.contiguous().view(*shape), _draw_reshape)
+op("flatten", lambda lib, x, s, e: x.flatten(s, e),
+   lambda d, t: (lambda shape: ([values(d, shape)], (lambda s: {"s": s, "e": d.draw(st.integers(s, len(shape) - 1))})(d.draw(st.integers(0, len(shape) - 1)))))(d.draw(shapes(min_dims=1))))
+op("unflatten", lambda lib, x, dim: x.unflatten(dim, (1, x.shape[dim], 1)),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("squeeze", lambda lib, x: x.squeeze(), unary())
+op("squeeze_dim", lambda lib, x, dim: x.squeeze(dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1, max_side=2))))
+op("unsqueeze", lambda lib, x, dim: x.unsqueeze(dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dim": dim_of(d, len(shape), extra=1) if len(shape) else d.draw(st.sampled_from([0, -1]))}))(d.draw(shapes())))
+op("permute", lambda lib, x, dims: x.permute(*dims),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dims": tuple(d.draw(st.permutations(list(range(len(shape))))))}))(d.draw(shapes(min_dims=1))))
+op("transpose", lambda lib, x, a, b: x.transpose(a, b),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"a": dim_of(d, len(shape)), "b": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("t", lambda lib, x: x.t(), lambda d, t: ([values(d, d.draw(shapes(min_dims=0, max_dims=2)))], {}))
+op("T_mT", lambda lib, x: x.mT + 0 if x.ndim >= 2 else x.T, unary(min_dims=2))
+
+
+def _draw_expand(data, dtype):
+    target = data.draw(shapes(min_dims=1))
+    src = tuple(data.draw(st.sampled_from([1, s])) for s in target[data.draw(st.integers(0, len(target) - 1)):])
+    return [values(data, src)], {"target": target}
+
+
+op("expand", lambda lib, x, target: x.expand(*target), _draw_expand)
+op("expand_minus_one", lambda lib, x, target: x.expand(*_minus_ones(x.shape, target)), _draw_expand)
+op("expand_as", lambda lib, x, y: x.expand_as(y), lambda d, t: (lambda a: (a[0], a[1]))(_expand_pair(d)))
+op("broadcast_to", lambda lib, x, target: x.broadcast_to(target), _draw_expand)
+
+
+def _minus_ones(shape, target):
+    """``target`` with -1 ("keep this size") wherever the input already has that size."""
+    lead = len(target) - len(shape)
+    return target[:lead] + tuple(-1 if s == t else t for s, t in zip(shape, target[lead:]))
+
+
+def _expand_pair(data):
+    x_and_target = _draw_expand(data, None)
+    return [x_and_target[0][0], Const(np.zeros(x_and_target[1]["target"]))], {}
+
+
+op("repeat", lambda lib, x, reps: x.repeat(*reps),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"reps": tuple(d.draw(st.integers(1, 3)) for _ in range(max(1, len(shape) + d.draw(st.integers(0, 1)))))}))(d.draw(shapes(max_dims=3, max_side=3))))
+op("flip", lambda lib, x, dims: x.flip(dims),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dims": tuple(d.draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, unique=True)))}))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_cat(data, dtype):
+    base = data.draw(shapes(min_dims=1))
+    dim = data.draw(st.integers(0, len(base) - 1))
+    arrays = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        s = list(base)
+        s[dim] = data.draw(st.integers(1, 3))
+        arrays.append(values(data, tuple(s)))
+    return arrays, {"dim": dim - len(base) if data.draw(st.booleans()) else dim}
+
+
+op("cat", lambda lib, *xs, dim: lib.cat(list(xs), dim), _draw_cat)
+op("stack", lambda lib, *xs, dim: lib.stack(list(xs), dim),
+   lambda d, t: (lambda shape, n: ([values(d, shape) for _ in range(n)], {"dim": dim_of(d, len(shape), extra=1)}))(d.draw(shapes()), d.draw(st.integers(1, 3))))
+op("split", lambda lib, x, size, dim: lib.cat([p * (i + 1) for i, p in enumerate(x.split(size, dim))], dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"size": d.draw(st.integers(1, 3)), "dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("split_sections", lambda lib, x: lib.stack([p.sum() * (i + 1) for i, p in enumerate(x.split([1, x.shape[0] - 1]))]),
+   lambda d, t: ([values(d, (d.draw(st.integers(2, 5)), d.draw(st.integers(1, 3))))], {}))
+op("chunk", lambda lib, x, n, dim: lib.cat([p * (i + 1) for i, p in enumerate(x.chunk(n, dim))], dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"n": d.draw(st.integers(1, 4)), "dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("unused_chunk", lambda lib, x: x.chunk(2, 0)[0] * 2, lambda d, t: ([values(d, (4, 3))], {}))
+
+
+# indexing
+def _draw_basic_index(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    positive_steps = lambda k: all(not isinstance(s, slice) or (s.step or 1) > 0 for s in (k if isinstance(k, tuple) else (k,)))  # noqa: E731 - torch forbids negative steps
+    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True).filter(positive_steps))
+    return [values(data, shape)], {"key": key}
+
+
+def _draw_int_index(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    n = shape[0]
+    idx = data.draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=6))  # repeats allowed: scatter-add
+    as_tensor = data.draw(st.booleans())
+    return [values(data, shape)] + ([Const(np.array(idx, dtype=np.int64))] if as_tensor else []), {"idx": None if as_tensor else idx}
+
+
+def _draw_mask_index(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    mask_dims = data.draw(st.integers(1, len(shape)))
+    return [values(data, shape), Const(data.draw(hnp.arrays(np.bool_, shape[:mask_dims])))], {}
+
+
+def _draw_mixed_index(data, dtype):
+    shape = data.draw(shapes(min_dims=2))
+    idx = np.array(data.draw(st.lists(st.integers(0, shape[1] - 1), min_size=1, max_size=4)), dtype=np.int64)
+    return [values(data, shape), Const(idx)], {}
+
+
+op("getitem_basic", lambda lib, x, key: x[key], _draw_basic_index)
+op("getitem_int_index", lambda lib, x, i=None, idx=None: x[i if i is not None else idx], _draw_int_index)
+op("getitem_bool_mask", lambda lib, x, m: x[m], _draw_mask_index)
+op("getitem_mixed", lambda lib, x, i: x[:, i][..., :1] if x.ndim > 2 else x[None, :, i], _draw_mixed_index)
+op("getitem_steps", lambda lib, x: x[::2, ..., 1::2] if x.ndim > 1 else x[::2], unary(min_dims=1))
+
+
+def _draw_gather(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    idx_shape = tuple(data.draw(st.integers(1, s)) if d != dim else data.draw(st.integers(1, 4)) for d, s in enumerate(shape))
+    idx = data.draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, shape[dim] - 1)))
+    return [values(data, shape), Const(idx)], {"dim": dim}
+
+
+op("gather", lambda lib, x, idx, dim: x.gather(dim, idx), _draw_gather)
+op("index_select", lambda lib, x, idx: x.index_select(0, idx),
+   lambda d, t: (lambda shape: ([values(d, shape), Const(np.array(d.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=5)), dtype=np.int64))], {}))(d.draw(shapes(min_dims=1))))
+
+
+def _with(drawn, **extra):
+    inputs, params = drawn
+    return inputs, {**params, **extra}
+
+
+OPS_BY_NAME = {o.name: o for o in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

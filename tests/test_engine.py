@@ -1,0 +1,206 @@
+"""The backward pass: seeding, accumulation, freeing, deep graphs, grad mode."""
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch as mt
+from conftest import DEVICES
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scalar_backward_and_accumulation(device):
+    x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True, device=device)
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [2.0, 4.0, 6.0])
+    (x * 3).sum().backward()  # accumulates, as torch
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [5.0, 7.0, 9.0])
+    assert isinstance(x.grad, mt.Tensor) and not x.grad.requires_grad and x.grad.grad_fn is None
+
+
+def test_implicit_gradient_only_for_scalars():
+    x = mt.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (x * 2).backward()
+    (x * 2).backward(mt.tensor([1.0, 0.0, -1.0]))
+    assert x.grad.tolist() == [2.0, 0.0, -2.0]
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):
+        (x * 2).backward(mt.ones(4))
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        mt.ones(1).sum().backward()
+
+
+def test_non_leaf_gradients_are_not_kept():
+    x = mt.ones(2, requires_grad=True)
+    y = x * 2
+    y.sum().backward()
+    assert y.grad is None and x.grad is not None
+    assert not y.is_leaf and x.is_leaf
+
+
+def test_second_backward_through_freed_graph_raises():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.clone()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy())
+
+
+def test_saved_arrays_are_released_after_backward():
+    x = mt.randn(100, requires_grad=True)
+    y = x.exp()  # Exp saves its output array
+    node = y.grad_fn
+    saved = weakref.ref(y._data)
+    loss = y.sum()
+    del y
+    gc.collect()
+    assert saved() is not None  # still needed by the graph
+    loss.backward()
+    gc.collect()
+    assert node.saved is None
+    assert saved() is None, "the saved output array should be freed once backward has used it"
+
+
+def test_saved_arrays_kept_with_retain_graph():
+    x = mt.randn(10, requires_grad=True)
+    y = x.exp()
+    node = y.grad_fn
+    y.sum().backward(retain_graph=True)
+    assert node.saved is not None
+
+
+def test_hundred_thousand_op_chain():
+    x = mt.tensor(1.0, dtype=mt.float64, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.00001
+    y.backward()
+    assert x.grad.item() == pytest.approx(1.00001 ** 100_000, rel=1e-9)
+
+
+def test_diamond_graph_matches_torch():
+    def f(lib, x):
+        a = x.exp()
+        b = a * x
+        c = a.sin() + b
+        return (c * b).sum() + a.mean()
+
+    tx = torch.tensor([0.1, -0.4, 0.7], dtype=torch.float64, requires_grad=True)
+    mx = mt.tensor([0.1, -0.4, 0.7], dtype=mt.float64, requires_grad=True)
+    f(torch, tx).backward()
+    f(mt, mx).backward()
+    np.testing.assert_allclose(mx.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_leaf_grads_do_not_alias():
+    a = mt.ones(3, requires_grad=True)
+    b = mt.ones(3, requires_grad=True)
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    a.grad.mul_(10)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
+    seed = mt.ones(3)
+    c = mt.ones(3, requires_grad=True)
+    c.backward(seed)
+    c.grad.add_(1)
+    assert seed.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_backward_inputs_restricts_accumulation():
+    a = mt.ones(2, requires_grad=True)
+    b = mt.ones(2, requires_grad=True)
+    (a * b * 3).sum().backward(inputs=[a])
+    assert a.grad.tolist() == [3.0, 3.0] and b.grad is None
+
+
+def test_grad_function_returns_gradients():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    y = mt.tensor([3.0, 4.0], requires_grad=True)
+    gx, gy = mt.autograd.grad((x * y).sum(), [x, y])
+    assert gx.tolist() == [3.0, 4.0] and gy.tolist() == [1.0, 2.0]
+    assert x.grad is None
+    z = mt.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        mt.autograd.grad((x * 2).sum(), [z])
+    (gz,) = mt.autograd.grad((x * 2).sum(), [z], allow_unused=True)
+    assert gz is None
+
+
+def test_detach_cuts_the_graph():
+    x = mt.ones(2, requires_grad=True)
+    y = (x * 2).detach() * x
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_no_grad_records_nothing():
+    x = mt.ones(2, requires_grad=True)
+    with mt.no_grad():
+        y = x * 2
+        assert not mt.is_grad_enabled()
+        with mt.enable_grad():
+            z = x * 2
+    assert mt.is_grad_enabled()
+    assert y.grad_fn is None and not y.requires_grad
+    assert z.grad_fn is not None and z.requires_grad
+
+    @mt.no_grad()
+    def double(t):
+        return t * 2
+
+    assert double(x).grad_fn is None and mt.is_grad_enabled()
+    mt.set_grad_enabled(False)
+    assert (x * 2).grad_fn is None
+    mt.set_grad_enabled(True)
+    with mt.set_grad_enabled(False):
+        assert (x * 2).grad_fn is None
+    assert mt.is_grad_enabled()
+
+
+def test_integer_and_bool_outputs_never_require_grad():
+    x = mt.tensor([0.5, 1.5], requires_grad=True)
+    assert not (x > 1).requires_grad
+    assert not x.argmax().requires_grad
+    assert not x.long().requires_grad
+    assert x.max(0).values.requires_grad and not x.max(0).indices.requires_grad
+
+
+def test_requires_grad_only_on_floating_tensors():
+    with pytest.raises(RuntimeError, match="floating point"):
+        mt.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        mt.zeros(2, dtype=mt.int64).requires_grad_()
+
+
+def test_broadcast_gradients_are_summed_back():
+    a = mt.ones(3, 1, requires_grad=True)
+    b = mt.ones(1, 4, requires_grad=True)
+    (a * b).sum().backward()
+    assert a.grad.shape == (3, 1) and a.grad.tolist() == [[4.0]] * 3
+    assert b.grad.shape == (1, 4) and b.grad.tolist() == [[3.0] * 4]
+
+
+def test_gradients_flow_through_mixed_dtypes():
+    x = mt.ones(3, dtype=mt.float16, requires_grad=True)
+    s = mt.tensor(2.0, dtype=mt.float32, requires_grad=True)
+    y = x * s  # float16, as torch
+    assert y.dtype == mt.float16
+    y.sum().backward()
+    assert x.grad.dtype == mt.float16 and s.grad.dtype == mt.float32
+    assert s.grad.item() == 3.0

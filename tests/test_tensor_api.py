@@ -1,0 +1,130 @@
+"""Tensor creation, attributes, conversion and printing, compared with torch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch as mt
+from conftest import DEVICES
+
+
+def _same(m, t):
+    assert tuple(m.shape) == tuple(t.shape)
+    assert m.dtype.name == str(t.dtype).split(".")[1], (m.dtype, t.dtype)
+    np.testing.assert_allclose(m.cpu().numpy().astype(float), t.numpy().astype(float), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("data", [
+    [1.0, 2.5], [[1, 2], [3, 4]], [True, False], 3.5, 7, [[0.5]], [], np.arange(6.0).reshape(2, 3),
+    np.arange(4, dtype=np.int32), np.float32(2.5), [np.float32(1.0), 2.0],
+])
+def test_tensor_from_data(data):
+    _same(mt.tensor(data), torch.tensor(data))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_factories_match_torch(device):
+    _same(mt.zeros(2, 3, device=device), torch.zeros(2, 3))
+    _same(mt.ones((2, 3), dtype=mt.int32, device=device), torch.ones((2, 3), dtype=torch.int32))
+    _same(mt.full((2, 2), 7, device=device), torch.full((2, 2), 7))
+    _same(mt.full((2,), 1.5, device=device), torch.full((2,), 1.5))
+    _same(mt.full((2,), True, device=device), torch.full((2,), True))
+    assert mt.empty(3, 4, device=device).shape == (3, 4)
+    _same(mt.arange(5, device=device), torch.arange(5))
+    _same(mt.arange(1, 2, 0.25, device=device), torch.arange(1, 2, 0.25))
+    _same(mt.arange(10, 0, -3, device=device), torch.arange(10, 0, -3))
+    _same(mt.arange(0.0, 1.0, 0.1, device=device), torch.arange(0.0, 1.0, 0.1))
+    _same(mt.linspace(-1, 1, 7, device=device), torch.linspace(-1, 1, 7))
+    _same(mt.eye(3, device=device), torch.eye(3))
+    _same(mt.eye(2, 4, dtype=mt.float64, device=device), torch.eye(2, 4, dtype=torch.float64))
+    x = mt.ones(2, 3, dtype=mt.float64, device=device)
+    for fn in ("zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"):
+        y = getattr(mt, fn)(x)
+        assert y.shape == (2, 3) and y.dtype == mt.float64 and y.device == x.device
+    assert mt.full_like(x, 3).tolist() == [[3.0] * 3] * 2
+    assert mt.randint_like(x, 5).dtype == mt.float64
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_random_factories(device):
+    mt.manual_seed(0)
+    a = mt.rand(1000, device=device)
+    mt.manual_seed(0)
+    b = mt.rand(1000, device=device)
+    assert a.tolist() == b.tolist(), "manual_seed makes draws repeat"
+    assert a.dtype == mt.float32 and 0.0 <= a.min().item() and a.max().item() < 1.0
+    n = mt.randn(20000, dtype=mt.float64, device=device)
+    assert n.dtype == mt.float64 and abs(n.mean().item()) < 0.05 and abs(n.std().item() - 1) < 0.05
+    assert mt.randn(3, dtype=mt.float16, device=device).dtype == mt.float16
+    r = mt.randint(3, 7, (500,), device=device)
+    assert r.dtype == mt.int64 and r.min().item() >= 3 and r.max().item() <= 6
+    assert mt.randint(5, (2, 2), device=device).shape == (2, 2)
+    p = mt.randperm(10, device=device)
+    assert sorted(p.tolist()) == list(range(10))
+    g = mt.Generator().manual_seed(3)
+    assert mt.rand(4, generator=g).tolist() == mt.rand(4, generator=mt.Generator().manual_seed(3)).tolist()
+    assert mt.rand(2, 3, requires_grad=True).requires_grad
+
+
+def test_as_tensor_and_from_numpy_share_memory():
+    arr = np.arange(4.0)
+    t = mt.from_numpy(arr)
+    arr[0] = 9.0
+    assert t[0].item() == 9.0 and t.dtype == mt.float64
+    s = mt.as_tensor(arr)
+    s[1] = 5.0
+    assert arr[1] == 5.0
+    assert mt.tensor(arr).numpy() is not arr
+    with pytest.raises(TypeError, match="expected np.ndarray"):
+        mt.from_numpy([1, 2])
+
+
+def test_attributes_and_conversions():
+    x = mt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert x.shape == (2, 3) and x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
+    assert x.dim() == 2 and x.ndim == 2 and x.numel() == 6 and len(x) == 2
+    assert x.dtype == mt.float32 and x.device == mt.device("cpu") and str(x.device) == "cpu"
+    assert x.requires_grad and x.is_leaf and x.grad is None and x.grad_fn is None
+    assert x.T.shape == (3, 2) and x.mT.shape == (3, 2) and x.t().shape == (3, 2)
+    assert x.detach().numpy().shape == (2, 3)
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert x.sum().item() == 21.0 and isinstance(x.sum().item(), float)
+    assert x.double().dtype == mt.float64 and x.half().dtype == mt.float16 and x.float().dtype == mt.float32
+    assert x.long().dtype == mt.int64 and x.int().dtype == mt.int32 and x.bool().dtype == mt.bool
+    assert x.to(mt.float64).dtype == mt.float64 and x.to("cpu", mt.int64).dtype == mt.int64
+    assert x.to(mt.ones(1, dtype=mt.float16)).dtype == mt.float16
+    y = x.detach()
+    assert not y.requires_grad and y.is_leaf and np.shares_memory(y.numpy(), x.detach().numpy())
+    c = x.clone()
+    assert c.grad_fn is not None and not np.shares_memory(c.detach().numpy(), x.detach().numpy())
+    z = mt.zeros(2).requires_grad_()
+    assert z.requires_grad
+    assert np.asarray(x.detach()).shape == (2, 3)
+    assert float(mt.tensor(2.5)) == 2.5 and int(mt.tensor(3)) == 3
+    assert [v.item() for v in mt.tensor([1, 2, 3])] == [1, 2, 3]
+    assert mt.tensor([1, 2])[mt.tensor(1)].item() == 2
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.tensor([1.0, 2.5, -3.0]),
+    lambda lib: lib.tensor([[0.1234567, 2.0], [3.0, 4.0]]),
+    lambda lib: lib.tensor([1.0, 2.0, 3.0]),
+    lambda lib: lib.tensor([1, 20, 300]),
+    lambda lib: lib.tensor([True, False]),
+    lambda lib: lib.tensor(3.25),
+    lambda lib: lib.tensor([1e-5, 1.0, 1e5]),
+    lambda lib: lib.tensor([1.0, 2.0], dtype=lib.float64),
+    lambda lib: lib.tensor([1, 2], dtype=lib.int32),
+    lambda lib: lib.tensor([[1.0, 2.0]], requires_grad=True),
+    lambda lib: lib.arange(2000.0),
+    lambda lib: lib.tensor([float("nan"), float("inf"), 1.5]),
+    lambda lib: lib.zeros(0),
+])
+def test_repr_matches_torch(make):
+    assert repr(make(mt)) == repr(make(torch)).replace("torch.", "microtorch.")
+
+
+def test_repr_shows_grad_fn():
+    y = mt.ones(2, requires_grad=True) * 2
+    assert repr(y) == "tensor([2., 2.], grad_fn=<MulBackward>)"
