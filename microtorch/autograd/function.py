@@ -34,6 +34,10 @@ from . import grad_mode
 
 Tensor: Any = None  # set by microtorch._tensor (it needs this module first)
 
+#: the Modules whose forward is running, outermost first (``nn.Module.__call__`` pushes and pops);
+#: recorded ops remember the innermost and the outermost one, so pictures can name and group them
+module_stack: list = []
+
 
 class _SavedOutput:
     """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
@@ -46,7 +50,8 @@ class Op:
 
     __slots__ = (
         "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions",
-        "input_shapes", "n_outputs", "_output_meta", "_pre_hooks", "__dict__", "__weakref__",
+        "input_shapes", "n_outputs", "_output_meta", "_pre_hooks", "module", "root_module",
+        "__dict__", "__weakref__",
     )
 
     #: elementwise over broadcast inputs: the engine sums each gradient back to its input's shape
@@ -168,6 +173,10 @@ class Op:
         self.n_outputs = len(outs)
         self._pre_hooks = None
         self.input_shapes = None
+        if module_stack:
+            self.module, self.root_module = module_stack[-1], module_stack[0]
+        else:
+            self.module = self.root_module = None
         if self.broadcasting:
             out_shape = outs[0].shape
             for a in arrays:
