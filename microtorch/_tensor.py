@@ -271,6 +271,7 @@ class Tensor:
                 g = grad.detach() if not grad_mode.enabled else grad
                 t._grad = g if t._grad is None else t._grad + g
 
+        store.retains_grad = True
         self.grad_fn.register_prehook(self._output_nr, store)
         self._retains_grad = True
 
@@ -1024,9 +1025,9 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
             target = result_type(a, b)
             if true_divide and not target.is_floating_point:
                 target = get_default_dtype()
-            if a._data.dtype.name != target.name:
+            if dtype_of_array(a._data) is not target:
                 a = a.to(target)
-            if b._data.dtype.name != target.name:
+            if dtype_of_array(b._data) is not target:
                 b = b.to(target)
         return op.apply(a, b)
     tensor_arg = a if a_is_tensor else b

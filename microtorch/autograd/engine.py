@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .function import Op
 
 
@@ -97,8 +97,8 @@ def run_backward(
                         f"{node.name()} is not twice differentiable; create_graph=True cannot build its gradient's graph"
                     )
                 input_grads = node._input_grads(grads)
-                if grad_mode_anomaly_check is not None:
-                    grad_mode_anomaly_check(node, input_grads)
+                if anomaly_mode.enabled:
+                    anomaly_mode.check(node, input_grads)
             if not retain_graph:
                 node.release()
             for edge, grad in zip(edges, input_grads):
@@ -146,16 +146,13 @@ def run_backward(
 
 
 def _run_prehooks(node: Op, grads: list) -> None:
+    """Tensor hooks of non-leaf outputs; retain_grad's store runs last (torch's order)."""
     for output_nr, hooks in node._pre_hooks.items():
         grad = grads[output_nr]
         if grad is None:
             continue
-        for hook in hooks:
+        for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
             replaced = hook(grad)
             if replaced is not None:
                 grad = replaced
         grads[output_nr] = grad
-
-
-# set by autograd.anomaly_mode while detect_anomaly() is active
-grad_mode_anomaly_check = None

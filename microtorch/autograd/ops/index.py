@@ -100,9 +100,9 @@ class IndexPut(Op):
     def backward(ctx, grad):
         need_x, need_values = ctx.needs_input_grad
         gx = gv = None
-        if need_x:
+        if need_x:  # the overwritten positions get no gradient (a recorded write: twice differentiable)
             gx = grad.clone()
-            gx._data[ctx.key] = 0
+            gx[ctx.key] = 0.0
         if need_values:
             gv = GetItem.apply(grad, key=ctx.key).sum_to_size(ctx.values_shape)
         return gx, gv

@@ -44,6 +44,16 @@ def commit(x, result, already_written: bool = False) -> Any:
     return x
 
 
+def _overwritten(x, values):
+    """``values`` everywhere, as a result that keeps ``x`` in the graph with a zero gradient (torch's
+    ``copy_``/``fill_`` on a tensor that requires grad)."""
+    from ..._tensor import Tensor
+    from .elementwise import where
+
+    everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
+    return where(everywhere, values, x)
+
+
 def _check_cast(result, x) -> None:
     from ..._dtype import dtype_of_array
 
@@ -79,7 +89,8 @@ def binary_(x, op: Any, other: Any):
             raise RuntimeError(str(e)) from None
         x._bump_version()
         return x
-    result = _binary(op, x, other, true_divide=op.ufunc == "true_divide")
+    # the op may save its input for backward; give it a copy of x's old values, since x is overwritten
+    result = _binary(op, x.clone(), other, true_divide=op.ufunc == "true_divide")
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
     return commit(x, result)
@@ -89,7 +100,7 @@ def apply_(x, fn: Callable):
     """x = fn(x), in place."""
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    result = fn(x)
+    result = fn(x.clone() if recording else x)  # a copy of the old values, which x is about to lose
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
     return commit(x, result)
@@ -115,7 +126,7 @@ def copy_(x, src: Any):
         x._device.backend.xp.copyto(x._data, src._data)
         x._bump_version()
         return x
-    return commit(x, src if src.grad_fn is not None else src.clone())
+    return commit(x, _overwritten(x, src))
 
 
 def fill_(x, value: Any):
@@ -127,9 +138,8 @@ def fill_(x, value: Any):
         return copy_(x, value)
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    if recording:  # keep x in the graph, with zero gradient to what it was
-        everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
-        return commit(x, x.masked_fill(everywhere, value))
+    if recording:
+        return commit(x, _overwritten(x, value))
     x._data[...] = value
     x._bump_version()
     return x
