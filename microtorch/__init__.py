@@ -42,3 +42,5 @@ def is_floating_point(t: Tensor) -> "builtins.bool":
 
 def numel(t: Tensor) -> "builtins.int":
     return t.numel()
+
+from .serialization import load, save  # noqa: E402
