@@ -145,13 +145,15 @@ def _encode_tensor(t: Tensor, arrays: list, seen: dict) -> dict:
 
 
 # ---- loading -------------------------------------------------------------------------------------------
-def load(f: PathOrFile, map_location: MapLocation = None, weights_only: bool = True, **kwargs: Any) -> Any:
+def load(f: PathOrFile, map_location: MapLocation = None, *, weights_only: bool | None = None,
+         mmap: bool | None = None) -> Any:
     """Load what :func:`save` wrote, without unpickling anything.
 
     ``map_location`` moves tensors as torch's does: a device or device string (everything goes there),
     a dict from saved to wanted locations (``{'cuda:0': 'cpu'}``), or a callable
     ``fn(tensor_on_cpu, saved_location) -> tensor or None`` (None keeps the saved location).
-    ``weights_only`` is accepted for torch compatibility: loading is always weights-only safe.
+    ``weights_only`` and ``mmap`` are accepted for torch compatibility: loading is always weights-only safe,
+    and arrays are read into memory.
     """
     name = repr(os.fspath(f)) if not hasattr(f, "read") else "the file object"
     source = f if hasattr(f, "read") else open(os.fspath(f), "rb")

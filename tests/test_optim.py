@@ -280,3 +280,29 @@ def test_step_updates_in_place_without_recording_a_graph():
     opt.step()
     assert p._data is before and p.grad_fn is None and p.is_leaf
     assert opt.state[p]["exp_avg"].grad_fn is None and not opt.state[p]["exp_avg"].requires_grad
+
+
+@pytest.fixture
+def other_device():
+    """A second device type served by NumPy, standing in for cuda."""
+    mt.backends.register_backend("npxoptim", mt.backends.NumpyBackend())
+    yield "npxoptim"
+    del mt.backends._REGISTRY["npxoptim"]
+
+
+@pytest.mark.parametrize("name,kwargs", ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
+def test_state_follows_the_parameters_device(name, kwargs, other_device):
+    p = mt.randn(3, device=other_device, requires_grad=True)
+    opt = getattr(mt.optim, name)([p], **kwargs)
+    for _ in range(2):
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+    buffers = {k: v for k, v in opt.state[p].items() if k != "step"}
+    assert buffers and all(v.device == p.device for v in buffers.values())
+    q = mt.randn(3, requires_grad=True)  # loading onto a cpu parameter moves the state to the cpu
+    fresh = getattr(mt.optim, name)([q], **kwargs)
+    fresh.load_state_dict(opt.state_dict())
+    for key, value in fresh.state[q].items():
+        assert value.device == mt.device("cpu")
+        np.testing.assert_array_equal(value.numpy(), opt.state[p][key].to("cpu").numpy())

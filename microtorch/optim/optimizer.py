@@ -14,7 +14,10 @@ from collections import defaultdict
 from itertools import chain
 from typing import Any, Callable, Iterable
 
+from .. import _dtype
+from .._creation import tensor
 from .._tensor import Tensor
+from ..autograd import enable_grad
 
 
 class _RequiredParameter:
@@ -218,8 +221,6 @@ class Optimizer:
         """Run the closure with grad mode on (``step`` itself runs under ``no_grad``)."""
         if closure is None:
             return None
-        from ..autograd import enable_grad
-
         with enable_grad():
             return closure()
 
@@ -232,9 +233,6 @@ def _typename(obj: Any) -> str:
 
 def _step_counter() -> Tensor:
     """A new step count: a float32 scalar on the cpu, like torch's (non-capturable) ``state['step']``."""
-    from .. import _dtype
-    from .._creation import tensor
-
     return tensor(0.0, dtype=_dtype.float32)
 
 
