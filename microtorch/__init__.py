@@ -42,3 +42,6 @@ def is_floating_point(t: Tensor) -> "builtins.bool":
 
 def numel(t: Tensor) -> "builtins.int":
     return t.numel()
+
+from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
+from .serialization import load, save  # noqa: E402
