@@ -404,6 +404,12 @@ class Tensor:
 
     __str__ = __repr__
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a tensor with a (small) graph as its picture; None falls back to the text."""
+        from .viz import _repr_svg
+
+        return _repr_svg(self)
+
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0 and spec:
             return format(self.item(), spec)

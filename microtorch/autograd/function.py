@@ -38,6 +38,9 @@ Tensor: Any = None  # set by microtorch._tensor (it needs this module first)
 #: recorded ops remember the innermost and the outermost one, so pictures can name and group them
 module_stack: list = []
 
+#: ops also keep what pictures show beyond what autograd needs (``microtorch.viz.record_details()``)
+record_details = False
+
 
 class _SavedOutput:
     """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
@@ -51,7 +54,7 @@ class Op:
     __slots__ = (
         "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions",
         "input_shapes", "n_outputs", "_output_meta", "_pre_hooks", "module", "root_module",
-        "__dict__", "__weakref__",
+        "params", "__dict__", "__weakref__",
     )
 
     #: elementwise over broadcast inputs: the engine sums each gradient back to its input's shape
@@ -82,6 +85,10 @@ class Op:
                 "graph a second time or if you need to access saved tensors after calling backward."
             )
         return tuple(self._unpack(item, i) for i, item in enumerate(saved))
+
+    def saved_tensor(self, i: int) -> Any:
+        """``saved_tensors[i]`` alone: a backward that needs only some saved values checks only those."""
+        return self._unpack(self.saved[i], i) if self.saved is not None else self.saved_tensors[i]
 
     def _unpack(self, item: Any, i: int) -> Any:
         if isinstance(item, Tensor):
@@ -144,6 +151,7 @@ class Op:
                 return tuple(Tensor._make(o, device) for o in out)
             return Tensor._make(out, device)
 
+        op.params = params
         if type(out) is tuple:
             results = tuple(
                 Tensor._make(o, device, True, op, i) if o.dtype.kind in "fc" else Tensor._make(o, device)
@@ -165,6 +173,8 @@ class Op:
             for x, need in zip(inputs, self.needs_input_grad)
         )
         self.n_outputs = len(outs)
+        if record_details:
+            self._record_details(inputs, outs)
         self._pre_hooks = None
         self.input_shapes = None
         if module_stack:
@@ -203,6 +213,18 @@ class Op:
                             versions[-1] = (item._base if item._base is not None else item)._version
             self.saved = tuple(resolved)
             self._saved_versions = versions
+
+    def _record_details(self, inputs, outs) -> None:
+        """For pictures: the inputs without grad (a Python number as itself, a tensor as its shape, dtype,
+        device and one-element value, never its array) and the outputs' shapes, dtypes, one-element values."""
+        def small(a):
+            return a.copy() if a.size == 1 else None
+
+        self.constants = {
+            i: (x._data.shape, x._data.dtype, x._device, small(x._data)) if isinstance(x, Tensor) else x
+            for i, x in enumerate(inputs) if not (isinstance(x, Tensor) and x._requires_grad)
+        }
+        self.outputs_meta = tuple((o.shape, o.dtype, small(o)) for o in outs)
 
     # ---- what the engine calls -------------------------------------------------------
     def _input_grads(self, grads: list) -> tuple:
