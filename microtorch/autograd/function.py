@@ -86,10 +86,6 @@ class Op:
             )
         return tuple(self._unpack(item, i) for i, item in enumerate(saved))
 
-    def saved_tensor(self, i: int) -> Any:
-        """``saved_tensors[i]`` alone: a backward that needs only some saved values checks only those."""
-        return self._unpack(self.saved[i], i) if self.saved is not None else self.saved_tensors[i]
-
     def _unpack(self, item: Any, i: int) -> Any:
         if isinstance(item, Tensor):
             version = (item._base if item._base is not None else item)._version

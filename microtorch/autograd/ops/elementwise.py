@@ -51,10 +51,9 @@ class Mul(Op):
         return ctx.xp.multiply(x, y)
 
     def backward(ctx, grad):
-        # unpack only the factor each wanted gradient uses (torch saves only those): changing the
-        # other one in place after the product, as in `d += d * 2`, is then allowed
+        x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        return (grad * ctx.saved_tensor(1) if need_x else None), (grad * ctx.saved_tensor(0) if need_y else None)
+        return (grad * y if need_x else None), (grad * x if need_y else None)
 
 
 class Div(Op):
@@ -68,10 +67,10 @@ class Div(Op):
         return ctx.xp.true_divide(x, y)
 
     def backward(ctx, grad):
+        x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        y = ctx.saved_tensor(1)  # x is needed only for y's gradient (see Mul)
         gx = grad / y if need_x else None
-        gy = -grad * ctx.saved_tensor(0) / (y * y) if need_y else None
+        gy = -grad * x / (y * y) if need_y else None
         return gx, gy
 
 

@@ -34,6 +34,8 @@ def check_inplace(x, recording: bool) -> None:
 
 def commit(x, result, already_written: bool = False) -> Any:
     """Store ``result`` in ``x``'s array and let ``x`` stand for it in the graph."""
+    if result.grad_fn is not None:
+        _keep_old_values_for(result.grad_fn, x)
     if not already_written:
         if result._data.dtype != x._data.dtype:
             _check_cast(result, x)
@@ -42,6 +44,19 @@ def commit(x, result, already_written: bool = False) -> Any:
     if result.grad_fn is not None:
         x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, True
     return x
+
+
+def _keep_old_values_for(node, x) -> None:
+    """If ``node`` saved ``x`` for its backward, give it x's values as they are now (a copy standing
+    where x stood in the graph), because x is about to be overwritten."""
+    from ..._tensor import Tensor
+
+    saved = getattr(node, "saved", None)
+    if not saved or not any(s is x for s in saved):
+        return
+    old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
+    node.saved = tuple(old if s is x else s for s in saved)
+    node._saved_versions = [0 if s is x else v for s, v in zip(saved, node._saved_versions)]
 
 
 def _overwritten(x, values):
@@ -89,8 +104,7 @@ def binary_(x, op: Any, other: Any):
             raise RuntimeError(str(e)) from None
         x._bump_version()
         return x
-    # the op may save its input for backward; give it a copy of x's old values, since x is overwritten
-    result = _binary(op, x.clone(), other, true_divide=op.ufunc == "true_divide")
+    result = _binary(op, x, other, true_divide=op.ufunc == "true_divide")
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
     return commit(x, result)
@@ -100,7 +114,7 @@ def apply_(x, fn: Callable):
     """x = fn(x), in place."""
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    result = fn(x.clone() if recording else x)  # a copy of the old values, which x is about to lose
+    result = fn(x)
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
     return commit(x, result)
