@@ -275,7 +275,7 @@ def test_record_details_labels_every_op():
     assert sorted(label for fill, label in plain.values() if fill == FILL["op"]) == [
         "AddBackward",  # (x + 1): nothing saved it, so its shape is unknown
         "AddBackward",  # (... + 2)
-        "AddBackward\n() float32 cpu",  # s + 1, saved by the product
+        "AddBackward",  # s + 1: the product by a constant saves only the constant
         "AddBackward\n() float32 cpu\n17.0000",  # the root: (1+1+2) + (2+1+2) + (3+1)*2
         "MulBackward",
         "SumBackward\ndim=None, keepdim=False"]
