@@ -23,8 +23,10 @@ from . import _dtype
 from ._device import as_device, device as _device_cls
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import engine, function, grad_mode
+from .backends import get_backend
 
 _new = object.__new__
+_host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
 _float, _int, _bool = builtins.float, builtins.int, builtins.bool
 
 
@@ -88,7 +90,7 @@ class Tensor:
     @staticmethod
     def _make(data: Any, device: Any, requires_grad: bool = False, grad_fn: Any = None, output_nr: int = 0) -> Tensor:
         """Wrap a backend array (the fast path every op takes)."""
-        if not data.ndim:
+        if not data.ndim and isinstance(data, _host_scalar):
             data = device.backend.xp.asarray(data)  # numpy returns scalars, not 0-d arrays, from 0-d ops
         t = _new(Tensor)
         t._data = data
@@ -305,6 +307,16 @@ class Tensor:
             )
         arr = self._device.backend.to_numpy(self._data)
         return arr if dtype is None else arr.astype(dtype)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """Export the array, without a copy, to any DLPack consumer (``numpy.from_dlpack``,
+        ``torch.from_dlpack``, ``cupy.from_dlpack``); ``kwargs`` are the protocol's (stream, max_version, ...)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return self._data.__dlpack_device__()
 
     def item(self) -> Any:
         if self._data.size != 1:

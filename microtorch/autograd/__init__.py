@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .._device import on_device
 from . import engine
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx, Op, once_differentiable
@@ -37,7 +38,8 @@ def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._make(out._device.backend.xp.ones(out._data.shape, dtype=out._data.dtype), out._device)
+            with on_device(out._device):
+                g = Tensor._make(out._device.backend.xp.ones(out._data.shape, dtype=out._data.dtype), out._device)
         elif not isinstance(g, Tensor):
             from .._creation import tensor
 

@@ -134,11 +134,16 @@ class Op:
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
         op.device = device
-        op.xp = device._backend.xp if device._backend is not None else device.backend.xp
+        backend = device._backend if device._backend is not None else device.backend
+        op.xp = backend.xp
         op.needs_input_grad = needs = tuple(needs)  # forward may skip saving what no gradient needs
         op.saved = ()
         try:
-            out = op.forward(*arrays, **params)
+            if device.index is None:  # a host device: nothing to switch
+                out = op.forward(*arrays, **params)
+            else:  # e.g. cuda:1: CuPy computes on its current device, so make it this one
+                with backend.on_device(device.index):
+                    out = op.forward(*arrays, **params)
         except ValueError as e:  # NumPy reports shape problems as ValueError; torch as RuntimeError
             raise RuntimeError(_shape_error_message(cls, arrays, e)) from None
 

@@ -456,7 +456,11 @@ class ToDevice(Op):
 
     def forward(ctx, x, device):
         ctx.source = ctx.device
-        return device.backend.asarray(ctx.device.backend.to_numpy(x), index=device.index)
+        source, target = ctx.device.backend, device.backend
+        if source is target:  # between devices of one backend (cuda:0 -> cuda:1): device to device
+            return target.asarray(x, index=device.index, copy=True)
+        host = source.to_numpy(x)  # x itself on host backends, else a new host copy
+        return target.asarray(host, index=device.index, copy=True if host is x else None)
 
     def backward(ctx, grad):
         return ToDevice.apply(grad, device=ctx.source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..._device import on_device
 from .. import grad_mode
 
 
@@ -25,7 +26,10 @@ def check_inplace(x, recording: bool) -> None:
             "in-place modification of a view of a tensor that requires grad is not supported while recording "
             "the graph; use an out-of-place op, or clone() the view first"
         )
-    if not x._data.flags.writeable:
+    writeable = getattr(x._data.flags, "writeable", None)  # NumPy marks expanded views read-only
+    if writeable is None:  # CuPy has no read-only flag: look for expanded (stride-0) dimensions
+        writeable = all(s or n == 1 for s, n in zip(x._data.strides, x._data.shape))
+    if not writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a single memory "
             "location (it is an expanded view). Please clone() the tensor before performing the operation."
@@ -39,7 +43,12 @@ def commit(x, result, already_written: bool = False) -> Any:
     if not already_written:
         if result._data.dtype != x._data.dtype:
             _check_cast(result, x)
-        x._device.backend.xp.copyto(x._data, result._data, casting="unsafe")
+        copyto = x._device.backend.xp.copyto
+        if x._device.index is None:  # a host device (a `with` costs more than this whole check)
+            copyto(x._data, result._data, casting="unsafe")
+        else:
+            with on_device(x._device):
+                copyto(x._data, result._data, casting="unsafe")
     x._bump_version()
     if result.grad_fn is not None:
         x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, True
@@ -97,9 +106,13 @@ def binary_(x, op: Any, other: Any):
                 raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
         if op.ufunc == "true_divide" and x._data.dtype.kind in "iub":
             raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
-        xp = x._device.backend.xp
+        ufunc = getattr(x._device.backend.xp, op.ufunc)
         try:
-            getattr(xp, op.ufunc)(x._data, rhs, out=x._data, casting="unsafe")
+            if x._device.index is None:  # a host device: nothing to switch
+                ufunc(x._data, rhs, out=x._data, casting="unsafe")
+            else:
+                with on_device(x._device):
+                    ufunc(x._data, rhs, out=x._data, casting="unsafe")
         except ValueError as e:  # e.g. a right-hand side that broadcasts to a larger shape
             raise RuntimeError(str(e)) from None
         x._bump_version()
@@ -137,7 +150,12 @@ def copy_(x, src: Any):
     if src.shape != x.shape:
         src = expand(src, x.shape)
     if not recording:
-        x._device.backend.xp.copyto(x._data, src._data)
+        copyto = x._device.backend.xp.copyto
+        if x._device.index is None:  # a host device: nothing to switch
+            copyto(x._data, src._data)
+        else:
+            with on_device(x._device):
+                copyto(x._data, src._data)
         x._bump_version()
         return x
     return commit(x, _overwritten(x, src))
@@ -152,9 +170,10 @@ def fill_(x, value: Any):
         return copy_(x, value)
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    if recording:
-        return commit(x, _overwritten(x, value))
-    x._data[...] = value
+    with on_device(x._device):
+        if recording:
+            return commit(x, _overwritten(x, value))
+        x._data[...] = value
     x._bump_version()
     return x
 
@@ -173,6 +192,7 @@ def random_(x, kind: str, a: float, b: Any, generator: Any):
         values = backend.normal(x.shape, a, b, dtype, index, gen)
     else:
         values = (backend.uniform(x.shape, 0.0, 1.0, dtype, index, gen) < a).astype(dtype)
-    x._data[...] = values
+    with on_device(x._device):
+        x._data[...] = values
     x._bump_version()
     return x

@@ -4,6 +4,7 @@ from __future__ import annotations
 import string
 from typing import Any, Sequence
 
+from ..._device import on_device
 from ..function import Op
 
 
@@ -148,7 +149,8 @@ def _take_diagonals(sub: str, t):
         rest = [k for k in range(len(sub)) if k not in (p, q)]
         t = t.permute([p, q] + rest)
         n = t.shape[0]
-        idx = t.device.backend.xp.arange(n)
+        with on_device(t.device):
+            idx = t.device.backend.xp.arange(n)
         from .index import GetItem
 
         t = GetItem.apply(t, key=(idx, idx))
