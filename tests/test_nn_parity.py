@@ -193,3 +193,18 @@ def test_layer_matches_torch_float32(name):
     make, inputs = LAYERS[name]
     ints = (0,) if name == "Embedding" else ()
     check_parity(make, inputs, dtype="float32", rtol=1e-4, atol=1e-5, int_inputs=ints)
+
+
+def test_max_pool_ties_and_nan_follow_torch():
+    """Ties send the gradient to the first maximal cell; a nan wins its window (the last nan, as torch)."""
+    x = np.array([[[[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0],
+                    [np.nan, 2.0, 3.0, np.nan], [5.0, np.nan, np.nan, 3.0]]]])
+    t_x = torch.tensor(x, requires_grad=True)
+    m_x = microtorch.tensor(x, requires_grad=True)
+    t_out, t_idx = torch.nn.functional.max_pool2d(t_x, 2, return_indices=True)
+    m_out, m_idx = mnn.functional.max_pool2d(m_x, 2, return_indices=True)
+    np.testing.assert_array_equal(to_numpy(m_out), to_numpy(t_out))
+    np.testing.assert_array_equal(to_numpy(m_idx), to_numpy(t_idx))
+    t_out.sum().backward()
+    m_out.sum().backward()
+    np.testing.assert_array_equal(to_numpy(m_x.grad), to_numpy(t_x.grad))

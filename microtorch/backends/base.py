@@ -100,7 +100,10 @@ class Backend(ABC):
         return out[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
 
     def erf(self, x: Any) -> Any:
-        """The error function, elementwise (NumPy has none; backends with a fast one override this)."""
+        """The error function, elementwise. NumPy has none, so this default maps ``math.erf`` over host
+        arrays (exact, slow); backends override it with a vectorised one (SciPy's, CuPy's ``cupyx.scipy``)."""
+        if not hasattr(self.xp, "frompyfunc"):
+            raise NotImplementedError(f"{type(self).__name__} must provide erf() (used by gelu)")
         return self.xp.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
 
     # ---- random numbers ----------------------------------------------------------

@@ -31,7 +31,7 @@ class NumpyBackend(Backend):
             from scipy.special import erf
         except ImportError:
             return super().erf(x)
-        return erf(x)
+        return erf(x).astype(x.dtype, copy=False)  # SciPy computes float16 in float32
 
     def manual_seed(self, seed: int) -> None:
         self._generator = numpy.random.default_rng(seed)

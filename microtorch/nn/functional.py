@@ -11,8 +11,7 @@ import numbers
 import warnings
 from typing import Any, Sequence
 
-from .. import _dtype
-from .._tensor import Tensor, _float_input, _normalize_dim
+from .._tensor import Tensor, _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops
@@ -130,7 +129,7 @@ def _conv_padding(padding: Any, kernel: tuple, dilation: tuple, stride: tuple, s
         if padding != "same":
             raise ValueError(f"Invalid padding string '{padding}', should be one of ('valid', 'same')")
         if any(s != 1 for s in stride):
-            raise ValueError("padding='same' is not supported for strided convolutions")
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
     pads = _ntuple(padding, spatial, "padding")

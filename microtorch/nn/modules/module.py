@@ -361,8 +361,8 @@ class Module:
         Returns ``(missing_keys, unexpected_keys)``; raises on any mismatch that cannot be loaded."""
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        state_dict = OrderedDict(state_dict)  # modules may add defaults (BatchNorm's num_batches_tracked)
         missing: list = []
-        unexpected: list = []
         errors: list = []
         for prefix, module in self.named_modules(remove_duplicate=False):
             module._load_from_state_dict(state_dict, prefix + "." if prefix else "", missing, errors, assign)
