@@ -304,3 +304,28 @@ def test_parameter_repr_and_sharing():
     assert not mnn.Parameter(microtorch.zeros(1), requires_grad=False).requires_grad
     with pytest.raises(RuntimeError, match="floating point"):
         mnn.Parameter(microtorch.zeros(2, dtype=microtorch.int64))
+
+
+def test_containers_edit_like_torch():
+    def edits(lib):
+        nn = lib.nn
+        seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        seq.append(nn.Tanh())
+        seq.insert(1, nn.Sigmoid())
+        del seq[0]
+        seq[0] = nn.Softplus()
+        layers = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+        layers += [nn.Linear(1, 1)]
+        layers.insert(0, nn.Sigmoid())
+        del layers[1]
+        table = nn.ModuleDict({"a": nn.ReLU()})
+        table.update([("b", nn.Linear(1, 2))])
+        table["c"] = nn.Tanh()
+        popped = type(table.pop("a")).__name__
+        return (repr(seq), repr(seq[1:]), len(seq), type(seq[-1]).__name__, repr(layers), repr(layers[::2]),
+                list(table.keys()), "b" in table, popped, repr(table))
+    assert edits(microtorch) == edits(torch)
+    with pytest.raises(IndexError, match="out of range"):
+        mnn.Sequential(mnn.ReLU())[3]
+    with pytest.raises(TypeError, match="iterable"):
+        mnn.ModuleList().extend(mnn.ReLU())

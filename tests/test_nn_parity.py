@@ -208,3 +208,12 @@ def test_max_pool_ties_and_nan_follow_torch():
     t_out.sum().backward()
     m_out.sum().backward()
     np.testing.assert_array_equal(to_numpy(m_x.grad), to_numpy(t_x.grad))
+
+
+@pytest.mark.parametrize("norm", ["BatchNorm2d", "GroupNorm", "LayerNorm"])
+def test_inplace_activation_after_an_affine_free_norm(norm):
+    def make(lib):
+        layer = {"BatchNorm2d": lambda: lib.nn.BatchNorm2d(3, affine=False), "GroupNorm": lambda: lib.nn.GroupNorm(3, 3, affine=False),
+                 "LayerNorm": lambda: lib.nn.LayerNorm(4, elementwise_affine=False)}[norm]()
+        return lib.nn.Sequential(lib.nn.Conv2d(2, 3, 1), layer, lib.nn.ReLU(inplace=True))
+    check_parity(make, [randn(2, 2, 3, 4)])

@@ -421,6 +421,10 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
 # ---- normalisation ------------------------------------------------------------------------------------
 def _affine(x: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:
+    """x * weight + bias, broadcast as ``shape``; a copy without either, because Normalize's backward reads
+    its own output, which an in-place op after the layer (``ReLU(inplace=True)``) would overwrite."""
+    if weight is None and bias is None:
+        return x.clone()
     if weight is not None:
         x = x * weight.reshape(shape)
     if bias is not None:

@@ -61,7 +61,6 @@ class Module:
     """Base class for all neural network modules; subclasses define ``forward``."""
 
     training: bool = True
-    _version: int = 1
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
