@@ -15,11 +15,11 @@ from ._dtype import (
 from ._dtype import dtype
 from ._tensor import Size, Tensor
 from ._creation import (
-    Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+    Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
     logspace, manual_seed, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
     randn_like, randperm, tensor, zeros, zeros_like,
 )
-from . import autograd, backends
+from . import autograd, backends, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._functions import *  # noqa: F401,F403  (torch.* functions: exp, cat, where, einsum, ...)
 from ._functions import __all__ as _function_names
@@ -43,3 +43,6 @@ def is_floating_point(t: Tensor) -> "builtins.bool":
 
 def numel(t: Tensor) -> "builtins.int":
     return t.numel()
+
+from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
+from .serialization import load, save  # noqa: E402

@@ -6,7 +6,7 @@ import numbers
 from typing import Any, Sequence
 
 from . import _dtype
-from ._device import as_device
+from ._device import as_device, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype
 from ._tensor import Tensor, _shape_arg
 from .backends import get_backend
@@ -43,12 +43,13 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
         return _finish(out._data, out._device, requires_grad)
     dev = as_device(device)
     array = _host_array(data, dev, copy=True)
-    if dtype is not None:
-        array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
-    elif not hasattr(data, "dtype") and array.dtype.kind == "f":
-        array = array.astype(get_default_dtype().name, copy=False)  # Python floats become float32
-    elif not hasattr(data, "dtype") and array.dtype.kind in "iu":
-        array = array.astype("int64", copy=False)
+    with on_device(dev):
+        if dtype is not None:
+            array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
+        elif not hasattr(data, "dtype") and array.dtype.kind == "f":
+            array = array.astype(get_default_dtype().name, copy=False)  # Python floats become float32
+        elif not hasattr(data, "dtype") and array.dtype.kind in "iu":
+            array = array.astype("int64", copy=False)
     dtype_of_array(array)  # rejects unsupported element types with a clear message
     return _finish(array, dev, requires_grad)
 
@@ -94,7 +95,8 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if hasattr(data, "dtype") and hasattr(data, "shape"):
         array = _host_array(data, dev, copy=None)
         if dtype is not None:
-            array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
+            with on_device(dev):
+                array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
         dtype_of_array(array)
         return Tensor._make(array, dev)
     return tensor(data, dtype=dtype, device=dev)
@@ -112,6 +114,24 @@ def from_numpy(array: Any) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtype_of_array(array)
     return Tensor._make(array, as_device("cpu"))
+
+
+def from_dlpack(ext_tensor: Any) -> Tensor:
+    """A tensor sharing memory with any DLPack exporter (NumPy or CuPy arrays, torch tensors, ...),
+    on the device that holds its data (``torch.from_dlpack``)."""
+    from .backends import _REGISTRY
+
+    if not hasattr(ext_tensor, "__dlpack_device__"):
+        raise TypeError(f"from_dlpack() expects an object with __dlpack__ and __dlpack_device__, got {type(ext_tensor).__name__}")
+    dl_type, dl_index = ext_tensor.__dlpack_device__()
+    # the first registered backend whose arrays live on that kind of device (a lazy one's class says)
+    device_type = next((name for name, b in _REGISTRY.items() if getattr(b, "dlpack_device_type", None) == dl_type), None)
+    if device_type is None:
+        raise RuntimeError(f"from_dlpack(): no registered backend holds DLPack device type {int(dl_type)} (1 is CPU, 2 is CUDA)")
+    dev = as_device("cpu" if device_type == "cpu" else f"{device_type}:{int(dl_index)}")
+    array = dev.backend.from_dlpack(ext_tensor, dev.index)
+    dtype_of_array(array)
+    return Tensor._make(array, dev)
 
 
 # ---- filled -----------------------------------------------------------------------------------------
@@ -203,7 +223,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     exponents = linspace(start, end, steps, dtype=_dtype.float64, device=device)
-    return _finish((base ** exponents)._data.astype(_dtype_name(dtype, get_default_dtype())), exponents.device, requires_grad)
+    return _finish((base ** exponents).to(_dtype.as_dtype(_dtype_name(dtype, get_default_dtype())))._data, exponents.device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -296,8 +316,9 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     dev = as_device(device)
     gen = None if generator is None else generator._generator
-    array = dev.backend.permutation(int(n), dev.index, gen)
-    return Tensor._make(array.astype(_dtype_name(dtype, _dtype.int64), copy=False), dev)
+    with on_device(dev):
+        array = dev.backend.permutation(int(n), dev.index, gen).astype(_dtype_name(dtype, _dtype.int64), copy=False)
+    return Tensor._make(array, dev)
 
 
 def rand_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -348,11 +369,13 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         cdf = (rows / rows.sum(-1, keepdim=True)).cumsum(-1)
         u = rand(rows.shape[0], num_samples, dtype=_dtype.float64, device=rows.device, generator=generator)
         xp = rows.device.backend.xp
-        picks = xp.stack([xp.searchsorted(cdf._data[i], u._data[i], side="right") for i in range(rows.shape[0])])
-        out = Tensor._make(xp.minimum(picks, rows.shape[-1] - 1).astype("int64"), rows.device)
+        with on_device(rows.device):
+            picks = xp.stack([xp.searchsorted(cdf._data[i], u._data[i], side="right") for i in range(rows.shape[0])])
+            out = Tensor._make(xp.minimum(picks, rows.shape[-1] - 1).astype("int64"), rows.device)
     else:
         gumbel = -(-rand(rows.shape, dtype=_dtype.float64, device=rows.device, generator=generator).clamp_min(1e-300).log()).log()
         keys = rows.log() + gumbel
         xp = rows.device.backend.xp
-        out = Tensor._make(xp.argsort(-keys._data, axis=-1)[:, :num_samples].astype("int64"), rows.device)
+        with on_device(rows.device):
+            out = Tensor._make(xp.argsort(-keys._data, axis=-1)[:, :num_samples].astype("int64"), rows.device)
     return out if probs.ndim == 2 else out[0]

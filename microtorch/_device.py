@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from .backends.base import NO_SWITCH as _NO_SWITCH
+
 
 class device:
     """``device(type, index=None)`` or ``device('type:index')``, as ``torch.device``."""
@@ -39,7 +41,14 @@ class device:
         if backend is None:
             from .backends import get_backend  # the registry imports this module
 
-            backend = self._backend = get_backend(self.type)
+            backend = get_backend(self.type)
+            if self.index is not None and not self.index < backend.device_count():
+                count = backend.device_count()
+                raise RuntimeError(
+                    f"device {self} does not exist: there {'is' if count == 1 else 'are'} {count} {self.type} "
+                    f"device(s), indices 0 to {count - 1}"
+                )
+            self._backend = backend
         return backend
 
     def __repr__(self) -> str:
@@ -93,6 +102,12 @@ def _resolve_index(dev: device) -> device:
     return dev
 
 
+def on_device(dev: device):
+    """A context making ``dev`` its backend's current device (CuPy allocates and launches kernels
+    on the current device), for array work outside ``Op.apply``; it does nothing for host devices."""
+    return _NO_SWITCH if dev.index is None else dev.backend.on_device(dev.index)
+
+
 _default_device: device | None = None
 
 
@@ -100,7 +115,11 @@ def get_default_device() -> device:
     """The device that factories use when no ``device=`` is given (``MICROTORCH_DEVICE`` or cpu)."""
     global _default_device
     if _default_device is None:
-        _default_device = _resolve_index(device(os.environ.get("MICROTORCH_DEVICE", "cpu")))
+        spec = os.environ.get("MICROTORCH_DEVICE") or "cpu"
+        try:
+            _default_device = _resolve_index(device(spec))
+        except (RuntimeError, ValueError) as e:
+            raise type(e)(f"MICROTORCH_DEVICE={spec!r}: {e}") from None
     return _default_device
 
 

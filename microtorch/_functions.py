@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
+from ._device import on_device
 from ._tensor import Tensor, _binary
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
@@ -52,10 +53,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     xp = input.device.backend.xp
-    idx = xp.nonzero(input._data)
-    if as_tuple:
-        return tuple(Tensor._make(i.astype("int64", copy=False), input.device) for i in idx)
-    return Tensor._make(xp.stack(idx, axis=1).astype("int64", copy=False) if idx else xp.zeros((0, 0), "int64"), input.device)
+    with on_device(input.device):
+        idx = xp.nonzero(input._data)
+        if as_tuple:
+            return tuple(Tensor._make(i.astype("int64", copy=False), input.device) for i in idx)
+        return Tensor._make(xp.stack(idx, axis=1).astype("int64", copy=False) if idx else xp.zeros((0, 0), "int64"), input.device)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

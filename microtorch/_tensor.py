@@ -23,8 +23,10 @@ from . import _dtype
 from ._device import as_device, device as _device_cls
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import engine, function, grad_mode
+from .backends import get_backend
 
 _new = object.__new__
+_host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
 _float, _int, _bool = builtins.float, builtins.int, builtins.bool
 
 
@@ -88,7 +90,7 @@ class Tensor:
     @staticmethod
     def _make(data: Any, device: Any, requires_grad: bool = False, grad_fn: Any = None, output_nr: int = 0) -> Tensor:
         """Wrap a backend array (the fast path every op takes)."""
-        if not data.ndim:
+        if not data.ndim and isinstance(data, _host_scalar):
             data = device.backend.xp.asarray(data)  # numpy returns scalars, not 0-d arrays, from 0-d ops
         t = _new(Tensor)
         t._data = data
@@ -271,6 +273,7 @@ class Tensor:
                 g = grad.detach() if not grad_mode.enabled else grad
                 t._grad = g if t._grad is None else t._grad + g
 
+        store.retains_grad = True
         self.grad_fn.register_prehook(self._output_nr, store)
         self._retains_grad = True
 
@@ -304,6 +307,16 @@ class Tensor:
             )
         arr = self._device.backend.to_numpy(self._data)
         return arr if dtype is None else arr.astype(dtype)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """Export the array, without a copy, to any DLPack consumer (``numpy.from_dlpack``,
+        ``torch.from_dlpack``, ``cupy.from_dlpack``); ``kwargs`` are the protocol's (stream, max_version, ...)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        return self._data.__dlpack_device__()
 
     def item(self) -> Any:
         if self._data.size != 1:
@@ -402,6 +415,12 @@ class Tensor:
         return format_tensor(self)
 
     __str__ = __repr__
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a tensor with a (small) graph as its picture; None falls back to the text."""
+        from .viz import _repr_svg
+
+        return _repr_svg(self)
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0 and spec:
@@ -1024,9 +1043,9 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
             target = result_type(a, b)
             if true_divide and not target.is_floating_point:
                 target = get_default_dtype()
-            if a._data.dtype.name != target.name:
+            if dtype_of_array(a._data) is not target:
                 a = a.to(target)
-            if b._data.dtype.name != target.name:
+            if dtype_of_array(b._data) is not target:
                 b = b.to(target)
         return op.apply(a, b)
     tensor_arg = a if a_is_tensor else b

@@ -4,8 +4,9 @@ Profiles (``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``): ``ci`` (derandomi
 no example database, few examples: the default), ``dev`` and ``nightly``.
 
 Devices: ``cpu`` always; ``cuda`` when CuPy sees a GPU (marked ``cuda``, skipped
-with a reason otherwise); and every device type named in
-``MICROTORCH_TEST_DEVICES`` (comma-separated), e.g. a registered backend.
+with a reason otherwise); ``npx``, a second NumPy backend registered here under its
+own device type (proof that a registered backend runs the whole suite); and every
+device type named in ``MICROTORCH_TEST_DEVICES`` (comma-separated).
 """
 from __future__ import annotations
 
@@ -32,28 +33,31 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+class NpxBackend(microtorch.backends.NumpyBackend):
+    """NumPy again, under the device type "npx": a registered third-party backend."""
+
+
+microtorch.backends.register_backend("npx", NpxBackend())
+
+
 def _cuda_unavailable_reason() -> str | None:
     try:
-        import cupy  # noqa: F401
-    except Exception:
-        return "cupy is not installed: the cuda backend is not tested here (pip install microtorch[cuda])"
-    try:
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            return "no GPU visible to cupy: the cuda backend is not tested here"
-    except Exception as e:  # no driver
-        return f"no usable GPU ({type(e).__name__}): the cuda backend is not tested here"
-    if "cuda" not in microtorch.backends.registered_device_types():
-        return "no backend is registered for 'cuda'"
+        microtorch.backends.get_backend("cuda")
+    except RuntimeError as e:  # says whether CuPy or the GPU is missing
+        return f"the cuda backend is not tested here: {e}"
     return None
+
+
+CUDA_SKIP_REASON = _cuda_unavailable_reason()
 
 
 def device_params() -> list:
     params = [pytest.param("cpu", id="cpu")]
-    reason = _cuda_unavailable_reason()
-    marks = [pytest.mark.cuda] + ([pytest.mark.skip(reason=reason)] if reason else [])
+    marks = [pytest.mark.cuda] + ([pytest.mark.skip(reason=CUDA_SKIP_REASON)] if CUDA_SKIP_REASON else [])
     params.append(pytest.param("cuda", id="cuda", marks=marks))
+    params.append(pytest.param("npx", id="npx"))
     for name in filter(None, (d.strip() for d in os.environ.get("MICROTORCH_TEST_DEVICES", "").split(","))):
-        if name not in ("cpu", "cuda"):
+        if name not in ("cpu", "cuda", "npx"):
             params.append(pytest.param(name, id=name))
     return params
 
@@ -70,6 +74,8 @@ def device(request) -> str:
 @pytest.fixture(autouse=True)
 def _restore_global_state():
     """Tests that change grad mode or the default dtype/device must not leak it."""
+    default_device = microtorch._device._default_device
     yield
     microtorch.autograd.grad_mode.enabled = True
     microtorch.set_default_dtype(microtorch.float32)
+    microtorch._device._default_device = default_device

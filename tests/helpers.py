@@ -11,6 +11,8 @@ from op_table import Const
 def to_numpy(t) -> np.ndarray:
     """A host NumPy copy of a torch or microtorch tensor."""
     if isinstance(t, torch.Tensor):
+        if t._is_zerotensor():  # torch's lazy zeros (some double-backward results)
+            return np.zeros(tuple(t.shape), dtype=str(t.dtype).split(".")[1])
         return t.detach().cpu().numpy()
     return t.detach().cpu().numpy()
 

@@ -204,3 +204,20 @@ def test_gradients_flow_through_mixed_dtypes():
     y.sum().backward()
     assert x.grad.dtype == mt.float16 and s.grad.dtype == mt.float32
     assert s.grad.item() == 3.0
+
+
+@pytest.mark.parametrize("lib", [torch, mt], ids=["torch", "microtorch"])
+def test_in_place_change_of_a_factor_backward_does_not_need(lib):
+    """Like torch, Mul and Div use only what the wanted gradients need: h * 2 and h / 2 never read h again."""
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    y = h * 2 + h / 2
+    h += 1  # h was saved by both ops, but only as the factor of constants' gradients
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [7.5, 7.5])
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    y = h * w  # w's gradient needs h
+    h += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .._device import on_device
 from . import engine
-from .function import Op
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx, Op, once_differentiable
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 
@@ -35,7 +38,8 @@ def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._make(out._device.backend.xp.ones(out._data.shape, dtype=out._data.dtype), out._device)
+            with on_device(out._device):
+                g = Tensor._make(out._device.backend.xp.ones(out._data.shape, dtype=out._data.dtype), out._device)
         elif not isinstance(g, Tensor):
             from .._creation import tensor
 
@@ -96,4 +100,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(results)
 
 
-__all__ = ["Op", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+__all__ = [
+    "Op", "Function", "FunctionCtx", "once_differentiable", "backward", "grad", "no_grad", "enable_grad",
+    "set_grad_enabled", "is_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck", "GradcheckError",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+]

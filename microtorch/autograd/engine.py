@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import grad_mode
+from .._device import on_device
+from . import anomaly_mode, grad_mode
 from .function import Op
 
 
@@ -96,9 +97,13 @@ def run_backward(
                     raise RuntimeError(
                         f"{node.name()} is not twice differentiable; create_graph=True cannot build its gradient's graph"
                     )
-                input_grads = node._input_grads(grads)
-                if grad_mode_anomaly_check is not None:
-                    grad_mode_anomaly_check(node, input_grads)
+                if node.device.index is None:
+                    input_grads = node._input_grads(grads)
+                else:  # raw array work in backward (zeros for unused outputs, ...) belongs on the node's device
+                    with node.device.backend.on_device(node.device.index):
+                        input_grads = node._input_grads(grads)
+                if anomaly_mode.enabled:
+                    anomaly_mode.check(node, input_grads)
             if not retain_graph:
                 node.release()
             for edge, grad in zip(edges, input_grads):
@@ -138,7 +143,11 @@ def run_backward(
             # the gradient may also be another leaf's, the caller's seed, or a view of
             # another gradient; .grad must own its memory so in-place updates stay local
             if id(grad) in handed_out or getattr(grad._data, "base", True) is not None:
-                grad = Tensor._make(grad._data.copy(), grad._device)
+                if grad._device.index is None:
+                    grad = Tensor._make(grad._data.copy(), grad._device)
+                else:  # CuPy copies onto the current device
+                    with on_device(grad._device):
+                        grad = Tensor._make(grad._data.copy(), grad._device)
             handed_out.add(id(grad))
             grad = grad if grad.grad_fn is None else grad.detach()
         leaf._accumulate_grad(grad)
@@ -146,16 +155,13 @@ def run_backward(
 
 
 def _run_prehooks(node: Op, grads: list) -> None:
+    """Tensor hooks of non-leaf outputs; retain_grad's store runs last (torch's order)."""
     for output_nr, hooks in node._pre_hooks.items():
         grad = grads[output_nr]
         if grad is None:
             continue
-        for hook in hooks:
+        for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
             replaced = hook(grad)
             if replaced is not None:
                 grad = replaced
         grads[output_nr] = grad
-
-
-# set by autograd.anomaly_mode while detect_anomaly() is active
-grad_mode_anomaly_check = None

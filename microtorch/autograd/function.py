@@ -30,13 +30,16 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 
 Tensor: Any = None  # set by microtorch._tensor (it needs this module first)
 
 #: the Modules whose forward is running, outermost first (``nn.Module.__call__`` pushes and pops);
 #: recorded ops remember the innermost and the outermost one, so pictures can name and group them
 module_stack: list = []
+
+#: ops also keep what pictures show beyond what autograd needs (``microtorch.viz.record_details()``)
+record_details = False
 
 
 class _SavedOutput:
@@ -51,7 +54,7 @@ class Op:
     __slots__ = (
         "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions",
         "input_shapes", "n_outputs", "_output_meta", "_pre_hooks", "module", "root_module",
-        "__dict__", "__weakref__",
+        "params", "__dict__", "__weakref__",
     )
 
     #: elementwise over broadcast inputs: the engine sums each gradient back to its input's shape
@@ -88,11 +91,12 @@ class Op:
     def _unpack(self, item: Any, i: int) -> Any:
         if isinstance(item, Tensor):
             version = (item._base if item._base is not None else item)._version
-            if version != self._saved_versions[i]:
+            expected = self._saved_versions[i]
+            if expected is not None and version != expected:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: [{item.dtype.name} {list(item.shape)}] is at version {version}; expected version "
-                    f"{self._saved_versions[i]} instead. Hint: the operation that saved it is {self.name()}."
+                    f"{expected} instead. Hint: the operation that saved it is {self.name()}."
                 )
             return item
         if isinstance(item, _SavedOutput):
@@ -115,70 +119,73 @@ class Op:
         """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
         op = cls()
         device = None
-        requires_grad = False
         arrays = []
+        needs = []
+        recording = grad_mode.enabled
         for x in inputs:
             if isinstance(x, Tensor):
                 if device is None:
                     device = x._device
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
-                requires_grad = requires_grad or x._requires_grad
                 arrays.append(x._data)
+                needs.append(recording and x._requires_grad)
             else:
                 arrays.append(x)
+                needs.append(False)
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
         op.device = device
-        op.xp = device._backend.xp if device._backend is not None else device.backend.xp
+        backend = device._backend if device._backend is not None else device.backend
+        op.xp = backend.xp
+        op.needs_input_grad = needs = tuple(needs)  # forward may skip saving what no gradient needs
         op.saved = ()
         try:
-            out = op.forward(*arrays, **params)
+            if device.index is None:  # a host device: nothing to switch
+                out = op.forward(*arrays, **params)
+            else:  # e.g. cuda:1: CuPy computes on its current device, so make it this one
+                with backend.on_device(device.index):
+                    out = op.forward(*arrays, **params)
         except ValueError as e:  # NumPy reports shape problems as ValueError; torch as RuntimeError
             raise RuntimeError(_shape_error_message(cls, arrays, e)) from None
 
-        if not (requires_grad and grad_mode.enabled):
+        if True not in needs:
             if type(out) is tuple:
                 return tuple(Tensor._make(o, device) for o in out)
             return Tensor._make(out, device)
 
+        op.params = params
         if type(out) is tuple:
-            return op._record_many(inputs, arrays, out)
+            results = tuple(
+                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fc" else Tensor._make(o, device)
+                for i, o in enumerate(out)
+            )
+            op._output_meta = tuple((o.shape, o.dtype) for o in out)
+            op._record(inputs, arrays, out, results)
+            return results
         if out.dtype.kind not in "fc":  # only floating results carry gradients
             return Tensor._make(out, device)
         result = Tensor._make(out, device, True, op, 0)
         op._record(inputs, arrays, (out,), (result,))
         return result
 
-    def _record_many(self, inputs, arrays, outs) -> tuple:
-        results = tuple(
-            Tensor._make(o, self.device, True, self, i) if o.dtype.kind in "fc" else Tensor._make(o, self.device)
-            for i, o in enumerate(outs)
-        )
-        self._output_meta = tuple((o.shape, o.dtype) for o in outs)
-        self._record(inputs, arrays, outs, results)
-        return results
-
     def _record(self, inputs, arrays, outs, results) -> None:
         """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
-        edges = []
-        needs = []
-        for x in inputs:
-            if isinstance(x, Tensor) and x._requires_grad:
-                edges.append((x.grad_fn, x._output_nr) if x.grad_fn is not None else (x, 0))
-                needs.append(True)
-            else:
-                edges.append(None)
-                needs.append(False)
-        self.next_edges = tuple(edges)
-        self.needs_input_grad = tuple(needs)
+        self.next_edges = tuple(
+            ((x.grad_fn, x._output_nr) if x.grad_fn is not None else (x, 0)) if need else None
+            for x, need in zip(inputs, self.needs_input_grad)
+        )
         self.n_outputs = len(outs)
+        if record_details:
+            self._record_details(inputs, outs)
         self._pre_hooks = None
         self.input_shapes = None
         if module_stack:
             self.module, self.root_module = module_stack[-1], module_stack[0]
         else:
             self.module = self.root_module = None
+        if anomaly_mode.enabled:
+            self.creation_trace = anomaly_mode.creation_trace()
         if self.broadcasting:
             out_shape = outs[0].shape
             for a in arrays:
@@ -205,8 +212,22 @@ class Op:
                             break
                     else:
                         resolved.append(item)
+                        if isinstance(item, Tensor):
+                            versions[-1] = (item._base if item._base is not None else item)._version
             self.saved = tuple(resolved)
             self._saved_versions = versions
+
+    def _record_details(self, inputs, outs) -> None:
+        """For pictures: the inputs without grad (a Python number as itself, a tensor as its shape, dtype,
+        device and one-element value, never its array) and the outputs' shapes, dtypes, one-element values."""
+        def small(a):
+            return a.copy() if a.size == 1 else None
+
+        self.constants = {
+            i: (x._data.shape, x._data.dtype, x._device, small(x._data)) if isinstance(x, Tensor) else x
+            for i, x in enumerate(inputs) if not (isinstance(x, Tensor) and x._requires_grad)
+        }
+        self.outputs_meta = tuple((o.shape, o.dtype, small(o)) for o in outs)
 
     # ---- what the engine calls -------------------------------------------------------
     def _input_grads(self, grads: list) -> tuple:
@@ -223,7 +244,8 @@ class Op:
             result = (result,)
         if len(result) != len(self.next_edges):
             raise RuntimeError(
-                f"{self.name()}.backward returned {len(result)} gradients, but the op had {len(self.next_edges)} inputs"
+                f"function {self.name()} returned an incorrect number of gradients (expected "
+                f"{len(self.next_edges)}, got {len(result)})"
             )
         shapes = self.input_shapes
         if shapes is not None:
@@ -253,6 +275,154 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+# ---- custom functions (torch.autograd.Function) -----------------------------------------------------
+class FunctionCtx(Op):
+    """The ``ctx`` of a custom :class:`Function` and, once applied, its node in the graph."""
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep Tensors (or None) for ``backward``; read them back with ``ctx.saved_tensors``."""
+        self.saved = tensors
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        """These outputs never require grad (e.g. indices)."""
+        self.non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, ``backward`` receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = value
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        raise NotImplementedError("custom Functions that modify their inputs in place are not supported")
+
+    def backward(self, *grads: Any) -> Any:
+        return self.function.backward(self, *grads)
+
+    def name(self) -> str:
+        return self.function.__name__ + "Backward"
+
+    def _input_grads(self, grads: list) -> tuple:
+        if self.materialize_grads:
+            return self._checked(super()._input_grads(grads))
+        result = self.backward(*grads)
+        return self._checked(result if type(result) is tuple else (result,))
+
+    def _checked(self, grads: tuple) -> tuple:
+        """torch validates what a custom backward returns: count, shapes, dtypes."""
+        if len(grads) != len(self._input_meta):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients (expected "
+                f"{len(self._input_meta)}, got {len(grads)})"
+            )
+        fixed = []
+        for i, (g, meta) in enumerate(zip(grads, self._input_meta)):
+            if g is None or meta is None:
+                fixed.append(None if meta is None else g)
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"function {self.name()} returned a {type(g).__name__} as gradient {i}, expected a Tensor or None")
+            shape, dtype = meta
+            if tuple(g.shape) != shape:
+                try:
+                    g = g.sum_to_size(shape)
+                except RuntimeError:
+                    raise RuntimeError(
+                        f"Function {self.name()} returned an invalid gradient at index {i} - got {list(g.shape)} but "
+                        f"expected shape compatible with {list(shape)}"
+                    ) from None
+            if g.dtype is not dtype:
+                g = g.to(dtype)
+            fixed.append(g)
+        return tuple(fixed)
+
+
+def once_differentiable(backward):
+    """Decorate a custom ``backward`` that is not itself differentiable: it runs without recording,
+    and ``create_graph=True`` through it raises a clear error."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            return backward(ctx, *grads)
+
+    wrapper.once_differentiable = True
+    return wrapper
+
+
+class Function:
+    """Define a differentiable function by its forward and backward, on Tensors (``torch.autograd.Function``)::
+
+        class Exp(Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x.exp()
+                ctx.save_for_backward(y)
+                return y
+
+            @staticmethod
+            def backward(ctx, grad):
+                (y,) = ctx.saved_tensors
+                return grad * y
+
+        y = Exp.apply(x)
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a custom Function must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a custom Function must define backward(ctx, *grad_outputs) to be differentiated")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        ctx = FunctionCtx()
+        ctx.function = cls
+        recording = grad_mode.enabled
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and recording and a._requires_grad for a in args)
+        ctx.saved = ()
+        ctx.non_differentiable = ()
+        ctx.materialize_grads = True
+        ctx.once_differentiable = getattr(cls.backward, "once_differentiable", False)
+        device = next((a._device for a in args if isinstance(a, Tensor)), None)
+        if device is not None:
+            ctx.device, ctx.xp = device, device.backend.xp
+        with grad_mode.no_grad():  # forward is one node: its inner ops are not recorded
+            if cls.setup_context is not Function.setup_context:
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, output)
+            else:
+                output = cls.forward(ctx, *args, **kwargs)
+        if True not in ctx.needs_input_grad:
+            return output
+        single = not isinstance(output, tuple)
+        outs = (output,) if single else output
+        results = tuple(
+            Tensor._make(o._data, o._device, True, ctx, i)
+            if isinstance(o, Tensor) and o._data.dtype.kind in "fc" and not any(o is n for n in ctx.non_differentiable)
+            else o
+            for i, o in enumerate(outs)
+        )
+        ctx._input_meta = tuple((tuple(a.shape), a.dtype) if isinstance(a, Tensor) else None for a in args)
+        ctx._output_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), "float32") for o in outs)
+        # saved inputs and outputs are matched by array, as for primitive ops
+        ctx.saved = tuple(_array_if_in(t, args + outs) for t in ctx.saved)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        out_arrays = tuple(o._data if isinstance(o, Tensor) else o for o in outs)
+        ctx._record(args, arrays, out_arrays, results)
+        return results[0] if single else results
+
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple, output: Any) -> None:  # torch's newer style
+        raise NotImplementedError
+
+
+def _array_if_in(t: Any, tensors: tuple) -> Any:
+    """A saved input or output is kept as its array (resolved like a primitive op's saves)."""
+    return t._data if isinstance(t, Tensor) and any(t is x for x in tensors) else t
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import Callable
 
 from .base import Backend
+from .cupy_backend import CupyBackend
 from .numpy_backend import NumpyBackend
 
 # device type -> a backend, or a zero-argument factory for backends that import lazily
-_REGISTRY: dict[str, "Backend | Callable[[], Backend]"] = {"cpu": NumpyBackend()}
+# (the CupyBackend class itself: cupy is imported when the first cuda tensor is asked for)
+_REGISTRY: dict[str, "Backend | Callable[[], Backend]"] = {"cpu": NumpyBackend(), "cuda": CupyBackend}
 
 
 def register_backend(device_type: str, backend: "Backend | Callable[[], Backend]") -> None:
@@ -61,4 +63,6 @@ def seed_all(seed: int) -> None:
             backend.manual_seed(seed)
 
 
-__all__ = ["Backend", "NumpyBackend", "register_backend", "get_backend", "registered_device_types", "seed_all"]
+__all__ = [
+    "Backend", "NumpyBackend", "CupyBackend", "register_backend", "get_backend", "registered_device_types", "seed_all",
+]

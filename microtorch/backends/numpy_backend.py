@@ -15,6 +15,7 @@ DEFAULT_SEED = 67280421310721
 
 class NumpyBackend(Backend):
     xp = numpy
+    dlpack_device_type = 1  # kDLCPU
 
     def __init__(self) -> None:
         self._generator = numpy.random.default_rng(DEFAULT_SEED)
@@ -39,38 +40,12 @@ class NumpyBackend(Backend):
     def new_generator(self, seed: int | None = None, index: int | None = None) -> Any:
         return numpy.random.default_rng(DEFAULT_SEED if seed is None else seed)
 
-    def _gen(self, generator):
-        return self._generator if generator is None else generator
-
-    def uniform(self, shape, low, high, dtype, index, generator=None):
-        gen = self._gen(generator)
-        if dtype in ("float32", "float64"):
-            out = gen.random(shape, dtype=dtype)
-        else:
-            out = gen.random(shape, dtype="float32").astype(dtype)
-        if low != 0.0 or high != 1.0:
-            out *= high - low
-            out += low
-        return out
-
-    def normal(self, shape, mean, std, dtype, index, generator=None):
-        gen = self._gen(generator)
-        if dtype in ("float32", "float64"):
-            out = gen.standard_normal(shape, dtype=dtype)
-        else:
-            out = gen.standard_normal(shape, dtype="float32").astype(dtype)
-        if std != 1.0:
-            out *= std
-        if mean != 0.0:
-            out += mean
-        return out
-
-    def integers(self, low, high, shape, dtype, index, generator=None):
-        out = self._gen(generator).integers(low, high, size=shape, dtype="int64")
-        return out.astype(dtype, copy=False)
+    def default_generator(self, index: int | None) -> Any:
+        return self._generator
 
     def permutation(self, n, index, generator=None):
-        return self._gen(generator).permutation(n).astype(numpy.int64)
+        gen = self._generator if generator is None else generator
+        return gen.permutation(n).astype(numpy.int64)
 
 
 def _keep_freed_memory() -> None:

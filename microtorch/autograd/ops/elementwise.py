@@ -46,7 +46,8 @@ class Mul(Op):
     ufunc = "multiply"
 
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        need_x, need_y = ctx.needs_input_grad  # save only what a gradient uses
+        ctx.save_for_backward(x if need_y else None, y if need_x else None)
         return ctx.xp.multiply(x, y)
 
     def backward(ctx, grad):
@@ -62,7 +63,7 @@ class Div(Op):
     ufunc = "true_divide"
 
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
         return ctx.xp.true_divide(x, y)
 
     def backward(ctx, grad):
@@ -91,8 +92,8 @@ class Pow(Op):
         if need_x:
             if isinstance(y, (int, float)):
                 gx = grad * 0.0 if y == 0 else grad * (y * x ** (y - 1))
-            else:
-                gx = grad * y * x ** (y - 1)
+            else:  # torch: exactly zero where the exponent is 0 (also for higher orders)
+                gx = where(y == 0, 0.0, grad * y * x ** (y - 1))
         if need_y:
             # torch: no gradient where x == 0 and y >= 0 (log(0) would give nan)
             log_x = x.log() if not isinstance(x, (int, float)) else math.log(x) if x > 0 else float("nan")
@@ -391,7 +392,7 @@ class Relu(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)
+        return Mul.apply(grad, out > 0)  # float * bool stays float: no cast needed
 
 
 class _ZeroGradient(Op):
@@ -455,7 +456,11 @@ class ToDevice(Op):
 
     def forward(ctx, x, device):
         ctx.source = ctx.device
-        return device.backend.asarray(ctx.device.backend.to_numpy(x), index=device.index)
+        source, target = ctx.device.backend, device.backend
+        if source is target:  # between devices of one backend (cuda:0 -> cuda:1): device to device
+            return target.asarray(x, index=device.index, copy=True)
+        host = source.to_numpy(x)  # x itself on host backends, else a new host copy
+        return target.asarray(host, index=device.index, copy=True if host is x else None)
 
     def backward(ctx, grad):
         return ToDevice.apply(grad, device=ctx.source)

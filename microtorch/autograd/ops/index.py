@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._device import on_device
 from ..function import Op
 from .shape import _view_of
 
@@ -68,7 +69,7 @@ def normalize_key(x, key: Any) -> tuple:
                     raise IndexError(f"index lists must hold integers or bools, got {arr.dtype}")
             out.append(arr)
         elif isinstance(k, bool):
-            out.append(backend.asarray(k))
+            out.append(backend.asarray(k, index=x._device.index))
         elif k is None or k is Ellipsis or isinstance(k, slice):
             out.append(k)
         elif hasattr(k, "__index__"):
@@ -100,9 +101,9 @@ class IndexPut(Op):
     def backward(ctx, grad):
         need_x, need_values = ctx.needs_input_grad
         gx = gv = None
-        if need_x:
+        if need_x:  # the overwritten positions get no gradient (a recorded write: twice differentiable)
             gx = grad.clone()
-            gx._data[ctx.key] = 0
+            gx[ctx.key] = 0.0
         if need_values:
             gv = GetItem.apply(grad, key=ctx.key).sum_to_size(ctx.values_shape)
         return gx, gv
@@ -125,7 +126,12 @@ def setitem(x, key: Any, value: Any) -> None:
     recording = grad_mode.enabled and (x._requires_grad or isinstance(value, Tensor) and value._requires_grad)
     check_inplace(x, recording)
     if not recording:
-        x._data[key] = value._data if isinstance(value, Tensor) else value
+        value = value._data if isinstance(value, Tensor) else value
+        if x._device.index is None:  # a host device: nothing to switch
+            x._data[key] = value
+        else:
+            with on_device(x._device):
+                x._data[key] = value
         x._bump_version()
         return
     result = IndexPut.apply(x, value, key=key)
@@ -154,7 +160,8 @@ def gather(x, dim: int, index):
         else:
             shape = [1] * index.ndim
             shape[d] = n
-            key.append(xp.arange(n).reshape(shape))
+            with on_device(x._device):
+                key.append(xp.arange(n).reshape(shape))
     return GetItem.apply(x, key=normalize_key(x, tuple(key)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..._device import on_device
 from .. import grad_mode
 
 
@@ -25,7 +26,10 @@ def check_inplace(x, recording: bool) -> None:
             "in-place modification of a view of a tensor that requires grad is not supported while recording "
             "the graph; use an out-of-place op, or clone() the view first"
         )
-    if not x._data.flags.writeable:
+    writeable = getattr(x._data.flags, "writeable", None)  # NumPy marks expanded views read-only
+    if writeable is None:  # CuPy has no read-only flag: look for expanded (stride-0) dimensions
+        writeable = all(s or n == 1 for s, n in zip(x._data.strides, x._data.shape))
+    if not writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a single memory "
             "location (it is an expanded view). Please clone() the tensor before performing the operation."
@@ -34,14 +38,44 @@ def check_inplace(x, recording: bool) -> None:
 
 def commit(x, result, already_written: bool = False) -> Any:
     """Store ``result`` in ``x``'s array and let ``x`` stand for it in the graph."""
+    if result.grad_fn is not None:
+        _keep_old_values_for(result.grad_fn, x)
     if not already_written:
         if result._data.dtype != x._data.dtype:
             _check_cast(result, x)
-        x._device.backend.xp.copyto(x._data, result._data, casting="unsafe")
+        copyto = x._device.backend.xp.copyto
+        if x._device.index is None:  # a host device (a `with` costs more than this whole check)
+            copyto(x._data, result._data, casting="unsafe")
+        else:
+            with on_device(x._device):
+                copyto(x._data, result._data, casting="unsafe")
     x._bump_version()
     if result.grad_fn is not None:
         x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, True
     return x
+
+
+def _keep_old_values_for(node, x) -> None:
+    """If ``node`` saved ``x`` for its backward, give it x's values as they are now (a copy standing
+    where x stood in the graph), because x is about to be overwritten."""
+    from ..._tensor import Tensor
+
+    saved = getattr(node, "saved", None)
+    if not saved or not any(s is x for s in saved):
+        return
+    old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
+    node.saved = tuple(old if s is x else s for s in saved)
+    node._saved_versions = [0 if s is x else v for s, v in zip(saved, node._saved_versions)]
+
+
+def _overwritten(x, values):
+    """``values`` everywhere, as a result that keeps ``x`` in the graph with a zero gradient (torch's
+    ``copy_``/``fill_`` on a tensor that requires grad)."""
+    from ..._tensor import Tensor
+    from .elementwise import where
+
+    everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
+    return where(everywhere, values, x)
 
 
 def _check_cast(result, x) -> None:
@@ -72,9 +106,13 @@ def binary_(x, op: Any, other: Any):
                 raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
         if op.ufunc == "true_divide" and x._data.dtype.kind in "iub":
             raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
-        xp = x._device.backend.xp
+        ufunc = getattr(x._device.backend.xp, op.ufunc)
         try:
-            getattr(xp, op.ufunc)(x._data, rhs, out=x._data, casting="unsafe")
+            if x._device.index is None:  # a host device: nothing to switch
+                ufunc(x._data, rhs, out=x._data, casting="unsafe")
+            else:
+                with on_device(x._device):
+                    ufunc(x._data, rhs, out=x._data, casting="unsafe")
         except ValueError as e:  # e.g. a right-hand side that broadcasts to a larger shape
             raise RuntimeError(str(e)) from None
         x._bump_version()
@@ -112,10 +150,15 @@ def copy_(x, src: Any):
     if src.shape != x.shape:
         src = expand(src, x.shape)
     if not recording:
-        x._device.backend.xp.copyto(x._data, src._data)
+        copyto = x._device.backend.xp.copyto
+        if x._device.index is None:  # a host device: nothing to switch
+            copyto(x._data, src._data)
+        else:
+            with on_device(x._device):
+                copyto(x._data, src._data)
         x._bump_version()
         return x
-    return commit(x, src if src.grad_fn is not None else src.clone())
+    return commit(x, _overwritten(x, src))
 
 
 def fill_(x, value: Any):
@@ -127,10 +170,10 @@ def fill_(x, value: Any):
         return copy_(x, value)
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    if recording:  # keep x in the graph, with zero gradient to what it was
-        everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
-        return commit(x, x.masked_fill(everywhere, value))
-    x._data[...] = value
+    with on_device(x._device):
+        if recording:
+            return commit(x, _overwritten(x, value))
+        x._data[...] = value
     x._bump_version()
     return x
 
@@ -149,6 +192,7 @@ def random_(x, kind: str, a: float, b: Any, generator: Any):
         values = backend.normal(x.shape, a, b, dtype, index, gen)
     else:
         values = (backend.uniform(x.shape, 0.0, 1.0, dtype, index, gen) < a).astype(dtype)
-    x._data[...] = values
+    with on_device(x._device):
+        x._data[...] = values
     x._bump_version()
     return x

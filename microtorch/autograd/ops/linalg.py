@@ -4,6 +4,7 @@ from __future__ import annotations
 import string
 from typing import Any, Sequence
 
+from ..._device import on_device
 from ..function import Op
 
 
@@ -13,8 +14,10 @@ class MatMul(Op):
     broadcasting = True  # batch dims broadcast; the engine sums them back
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        if b.ndim == 2 and a.ndim > 2:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
+        need_a, need_b = ctx.needs_input_grad  # grad_A needs B, grad_B needs A
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.folds_batch = b.ndim == 2 and a.ndim > 2
+        if ctx.folds_batch:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
             return ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
         return ctx.xp.matmul(a, b)
 
@@ -24,7 +27,7 @@ class MatMul(Op):
         ga = grad @ b.mT if need_a else None
         gb = None
         if need_b:
-            if b.ndim == 2 and a.ndim > 2:  # sum the batch inside one GEMM
+            if ctx.folds_batch:  # sum the batch inside one GEMM
                 gb = a.reshape(-1, a.shape[-1]).mT @ grad.reshape(-1, grad.shape[-1])
             else:
                 gb = a.mT @ grad
@@ -146,7 +149,8 @@ def _take_diagonals(sub: str, t):
         rest = [k for k in range(len(sub)) if k not in (p, q)]
         t = t.permute([p, q] + rest)
         n = t.shape[0]
-        idx = t.device.backend.xp.arange(n)
+        with on_device(t.device):
+            idx = t.device.backend.xp.arange(n)
         from .index import GetItem
 
         t = GetItem.apply(t, key=(idx, idx))

@@ -11,6 +11,7 @@ import numbers
 from collections import namedtuple
 from typing import Any
 
+from .. import grad_mode
 from ..function import Op
 from .elementwise import Where
 
@@ -128,8 +129,10 @@ class Std(Op):
         out = _keep(out, shape, ctx.dim, ctx.keepdim)
         centered = x - x.mean(ctx.dim, keepdim=True)
         scale = 1.0 / (n - ctx.correction) if n > ctx.correction else float("nan")
-        scaled = _keep(grad, shape, ctx.dim, ctx.keepdim) * centered / out * scale
-        return Where.apply(out == 0, 0.0, scaled)
+        is_zero = out == 0
+        safe_out = Where.apply(is_zero, 1.0, out)  # keeps 0/0 out of the graph, so higher orders stay finite
+        scaled = _keep(grad, shape, ctx.dim, ctx.keepdim) * centered / safe_out * scale
+        return Where.apply(is_zero, 0.0, scaled)
 
 
 def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type = Var):
@@ -160,7 +163,9 @@ class Prod(Op):
         grad = _keep(grad, shape, ctx.dim, ctx.keepdim)
         if not (x == 0).any().item():
             return grad * _keep(out, shape, ctx.dim, ctx.keepdim) / x
-        # with zeros, out / x is 0/0: take products of the other elements explicitly
+        # with zeros, out / x is 0/0: take products of the other elements explicitly (a constant)
+        if grad_mode.enabled:
+            raise RuntimeError("prod(): the gradient of a product over zeros is not twice differentiable here")
         return grad * _product_of_others(ctx.xp, x, ctx.dim)
 
 
@@ -317,8 +322,9 @@ class Norm2(Op):
         x, out = ctx.saved_tensors
         shape = tuple(x.shape)
         out = _keep(out, shape, ctx.dim, ctx.keepdim)
-        scaled = _keep(grad, shape, ctx.dim, ctx.keepdim) * x / out
-        return Where.apply(out == 0, 0.0, scaled)
+        is_zero = out == 0
+        scaled = _keep(grad, shape, ctx.dim, ctx.keepdim) * x / Where.apply(is_zero, 1.0, out)
+        return Where.apply(is_zero, 0.0, scaled)
 
 
 def norm(x, p: Any, dim: Any, keepdim: bool):

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of microtorch against PyTorch: ``python -m benchmarks --help``."""

@@ -1,0 +1,60 @@
+"""``python -m benchmarks [--device cpu|cuda] [--quick] [--only NAME] [--json PATH]``
+
+Runs every workload with microtorch and PyTorch on identical inputs in this process,
+interleaved over several rounds, and prints medians and the microtorch/torch ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import harness
+from .workloads import WORKLOADS
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one short round (a smoke test)")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="run workloads whose name contains NAME (repeatable)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds per workload (default 5, quick 1)")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    import microtorch
+
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda needs a GPU visible to torch")
+    selected = [w for w in WORKLOADS if not args.only or any(s.lower() in w.name.lower() for s in args.only)]
+    if not selected:
+        parser.error(f"no workload matches {args.only}; workloads: {[w.name for w in WORKLOADS]}")
+    rounds = args.rounds or (1 if args.quick else 5)
+    min_seconds = 0.05 if args.quick else 0.4
+
+    def syncer(lib):
+        if args.device == "cuda":
+            return lib.cuda.synchronize
+        return lambda: None
+
+    results = []
+    progress = harness.Progress(len(selected))
+    for w in selected:
+        steps = {"microtorch": w.build(microtorch, args.device, args.quick), "torch": w.build(torch, args.device, args.quick)}
+        syncs = {"microtorch": syncer(microtorch), "torch": syncer(torch)}
+        results.append(harness.compare(w.name, steps, syncs, rounds, min_seconds, w.scale, w.unit, w.note))
+        progress.update(w.name)
+    progress.close()
+
+    machine = harness.machine_description(args.device)
+    print(f"\nMachine: {machine}\n")
+    print(harness.markdown_table(results, args.device))
+    if args.json:
+        harness.write_json(args.json, results, args.device, machine)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

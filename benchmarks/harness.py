@@ -1,0 +1,127 @@
+"""Timing and reporting: interleaved rounds, medians, microtorch/torch ratios."""
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Result:
+    name: str
+    unit: str
+    microtorch: float
+    torch: float
+    note: str = ""
+    samples: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.microtorch / self.torch if self.torch else float("nan")
+
+
+def time_per_call(step: Callable[[], None], sync: Callable[[], None], min_seconds: float) -> float:
+    """Seconds per call of ``step``, over as many calls as fit in ``min_seconds`` (at least 3)."""
+    calls = 0
+    start = time.perf_counter()
+    while True:
+        step()
+        calls += 1
+        if calls >= 3 and time.perf_counter() - start >= min_seconds:
+            break
+    sync()
+    return (time.perf_counter() - start) / calls
+
+
+def compare(name: str, steps: dict, syncs: dict, rounds: int, min_seconds: float, scale: float = 1.0,
+            unit: str = "ms", note: str = "") -> Result:
+    """Run both libraries' steps interleaved for ``rounds`` rounds; report medians times ``scale``."""
+    for lib in steps:  # warm up: first calls allocate, build caches, load BLAS
+        for _ in range(2):
+            steps[lib]()
+        syncs[lib]()
+    samples = {lib: [] for lib in steps}
+    for _ in range(rounds):
+        for lib in steps:
+            samples[lib].append(time_per_call(steps[lib], syncs[lib], min_seconds) * scale)
+    med = {lib: statistics.median(v) for lib, v in samples.items()}
+    return Result(name, unit, med["microtorch"], med["torch"], note, samples)
+
+
+def machine_description(device: str) -> str:
+    import numpy
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import os
+
+    desc = (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, numpy {numpy.__version__}, "
+            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    if device == "cuda":
+        desc += f"; GPU {torch.cuda.get_device_name(0)}"
+        try:
+            import cupy
+
+            desc += f", cupy {cupy.__version__}"
+        except ImportError:
+            pass
+    return desc
+
+
+def markdown_table(results: list, device: str) -> str:
+    lines = [
+        f"| workload ({device}) | microtorch | torch | ratio (microtorch/torch) |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in results:
+        name = r.name + (f" ({r.note})" if r.note else "")
+        lines.append(f"| {name} | {r.microtorch:.3g} {r.unit} | {r.torch:.3g} {r.unit} | {r.ratio:.2f}x |")
+    return "\n".join(lines)
+
+
+def write_json(path: str, results: list, device: str, machine: str) -> None:
+    payload = {
+        "device": device,
+        "machine": machine,
+        "results": [
+            {"name": r.name, "unit": r.unit, "microtorch": r.microtorch, "torch": r.torch, "ratio": r.ratio,
+             "note": r.note, "samples": r.samples}
+            for r in results
+        ],
+    }
+    with open(path, "w") as f:
+        json.dump(payload, f, indent=2)
+
+
+class Progress:
+    """tqdm when it is installed, else a line per workload on stderr."""
+
+    def __init__(self, total: int) -> None:
+        try:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc="benchmarks", unit="workload", file=sys.stderr)
+        except ImportError:
+            self._bar = None
+        self._done, self._total = 0, total
+
+    def update(self, name: str) -> None:
+        self._done += 1
+        if self._bar is not None:
+            self._bar.set_postfix_str(name)
+            self._bar.update(1)
+        else:
+            print(f"[{self._done}/{self._total}] {name}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

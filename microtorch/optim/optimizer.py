@@ -1,0 +1,253 @@
+"""Optimizer: the base of SGD, Adam, ...; holds parameter groups and per-parameter state.
+
+An optimizer keeps ``param_groups`` (a list of dicts: ``'params'`` plus the
+hyper-parameters of that group) and ``state`` (a dict from parameter to that
+parameter's buffers: momentum, running averages, step counts). ``step()`` reads
+each parameter's ``.grad`` and updates the parameter in place, under
+``no_grad``, with in-place tensor ops. ``state_dict()`` replaces parameters by
+their position so the state can be saved and loaded into a fresh optimizer,
+exactly as torch does.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import chain
+from typing import Any, Callable, Iterable
+
+from .. import _dtype
+from .._creation import tensor
+from .._tensor import Tensor
+from ..autograd import enable_grad
+
+
+class _RequiredParameter:
+    """The default of a hyper-parameter that every group must give (``torch.optim.optimizer.required``)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class for all optimizers (``torch.optim.Optimizer``).
+
+    Args:
+        params: an iterable of Tensors, of ``(name, Tensor)`` pairs, or of dicts
+            (parameter groups: ``{'params': [...], 'lr': ...}``).
+        defaults: the hyper-parameters a group uses when it does not set them.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
+                f"{_typename(params)}"
+            )
+        self.state: defaultdict[Tensor, Any] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def __repr__(self) -> str:
+        out = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            out += f"\nParameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != "params":
+                    out += f"    {key}: {group[key]}\n"
+        return out + ")"
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        raise NotImplementedError
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors (to ``None`` by default, else to zeros)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters (with its own hyper-parameters) to ``param_groups``."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering of tensors in "
+                "sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+        tensors, names = [], []
+        for param in params:
+            if isinstance(param, tuple):  # ('name', tensor) from named_parameters()
+                names.append(param[0])
+                param = param[1]
+            tensors.append(param)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+
+        for param in tensors:
+            if not isinstance(param, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {_typename(param)}")
+            if not (param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+
+        if len({id(p) for p in tensors}) != len(tensors):
+            import warnings
+
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; "
+                "see github.com/pytorch/pytorch/issues/40967 for more information",
+                stacklevel=3,
+            )
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {which} to the optimizer"
+                )
+        if any(id(p) in seen for p in tensors):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # ---- saving and loading ------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``, torch's layout.
+
+        Parameters are replaced by their position across all groups; the state tensors
+        are the live buffers (save them, or copy them, before stepping again).
+        """
+        index_of: dict[int, int] = {}
+        start = 0
+
+        def pack_group(group: dict[str, Any]) -> dict[str, Any]:
+            nonlocal start
+            packed = {k: v for k, v in group.items() if k != "params"}
+            index_of.update({id(p): i for i, p in enumerate(group["params"], start) if id(p) not in index_of})
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            return packed
+
+        param_groups = [pack_group(g) for g in self.param_groups]
+        state = {(index_of[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load what :meth:`state_dict` returned (possibly by another optimizer over other tensors).
+
+        State tensors are copied onto each parameter's device, floating ones cast to its
+        dtype (except ``'step'``), so the loaded optimizer never shares buffers with ``state_dict``.
+        """
+        groups = self.param_groups
+        saved_groups = [dict(g, params=list(g["params"])) for g in state_dict["param_groups"]]
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+
+        def cast(param: Tensor, value: Any, key: Any = None) -> Any:
+            if isinstance(value, Tensor):
+                value = value.detach()
+                if key == "step":  # step counters keep their dtype and stay where they were
+                    return value.clone()
+                dtype = param.dtype if param.is_floating_point() and value.is_floating_point() else value.dtype
+                return value.to(device=param.device, dtype=dtype, copy=True)
+            if isinstance(value, dict):
+                return {k: cast(param, v, k) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return type(value)(cast(param, v) for v in value)
+            return value
+
+        state: defaultdict[Any, Any] = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = cast(param, v)
+            else:
+                state[k] = v
+
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.state = state
+        self.param_groups = saved_groups
+
+    # ---- helpers for subclasses ----------------------------------------------------------------------
+    @staticmethod
+    def _grads(group: dict[str, Any]) -> Iterable[tuple[Tensor, Tensor]]:
+        """``(param, gradient)`` for the group's parameters that have a gradient (negated when maximizing)."""
+        maximize = group.get("maximize", False)
+        for p in group["params"]:
+            if p.grad is not None:
+                yield p, (-p.grad if maximize else p.grad)
+
+    @staticmethod
+    def _loss_of(closure: Callable[[], Any] | None) -> Any:
+        """Run the closure with grad mode on (``step`` itself runs under ``no_grad``)."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+
+def _typename(obj: Any) -> str:
+    if isinstance(obj, Tensor):
+        return f"microtorch.{'Tensor' if type(obj) is Tensor else type(obj).__name__}"
+    return f"{type(obj).__module__}.{type(obj).__qualname__}" if type(obj).__module__ != "builtins" else type(obj).__qualname__
+
+
+def _step_counter() -> Tensor:
+    """A new step count: a float32 scalar on the cpu, like torch's (non-capturable) ``state['step']``."""
+    return tensor(0.0, dtype=_dtype.float32)
+
+
+def _scalar(value: Any) -> Any:
+    """A hyper-parameter as a Python number (a one-element tensor gives its value)."""
+    return value.item() if isinstance(value, Tensor) else value
+
+
+def _check_non_negative(*checks: tuple[str, Any]) -> None:
+    """Raise torch's ``ValueError('Invalid <what>: <value>')`` for the first negative hyper-parameter."""
+    for what, value in checks:
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {what}: {value}")
+
+
+def _check_not_differentiable(differentiable: bool) -> None:
+    if differentiable:
+        raise NotImplementedError("microtorch optimizers do not support differentiable=True")

@@ -1,0 +1,4 @@
+"""Utilities with ``torch.utils``'s names: ``microtorch.utils.data`` (datasets and loaders)."""
+from . import data
+
+__all__ = ["data"]
