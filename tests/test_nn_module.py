@@ -329,3 +329,16 @@ def test_containers_edit_like_torch():
         mnn.Sequential(mnn.ReLU())[3]
     with pytest.raises(TypeError, match="iterable"):
         mnn.ModuleList().extend(mnn.ReLU())
+
+
+def test_state_dict_survives_save_and_load(tmp_path):
+    def make():
+        return mnn.Sequential(mnn.Conv2d(1, 2, 3), mnn.BatchNorm2d(2), mnn.Flatten(), mnn.Linear(2 * 4 * 4, 3))
+    model = make()
+    model(microtorch.randn(4, 1, 6, 6))  # moves the running statistics
+    microtorch.save(model.state_dict(), tmp_path / "model.pt")
+    clone = make()
+    assert repr(clone.load_state_dict(microtorch.load(tmp_path / "model.pt"))) == "<All keys matched successfully>"
+    for (name, a), b in zip(model.state_dict().items(), clone.state_dict().values()):
+        np.testing.assert_array_equal(to_numpy(a), to_numpy(b), err_msg=name)
+    assert repr(torch.nn.Linear(1, 1).load_state_dict(torch.nn.Linear(1, 1).state_dict())) == "<All keys matched successfully>"

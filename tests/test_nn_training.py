@@ -1,12 +1,10 @@
 """End-to-end: the seed README's example (only its imports changed) and a small CNN trained on
-scikit-learn's bundled digits to >= 95 % test accuracy. The optimizer is a few lines of SGD here
-(microtorch.optim is tested on its own)."""
+scikit-learn's bundled digits to >= 95 % test accuracy."""
 from __future__ import annotations
 
 import contextlib
 import io
 import re
-import types
 
 import numpy as np
 import pytest
@@ -14,36 +12,16 @@ import pytest
 import microtorch
 import microtorch.nn as nn
 import microtorch.nn.functional as F
+import microtorch.optim as optim
 
 
-class InlineSGD:
-    """SGD with momentum and weight decay: the optimizer interface the examples need."""
-
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        self.params, self.lr, self.momentum, self.weight_decay = list(params), lr, momentum, weight_decay
-        self.velocity = [None] * len(self.params)
-
-    def zero_grad(self):
-        for p in self.params:
-            p.grad = None
-
-    def step(self):
-        with microtorch.no_grad():
-            for i, p in enumerate(self.params):
-                if p.grad is None:
-                    continue
-                g = p.grad + self.weight_decay * p if self.weight_decay else p.grad
-                if self.momentum:
-                    self.velocity[i] = g if self.velocity[i] is None else self.velocity[i] * self.momentum + g
-                    g = self.velocity[i]
-                p.sub_(g * self.lr)
-
-
-# The seed README's example, verbatim except for its import lines (and the picture, drawn by microtorch.viz).
+# The seed README's example, verbatim except for its import lines (its picture, drawn by microtorch.viz, is
+# tested there).
 SEED_EXAMPLE = '''
 from microtorch import tensor
 from microtorch.nn.functional import mse_loss
 import microtorch.nn as nn
+import microtorch.optim as optim
 
 class SimpleNN(nn.Module):
     def __init__(self, input_dim, output_dim):
@@ -94,7 +72,7 @@ print("y_pred: ", (x @ weights.T + bias).item())
 
 
 def test_seed_readme_example_runs_and_converges():
-    namespace = {"optim": types.SimpleNamespace(SGD=InlineSGD)}
+    namespace: dict = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.warns(UserWarning, match="target size"):  # (1, 1) vs (): as torch
         exec(compile(SEED_EXAMPLE, "seed_readme_example", "exec"), namespace)
@@ -125,7 +103,7 @@ def test_small_cnn_learns_sklearn_digits():
         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(16 * 2 * 2, 64), nn.ReLU(), nn.Dropout(0.1), nn.Linear(64, 10),
     )
-    optimizer = InlineSGD(model.parameters(), lr=0.05, momentum=0.9)
+    optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     x_train, y_train = microtorch.tensor(images[train]), microtorch.tensor(labels[train])
     batches = np.random.default_rng(1)
     model.train()

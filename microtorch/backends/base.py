@@ -121,7 +121,7 @@ class Backend(ABC):
         arrays (exact, slow); backends override it with a vectorised one (SciPy's, CuPy's ``cupyx.scipy``)."""
         if not hasattr(self.xp, "frompyfunc"):
             raise NotImplementedError(f"{type(self).__name__} must provide erf() (used by gelu)")
-        return self.xp.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+        return self.xp.asarray(self.xp.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
 
     # ---- random numbers ----------------------------------------------------------
     # The samplers below draw from generators with NumPy's Generator API (random,

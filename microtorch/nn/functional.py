@@ -11,6 +11,7 @@ import numbers
 import warnings
 from typing import Any, Sequence
 
+from .._device import on_device
 from .._tensor import Tensor, _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import conv as _conv_ops
@@ -318,9 +319,10 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     xp = x.device.backend.xp
     a = argmax._data
     ho, wo = a.shape[2:]
-    rows = (xp.arange(ho) * stride[0] - pads[0][0]).reshape(-1, 1) + (a // kernel[1]) * dilation[0]
-    cols = xp.arange(wo) * stride[1] - pads[1][0] + (a % kernel[1]) * dilation[1]
-    indices = Tensor._make((rows * x.shape[3] + cols).astype("int64"), x.device)
+    with on_device(x.device):
+        rows = (xp.arange(ho) * stride[0] - pads[0][0]).reshape(-1, 1) + (a // kernel[1]) * dilation[0]
+        cols = xp.arange(wo) * stride[1] - pads[1][0] + (a % kernel[1]) * dilation[1]
+        indices = Tensor._make((rows * x.shape[3] + cols).astype("int64"), x.device)
     return undo(out), undo(indices)
 
 
@@ -515,8 +517,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     backend, dev = input.device.backend, input.device
-    keep = backend.uniform(tuple(input.shape), 0.0, 1.0, input.dtype.name, dev.index) >= p
-    scale = Tensor._make(keep.astype(input.dtype.name) * (1.0 / (1.0 - p) if p < 1.0 else 0.0), dev)
+    with on_device(dev):
+        keep = backend.uniform(tuple(input.shape), 0.0, 1.0, input.dtype.name, dev.index) >= p
+        scale = Tensor._make(keep.astype(input.dtype.name) * (1.0 / (1.0 - p) if p < 1.0 else 0.0), dev)
     return input.mul_(scale) if inplace else input * scale
 
 
@@ -548,7 +551,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
 def _embedding_renorm_(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
     """Rescale in place the rows that ``input`` uses whose norm exceeds ``max_norm`` (torch's max_norm)."""
     xp = weight.device.backend.xp
-    with no_grad():
+    with no_grad(), on_device(weight.device):
         rows = xp.unique(input._data.reshape(-1))
         norms = xp.linalg.norm(weight._data[rows], ord=norm_type, axis=1)
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight._data.dtype)
@@ -764,15 +767,16 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = tensor.device.backend.xp
     data = tensor._data
-    if data.size and int(data.min()) < 0:
-        raise RuntimeError("Class values must be non-negative.")
-    if num_classes == -1:
-        if not data.size:
-            raise RuntimeError("Can not infer total number of classes from empty tensor.")
-        num_classes = int(data.max()) + 1
-    elif data.size and int(data.max()) >= num_classes:
-        raise RuntimeError("Class values must be smaller than num_classes.")
-    return Tensor._make((data[..., None] == xp.arange(num_classes)).astype("int64"), tensor.device)
+    with on_device(tensor.device):
+        if data.size and int(data.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if num_classes == -1:
+            if not data.size:
+                raise RuntimeError("Can not infer total number of classes from empty tensor.")
+            num_classes = int(data.max()) + 1
+        elif data.size and int(data.max()) >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+        return Tensor._make((data[..., None] == xp.arange(num_classes)).astype("int64"), tensor.device)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None) -> Tensor:
@@ -899,9 +903,10 @@ def _class_target(input: Tensor, target: Tensor, weight: Tensor | None, ignore_i
             f"shape: {list(weight.shape)}"
         )
     data = target._data
-    bad = ((data < 0) | (data >= classes)) & (data != ignore_index)
-    if bad.any():
-        raise IndexError(f"Target {int(data[bad].reshape(-1)[0])} is out of bounds (there are {classes} classes).")
+    with on_device(target.device):
+        bad = ((data < 0) | (data >= classes)) & (data != ignore_index)
+        if bad.any():
+            raise IndexError(f"Target {int(data[bad].reshape(-1)[0])} is out of bounds (there are {classes} classes).")
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
