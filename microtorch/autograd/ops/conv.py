@@ -41,7 +41,7 @@ class Conv2d(Op):
         out = out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3)  # a channel-major view: no copy
         if bias is not None:
             out += bias.reshape(o, 1, 1)
-        ctx.save_for_backward(x, weight, cols)  # the windows serve the weight gradient again
+        ctx.save_for_backward(x, weight, cols if ctx.needs_input_grad[1] else None)  # windows for grad_W
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return out
 
@@ -49,7 +49,8 @@ class Conv2d(Op):
         x, weight, cols = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(grad, weight, None, **ctx.geometry, output_size=x.shape[2:]) if need_x else None
-        gw = ConvWeight.apply(x, grad, **ctx.geometry, kernel_size=weight.shape[2:], cols=cols._data) if need_w else None
+        gw = ConvWeight.apply(x, grad, **ctx.geometry, kernel_size=weight.shape[2:],
+                              cols=None if cols is None else cols._data) if need_w else None
         gb = grad.sum((0, 2, 3)) if need_b else None
         return gx, gw, gb
 
