@@ -398,5 +398,209 @@ def _with(drawn, **extra):
     return inputs, {**params, **extra}
 
 
+# ---- nn.functional: layers, activations, losses (names start with "F.") -------------------------------
+def F(name: str) -> Callable:
+    """``lib.nn.functional.<name>`` for either library."""
+    return lambda lib, *args, **kw: getattr(lib.nn.functional, name)(*args, **kw)
+
+
+_CONV_TOL = dict(rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+
+
+def _draw_conv(spatial: int, transposed: bool = False, same: bool = False):
+    def draw(data, dtype):
+        ints = lambda lo, hi: tuple(data.draw(st.integers(lo, hi)) for _ in range(spatial))  # noqa: E731
+        groups = data.draw(st.sampled_from([1, 2]))
+        cin, cout = groups * data.draw(st.integers(1, 2)), groups * data.draw(st.integers(1, 2))
+        kernel = ints(1, 3)
+        stride = (1,) * spatial if same else ints(1, 2)
+        dilation = ints(1, 2)
+        if same:
+            padding = "same"
+        elif transposed:  # keeps the output non-empty: (n - 1) s - 2 p + d (k - 1) + 1 >= 1
+            padding = tuple(data.draw(st.integers(0, d * (k - 1) // 2)) for k, d in zip(kernel, dilation))
+        else:
+            padding = tuple(data.draw(st.integers(0, k - 1)) for k in kernel)
+        size = tuple(data.draw(st.integers(max(d * (k - 1) + 1 - (0 if same else 2 * p), 1), 5))
+                     for k, d, p in zip(kernel, dilation, (0,) * spatial if same else padding))
+        x = values(data, (data.draw(st.integers(1, 2)), cin) + size)
+        params = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+        if transposed:
+            params["output_padding"] = tuple(data.draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+            w = values(data, (cin, cout // groups) + kernel)
+        else:
+            w = values(data, (cout, cin // groups) + kernel)
+        bias = [values(data, (cout,))] if data.draw(st.booleans()) else []
+        return [x, w] + bias, params
+    return draw
+
+
+op("F.conv1d", F("conv1d"), _draw_conv(1), **_CONV_TOL)
+op("F.conv2d", F("conv2d"), _draw_conv(2), **_CONV_TOL)
+op("F.conv2d_same", F("conv2d"), _draw_conv(2, same=True), **_CONV_TOL)
+op("F.conv_transpose1d", F("conv_transpose1d"), _draw_conv(1, transposed=True), **_CONV_TOL)
+op("F.conv_transpose2d", F("conv_transpose2d"), _draw_conv(2, transposed=True), **_CONV_TOL)
+op("F.linear", F("linear"), lambda d, t: (lambda n, i, o: (
+    [values(d, (n, i)), values(d, (o, i))] + ([values(d, (o,))] if d.draw(st.booleans()) else []), {}))(
+    d.draw(st.integers(1, 3)), d.draw(st.integers(1, 4)), d.draw(st.integers(1, 3))), **_CONV_TOL)
+op("F.bilinear", F("bilinear"), lambda d, t: ([values(d, (3, 2)), values(d, (3, 4)), values(d, (2, 2, 4)), values(d, (2,))], {}),
+   **_CONV_TOL)
+
+
+def _draw_pool(spatial: int, kind: str):
+    def draw(data, dtype):
+        kernel = tuple(data.draw(st.integers(1, 3)) for _ in range(spatial))
+        stride = tuple(data.draw(st.integers(1, 3)) for _ in range(spatial))
+        padding = tuple(data.draw(st.integers(0, k // 2)) for k in kernel)
+        size = tuple(data.draw(st.integers(k, 6)) for k in kernel)
+        shape = (data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2))) + size
+        params = {"kernel_size": kernel, "stride": stride, "padding": padding, "ceil_mode": data.draw(st.booleans())}
+        if kind == "max":
+            return [_distinct(data, shape, -3, 3)], params
+        params["count_include_pad"] = data.draw(st.booleans())
+        return [values(data, shape)], params
+    return draw
+
+
+op("F.max_pool1d", F("max_pool1d"), _draw_pool(1, "max"))
+op("F.max_pool2d", F("max_pool2d"), _draw_pool(2, "max"))
+op("F.max_pool2d_dilation", lambda lib, x: lib.nn.functional.max_pool2d(x, 2, stride=1, dilation=2, padding=1),
+   lambda d, t: ([_distinct(d, (1, 2, d.draw(st.integers(3, 5)), d.draw(st.integers(3, 5))), -3, 3)], {}))
+op("F.max_pool2d_indices", lambda lib, x: lib.nn.functional.max_pool2d(x, 2, stride=1, return_indices=True)[1],
+   lambda d, t: ([_distinct(d, (1, 2, 4, 3), -3, 3)], {}), grad=False)
+op("F.avg_pool1d", F("avg_pool1d"), _draw_pool(1, "avg"))
+op("F.avg_pool2d", F("avg_pool2d"), _draw_pool(2, "avg"))
+op("F.avg_pool2d_divisor", lambda lib, x: lib.nn.functional.avg_pool2d(x, 2, divisor_override=3), lambda d, t: ([values(d, (2, 1, 4, 5))], {}))
+op("F.adaptive_avg_pool1d", F("adaptive_avg_pool1d"), lambda d, t: (
+    [values(d, (2, 2, d.draw(st.integers(1, 7))))], {"output_size": d.draw(st.integers(1, 4))}))
+op("F.adaptive_avg_pool2d", F("adaptive_avg_pool2d"), lambda d, t: (
+    [values(d, (1, 2, d.draw(st.integers(1, 7)), d.draw(st.integers(1, 7))))],
+    {"output_size": (d.draw(st.integers(1, 4)), d.draw(st.one_of(st.none(), st.integers(1, 4))))}))
+
+
+def _draw_batch_norm(data, dtype):
+    shape = (data.draw(st.integers(2, 4)), data.draw(st.integers(1, 3))) + tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
+    c = shape[1]
+    inputs = [_distinct(data, shape, -3, 3), values(data, (c,)), values(data, (c,))]
+    if data.draw(st.booleans()):  # eval mode: running statistics, a fixed transform
+        inputs += [Const(values(data, (c,))), Const(values(data, (c,), 0.5, 2.0))]
+        return inputs, {"training": False}
+    return inputs, {"training": True}
+
+
+op("F.batch_norm", lambda lib, x, w, b, rm=None, rv=None, training=True: lib.nn.functional.batch_norm(
+    x, rm, rv, w, b, training=training), _draw_batch_norm, rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("F.layer_norm", lambda lib, x, w, b: lib.nn.functional.layer_norm(x, w.shape, w, b), lambda d, t: (
+    lambda shape, k: ([_distinct(d, shape, -3, 3), values(d, shape[len(shape) - k:]), values(d, shape[len(shape) - k:])], {}))(
+    d.draw(shapes(min_dims=2, max_dims=3, min_side=2)), d.draw(st.integers(1, 2))),
+   rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("F.group_norm", lambda lib, x, w, b, g: lib.nn.functional.group_norm(x, g, w, b), lambda d, t: (
+    lambda g, c, rest: ([_distinct(d, (2, g * c) + rest, -3, 3), values(d, (g * c,)), values(d, (g * c,))], {"g": g}))(
+    d.draw(st.integers(1, 2)), d.draw(st.integers(1, 2)), tuple(d.draw(st.lists(st.integers(2, 3), min_size=1, max_size=2)))),
+   rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("F.embedding", lambda lib, w, idx: lib.nn.functional.embedding(idx, w, padding_idx=1), lambda d, t: (
+    [values(d, (5, 3)), Const(d.draw(hnp.arrays(np.int64, (d.draw(st.integers(1, 3)), 2), elements=st.integers(0, 4))))], {}))
+
+# activations
+op("F.leaky_relu", lambda lib, x, s: lib.nn.functional.leaky_relu(x, s), with_scalar(away_from=(0.0,), scalars=st.floats(0.01, 0.5)))
+op("F.elu", lambda lib, x, s: lib.nn.functional.elu(x, s), with_scalar(away_from=(0.0,), scalars=st.floats(0.1, 2.0)))
+op("F.gelu", F("gelu"), unary(-4.0, 4.0))
+op("F.gelu_tanh", lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), unary(-4.0, 4.0))
+op("F.silu", F("silu"), unary())
+op("F.mish", F("mish"), unary())
+op("F.softplus", lambda lib, x, beta, threshold: lib.nn.functional.softplus(x, beta, threshold), lambda d, t: (
+    [values(d, d.draw(shapes()), -4, 4, away_from=(0.5, 1.0))], {"beta": d.draw(st.sampled_from([1.0, 2.0])), "threshold": 1.0}))
+op("F.hardtanh", lambda lib, x: lib.nn.functional.hardtanh(x, -0.5, 1.0), unary(away_from=(-0.5, 1.0)))
+op("F.relu6", F("relu6"), unary(-2.0, 8.0, away_from=(0.0, 6.0)))
+op("F.sigmoid", F("sigmoid"), unary())
+op("F.tanh", F("tanh"), unary())
+op("F.softmax", lambda lib, x, dim: lib.nn.functional.softmax(x, dim),
+   lambda d, t: (lambda shape: ([values(d, shape, -5, 5)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("F.log_softmax", lambda lib, x, dim: lib.nn.functional.log_softmax(x, dim),
+   lambda d, t: (lambda shape: ([values(d, shape, -5, 5)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+
+
+# padding, resizing, encodings
+def _draw_pad(data, dtype):
+    mode = data.draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    k = data.draw(st.integers(1, 2))
+    shape = (1, 2) + tuple(data.draw(st.integers(2, 4)) for _ in range(k))
+    low = -1 if mode == "constant" else 0
+    pad = tuple(data.draw(st.integers(low, 1)) for _ in range(2 * k))
+    return [values(data, shape)], {"pad": pad, "mode": mode}
+
+
+op("F.pad", lambda lib, x, pad, mode: lib.nn.functional.pad(x, pad, mode=mode), _draw_pad)
+op("F.pad_value", lambda lib, x: lib.nn.functional.pad(x, (1, 2), value=0.5), unary(min_dims=1))
+op("F.interpolate_nearest", lambda lib, x, **p: lib.nn.functional.interpolate(x, **p), lambda d, t: (
+    lambda shape: ([values(d, shape)], d.draw(st.sampled_from([
+        {"scale_factor": 2.0}, {"scale_factor": 1.5}, {"size": tuple(d.draw(st.integers(1, 7)) for _ in shape[2:])}]))))(
+    (1, 2) + tuple(d.draw(st.integers(1, 4)) for _ in range(d.draw(st.integers(1, 2))))))
+op("F.interpolate_bilinear", lambda lib, x, size, ac: lib.nn.functional.interpolate(x, size=size, mode="bilinear", align_corners=ac),
+   lambda d, t: ([values(d, (1, 2, d.draw(st.integers(1, 4)), d.draw(st.integers(1, 4))))],
+                 {"size": (d.draw(st.integers(1, 6)), d.draw(st.integers(1, 6))), "ac": d.draw(st.booleans())}))
+op("F.normalize", lambda lib, x, p, dim: lib.nn.functional.normalize(x, p, dim), lambda d, t: (
+    lambda shape: ([values(d, shape, away_from=(0.0,))], {"p": d.draw(st.sampled_from([1.0, 2.0, 3.0])), "dim": dim_of(d, len(shape))}))(
+    d.draw(shapes(min_dims=1))), rtol={"float32": 1e-3}, atol={"float32": 1e-4})  # 1/|x|-sized terms cancel
+op("F.one_hot", lambda lib, x, idx, n: lib.nn.functional.one_hot(idx, n) + 0 * x.sum().long(), lambda d, t: (
+    [values(d, (1,)), Const(d.draw(hnp.arrays(np.int64, d.draw(shapes(max_dims=2)), elements=st.integers(0, 3))))],
+    {"n": d.draw(st.sampled_from([4, 6]))}), grad=False)
+
+
+# losses
+def _pair_apart(data, shape, gap=0.1):
+    """x and a y kept ``gap`` away from it (no kinks of |x - y| at the drawn points)."""
+    x = values(data, shape)
+    offset = values(data, shape, gap, 2.0) * np.where(data.draw(hnp.arrays(np.bool_, shape)), 1.0, -1.0)
+    return x, x + offset
+
+
+def _draw_pointwise_loss(data, dtype):
+    x, y = _pair_apart(data, data.draw(shapes()))
+    return [x, y], {"reduction": data.draw(st.sampled_from(["mean", "sum", "none"]))}
+
+
+op("F.mse_loss", lambda lib, x, y, reduction: lib.nn.functional.mse_loss(x, y, reduction=reduction), _draw_pointwise_loss)
+op("F.l1_loss", lambda lib, x, y, reduction: lib.nn.functional.l1_loss(x, y, reduction=reduction), _draw_pointwise_loss)
+op("F.smooth_l1_loss", lambda lib, x, y, reduction: lib.nn.functional.smooth_l1_loss(x, y, reduction=reduction, beta=0.05),
+   _draw_pointwise_loss)
+op("F.huber_loss", lambda lib, x, y, reduction: lib.nn.functional.huber_loss(x, y, reduction=reduction, delta=0.05),
+   _draw_pointwise_loss)
+
+
+def _draw_classes(data, dtype):
+    n, c = data.draw(st.integers(1, 4)), data.draw(st.integers(2, 4))
+    extra = tuple(data.draw(st.lists(st.integers(1, 2), max_size=1)))
+    target = data.draw(hnp.arrays(np.int64, (n,) + extra, elements=st.integers(0, c - 1)))
+    if data.draw(st.booleans()):
+        target.reshape(-1)[0] = -100  # one ignored target
+    inputs = [values(data, (n, c) + extra), Const(target)]
+    params = {"reduction": data.draw(st.sampled_from(["mean", "sum", "none"])),
+              "label_smoothing": data.draw(st.sampled_from([0.0, 0.2]))}
+    if data.draw(st.booleans()):
+        inputs.append(Const(values(data, (c,), 0.5, 2.0)))
+    return inputs, params
+
+
+op("F.cross_entropy", lambda lib, x, t, w=None, **p: lib.nn.functional.cross_entropy(x, t, w, **p), _draw_classes)
+op("F.cross_entropy_probs", lambda lib, x, t, w=None, **p: lib.nn.functional.cross_entropy(x, t.softmax(1), w, **p),
+   lambda d, t: (lambda shape: ([values(d, shape), values(d, shape)] + ([Const(values(d, shape[1:2], 0.5, 2.0))] if d.draw(st.booleans()) else []),
+                                {"reduction": d.draw(st.sampled_from(["mean", "sum", "none"])),
+                                 "label_smoothing": d.draw(st.sampled_from([0.0, 0.3]))}))(
+       (d.draw(st.integers(1, 3)), d.draw(st.integers(2, 4)))))
+op("F.nll_loss", lambda lib, x, t, w=None, reduction="mean", label_smoothing=0.0: lib.nn.functional.nll_loss(
+    x, t, w, reduction=reduction), _draw_classes)
+op("F.binary_cross_entropy", lambda lib, x, y, reduction: lib.nn.functional.binary_cross_entropy(x, y, reduction=reduction),
+   lambda d, t: (lambda shape: ([values(d, shape, 0.05, 0.95), values(d, shape, 0.0, 1.0)],
+                                {"reduction": d.draw(st.sampled_from(["mean", "sum", "none"]))}))(d.draw(shapes())))
+op("F.binary_cross_entropy_with_logits", lambda lib, x, y, pw=None, reduction="mean":
+   lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction=reduction, pos_weight=pw),
+   lambda d, t: (lambda shape: ([values(d, shape), values(d, shape, 0.0, 1.0)] + ([Const(values(d, shape[-1:], 0.5, 2.0))] if shape and d.draw(st.booleans()) else []),
+                                {"reduction": d.draw(st.sampled_from(["mean", "sum", "none"]))}))(d.draw(shapes())))
+op("F.kl_div", lambda lib, x, y, reduction, log_target: lib.nn.functional.kl_div(x, y, reduction=reduction, log_target=log_target),
+   lambda d, t: (lambda shape, lt: ([values(d, shape), values(d, shape, -2.0, 0.0) if lt else values(d, shape, 0.05, 1.0)],
+                                    {"reduction": d.draw(st.sampled_from(["batchmean", "sum", "none"])), "log_target": lt}))(
+       d.draw(shapes(min_dims=1)), d.draw(st.booleans())))
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

@@ -61,6 +61,8 @@ class Op:
     broadcasting = False
     #: the backward is not itself differentiable (``create_graph=True`` raises)
     once_differentiable = False
+    #: a multi-output op's backward gets zeros for outputs nobody used (``False``: it gets ``None``)
+    materialize_grads = True
 
     # ---- what an op defines ------------------------------------------------------
     def forward(self, *arrays: Any, **params: Any) -> Any:
@@ -234,7 +236,7 @@ class Op:
             result = self.backward(grads[0])
         else:
             for i, g in enumerate(grads):
-                if g is None:
+                if g is None and self.materialize_grads:
                     shape, dtype = self._output_meta[i]
                     grads[i] = Tensor._make(self.xp.zeros(shape, dtype), self.device)
             result = self.backward(*grads)

@@ -4,11 +4,13 @@ A backend is a small object, not a wrapper around every function. Ops call the
 NumPy-compatible namespace ``xp`` directly (``ctx.xp.exp(x)``); the methods here
 cover only what really differs between array libraries: placing arrays on a
 device, moving them to the host, scatter-add, seeded random numbers,
-synchronisation and memory statistics.
+synchronisation, memory statistics, and the array kernels a backend may want to
+specialise (``im2col``/``col2im`` for convolution and pooling, ``erf``).
 """
 from __future__ import annotations
 
 import contextlib
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -74,6 +76,52 @@ class Backend(ABC):
         """``target[index] += values`` in place, summing over repeated indices
         (the backward of advanced indexing and of ``gather``)."""
         self.xp.add.at(target, index, values)
+
+    # ---- kernels for convolution and pooling ----------------------------------------
+    def windows(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                pad_value: float = 0.0, out_size: tuple | None = None) -> list:
+        """The sliding windows of ``x`` (A, B, H, W) as kh*kw strided views, one per kernel offset
+        (i, j) in row-major order: ``views[i*kw + j][a, b, p, q] = x_padded[a, b, p*sh + i*dh, q*sw + j*dw]``.
+        ``padding`` is ((top, bottom), (left, right)), filled with ``pad_value``; without padding the
+        views share ``x``'s memory (writing through them writes ``x``). ``out_size`` defaults to all
+        the windows that fit."""
+        (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+        x = _pad2d(self.xp, x, padding, pad_value)
+        h, w = x.shape[2:]
+        ho, wo = out_size or ((h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1)
+        return [x[:, :, i * dh:i * dh + (ho - 1) * sh + 1:sh, j * dw:j * dw + (wo - 1) * sw + 1:sw]
+                for i in range(kh) for j in range(kw)]
+
+    def im2col(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+               out_size: tuple | None = None) -> Any:
+        """The windows of ``x`` (N, C, H, W) copied into one array (C, kh, kw, N, Ho, Wo): channel-major,
+        so a convolution is one GEMM (C_out, C*kh*kw) @ (C*kh*kw, N*Ho*Wo). One strided copy per kernel
+        offset: no loop over pixels."""
+        views = self.windows(x, kernel_size, stride, padding, dilation, out_size=out_size)
+        n, c, ho, wo = views[0].shape
+        cols = self.xp.empty((c, len(views), n, ho, wo), dtype=x.dtype)
+        for k, view in enumerate(views):
+            cols[:, k] = view.transpose(1, 0, 2, 3)
+        return cols.reshape((c,) + tuple(kernel_size) + (n, ho, wo))
+
+    def col2im(self, cols: Any, shape: tuple, stride: tuple, padding: tuple, dilation: tuple) -> Any:
+        """The adjoint of ``im2col``: each cell of ``cols`` (C, kh, kw, N, Ho, Wo) added back into the input
+        position it was read from; returns an array of ``shape`` (N, C, H, W) (a channel-major view)."""
+        c, kh, kw, n, ho, wo = cols.shape
+        ((top, bottom), (left, right)) = padding
+        h, w = shape[2], shape[3]
+        out = self.xp.zeros((c, n, h + top + bottom, w + left + right), dtype=cols.dtype)
+        no_padding = ((0, 0), (0, 0))
+        for k, view in enumerate(self.windows(out, (kh, kw), stride, no_padding, dilation, out_size=(ho, wo))):
+            view += cols[:, k // kw, k % kw]
+        return out[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
+
+    def erf(self, x: Any) -> Any:
+        """The error function, elementwise. NumPy has none, so this default maps ``math.erf`` over host
+        arrays (exact, slow); backends override it with a vectorised one (SciPy's, CuPy's ``cupyx.scipy``)."""
+        if not hasattr(self.xp, "frompyfunc"):
+            raise NotImplementedError(f"{type(self).__name__} must provide erf() (used by gelu)")
+        return self.xp.asarray(self.xp.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
 
     # ---- random numbers ----------------------------------------------------------
     # The samplers below draw from generators with NumPy's Generator API (random,
@@ -142,3 +190,14 @@ class Backend(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(xp={getattr(self.xp, '__name__', self.xp)})"
+
+
+def _pad2d(xp: Any, x: Any, padding: tuple, value: float) -> Any:
+    """``x`` (N, C, H, W) with ``padding`` ((top, bottom), (left, right)) cells of ``value`` around it."""
+    ((top, bottom), (left, right)) = padding
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    out = xp.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out[:, :, top:top + h, left:left + w] = x
+    return out

@@ -103,6 +103,13 @@ class CupyBackend(Backend):
         self.xp.add.at(wide, index, values.astype("float64"))
         target[...] = wide.astype(target.dtype)
 
+    def erf(self, x: Any) -> Any:
+        try:
+            from cupyx.scipy.special import erf  # ships with CuPy
+        except ImportError:  # a CuPy stand-in without cupyx (tests/fake_cupy.py)
+            return super().erf(x)
+        return erf(x)
+
     # ---- random numbers: one cupy.random.Generator per device ----------------------------
     def manual_seed(self, seed: int) -> None:
         self._seed = int(seed)

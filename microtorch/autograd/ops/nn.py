@@ -1,5 +1,7 @@
-"""Neural-network ops: softmax and log-softmax (layers' kernels join them here)."""
+"""Neural-network ops: softmax, linear, embedding and the activations that need a kernel of their own."""
 from __future__ import annotations
+
+import math
 
 from ..function import Op
 
@@ -45,3 +47,101 @@ def softmax(x, dim: int, op: type):
     if x.ndim == 0:
         return op.apply(x.reshape(1), dim=0).reshape(())
     return op.apply(x, dim=dim)
+
+
+# ---- layers and activations -------------------------------------------------------------------------
+class Linear(Op):
+    """y = x W^T + b: grad_x = G W, grad_W = G^T x, grad_b = G summed over rows (GEMMs on 2-D views)"""
+
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        out = ctx.xp.matmul(x.reshape(-1, x.shape[-1]), weight.T)
+        if bias is not None:
+            out += bias
+        return out.reshape(x.shape[:-1] + (weight.shape[0],))
+
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        g = grad.reshape(-1, grad.shape[-1])
+        gx = (g @ weight).reshape(x.shape) if need_x else None
+        gw = g.mT @ x.reshape(-1, x.shape[-1]) if need_w else None
+        gb = g.sum(0) if need_b else None
+        return gx, gw, gb
+
+
+class Embedding(Op):
+    """out = W[idx]: grad_W is G's rows summed into zeros at idx (none into row padding_idx)"""
+
+    def forward(ctx, weight, indices, padding_idx):
+        ctx.save_for_backward(indices)
+        ctx.shape, ctx.padding_idx = weight.shape, padding_idx
+        return ctx.xp.take(weight, indices, axis=0)
+
+    def backward(ctx, grad):
+        from .index import IndexAccumulate
+
+        (indices,) = ctx.saved_tensors
+        if ctx.padding_idx is not None:
+            grad = grad.masked_fill((indices == ctx.padding_idx).unsqueeze(-1), 0.0)
+        return IndexAccumulate.apply(grad, key=(indices._data,), shape=ctx.shape), None
+
+
+class Erf(Op):
+    """d erf(x) = 2/sqrt(pi) exp(-x^2) dx"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.erf(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x * -1.0).exp() * (2.0 / math.sqrt(math.pi))
+
+
+class Gelu(Op):
+    """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * (ctx.device.backend.erf(x * math.sqrt(0.5)) * 0.5 + 0.5)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
+        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+        return grad * (cdf + x * pdf)
+
+
+class Softplus(Op):
+    """softplus(x) = log(1 + exp(beta x)) / beta (x itself where beta x > threshold); d = sigmoid(beta x) dx"""
+
+    def forward(ctx, x, beta, threshold):
+        xp = ctx.xp
+        z = x * beta
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        smooth = (xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)) / beta  # never overflows
+        return xp.where(z > threshold, x, smooth)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        z = x * ctx.beta
+        return (grad * z.sigmoid()).where(z <= ctx.threshold, grad)
+
+
+class ConstantPad(Op):
+    """Pad each dim by (before, after) cells of ``value`` (negative amounts crop); the gradient is the
+    output gradient padded by the negated amounts, i.e. cropped back to the input's cells"""
+
+    def forward(ctx, x, pads, value):
+        shape = tuple(n + before + after for n, (before, after) in zip(x.shape, pads))
+        out = ctx.xp.full(shape, value, dtype=x.dtype)
+        source = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(x.shape, pads))
+        target = tuple(slice(max(b, 0), n - max(a, 0)) for n, (b, a) in zip(shape, pads))
+        out[target] = x[source]
+        ctx.pads = pads
+        return out
+
+    def backward(ctx, grad):
+        return ConstantPad.apply(grad, pads=tuple((-b, -a) for b, a in ctx.pads), value=0)

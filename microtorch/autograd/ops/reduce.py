@@ -103,7 +103,7 @@ class Var(Op):
     def forward(ctx, x, dim, keepdim, correction):
         ctx.save_for_backward(x)
         ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
-        return ctx.xp.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+        return ctx.xp.var(x, axis=dim, ddof=correction, keepdims=keepdim, dtype="float64").astype(x.dtype, copy=False)
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -117,7 +117,8 @@ class Std(Op):
     """d std(x) = (x - mean(x)) / ((n - correction) std(x)) dx (0 where std is 0, as torch)"""
 
     def forward(ctx, x, dim, keepdim, correction):
-        out = ctx.xp.std(x, axis=dim, ddof=correction, keepdims=keepdim)
+        # accumulated in float64, as torch's CPU kernels do: a constant slice then has std exactly 0
+        out = ctx.xp.std(x, axis=dim, ddof=correction, keepdims=keepdim, dtype="float64").astype(x.dtype, copy=False)
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.keepdim, ctx.correction = dim, keepdim, correction
         return out

@@ -1,0 +1,100 @@
+"""Convolution as im2col + one GEMM, and its two adjoints.
+
+``Conv2d`` computes y = W * x + b (a cross-correlation, as torch). Its gradient
+with respect to x is a transposed convolution (``ConvTranspose2d``: col2im of
+W^T G) and with respect to W a correlation of x with G (``ConvWeight``). The
+three read one trilinear form, <W * x, G>, three ways, so each one's backward is
+made of the other two and derivatives of any order stay inside this file.
+
+Geometry (keyword arguments of every op): ``stride`` (sh, sw), ``padding``
+((top, bottom), (left, right)), ``dilation`` (dh, dw), ``groups``; the output
+size is implied, except where a transposed convolution's ``output_padding``
+left input rows that no window reaches (then ``out_size`` says it). Windows are
+gathered by the backend's ``im2col``/``col2im``. 1-D convolutions run as 2-D
+ones of height 1 (``nn.functional`` reshapes).
+"""
+from __future__ import annotations
+
+from ..function import Op
+
+
+def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_size=None):
+    """im2col of x as (groups, C/groups * kh * kw, N * Ho * Wo), and (Ho, Wo)."""
+    cols = ctx.device.backend.im2col(x, kernel_size, stride, padding, dilation, out_size)
+    ho, wo = cols.shape[4:]
+    return cols.reshape(groups, -1, cols.shape[3] * ho * wo), (ho, wo)
+
+
+def _grouped_grad(grad_out, groups):
+    """The output gradient (N, O, Ho, Wo) as (groups, O/groups, N * Ho * Wo) (a copy unless channel-major)."""
+    n, o, ho, wo = grad_out.shape
+    return grad_out.transpose(1, 0, 2, 3).reshape(groups, o // groups, n * ho * wo)
+
+
+class Conv2d(Op):
+    """y = W * x + b: grad_x = conv_transpose2d(G, W), grad_W = conv_weight(x, G), grad_b = G summed"""
+
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups, out_size=None):
+        o = weight.shape[0]
+        cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size)
+        out = ctx.xp.matmul(weight.reshape(groups, o // groups, -1), cols)  # one GEMM per group
+        out = out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3)  # a channel-major view: no copy
+        if bias is not None:
+            out += bias.reshape(o, 1, 1)
+        ctx.save_for_backward(x, weight, cols if ctx.needs_input_grad[1] else None)  # windows for grad_W
+        ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return out
+
+    def backward(ctx, grad):
+        x, weight, cols = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = ConvTranspose2d.apply(grad, weight, None, **ctx.geometry, output_size=x.shape[2:]) if need_x else None
+        gw = ConvWeight.apply(x, grad, **ctx.geometry, kernel_size=weight.shape[2:],
+                              cols=None if cols is None else cols._data) if need_w else None
+        gb = grad.sum((0, 2, 3)) if need_b else None
+        return gx, gw, gb
+
+
+class ConvTranspose2d(Op):
+    """x = conv_transpose2d(y, W) + b = col2im(W^T y) + b, Conv2d's adjoint in its input:
+    grad_y = conv2d(G, W), grad_W = conv_weight(G, y), grad_b = G summed"""
+
+    def forward(ctx, y, weight, bias, stride, padding, dilation, groups, output_size):
+        n, o, ho, wo = y.shape
+        _, cg, kh, kw = weight.shape
+        w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+        cols = ctx.xp.matmul(w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
+        out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation)
+        if bias is not None:
+            out += bias.reshape(-1, 1, 1)
+        ctx.save_for_backward(y, weight)
+        ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return out
+
+    def backward(ctx, grad):
+        y, weight = ctx.saved_tensors
+        need_y, need_w, need_b = ctx.needs_input_grad
+        gy = Conv2d.apply(grad, weight, None, **ctx.geometry, out_size=y.shape[2:]) if need_y else None
+        gw = ConvWeight.apply(grad, y, **ctx.geometry, kernel_size=weight.shape[2:]) if need_w else None
+        gb = grad.sum((0, 2, 3)) if need_b else None
+        return gy, gw, gb
+
+
+class ConvWeight(Op):
+    """grad_W = G cols(x)^T (one GEMM over batch and positions), Conv2d's adjoint in its weight;
+    as a function of (x, G): grad_x = conv_transpose2d(G, H), grad_G = conv2d(x, H) for upstream H"""
+
+    def forward(ctx, x, grad_out, stride, padding, dilation, groups, kernel_size, cols=None):
+        if cols is None:
+            cols, _ = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, grad_out.shape[2:])
+        gw = ctx.xp.matmul(_grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
+        ctx.save_for_backward(x, grad_out)
+        ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))
+
+    def backward(ctx, grad):
+        x, grad_out = ctx.saved_tensors
+        need_x, need_g = ctx.needs_input_grad
+        gx = ConvTranspose2d.apply(grad_out, grad, None, **ctx.geometry, output_size=x.shape[2:]) if need_x else None
+        gg = Conv2d.apply(x, grad, None, **ctx.geometry, out_size=grad_out.shape[2:]) if need_g else None
+        return gx, gg

@@ -1,0 +1,7 @@
+"""``microtorch.nn``: modules, parameters, layers, losses, ``functional``, ``init`` and ``utils`` (torch's names)."""
+from . import functional, init, utils
+from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _module_names
+from .parameter import Parameter
+
+__all__ = ["Parameter", "functional", "init", "utils"] + list(_module_names)
