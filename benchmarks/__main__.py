@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+import os
+
 from . import harness
-from .workloads import WORKLOADS
 
 
 def main(argv: list | None = None) -> int:
@@ -20,11 +21,22 @@ def main(argv: list | None = None) -> int:
                         help="run workloads whose name contains NAME (repeatable)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds per workload (default 5, quick 1)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS/OpenMP threads for both libraries (default 1: in one process, idle threads of one "
+                             "library spin and slow the other; 0 keeps the libraries' defaults)")
     args = parser.parse_args(argv)
+    if args.threads:  # before numpy and torch load their thread pools
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
 
     import torch
 
     import microtorch
+
+    from .workloads import WORKLOADS
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda needs a GPU visible to torch")

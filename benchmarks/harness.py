@@ -64,8 +64,9 @@ def machine_description(device: str) -> str:
         pass
     import os
 
-    desc = (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, numpy {numpy.__version__}, "
-            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    desc = (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, numpy {numpy.__version__} "
+            f"(BLAS threads: {blas_threads}), torch {torch.__version__} ({torch.get_num_threads()} threads)")
     if device == "cuda":
         desc += f"; GPU {torch.cuda.get_device_name(0)}"
         try:

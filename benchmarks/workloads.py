@@ -69,8 +69,118 @@ def build_matmul(lib, device, quick):
     return step
 
 
+def _copy_weights(lib, model, seed: int) -> None:
+    """Both libraries start from the same weights: deterministic NumPy draws, in parameter order."""
+    rng = np.random.default_rng(seed)
+    with lib.no_grad():
+        for p in model.parameters():
+            scale = 1.0 / np.sqrt(max(1, int(np.prod(p.shape[1:])) if p.ndim > 1 else p.shape[0]))
+            values = (rng.standard_normal(tuple(p.shape)) * scale).astype(np.float32)
+            p.copy_(lib.tensor(values, device=p.device))
+
+
+def _classification_batch(lib, device, batch: int, shape: tuple, classes: int, seed: int):
+    rng = np.random.default_rng(seed)
+    x = _tensor(lib, rng.standard_normal((batch,) + shape).astype(np.float32), device)
+    y = _tensor(lib, rng.integers(0, classes, batch).astype(np.int64), device)
+    return x, y
+
+
+def _training_step(lib, model, optimizer, x, y):
+    def step():
+        optimizer.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def mlp_workload(sizes: tuple, batch: int) -> Callable:
+    """An MLP training step (cross-entropy, Adam) with the given layer sizes."""
+
+    def build(lib, device, quick):
+        nn = lib.nn
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                layers.append(nn.ReLU())
+        model = nn.Sequential(*layers).to(device)
+        _copy_weights(lib, model, 3)
+        x, y = _classification_batch(lib, device, batch, (sizes[0],), sizes[-1], 4)
+        return _training_step(lib, model, lib.optim.Adam(model.parameters(), lr=1e-3), x, y)
+
+    return build
+
+
+def lenet5(nn):
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+
+
+def lenet_workload(batch: int) -> Callable:
+    """A LeNet-5 training step on 1x28x28 images (cross-entropy, SGD with momentum)."""
+
+    def build(lib, device, quick):
+        model = lenet5(lib.nn).to(device)
+        _copy_weights(lib, model, 5)
+        x, y = _classification_batch(lib, device, batch, (1, 28, 28), 10, 6)
+        return _training_step(lib, model, lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), x, y)
+
+    return build
+
+
+def transformer_block(lib, d_model: int, heads: int):
+    """A pre-norm transformer encoder block written with the shared API (attention by matmul + softmax)."""
+    nn = lib.nn
+    F = nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+            self.qkv, self.proj = nn.Linear(d_model, 3 * d_model), nn.Linear(d_model, d_model)
+            self.mlp = nn.Sequential(nn.Linear(d_model, 4 * d_model), nn.GELU(), nn.Linear(4 * d_model, d_model))
+
+        def forward(self, x):
+            b, t, d = x.shape
+            q, k, v = self.qkv(self.norm1(x)).reshape(b, t, 3, heads, d // heads).permute(2, 0, 3, 1, 4).unbind(0)
+            attention = F.softmax(q @ k.transpose(-2, -1) * (d // heads) ** -0.5, dim=-1)
+            x = x + self.proj((attention @ v).transpose(1, 2).reshape(b, t, d))
+            return x + self.mlp(self.norm2(x))
+
+    return Block()
+
+
+def build_transformer(lib, device, quick):
+    """One training step of a transformer block (batch 8, 64 tokens, width 128, 4 heads; Adam)."""
+    batch, tokens, width = (2, 16, 64) if quick else (8, 64, 128)
+    model = transformer_block(lib, width, 4).to(device)
+    _copy_weights(lib, model, 7)
+    rng = np.random.default_rng(8)
+    x = _tensor(lib, rng.standard_normal((batch, tokens, width)).astype(np.float32), device)
+    optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        optimizer.zero_grad()
+        model(x).pow(2).mean().backward()
+        optimizer.step()
+
+    return step
+
+
 WORKLOADS = [
     Workload("per-op overhead (50 small ops, fwd+bwd)", build_op_chain, unit="us/op", scale=1e6 / CHAIN_OPS),
     Workload("large elementwise (1M, fwd+bwd)", build_large_elementwise),
     Workload("matmul 512 (fwd+bwd)", build_matmul),
+    Workload("MLP 64-128-128-10, batch 64 (Adam step)", mlp_workload((64, 128, 128, 10), 64)),
+    Workload("MLP 784-512-512-10, batch 128 (Adam step)", mlp_workload((784, 512, 512, 10), 128)),
+    Workload("MLP 784-1024-1024-10, batch 512 (Adam step)", mlp_workload((784, 1024, 1024, 10), 512)),
+    Workload("LeNet-5, batch 64 (SGD momentum step)", lenet_workload(64)),
+    Workload("LeNet-5, batch 512 (SGD momentum step)", lenet_workload(512)),
+    Workload("transformer block 8x64x128 (Adam step)", build_transformer),
 ]

@@ -35,7 +35,7 @@ def _shape_arg(args: tuple) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list)) or len(args) == 1 and type(args[0]).__name__ == "Size":
         args = tuple(args[0])
     for s in args:
-        if not isinstance(s, numbers.Integral):
+        if type(s) is not _int and not isinstance(s, numbers.Integral):
             raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
     return tuple(_int(s) for s in args)
 
@@ -1001,7 +1001,7 @@ _TYPE_NAMES = {
 # ---- helpers shared by the methods above ------------------------------------------------------------
 def _normalize_dim(dim: Any, ndim: int) -> int:
     """A non-negative dim, or IndexError worded as torch's."""
-    if not isinstance(dim, numbers.Integral):
+    if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
         raise TypeError(f"dim must be an integer, got {type(dim).__name__}")
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not lo <= dim <= hi:
@@ -1036,10 +1036,13 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
 
 def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
     """Apply a binary op after torch's type promotion (Python scalars stay 'weak')."""
+    if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+        return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
-        if a._data.dtype != b._data.dtype or true_divide and a._data.dtype.kind not in "fc":
+        a_dtype = a._data.dtype
+        if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fc":
             target = result_type(a, b)
             if true_divide and not target.is_floating_point:
                 target = get_default_dtype()
@@ -1047,7 +1050,7 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
                 a = a.to(target)
             if dtype_of_array(b._data) is not target:
                 b = b.to(target)
-        return op.apply(a, b)
+        return _apply_binary(op, a, b)
     tensor_arg = a if a_is_tensor else b
     scalar = _to_scalar(b if a_is_tensor else a)
     if scalar is None:  # a list, an array, ...: becomes a tensor on the same device
@@ -1061,7 +1064,24 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
             tensor_arg = tensor_arg.to(get_default_dtype())
         elif kind == "b" and not isinstance(scalar, _bool):
             tensor_arg = tensor_arg.to(_dtype.int64)
-    return op.apply(tensor_arg, scalar) if a_is_tensor else op.apply(scalar, tensor_arg)
+    return _apply_binary(op, tensor_arg, scalar) if a_is_tensor else _apply_binary(op, scalar, tensor_arg)
+
+
+def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
+    """``op.apply(a, b)``; with nothing to record (backward passes, optimizer steps, no_grad) an
+    arithmetic op on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
+    ufunc = op.ufunc
+    a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+        return op.apply(a, b)
+    device = a._device if a_is_tensor else b._device
+    if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
+        return op.apply(a, b)
+    try:
+        out = getattr(device._backend.xp, ufunc)(a._data if a_is_tensor else a, b._data if b_is_tensor else b)
+    except ValueError:
+        return op.apply(a, b)  # apply words the error as torch does
+    return Tensor._make(out, device)
 
 
 def _compare(op: Any, a: Any, b: Any) -> Tensor:

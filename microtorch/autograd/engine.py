@@ -36,11 +36,6 @@ def _count_dependencies(roots: Sequence[Op]) -> dict:
     return dependencies
 
 
-def _accumulate(slot_list: list, index: int, grad: Any) -> None:
-    prev = slot_list[index]
-    slot_list[index] = grad if prev is None else prev + grad
-
-
 def run_backward(
     outputs: Sequence[Any],
     grad_outputs: Sequence[Any],
@@ -68,7 +63,9 @@ def run_backward(
         if node not in pending:
             pending[node] = [None] * node.n_outputs
             roots.append(node)
-        _accumulate(pending[node], out._output_nr, grad)
+        slots = pending[node]
+        prev = slots[out._output_nr]
+        slots[out._output_nr] = grad if prev is None else prev + grad
 
     # gradients wanted for non-leaf inputs are read off their node just before it runs
     wanted_nodes: dict = {}
@@ -85,12 +82,15 @@ def run_backward(
             node = ready.pop()
             grads = pending.pop(node, None)
             edges = node.next_edges
-            if grads is not None and node._pre_hooks:
-                _run_prehooks(node, grads)
-            if grads is not None and node in wanted_nodes:
-                for t in wanted_nodes[node]:
-                    captured[t] = grads[t._output_nr]
-            if grads is None or all(g is None for g in grads):
+            if grads is not None:
+                if node._pre_hooks:
+                    _run_prehooks(node, grads)
+                if wanted_nodes and node in wanted_nodes:
+                    for t in wanted_nodes[node]:
+                        captured[t] = grads[t._output_nr]
+                if len(grads) > 1 and all(g is None for g in grads):
+                    grads = None
+            if grads is None:  # nothing reached this node: only its inputs' counts change
                 input_grads = (None,) * len(edges)
             else:
                 if create_graph and node.once_differentiable:
@@ -115,7 +115,8 @@ def run_backward(
                         slots = pending.get(target)
                         if slots is None:
                             slots = pending[target] = [None] * target.n_outputs
-                        _accumulate(slots, output_nr, grad)
+                        prev = slots[output_nr]
+                        slots[output_nr] = grad if prev is None else prev + grad
                     remaining = dependencies[target] - 1
                     dependencies[target] = remaining
                     if remaining == 0:

@@ -38,6 +38,9 @@ Tensor: Any = None  # set by microtorch._tensor (it needs this module first)
 #: recorded ops remember the innermost and the outermost one, so pictures can name and group them
 module_stack: list = []
 
+_new = object.__new__
+_NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
+
 #: ops also keep what pictures show beyond what autograd needs (``microtorch.viz.record_details()``)
 record_details = False
 
@@ -52,15 +55,22 @@ class Op:
     """Base class of primitive ops; an applied instance is a node of the autograd graph."""
 
     __slots__ = (
-        "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions",
-        "input_shapes", "n_outputs", "_output_meta", "_pre_hooks", "module", "root_module",
-        "params", "__dict__", "__weakref__",
+        "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions", "n_outputs", "params",
+        "__dict__", "__weakref__",
     )
+    # set on few nodes, so they default here rather than being stored on every node
+    input_shapes: tuple | None = None  # inputs' shapes when they differ from the output's (broadcasting)
+    _pre_hooks: dict | None = None  # tensor hooks on this node's outputs
+    module: Any = None  # the innermost Module whose forward recorded this op
+    root_module: Any = None  # the outermost one
+    _output_meta: tuple = ()  # (shape, dtype) of each output of a multi-output op
 
     #: elementwise over broadcast inputs: the engine sums each gradient back to its input's shape
     broadcasting = False
     #: the backward is not itself differentiable (``create_graph=True`` raises)
     once_differentiable = False
+    #: the NumPy-style ufunc of a binary arithmetic op (fast unrecorded calls and in-place updates use it)
+    ufunc: str | None = None
     #: a multi-output op's backward gets zeros for outputs nobody used (``False``: it gets ``None``)
     materialize_grads = True
 
@@ -86,12 +96,14 @@ class Op:
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward."
             )
-        return tuple(self._unpack(item, i) for i, item in enumerate(saved))
+        if not saved:
+            return ()
+        versions = self._saved_versions
+        return tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
 
-    def _unpack(self, item: Any, i: int) -> Any:
+    def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
             version = (item._base if item._base is not None else item)._version
-            expected = self._saved_versions[i]
             if expected is not None and version != expected:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
@@ -117,11 +129,10 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
-        op = cls()
+        op = _new(cls)
         device = None
         arrays = []
-        needs = []
-        recording = grad_mode.enabled
+        requires_grad = False
         for x in inputs:
             if isinstance(x, Tensor):
                 if device is None:
@@ -129,16 +140,21 @@ class Op:
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
                 arrays.append(x._data)
-                needs.append(recording and x._requires_grad)
+                if x._requires_grad:
+                    requires_grad = True
             else:
                 arrays.append(x)
-                needs.append(False)
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
+        recording = requires_grad and grad_mode.enabled
         op.device = device
         backend = device._backend if device._backend is not None else device.backend
         op.xp = backend.xp
-        op.needs_input_grad = needs = tuple(needs)  # forward may skip saving what no gradient needs
+        # forward may skip saving what no gradient needs
+        op.needs_input_grad = (
+            tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs]) if recording
+            else _NOTHING_NEEDED[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
+        )
         op.saved = ()
         try:
             if device.index is None:  # a host device: nothing to switch
@@ -149,9 +165,9 @@ class Op:
         except ValueError as e:  # NumPy reports shape problems as ValueError; torch as RuntimeError
             raise RuntimeError(_shape_error_message(cls, arrays, e)) from None
 
-        if True not in needs:
+        if not recording:
             if type(out) is tuple:
-                return tuple(Tensor._make(o, device) for o in out)
+                return tuple([Tensor._make(o, device) for o in out])
             return Tensor._make(out, device)
 
         op.params = params
@@ -171,51 +187,54 @@ class Op:
 
     def _record(self, inputs, arrays, outs, results) -> None:
         """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
-        self.next_edges = tuple(
+        self.next_edges = tuple([
             ((x.grad_fn, x._output_nr) if x.grad_fn is not None else (x, 0)) if need else None
             for x, need in zip(inputs, self.needs_input_grad)
-        )
+        ])
         self.n_outputs = len(outs)
         if record_details:
             self._record_details(inputs, outs)
-        self._pre_hooks = None
-        self.input_shapes = None
         if module_stack:
             self.module, self.root_module = module_stack[-1], module_stack[0]
-        else:
-            self.module = self.root_module = None
         if anomaly_mode.enabled:
             self.creation_trace = anomaly_mode.creation_trace()
         if self.broadcasting:
             out_shape = outs[0].shape
-            for a in arrays:
-                if getattr(a, "shape", out_shape) != out_shape:
-                    self.input_shapes = tuple(getattr(a, "shape", None) for a in arrays)
+            for x in inputs:
+                if isinstance(x, Tensor) and x._data.shape != out_shape:
+                    self.input_shapes = tuple([x._data.shape if isinstance(x, Tensor) else None for x in inputs])
                     break
-        saved = self.saved
-        if saved:
-            resolved = []
-            versions = []
-            for item in saved:
-                versions.append(None)
-                for k, o in enumerate(outs):
-                    if item is o:
-                        s = _SavedOutput()
-                        s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
-                        resolved.append(s)
+        for item in self.saved:
+            if item is not None and type(item) not in (int, float, bool):  # an array to resolve (NumPy scalars too)
+                self._resolve_saved(inputs, arrays, outs, results)
+                break
+        else:
+            self._saved_versions = (None,) * len(self.saved)
+
+    def _resolve_saved(self, inputs, arrays, outs, results) -> None:
+        """Saved arrays become the input Tensors they came from (with their version), the output
+        (as ``_SavedOutput``, to avoid a reference cycle), or stay constants."""
+        resolved = []
+        versions = []
+        for item in self.saved:
+            version = None
+            for k, o in enumerate(outs):
+                if item is o:
+                    s = _SavedOutput()
+                    s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
+                    item = s
+                    break
+            else:
+                for x, a in zip(inputs, arrays):
+                    if a is item and isinstance(x, Tensor):
+                        item = x
                         break
-                else:
-                    for x, a in zip(inputs, arrays):
-                        if a is item and isinstance(x, Tensor):
-                            resolved.append(x)
-                            versions[-1] = (x._base if x._base is not None else x)._version
-                            break
-                    else:
-                        resolved.append(item)
-                        if isinstance(item, Tensor):
-                            versions[-1] = (item._base if item._base is not None else item)._version
-            self.saved = tuple(resolved)
-            self._saved_versions = versions
+                if isinstance(item, Tensor):
+                    version = (item._base if item._base is not None else item)._version
+            resolved.append(item)
+            versions.append(version)
+        self.saved = tuple(resolved)
+        self._saved_versions = versions
 
     def _record_details(self, inputs, outs) -> None:
         """For pictures: the inputs without grad (a Python number as itself, a tensor as its shape, dtype,
@@ -249,9 +268,9 @@ class Op:
             )
         shapes = self.input_shapes
         if shapes is not None:
-            result = tuple(
-                g if g is None or s is None or g.shape == s else g.sum_to_size(s) for g, s in zip(result, shapes)
-            )
+            result = tuple([
+                g if g is None or s is None or g._data.shape == s else g.sum_to_size(s) for g, s in zip(result, shapes)
+            ])
         return result
 
     def release(self) -> None:

@@ -371,15 +371,23 @@ class Sigmoid(Op):
 
     def forward(ctx, x):
         xp = ctx.xp
-        # exp(-|x|) never overflows; both branches of the textbook formula in one
-        e = xp.exp(-xp.abs(x))
-        out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        out = xp.negative(x)
+        if not out.ndim:  # NumPy gives a scalar for 0-d input; the in-place steps need an array
+            out = xp.array(out)
+        xp.minimum(out, _LOG_MAX[out.dtype.itemsize], out=out)  # exp(-x) must not overflow
+        xp.exp(out, out=out)
+        out += 1
+        xp.reciprocal(out, out=out)
         ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (out * (1.0 - out))
+
+
+# the largest x with exp(x) finite, per float itemsize
+_LOG_MAX = {2: 11.0, 4: 88.0, 8: 709.0}
 
 
 class Relu(Op):
@@ -504,19 +512,19 @@ class _Bitwise(_Comparison):
         for a in (x, y):
             if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" or isinstance(a, float):
                 raise TypeError(f"{type(ctx).__name__} is only supported for integer and bool tensors, got a float input")
-        return getattr(ctx.xp, ctx.ufunc)(x, y)
+        return getattr(ctx.xp, ctx.kernel)(x, y)
 
 
 class BitwiseAnd(_Bitwise):
-    ufunc = "bitwise_and"
+    kernel = "bitwise_and"
 
 
 class BitwiseOr(_Bitwise):
-    ufunc = "bitwise_or"
+    kernel = "bitwise_or"
 
 
 class BitwiseXor(_Bitwise):
-    ufunc = "bitwise_xor"
+    kernel = "bitwise_xor"
 
 
 class BitwiseNot(_Comparison):

@@ -9,28 +9,46 @@ from ..function import Op
 
 class NLLLoss(Op):
     """loss_n = -w[t_n] logp[n, t_n] (0 where t_n == ignore_index), reduced by 'none', 'sum' or 'mean'
-    (divided by the sum of w[t_n]). It is linear in logp: grad_logp = -G w[t_n] at the target cells."""
+    (divided by the sum of w[t_n]). It is linear in logp: grad_logp = -G w[t_n] / total at the target cells."""
 
     def forward(ctx, logp, target, weight, ignore_index, reduction):
         xp = ctx.xp
         valid = target != ignore_index
-        safe_target = xp.where(valid, target, 0)[:, None]  # (N, 1, d...) against logp's (N, C, d...)
-        picked = xp.take_along_axis(logp, safe_target, axis=1)[:, 0]
-        scale = (weight[safe_target[:, 0]] if weight is not None else xp.ones_like(picked)) * valid
-        loss = -(scale * picked)
-        if reduction != "none":
-            loss = loss.sum()
+        every_target_counts = weight is None and bool(valid.all())
+        if not every_target_counts:
+            target = xp.where(valid, target, 0)  # ignored targets pick class 0, with weight 0
+        # logp[n, t_n, d...] for every position: an open grid over N and the extra dims, t in the class dim
+        grid = [xp.arange(s).reshape((-1,) + (1,) * (target.ndim - 1 - i)) for i, s in enumerate(target.shape)]
+        ctx.cells = (grid[0], target, *grid[1:])
+        picked = logp[ctx.cells]
+        if every_target_counts:  # the common case: plain sums, no weight arrays
+            weights, total = None, picked.size
+        else:
+            weights = (weight[target] if weight is not None else xp.ones_like(picked)) * valid
+            picked = picked * weights
+            total = weights.sum()
+        ctx.shape, ctx.reduction = logp.shape, reduction
+        if reduction == "none":
+            ctx.scale = weights if weights is not None else 1.0
+            return -picked
+        loss = -picked.sum()
         if reduction == "mean":  # every target ignored: the loss is 0/0 = nan and the gradient 0, as torch's
-            total = scale.sum()
-            loss = loss / total
-            scale = scale / xp.where(total == 0, 1, total)
-        cells = safe_target == xp.arange(logp.shape[1]).reshape((1, -1) + (1,) * (logp.ndim - 2))
-        ctx.save_for_backward(cells, scale.astype(logp.dtype, copy=False))
-        return loss.astype(logp.dtype, copy=False)
+            loss = loss / total if total else loss * float("nan")
+            total = total if total else 1
+            ctx.scale = weights / total if weights is not None else 1.0 / total
+        else:
+            ctx.scale = weights if weights is not None else 1.0
+        return xp.asarray(loss, dtype=logp.dtype)
 
     def backward(ctx, grad):
-        cells, scale = ctx.saved_tensors
-        return (scale * -grad).unsqueeze(1) * cells, None, None
+        from ..._tensor import Tensor
+        from .index import IndexAccumulate
+
+        scale = ctx.scale if isinstance(ctx.scale, float) else Tensor._make(ctx.scale.astype(grad._data.dtype, copy=False), ctx.device)
+        per_cell = (grad * -1.0) * scale
+        if tuple(per_cell.shape) != tuple(ctx.cells[1].shape):
+            per_cell = per_cell.expand(ctx.cells[1].shape)
+        return IndexAccumulate.apply(per_cell, key=ctx.cells, shape=ctx.shape), None, None
 
 
 class BinaryCrossEntropy(Op):

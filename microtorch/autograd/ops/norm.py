@@ -19,9 +19,9 @@ class Normalize(Op):
 
     def forward(ctx, x, dims, eps, running_mean=None, running_var=None, momentum=0.1):
         xp = ctx.xp
-        mean = xp.mean(x, axis=dims, keepdims=True)
+        mean = x.mean(axis=dims, keepdims=True)
         centered = x - mean
-        var = xp.mean(centered * centered, axis=dims, keepdims=True)
+        var = (centered * centered).mean(axis=dims, keepdims=True)
         invstd = 1.0 / xp.sqrt(var + eps)
         xhat = centered * invstd
         count = x.size // mean.size

@@ -22,7 +22,7 @@ def normalize_dims(dim: Any, ndim: int) -> tuple | None:
 
     if dim is None:
         return None
-    if isinstance(dim, numbers.Integral):
+    if type(dim) is int or isinstance(dim, numbers.Integral):
         dim = _normalize_dim(dim, ndim)
         return (dim,) if ndim else None  # a 0-d tensor reduces over 'dim 0' as over everything
     dims = tuple(sorted(_normalize_dim(d, ndim) for d in dim))
@@ -58,7 +58,7 @@ class Sum(Op):
 
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
-        return ctx.xp.sum(x, axis=dim, keepdims=keepdim)
+        return x.sum(axis=dim, keepdims=keepdim)  # array methods: less dispatch than xp.sum
 
     def backward(ctx, grad):
         return _expand_back(grad, ctx.shape, ctx.dim, ctx.keepdim)
@@ -71,7 +71,7 @@ class SumToSize(Op):
         ctx.shape = x.shape
         lead = x.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
-        return ctx.xp.sum(x, axis=dims, keepdims=True).reshape(shape)
+        return x.sum(axis=dims, keepdims=True).reshape(shape)
 
     def backward(ctx, grad):
         return grad.expand(ctx.shape)
@@ -91,7 +91,7 @@ class Mean(Op):
 
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
-        return ctx.xp.mean(x, axis=dim, keepdims=keepdim)
+        return x.mean(axis=dim, keepdims=keepdim)
 
     def backward(ctx, grad):
         return _expand_back(grad, ctx.shape, ctx.dim, ctx.keepdim) / _reduced_count(ctx.shape, ctx.dim)
@@ -153,7 +153,7 @@ class Prod(Op):
     """d prod(x) / dx_i = product of the other elements"""
 
     def forward(ctx, x, dim, keepdim):
-        out = ctx.xp.prod(x, axis=dim, keepdims=keepdim)
+        out = x.prod(axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.keepdim = dim, keepdim
         return out
@@ -191,7 +191,7 @@ class Amax(Op):
     def forward(ctx, x, dim, keepdim, largest):
         if x.size == 0 and (dim is None or any(x.shape[d] == 0 for d in dim)):
             raise IndexError(f"{'amax' if largest else 'amin'}(): cannot reduce over a zero-size dimension")
-        out = (ctx.xp.amax if largest else ctx.xp.amin)(x, axis=dim, keepdims=keepdim)
+        out = (x.max if largest else x.min)(axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.keepdim = dim, keepdim
         return out
@@ -294,9 +294,9 @@ class LogSumExp(Op):
 
     def forward(ctx, x, dim, keepdim):
         xp = ctx.xp
-        m = xp.amax(x, axis=dim, keepdims=True)
+        m = x.max(axis=dim, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift
-        out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
+        out = xp.log(xp.exp(x - m).sum(axis=dim, keepdims=True)) + m
         if not keepdim:
             out = out.reshape(tuple(s for d, s in enumerate(x.shape) if d not in (dim or range(x.ndim))))
         ctx.save_for_backward(x, out)
@@ -314,7 +314,7 @@ class Norm2(Op):
 
     def forward(ctx, x, dim, keepdim):
         xp = ctx.xp
-        out = xp.sqrt(xp.sum(x * x, axis=dim, keepdims=keepdim))
+        out = xp.sqrt((x * x).sum(axis=dim, keepdims=keepdim))
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.keepdim = dim, keepdim
         return out
