@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import os
 import re
 import runpy
 import struct
+import subprocess
+import sys
 import urllib.error
 
 import numpy as np
@@ -28,6 +31,26 @@ def png_pixels(path) -> np.ndarray:
     from PIL import Image
 
     return np.asarray(Image.open(path).convert("RGB"))
+
+
+# ---- the README's code ----------------------------------------------------------------------------------------------
+def readme_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (EXAMPLES.parent / "README.md").read_text(), re.S)
+
+
+@needs_layout
+def test_readme_code_runs(tmp_path):
+    blocks = readme_blocks()
+    assert len(blocks) >= 4  # the tour, pictures, devices, a backend of your own
+    for block in blocks:  # each in its own interpreter, as a reader would paste it
+        run = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(EXAMPLES.parent)})
+        assert run.returncode == 0, f"{block}\n{run.stderr}"
+        if "draw_to_html(model" in block:  # the tour
+            lines = run.stdout.splitlines()
+            assert lines[0] == "tensor([-2.,  0.,  4.])"
+            assert float(lines[1].split()[1]) < 0.05  # the loss after training; about 0.5 before
+    assert (tmp_path / "model.html").exists() and (tmp_path / "graph.html").exists()
 
 
 # ---- the seeds' examples -------------------------------------------------------------------------------------------
