@@ -66,6 +66,10 @@ def _find(root: str, name: str) -> str | None:
     return None
 
 
+class DownloadError(RuntimeError):
+    """No mirror gave a file (offline, or a download with the wrong checksum)."""
+
+
 def download(root: str, names: tuple, timeout: float = 30.0) -> None:
     """Fetch the gzip files that are missing from ``root``, checking their MD5; a clear error when offline."""
     os.makedirs(root, exist_ok=True)
@@ -90,7 +94,7 @@ def download(root: str, names: tuple, timeout: float = 30.0) -> None:
             os.replace(tmp, os.path.join(root, name + ".gz"))
             break
         else:
-            raise RuntimeError(
+            raise DownloadError(
                 f"could not download {name}.gz (are you offline?):\n  " + "\n  ".join(errors)
                 + f"\nDownload the four MNIST IDX files by hand and put them in {os.path.abspath(root)}"
             )
@@ -171,4 +175,7 @@ def main(argv: list | None = None) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (FileNotFoundError, DownloadError) as e:  # the message says what to do; a traceback would bury it
+        raise SystemExit(f"mnist.py: {e}") from None

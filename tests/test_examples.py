@@ -206,11 +206,16 @@ def test_mnist_missing_files_and_offline_download_raise_clearly(tmp_path, monkey
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
     monkeypatch.setattr(mnist.urllib.request, "urlopen", offline)
-    with pytest.raises(RuntimeError, match=r"(?s)could not download t10k-images-idx3-ubyte.gz \(are you offline\?\)"
+    with pytest.raises(mnist.DownloadError, match=r"(?s)could not download t10k-images-idx3-ubyte.gz \(are you offline\?\)"
                                            r".*name resolution.*put them in " + re.escape(str(tmp_path))):
         mnist.MNIST(str(tmp_path), train=False, download=True)
 
     monkeypatch.setattr(mnist.urllib.request, "urlopen", lambda url, timeout: _Response(b"<html>moved</html>"))
-    with pytest.raises(RuntimeError, match="MD5 is not MNIST's 9fb629c4189551a2d022fa330f9573f3"):
+    with pytest.raises(mnist.DownloadError, match="MD5 is not MNIST's 9fb629c4189551a2d022fa330f9573f3"):
         mnist.download(str(tmp_path), ("t10k-images-idx3-ubyte",))
     assert not list(tmp_path.iterdir())  # nothing half-written is left behind
+
+    run = subprocess.run([sys.executable, str(EXAMPLES / "mnist.py"), "--root", str(tmp_path)],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(EXAMPLES.parent)})
+    assert run.returncode == 1 and "Traceback" not in run.stderr  # on the command line: the message alone
+    assert run.stderr.startswith(f"mnist.py: MNIST files not found in {tmp_path}")
