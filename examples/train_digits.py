@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> dict:
                              "spin-wait for busy cores made training several times slower)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
 
     from threadpoolctl import threadpool_limits  # comes with scikit-learn
 
@@ -110,7 +112,7 @@ def train(args: argparse.Namespace) -> dict:
 
     start = time.perf_counter()
     torch.manual_seed(args.seed)
-    train_set, test_set = load_data(args.device, seed=args.seed)
+    train_set, test_set = load_data(args.device)  # the same split whatever the seed
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
                               generator=torch.Generator().manual_seed(args.seed))
     test_loader = DataLoader(test_set, batch_size=512)
