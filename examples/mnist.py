@@ -1,6 +1,6 @@
 """MNIST from local IDX files (the format LeCun's site and its mirrors distribute).
 
-    python examples/mnist.py --root data/mnist [--download] [--epochs 1]
+    python examples/mnist.py --root data/mnist [--download] [--epochs 1] [--device cpu]
 
 Reads ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte`` and
 ``t10k-labels-idx1-ubyte`` (each optionally ``.gz``) from ``--root``. ``--download`` fetches missing
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import os
 import struct
 import urllib.error
@@ -25,6 +26,13 @@ FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/")
+# the published checksums of the gzip files (torchvision checks the same)
+MD5 = {
+    "train-images-idx3-ubyte": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c",
+}
 # IDX type codes -> element dtypes (big-endian on disk)
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -58,8 +66,12 @@ def _find(root: str, name: str) -> str | None:
     return None
 
 
+class DownloadError(RuntimeError):
+    """No mirror gave a file (offline, or a download with the wrong checksum)."""
+
+
 def download(root: str, names: tuple, timeout: float = 30.0) -> None:
-    """Fetch the gzip files that are missing from ``root``; a clear error when offline."""
+    """Fetch the gzip files that are missing from ``root``, checking their MD5; a clear error when offline."""
     os.makedirs(root, exist_ok=True)
     for name in names:
         if _find(root, name):
@@ -73,13 +85,16 @@ def download(root: str, names: tuple, timeout: float = 30.0) -> None:
             except (urllib.error.URLError, OSError) as e:
                 errors.append(f"{url}: {getattr(e, 'reason', e)}")
                 continue
+            if hashlib.md5(payload, usedforsecurity=False).hexdigest() != MD5[name]:
+                errors.append(f"{url}: the download's MD5 is not MNIST's {MD5[name]}")
+                continue
             tmp = os.path.join(root, name + ".gz.part")
             with open(tmp, "wb") as f:
                 f.write(payload)
             os.replace(tmp, os.path.join(root, name + ".gz"))
             break
         else:
-            raise RuntimeError(
+            raise DownloadError(
                 f"could not download {name}.gz (are you offline?):\n  " + "\n  ".join(errors)
                 + f"\nDownload the four MNIST IDX files by hand and put them in {os.path.abspath(root)}"
             )
@@ -126,32 +141,41 @@ class MNIST(Dataset):
 def main(argv: list | None = None) -> float:
     import microtorch.nn as nn
     import microtorch.nn.functional as F
-    from microtorch.utils.data import DataLoader
+    from microtorch.utils.data import DataLoader, Subset
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", default="data/mnist")
     parser.add_argument("--download", action="store_true", help="fetch missing files from the mirrors")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0, help="use only this many training images (0: all)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, or any registered device type")
     args = parser.parse_args(argv)
 
     train, test = MNIST(args.root, True, args.download), MNIST(args.root, False, args.download)
     if args.limit:
-        train = torch.utils.data.Subset(train, range(min(args.limit, len(train))))
+        train = Subset(train, range(min(args.limit, len(train))))
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10)).to(args.device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     for epoch in range(args.epochs):
+        model.train()
         for x, y in DataLoader(train, batch_size=128, shuffle=True, generator=torch.Generator().manual_seed(epoch)):
             opt.zero_grad()
-            F.cross_entropy(model(x), y).backward()
+            loss = F.cross_entropy(model(x.to(args.device)), y.to(args.device))
+            loss.backward()
             opt.step()
+        print(f"epoch {epoch + 1}: last batch loss {loss.item():.4f}")
+    model.eval()
     with torch.no_grad():
-        correct = sum((model(x).argmax(1) == y).sum().item() for x, y in DataLoader(test, batch_size=1000))
+        correct = sum((model(x.to(args.device)).argmax(1).cpu() == y).sum().item()
+                      for x, y in DataLoader(test, batch_size=1000))
     accuracy = correct / len(test)
     print(f"test accuracy {accuracy:.4f} on {len(test)} images")
     return accuracy
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (FileNotFoundError, DownloadError) as e:  # the message says what to do; a traceback would bury it
+        raise SystemExit(f"mnist.py: {e}") from None

@@ -1,6 +1,11 @@
 """Shared helpers: build the same inputs in torch and microtorch, compare results."""
 from __future__ import annotations
 
+import functools
+import importlib.util
+import pathlib
+import types
+
 import numpy as np
 import torch
 
@@ -59,3 +64,15 @@ def assert_close(mt_value, torch_value, rtol: float, atol: float, what: str) -> 
         np.testing.assert_array_equal(a, b, err_msg=what)
     else:
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
+
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
+
+
+@functools.cache
+def load_example(name: str) -> types.ModuleType:
+    """``examples/<name>.py`` as a module (its ``__main__`` block does not run)."""
+    spec = importlib.util.spec_from_file_location(f"examples.{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

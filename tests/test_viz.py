@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import types
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ import torch
 import microtorch as mt
 from microtorch import viz
 from microtorch.autograd.function import module_stack
+from helpers import load_example
 
 FILL = {kind: fill for kind, (fill, _, _) in viz.COLORS.items()}
 
@@ -37,23 +37,8 @@ needs_layout = pytest.mark.skipif(not _has_layout(), reason="no Graphviz dot nor
 
 
 # ---- the seeds' computations, in torch and in microtorch ---------------------------------------------------
-def regrad_expression(lib, reciprocal_as_div: bool = False):
-    """regrad's README example; ``c += ...`` on a non-leaf is a recorded in-place add."""
-    a = lib.tensor(-4.0, requires_grad=True)
-    b = lib.tensor(2.0, requires_grad=True)
-    c_5 = lib.tensor(5.0)  # const
-    c = a + b
-    d = a * b + b ** 3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += c_5 * d + (b - a).relu()
-    e = c - d
-    f = e ** 2
-    g = f / 2.0
-    # torch records 10.0 / f as reciprocal-then-mul; dividing a tensor 10 gives it one DivBackward, as microtorch has
-    g += (lib.tensor(10.0) if reciprocal_as_div else 10.0) / f
-    return types.SimpleNamespace(a=a, b=b, e=e, f=f, g=g)
+# examples/regrad_graphs.py is the single source of regrad's expression; it runs with lib=torch as well
+regrad_expression = load_example("regrad_graphs").expression
 
 
 def torch_op_names(root: torch.Tensor) -> collections.Counter:
@@ -147,7 +132,11 @@ def test_regrad_expression_matches_torch_values_gradients_and_graph():
     np.testing.assert_allclose([a.grad.item(), b.grad.item()], [t.a.grad.item(), t.b.grad.item()], rtol=1e-5)
 
     nodes, edges = parse_dot(viz.to_dot(g, params={"a": a, "b": b}))
-    assert titles(nodes, "op") == torch_op_names(regrad_expression(torch, reciprocal_as_div=True).g)
+    # torch records 10.0 / f as a reciprocal times 10; microtorch as one division
+    torch_ops = torch_op_names(regrad_expression(torch).g)
+    assert torch_ops["ReciprocalBackward"] == 1
+    torch_ops.update({"ReciprocalBackward": -1, "MulBackward": -1, "DivBackward": 1})
+    assert titles(nodes, "op") == +torch_ops
     assert titles(nodes, "leaf") == {"a": 1, "b": 1}
     # the constants backward saved: * 2, ** 3, ** 2, / 2.0, 10.0 / and the tensor c_5 (not + 1, 1 +)
     assert titles(nodes, "const") == {"2": 2, "3": 1, "2.0000": 1, "10.0000": 1, "const": 1}
