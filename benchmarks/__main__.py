@@ -51,13 +51,23 @@ def main(argv: list | None = None) -> int:
             return lib.cuda.synchronize
         return lambda: None
 
+    measure_memory = args.device == "cpu" and os.path.exists("/proc/self/clear_refs") and (
+        not args.only or any(s.lower() in "peak memory" for s in args.only))
     results = []
-    progress = harness.Progress(len(selected))
+    progress = harness.Progress(len(selected) + measure_memory)
     for w in selected:
         steps = {"microtorch": w.build(microtorch, args.device, args.quick), "torch": w.build(torch, args.device, args.quick)}
         syncs = {"microtorch": syncer(microtorch), "torch": syncer(torch)}
         results.append(harness.compare(w.name, steps, syncs, rounds, min_seconds, w.scale, w.unit, w.note))
         progress.update(w.name)
+    if measure_memory:
+        from .memory import BATCH, SIZES, peak_memory_mib
+
+        batch = 64 if args.quick else BATCH
+        name = f"peak memory, MLP {'-'.join(map(str, SIZES))} batch {batch} step"
+        results.append(harness.Result(name, "MiB", peak_memory_mib("microtorch", args.quick),
+                                      peak_memory_mib("torch", args.quick)))
+        progress.update(name)
     progress.close()
 
     machine = harness.machine_description(args.device)

@@ -10,6 +10,8 @@ import math
 from typing import Any
 
 from ..function import Op
+from ..._dtype import get_default_dtype, result_type
+from ..._tensor import Tensor, _as_tensor_like, _to_scalar
 
 
 # ---- arithmetic ------------------------------------------------------------------------------------
@@ -562,8 +564,6 @@ class IsClose(_Comparison):
 # ---- functions with several argument forms ---------------------------------------------------------
 def where(condition: Any, x: Any, y: Any) -> Any:
     """``where(condition, x, y)``: x where condition holds, else y (x and y may be Python numbers)."""
-    from ..._tensor import Tensor, _as_tensor_like, _to_scalar
-    from ..._dtype import result_type
 
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): condition must be a Tensor, got {type(condition).__name__}")
@@ -589,7 +589,6 @@ def where(condition: Any, x: Any, y: Any) -> Any:
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
     """Clamp to [min, max]; bounds may be numbers or tensors (then it is maximum/minimum)."""
-    from ..._tensor import Tensor
 
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -601,7 +600,6 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
             out = out.minimum(max if isinstance(max, Tensor) else x.new_full((), max))
         return out
     if x._data.dtype.kind in "iub" and any(isinstance(b, float) for b in (min, max)):
-        from ..._dtype import get_default_dtype
 
         x = x.to(get_default_dtype())
     return Clamp.apply(x, min=min, max=max)

@@ -13,6 +13,8 @@ from typing import Any
 from ..._device import on_device
 from ..function import Op
 from .shape import _view_of
+from .. import grad_mode
+from ..._tensor import Tensor, _normalize_dim, _to_scalar
 
 
 def _is_basic(key: tuple) -> bool:
@@ -48,7 +50,6 @@ class IndexAccumulate(Op):
 
 def normalize_key(x, key: Any) -> tuple:
     """Turn an indexing key into a tuple NumPy understands, with index tensors as backend arrays."""
-    from ..._tensor import Tensor
 
     if not isinstance(key, tuple):
         key = (key,)
@@ -110,8 +111,6 @@ class IndexPut(Op):
 
 
 def setitem(x, key: Any, value: Any) -> None:
-    from ..._tensor import Tensor, _to_scalar
-    from .. import grad_mode
     from .inplace import check_inplace, commit
 
     key = normalize_key(x, key)
@@ -139,7 +138,6 @@ def setitem(x, key: Any, value: Any) -> None:
 
 
 def gather(x, dim: int, index):
-    from ..._tensor import _normalize_dim
 
     dim = _normalize_dim(dim, x.ndim)
     if index._data.dtype.kind not in "iu":
@@ -166,7 +164,6 @@ def gather(x, dim: int, index):
 
 
 def index_select(x, dim: int, index):
-    from ..._tensor import _normalize_dim
 
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from ..._device import on_device
 from .. import grad_mode
+from ..._dtype import dtype_of_array
+from ..._tensor import Tensor, _as_tensor_like, _binary
 
 
 def check_inplace(x, recording: bool) -> None:
@@ -58,7 +60,6 @@ def commit(x, result, already_written: bool = False) -> Any:
 def _keep_old_values_for(node, x) -> None:
     """If ``node`` saved ``x`` for its backward, give it x's values as they are now (a copy standing
     where x stood in the graph), because x is about to be overwritten."""
-    from ..._tensor import Tensor
 
     saved = getattr(node, "saved", None)
     if not saved or not any(s is x for s in saved):
@@ -71,7 +72,6 @@ def _keep_old_values_for(node, x) -> None:
 def _overwritten(x, values):
     """``values`` everywhere, as a result that keeps ``x`` in the graph with a zero gradient (torch's
     ``copy_``/``fill_`` on a tensor that requires grad)."""
-    from ..._tensor import Tensor
     from .elementwise import where
 
     everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
@@ -79,7 +79,6 @@ def _overwritten(x, values):
 
 
 def _check_cast(result, x) -> None:
-    from ..._dtype import dtype_of_array
 
     r, d = dtype_of_array(result._data), dtype_of_array(x._data)
     if r._category > d._category:
@@ -88,7 +87,6 @@ def _check_cast(result, x) -> None:
 
 def binary_(x, op: Any, other: Any):
     """x op= other"""
-    from ..._tensor import Tensor, _binary
 
     other_requires_grad = isinstance(other, Tensor) and other._requires_grad
     recording = grad_mode.enabled and (x._requires_grad or other_requires_grad)
@@ -135,7 +133,6 @@ def apply_(x, fn: Callable):
 
 def copy_(x, src: Any):
     """Copy ``src`` (broadcast, cast, possibly from another device) into ``x``."""
-    from ..._tensor import Tensor, _as_tensor_like
     from .elementwise import Cast, ToDevice
     from .shape import expand
 
@@ -162,7 +159,6 @@ def copy_(x, src: Any):
 
 
 def fill_(x, value: Any):
-    from ..._tensor import Tensor
 
     if isinstance(value, Tensor):
         if value.ndim:

@@ -6,6 +6,8 @@ from typing import Any, Sequence
 
 from ..._device import on_device
 from ..function import Op
+from ..._dtype import result_type
+from ..._tensor import Tensor, _as_tensor_like
 
 
 class MatMul(Op):
@@ -35,8 +37,6 @@ class MatMul(Op):
 
 
 def matmul(a: Any, b: Any):
-    from ..._dtype import result_type
-    from ..._tensor import Tensor, _as_tensor_like
 
     if not isinstance(b, Tensor):
         b = _as_tensor_like(b, a)
@@ -109,7 +109,6 @@ def _einsum(spec: str, operands: list):
 
 def einsum(equation: str, *operands: Any):
     """``einsum('ij,jk->ik', a, b)``: sums of products over named axes, as ``torch.einsum``."""
-    from ..._tensor import Tensor
 
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
@@ -132,7 +131,6 @@ def einsum(equation: str, *operands: Any):
         if any(t.shape[k] == 1 and sizes[c] != 1 for k, c in enumerate(inputs[i])):
             operands[i] = operands[i].expand(tuple(sizes[c] for c in inputs[i]))
     if len({t._data.dtype for t in operands}) > 1:
-        from ..._dtype import result_type
 
         target = result_type(*operands)
         operands = [t.to(target) for t in operands]

@@ -5,6 +5,7 @@ The other losses are a few Tensor ops each (``nn.functional``).
 from __future__ import annotations
 
 from ..function import Op
+from ..._tensor import Tensor
 
 
 class NLLLoss(Op):
@@ -41,7 +42,6 @@ class NLLLoss(Op):
         return xp.asarray(loss, dtype=logp.dtype)
 
     def backward(ctx, grad):
-        from ..._tensor import Tensor
         from .index import IndexAccumulate
 
         scale = ctx.scale if isinstance(ctx.scale, float) else Tensor._make(ctx.scale.astype(grad._data.dtype, copy=False), ctx.device)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 
+from .. import grad_mode
 from ..function import Op
+from ..._tensor import _float_input, _normalize_dim
 
 
 class Softmax(Op):
@@ -40,7 +42,6 @@ class LogSoftmax(Op):
 
 def softmax(x, dim: int, op: type):
     """softmax / log_softmax along ``dim`` (integers compute in the default float dtype)."""
-    from ..._tensor import _float_input, _normalize_dim
 
     dim = _normalize_dim(dim, x.ndim)
     x = _float_input(x)
@@ -103,12 +104,14 @@ class Gelu(Op):
     """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * (ctx.device.backend.erf(x * math.sqrt(0.5)) * 0.5 + 0.5)
+        cdf = ctx.device.backend.erf(x * math.sqrt(0.5)) * 0.5 + 0.5
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
+        x, cdf = ctx.saved_tensors
+        if grad_mode.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
+            cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
         pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * pdf)
 

@@ -14,11 +14,11 @@ from typing import Any
 from .. import grad_mode
 from ..function import Op
 from .elementwise import Where
+from ..._tensor import Tensor, _binary, _float_input, _normalize_dim
 
 
 def normalize_dims(dim: Any, ndim: int) -> tuple | None:
     """``None``/``()`` -> None (every dim); an int or a sequence -> sorted tuple of dims."""
-    from ..._tensor import _normalize_dim
 
     if dim is None:
         return None
@@ -137,7 +137,6 @@ class Std(Op):
 
 
 def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type = Var):
-    from ..._tensor import _float_input
 
     if unbiased is not None and correction is not None:
         raise TypeError("var()/std(): pass either unbiased or correction, not both")
@@ -172,7 +171,6 @@ class Prod(Op):
 
 def _product_of_others(xp, x, dims):
     """For each element, the product of the other elements over ``dims`` (a constant tensor)."""
-    from ..._tensor import Tensor
 
     a = x._data
     axes = tuple(range(a.ndim)) if dims is None else dims
@@ -232,7 +230,6 @@ class MaxDim(Op):
 
 def _arange_along(ctx, shape: tuple, dim: int):
     """0..n-1 along ``dim``, shaped to broadcast against ``shape``."""
-    from ..._tensor import Tensor
 
     view = [1] * len(shape)
     view[dim] = shape[dim]
@@ -240,7 +237,6 @@ def _arange_along(ctx, shape: tuple, dim: int):
 
 
 def max_min(x, dim: Any, keepdim: bool, mode: str):
-    from ..._tensor import Tensor, _binary, _normalize_dim
     from . import elementwise
 
     largest = mode == "max"
@@ -273,7 +269,6 @@ class ArgMax(Op):
 
 
 def argmax(x, dim: Any, keepdim: bool, largest: bool):
-    from ..._tensor import _normalize_dim
 
     if dim is not None:
         dim = _normalize_dim(dim, x.ndim)
@@ -329,7 +324,6 @@ class Norm2(Op):
 
 
 def norm(x, p: Any, dim: Any, keepdim: bool):
-    from ..._tensor import _float_input
 
     x = _float_input(x)
     dims = normalize_dims(dim, x.ndim)

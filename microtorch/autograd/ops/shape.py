@@ -10,18 +10,14 @@ import numbers
 from typing import Any, Sequence
 
 from ..function import Op
+from ..._dtype import result_type
+from ..._tensor import Tensor, _normalize_dim
 
 
 def _view_of(out, x):
     """Mark ``out`` as a view of ``x``: they share a version counter."""
     out._base = x._base if x._base is not None else x
     return out
-
-
-def _normalize_dim(dim, ndim):
-    from ..._tensor import _normalize_dim as nd
-
-    return nd(dim, ndim)
 
 
 # ---- reshape and friends ----------------------------------------------------------------------------
@@ -236,8 +232,6 @@ class Cat(Op):
 
 
 def cat(tensors: Sequence[Any], dim: int = 0):
-    from ..._dtype import result_type
-    from ..._tensor import Tensor
 
     tensors = list(tensors)
     if not tensors:
