@@ -48,6 +48,9 @@ def _check_float(value: Tensor, name: str, fn: str) -> None:
 
 
 def _check_same_dtype(fn: str, **tensors: Any) -> None:
+    first = next(iter(tensors.values()))._data.dtype
+    if all(t is None or t._data.dtype is first for t in tensors.values()):
+        return  # the usual case, decided without building sets
     present = {k: t for k, t in tensors.items() if t is not None}
     dtypes = {t.dtype for t in present.values()}
     if len(dtypes) > 1:
@@ -875,8 +878,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return _weighted(loss, input, weight, reduction, mean_by_weight=False)
 
 
-def _class_target(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, fn: str) -> None:
-    """Checks for class-index targets: dtype, shape against the input (N, C, d...), range, weight."""
+def _class_target(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, fn: str) -> bool:
+    """Checks for class-index targets: dtype, shape against the input (N, C, d...), range, weight.
+    Returns whether some target equals ``ignore_index``."""
     _check_tensor(target, "target", fn)
     if target.dtype.name not in ("int64", "int32", "int16", "int8", "uint8"):
         raise RuntimeError(
@@ -903,10 +907,15 @@ def _class_target(input: Tensor, target: Tensor, weight: Tensor | None, ignore_i
             f"shape: {list(weight.shape)}"
         )
     data = target._data
+    if not data.size:
+        return False
     with on_device(target.device):
+        if 0 <= data.min() and data.max() < classes:  # every target in range: the usual case, two reductions
+            return 0 <= ignore_index < classes and bool((data == ignore_index).any())
         bad = ((data < 0) | (data >= classes)) & (data != ignore_index)
         if bad.any():
             raise IndexError(f"Target {int(data[bad].reshape(-1)[0])} is out of bounds (there are {classes} classes).")
+        return True  # out-of-range values that are not errors are ignore_index
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
@@ -935,6 +944,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         raise ValueError("cross_entropy: expected input of at least 1 dim (C), (N, C) or (N, C, d1, ...)")
     class_dim = 1 if input.ndim > 1 else 0
     classes = input.shape[class_dim]
+    if (input.ndim == 2 and weight is None and label_smoothing == 0 and not target.is_floating_point()
+            and input._device is target._device):
+        if not _class_target(input, target, None, ignore_index, "cross_entropy"):  # nothing ignored
+            # one fused op: the common classification loss
+            return _loss_ops.CrossEntropy.apply(input, target, reduction=reduction)
     logp = input.log_softmax(class_dim)
     weight_shape = (classes,) + (1,) * (input.ndim - class_dim - 1)
     if target.is_floating_point():  # class probabilities

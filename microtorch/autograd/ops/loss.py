@@ -4,6 +4,7 @@ The other losses are a few Tensor ops each (``nn.functional``).
 """
 from __future__ import annotations
 
+from .. import grad_mode
 from ..function import Op
 from ..._tensor import Tensor
 
@@ -49,6 +50,38 @@ class NLLLoss(Op):
         if tuple(per_cell.shape) != tuple(ctx.cells[1].shape):
             per_cell = per_cell.expand(ctx.cells[1].shape)
         return IndexAccumulate.apply(per_cell, key=ctx.cells, shape=ctx.shape), None, None
+
+
+class CrossEntropy(Op):
+    """loss_n = logsumexp(x_n) - x_n[t_n] for logits (N, C) and class indices t (no weights, none ignored),
+    then 'none', 'sum' or 'mean': log_softmax and the NLL fused, as torch does.
+    grad_x = G (softmax(x) - onehot(t)), divided by N for 'mean'."""
+
+    def forward(ctx, x, target, reduction):
+        xp = ctx.xp
+        rows = xp.arange(x.shape[0])
+        shifted = x - x.max(axis=1, keepdims=True)
+        exp = xp.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        losses = xp.log(total)[:, 0] - shifted[rows, target]
+        exp /= total
+        ctx.save_for_backward(x, exp)  # exp is now softmax(x): the first-order backward reuses it
+        ctx.cells, ctx.reduction = (rows, target), reduction
+        if reduction == "none":
+            return losses
+        return losses.sum() / x.shape[0] if reduction == "mean" else losses.sum()
+
+    def backward(ctx, grad):
+        x, probs = ctx.saved_tensors
+        if grad_mode.enabled:  # create_graph: softmax must stay connected to x (the saved one is a constant)
+            probs = x.softmax(1)
+        onehot = Tensor._make(ctx.xp.zeros(tuple(x.shape), dtype=x._data.dtype), ctx.device)
+        onehot._data[ctx.cells] = 1
+        if ctx.reduction == "none":
+            scale = grad.unsqueeze(1)
+        else:
+            scale = grad / x.shape[0] if ctx.reduction == "mean" else grad
+        return (probs - onehot) * scale, None
 
 
 class BinaryCrossEntropy(Op):
