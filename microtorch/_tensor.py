@@ -57,7 +57,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_device", "_requires_grad", "_grad", "grad_fn", "_output_nr",
-        "_version", "_base", "_hooks", "_retains_grad", "__weakref__",
+        "_version", "_base", "_hooks", "_retains_grad", "_view_maker", "__weakref__",
     )
     __array_priority__ = 1000  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # __eq__ is elementwise
@@ -108,10 +108,9 @@ class Tensor:
     # ---- basic attributes ----------------------------------------------------------------
     @property
     def data(self) -> Tensor:
-        """A tensor sharing this one's array, outside the graph (``torch.Tensor.data``)."""
-        t = Tensor._make(self._data, self._device)
-        t._base = self._base if self._base is not None else self
-        return t
+        """A tensor sharing this one's array, outside the graph and unseen by its version checks
+        (``torch.Tensor.data``; ``detach()`` is the safe alias)."""
+        return Tensor._make(self._data, self._device)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -278,10 +277,8 @@ class Tensor:
         self._retains_grad = True
 
     def detach(self) -> Tensor:
-        """The same array, cut from the graph (shares memory)."""
-        t = Tensor._make(self._data, self._device)
-        t._base = self._base if self._base is not None else self
-        return t
+        """The same array, cut from the graph (shares memory and the version counter)."""
+        return _views.view_of(Tensor._make(self._data, self._device), self)
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -809,12 +806,12 @@ class Tensor:
         return _shape.reshape(self, _shape_arg(shape))
 
     def view(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (dtype, str)) or len(shape) == 1 and type(shape[0]).__name__ == "type":
+        if len(shape) == 1 and isinstance(shape[0], (dtype, str, type)):
             raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
-        return _shape.reshape(self, _shape_arg(shape))
+        return _shape.view(self, _shape_arg(shape))
 
     def view_as(self, other: Tensor) -> Tensor:
-        return _shape.reshape(self, other.shape)
+        return _shape.view(self, other.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
         return _shape.reshape(self, other.shape)
@@ -1126,3 +1123,4 @@ from .autograd.ops import linalg as _linalg  # noqa: E402
 from .autograd.ops import nn as _nn_ops  # noqa: E402
 from .autograd.ops import reduce as _reduce  # noqa: E402
 from .autograd.ops import shape as _shape  # noqa: E402
+from .autograd.ops import views as _views  # noqa: E402

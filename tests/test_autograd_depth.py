@@ -364,11 +364,72 @@ def test_modified_saved_tensor_makes_backward_raise():
         e.sum().backward()
 
 
-def test_in_place_on_view_of_graph_tensor_is_refused_not_wrong():
-    x = mt.ones(3, requires_grad=True)
-    h = x * 2
-    with pytest.raises(RuntimeError, match="view of a tensor that requires grad"):
-        h[0:2].mul_(3)
+VIEW_PROGRAMS = {
+    # a write through a view reaches the base's values and its gradient (torch's CopySlices)
+    "slice_mul_": lambda lib, x, w: (lambda h: (h[0:2].mul_(3), h)[1])(x * 2),
+    "copy_into_row_of_constant": lambda lib, x, w: (lambda buf: (buf[1].copy_(w * 5), buf)[1])(lib.zeros(2, 3, dtype=x.dtype)),
+    "setitem_on_view": lambda lib, x, w: (lambda out: (out.view(2, 3).__setitem__(1, w * 5), out)[1])(lib.zeros(6, dtype=x.dtype)),
+    "narrow_add_": lambda lib, x, w: (lambda out: (out.narrow(0, 1, 3).add_(w), out)[1])(lib.zeros(6, dtype=x.dtype)),
+    "augmented_index": lambda lib, x, w: _augmented(lib.zeros(2, 3, dtype=x.dtype), w),
+    "column_iadd": lambda lib, x, w: _column_iadd(x.reshape(3, 2) * 1.5),
+    "flatten_mul_": lambda lib, x, w: (lambda h: (h.flatten().mul_(3), h)[1])(x.reshape(3, 2) + 0),
+    "view_of_view": lambda lib, x, w: (lambda h: (h[1:][0].mul_(w[0]), h)[1])(x.reshape(3, 2) * 1),
+    "transpose_sub_": lambda lib, x, w: (lambda h: (h.t().sub_(w[:2].reshape(2, 1)), h)[1])(x.reshape(3, 2) * 1),
+}
+
+
+def _augmented(buf, w):
+    buf[0] += w
+    return buf
+
+
+def _column_iadd(h):
+    h[:, 0] += 1
+    return h
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_PROGRAMS))
+def test_in_place_through_views_matches_torch(name):
+    results = []
+    for lib in (torch, mt):
+        x = lib.tensor([0.5, -1.0, 2.0, 1.5, -0.25, 3.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([1.0, 2.0, -3.0], dtype=lib.float64, requires_grad=True)
+        out = VIEW_PROGRAMS[name](lib, x, w)
+        weights = lib.arange(out.numel(), dtype=lib.float64).reshape(out.shape) + 1
+        ((out * weights).sum() + w.sum() * 2).backward()
+        results.append([out.detach().numpy().copy(), None if x.grad is None else x.grad.numpy().copy(), w.grad.numpy().copy()])
+    for got, expected in zip(results[1], results[0]):
+        if expected is None:
+            assert got is None or not np.any(got)
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_writes_through_views_that_cannot_be_replayed_are_refused():
+    w = mt.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w[0:2].mul_(2)  # a view of a leaf that requires grad, as torch
+    buf = mt.zeros(2, 3)
+    with mt.no_grad():
+        row = buf[1]  # made while not recording: it cannot replay itself on buf
+    with pytest.raises(RuntimeError, match="view was made while gradients were not recorded"):
+        row.copy_(w * 5)
+
+
+def test_flip_copies_and_view_does_not():
+    x = mt.arange(4.0)
+    y = x.flip(0)
+    y.add_(10)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    m = mt.arange(6.0).reshape(2, 3)
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        m.t().view(-1)
+    r = m.t().reshape(-1)  # a copy, not a view: writing it is independent of m
+    r.add_(1)
+    assert m.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    v = m.view(3, 2)
+    v[0, 0] = 7.0
+    assert m[0, 0].item() == 7.0
 
 
 # ---- anomaly mode and gradcheck -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..._device import on_device
 from ..function import Op
-from .shape import _view_of
+from .views import view_of
 from .. import grad_mode
 from ..._tensor import Tensor, _normalize_dim, _to_scalar
 
@@ -86,7 +86,7 @@ def normalize_key(x, key: Any) -> tuple:
 def getitem(x, key: Any):
     key = normalize_key(x, key)
     out = GetItem.apply(x, key=key)
-    return _view_of(out, x) if _is_basic(key) else out
+    return view_of(out, x, lambda t: t[key]) if _is_basic(key) else out
 
 
 class IndexPut(Op):

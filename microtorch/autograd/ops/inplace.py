@@ -15,6 +15,7 @@ from ..._device import on_device
 from .. import grad_mode
 from ..._dtype import dtype_of_array
 from ..._tensor import Tensor, _as_tensor_like, _binary
+from .views import check_view_write, rewrites_base, write_through_view
 
 
 def check_inplace(x, recording: bool) -> None:
@@ -23,11 +24,8 @@ def check_inplace(x, recording: bool) -> None:
             "a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
             "`with microtorch.no_grad():` (as optimizers do) or use an out-of-place op."
         )
-    if recording and x._base is not None and (x._base._requires_grad or x._requires_grad):
-        raise RuntimeError(
-            "in-place modification of a view of a tensor that requires grad is not supported while recording "
-            "the graph; use an out-of-place op, or clone() the view first"
-        )
+    if recording and x._base is not None:
+        check_view_write(x)
     writeable = getattr(x._data.flags, "writeable", None)  # NumPy marks expanded views read-only
     if writeable is None:  # CuPy has no read-only flag: look for expanded (stride-0) dimensions
         writeable = all(s or n == 1 for s, n in zip(x._data.strides, x._data.shape))
@@ -53,6 +51,8 @@ def commit(x, result, already_written: bool = False) -> Any:
                 copyto(x._data, result._data, casting="unsafe")
     x._bump_version()
     if result.grad_fn is not None:
+        if rewrites_base(x):  # x is a view: its base's graph changes too
+            return write_through_view(x, result)
         x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, True
     return x
 

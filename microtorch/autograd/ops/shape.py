@@ -1,7 +1,7 @@
 """Shape ops: reshape, permute, expand, repeat, flip, cat/stack, split.
 
-Most return views of their input (NumPy views share memory); ``_view_of`` marks
-them so in-place writes through a view bump the version of the viewed tensor.
+Most return views of their input (NumPy views share memory), marked by
+``views.view_of`` with the way to make them again from their base.
 """
 from __future__ import annotations
 
@@ -12,12 +12,7 @@ from typing import Any, Sequence
 from ..function import Op
 from ..._dtype import result_type
 from ..._tensor import Tensor, _normalize_dim
-
-
-def _view_of(out, x):
-    """Mark ``out`` as a view of ``x``: they share a version counter."""
-    out._base = x._base if x._base is not None else x
-    return out
+from .views import shares_memory, view_of
 
 
 # ---- reshape and friends ----------------------------------------------------------------------------
@@ -51,7 +46,20 @@ def infer_shape(shape: Sequence[int], numel: int) -> tuple:
 
 
 def reshape(x, shape: Sequence[int]):
-    return _view_of(Reshape.apply(x, shape=infer_shape(shape, x._data.size)), x)
+    shape = infer_shape(shape, x._data.size)
+    out = Reshape.apply(x, shape=shape)
+    return view_of(out, x, lambda t: t.reshape(shape)) if shares_memory(out._data, x._data) else out
+
+
+def view(x, shape: Sequence[int]):
+    """reshape that must not copy: torch's error when the strides cannot express the new shape."""
+    out = reshape(x, shape)
+    if out._data.size and not shares_memory(out._data, x._data):
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension spans across "
+            "two contiguous subspaces). Use .reshape(...) instead."
+        )
+    return out
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
@@ -112,7 +120,7 @@ def permute(x, dims: Sequence[int]):
     dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed, got {list(dims)}")
-    return _view_of(Permute.apply(x, dims=dims), x)
+    return view_of(Permute.apply(x, dims=dims), x, lambda t: t.permute(dims))
 
 
 def transpose(x, dim0: int, dim1: int):
@@ -172,7 +180,7 @@ def expand(x, sizes: Sequence[int]):
     shape = tuple(shape)
     if shape == x.shape:
         return x
-    return _view_of(Expand.apply(x, shape=shape), x)
+    return view_of(Expand.apply(x, shape=shape), x, lambda t: t.expand(shape))
 
 
 class Repeat(Op):
@@ -205,7 +213,7 @@ class Flip(Op):
 
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return ctx.xp.flip(x, axis=dims)
+        return ctx.xp.flip(x, axis=dims).copy()  # torch's flip copies; a NumPy flip would be a view
 
     def backward(ctx, grad):
         return grad.flip(ctx.dims)
@@ -215,7 +223,7 @@ def flip(x, dims: Sequence[int]):
     dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"flip(): dims has duplicates: {list(dims)}")
-    return _view_of(Flip.apply(x, dims=dims), x) if dims else x
+    return Flip.apply(x, dims=dims) if dims else x.clone()
 
 
 # ---- joining and splitting --------------------------------------------------------------------------
@@ -311,7 +319,11 @@ def split(x, split_size_or_sections: Any, dim: int = 0) -> tuple:
                 f"{dim}), but got split_sizes={sizes}"
             )
     pieces = Split.apply(x, sizes=tuple(sizes), dim=dim)
-    return tuple(_view_of(p, x) for p in pieces)
+    lead, starts = (slice(None),) * dim, [sum(sizes[:i]) for i in range(len(sizes))]
+    return tuple(
+        view_of(p, x, lambda t, window=slice(start, start + size): t[lead + (window,)])
+        for p, start, size in zip(pieces, starts, sizes)
+    )
 
 
 def chunk(x, chunks: int, dim: int = 0) -> tuple:

@@ -1,0 +1,93 @@
+"""Views: tensors that share memory with another (basic indexing, reshape, permute, split).
+
+A view shares its base's version counter (``_base``), so a write through either one is
+seen by backward's checks. While gradients are recorded, a view also remembers how to
+make it from its base; an in-place op on the view then rewrites the base's graph too
+(torch's CopySlices): later uses of the base see the new values *and* their gradient.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import grad_mode
+from ..function import Op
+from ..._tensor import Tensor
+
+#: marks aliases such as detach(): they share memory and version counter, but not the graph
+ALIAS = object()
+
+
+def _maker(x: Tensor) -> Any:
+    """How ``x`` is made from its root base: a function, ALIAS, or None (not known)."""
+    return getattr(x, "_view_maker", None)  # a slot only views set
+
+
+def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = None) -> Tensor:
+    """Mark ``out`` as a view of ``x`` made by ``make(x)``, or as an alias when ``make`` is None."""
+    root = x._base if x._base is not None else x
+    out._base = root
+    if make is None:
+        out._view_maker = ALIAS
+    elif grad_mode.enabled:  # only a recorded in-place op needs to replay the view
+        parent = _maker(x) if x._base is not None else make
+        if parent is make or parent is ALIAS:  # x is the root, or an alias (whose views are aliases)
+            out._view_maker = parent
+        elif parent is not None:
+            out._view_maker = lambda t: make(parent(t))
+    return out
+
+
+def shares_memory(a: Any, b: Any) -> bool:
+    """Whether backend arrays ``a`` and ``b`` view the same memory (NumPy and CuPy keep the owner in
+    ``.base``), so a reshape that had to copy is not taken for a view."""
+    owner_a = a if a.base is None else a.base
+    owner_b = b if b.base is None else b.base
+    return owner_a is owner_b
+
+
+def check_view_write(x: Tensor) -> None:
+    """Refuse a recorded write through a view that cannot replay itself on its base."""
+    if x._base is not None and _maker(x) is None:
+        raise RuntimeError(
+            "in-place operation on a view whose base is in the graph, but the view was made while gradients were "
+            "not recorded (under no_grad) or by a chain of views that cannot be replayed; make the view with "
+            "gradients enabled, write through the base (base[index] = value), or clone() the view first"
+        )
+
+
+def rewrites_base(x: Tensor) -> bool:
+    """Whether a recorded in-place op on ``x`` must also rewrite its base's graph."""
+    return x._base is not None and _maker(x) not in (None, ALIAS)
+
+
+class ViewWrite(Op):
+    """base' = base with the region view(base) replaced by values: the gradient of base is the
+    incoming one with the region zeroed, the gradient of values is the region of the incoming one."""
+
+    def forward(ctx, base, values, make):
+        ctx.make = make
+        return base  # the values are already in the base's memory (the view shares it)
+
+    def backward(ctx, grad):
+        need_base, need_values = ctx.needs_input_grad
+        outside = None
+        if need_base:
+            outside = Tensor._make(ctx.xp.ones(grad._data.shape, dtype=grad._data.dtype), ctx.device)
+            with grad_mode.no_grad():
+                ctx.make(outside)._data[...] = 0  # the view of the mask shares its memory
+        return (grad * outside if need_base else None), (ctx.make(grad) if need_values else None)
+
+
+def write_through_view(x: Tensor, result: Tensor) -> Tensor:
+    """``x`` (a view) now holds ``result``'s values: its base takes a ViewWrite node, and ``x`` becomes the
+    same view of the rewritten base."""
+    from .inplace import check_inplace
+
+    root = x._base
+    check_inplace(root, True)  # a view of a leaf that requires grad cannot be written while recording
+    make = _maker(x)
+    rewritten = ViewWrite.apply(root, result, make=make)
+    root.grad_fn, root._output_nr, root._requires_grad = rewritten.grad_fn, 0, True
+    fresh = make(root)
+    x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
+    return x
