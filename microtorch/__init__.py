@@ -22,7 +22,6 @@ from ._creation import (
 from . import autograd, backends, cuda
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._functions import *  # noqa: F401,F403  (torch.* functions: exp, cat, where, einsum, ...)
-from ._functions import __all__ as _function_names
 from . import nn  # noqa: E402  (needs the namespace above)
 
 __version__ = "0.1.0"

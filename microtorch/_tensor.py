@@ -22,7 +22,7 @@ from typing import Any, Iterator, Sequence
 from . import _dtype
 from ._device import as_device, device as _device_cls
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
-from .autograd import engine, function, grad_mode
+from .autograd import function, grad_mode
 from .backends import get_backend
 
 _new = object.__new__
@@ -32,7 +32,7 @@ _float, _int, _bool = builtins.float, builtins.int, builtins.bool
 
 def _shape_arg(args: tuple) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)) or len(args) == 1 and type(args[0]).__name__ == "Size":
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
         args = tuple(args[0])
     for s in args:
         if type(s) is not _int and not isinstance(s, numbers.Integral):
@@ -336,7 +336,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return _bool(self._data.item())
 
     def __len__(self) -> int:
@@ -1113,8 +1113,6 @@ def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
 
 
 function.Tensor = Tensor
-engine_ref = engine  # the engine imports Tensor lazily; keep the module referenced
-
 # ops need Tensor, so they are imported after it exists
 from .autograd.ops import elementwise as _ops  # noqa: E402
 from .autograd.ops import index as _index  # noqa: E402

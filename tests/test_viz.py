@@ -6,7 +6,6 @@ number of each kind of op node must agree with torch's graph.
 from __future__ import annotations
 
 import collections
-import io
 import re
 import shutil
 import subprocess

@@ -15,7 +15,7 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 from functools import wraps
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 from weakref import ref
 
 from .optimizer import Optimizer
