@@ -1,4 +1,4 @@
-"""The layering rules of ARCHITECTURE.md, enforced."""
+"""The layering rules of DEVELOPERS.md ("The design in brief"), enforced."""
 from __future__ import annotations
 
 import ast
