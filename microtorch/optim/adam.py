@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._creation import zeros_like
+from .._device import on_device
+from .._tensor import Tensor
 from ..autograd import no_grad
 from .optimizer import Optimizer, _check_non_negative, _check_not_differentiable, _scalar, _step_counter
 
@@ -73,18 +75,12 @@ class Adam(Optimizer):
                         p.mul_(1 - lr * weight_decay)
                     else:
                         grad = grad.add(p, alpha=weight_decay)
-                exp_avg.lerp_(grad, 1 - beta1)
-                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-
                 step_size = lr / (1 - beta1**step)
                 bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-                if amsgrad:
-                    max_exp_avg_sq = state["max_exp_avg_sq"]
-                    max_exp_avg_sq.copy_(max_exp_avg_sq.maximum(exp_avg_sq))
-                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                p.addcdiv_(exp_avg, denom, value=-step_size)
+                max_exp_avg_sq = state["max_exp_avg_sq"] if amsgrad else None
+                with on_device(p.device):
+                    _adam_update_(p, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                  beta1, beta2, step_size, bias_correction2_sqrt, eps)
         return loss
 
 
@@ -102,3 +98,31 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
                          capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+
+def _adam_update_(p: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, max_exp_avg_sq: Tensor | None,
+                  beta1: float, beta2: float, step_size: float, bias_correction2_sqrt: float, eps: float) -> None:
+    """One Adam update of ``p`` in place, on the backend's arrays: a dozen Tensor calls per parameter would
+    cost more than the arithmetic on small layers. The steps and their order are torch's
+    (``exp_avg.lerp_(grad, 1 - beta1)``, ``exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)``,
+    ``p.addcdiv_(exp_avg, denom, value=-step_size)``), so the results match it to the last bits."""
+    xp = p.device.backend.xp
+    g, m, v = grad._data, exp_avg._data, exp_avg_sq._data
+    scratch = xp.subtract(g, m, out=xp.empty_like(m))  # (out=: a 0-d result stays an array)
+    scratch *= 1 - beta1
+    m += scratch  # m = lerp(m, g, 1 - beta1)
+    v *= beta2
+    xp.multiply(g, g, out=scratch)
+    scratch *= 1 - beta2
+    v += scratch  # v = beta2 v + (1 - beta2) g^2
+    if max_exp_avg_sq is not None:
+        xp.maximum(max_exp_avg_sq._data, v, out=max_exp_avg_sq._data)
+        v = max_exp_avg_sq._data
+    xp.sqrt(v, out=scratch)
+    scratch /= bias_correction2_sqrt
+    scratch += eps  # denom
+    xp.divide(m, scratch, out=scratch)
+    scratch *= -step_size
+    p._data += scratch
+    for t in (p, exp_avg, exp_avg_sq):
+        t._bump_version()
