@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import grad_mode
 from ..function import Op
 from ..._dtype import get_default_dtype, result_type
 from ..._tensor import Tensor, _as_tensor_like, _to_scalar
@@ -365,7 +366,13 @@ class Tanh(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1.0 - out * out)
+        if grad_mode.enabled:  # create_graph: the derivative must stay connected to tanh(x)
+            return grad * (1.0 - out * out)
+        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
+        d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
+        xp.subtract(1.0, d, out=d)
+        d *= grad._data
+        return Tensor._make(d, ctx.device)
 
 
 class Sigmoid(Op):
@@ -385,7 +392,13 @@ class Sigmoid(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out * (1.0 - out))
+        if grad_mode.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
+            return grad * (out * (1.0 - out))
+        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
+        d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
+        d *= out._data
+        d *= grad._data
+        return Tensor._make(d, ctx.device)
 
 
 # the largest x with exp(x) finite, per float itemsize
