@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import warnings
 import weakref
 
 import numpy as np
@@ -141,6 +142,35 @@ def test_grad_function_returns_gradients():
     (gz,) = mt.autograd.grad((x * 2).sum(), [z], allow_unused=True)
     assert gz is None
 
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("case", ["sqrt at 0", "x ** 0.3 at 0", "0 * inf", "overflow"])
+def test_backward_gives_inf_and_nan_without_warnings_like_torch(device, case):
+    def run(lib, device):
+        if case == "overflow":  # float32: 1e30 * exp(88) overflows
+            x = lib.tensor([88.0], requires_grad=True, device=device)
+            x.exp().backward(lib.tensor([1e30], device=device))
+        else:
+            x = lib.tensor([0.0], requires_grad=True, device=device)
+            y = {"sqrt at 0": lambda: x.sqrt(), "x ** 0.3 at 0": lambda: x ** 0.3, "0 * inf": lambda: x.sqrt() * 0}[case]
+            y().sum().backward()
+        return x.grad.tolist()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = run(mt, device)
+    expected = run(torch, "cpu")
+    np.testing.assert_array_equal(got, expected)
+    assert not np.isfinite(expected).any()
+
+
+def test_anomaly_mode_still_catches_inf_that_backward_no_longer_warns_about():
+    x = mt.tensor([0.0], requires_grad=True)
+    with warnings.catch_warnings(), mt.autograd.detect_anomaly():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeError, match="'SqrtBackward' returned nan or inf"):
+            x.sqrt().sum().backward()
 
 def test_detach_cuts_the_graph():
     x = mt.ones(2, requires_grad=True)

@@ -7,6 +7,10 @@
    gradient of its outputs into gradients of its inputs and hands them on.
 3. Gradients reaching a leaf are summed into ``leaf.grad``.
 
+Gradient formulas may legitimately give inf or nan (d sqrt(x) at 0): the pass runs
+under the backend's ``errstate()``, so NumPy does not warn about them; anomaly mode
+checks the values themselves.
+
 Intermediate gradients live only in ``pending`` until their node has run, and
 each node frees what it saved as soon as it has run (regrad's principle), so
 memory falls while backward proceeds.
@@ -16,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .._device import on_device
+from ..backends.base import NO_SWITCH
 from . import anomaly_mode, grad_mode
 from .function import Op
 
@@ -50,8 +55,6 @@ def run_backward(
     (``Tensor.backward``), restricted to ``inputs`` when given; otherwise the
     gradients of ``inputs`` are returned (``autograd.grad``).
     """
-    from .._tensor import Tensor
-
     pending: dict = {}  # node -> [gradient of each output]
     leaf_grads: dict = {}  # leaf tensor -> gradient
     roots = []
@@ -77,7 +80,8 @@ def run_backward(
 
     dependencies = _count_dependencies(roots)
     ready = [n for n in roots if n not in dependencies]
-    with grad_mode.set_grad_enabled(create_graph):
+    quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
+    with quiet, grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grads = pending.pop(node, None)
@@ -125,11 +129,16 @@ def run_backward(
                     prev = leaf_grads.get(target)
                     leaf_grads[target] = grad if prev is None else prev + grad
 
-    if not accumulate_into_grad:
-        results = []
-        for t in inputs:
-            results.append(leaf_grads.get(t) if t.grad_fn is None else captured.get(t))
-        return results
+        if not accumulate_into_grad:
+            return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
+        _accumulate(leaf_grads, inputs, grad_outputs, create_graph)
+    return None
+
+
+def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, grad_outputs: Sequence[Any],
+                create_graph: bool) -> None:
+    """Sum each leaf's gradient, after its hooks, into its ``.grad`` (only ``inputs``' when given)."""
+    from .._tensor import Tensor
 
     wanted = None if inputs is None else set(inputs)
     handed_out: set = {id(g) for g in grad_outputs}
@@ -152,7 +161,6 @@ def run_backward(
             handed_out.add(id(grad))
             grad = grad if grad.grad_fn is None else grad.detach()
         leaf._accumulate_grad(grad)
-    return None
 
 
 def _run_prehooks(node: Op, grads: list) -> None:
