@@ -144,6 +144,29 @@ def test_grad_function_returns_gradients():
 
 
 
+def test_backward_inputs_accumulates_into_a_non_leaf_like_torch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        h = x * w
+        y = (h * h).sum()
+        y.backward(inputs=[h], retain_graph=True)
+        first = (h.grad.tolist(), x.grad, w.grad, h.retains_grad)
+        y.backward(inputs=[h], retain_graph=True)  # accumulates
+        second = h.grad.tolist()
+        y.backward()  # h now retains its gradient for good, as in torch
+        hooked = x * 2
+        hooked.register_hook(lambda g: g * 10)  # the hooked gradient is the one stored
+        (hooked * hooked).sum().backward(inputs=[hooked])
+        seed = lib.ones(2)
+        plain = x * 3
+        plain.backward(seed, inputs=[plain])
+        plain.grad.add_(1)  # .grad owns its memory: the seed stays as it was
+        return first, second, h.grad.tolist(), x.grad.tolist(), hooked.grad.tolist(), seed.tolist()
+
+    assert run(mt) == run(torch)
+
+
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("case", ["sqrt at 0", "x ** 0.3 at 0", "0 * inf", "overflow"])
 def test_backward_gives_inf_and_nan_without_warnings_like_torch(device, case):

@@ -70,12 +70,16 @@ def run_backward(
         prev = slots[out._output_nr]
         slots[out._output_nr] = grad if prev is None else prev + grad
 
-    # gradients wanted for non-leaf inputs are read off their node just before it runs
+    # gradients wanted for non-leaf inputs: backward() keeps them in .grad by retain_grad(), as torch
+    # does (for good); grad() reads them off their node just before it runs, after the tensor hooks
     wanted_nodes: dict = {}
     if inputs is not None:
         for t in inputs:
             if t.grad_fn is not None:
-                wanted_nodes.setdefault(t.grad_fn, []).append(t)
+                if accumulate_into_grad:
+                    t.retain_grad()
+                else:
+                    wanted_nodes.setdefault(t.grad_fn, []).append(t)
     captured: dict = {}
 
     dependencies = _count_dependencies(roots)
