@@ -167,6 +167,22 @@ def test_backward_inputs_accumulates_into_a_non_leaf_like_torch():
     assert run(mt) == run(torch)
 
 
+def test_grad_runs_the_hooks_of_leaf_inputs_like_torch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        calls = []
+        x.register_hook(lambda g: calls.append(g.tolist()))  # returns None: the gradient is kept
+        x.register_hook(lambda g: g * 2)
+        (gx,) = lib.autograd.grad((x * 3).sum(), [x])
+        gx_twice = lib.autograd.grad((x * x).sum(), [x, x])  # the hooks run once
+        z = lib.ones(2, requires_grad=True)
+        z.register_hook(lambda g: calls.append("z"))  # z is not asked for: its hook does not run
+        lib.autograd.grad((x * z).sum(), [x])
+        return gx.tolist(), [g.tolist() for g in gx_twice], calls, x.grad
+
+    assert run(mt) == run(torch)
+
+
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("case", ["sqrt at 0", "x ** 0.3 at 0", "0 * inf", "overflow"])
 def test_backward_gives_inf_and_nan_without_warnings_like_torch(device, case):

@@ -134,6 +134,9 @@ def run_backward(
                     leaf_grads[target] = grad if prev is None else prev + grad
 
         if not accumulate_into_grad:
+            for t in dict.fromkeys(inputs):  # a leaf's hooks run once, even if it is asked for twice
+                if t._hooks and t in leaf_grads:
+                    leaf_grads[t] = _run_hooks(t._hooks, leaf_grads[t])
             return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
         _accumulate(leaf_grads, inputs, grad_outputs, create_graph)
     return None
@@ -149,10 +152,8 @@ def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, grad_outputs: Se
     for leaf, grad in leaf_grads.items():
         if wanted is not None and leaf not in wanted:
             continue
-        for hook in leaf._hooks or ():
-            replaced = hook(grad)
-            if replaced is not None:
-                grad = replaced
+        if leaf._hooks:
+            grad = _run_hooks(leaf._hooks, grad)
         if not create_graph:
             # the gradient may also be another leaf's, the caller's seed, or a view of
             # another gradient; .grad must own its memory so in-place updates stay local
@@ -170,11 +171,15 @@ def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, grad_outputs: Se
 def _run_prehooks(node: Op, grads: list) -> None:
     """Tensor hooks of non-leaf outputs; retain_grad's store runs last (torch's order)."""
     for output_nr, hooks in node._pre_hooks.items():
-        grad = grads[output_nr]
-        if grad is None:
-            continue
-        for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
-            replaced = hook(grad)
-            if replaced is not None:
-                grad = replaced
-        grads[output_nr] = grad
+        if grads[output_nr] is not None:
+            hooks = sorted(hooks, key=lambda h: getattr(h, "retains_grad", False))
+            grads[output_nr] = _run_hooks(hooks, grads[output_nr])
+
+
+def _run_hooks(hooks: Sequence[Any], grad: Any) -> Any:
+    """Call each ``hook(grad)`` in turn; a hook that returns a tensor replaces the gradient."""
+    for hook in hooks:
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
