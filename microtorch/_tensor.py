@@ -270,7 +270,7 @@ class Tensor:
             t = ref()
             if t is not None:
                 g = grad.detach() if not grad_mode.enabled else grad
-                t._grad = g if t._grad is None else t._grad + g
+                t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
         store.retains_grad = True
         self.grad_fn.register_prehook(self._output_nr, store)

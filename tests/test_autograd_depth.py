@@ -247,6 +247,17 @@ def test_hooks_match_torch():
     assert mcalls == tcalls == ["leaf"]
 
 
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc", "sign"])
+def test_piecewise_constant_ops_give_zero_gradient_even_for_inf_and_nan(name):
+    def run(lib):
+        x = lib.tensor([1.5, -2.5, 0.3, 4.0], requires_grad=True)
+        getattr(x, name)().backward(lib.tensor([math.inf, -math.inf, math.nan, 2.0]))
+        (g,) = lib.autograd.grad(getattr(x, name)().sum(), [x], create_graph=True)
+        return x.grad.tolist(), g.tolist(), g.requires_grad
+
+    assert run(mt) == run(torch) == ([0.0] * 4, [0.0] * 4, False)
+
 def test_requires_grad_switches_and_inference_mode():
     x = mt.ones(2)
     assert x.requires_grad_() is x and x.requires_grad

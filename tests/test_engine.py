@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import warnings
 import weakref
 
 import numpy as np
@@ -141,6 +142,74 @@ def test_grad_function_returns_gradients():
     (gz,) = mt.autograd.grad((x * 2).sum(), [z], allow_unused=True)
     assert gz is None
 
+
+
+def test_backward_inputs_accumulates_into_a_non_leaf_like_torch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, 4.0], requires_grad=True)
+        h = x * w
+        y = (h * h).sum()
+        y.backward(inputs=[h], retain_graph=True)
+        first = (h.grad.tolist(), x.grad, w.grad, h.retains_grad)
+        y.backward(inputs=[h], retain_graph=True)  # accumulates
+        second = h.grad.tolist()
+        y.backward()  # h now retains its gradient for good, as in torch
+        hooked = x * 2
+        hooked.register_hook(lambda g: g * 10)  # the hooked gradient is the one stored
+        (hooked * hooked).sum().backward(inputs=[hooked])
+        seed = lib.ones(2)
+        plain = x * 3
+        plain.backward(seed, inputs=[plain])
+        plain.grad.add_(1)  # .grad owns its memory: the seed stays as it was
+        return first, second, h.grad.tolist(), x.grad.tolist(), hooked.grad.tolist(), seed.tolist()
+
+    assert run(mt) == run(torch)
+
+
+def test_grad_runs_the_hooks_of_leaf_inputs_like_torch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        calls = []
+        x.register_hook(lambda g: calls.append(g.tolist()))  # returns None: the gradient is kept
+        x.register_hook(lambda g: g * 2)
+        (gx,) = lib.autograd.grad((x * 3).sum(), [x])
+        gx_twice = lib.autograd.grad((x * x).sum(), [x, x])  # the hooks run once
+        z = lib.ones(2, requires_grad=True)
+        z.register_hook(lambda g: calls.append("z"))  # z is not asked for: its hook does not run
+        lib.autograd.grad((x * z).sum(), [x])
+        return gx.tolist(), [g.tolist() for g in gx_twice], calls, x.grad
+
+    assert run(mt) == run(torch)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("case", ["sqrt at 0", "x ** 0.3 at 0", "0 * inf", "overflow"])
+def test_backward_gives_inf_and_nan_without_warnings_like_torch(device, case):
+    def run(lib, device):
+        if case == "overflow":  # float32: 1e30 * exp(88) overflows
+            x = lib.tensor([88.0], requires_grad=True, device=device)
+            x.exp().backward(lib.tensor([1e30], device=device))
+        else:
+            x = lib.tensor([0.0], requires_grad=True, device=device)
+            y = {"sqrt at 0": lambda: x.sqrt(), "x ** 0.3 at 0": lambda: x ** 0.3, "0 * inf": lambda: x.sqrt() * 0}[case]
+            y().sum().backward()
+        return x.grad.tolist()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = run(mt, device)
+    expected = run(torch, "cpu")
+    np.testing.assert_array_equal(got, expected)
+    assert not np.isfinite(expected).any()
+
+
+def test_anomaly_mode_still_catches_inf_that_backward_no_longer_warns_about():
+    x = mt.tensor([0.0], requires_grad=True)
+    with warnings.catch_warnings(), mt.autograd.detect_anomaly():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeError, match="'SqrtBackward' returned nan or inf"):
+            x.sqrt().sum().backward()
 
 def test_detach_cuts_the_graph():
     x = mt.ones(2, requires_grad=True)

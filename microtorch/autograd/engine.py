@@ -7,6 +7,10 @@
    gradient of its outputs into gradients of its inputs and hands them on.
 3. Gradients reaching a leaf are summed into ``leaf.grad``.
 
+Gradient formulas may legitimately give inf or nan (d sqrt(x) at 0): the pass runs
+under the backend's ``errstate()``, so NumPy does not warn about them; anomaly mode
+checks the values themselves.
+
 Intermediate gradients live only in ``pending`` until their node has run, and
 each node frees what it saved as soon as it has run (regrad's principle), so
 memory falls while backward proceeds.
@@ -16,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .._device import on_device
+from ..backends.base import NO_SWITCH
 from . import anomaly_mode, grad_mode
 from .function import Op
 
@@ -50,8 +55,6 @@ def run_backward(
     (``Tensor.backward``), restricted to ``inputs`` when given; otherwise the
     gradients of ``inputs`` are returned (``autograd.grad``).
     """
-    from .._tensor import Tensor
-
     pending: dict = {}  # node -> [gradient of each output]
     leaf_grads: dict = {}  # leaf tensor -> gradient
     roots = []
@@ -67,17 +70,22 @@ def run_backward(
         prev = slots[out._output_nr]
         slots[out._output_nr] = grad if prev is None else prev + grad
 
-    # gradients wanted for non-leaf inputs are read off their node just before it runs
+    # gradients wanted for non-leaf inputs: backward() keeps them in .grad by retain_grad(), as torch
+    # does (for good); grad() reads them off their node just before it runs, after the tensor hooks
     wanted_nodes: dict = {}
     if inputs is not None:
         for t in inputs:
             if t.grad_fn is not None:
-                wanted_nodes.setdefault(t.grad_fn, []).append(t)
+                if accumulate_into_grad:
+                    t.retain_grad()
+                else:
+                    wanted_nodes.setdefault(t.grad_fn, []).append(t)
     captured: dict = {}
 
     dependencies = _count_dependencies(roots)
     ready = [n for n in roots if n not in dependencies]
-    with grad_mode.set_grad_enabled(create_graph):
+    quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
+    with quiet, grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grads = pending.pop(node, None)
@@ -125,21 +133,27 @@ def run_backward(
                     prev = leaf_grads.get(target)
                     leaf_grads[target] = grad if prev is None else prev + grad
 
-    if not accumulate_into_grad:
-        results = []
-        for t in inputs:
-            results.append(leaf_grads.get(t) if t.grad_fn is None else captured.get(t))
-        return results
+        if not accumulate_into_grad:
+            for t in dict.fromkeys(inputs):  # a leaf's hooks run once, even if it is asked for twice
+                if t._hooks and t in leaf_grads:
+                    leaf_grads[t] = _run_hooks(t._hooks, leaf_grads[t])
+            return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
+        _accumulate(leaf_grads, inputs, grad_outputs, create_graph)
+    return None
+
+
+def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, grad_outputs: Sequence[Any],
+                create_graph: bool) -> None:
+    """Sum each leaf's gradient, after its hooks, into its ``.grad`` (only ``inputs``' when given)."""
+    from .._tensor import Tensor
 
     wanted = None if inputs is None else set(inputs)
     handed_out: set = {id(g) for g in grad_outputs}
     for leaf, grad in leaf_grads.items():
         if wanted is not None and leaf not in wanted:
             continue
-        for hook in leaf._hooks or ():
-            replaced = hook(grad)
-            if replaced is not None:
-                grad = replaced
+        if leaf._hooks:
+            grad = _run_hooks(leaf._hooks, grad)
         if not create_graph:
             # the gradient may also be another leaf's, the caller's seed, or a view of
             # another gradient; .grad must own its memory so in-place updates stay local
@@ -152,17 +166,20 @@ def run_backward(
             handed_out.add(id(grad))
             grad = grad if grad.grad_fn is None else grad.detach()
         leaf._accumulate_grad(grad)
-    return None
 
 
 def _run_prehooks(node: Op, grads: list) -> None:
     """Tensor hooks of non-leaf outputs; retain_grad's store runs last (torch's order)."""
     for output_nr, hooks in node._pre_hooks.items():
-        grad = grads[output_nr]
-        if grad is None:
-            continue
-        for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
-            replaced = hook(grad)
-            if replaced is not None:
-                grad = replaced
-        grads[output_nr] = grad
+        if grads[output_nr] is not None:
+            hooks = sorted(hooks, key=lambda h: getattr(h, "retains_grad", False))
+            grads[output_nr] = _run_hooks(hooks, grads[output_nr])
+
+
+def _run_hooks(hooks: Sequence[Any], grad: Any) -> Any:
+    """Call each ``hook(grad)`` in turn; a hook that returns a tensor replaces the gradient."""
+    for hook in hooks:
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad

@@ -49,6 +49,11 @@ class Backend(ABC):
         (CuPy works on a "current device"); the default has one device and does nothing."""
         return NO_SWITCH
 
+    def errstate(self) -> contextlib.AbstractContextManager:
+        """A context in which floating-point errors (division by zero, overflow, invalid) give inf
+        or nan silently, as in torch; the backward pass runs in one. The default does nothing."""
+        return NO_SWITCH
+
     # ---- arrays ------------------------------------------------------------------
     @abstractmethod
     def asarray(self, data: Any, dtype: str | None = None, index: int | None = None, copy: bool | None = None) -> Any:

@@ -421,8 +421,8 @@ class Relu(Op):
 class _ZeroGradient(Op):
     """Piecewise-constant functions: the gradient is zero (torch's convention)."""
 
-    def backward(ctx, grad):
-        return grad * 0.0
+    def backward(ctx, grad):  # zeros, not grad * 0: an inf or nan gradient gives 0 too
+        return Tensor._make(ctx.xp.zeros_like(grad._data), ctx.device)
 
 
 class Sign(_ZeroGradient):
