@@ -5,7 +5,11 @@ NumPy runs it on the CPU, CuPy on the GPU, any registered backend elsewhere.
 from __future__ import annotations
 
 import builtins
+import warnings
 
+# torch computes log(0) = -inf and 0/0 = nan silently; NumPy warns from the op that called it. Silence
+# those floating-point warnings when a microtorch module made them, not the user's own NumPy code's.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
 from . import _dtype
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (

@@ -128,3 +128,25 @@ def test_repr_matches_torch(make):
 def test_repr_shows_grad_fn():
     y = mt.ones(2, requires_grad=True) * 2
     assert repr(y) == "tensor([2., 2.], grad_fn=<MulBackward>)"
+
+
+def test_inf_and_nan_results_are_silent_like_torch_but_numpy_still_warns_the_user():
+    """Under ``-W error`` the ops run and match torch; NumPy's own warnings in user code still fire."""
+    import subprocess
+    import sys
+    script = (
+        "import numpy, torch, microtorch as mt\n"
+        "x = mt.tensor([0.0, -1.0, 2.0], requires_grad=True)\n"
+        "t = torch.tensor([0.0, -1.0, 2.0], requires_grad=True)\n"
+        "for f in (lambda a: a.log(), lambda a: a.sqrt(), lambda a: 1 / a, lambda a: a / a, lambda a: a.exp() ** 1000):\n"
+        "    numpy.testing.assert_equal(f(x).detach().numpy(), f(t).detach().numpy())\n"
+        "x.log().sum().backward(); t.log().sum().backward()\n"
+        "numpy.testing.assert_equal(x.grad.numpy(), t.grad.numpy())\n"
+        "try:\n"
+        "    numpy.log(numpy.zeros(1))\n"
+        "except RuntimeWarning:\n"
+        "    print('user warning kept')\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "user warning kept"
