@@ -20,7 +20,9 @@ _METHODS = (
     "norm cumsum any all count_nonzero softmax log_softmax reshape flatten unflatten squeeze unsqueeze permute "
     "transpose swapaxes swapdims movedim t expand_as broadcast_to flip split chunk unbind narrow gather "
     "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
-    "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size"
+    "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
+    "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
+    "addcmul addcdiv"
 ).split()
 
 for _name in _METHODS:

@@ -648,6 +648,79 @@ class Tensor:
     def tanh(self) -> Tensor:
         return _ops.Tanh.apply(_float_input(self))
 
+    def asin(self) -> Tensor:
+        return _ops.Asin.apply(_float_input(self))
+
+    def acos(self) -> Tensor:
+        return _ops.Acos.apply(_float_input(self))
+
+    def atan(self) -> Tensor:
+        return _ops.Atan.apply(_float_input(self))
+
+    def atan2(self, other: Tensor) -> Tensor:
+        return _binary(_ops.Atan2, _float_input(self), _float_input(other))
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+
+    def sinh(self) -> Tensor:
+        return _ops.Sinh.apply(_float_input(self))
+
+    def cosh(self) -> Tensor:
+        return _ops.Cosh.apply(_float_input(self))
+
+    def asinh(self) -> Tensor:
+        return _ops.Asinh.apply(_float_input(self))
+
+    def acosh(self) -> Tensor:
+        return _ops.Acosh.apply(_float_input(self))
+
+    def atanh(self) -> Tensor:
+        return _ops.Atanh.apply(_float_input(self))
+
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def erf(self) -> Tensor:
+        return _nn_ops.Erf.apply(_float_input(self))
+
+    def exp2(self) -> Tensor:
+        return (_float_input(self) * math.log(2.0)).exp()
+
+    def hypot(self, other: Tensor) -> Tensor:
+        return (self * self + other * other).sqrt()
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow."""
+        return self.maximum(other) + (-(self - other).abs()).exp().log1p()
+
+    def xlogy(self, other: Any) -> Tensor:
+        x = _float_input(self)
+        if not isinstance(other, Tensor):  # a number takes x's dtype (weak, as in torch); its log must too
+            from ._creation import tensor
+            other = tensor(other, dtype=x.dtype, device=x._device)
+        return _binary(_ops.Xlogy, x, other)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        x = _float_input(self) if eps is None else _float_input(self).clamp(eps, 1.0 - eps)
+        return (x / (1.0 - x)).log()
+
+    def fmod(self, other: Any) -> Tensor:
+        return _binary(_ops.Fmod, self, other)
+
+    def deg2rad(self) -> Tensor:
+        return _float_input(self) * (math.pi / 180.0)
+
+    def rad2deg(self) -> Tensor:
+        return _float_input(self) * (180.0 / math.pi)
+
+    def positive(self) -> Tensor:
+        return self
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return self + (tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return self + (tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+
     def sigmoid(self) -> Tensor:
         return _ops.Sigmoid.apply(_float_input(self))
 

@@ -171,6 +171,32 @@ op("clamp_min", lambda lib, x, lo: x.clamp(min=lo),
    lambda data, dt: ([values(data, data.draw(shapes()), away_from=(0.5,))], {"lo": 0.5}))
 op("clamp_max", lambda lib, x, hi: x.clamp(max=hi),
    lambda data, dt: ([values(data, data.draw(shapes()), away_from=(-0.5,))], {"hi": -0.5}))
+op("asin", lambda lib, x: lib.asin(x), unary(lo=-0.9, hi=0.9), rtol={"float32": 2e-4})
+op("acos", lambda lib, x: lib.acos(x), unary(lo=-0.9, hi=0.9), rtol={"float32": 2e-4})
+op("atan", lambda lib, x: lib.atan(x), unary())
+op("atan2", lambda lib, y, x: lib.atan2(y, x), binary(lo2=0.3, hi2=3.0), rtol={"float32": 2e-4})
+op("sinh", lambda lib, x: lib.sinh(x), unary())
+op("cosh", lambda lib, x: lib.cosh(x), unary())
+op("asinh", lambda lib, x: lib.asinh(x), unary())
+op("acosh", lambda lib, x: lib.acosh(x), unary(lo=1.2, hi=4.0), rtol={"float32": 2e-4})
+op("atanh", lambda lib, x: lib.atanh(x), unary(lo=-0.9, hi=0.9), rtol={"float32": 2e-4})
+op("erf", lambda lib, x: lib.erf(x), unary())
+op("exp2", lambda lib, x: lib.exp2(x), unary(), rtol={"float32": 2e-4})
+op("hypot", lambda lib, x, y: lib.hypot(x, y), binary(lo2=0.3, hi2=3.0), rtol={"float32": 2e-4})
+op("logaddexp", lambda lib, x, y: lib.logaddexp(x, y), binary(distinct=True), rtol={"float32": 2e-4})
+op("xlogy", lambda lib, x, y: lib.xlogy(x, y), binary(lo2=0.1, hi2=3.0), rtol={"float32": 2e-4})
+op("logit", lambda lib, x: lib.logit(x), unary(lo=0.05, hi=0.95), rtol={"float32": 2e-4})
+op("logit_eps", lambda lib, x: lib.logit(x, eps=0.1), unary(lo=0.0, hi=1.0, away_from=(0.1, 0.9)), rtol={"float32": 2e-4})
+op("fmod", lambda lib, x, y: lib.fmod(x, y), lambda data, dt: (lambda shape: (
+    [values(data, shape, -2.75, 2.75, away_from=(-2.0, -1.0, 0.0, 1.0, 2.0), margin=0.05),  # off the jumps
+     np.sign(values(data, shape[-1:], -1.0, 1.0, away_from=(0.0,))) * 1.0], {}))(data.draw(shapes())))
+op("deg2rad", lambda lib, x: lib.deg2rad(x), unary())
+op("rad2deg", lambda lib, x: lib.rad2deg(x), unary(), rtol={"float32": 2e-4})
+op("addcmul", lambda lib, x, a, b: lib.addcmul(x, a, b, value=0.5), lambda data, dt: (lambda shape: (
+    [values(data, shape) for _ in range(3)], {}))(data.draw(shapes())))
+op("addcdiv", lambda lib, x, a, b: lib.addcdiv(x, a, b, value=-2.0), lambda data, dt: (lambda shape: (
+    [values(data, shape), values(data, shape), values(data, shape, 0.5, 3.0)], {}))(data.draw(shapes())),
+   rtol={"float32": 2e-4})
 
 
 def _draw_where(data, dtype):

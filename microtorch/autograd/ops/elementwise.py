@@ -356,6 +356,152 @@ class Tan(Op):
         return grad * (out * out + 1.0)
 
 
+class Asin(Op):
+    """d asin(x) = dx / sqrt(1 - x^2)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arcsin(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (1.0 - x * x).rsqrt()
+
+
+class Acos(Op):
+    """d acos(x) = -dx / sqrt(1 - x^2)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arccos(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * (1.0 - x * x).rsqrt()
+
+
+class Atan(Op):
+    """d atan(x) = dx / (1 + x^2)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arctan(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * x + 1.0)
+
+
+class Atan2(Op):
+    """d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)"""
+
+    broadcasting = True
+
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y, x)
+        return ctx.xp.arctan2(y, x)
+
+    def backward(ctx, grad):
+        y, x = ctx.saved_tensors
+        scale = grad / (x * x + y * y)
+        need_y, need_x = ctx.needs_input_grad
+        return (scale * x if need_y else None), (-scale * y if need_x else None)
+
+
+class Sinh(Op):
+    """d sinh(x) = cosh(x) dx"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.sinh(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cosh()
+
+
+class Cosh(Op):
+    """d cosh(x) = sinh(x) dx"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.cosh(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sinh()
+
+
+class Asinh(Op):
+    """d asinh(x) = dx / sqrt(x^2 + 1)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arcsinh(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x + 1.0).rsqrt()
+
+
+class Acosh(Op):
+    """d acosh(x) = dx / sqrt(x^2 - 1)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arccosh(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x - 1.0).rsqrt()
+
+
+class Atanh(Op):
+    """d atanh(x) = dx / (1 - x^2)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arctanh(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1.0 - x * x)
+
+
+class Xlogy(Op):
+    """xlogy(x, y) = x log(y), and 0 where x == 0 (unless y is nan): d = log(y) dx + x / y dy, where torch
+    takes the dx part as 0 at x == 0, y <= 0"""
+
+    broadcasting = True
+
+    def forward(ctx, x, y):
+        xp = ctx.xp
+        ctx.save_for_backward(x, y)
+        out = x * xp.log(y)
+        return xp.where((x == 0) & ~xp.isnan(y), xp.zeros_like(out), out)
+
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = where((x == 0) & (y <= 0), 0.0, grad * y.log()) if need_x else None
+        return gx, (grad * x / y if need_y else None)
+
+
+class Fmod(Op):
+    """fmod(x, y) = x - trunc(x / y) y (the sign of x, as C's): d = dx - trunc(x / y) dy"""
+
+    broadcasting = True
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[1] else None)
+        return ctx.xp.fmod(x, y)
+
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (grad if need_x else None), (-grad * (x / y).trunc() if need_y else None)
+
+
 class Tanh(Op):
     """d tanh(x) = (1 - tanh(x)^2) dx"""
 
