@@ -697,7 +697,7 @@ class Tensor:
         return _ops.where(condition, self, other)
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
-        return _ops.where(mask, value if not isinstance(value, Tensor) else value.to(self.dtype), self)
+        return _ops.masked_fill(self, mask, value)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
         return self + weight * (end - self)

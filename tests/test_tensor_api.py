@@ -7,6 +7,7 @@ import torch
 
 import microtorch as mt
 from conftest import DEVICES
+from helpers import assert_close, assert_like_torch
 
 
 def _same(m, t):
@@ -128,3 +129,50 @@ def test_repr_matches_torch(make):
 def test_repr_shows_grad_fn():
     y = mt.ones(2, requires_grad=True) * 2
     assert repr(y) == "tensor([2., 2.], grad_fn=<MulBackward>)"
+
+
+MASK = [True, False, True, False]
+
+
+@pytest.mark.parametrize("fill", [
+    lambda lib: lib.arange(4).masked_fill(lib.tensor(MASK), 2.5),  # an int tensor stays int: 2.5 truncates
+    lambda lib: lib.arange(4).masked_fill(lib.tensor(MASK), lib.tensor(-2.5)),
+    lambda lib: lib.tensor(MASK).masked_fill(lib.tensor(MASK), 3),  # a bool tensor stays bool
+    lambda lib: lib.ones(4, dtype=lib.float16).masked_fill(lib.tensor(MASK), lib.tensor(1.5, dtype=lib.float64)),
+    lambda lib: lib.arange(4, dtype=lib.uint8).masked_fill(lib.tensor(MASK), -1),  # wraps, as torch allows
+    lambda lib: lib.ones(4).masked_fill(lib.tensor(MASK), float("-inf")),
+    lambda lib: lib.ones(2).masked_fill(lib.tensor([[True, False], [False, True]]), 0.0),  # self broadcasts
+    lambda lib: lib.ones(2).masked_fill(lib.tensor(True), 7.0),
+    lambda lib: lib.ones(4).masked_fill_(lib.tensor(MASK), 0.5),
+    lambda lib: lib.arange(4).masked_fill(lib.tensor([1, 0, 1, 0]), 5),  # errors from here on
+    lambda lib: lib.arange(4).masked_fill_(lib.tensor(MASK, dtype=lib.uint8), 5),
+    lambda lib: lib.ones(4).masked_fill(lib.tensor(MASK, dtype=lib.float32), 5),
+    lambda lib: lib.ones(4).masked_fill(lib.tensor(MASK), lib.tensor([2.5])),
+    lambda lib: lib.arange(4, dtype=lib.int8).masked_fill(lib.tensor(MASK), 1000),
+    lambda lib: lib.arange(4, dtype=lib.int8).masked_fill(lib.tensor(MASK), 127.5),
+    lambda lib: lib.arange(4, dtype=lib.uint8).masked_fill(lib.tensor(MASK), -1.0),
+    lambda lib: lib.arange(4, dtype=lib.int32).masked_fill(lib.tensor(MASK), float("nan")),
+    lambda lib: lib.ones(4, dtype=lib.float16).masked_fill(lib.tensor(MASK), 70000.0),
+    lambda lib: lib.ones(2).masked_fill_(lib.tensor([[True, False], [False, True]]), 0.0),
+    lambda lib: lib.ones(3).masked_fill(lib.tensor([True, False]), 0.0),
+])
+def test_masked_fill_like_torch(fill):
+    assert_like_torch(fill)
+
+
+@pytest.mark.parametrize("value", ["a", None, [1.0], (1.0,)])
+def test_masked_fill_value_is_a_number_or_a_0d_tensor(value):
+    assert_like_torch(lambda lib: lib.ones(2).masked_fill(lib.tensor([True, False]), value), same_message=False)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_masked_fill_gradient_reaches_a_0d_value(device):
+    def grads(lib, **kw):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True, **kw)
+        v = lib.tensor(3.0, dtype=lib.float64, requires_grad=True, **kw)
+        out = x.masked_fill(lib.tensor([True, False, True], **kw), v)
+        (out * lib.tensor([1.0, 2.0, 4.0], **kw)).sum().backward()
+        return out, x.grad, v.grad
+
+    for m, t in zip(grads(mt, device=device), grads(torch)):
+        assert_close(m, t, rtol=0, atol=0, what="masked_fill")

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from ..function import Op
-from ..._dtype import get_default_dtype, result_type
+from ..._dtype import checked_scalar, get_default_dtype, result_type
 from ..._tensor import Tensor, _as_tensor_like, _to_scalar
 
 
@@ -585,6 +585,37 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     elif not target.is_floating_point and any(isinstance(a, float) for a in args):
         args = [a.to(target) if isinstance(a, Tensor) else a for a in args]
     return Where.apply(condition, args[0], args[1])
+
+
+#: how torch's messages name a mask's element type (C++'s names)
+_MASK_TYPE_NAMES = {
+    "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
+    "float16": "c10::Half", "float32": "float", "float64": "double",
+}
+
+
+def masked_fill(x: Any, mask: Any, value: Any) -> Any:
+    """``x`` with ``value`` where the bool ``mask`` holds. The result keeps x's dtype (torch converts the value,
+    a number or a 0-d tensor, to it), and a 0-d value tensor gets the gradient of every filled position."""
+
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill(): mask must be a bool Tensor, got {type(mask).__name__}")
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {_MASK_TYPE_NAMES[mask.dtype.name]}"
+        )
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s)."
+            )
+        value = value.to(x.dtype)  # Cast is differentiable: the gradient reaches the value in its own dtype
+    else:
+        scalar = _to_scalar(value)
+        if scalar is None:
+            raise TypeError(f"masked_fill(): value must be a number or a 0-d Tensor, got {type(value).__name__}")
+        value = checked_scalar(scalar, x.dtype)  # a Python number of x's kind: `where` then keeps x's dtype
+    return where(mask, value, x)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
