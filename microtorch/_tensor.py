@@ -523,6 +523,8 @@ class Tensor:
         return self + (other * alpha if alpha != 1 else other)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            _refuse_bool_subtraction(self, other)  # before `other * alpha` turns a bool into an int
         return self - (other * alpha if alpha != 1 else other)
 
     def mul(self, other: Any) -> Tensor:
@@ -534,7 +536,11 @@ class Tensor:
         if rounding_mode == "floor":
             return self // other
         if rounding_mode == "trunc":
-            return (self / other).trunc().to(result_type(self, other))
+            target = result_type(self, other)
+            if target.is_floating_point:
+                return (self / other).trunc().to(target)
+            q = self // other  # exact for integers (a float quotient is not), and refuses division by zero
+            return q + ((self % other != 0) & (q < 0))  # floor rounded an inexact negative quotient down
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
 
     subtract, multiply, divide, true_divide = sub, mul, div, __truediv__
@@ -912,6 +918,8 @@ class Tensor:
         return _inplace.binary_(self, _ops.Add, other if alpha == 1 else other * alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            _refuse_bool_subtraction(self, other)
         return _inplace.binary_(self, _ops.Sub, other if alpha == 1 else other * alpha)
 
     def mul_(self, other: Any) -> Tensor:
@@ -1015,12 +1023,13 @@ def _to_scalar(value: Any) -> Any:
     """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
     if type(value) in (_float, _int, _bool):
         return value
-    if isinstance(value, numbers.Number) or hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
-        value = value.item()
-        if isinstance(value, (complex,)):
-            raise TypeError("complex numbers are not supported")
-        return value
-    return None
+    if isinstance(value, (_int, _float)):  # subclasses: an IntEnum member, ...
+        return _int(value) if isinstance(value, _int) else _float(value)
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
+        value = value.item()  # a NumPy scalar or 0-d array
+    if isinstance(value, complex):
+        raise TypeError("complex numbers are not supported")
+    return value if type(value) in (_float, _int, _bool) else None  # (Fraction, Decimal: not numbers torch takes)
 
 
 def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
@@ -1032,13 +1041,17 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
 
 
 def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
-    """Apply a binary op after torch's type promotion (Python scalars stay 'weak')."""
+    """Apply a binary op after torch's type promotion (Python scalars stay 'weak'). Floating-point results may
+    take the fast path; integer and bool ones always take the op's forward, which checks what NumPy lets
+    through (division by zero)."""
     if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
         return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         a_dtype = a._data.dtype
+        if op is _ops.Sub and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
+            _refuse_bool_subtraction(a, b)
         if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fc":
             target = result_type(a, b)
             if true_divide and not target.is_floating_point:
@@ -1047,6 +1060,10 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
                 a = a.to(target)
             if dtype_of_array(b._data) is not target:
                 b = b.to(target)
+            if not target.is_floating_point:
+                return op.apply(a, b)
+        elif a_dtype.kind != "f":
+            return op.apply(a, b)
         return _apply_binary(op, a, b)
     tensor_arg = a if a_is_tensor else b
     scalar = _to_scalar(b if a_is_tensor else a)
@@ -1054,19 +1071,60 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
         other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
         return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
     kind = tensor_arg._data.dtype.kind
+    if op is _ops.Sub and (kind == "b" or type(scalar) is _bool):
+        _refuse_bool_subtraction(tensor_arg, scalar)
+    if type(scalar) is _int and (kind != "f" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
+        scalar = _int_scalar(op, scalar, tensor_arg, a_is_tensor)
     if kind not in "fc":
         # int/bool tensor meets a float scalar (or true division): compute in the default float dtype;
         # bool tensor meets an int scalar: int64
         if isinstance(scalar, _float) or true_divide:
             tensor_arg = tensor_arg.to(get_default_dtype())
-        elif kind == "b" and not isinstance(scalar, _bool):
-            tensor_arg = tensor_arg.to(_dtype.int64)
+        else:
+            if kind == "b" and not isinstance(scalar, _bool):
+                tensor_arg = tensor_arg.to(_dtype.int64)
+            return op.apply(tensor_arg, scalar) if a_is_tensor else op.apply(scalar, tensor_arg)
     return _apply_binary(op, tensor_arg, scalar) if a_is_tensor else _apply_binary(op, scalar, tensor_arg)
 
 
+def _int_scalar(op: Any, scalar: int, x: Tensor, x_first: bool) -> int:
+    """A Python int as torch uses it with tensor ``x``: one outside int64/uint64 does not convert, and an
+    integer tensor wraps it to its own width, two's complement (where NumPy 2 raises OverflowError), except
+    as an exponent."""
+    if not -0x8000000000000000 <= scalar < 0x10000000000000000:
+        raise OverflowError(f"int too big to convert (in {op.__name__} with a {x.dtype.name} tensor: torch's "
+                            "scalars hold at most int64 or uint64)")
+    adt = x._data.dtype
+    if adt.kind not in "iu":
+        return scalar
+    span = 1 << 8 * adt.itemsize
+    lo = -(span >> 1) if adt.kind == "i" else 0
+    if lo <= scalar < lo + span:
+        return scalar
+    if op is _ops.Pow and x_first:
+        raise RuntimeError(f"value cannot be converted to type {_dtype._C_NAMES[adt.name]} without overflow")
+    return (scalar - lo) % span + lo
+
+
+def _refuse_bool_subtraction(a: Any, b: Any) -> None:
+    """torch refuses ``-`` with a bool operand (tensor or Python bool): a mask minus something is a bug."""
+    a_bool = type(a) is _bool or isinstance(a, Tensor) and a._data.dtype.kind == "b"
+    b_bool = type(b) is _bool or isinstance(b, Tensor) and b._data.dtype.kind == "b"
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+            "operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+            "mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
-    """``op.apply(a, b)``; with nothing to record (backward passes, optimizer steps, no_grad) an
-    arithmetic op on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
+    """``op.apply(a, b)`` on floating-point operands; with nothing to record (backward passes, optimizer steps,
+    no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
     if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
@@ -1078,7 +1136,13 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
         out = getattr(device._backend.xp, ufunc)(a._data if a_is_tensor else a, b._data if b_is_tensor else b)
     except ValueError:
         return op.apply(a, b)  # apply words the error as torch does
+    except (TypeError, OverflowError) as e:  # NumPy's words name none of ours
+        raise type(e)(f"{op.__name__} of {_describe(a)} and {_describe(b)}: {e}") from None
     return Tensor._make(out, device)
+
+
+def _describe(x: Any) -> str:
+    return f"a {x.dtype.name} tensor" if isinstance(x, Tensor) else f"a Python {type(x).__name__}"
 
 
 def _compare(op: Any, a: Any, b: Any) -> Tensor:

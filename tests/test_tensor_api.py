@@ -176,3 +176,118 @@ def test_masked_fill_gradient_reaches_a_0d_value(device):
 
     for m, t in zip(grads(mt, device=device), grads(torch)):
         assert_close(m, t, rtol=0, atol=0, what="masked_fill")
+
+
+def _ints(lib, values, dtype="int64"):
+    return lib.tensor(values, dtype=getattr(lib, dtype))
+
+
+@pytest.mark.parametrize("op", [
+    # integer division by zero raises (torch: RuntimeError "ZeroDivisionError"; NumPy would warn and give 0)
+    lambda lib: _ints(lib, [5, -7, 3]) // 0,
+    lambda lib: _ints(lib, [5, -7, 3]) % 0,
+    lambda lib: _ints(lib, [5, -7, 3]) // _ints(lib, [1, 2, 0]),
+    lambda lib: 5 % _ints(lib, [1, 0]),
+    lambda lib: _ints(lib, [5], "uint8") // 0,
+    lambda lib: _ints(lib, [1, 2]) % False,
+    lambda lib: _ints(lib, [5, -7]).div(0, rounding_mode="trunc"),
+    lambda lib: _ints(lib, [5, -7]).div(_ints(lib, [0, 1]), rounding_mode="floor"),
+    lambda lib: _ints(lib, [], "int32") // 0,  # nothing divided
+    lambda lib: lib.tensor([1.0, -1.0, 0.0]) // 0,  # floats give inf and nan
+    lambda lib: lib.tensor([1.0, -1.0, 0.0]) % 0,
+    lambda lib: _ints(lib, [5, -7, 7, -8, 2**40 + 1]).div(_ints(lib, [2, 2, -3, 3, 3]), rounding_mode="trunc"),
+    lambda lib: lib.tensor([True]) // lib.tensor([True]),  # bool has no division or power
+    lambda lib: lib.tensor([True]) % True,
+    lambda lib: lib.tensor([True]) ** lib.tensor([False]),
+    # a Python int that overflows an integer tensor's dtype wraps (two's complement), as torch's scalars do
+    lambda lib: _ints(lib, [1, 2, -3], "int32") * 10**10,
+    lambda lib: _ints(lib, [1, 2, -3], "int8") * 1000,
+    lambda lib: 1000 + _ints(lib, [1, 2, -3], "int8"),
+    lambda lib: _ints(lib, [1, 2, -3], "int8") - 1000,
+    lambda lib: _ints(lib, [1, 2, -3], "int8") // 1000,
+    lambda lib: _ints(lib, [1, 2, -3], "int8") % 1000,
+    lambda lib: _ints(lib, [1, 2, 3], "uint8") * -1,
+    lambda lib: _ints(lib, [1, 2, 3], "int16") * 100000,
+    lambda lib: _ints(lib, [1, 2, 3]) * 2**63,
+    lambda lib: _ints(lib, [1, 2, 3], "int8") & 1000,
+    lambda lib: _ints(lib, [1, 2, 3], "int8") * np.int64(1000),
+    lambda lib: 1000 ** _ints(lib, [1, 2], "int8"),
+    lambda lib: _ints(lib, [1, 2, -3], "int8").add_(1000),
+    lambda lib: _ints(lib, [1, 2, -3], "int32").mul_(10**10),
+    lambda lib: _ints(lib, [1, 2, 3]) * 2**64,  # beyond uint64: OverflowError
+    lambda lib: lib.ones(2) * 10**400,
+    lambda lib: _ints(lib, [1, 2], "int8") ** 1000,  # an exponent does not wrap
+])
+def test_integer_arithmetic_like_torch(op):
+    assert_like_torch(op)
+
+
+B = [True, False]
+
+
+@pytest.mark.parametrize("op", [
+    lambda lib: lib.tensor(B) - lib.tensor(B),
+    lambda lib: lib.tensor(B) - True,
+    lambda lib: True - lib.tensor(B),
+    lambda lib: lib.tensor(B) - 1,
+    lambda lib: 1.5 - lib.tensor(B),
+    lambda lib: lib.tensor([1.0, 2.0]) - lib.tensor(B),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True) - lib.tensor(B),
+    lambda lib: _ints(lib, [1, 2]) - True,
+    lambda lib: lib.tensor(B).sub(lib.tensor(B), alpha=2),
+    lambda lib: lib.sub(lib.tensor(B), lib.tensor(B)),
+    lambda lib: lib.tensor(B).sub_(lib.tensor(B)),
+    lambda lib: _ints(lib, [1, 2]).sub_(True),
+    lambda lib: -lib.tensor(B),
+    lambda lib: lib.tensor(B) + lib.tensor(B),  # these are fine
+    lambda lib: lib.tensor(B) * lib.tensor(B),
+    lambda lib: lib.tensor(B) // 1,
+])
+def test_bool_subtraction_like_torch(op):
+    assert_like_torch(op)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_integer_division_by_zero_raises_on_every_device(device):
+    x = mt.tensor([5, -7], device=device)
+    for divide in (lambda: x // 0, lambda: x % mt.tensor([1, 0], device=device), lambda: 3 // x.clamp(0, 0)):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            divide()
+        with pytest.raises(ZeroDivisionError):  # also caught by Python's name
+            divide()
+    assert (mt.tensor([5, -7], dtype=mt.int8, device=device) * 1000).tolist() == [-120, -88]
+
+
+ARITHMETIC = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+    "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a**b, "max": mt.maximum,
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("op", ARITHMETIC)
+@pytest.mark.parametrize("other", [2.5, 3, "tensor"])
+def test_unrecorded_arithmetic_matches_the_recorded_op(device, op, other):
+    """With nothing to record, arithmetic may skip the op's bookkeeping: the result must not change."""
+    fn = ARITHMETIC[op]
+    for dtype in (mt.float32, mt.float64, mt.float16):
+        x = mt.tensor([[0.5, -1.5, 2.0], [3.0, -0.25, 4.0]], dtype=dtype, device=device)
+        y = mt.tensor([1.5, -2.0, 0.5], dtype=dtype, device=device) if other == "tensor" or op == "max" else other
+        for x_first in (True, False):
+            def run(x):
+                return fn(x, y) if x_first else fn(y, x)
+
+            recorded = run(x.detach().requires_grad_())
+            assert recorded.grad_fn is not None
+            with mt.no_grad():
+                fast = run(x)
+            assert fast.dtype == recorded.dtype and fast.device == recorded.device
+            np.testing.assert_array_equal(fast.cpu().numpy(), recorded.detach().cpu().numpy())
+
+
+def test_unrecorded_arithmetic_names_the_op_when_the_backend_refuses(monkeypatch):
+    from microtorch.autograd.ops import elementwise
+
+    monkeypatch.setattr(elementwise.Mul, "ufunc", "left_shift")  # NumPy refuses floats with a TypeError
+    with pytest.raises(TypeError, match="Mul of a float32 tensor and a Python float"):
+        mt.ones(2) * 2.0

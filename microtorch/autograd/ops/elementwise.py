@@ -83,6 +83,8 @@ class Pow(Op):
     ufunc = "power"
 
     def forward(ctx, x, y):
+        if (x if hasattr(x, "dtype") else y).dtype.kind == "b":  # both operands are bool after promotion
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         out = ctx.xp.power(x, y)
         ctx.save_for_backward(x, y, out)
         return out
@@ -114,6 +116,7 @@ class FloorDivide(Op):
     ufunc = "floor_divide"
 
     def forward(ctx, x, y):
+        _check_integer_division(ctx, "div_floor_cpu", x, y)
         return ctx.xp.floor_divide(x, y)
 
     def backward(ctx, grad):
@@ -127,6 +130,7 @@ class Remainder(Op):
     ufunc = "remainder"
 
     def forward(ctx, x, y):
+        _check_integer_division(ctx, "remainder_cpu", x, y)
         ctx.save_for_backward(x, y)
         return ctx.xp.remainder(x, y)
 
@@ -134,6 +138,21 @@ class Remainder(Op):
         x, y = ctx.saved_tensors
         gy = -grad * (x / y).floor() if ctx.needs_input_grad[1] else None
         return grad, gy
+
+
+class IntegerDivisionByZero(RuntimeError, ZeroDivisionError):
+    """torch raises ``RuntimeError: ZeroDivisionError`` for integer ``//`` and ``%`` by zero (NumPy warns and
+    returns 0); being a ZeroDivisionError as well, it is caught by either name."""
+
+
+def _check_integer_division(ctx, kernel: str, x, y) -> None:
+    """Refuse what torch refuses: integer division by zero, and any division of bool tensors."""
+    kind = (x if hasattr(x, "dtype") else y).dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if kind in "iu" and getattr(x, "size", 1):  # (an empty tensor divides nothing)
+        if ctx.xp.count_nonzero(y) != y.size if hasattr(y, "size") else y == 0:  # (count_nonzero: the cheapest test)
+            raise IntegerDivisionByZero("ZeroDivisionError: integer division or modulo by zero")
 
 
 class Maximum(Op):
@@ -211,6 +230,11 @@ class Neg(Op):
     """d(-x) = -dx"""
 
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+                "use the `~` or `logical_not()` operator instead."
+            )
         return ctx.xp.negative(x)
 
     def backward(ctx, grad):
