@@ -350,6 +350,10 @@ class Tensor:
         return iter(self.unbind(0))
 
     def __contains__(self, element: Any) -> bool:
+        if not isinstance(element, Tensor) and _to_scalar(element) is None:
+            raise RuntimeError(
+                f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
+            )
         return _bool((self == element).any().item())
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -502,22 +506,22 @@ class Tensor:
 
     # comparisons: elementwise, bool results, never differentiable
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(_ops.Equal, self, other)
+        return _compare(_ops.Equal, self, other, True)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(_ops.NotEqual, self, other)
+        return _compare(_ops.NotEqual, self, other, True)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _compare(_ops.Less, self, other)
+        return _compare(_ops.Less, self, other, True)
 
     def __le__(self, other: Any) -> Tensor:
-        return _compare(_ops.LessEqual, self, other)
+        return _compare(_ops.LessEqual, self, other, True)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _compare(_ops.Greater, self, other)
+        return _compare(_ops.Greater, self, other, True)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _compare(_ops.GreaterEqual, self, other)
+        return _compare(_ops.GreaterEqual, self, other, True)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self + (other * alpha if alpha != 1 else other)
@@ -575,10 +579,10 @@ class Tensor:
         return _linalg.matmul(self, other)
 
     def eq(self, other: Any) -> Tensor:
-        return self == other
+        return _compare(_ops.Equal, self, other)  # (not `==`: eq(None) raises, as torch's)
 
     def ne(self, other: Any) -> Tensor:
-        return self != other
+        return _compare(_ops.NotEqual, self, other)
 
     def lt(self, other: Any) -> Tensor:
         return self < other
@@ -1145,10 +1149,21 @@ def _describe(x: Any) -> str:
     return f"a {x.dtype.name} tensor" if isinstance(x, Tensor) else f"a Python {type(x).__name__}"
 
 
-def _compare(op: Any, a: Any, b: Any) -> Tensor:
+def _compare(op: Any, a: Any, b: Any, operator: bool = False) -> Any:
+    """``op.apply(a, b)`` with ``b`` made a scalar or a tensor. For an operator (``==``, ``<``, ...) what cannot be
+    a tensor (None, a str, any object) is not compared: NotImplemented lets Python answer ``t == None`` with
+    False, ``t != None`` with True and ``t < None`` with a TypeError, as for torch."""
     if not isinstance(b, Tensor):
         scalar = _to_scalar(b)
-        b = scalar if scalar is not None else _as_tensor_like(b, a)
+        if scalar is not None:
+            b = scalar
+        else:
+            try:
+                b = _as_tensor_like(b, a)
+            except TypeError:
+                if operator:
+                    return NotImplemented
+                raise
     return op.apply(a, b)
 
 

@@ -85,7 +85,7 @@ def assert_like_torch(fn, *, same_message: bool = True) -> None:
     if isinstance(expected, torch.Tensor):
         assert_close(got, expected, rtol=0, atol=0, what="result")
     else:
-        assert got == expected, f"microtorch {got!r} != torch {expected!r}"
+        assert type(got) is type(expected) and got == expected, f"microtorch {got!r} != torch {expected!r}"
 
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"

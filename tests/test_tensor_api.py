@@ -291,3 +291,20 @@ def test_unrecorded_arithmetic_names_the_op_when_the_backend_refuses(monkeypatch
     monkeypatch.setattr(elementwise.Mul, "ufunc", "left_shift")  # NumPy refuses floats with a TypeError
     with pytest.raises(TypeError, match="Mul of a float32 tensor and a Python float"):
         mt.ones(2) * 2.0
+
+
+@pytest.mark.parametrize("compare", [
+    lambda lib: lib.ones(2) == None,  # noqa: E711 - the point of the test
+    lambda lib: lib.ones(2) != None,  # noqa: E711
+    lambda lib: None == lib.ones(2),  # noqa: E711
+    lambda lib: lib.ones(2) == "a",
+    lambda lib: lib.ones(2) != object(),
+    lambda lib: lib.ones(2) < None,
+    lambda lib: lib.ones(2) >= "a",
+    lambda lib: lib.ones(2).eq(None),
+    lambda lib: lib.ones(2) in [None],
+    lambda lib: None in lib.ones(2),
+    lambda lib: 1.0 in lib.ones(2),
+])
+def test_comparing_with_none_like_torch(compare):
+    assert_like_torch(compare, same_message=False)  # (a bool result compares with ==)
