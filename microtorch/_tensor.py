@@ -15,6 +15,7 @@ Every method that computes something is one line that calls an op's ``apply``.
 from __future__ import annotations
 
 import builtins
+import copy
 import math
 import numbers
 from typing import Any, Iterator, Sequence
@@ -284,6 +285,32 @@ class Tensor:
         self.grad_fn = None
         self._requires_grad = False
         return self
+
+    # ---- copying and pickling --------------------------------------------------------------------
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf's copy in new memory: same class, requires_grad and (copied) grad, as torch's."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment. Deep-copy `tensor.detach()` to copy the values of a computed tensor."
+            )
+        data = _ops.Clone.apply(Tensor._make(self._data, self._device))._data  # (Clone runs on the right device)
+        new = _new(type(self))
+        new._init_from(data, self._device, self._requires_grad)
+        memo[id(self)] = new  # before the grad, which may refer back to it
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        if hasattr(self, "__dict__"):  # a subclass's own attributes
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickles as its values (on the host), device and requires_grad; the graph, grad, hooks and view
+        relations stay behind (a computed tensor loads as a leaf), as torch's. (The default would pickle
+        ``grad_fn``, whose backend module cannot be pickled.)"""
+        state = (self.__dict__,) if hasattr(self, "__dict__") and self.__dict__ else ()
+        host = self._device.backend.to_numpy(self._data)
+        return (_rebuild_tensor, (type(self), host, self._device, self._requires_grad) + state)
 
     # ---- conversion ------------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> Any:
@@ -988,6 +1015,19 @@ class Tensor:
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "bernoulli", p, None, generator)
+
+
+def _rebuild_tensor(cls: type, host: Any, device: Any, requires_grad: bool, state: dict | None = None) -> Tensor:
+    """Unpickle what ``Tensor.__reduce_ex__`` saved."""
+    from ._device import on_device
+
+    with on_device(device):
+        data = device.backend.asarray(host, index=device.index)
+    t = _new(cls)
+    t._init_from(data, device, requires_grad)
+    if state:
+        t.__dict__.update(state)
+    return t
 
 
 class _HookHandle:

@@ -1,6 +1,9 @@
 """Tensor creation, attributes, conversion and printing, compared with torch."""
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -308,3 +311,70 @@ def test_unrecorded_arithmetic_names_the_op_when_the_backend_refuses(monkeypatch
 ])
 def test_comparing_with_none_like_torch(compare):
     assert_like_torch(compare, same_message=False)  # (a bool result compares with ==)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_deepcopy_like_torch(device):
+    def copies(lib, **kw):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True, **kw)
+        (x * 3).sum().backward()
+        p = lib.nn.Parameter(lib.ones(2, **kw))
+        (p * 2).sum().backward()
+        x2, p2, again = copy.deepcopy([x, p, x])
+        assert again is x2 and type(p2) is type(p) and x2.is_leaf and p2.is_leaf
+        assert x2.requires_grad and p2.requires_grad and x2.grad is not x.grad
+        with lib.no_grad():
+            x2.add_(1.0)
+            x2.grad.add_(1.0)
+        return x, x2, x.grad, x2.grad, p2.grad is None
+
+    for m, t in zip(copies(mt, device=device), copies(torch)):
+        if isinstance(t, torch.Tensor):
+            assert_close(m, t, rtol=0, atol=0, what="deepcopy")
+        else:
+            assert m == t
+    assert mt.device(device).type == copy.deepcopy(mt.ones(1, device=device)).device.type
+
+
+def test_deepcopy_of_a_computed_tensor_raises_like_torch():
+    for lib in (torch, mt):
+        with pytest.raises(RuntimeError, match=r"Only Tensors created explicitly by the user \(graph leaves\) "
+                                               r"support the deepcopy protocol at the moment"):
+            copy.deepcopy(lib.ones(2, requires_grad=True) * 2)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pickle_like_torch(device):
+    def round_trips(lib, **kw):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, **kw)
+        (x * 2).sum().backward()
+        loaded = pickle.loads(pickle.dumps([x, x * 2, x.detach()[:, 1], lib.nn.Parameter(lib.ones(2, **kw)),
+                                            lib.arange(3, dtype=lib.int8, **kw)]))
+        flags = [(t.requires_grad, t.is_leaf, t.grad is None, type(t).__name__) for t in loaded]
+        return loaded, flags
+
+    (m, m_flags), (t, t_flags) = round_trips(mt, device=device), round_trips(torch)
+    assert m_flags == t_flags  # a computed tensor loads as a leaf that requires grad; grad stays behind
+    for a, b in zip(m, t):
+        assert_close(a, b, rtol=0, atol=0, what="pickle")
+        assert a.device == mt.ones(1, device=device).device
+
+
+@pytest.mark.parametrize("save", [copy.deepcopy, lambda obj: pickle.loads(pickle.dumps(obj))])
+def test_copied_model_and_optimizer_train_apart_from_the_original(save):
+    nn = mt.nn
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1))
+    opt = mt.optim.Adam(model.parameters(), lr=0.1)
+    x = mt.randn(8, 2)
+    model(x).sum().backward()
+    opt.step()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    model2, opt2 = save((model, opt))
+    assert opt2.param_groups[0]["params"][0] is model2[0].weight and model2[0].weight in opt2.state
+    for _ in range(3):
+        opt2.zero_grad()
+        model2(x).sum().backward()
+        opt2.step()
+    assert all(mt.equal(v, model.state_dict()[k]) for k, v in before.items())  # the original is untouched
+    assert not mt.equal(model2[0].weight, model[0].weight) and not mt.equal(model2[1].running_mean, model[1].running_mean)
+    assert isinstance(model2[0].weight, nn.Parameter)
