@@ -314,23 +314,24 @@ class Tensor:
 
     # ---- conversion ------------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> Any:
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        if self._device.type != "cpu" and not force:
-            raise TypeError(
-                f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
-                "to host memory first."
-            )
+        if not force:
+            self._check_numpy()
         return self._device.backend.to_numpy(self._data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        """``np.asarray(t)``: the values, refused as ``numpy()`` refuses them (torch's ``__array__`` is ``numpy()``)."""
+        self._check_numpy()
+        arr = self._device.backend.to_numpy(self._data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def _check_numpy(self) -> None:
         if self._device.type != "cpu":
             raise TypeError(
                 f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                 "to host memory first."
             )
-        arr = self._device.backend.to_numpy(self._data)
-        return arr if dtype is None else arr.astype(dtype)
+        if self._requires_grad and grad_mode.enabled:  # torch's rule: under no_grad the values may be taken
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
 
     def __dlpack__(self, **kwargs: Any) -> Any:
         """Export the array, without a copy, to any DLPack consumer (``numpy.from_dlpack``,

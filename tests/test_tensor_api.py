@@ -378,3 +378,20 @@ def test_copied_model_and_optimizer_train_apart_from_the_original(save):
     assert all(mt.equal(v, model.state_dict()[k]) for k, v in before.items())  # the original is untouched
     assert not mt.equal(model2[0].weight, model[0].weight) and not mt.equal(model2[1].running_mean, model[1].running_mean)
     assert isinstance(model2[0].weight, nn.Parameter)
+
+
+@pytest.mark.parametrize("convert", [
+    lambda lib: np.asarray(lib.ones(2, requires_grad=True)).tolist(),
+    lambda lib: np.array(lib.ones(2, requires_grad=True) * 2).tolist(),
+    lambda lib: np.asarray(lib.nn.Parameter(lib.ones(2)), dtype=np.float64).tolist(),
+    lambda lib: lib.ones(2, requires_grad=True).numpy().tolist(),
+    lambda lib: np.asarray(lib.ones(2, requires_grad=True).detach()).tolist(),
+    lambda lib: np.asarray(lib.ones(2)).tolist(),
+])
+@pytest.mark.parametrize("grad_enabled", [True, False])
+def test_array_conversion_of_a_tensor_that_requires_grad_like_torch(convert, grad_enabled):
+    def run(lib):
+        with lib.set_grad_enabled(grad_enabled):  # under no_grad torch hands out the values
+            return convert(lib)
+
+    assert_like_torch(run)
