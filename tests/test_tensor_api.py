@@ -395,3 +395,27 @@ def test_array_conversion_of_a_tensor_that_requires_grad_like_torch(convert, gra
             return convert(lib)
 
     assert_like_torch(run)
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3), (1, 0), (0, 0), (2, 0, 3)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "int8", "uint8", "bool"])
+def test_repr_of_empty_tensors_matches_torch(shape, dtype):
+    def show(lib):
+        return str(lib.zeros(shape, dtype=getattr(lib, dtype)))
+
+    assert show(mt) == show(torch).replace("torch.", "microtorch.")
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.zeros((2, 0), requires_grad=True),
+    lambda lib: lib.zeros((2, 0), dtype=lib.float64, requires_grad=True),
+    lambda lib: lib.tensor([float("inf"), 2.0]),  # nan, inf and 0 do not widen the columns
+    lambda lib: lib.tensor([float("-inf"), 1.0, float("nan")]),
+    lambda lib: lib.tensor([0.0, float("nan")]),
+    lambda lib: lib.tensor([0.0, 0.0]),
+    lambda lib: lib.tensor([float("nan"), 1.5, 0.0]),
+    lambda lib: lib.tensor([[1e-5, float("inf")], [0.0, 3.0]]),
+    lambda lib: lib.tensor([0.0, 100.0, float("inf")]),
+])
+def test_repr_of_nonfinite_and_empty_matches_torch(make):
+    assert repr(make(mt)) == repr(make(torch)).replace("torch.", "microtorch.")
