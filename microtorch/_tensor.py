@@ -21,7 +21,7 @@ import numbers
 from typing import Any, Iterator, Sequence
 
 from . import _dtype
-from ._device import as_device, device as _device_cls
+from ._device import as_device, device as _device_cls, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import engine, function, grad_mode
 from .backends import get_backend
@@ -1020,8 +1020,6 @@ class Tensor:
 
 def _rebuild_tensor(cls: type, host: Any, device: Any, requires_grad: bool, state: dict | None = None) -> Tensor:
     """Unpickle what ``Tensor.__reduce_ex__`` saved."""
-    from ._device import on_device
-
     with on_device(device):
         data = device.backend.asarray(host, index=device.index)
     t = _new(cls)

@@ -631,7 +631,8 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Any:
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(
-                f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s)."
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
             )
         value = value.to(x.dtype)  # Cast is differentiable: the gradient reaches the value in its own dtype
     else:
