@@ -1093,6 +1093,8 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         a_dtype = a._data.dtype
+        if a_dtype is b._data.dtype and a_dtype.kind == "f":
+            return _apply_binary(op, a, b)  # the next commonest, x * y: one floating dtype
         if op is _ops.Sub and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
             _refuse_bool_subtraction(a, b)
         if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fc":
@@ -1114,7 +1116,7 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
         other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
         return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
     kind = tensor_arg._data.dtype.kind
-    if op is _ops.Sub and (kind == "b" or type(scalar) is _bool):
+    if (kind == "b" or type(scalar) is _bool) and op is _ops.Sub:
         _refuse_bool_subtraction(tensor_arg, scalar)
     if type(scalar) is _int and (kind != "f" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
         scalar = _int_scalar(op, scalar, tensor_arg, a_is_tensor)
