@@ -12,6 +12,7 @@ default dtype), and ``float16_tensor * float32_scalar_tensor`` stays float16.
 from __future__ import annotations
 
 import builtins
+import math
 
 
 class dtype:
@@ -102,6 +103,35 @@ def dtype_of_array(array) -> dtype:
         raise TypeError(f"arrays of dtype {adt} are not supported; supported: {', '.join(_BY_NAME)}")
     _BY_ARRAY_DTYPE[adt] = d
     return d
+
+
+#: the C++ type names torch's conversion errors use
+_C_NAMES = {
+    "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+    "float16": "c10::Half", "float32": "float", "float64": "double",
+}
+_FLOAT_MAX = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": builtins.float("inf")}
+
+
+def checked_scalar(value, d: dtype):
+    """A Python number converted to ``d`` as torch converts fill values (c10's ``checked_convert``):
+    floats truncate toward zero into integer types, negative ints wrap into unsigned ones, and a value
+    outside the type's range raises instead of silently wrapping."""
+    if d is bool:
+        return builtins.bool(value)
+    if isinstance(value, builtins.int) and not -2**63 <= value < 2**64:
+        raise OverflowError("int too big to convert")  # torch's Scalar holds at most int64/uint64
+    if d._category == 2:
+        if math.isfinite(value) and abs(value) > _FLOAT_MAX[d.name]:
+            raise RuntimeError(f"value cannot be converted to type {_C_NAMES[d.name]} without overflow")
+        return builtins.float(value)
+    bits = 8 * d.itemsize
+    hi = 2 ** (bits - 1) - 1 if d.is_signed else 2**bits - 1
+    # unsigned types take negative ints down to -max (two's complement), but no negative floats
+    lo = -(2 ** (bits - 1)) if d.is_signed else -hi if isinstance(value, builtins.int) else 0
+    if not lo <= value <= hi:  # also false for nan
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES[d.name]} without overflow")
+    return builtins.int(value) % 2**bits if value < 0 and not d.is_signed else builtins.int(value)
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:

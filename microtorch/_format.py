@@ -31,7 +31,8 @@ def _float_formatter(values: Any) -> Any:
             return "inf" if v > 0 else "-inf"
         return fmt.format(v)
 
-    width = max((len(one(v)) for v in values), default=0)
+    # torch sizes the columns by the nonzero finite values only: nan, inf and 0 never widen them
+    width = max((len(one(v)) for v in values if math.isfinite(v) and v != 0), default=1)
     return lambda v: one(float(v)).rjust(width)
 
 
@@ -55,7 +56,7 @@ def format_tensor(t: Any) -> str:
         formatter = {"int": lambda v: str(int(v)).rjust(width)}
     prefix = "tensor("
     if data.size == 0:
-        body = "[]" if data.ndim <= 1 else f"size={tuple(data.shape)}"
+        body = "[]"
     else:
         body = numpy.array2string(
             data, separator=", ", prefix=prefix, formatter=formatter, threshold=THRESHOLD, edgeitems=EDGEITEMS,
@@ -64,6 +65,8 @@ def format_tensor(t: Any) -> str:
     suffix = []
     if t._device.type != "cpu":
         suffix.append(f"device='{t._device}'")
+    if data.size == 0 and data.ndim != 1:  # `[]` alone does not say the shape
+        suffix.append(f"size={tuple(data.shape)}")
     name = data.dtype.name
     if not (name in ("int64", "bool") or name == get_default_dtype().name) or data.size == 0 and name != get_default_dtype().name:
         suffix.append(f"dtype=microtorch.{name}")

@@ -15,12 +15,13 @@ Every method that computes something is one line that calls an op's ``apply``.
 from __future__ import annotations
 
 import builtins
+import copy
 import math
 import numbers
 from typing import Any, Iterator, Sequence
 
 from . import _dtype
-from ._device import as_device, device as _device_cls
+from ._device import as_device, device as _device_cls, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import function, grad_mode
 from .backends import get_backend
@@ -285,25 +286,52 @@ class Tensor:
         self._requires_grad = False
         return self
 
+    # ---- copying and pickling --------------------------------------------------------------------
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf's copy in new memory: same class, requires_grad and (copied) grad, as torch's."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment. Deep-copy `tensor.detach()` to copy the values of a computed tensor."
+            )
+        data = _ops.Clone.apply(Tensor._make(self._data, self._device))._data  # (Clone runs on the right device)
+        new = _new(type(self))
+        new._init_from(data, self._device, self._requires_grad)
+        memo[id(self)] = new  # before the grad, which may refer back to it
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        if hasattr(self, "__dict__"):  # a subclass's own attributes
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickles as its values (on the host), device and requires_grad; the graph, grad, hooks and view
+        relations stay behind (a computed tensor loads as a leaf), as torch's. (The default would pickle
+        ``grad_fn``, whose backend module cannot be pickled.)"""
+        state = (self.__dict__,) if hasattr(self, "__dict__") and self.__dict__ else ()
+        host = self._device.backend.to_numpy(self._data)
+        return (_rebuild_tensor, (type(self), host, self._device, self._requires_grad) + state)
+
     # ---- conversion ------------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> Any:
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        if self._device.type != "cpu" and not force:
-            raise TypeError(
-                f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
-                "to host memory first."
-            )
+        if not force:
+            self._check_numpy()
         return self._device.backend.to_numpy(self._data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        """``np.asarray(t)``: the values, refused as ``numpy()`` refuses them (torch's ``__array__`` is ``numpy()``)."""
+        self._check_numpy()
+        arr = self._device.backend.to_numpy(self._data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def _check_numpy(self) -> None:
         if self._device.type != "cpu":
             raise TypeError(
                 f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                 "to host memory first."
             )
-        arr = self._device.backend.to_numpy(self._data)
-        return arr if dtype is None else arr.astype(dtype)
+        if self._requires_grad and grad_mode.enabled:  # torch's rule: under no_grad the values may be taken
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
 
     def __dlpack__(self, **kwargs: Any) -> Any:
         """Export the array, without a copy, to any DLPack consumer (``numpy.from_dlpack``,
@@ -350,6 +378,10 @@ class Tensor:
         return iter(self.unbind(0))
 
     def __contains__(self, element: Any) -> bool:
+        if not isinstance(element, Tensor) and _to_scalar(element) is None:
+            raise RuntimeError(
+                f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
+            )
         return _bool((self == element).any().item())
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -502,27 +534,29 @@ class Tensor:
 
     # comparisons: elementwise, bool results, never differentiable
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(_ops.Equal, self, other)
+        return _compare(_ops.Equal, self, other, True)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _compare(_ops.NotEqual, self, other)
+        return _compare(_ops.NotEqual, self, other, True)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _compare(_ops.Less, self, other)
+        return _compare(_ops.Less, self, other, True)
 
     def __le__(self, other: Any) -> Tensor:
-        return _compare(_ops.LessEqual, self, other)
+        return _compare(_ops.LessEqual, self, other, True)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _compare(_ops.Greater, self, other)
+        return _compare(_ops.Greater, self, other, True)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _compare(_ops.GreaterEqual, self, other)
+        return _compare(_ops.GreaterEqual, self, other, True)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self + (other * alpha if alpha != 1 else other)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            _refuse_bool_subtraction(self, other)  # before `other * alpha` turns a bool into an int
         return self - (other * alpha if alpha != 1 else other)
 
     def mul(self, other: Any) -> Tensor:
@@ -534,7 +568,11 @@ class Tensor:
         if rounding_mode == "floor":
             return self // other
         if rounding_mode == "trunc":
-            return (self / other).trunc().to(result_type(self, other))
+            target = result_type(self, other)
+            if target.is_floating_point:
+                return (self / other).trunc().to(target)
+            q = self // other  # exact for integers (a float quotient is not), and refuses division by zero
+            return q + ((self % other != 0) & (q < 0))  # floor rounded an inexact negative quotient down
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
 
     subtract, multiply, divide, true_divide = sub, mul, div, __truediv__
@@ -569,10 +607,10 @@ class Tensor:
         return _linalg.matmul(self, other)
 
     def eq(self, other: Any) -> Tensor:
-        return self == other
+        return _compare(_ops.Equal, self, other)  # (not `==`: eq(None) raises, as torch's)
 
     def ne(self, other: Any) -> Tensor:
-        return self != other
+        return _compare(_ops.NotEqual, self, other)
 
     def lt(self, other: Any) -> Tensor:
         return self < other
@@ -770,7 +808,7 @@ class Tensor:
         return _ops.where(condition, self, other)
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
-        return _ops.where(mask, value if not isinstance(value, Tensor) else value.to(self.dtype), self)
+        return _ops.masked_fill(self, mask, value)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
         return self + weight * (end - self)
@@ -985,6 +1023,8 @@ class Tensor:
         return _inplace.binary_(self, _ops.Add, other if alpha == 1 else other * alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            _refuse_bool_subtraction(self, other)
         return _inplace.binary_(self, _ops.Sub, other if alpha == 1 else other * alpha)
 
     def mul_(self, other: Any) -> Tensor:
@@ -1051,6 +1091,17 @@ class Tensor:
         return _inplace.random_(self, "bernoulli", p, None, generator)
 
 
+def _rebuild_tensor(cls: type, host: Any, device: Any, requires_grad: bool, state: dict | None = None) -> Tensor:
+    """Unpickle what ``Tensor.__reduce_ex__`` saved."""
+    with on_device(device):
+        data = device.backend.asarray(host, index=device.index)
+    t = _new(cls)
+    t._init_from(data, device, requires_grad)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
 class _HookHandle:
     """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
 
@@ -1088,12 +1139,13 @@ def _to_scalar(value: Any) -> Any:
     """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
     if type(value) in (_float, _int, _bool):
         return value
-    if isinstance(value, numbers.Number) or hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
-        value = value.item()
-        if isinstance(value, (complex,)):
-            raise TypeError("complex numbers are not supported")
-        return value
-    return None
+    if isinstance(value, (_int, _float)):  # subclasses: an IntEnum member, ...
+        return _int(value) if isinstance(value, _int) else _float(value)
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
+        value = value.item()  # a NumPy scalar or 0-d array
+    if isinstance(value, complex):
+        raise TypeError("complex numbers are not supported")
+    return value if type(value) in (_float, _int, _bool) else None  # (Fraction, Decimal: not numbers torch takes)
 
 
 def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
@@ -1105,13 +1157,19 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
 
 
 def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
-    """Apply a binary op after torch's type promotion (Python scalars stay 'weak')."""
+    """Apply a binary op after torch's type promotion (Python scalars stay 'weak'). Floating-point results may
+    take the fast path; integer and bool ones always take the op's forward, which checks what NumPy lets
+    through (division by zero)."""
     if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
         return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         a_dtype = a._data.dtype
+        if a_dtype is b._data.dtype and a_dtype.kind == "f":
+            return _apply_binary(op, a, b)  # the next commonest, x * y: one floating dtype
+        if op is _ops.Sub and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
+            _refuse_bool_subtraction(a, b)
         if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fc":
             target = result_type(a, b)
             if true_divide and not target.is_floating_point:
@@ -1120,6 +1178,10 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
                 a = a.to(target)
             if dtype_of_array(b._data) is not target:
                 b = b.to(target)
+            if not target.is_floating_point:
+                return op.apply(a, b)
+        elif a_dtype.kind != "f":
+            return op.apply(a, b)
         return _apply_binary(op, a, b)
     tensor_arg = a if a_is_tensor else b
     scalar = _to_scalar(b if a_is_tensor else a)
@@ -1127,19 +1189,60 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
         other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
         return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
     kind = tensor_arg._data.dtype.kind
+    if (kind == "b" or type(scalar) is _bool) and op is _ops.Sub:
+        _refuse_bool_subtraction(tensor_arg, scalar)
+    if type(scalar) is _int and (kind != "f" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
+        scalar = _int_scalar(op, scalar, tensor_arg, a_is_tensor)
     if kind not in "fc":
         # int/bool tensor meets a float scalar (or true division): compute in the default float dtype;
         # bool tensor meets an int scalar: int64
         if isinstance(scalar, _float) or true_divide:
             tensor_arg = tensor_arg.to(get_default_dtype())
-        elif kind == "b" and not isinstance(scalar, _bool):
-            tensor_arg = tensor_arg.to(_dtype.int64)
+        else:
+            if kind == "b" and not isinstance(scalar, _bool):
+                tensor_arg = tensor_arg.to(_dtype.int64)
+            return op.apply(tensor_arg, scalar) if a_is_tensor else op.apply(scalar, tensor_arg)
     return _apply_binary(op, tensor_arg, scalar) if a_is_tensor else _apply_binary(op, scalar, tensor_arg)
 
 
+def _int_scalar(op: Any, scalar: int, x: Tensor, x_first: bool) -> int:
+    """A Python int as torch uses it with tensor ``x``: one outside int64/uint64 does not convert, and an
+    integer tensor wraps it to its own width, two's complement (where NumPy 2 raises OverflowError), except
+    as an exponent."""
+    if not -0x8000000000000000 <= scalar < 0x10000000000000000:
+        raise OverflowError(f"int too big to convert (in {op.__name__} with a {x.dtype.name} tensor: torch's "
+                            "scalars hold at most int64 or uint64)")
+    adt = x._data.dtype
+    if adt.kind not in "iu":
+        return scalar
+    span = 1 << 8 * adt.itemsize
+    lo = -(span >> 1) if adt.kind == "i" else 0
+    if lo <= scalar < lo + span:
+        return scalar
+    if op is _ops.Pow and x_first:
+        raise RuntimeError(f"value cannot be converted to type {_dtype._C_NAMES[adt.name]} without overflow")
+    return (scalar - lo) % span + lo
+
+
+def _refuse_bool_subtraction(a: Any, b: Any) -> None:
+    """torch refuses ``-`` with a bool operand (tensor or Python bool): a mask minus something is a bug."""
+    a_bool = type(a) is _bool or isinstance(a, Tensor) and a._data.dtype.kind == "b"
+    b_bool = type(b) is _bool or isinstance(b, Tensor) and b._data.dtype.kind == "b"
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+            "operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+            "mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
-    """``op.apply(a, b)``; with nothing to record (backward passes, optimizer steps, no_grad) an
-    arithmetic op on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
+    """``op.apply(a, b)`` on floating-point operands; with nothing to record (backward passes, optimizer steps,
+    no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
     if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
@@ -1151,13 +1254,30 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
         out = getattr(device._backend.xp, ufunc)(a._data if a_is_tensor else a, b._data if b_is_tensor else b)
     except ValueError:
         return op.apply(a, b)  # apply words the error as torch does
+    except (TypeError, OverflowError) as e:  # NumPy's words name none of ours
+        raise type(e)(f"{op.__name__} of {_describe(a)} and {_describe(b)}: {e}") from None
     return Tensor._make(out, device)
 
 
-def _compare(op: Any, a: Any, b: Any) -> Tensor:
+def _describe(x: Any) -> str:
+    return f"a {x.dtype.name} tensor" if isinstance(x, Tensor) else f"a Python {type(x).__name__}"
+
+
+def _compare(op: Any, a: Any, b: Any, operator: bool = False) -> Any:
+    """``op.apply(a, b)`` with ``b`` made a scalar or a tensor. For an operator (``==``, ``<``, ...) what cannot be
+    a tensor (None, a str, any object) is not compared: NotImplemented lets Python answer ``t == None`` with
+    False, ``t != None`` with True and ``t < None`` with a TypeError, as for torch."""
     if not isinstance(b, Tensor):
         scalar = _to_scalar(b)
-        b = scalar if scalar is not None else _as_tensor_like(b, a)
+        if scalar is not None:
+            b = scalar
+        else:
+            try:
+                b = _as_tensor_like(b, a)
+            except TypeError:
+                if operator:
+                    return NotImplemented
+                raise
     return op.apply(a, b)
 
 

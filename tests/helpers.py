@@ -66,6 +66,28 @@ def assert_close(mt_value, torch_value, rtol: float, atol: float, what: str) -> 
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
 
 
+def assert_like_torch(fn, *, same_message: bool = True) -> None:
+    """``fn(lib)`` gives microtorch the value torch gets (tensors: shape, dtype and values; anything else:
+    ``==``), or raises the exception class torch raises, with torch's message (first line) in its own."""
+    try:
+        expected = fn(torch)
+    except Exception as e:  # noqa: BLE001 - whatever torch raises, microtorch must raise the same
+        try:
+            fn(microtorch)
+        except type(e) as got:
+            if same_message:
+                assert str(e).splitlines()[0] in str(got), f"torch says {e!r}, microtorch {got!r}"
+            return
+        except Exception as got:  # noqa: BLE001
+            raise AssertionError(f"torch raises {e!r}, microtorch {got!r}") from got
+        raise AssertionError(f"torch raises {e!r}, microtorch does not")
+    got = fn(microtorch)
+    if isinstance(expected, torch.Tensor):
+        assert_close(got, expected, rtol=0, atol=0, what="result")
+    else:
+        assert type(got) is type(expected) and got == expected, f"microtorch {got!r} != torch {expected!r}"
+
+
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 

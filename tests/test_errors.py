@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 import microtorch as mt
+from conftest import DEVICES
+from helpers import assert_like_torch
 
 
 def test_broadcast_mismatch():
@@ -107,3 +109,57 @@ def test_negative_sizes_and_bad_factories():
         mt.arange(0, 5, 0)
     with pytest.raises(TypeError, match="sizes must be integers"):
         mt.zeros(2.5)
+
+
+def _assign(x, key, value):
+    x[key] = value
+    return x
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("key, value, shapes", [
+    (0, [1.0, 2.0, 3.0], ([3], [4])),
+    (slice(None), mt.ones(2, 4), ([2, 4], [3, 4])),
+    (slice(0, 2), mt.ones(3, 4), ([3, 4], [2, 4])),
+    (0, mt.ones(2, 4), ([2, 4], [4])),
+    ([0, 1], mt.ones(3, 4), ([3, 4], [2, 4])),
+    ("mask", mt.ones(5), ([5], [12])),
+])
+@pytest.mark.parametrize("recording", [False, True])
+def test_setitem_shape_mismatch_is_a_runtime_error_naming_both_shapes(device, key, value, shapes, recording):
+    x = mt.zeros(3, 4, device=device)
+    if recording:
+        x = x.requires_grad_() * 1.0
+    key = x.detach() == 0 if key == "mask" else key
+    value = value.to(device) if isinstance(value, mt.Tensor) else value
+    got, expected = shapes
+    message = rf"shape mismatch: value tensor of shape \[{str(got)[1:-1]}\] cannot be broadcast to indexing result of shape \[{str(expected)[1:-1]}\]"
+    with pytest.raises(RuntimeError, match=message):
+        x[key] = value
+
+
+@pytest.mark.parametrize("assign", [
+    lambda lib: _assign(lib.zeros(3, 4), 0, lib.ones(3)),
+    lambda lib: _assign(lib.zeros(3, 4), [0, 1], lib.ones(3, 4)),
+    lambda lib: _assign(lib.zeros(3, 4), 0, lib.ones(1, 1, 4)),  # broadcasts
+])
+def test_setitem_errors_like_torch(assign):
+    assert_like_torch(assign, same_message=False)
+
+
+@pytest.mark.parametrize("assign", [
+    lambda lib: _assign(lib.zeros(3), 0, None),  # NumPy would store nan
+    lambda lib: _assign(lib.zeros(3), 0, "a"),
+    lambda lib: _assign(lib.zeros(3, dtype=lib.int8), 0, 1000),
+    lambda lib: _assign(lib.zeros(3, dtype=lib.int64), 0, 2.7),
+    lambda lib: _assign(lib.zeros(3, dtype=lib.uint8), 0, -1),
+])
+def test_setitem_scalars_like_torch(assign):
+    assert_like_torch(assign, same_message=False)  # torch's messages name torch's types
+
+
+def test_setitem_refuses_none_and_overflow():
+    with pytest.raises(TypeError, match="can't assign a NoneType to a microtorch.FloatTensor"):
+        mt.zeros(3)[0] = None
+    with pytest.raises(RuntimeError, match="value cannot be converted to type int8_t without overflow"):
+        mt.zeros(3, dtype=mt.int8)[0] = 1000

@@ -135,6 +135,28 @@ def test_copies_between_gpus_and_the_host():
     assert h.cpu().tolist() == [1.5, 2.5] and h.to(mt.device("fakecuda", 1)) is h
 
 
+def test_copies_checks_and_masked_fill_stay_on_the_gpu():
+    import copy
+    import pickle
+
+    w = mt.nn.Parameter(mt.randn(2, 3, device=GPU1))
+    (w * 2).sum().backward()
+    for copied, original in ((copy.deepcopy(w), w), (copy.deepcopy(w.grad), w.grad), (pickle.loads(pickle.dumps(w)), w)):
+        _on(copied, 1)
+        assert copied.tolist() == original.tolist()
+    v = mt.tensor(5.0, device=GPU1, requires_grad=True)
+    filled = w.masked_fill(mt.tensor([True, False, True], device=GPU1), v)
+    filled.sum().backward()
+    _on(filled, 1)
+    assert v.grad.item() == 4.0
+    x = mt.tensor([5, -7], device=GPU1)
+    with pytest.raises(ZeroDivisionError):
+        x // mt.tensor([1, 0], device=GPU1)
+    assert x.div(mt.tensor([2, 2], device=GPU1), rounding_mode="trunc").tolist() == [2, -3]
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        x[0:1] = mt.tensor([1, 2, 3], device=GPU1)
+
+
 def test_mixing_gpus_raises_naming_both():
     with pytest.raises(RuntimeError, match=r"fakecuda:1 and fakecuda:0"):
         mt.ones(2, device=GPU1) + mt.ones(2, device="fakecuda:0")

@@ -1,12 +1,16 @@
 """Tensor creation, attributes, conversion and printing, compared with torch."""
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 import torch
 
 import microtorch as mt
 from conftest import DEVICES
+from helpers import assert_close, assert_like_torch
 
 
 def _same(m, t):
@@ -150,3 +154,288 @@ def test_inf_and_nan_results_are_silent_like_torch_but_numpy_still_warns_the_use
     done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "user warning kept"
+MASK = [True, False, True, False]
+
+
+@pytest.mark.parametrize("fill", [
+    lambda lib: lib.arange(4).masked_fill(lib.tensor(MASK), 2.5),  # an int tensor stays int: 2.5 truncates
+    lambda lib: lib.arange(4).masked_fill(lib.tensor(MASK), lib.tensor(-2.5)),
+    lambda lib: lib.tensor(MASK).masked_fill(lib.tensor(MASK), 3),  # a bool tensor stays bool
+    lambda lib: lib.ones(4, dtype=lib.float16).masked_fill(lib.tensor(MASK), lib.tensor(1.5, dtype=lib.float64)),
+    lambda lib: lib.arange(4, dtype=lib.uint8).masked_fill(lib.tensor(MASK), -1),  # wraps, as torch allows
+    lambda lib: lib.ones(4).masked_fill(lib.tensor(MASK), float("-inf")),
+    lambda lib: lib.ones(2).masked_fill(lib.tensor([[True, False], [False, True]]), 0.0),  # self broadcasts
+    lambda lib: lib.ones(2).masked_fill(lib.tensor(True), 7.0),
+    lambda lib: lib.ones(4).masked_fill_(lib.tensor(MASK), 0.5),
+    lambda lib: lib.arange(4).masked_fill(lib.tensor([1, 0, 1, 0]), 5),  # errors from here on
+    lambda lib: lib.arange(4).masked_fill_(lib.tensor(MASK, dtype=lib.uint8), 5),
+    lambda lib: lib.ones(4).masked_fill(lib.tensor(MASK, dtype=lib.float32), 5),
+    lambda lib: lib.ones(4).masked_fill(lib.tensor(MASK), lib.tensor([2.5])),
+    lambda lib: lib.arange(4, dtype=lib.int8).masked_fill(lib.tensor(MASK), 1000),
+    lambda lib: lib.arange(4, dtype=lib.int8).masked_fill(lib.tensor(MASK), 127.5),
+    lambda lib: lib.arange(4, dtype=lib.uint8).masked_fill(lib.tensor(MASK), -1.0),
+    lambda lib: lib.arange(4, dtype=lib.int32).masked_fill(lib.tensor(MASK), float("nan")),
+    lambda lib: lib.ones(4, dtype=lib.float16).masked_fill(lib.tensor(MASK), 70000.0),
+    lambda lib: lib.ones(2).masked_fill_(lib.tensor([[True, False], [False, True]]), 0.0),
+    lambda lib: lib.ones(3).masked_fill(lib.tensor([True, False]), 0.0),
+])
+def test_masked_fill_like_torch(fill):
+    assert_like_torch(fill)
+
+
+@pytest.mark.parametrize("value", ["a", None, [1.0], (1.0,)])
+def test_masked_fill_value_is_a_number_or_a_0d_tensor(value):
+    assert_like_torch(lambda lib: lib.ones(2).masked_fill(lib.tensor([True, False]), value), same_message=False)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_masked_fill_gradient_reaches_a_0d_value(device):
+    def grads(lib, **kw):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True, **kw)
+        v = lib.tensor(3.0, dtype=lib.float64, requires_grad=True, **kw)
+        out = x.masked_fill(lib.tensor([True, False, True], **kw), v)
+        (out * lib.tensor([1.0, 2.0, 4.0], **kw)).sum().backward()
+        return out, x.grad, v.grad
+
+    for m, t in zip(grads(mt, device=device), grads(torch)):
+        assert_close(m, t, rtol=0, atol=0, what="masked_fill")
+
+
+def _ints(lib, values, dtype="int64"):
+    return lib.tensor(values, dtype=getattr(lib, dtype))
+
+
+@pytest.mark.parametrize("op", [
+    # integer division by zero raises (torch: RuntimeError "ZeroDivisionError"; NumPy would warn and give 0)
+    lambda lib: _ints(lib, [5, -7, 3]) // 0,
+    lambda lib: _ints(lib, [5, -7, 3]) % 0,
+    lambda lib: _ints(lib, [5, -7, 3]) // _ints(lib, [1, 2, 0]),
+    lambda lib: 5 % _ints(lib, [1, 0]),
+    lambda lib: _ints(lib, [5], "uint8") // 0,
+    lambda lib: _ints(lib, [1, 2]) % False,
+    lambda lib: _ints(lib, [5, -7]).div(0, rounding_mode="trunc"),
+    lambda lib: _ints(lib, [5, -7]).div(_ints(lib, [0, 1]), rounding_mode="floor"),
+    lambda lib: _ints(lib, [], "int32") // 0,  # nothing divided
+    lambda lib: lib.tensor([1.0, -1.0, 0.0]) // 0,  # floats give inf and nan
+    lambda lib: lib.tensor([1.0, -1.0, 0.0]) % 0,
+    lambda lib: _ints(lib, [5, -7, 7, -8, 2**40 + 1]).div(_ints(lib, [2, 2, -3, 3, 3]), rounding_mode="trunc"),
+    lambda lib: lib.tensor([True]) // lib.tensor([True]),  # bool has no division or power
+    lambda lib: lib.tensor([True]) % True,
+    lambda lib: lib.tensor([True]) ** lib.tensor([False]),
+    # a Python int that overflows an integer tensor's dtype wraps (two's complement), as torch's scalars do
+    lambda lib: _ints(lib, [1, 2, -3], "int32") * 10**10,
+    lambda lib: _ints(lib, [1, 2, -3], "int8") * 1000,
+    lambda lib: 1000 + _ints(lib, [1, 2, -3], "int8"),
+    lambda lib: _ints(lib, [1, 2, -3], "int8") - 1000,
+    lambda lib: _ints(lib, [1, 2, -3], "int8") // 1000,
+    lambda lib: _ints(lib, [1, 2, -3], "int8") % 1000,
+    lambda lib: _ints(lib, [1, 2, 3], "uint8") * -1,
+    lambda lib: _ints(lib, [1, 2, 3], "int16") * 100000,
+    lambda lib: _ints(lib, [1, 2, 3]) * 2**63,
+    lambda lib: _ints(lib, [1, 2, 3], "int8") & 1000,
+    lambda lib: _ints(lib, [1, 2, 3], "int8") * np.int64(1000),
+    lambda lib: 1000 ** _ints(lib, [1, 2], "int8"),
+    lambda lib: _ints(lib, [1, 2, -3], "int8").add_(1000),
+    lambda lib: _ints(lib, [1, 2, -3], "int32").mul_(10**10),
+    lambda lib: _ints(lib, [1, 2, 3]) * 2**64,  # beyond uint64: OverflowError
+    lambda lib: lib.ones(2) * 10**400,
+    lambda lib: _ints(lib, [1, 2], "int8") ** 1000,  # an exponent does not wrap
+])
+def test_integer_arithmetic_like_torch(op):
+    assert_like_torch(op)
+
+
+B = [True, False]
+
+
+@pytest.mark.parametrize("op", [
+    lambda lib: lib.tensor(B) - lib.tensor(B),
+    lambda lib: lib.tensor(B) - True,
+    lambda lib: True - lib.tensor(B),
+    lambda lib: lib.tensor(B) - 1,
+    lambda lib: 1.5 - lib.tensor(B),
+    lambda lib: lib.tensor([1.0, 2.0]) - lib.tensor(B),
+    lambda lib: lib.tensor([1.0, 2.0], requires_grad=True) - lib.tensor(B),
+    lambda lib: _ints(lib, [1, 2]) - True,
+    lambda lib: lib.tensor(B).sub(lib.tensor(B), alpha=2),
+    lambda lib: lib.sub(lib.tensor(B), lib.tensor(B)),
+    lambda lib: lib.tensor(B).sub_(lib.tensor(B)),
+    lambda lib: _ints(lib, [1, 2]).sub_(True),
+    lambda lib: -lib.tensor(B),
+    lambda lib: lib.tensor(B) + lib.tensor(B),  # these are fine
+    lambda lib: lib.tensor(B) * lib.tensor(B),
+    lambda lib: lib.tensor(B) // 1,
+])
+def test_bool_subtraction_like_torch(op):
+    assert_like_torch(op)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_integer_division_by_zero_raises_on_every_device(device):
+    x = mt.tensor([5, -7], device=device)
+    for divide in (lambda: x // 0, lambda: x % mt.tensor([1, 0], device=device), lambda: 3 // x.clamp(0, 0)):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            divide()
+        with pytest.raises(ZeroDivisionError):  # also caught by Python's name
+            divide()
+    assert (mt.tensor([5, -7], dtype=mt.int8, device=device) * 1000).tolist() == [-120, -88]
+
+
+ARITHMETIC = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+    "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a**b, "max": mt.maximum,
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("op", ARITHMETIC)
+@pytest.mark.parametrize("other", [2.5, 3, "tensor"])
+def test_unrecorded_arithmetic_matches_the_recorded_op(device, op, other):
+    """With nothing to record, arithmetic may skip the op's bookkeeping: the result must not change."""
+    fn = ARITHMETIC[op]
+    for dtype in (mt.float32, mt.float64, mt.float16):
+        x = mt.tensor([[0.5, -1.5, 2.0], [3.0, -0.25, 4.0]], dtype=dtype, device=device)
+        y = mt.tensor([1.5, -2.0, 0.5], dtype=dtype, device=device) if other == "tensor" or op == "max" else other
+        for x_first in (True, False):
+            def run(x):
+                return fn(x, y) if x_first else fn(y, x)
+
+            recorded = run(x.detach().requires_grad_())
+            assert recorded.grad_fn is not None
+            with mt.no_grad():
+                fast = run(x)
+            assert fast.dtype == recorded.dtype and fast.device == recorded.device
+            np.testing.assert_array_equal(fast.cpu().numpy(), recorded.detach().cpu().numpy())
+
+
+def test_unrecorded_arithmetic_names_the_op_when_the_backend_refuses(monkeypatch):
+    from microtorch.autograd.ops import elementwise
+
+    monkeypatch.setattr(elementwise.Mul, "ufunc", "left_shift")  # NumPy refuses floats with a TypeError
+    with pytest.raises(TypeError, match="Mul of a float32 tensor and a Python float"):
+        mt.ones(2) * 2.0
+
+
+@pytest.mark.parametrize("compare", [
+    lambda lib: lib.ones(2) == None,  # noqa: E711 - the point of the test
+    lambda lib: lib.ones(2) != None,  # noqa: E711
+    lambda lib: None == lib.ones(2),  # noqa: E711
+    lambda lib: lib.ones(2) == "a",
+    lambda lib: lib.ones(2) != object(),
+    lambda lib: lib.ones(2) < None,
+    lambda lib: lib.ones(2) >= "a",
+    lambda lib: lib.ones(2).eq(None),
+    lambda lib: lib.ones(2) in [None],
+    lambda lib: None in lib.ones(2),
+    lambda lib: 1.0 in lib.ones(2),
+])
+def test_comparing_with_none_like_torch(compare):
+    assert_like_torch(compare, same_message=False)  # (a bool result compares with ==)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_deepcopy_like_torch(device):
+    def copies(lib, **kw):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True, **kw)
+        (x * 3).sum().backward()
+        p = lib.nn.Parameter(lib.ones(2, **kw))
+        (p * 2).sum().backward()
+        x2, p2, again = copy.deepcopy([x, p, x])
+        assert again is x2 and type(p2) is type(p) and x2.is_leaf and p2.is_leaf
+        assert x2.requires_grad and p2.requires_grad and x2.grad is not x.grad
+        with lib.no_grad():
+            x2.add_(1.0)
+            x2.grad.add_(1.0)
+        return x, x2, x.grad, x2.grad, p2.grad is None
+
+    for m, t in zip(copies(mt, device=device), copies(torch)):
+        if isinstance(t, torch.Tensor):
+            assert_close(m, t, rtol=0, atol=0, what="deepcopy")
+        else:
+            assert m == t
+    assert mt.device(device).type == copy.deepcopy(mt.ones(1, device=device)).device.type
+
+
+def test_deepcopy_of_a_computed_tensor_raises_like_torch():
+    for lib in (torch, mt):
+        with pytest.raises(RuntimeError, match=r"Only Tensors created explicitly by the user \(graph leaves\) "
+                                               r"support the deepcopy protocol at the moment"):
+            copy.deepcopy(lib.ones(2, requires_grad=True) * 2)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pickle_like_torch(device):
+    def round_trips(lib, **kw):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, **kw)
+        (x * 2).sum().backward()
+        loaded = pickle.loads(pickle.dumps([x, x * 2, x.detach()[:, 1], lib.nn.Parameter(lib.ones(2, **kw)),
+                                            lib.arange(3, dtype=lib.int8, **kw)]))
+        flags = [(t.requires_grad, t.is_leaf, t.grad is None, type(t).__name__) for t in loaded]
+        return loaded, flags
+
+    (m, m_flags), (t, t_flags) = round_trips(mt, device=device), round_trips(torch)
+    assert m_flags == t_flags  # a computed tensor loads as a leaf that requires grad; grad stays behind
+    for a, b in zip(m, t):
+        assert_close(a, b, rtol=0, atol=0, what="pickle")
+        assert a.device == mt.ones(1, device=device).device
+
+
+@pytest.mark.parametrize("save", [copy.deepcopy, lambda obj: pickle.loads(pickle.dumps(obj))])
+def test_copied_model_and_optimizer_train_apart_from_the_original(save):
+    nn = mt.nn
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1))
+    opt = mt.optim.Adam(model.parameters(), lr=0.1)
+    x = mt.randn(8, 2)
+    model(x).sum().backward()
+    opt.step()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    model2, opt2 = save((model, opt))
+    assert opt2.param_groups[0]["params"][0] is model2[0].weight and model2[0].weight in opt2.state
+    for _ in range(3):
+        opt2.zero_grad()
+        model2(x).sum().backward()
+        opt2.step()
+    assert all(mt.equal(v, model.state_dict()[k]) for k, v in before.items())  # the original is untouched
+    assert not mt.equal(model2[0].weight, model[0].weight) and not mt.equal(model2[1].running_mean, model[1].running_mean)
+    assert isinstance(model2[0].weight, nn.Parameter)
+
+
+@pytest.mark.parametrize("convert", [
+    lambda lib: np.asarray(lib.ones(2, requires_grad=True)).tolist(),
+    lambda lib: np.array(lib.ones(2, requires_grad=True) * 2).tolist(),
+    lambda lib: np.asarray(lib.nn.Parameter(lib.ones(2)), dtype=np.float64).tolist(),
+    lambda lib: lib.ones(2, requires_grad=True).numpy().tolist(),
+    lambda lib: np.asarray(lib.ones(2, requires_grad=True).detach()).tolist(),
+    lambda lib: np.asarray(lib.ones(2)).tolist(),
+])
+@pytest.mark.parametrize("grad_enabled", [True, False])
+def test_array_conversion_of_a_tensor_that_requires_grad_like_torch(convert, grad_enabled):
+    def run(lib):
+        with lib.set_grad_enabled(grad_enabled):  # under no_grad torch hands out the values
+            return convert(lib)
+
+    assert_like_torch(run)
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3), (1, 0), (0, 0), (2, 0, 3)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "int8", "uint8", "bool"])
+def test_repr_of_empty_tensors_matches_torch(shape, dtype):
+    def show(lib):
+        return str(lib.zeros(shape, dtype=getattr(lib, dtype)))
+
+    assert show(mt) == show(torch).replace("torch.", "microtorch.")
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.zeros((2, 0), requires_grad=True),
+    lambda lib: lib.zeros((2, 0), dtype=lib.float64, requires_grad=True),
+    lambda lib: lib.tensor([float("inf"), 2.0]),  # nan, inf and 0 do not widen the columns
+    lambda lib: lib.tensor([float("-inf"), 1.0, float("nan")]),
+    lambda lib: lib.tensor([0.0, float("nan")]),
+    lambda lib: lib.tensor([0.0, 0.0]),
+    lambda lib: lib.tensor([float("nan"), 1.5, 0.0]),
+    lambda lib: lib.tensor([[1e-5, float("inf")], [0.0, 3.0]]),
+    lambda lib: lib.tensor([0.0, 100.0, float("inf")]),
+])
+def test_repr_of_nonfinite_and_empty_matches_torch(make):
+    assert repr(make(mt)) == repr(make(torch)).replace("torch.", "microtorch.")

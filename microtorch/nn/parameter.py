@@ -1,8 +1,6 @@
 """``Parameter``: a Tensor that a Module registers as learnable when assigned as its attribute."""
 from __future__ import annotations
 
-from typing import Any
-
 from .._tensor import Tensor
 
 
@@ -25,14 +23,7 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (_rebuild_parameter, (Tensor._make(self._data, self._device), self._requires_grad))
-
     def __deepcopy__(self, memo: dict) -> Parameter:
-        if id(self) not in memo:
-            memo[id(self)] = Parameter(Tensor._make(self._data.copy(), self._device), self._requires_grad)
-        return memo[id(self)]
-
-
-def _rebuild_parameter(data: Tensor, requires_grad: bool) -> Parameter:
-    return Parameter(data, requires_grad)
+        """A Parameter with a copy of the values; torch's leaves ``grad`` behind (a Tensor's deepcopy keeps it).
+        (Pickling is the Tensor's.)"""
+        return Parameter(self.detach().clone(), self._requires_grad)

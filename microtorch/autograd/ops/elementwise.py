@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import grad_mode
 from ..function import Op
-from ..._dtype import get_default_dtype, result_type
+from ..._dtype import checked_scalar, get_default_dtype, result_type
 from ..._tensor import Tensor, _as_tensor_like, _to_scalar
 
 
@@ -84,6 +84,8 @@ class Pow(Op):
     ufunc = "power"
 
     def forward(ctx, x, y):
+        if (x if hasattr(x, "dtype") else y).dtype.kind == "b":  # both operands are bool after promotion
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         out = ctx.xp.power(x, y)
         ctx.save_for_backward(x, y, out)
         return out
@@ -115,6 +117,7 @@ class FloorDivide(Op):
     ufunc = "floor_divide"
 
     def forward(ctx, x, y):
+        _check_integer_division(ctx, "div_floor_cpu", x, y)
         return ctx.xp.floor_divide(x, y)
 
     def backward(ctx, grad):
@@ -128,6 +131,7 @@ class Remainder(Op):
     ufunc = "remainder"
 
     def forward(ctx, x, y):
+        _check_integer_division(ctx, "remainder_cpu", x, y)
         ctx.save_for_backward(x, y)
         return ctx.xp.remainder(x, y)
 
@@ -135,6 +139,21 @@ class Remainder(Op):
         x, y = ctx.saved_tensors
         gy = -grad * (x / y).floor() if ctx.needs_input_grad[1] else None
         return grad, gy
+
+
+class IntegerDivisionByZero(RuntimeError, ZeroDivisionError):
+    """torch raises ``RuntimeError: ZeroDivisionError`` for integer ``//`` and ``%`` by zero (NumPy warns and
+    returns 0); being a ZeroDivisionError as well, it is caught by either name."""
+
+
+def _check_integer_division(ctx, kernel: str, x, y) -> None:
+    """Refuse what torch refuses: integer division by zero, and any division of bool tensors."""
+    kind = (x if hasattr(x, "dtype") else y).dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if kind in "iu" and getattr(x, "size", 1):  # (an empty tensor divides nothing)
+        if ctx.xp.count_nonzero(y) != y.size if hasattr(y, "size") else y == 0:  # (count_nonzero: the cheapest test)
+            raise IntegerDivisionByZero("ZeroDivisionError: integer division or modulo by zero")
 
 
 class Maximum(Op):
@@ -212,6 +231,11 @@ class Neg(Op):
     """d(-x) = -dx"""
 
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+                "use the `~` or `logical_not()` operator instead."
+            )
         return ctx.xp.negative(x)
 
     def backward(ctx, grad):
@@ -744,6 +768,38 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     elif not target.is_floating_point and any(isinstance(a, float) for a in args):
         args = [a.to(target) if isinstance(a, Tensor) else a for a in args]
     return Where.apply(condition, args[0], args[1])
+
+
+#: how torch's messages name a mask's element type (C++'s names)
+_MASK_TYPE_NAMES = {
+    "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
+    "float16": "c10::Half", "float32": "float", "float64": "double",
+}
+
+
+def masked_fill(x: Any, mask: Any, value: Any) -> Any:
+    """``x`` with ``value`` where the bool ``mask`` holds. The result keeps x's dtype (torch converts the value,
+    a number or a 0-d tensor, to it), and a 0-d value tensor gets the gradient of every filled position."""
+
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill(): mask must be a bool Tensor, got {type(mask).__name__}")
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {_MASK_TYPE_NAMES[mask.dtype.name]}"
+        )
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        value = value.to(x.dtype)  # Cast is differentiable: the gradient reaches the value in its own dtype
+    else:
+        scalar = _to_scalar(value)
+        if scalar is None:
+            raise TypeError(f"masked_fill(): value must be a number or a 0-d Tensor, got {type(value).__name__}")
+        value = checked_scalar(scalar, x.dtype)  # a Python number of x's kind: `where` then keeps x's dtype
+    return where(mask, value, x)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002

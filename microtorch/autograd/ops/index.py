@@ -14,6 +14,7 @@ from ..._device import on_device
 from ..function import Op
 from .views import view_of
 from .. import grad_mode
+from ..._dtype import checked_scalar
 from ..._tensor import Tensor, _normalize_dim, _to_scalar
 
 
@@ -96,7 +97,7 @@ class IndexPut(Op):
     def forward(ctx, x, values, key):
         ctx.key = key
         ctx.values_shape = getattr(values, "shape", ())
-        x[key] = values
+        write(x, key, values)
         return x
 
     def backward(ctx, grad):
@@ -110,6 +111,20 @@ class IndexPut(Op):
         return gx, gv
 
 
+def write(array, key: tuple, values: Any) -> None:
+    """``array[key] = values``; values that do not broadcast to the indexed shape raise torch's RuntimeError
+    (NumPy's is a ValueError), naming both shapes."""
+    try:
+        array[key] = values
+    except ValueError:
+        if not hasattr(values, "shape"):
+            raise
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast to indexing result of "
+            f"shape {list(array[key].shape)}"
+        ) from None
+
+
 def setitem(x, key: Any, value: Any) -> None:
     from .inplace import check_inplace, commit
 
@@ -119,18 +134,24 @@ def setitem(x, key: Any, value: Any) -> None:
             raise RuntimeError(f"index_put_: values are on {value._device} but the tensor is on {x._device}")
         if value._data.dtype != x._data.dtype:
             value = value.to(x.dtype)
+    elif value is None or isinstance(value, str):  # (NumPy would store None as nan)
+        raise TypeError(f"can't assign a {type(value).__name__} to a {x.type()}")
     else:
         scalar = _to_scalar(value)
-        value = scalar if scalar is not None else Tensor._make(x._device.backend.asarray(value, dtype=x._data.dtype.name, index=x._device.index), x._device)
+        if scalar is not None:
+            value = checked_scalar(scalar, x.dtype)  # as torch: truncates into integers, refuses overflow
+        else:
+            array = x._device.backend.asarray(value, dtype=x._data.dtype.name, index=x._device.index)
+            value = Tensor._make(array, x._device)
     recording = grad_mode.enabled and (x._requires_grad or isinstance(value, Tensor) and value._requires_grad)
     check_inplace(x, recording)
     if not recording:
         value = value._data if isinstance(value, Tensor) else value
         if x._device.index is None:  # a host device: nothing to switch
-            x._data[key] = value
+            write(x._data, key, value)
         else:
             with on_device(x._device):
-                x._data[key] = value
+                write(x._data, key, value)
         x._bump_version()
         return
     result = IndexPut.apply(x, value, key=key)

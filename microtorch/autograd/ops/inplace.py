@@ -14,7 +14,7 @@ from typing import Any, Callable
 from ..._device import on_device
 from .. import grad_mode
 from ..._dtype import dtype_of_array
-from ..._tensor import Tensor, _as_tensor_like, _binary
+from ..._tensor import Tensor, _as_tensor_like, _binary, _int_scalar, _refuse_bool_subtraction
 from .views import check_view_write, rewrites_base, write_through_view
 
 
@@ -92,6 +92,8 @@ def binary_(x, op: Any, other: Any):
     recording = grad_mode.enabled and (x._requires_grad or other_requires_grad)
     check_inplace(x, recording)
     if not recording:
+        if op.ufunc == "subtract":
+            _refuse_bool_subtraction(x, other)
         if isinstance(other, Tensor):
             if other._device is not x._device:
                 raise RuntimeError(f"Expected all tensors to be on the same device, but found {x._device} and {other._device}")
@@ -99,7 +101,7 @@ def binary_(x, op: Any, other: Any):
             if other._data.dtype != x._data.dtype:
                 _check_cast(other, x)
         else:
-            rhs = other
+            rhs = _int_scalar(op, other, x, True) if type(other) is int else other  # wraps like torch
             if isinstance(other, float) and x._data.dtype.kind in "iub":
                 raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
         if op.ufunc == "true_divide" and x._data.dtype.kind in "iub":
