@@ -717,5 +717,39 @@ op("nan_to_num", lambda lib, x, kind, fill: lib.nan_to_num(
    _draw_nan_to_num)
 
 
+op("F.logsigmoid", F("logsigmoid"), unary(-8.0, 8.0))
+op("F.softmin", lambda lib, x, dim: lib.nn.functional.softmin(x, dim),
+   lambda d, t: (lambda shape: ([values(d, shape, -5, 5)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("F.glu", lambda lib, x, dim: lib.nn.functional.glu(x, dim), lambda d, t: (lambda shape, dim: (
+    [values(d, shape[:dim] + (2 * shape[dim],) + shape[dim + 1:])], {"dim": dim - len(shape) if d.draw(st.booleans()) else dim}))(
+    *(lambda s: (s, d.draw(st.integers(0, len(s) - 1))))(d.draw(shapes(min_dims=1, max_side=3)))))
+op("F.hardswish", F("hardswish"), unary(-5.0, 5.0, away_from=(-3.0, 3.0)))
+op("F.hardsigmoid", F("hardsigmoid"), unary(-5.0, 5.0, away_from=(-3.0, 3.0)), twice=False)  # torch has no double backward
+op("F.selu", F("selu"), unary(away_from=(0.0,)))
+op("F.celu", lambda lib, x, s: lib.nn.functional.celu(x, s), with_scalar(away_from=(0.0,), scalars=st.floats(0.2, 2.0)))
+op("F.softsign", F("softsign"), unary())
+op("F.prelu", F("prelu"), lambda d, t: (lambda shape: (
+    [values(d, shape, away_from=(0.0,)), values(d, (d.draw(st.sampled_from([1, shape[1] if len(shape) > 1 else 1])),))], {}))(
+    d.draw(shapes())))
+
+
+def _draw_attention(data, dtype):
+    batch = tuple(data.draw(st.lists(st.integers(1, 2), max_size=2)))
+    L, S, E, Ev = (data.draw(st.integers(1, 4)) for _ in range(4))
+    inputs = [values(data, batch + (L, E)), values(data, batch + (S, E)), values(data, batch + (S, Ev))]
+    kind = data.draw(st.sampled_from(["none", "causal", "bool", "float", "scale"]))
+    params = {"is_causal": kind == "causal", "scale": 0.7 if kind == "scale" else None}
+    if kind == "bool":  # some rows may hide every key: torch (and microtorch) answer 0 there
+        inputs.append(Const(data.draw(hnp.arrays(np.bool_, (L, S)))))
+    elif kind == "float":
+        inputs.append(Const(values(data, (L, S))))
+    return inputs, params
+
+
+op("F.scaled_dot_product_attention", lambda lib, q, k, v, mask=None, **p: lib.nn.functional.scaled_dot_product_attention(
+    q, k, v, attn_mask=mask, **p), _draw_attention, rtol={"float32": 1e-3}, atol={"float32": 1e-4},
+   twice=False)  # torch's CPU flash-attention kernel has no double backward to compare with
+
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

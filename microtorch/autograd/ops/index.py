@@ -141,7 +141,7 @@ def _check_index(index, fn: str, dtypes: str = "int64") -> None:
     if not isinstance(index, Tensor):
         raise TypeError(f"{fn}(): index must be a Tensor, got {type(index).__name__}")
     if index._data.dtype.name not in dtypes.split():
-        raise RuntimeError(f"{fn}(): Expected dtype {' or '.join(dtypes.split())} for index, got {index.dtype}")
+        raise RuntimeError(f"{fn}(): Expected dtype {'/'.join(dtypes.split())} for index, got {index.dtype}")
 
 
 def _along_dim_key(x, dim: int, index) -> tuple:
@@ -162,10 +162,10 @@ def _along_dim_key(x, dim: int, index) -> tuple:
 
 
 def _check_along_dim(x, dim: int, index, fn: str, src=None) -> int:
-    """torch's checks for gather/scatter: an int64 index with x's number of dims, no larger than x
+    """torch's checks for gather/scatter: an int32/int64 index with x's number of dims, no larger than x
     (and than src) apart from ``dim``; returns ``dim`` made non-negative."""
     dim = _normalize_dim(dim, x.ndim)
-    _check_index(index, fn)
+    _check_index(index, fn, "int32 int64")
     if index.ndim != x.ndim:
         raise RuntimeError(f"{fn}(): Index tensor must have the same number of dimensions as self tensor")
     for d in range(x.ndim):
@@ -187,7 +187,7 @@ def gather(x, dim: int, index):
 def take_along_dim(x, indices, dim: int | None = None):
     """``gather`` after broadcasting ``x`` and ``indices`` against each other apart from ``dim``
     (``dim=None``: both flattened)."""
-    _check_index(indices, "torch.take_along_dim")
+    _check_index(indices, "torch.take_along_dim")  # (torch: "dtype of indices should be Long")
     if dim is None:
         return gather(x.reshape(-1), 0, indices.reshape(-1))
     dim = _normalize_dim(dim, x.ndim)
