@@ -38,7 +38,7 @@ def _diagonal_key(x, n: int, diagonal: int) -> tuple:
     xp = x.device.backend.xp
     with on_device(x.device):
         i = xp.arange(n)
-    return (i - min(diagonal, 0), i + max(diagonal, 0))
+        return (i - min(diagonal, 0), i + max(diagonal, 0))
 
 
 def diag(x, diagonal: int = 0):

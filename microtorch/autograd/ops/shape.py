@@ -385,8 +385,8 @@ def repeat_interleave(x, repeats: Any, dim: int | None = None, output_size: int 
                 raise RuntimeError("repeats can not be negative")
             xp = x.device.backend.xp
             with on_device(x.device):
-                index = xp.repeat(xp.arange(x.shape[dim]), repeats._data)
-            return x.index_select(dim, Tensor._make(index.astype("int64"), x.device))
+                index = xp.repeat(xp.arange(x.shape[dim]), repeats._data).astype("int64")
+            return x.index_select(dim, Tensor._make(index, x.device))
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
     shape = x.shape
