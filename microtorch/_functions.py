@@ -7,7 +7,6 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from ._device import on_device
 from ._tensor import Tensor, _binary
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
@@ -22,7 +21,8 @@ _METHODS = (
     "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
-    "addcmul addcdiv"
+    "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
+    "outer addmm cumprod roll tile repeat_interleave nan_to_num"
 ).split()
 
 for _name in _METHODS:
@@ -53,13 +53,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     return _ew.where(condition, input, other)
 
 
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
-    xp = input.device.backend.xp
-    with on_device(input.device):
-        idx = xp.nonzero(input._data)
-        if as_tuple:
-            return tuple(Tensor._make(i.astype("int64", copy=False), input.device) for i in idx)
-        return Tensor._make(xp.stack(idx, axis=1).astype("int64", copy=False) if idx else xp.zeros((0, 0), "int64"), input.device)
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Coordinate grids from 1-D tensors (``indexing='ij'`` or ``'xy'``), as ``torch.meshgrid``."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    return _shape.meshgrid(tensors, indexing)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -104,6 +102,6 @@ def detach(input: Tensor) -> Tensor:
 
 
 __all__ = list(_METHODS) + [
-    "max", "min", "maximum", "minimum", "where", "nonzero", "cat", "concat", "concatenate", "stack", "einsum",
+    "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
 ]

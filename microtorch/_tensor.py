@@ -1006,6 +1006,70 @@ class Tensor:
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         return _index.index_select(self, dim, index)
 
+    # ---- sorting, scatter, matrix structure, tiling --------------------------------------------------
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        return _sort.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return _sort.argsort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        return _sort.topk(self, k, dim, largest, sorted)
+
+    def scatter(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
+        return _index.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.scatter(t, dim, index, src, value, reduce))
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return _index.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.scatter_add(t, dim, index, src))
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        return _index.masked_select(self, mask)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        return _index.take_along_dim(self, indices, dim)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return _index.nonzero(self, as_tuple)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return _matrix.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return _matrix.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _matrix.diag(self, diagonal)
+
+    def trace(self) -> Tensor:
+        return _matrix.trace(self)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        return _linalg.outer(self, vec2)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _linalg.addmm(self, mat1, mat2, beta, alpha)
+
+    def cumprod(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
+        return _reduce.cumprod(self, dim, dtype)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _shape.roll(self, shifts, dims)
+
+    def tile(self, *dims: Any) -> Tensor:
+        return _shape.tile(self, _shape_arg(dims))
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
+        return _shape.repeat_interleave(self, repeats, dim, output_size)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+
     # ---- in-place ops --------------------------------------------------------------------------------
     def __iadd__(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, other)
@@ -1311,7 +1375,9 @@ from .autograd.ops import elementwise as _ops  # noqa: E402
 from .autograd.ops import index as _index  # noqa: E402
 from .autograd.ops import inplace as _inplace  # noqa: E402
 from .autograd.ops import linalg as _linalg  # noqa: E402
+from .autograd.ops import matrix as _matrix  # noqa: E402
 from .autograd.ops import nn as _nn_ops  # noqa: E402
 from .autograd.ops import reduce as _reduce  # noqa: E402
 from .autograd.ops import shape as _shape  # noqa: E402
+from .autograd.ops import sort as _sort  # noqa: E402
 from .autograd.ops import views as _views  # noqa: E402

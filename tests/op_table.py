@@ -628,5 +628,154 @@ op("F.kl_div", lambda lib, x, y, reduction, log_target: lib.nn.functional.kl_div
                                     {"reduction": d.draw(st.sampled_from(["batchmean", "sum", "none"])), "log_target": lt}))(
        d.draw(shapes(min_dims=1)), d.draw(st.booleans())))
 
+# ---- added: sorting, scatter, triangular, attention, activations, tiling ------------------------------
+def _draw_dim_of(shape_strategy, distinct=False, **extra):
+    """One input (distinct values if asked) and a dim of it, plus ``extra`` params drawn from strategies."""
+    def draw(data, dtype):
+        shape = data.draw(shape_strategy)
+        x = _distinct(data, shape, -3, 3) if distinct else values(data, shape)
+        return [x], {"dim": dim_of(data, len(shape)), **{k: data.draw(v) for k, v in extra.items()}}
+    return draw
+
+
+def _draw_unique_index(data, shape, dim):
+    """An int64 index no larger than ``shape``, distinct along ``dim`` (scatter writes each place once)."""
+    size = list(shape)
+    size[dim] = data.draw(st.integers(1, shape[dim]))
+    size = [data.draw(st.integers(1, s)) if d != dim else s for d, s in enumerate(size)]
+    keys = data.draw(hnp.arrays(np.float64, tuple(shape), elements=st.floats(0, 1), unique=True))
+    order = np.argsort(keys, axis=dim)
+    return order[tuple(slice(0, n) for n in size)].astype(np.int64)
+
+
+def _draw_scatter(add: bool, value: bool = False):
+    def draw(data, dtype):
+        shape = data.draw(shapes(min_dims=1, max_dims=3))
+        dim = data.draw(st.integers(0, len(shape) - 1))
+        if add:  # repeated positions allowed: they add up
+            idx_shape = tuple(data.draw(st.integers(1, s)) if d != dim else data.draw(st.integers(1, 4)) for d, s in enumerate(shape))
+            idx = data.draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, shape[dim] - 1)))
+        else:
+            idx = _draw_unique_index(data, shape, dim)
+        if value:
+            return [values(data, shape), Const(idx)], {"dim": dim, "v": data.draw(st.floats(-2, 2))}
+        # (a src larger than index is allowed, but torch's backward then fails: test_api_extra checks it forward)
+        return [values(data, shape), Const(idx), values(data, idx.shape)], {"dim": dim}
+    return draw
+
+
+def _draw_take_along_dim(data, dtype):
+    shape = data.draw(shapes(min_dims=1, max_dims=3))
+    if data.draw(st.booleans()):
+        idx = data.draw(hnp.arrays(np.int64, data.draw(shapes(max_dims=2)), elements=st.integers(0, int(np.prod(shape)) - 1)))
+        return [values(data, shape), Const(idx)], {"dim": None}
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    idx_shape = tuple(data.draw(st.sampled_from([1, s])) if d != dim else data.draw(st.integers(1, 4)) for d, s in enumerate(shape))
+    x_shape = tuple(data.draw(st.sampled_from([1, s])) if d != dim and idx_shape[d] == s else s for d, s in enumerate(shape))
+    idx = data.draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, shape[dim] - 1)))
+    return [values(data, x_shape), Const(idx)], {"dim": dim}
+
+
+def _draw_cumprod(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    sign = np.where(data.draw(hnp.arrays(np.bool_, shape)), 1.0, -1.0)
+    return [values(data, shape, 0.5, 1.5) * sign], {"dim": dim_of(data, len(shape))}
+
+
+def _draw_nan_to_num(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    kind = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, 3)))  # 0 finite, 1 nan, 2 +inf, 3 -inf
+    return [values(data, shape), Const(kind)], {"fill": data.draw(st.sampled_from([{}, {"nan": 0.5, "posinf": 2.0, "neginf": -1.5}]))}
+
+
+op("tril", lambda lib, x, k: x.tril(k), lambda d, t: ([values(d, d.draw(shapes(min_dims=2)))], {"k": d.draw(st.integers(-2, 2))}))
+op("triu", lambda lib, x, k: lib.triu(x, diagonal=k), lambda d, t: ([values(d, d.draw(shapes(min_dims=2)))], {"k": d.draw(st.integers(-2, 2))}))
+op("sort", lambda lib, x, dim, descending: lib.sort(x, dim, descending=descending).values,
+   _draw_dim_of(shapes(min_dims=1), distinct=True, descending=st.booleans()))
+op("sort_indices", lambda lib, x, dim, descending: x.sort(dim=dim, descending=descending, stable=True)[1],
+   _draw_dim_of(shapes(min_dims=1), distinct=True, descending=st.booleans()), grad=False)
+op("argsort", lambda lib, x, dim, descending: lib.argsort(x, dim, descending),
+   _draw_dim_of(shapes(min_dims=1), distinct=True, descending=st.booleans()), grad=False)
+op("topk", lambda lib, x, dim, k, largest: x.topk(min(k, x.shape[dim]), dim, largest=largest)[0],
+   _draw_dim_of(shapes(min_dims=1), distinct=True, k=st.integers(1, 4), largest=st.booleans()))
+op("topk_indices", lambda lib, x, dim, k: lib.topk(x, min(k, x.shape[dim]), dim=dim).indices,
+   _draw_dim_of(shapes(min_dims=1), distinct=True, k=st.integers(1, 4)), grad=False)
+op("scatter", lambda lib, x, idx, src, dim: x.scatter(dim, idx, src), _draw_scatter(add=False))
+op("scatter_value", lambda lib, x, idx, dim, v: lib.scatter(x, dim, idx, v), _draw_scatter(add=False, value=True))
+op("scatter_", lambda lib, x, idx, src, dim: (x * 1).scatter_(dim, idx, src), _draw_scatter(add=False))
+op("scatter_add", lambda lib, x, idx, src, dim: lib.scatter_add(x, dim, idx, src), _draw_scatter(add=True))
+op("scatter_add_", lambda lib, x, idx, src, dim: (x * 1).scatter_add_(dim, idx, src), _draw_scatter(add=True))
+op("index_select_dim", lambda lib, x, idx, dim: lib.index_select(x, dim, idx), lambda d, t: (
+    lambda shape, dim: ([values(d, shape), Const(np.array(d.draw(st.lists(st.integers(0, shape[dim] - 1), min_size=1, max_size=5)), dtype=np.int64))],
+                        {"dim": dim}))(*(lambda s: (s, d.draw(st.integers(0, len(s) - 1))))(d.draw(shapes(min_dims=1)))))
+op("masked_select", lambda lib, x, m: x.masked_select(m), lambda d, t: (lambda pair: (
+    [values(d, pair.input_shapes[0]), Const(d.draw(hnp.arrays(np.bool_, pair.input_shapes[1])))], {}))(
+    d.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))))
+op("take_along_dim", lambda lib, x, idx, dim: lib.take_along_dim(x.contiguous() if dim is None else x, idx, dim),
+   _draw_take_along_dim)  # (torch's dim=None views its input: it fails on a non-contiguous one)
+op("diag", lambda lib, x, k: lib.diag(x, k), lambda d, t: (
+    [values(d, d.draw(shapes(min_dims=1, max_dims=2)))], {"k": d.draw(st.integers(-2, 2))}))
+op("trace", lambda lib, x: x.trace(), lambda d, t: ([values(d, d.draw(shapes(min_dims=2, max_dims=2)))], {}))
+op("outer", lambda lib, x, y: lib.outer(x, y), lambda d, t: ([values(d, d.draw(shapes(1, 1))), values(d, d.draw(shapes(1, 1)))], {}))
+op("addmm", lambda lib, c, a, b, beta, alpha: lib.addmm(c, a, b, beta=beta, alpha=alpha), lambda d, t: (
+    lambda m, k, n: ([values(d, d.draw(st.sampled_from([(m, n), (n,), (1, n), (m, 1), ()]))), values(d, (m, k)), values(d, (k, n))],
+                     {"beta": d.draw(st.sampled_from([1, 0.5])), "alpha": d.draw(st.sampled_from([1, -2.0]))}))(
+    *(d.draw(st.integers(1, 4)) for _ in range(3))), rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("cumprod", lambda lib, x, dim: x.cumprod(dim), _draw_cumprod, rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("roll", lambda lib, x, shifts, dims: lib.roll(x, shifts, dims), lambda d, t: (lambda shape: (
+    [values(d, shape)], d.draw(st.sampled_from([
+        {"shifts": d.draw(st.integers(-5, 5)), "dims": None},
+        {"shifts": d.draw(st.integers(-5, 5)), "dims": dim_of(d, len(shape))},
+        {"shifts": (d.draw(st.integers(-5, 5)), 1), "dims": (dim_of(d, len(shape)), dim_of(d, len(shape)))}]))))(
+    d.draw(shapes(min_dims=1))))
+op("tile", lambda lib, x, reps: x.tile(reps), lambda d, t: ([values(d, d.draw(shapes(max_dims=3, max_side=3)))],
+                                                          {"reps": tuple(d.draw(st.lists(st.integers(1, 3), max_size=4)))}))
+op("repeat_interleave", lambda lib, x, r, dim: x.repeat_interleave(r, dim), lambda d, t: (lambda shape: (
+    [values(d, shape)], {"r": d.draw(st.integers(0, 3)), "dim": d.draw(st.one_of(st.none(), st.just(dim_of(d, len(shape))))) if shape else None}))(
+    d.draw(shapes(max_dims=3, max_side=3))))
+op("repeat_interleave_tensor", lambda lib, x, r, dim: lib.repeat_interleave(x, r, dim=dim), lambda d, t: (lambda shape, dim: (
+    [values(d, shape), Const(d.draw(hnp.arrays(np.int64, (shape[dim],), elements=st.integers(0, 3))))], {"dim": dim}))(
+    *(lambda s: (s, d.draw(st.integers(0, len(s) - 1))))(d.draw(shapes(min_dims=1, max_dims=3, max_side=3)))))
+op("meshgrid", lambda lib, x, y, indexing: lib.stack(lib.meshgrid(x, y * 2, indexing=indexing)),
+   lambda d, t: ([values(d, d.draw(shapes(1, 1))), values(d, d.draw(shapes(0, 1)))], {"indexing": d.draw(st.sampled_from(["ij", "xy"]))}))
+op("nan_to_num", lambda lib, x, kind, fill: lib.nan_to_num(
+    x.masked_fill(kind == 1, float("nan")).masked_fill(kind == 2, float("inf")).masked_fill(kind == 3, -float("inf")), **fill),
+   _draw_nan_to_num)
+
+
+op("F.logsigmoid", F("logsigmoid"), unary(-8.0, 8.0))
+op("F.softmin", lambda lib, x, dim: lib.nn.functional.softmin(x, dim),
+   lambda d, t: (lambda shape: ([values(d, shape, -5, 5)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+op("F.glu", lambda lib, x, dim: lib.nn.functional.glu(x, dim), lambda d, t: (lambda shape, dim: (
+    [values(d, shape[:dim] + (2 * shape[dim],) + shape[dim + 1:])], {"dim": dim - len(shape) if d.draw(st.booleans()) else dim}))(
+    *(lambda s: (s, d.draw(st.integers(0, len(s) - 1))))(d.draw(shapes(min_dims=1, max_side=3)))))
+op("F.hardswish", F("hardswish"), unary(-5.0, 5.0, away_from=(-3.0, 3.0)))
+op("F.hardsigmoid", F("hardsigmoid"), unary(-5.0, 5.0, away_from=(-3.0, 3.0)), twice=False)  # torch has no double backward
+op("F.selu", F("selu"), unary(away_from=(0.0,)))
+op("F.celu", lambda lib, x, s: lib.nn.functional.celu(x, s), with_scalar(away_from=(0.0,), scalars=st.floats(0.2, 2.0)))
+op("F.softsign", F("softsign"), unary())
+op("F.prelu", F("prelu"), lambda d, t: (lambda shape: (
+    [values(d, shape, away_from=(0.0,)), values(d, (d.draw(st.sampled_from([1, shape[1] if len(shape) > 1 else 1])),))], {}))(
+    d.draw(shapes())))
+
+
+def _draw_attention(data, dtype):
+    batch = tuple(data.draw(st.lists(st.integers(1, 2), max_size=2)))
+    L, S, E, Ev = (data.draw(st.integers(1, 4)) for _ in range(4))
+    inputs = [values(data, batch + (L, E)), values(data, batch + (S, E)), values(data, batch + (S, Ev))]
+    kind = data.draw(st.sampled_from(["none", "causal", "bool", "float", "scale"]))
+    params = {"is_causal": kind == "causal", "scale": 0.7 if kind == "scale" else None}
+    if kind == "bool":  # some rows may hide every key: torch (and microtorch) answer 0 there
+        inputs.append(Const(data.draw(hnp.arrays(np.bool_, (L, S)))))
+    elif kind == "float":
+        inputs.append(Const(values(data, (L, S))))
+    return inputs, params
+
+
+op("F.scaled_dot_product_attention", lambda lib, q, k, v, mask=None, **p: lib.nn.functional.scaled_dot_product_attention(
+    q, k, v, attn_mask=mask, **p), _draw_attention, rtol={"float32": 1e-3}, atol={"float32": 1e-4},
+   twice=False)  # torch's CPU flash-attention kernel has no double backward to compare with
+
+
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

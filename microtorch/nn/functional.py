@@ -626,6 +626,71 @@ def tanh(input: Tensor) -> Tensor:
     return input.tanh()
 
 
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), which never overflows."""
+    _check_float(input, "input", "logsigmoid")
+    return -softplus(-input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), as torch."""
+    return _maybe_inplace(input, inplace, lambda x: hardtanh(x + 3.0, 0.0, 6.0) / 6.0)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6"""
+    _check_float(input, "input", "hardswish")
+    return _maybe_inplace(input, inplace, lambda x: x * hardtanh(x + 3.0, 0.0, 6.0) / 6.0)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha), with the self-normalising constants."""
+    _check_float(input, "input", "selu")
+    return _maybe_inplace(input, inplace, lambda x: elu(x, _SELU_ALPHA) * _SELU_SCALE)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x / alpha) - 1)"""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _check_float(input, "input", "celu")
+    return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, (x.clamp(max=0.0) / alpha).expm1() * alpha))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)"""
+    x = _float_input(input)
+    return x / (x.abs() + 1.0)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x, with one learnable slope or one per channel (dim 1)."""
+    _check_tensor(weight, "weight", "prelu")
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{weight.numel()} and channel size = {channels}.")
+    # one slope: a 0-d weight (the output keeps input's shape); else one per channel along dim 1
+    weight = weight.reshape(()) if weight.numel() == 1 else weight.reshape((1, channels) + (1,) * (input.ndim - 2))
+    return input.where(input > 0, input * weight)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b), with a and b the two halves of ``input`` along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim % input.ndim} is size {size}")
+    a, b = input.chunk(2, dim)
+    return a * b.sigmoid()
+
+
 def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
     if dim is not None:
         return dim
@@ -640,6 +705,66 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim), dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    return (-input).softmax(_softmax_dim("softmin", input.ndim, dim), dtype=dtype)
+
+
+# ---- attention ----------------------------------------------------------------------------------------
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(Q K^T * scale + bias) V over the last two dims (torch's reference math). A bool
+    ``attn_mask`` marks the allowed positions (True = attend), a float one is added to the scores;
+    ``is_causal`` allows each query the keys up to its own position. Rows with no allowed key give 0."""
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        _check_float(t, name, "scaled_dot_product_attention")
+    _check_same_dtype("scaled_dot_product_attention", query=query, key=key, value=value)
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError("scaled_dot_product_attention: query, key and value must be at least 2-D")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(
+            f"scaled_dot_product_attention: shapes do not match: query {list(query.shape)}, key {list(key.shape)}, "
+            f"value {list(value.shape)} (query and key share the last dim, key and value the sequence dim)"
+        )
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        if query.shape[-3] % key.shape[-3]:
+            raise RuntimeError("scaled_dot_product_attention: the query's heads must be a multiple of the key's for GQA")
+        groups = query.shape[-3] // key.shape[-3]
+        key, value = key.repeat_interleave(groups, -3), value.repeat_interleave(groups, -3)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.transpose(-2, -1)) * scale
+    allowed = None
+    if is_causal:
+        allowed = Tensor._make(_causal_mask(query.device, query.shape[-2], key.shape[-2]), query.device)
+    elif attn_mask is not None:
+        if attn_mask.dtype.name == "bool":
+            allowed = attn_mask
+        else:
+            scores = scores + attn_mask.to(scores.dtype)
+    if allowed is not None:
+        scores = scores.masked_fill(allowed.logical_not(), -math.inf)
+    # only an explicit mask can hide every key from a query (a causal one always leaves the first)
+    weights = _safe_softmax(scores) if attn_mask is not None else scores.softmax(-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value
+
+
+def _causal_mask(device: Any, rows: int, cols: int) -> Any:
+    """Bool (rows, cols) array, True on and below the diagonal (torch's is_causal: top-left aligned)."""
+    backend = device.backend
+    with on_device(device):
+        return backend.xp.tri(rows, cols, dtype=bool)
+
+
+def _safe_softmax(scores: Tensor) -> Tensor:
+    """softmax over the last dim, 0 (not nan) for rows that are all -inf (torch's SDPA does the same)."""
+    all_masked = (scores == -math.inf).all(-1, keepdim=True)
+    return scores.masked_fill(all_masked, 0.0).softmax(-1).masked_fill(all_masked, 0.0)
 
 
 # ---- padding, resizing, encodings ---------------------------------------------------------------------
@@ -1046,7 +1171,8 @@ __all__ = [
     "linear", "bilinear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
     "group_norm", "dropout", "embedding", "relu", "leaky_relu", "elu", "gelu", "silu", "mish", "softplus", "hardtanh",
-    "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "pad", "interpolate", "one_hot", "normalize", "mse_loss",
+    "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "hardsigmoid", "hardswish", "selu", "celu",
+    "softsign", "prelu", "glu", "softmin", "scaled_dot_product_attention", "pad", "interpolate", "one_hot", "normalize", "mse_loss",
     "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "kl_div",
 ]

@@ -818,3 +818,15 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 
         x = x.to(get_default_dtype())
     return Clamp.apply(x, min=min, max=max)
+
+
+def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the dtype's largest and
+    smallest finite values); nested ``Where`` ops, so the gradient flows only through finite elements."""
+    if x._data.dtype.kind not in "fc":
+        return x.clone()  # integers and bools have no NaN or infinity
+    info = x.device.backend.xp.finfo(x._data.dtype)
+    posinf = float(info.max) if posinf is None else posinf
+    neginf = float(info.min) if neginf is None else neginf
+    out = Where.apply(x == math.inf, posinf, Where.apply(x == -math.inf, neginf, x))
+    return Where.apply(x.isnan(), nan, out)

@@ -1,4 +1,4 @@
-"""Indexing: ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``.
+"""Indexing: ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``masked_select``, ``scatter``.
 
 Keys follow NumPy (and torch): ints, slices, None, Ellipsis, bool masks and
 integer tensors/lists. The gradient of a read is the gradient scattered back
@@ -158,19 +158,17 @@ def setitem(x, key: Any, value: Any) -> None:
     commit(x, result, already_written=True)
 
 
-def gather(x, dim: int, index):
+def _check_index(index, fn: str, dtypes: str = "int64") -> None:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{fn}(): index must be a Tensor, got {type(index).__name__}")
+    if index._data.dtype.name not in dtypes.split():
+        raise RuntimeError(f"{fn}(): Expected dtype {'/'.join(dtypes.split())} for index, got {index.dtype}")
 
-    dim = _normalize_dim(dim, x.ndim)
-    if index._data.dtype.kind not in "iu":
-        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
-    if index.ndim != x.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for d in range(x.ndim):
-        if d != dim and index.shape[d] > x.shape[d]:
-            raise RuntimeError(
-                f"Size does not match at dimension {d} expected index {list(index.shape)} to be smaller than self "
-                f"{list(x.shape)} apart from dimension {dim}"
-            )
+
+def _along_dim_key(x, dim: int, index) -> tuple:
+    """The advanced-indexing key that reads ``x[..., index[p], ...]`` at every position ``p`` of
+    ``index`` (``index`` along ``dim``, its own position along the other dims): gather's and
+    scatter's addressing, as one NumPy key."""
     xp = x._device.backend.xp
     key = []
     for d, n in enumerate(index.shape):
@@ -181,12 +179,126 @@ def gather(x, dim: int, index):
             shape[d] = n
             with on_device(x._device):
                 key.append(xp.arange(n).reshape(shape))
-    return GetItem.apply(x, key=normalize_key(x, tuple(key)))
+    return normalize_key(x, tuple(key))
+
+
+def _check_along_dim(x, dim: int, index, fn: str, src=None) -> int:
+    """torch's checks for gather/scatter: an int32/int64 index with x's number of dims, no larger than x
+    (and than src) apart from ``dim``; returns ``dim`` made non-negative."""
+    dim = _normalize_dim(dim, x.ndim)
+    _check_index(index, fn, "int32 int64")
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"{fn}(): Index tensor must have the same number of dimensions as self tensor")
+    for d in range(x.ndim):
+        if d != dim and index.shape[d] > x.shape[d] or src is not None and index.shape[d] > src.shape[d]:
+            raise RuntimeError(
+                f"{fn}(): Expected index {list(index.shape)} to be no larger than self {list(x.shape)} apart from "
+                f"dimension {dim}" + (f" and to be no larger size than src {list(src.shape)}" if src is not None else "")
+            )
+    if index.numel() and (bool((index < 0).any()) or bool((index >= x.shape[dim]).any())):
+        raise RuntimeError(f"{fn}(): index out of bounds for dimension {dim} with size {x.shape[dim]}")
+    return dim
+
+
+def gather(x, dim: int, index):
+    dim = _check_along_dim(x, dim, index, "gather")
+    return GetItem.apply(x, key=_along_dim_key(x, dim, index))
+
+
+def take_along_dim(x, indices, dim: int | None = None):
+    """``gather`` after broadcasting ``x`` and ``indices`` against each other apart from ``dim``
+    (``dim=None``: both flattened)."""
+    _check_index(indices, "torch.take_along_dim")  # (torch: "dtype of indices should be Long")
+    if dim is None:
+        return gather(x.reshape(-1), 0, indices.reshape(-1))
+    dim = _normalize_dim(dim, x.ndim)
+    if indices.ndim != x.ndim:
+        raise RuntimeError(
+            f"torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
+            f"{x.ndim} dimensions for input, and {indices.ndim} dimensions for indices"
+        )
+    shape = []
+    for d, (a, b) in enumerate(zip(x.shape, indices.shape)):
+        if d != dim and a != b and 1 not in (a, b):
+            raise RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension {d}"
+            )
+        shape.append(max(a, b))
+    x_shape = tuple(shape[:dim] + [x.shape[dim]] + shape[dim + 1:])
+    i_shape = tuple(shape[:dim] + [indices.shape[dim]] + shape[dim + 1:])
+    return gather(x.expand(x_shape), dim, indices.expand(i_shape))
 
 
 def index_select(x, dim: int, index):
-
+    _check_index(index, "index_select", "int32 int64")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = _normalize_dim(dim, x.ndim)
     return GetItem.apply(x, key=normalize_key(x, (slice(None),) * dim + (index.reshape(-1),)))
+
+
+def nonzero(x, as_tuple: bool = False) -> Any:
+    """The int64 indices of the non-zero elements: an (n, ndim) tensor, or one 1-D tensor per dim."""
+    xp = x._device.backend.xp
+    with on_device(x._device):
+        idx = xp.nonzero(x._data.reshape(1) if x.ndim == 0 else x._data)  # torch: a 0-d tensor is one element
+        if as_tuple:
+            return tuple(Tensor._make(i.astype("int64", copy=False), x._device) for i in idx)
+        out = xp.stack(idx, axis=1) if x.ndim else xp.zeros((idx[0].shape[0], 0))
+        return Tensor._make(out.astype("int64", copy=False), x._device)
+
+
+def masked_select(x, mask):
+    """The elements of ``x`` where ``mask`` (broadcast with it) holds, as a 1-D tensor."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    from ..._functions import broadcast_shapes
+
+    shape = broadcast_shapes(x.shape, mask.shape)
+    return getitem(x.expand(shape), mask.expand(shape))
+
+
+# ---- scatter: writes at gather's positions ---------------------------------------------------------------
+def _scatter_source(x, index, src, fn: str):
+    """The part of ``src`` that ``index`` addresses (torch reads src[p] for each position p of index)."""
+    if not isinstance(src, Tensor):
+        return src
+    if src._data.dtype != x._data.dtype:
+        raise RuntimeError(f"{fn}(): Expected self.dtype to be equal to src.dtype")
+    if src.ndim != index.ndim:
+        raise RuntimeError(f"{fn}(): Index tensor must have the same number of dimensions as src tensor")
+    if tuple(src.shape) == tuple(index.shape):
+        return src
+    return src[tuple(slice(0, n) for n in index.shape)]
+
+
+def scatter(x, dim: int, index, src: Any = None, value: Any = None, reduce: str | None = None):
+    """A copy of ``x`` with ``out[..., index[p], ...] = src[p]`` (or ``value``): the gradient reaches
+    ``x`` where nothing was written and ``src`` through gather (``IndexPut``'s backward)."""
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter(): expected a src tensor or a value")
+    if reduce is not None:
+        if reduce != "add":
+            raise NotImplementedError(f"scatter(reduce={reduce!r}) is not supported by microtorch; use scatter_add")
+        if not isinstance(src, Tensor):
+            from ..._creation import full
+
+            src = full(tuple(index.shape), src, dtype=x.dtype, device=x.device)
+        return scatter_add(x, dim, index, src)
+    dim = _check_along_dim(x, dim, index, "scatter", src if isinstance(src, Tensor) else None)
+    src = _scatter_source(x, index, src, "scatter")
+    out = x.clone()
+    setitem(out, _along_dim_key(x, dim, index), src)
+    return out
+
+
+def scatter_add(x, dim: int, index, src):
+    """``x`` plus ``src`` summed into the positions ``index`` addresses (repeated positions add up);
+    the gradient is the upstream one for ``x`` and its gather for ``src``."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): src must be a Tensor, got {type(src).__name__}")
+    dim = _check_along_dim(x, dim, index, "scatter_add", src)
+    src = _scatter_source(x, index, src, "scatter_add")
+    return x + IndexAccumulate.apply(src, key=_along_dim_key(x, dim, index), shape=tuple(x.shape))

@@ -1,4 +1,4 @@
-"""Matrix products: ``matmul`` (1-D, 2-D and batched with broadcasting) and ``einsum``."""
+"""Matrix products: ``matmul`` (1-D, 2-D and batched with broadcasting), ``outer``, ``addmm`` and ``einsum``."""
 from __future__ import annotations
 
 import string
@@ -72,6 +72,31 @@ def matmul(a: Any, b: Any):
     if b1:
         return out.squeeze(-1)
     return out
+
+
+def outer(a, b):
+    """a[i] * b[j]: a broadcast product, so the gradient (and dtype promotion) is Mul's."""
+    for name, v in (("input", a), ("vec2", b)):
+        if not isinstance(v, Tensor) or v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {getattr(v, 'ndim', '?')}-D")
+    return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+def addmm(input, mat1, mat2, beta: Any = 1, alpha: Any = 1):
+    """beta * input + alpha * (mat1 @ mat2); with beta == 0 ``input`` is ignored (nan and inf too, as torch)."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"addmm: expected 2-D matrices, got {mat1.ndim}-D and {mat2.ndim}-D")
+    dtypes = {t._data.dtype for t in (input, mat1, mat2)}
+    if len(dtypes) > 1:
+        raise RuntimeError(f"addmm: expected all tensors to have the same dtype, but got {input.dtype}, {mat1.dtype} "
+                           f"and {mat2.dtype}")
+    product = matmul(mat1, mat2)
+    if not (input.ndim <= 2 and all(s in (1, n) for s, n in zip(input.shape[::-1], product.shape[::-1]))):
+        raise RuntimeError(f"addmm: input of shape {list(input.shape)} does not broadcast to {list(product.shape)}")
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
 
 
 # ---- einsum -----------------------------------------------------------------------------------------

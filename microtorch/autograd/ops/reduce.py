@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, var, prod, max/min, logsumexp, norm, cumsum, argmax, any/all.
+"""Reductions: sum, mean, var, prod, max/min, logsumexp, norm, cumsum, cumprod, argmax, any/all.
 
 ``dim`` arrives normalised (``None`` for all dims, or a sorted tuple of
 non-negative ints). A reduced gradient is broadcast back to the input's shape by
@@ -14,6 +14,7 @@ from typing import Any
 from .. import grad_mode
 from ..function import Op
 from .elementwise import Where
+from ..._dtype import int64
 from ..._tensor import Tensor, _binary, _float_input, _normalize_dim
 
 
@@ -351,3 +352,46 @@ class CumSum(Op):
 
     def backward(ctx, grad):
         return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+class CumProd(Op):
+    """d cumprod(x)_j / dx_i = prod_{k <= j, k != i} x_k for i <= j. Without zeros that is out_j / x_i,
+    so the gradient is a reversed cumulative sum of grad * out, divided by x."""
+
+    def forward(ctx, x, dim):
+        out = ctx.xp.cumprod(x, axis=dim)
+        ctx.save_for_backward(x, out)
+        ctx.dim = dim
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim = ctx.dim
+        if not (x == 0).any().item():
+            return (grad * out).flip(dim).cumsum(dim).flip(dim) / x
+        # with zeros, out / x is 0/0: products of the other elements explicitly (a constant, as Prod)
+        if grad_mode.enabled:
+            raise RuntimeError("cumprod(): the gradient over zeros is not twice differentiable here")
+        return Tensor._make(_cumprod_grad_with_zeros(ctx.xp, x._data, grad._data, dim), ctx.device)
+
+
+def _cumprod_grad_with_zeros(xp, x, grad, dim: int):
+    """sum_{j >= i} grad_j prod_{k <= j, k != i} x_k along ``dim`` (O(n^2) per line, only when x has zeros)."""
+    x, grad = xp.moveaxis(x, dim, -1), xp.moveaxis(grad, dim, -1)
+    n = x.shape[-1]
+    before = xp.cumprod(xp.concatenate([xp.ones_like(x[..., :1]), x[..., :-1]], axis=-1), axis=-1)  # prod_{k < i}
+    after = xp.triu(xp.ones((n, n), dtype=bool), 1)  # [i, k]: k > i
+    rows = xp.where(after, x[..., None, :], xp.ones((), dtype=x.dtype))  # [..., i, k] = x_k if k > i else 1
+    partial = xp.cumprod(rows, axis=-1) * before[..., :, None]  # [..., i, j] = prod_{k <= j, k != i} x_k (j >= i)
+    g = (xp.where(xp.tril(xp.ones((n, n), dtype=bool), -1), 0, partial) * grad[..., None, :]).sum(-1)
+    return xp.moveaxis(g, -1, dim)
+
+
+def cumprod(x, dim: int, dtype: Any = None):
+    x = x if dtype is None else x.to(dtype)
+    if x._data.dtype.kind in "bui":  # torch multiplies integers and bools as int64
+        x = x.to(int64)
+    dim = _normalize_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return CumProd.apply(x.reshape(1), dim=0).reshape(())
+    return CumProd.apply(x, dim=dim)

@@ -1,4 +1,4 @@
-"""Shape ops: reshape, permute, expand, repeat, flip, cat/stack, split.
+"""Shape ops: reshape, permute, expand, repeat, flip, cat/stack, split, roll, tile, repeat_interleave, meshgrid.
 
 Most return views of their input (NumPy views share memory), marked by
 ``views.view_of`` with the way to make them again from their base.
@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any, Sequence
 
+from ..._device import on_device
 from ..function import Op
 from ..._dtype import result_type
 from ..._tensor import Tensor, _normalize_dim
@@ -336,3 +338,83 @@ def chunk(x, chunks: int, dim: int = 0) -> tuple:
 def unbind(x, dim: int = 0) -> tuple:
     dim = _normalize_dim(dim, x.ndim)
     return tuple(squeeze(p, dim) for p in split(x, 1, dim))
+
+
+# ---- rolling, tiling, grids (compositions: their gradients are those of slicing, cat, expand) -------
+def roll(x, shifts: Any, dims: Any = None):
+    """Shift elements along ``dims`` with wrap-around (``dims=None``: over the flattened tensor)."""
+    shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: shifts must have one element when dims is not given, got {len(shifts)}")
+        return roll(x.reshape(-1), shifts, 0).reshape(x.shape)
+    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    for shift, dim in zip(shifts, dims):
+        dim = _normalize_dim(dim, x.ndim)
+        n = x.shape[dim] if x.ndim else 1
+        s = int(shift) % n if n else 0
+        if s:  # the last s elements, then the rest
+            x = cat([x.narrow(dim, n - s, s), x.narrow(dim, 0, n - s)], dim)
+    return x
+
+
+def tile(x, dims: Sequence[int]):
+    """``repeat`` with ``dims`` padded by leading ones to the tensor's number of dims."""
+    dims = tuple(dims)
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(x, repeats: Any, dim: int | None = None, output_size: int | None = None):
+    """Each element repeated ``repeats`` times along ``dim`` (``None``: over the flattened tensor).
+    An int is an expand and a reshape; a tensor of per-element counts is an index_select."""
+    if dim is None:
+        x, dim = x.reshape(-1), 0
+    dim = _normalize_dim(dim, x.ndim)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    if isinstance(repeats, Tensor):
+        if repeats.ndim == 0 or repeats.numel() == 1:
+            repeats = int(repeats.item())
+        else:
+            if repeats.ndim != 1 or repeats.shape[0] != x.shape[dim]:
+                raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                                   f"{repeats.shape[0] if repeats.ndim else 1} and input.size({dim}) = {x.shape[dim]}")
+            if bool((repeats < 0).any()):
+                raise RuntimeError("repeats can not be negative")
+            xp = x.device.backend.xp
+            with on_device(x.device):
+                index = xp.repeat(xp.arange(x.shape[dim]), repeats._data).astype("int64")
+            return x.index_select(dim, Tensor._make(index, x.device))
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    shape = x.shape
+    expanded = unsqueeze(x, dim + 1).expand(shape[:dim + 1] + (int(repeats),) + shape[dim + 1:])
+    return reshape(expanded, shape[:dim] + (shape[dim] * int(repeats),) + shape[dim + 1:])
+
+
+def meshgrid(tensors: Sequence[Any], indexing: str | None = None) -> tuple:
+    """Coordinate grids from 0-D or 1-D tensors: with ``indexing='ij'`` the i-th grid varies along dim i;
+    ``'xy'`` swaps the first two dims (Cartesian)."""
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=3)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    tensors = list(tensors)
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a {t.ndim}-D tensor")
+    if len({t._data.dtype for t in tensors}) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    flat = [t.reshape(-1) for t in tensors]
+    swap = indexing == "xy" and len(flat) >= 2
+    if swap:
+        flat[0], flat[1] = flat[1], flat[0]
+    shape = tuple(t.shape[0] for t in flat)
+    grids = [reshape(t, (1,) * i + (-1,) + (1,) * (len(flat) - i - 1)).expand(shape) for i, t in enumerate(flat)]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
