@@ -69,15 +69,25 @@ def unary(lo=-3.0, hi=3.0, away_from=(), min_dims=0):
 
 
 def binary(lo=-3.0, hi=3.0, lo2=None, hi2=None, away_from2=(), distinct=False):
-    """Two broadcastable inputs."""
+    """Two broadcastable inputs; ``distinct``: no ties between any two elements broadcasting pairs up."""
     def draw(data, dtype):
         pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4))
         a = values(data, pair.input_shapes[0], lo, hi)
         b = values(data, pair.input_shapes[1], lo if lo2 is None else lo2, hi if hi2 is None else hi2, away_from2)
-        if distinct:  # keep |a - b| away from 0 so max/min have no ties
-            b = np.where(np.abs(np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape)).reshape(-1)[: b.size].reshape(b.shape) - b) < 1e-2, b + 0.05, b)
-        return [a, b], {}
+        return list(apart(a, b) if distinct else (a, b)), {}
     return draw
+
+
+def apart(a: np.ndarray, b: np.ndarray, gap: float = 0.05) -> tuple:
+    """``a`` snapped to the multiples of ``2 gap``, ``b`` to the same grid shifted by ``gap``.
+
+    Then ``|a - b| >= gap`` for every pair of elements, so whatever the shapes, every
+    pair broadcasting lines up is apart (max/min have no ties, |a - b| no kink). Fixing
+    ``b`` against ``a`` element by element cannot do this: under broadcasting each
+    element of ``b`` meets a whole row or column of ``a``.
+    """
+    step = 2 * gap
+    return np.round(a / step) * step, np.round((b - gap) / step) * step + gap
 
 
 def with_scalar(lo=-3.0, hi=3.0, scalars=st.floats(-3, 3).filter(lambda v: abs(v) > 0.1), away_from=()):
