@@ -39,6 +39,7 @@ class OpSpec:
     rtol: dict = field(default_factory=dict)
     atol: dict = field(default_factory=dict)
     noncontiguous: bool = True
+    casts: bool = False  # the output's dtype is the op's point: the no-drift check looks at gradients only
 
     def tolerances(self, dtype: str) -> tuple:
         rtol = {"float16": 1e-2, "float32": 1e-4, "float64": 1e-7}[dtype]
@@ -121,6 +122,34 @@ def _distinct(data, shape, lo, hi):
     return grid[np.array(perm)][:n].reshape(shape)
 
 
+def broadcastable_to(data, shape: tuple, min_dims: int = 0) -> tuple:
+    """A shape that broadcasts to ``shape`` without growing it: a suffix of it with some sides 1."""
+    return tuple(data.draw(st.sampled_from([1, s])) for s in shape[data.draw(st.integers(0, len(shape) - min_dims)):])
+
+
+def into(lo=-3.0, hi=3.0, lo2=None, hi2=None):
+    """x and a y that broadcasts to x's shape (in-place ops write into x)."""
+    def draw(data, dtype):
+        shape = data.draw(shapes())
+        y = values(data, broadcastable_to(data, shape), lo if lo2 is None else lo2, hi if hi2 is None else hi2)
+        return [values(data, shape, lo, hi), y], {}
+    return draw
+
+
+def off_multiples(arr, step: float = 0.5, margin: float = 0.05):
+    """``arr`` moved at least ``margin`` away from every multiple of ``step``."""
+    k = np.floor(arr / step)
+    return (k + np.clip(arr / step - k, margin / step, 1 - margin / step)) * step
+
+
+def forms(draw: Callable, **choices: Any) -> Callable:
+    """``draw`` plus, for each keyword, a param drawn from its values (which spelling or variant of an op to call)."""
+    def drawn(data, dtype):
+        inputs, params = draw(data, dtype)
+        return inputs, {**params, **{k: data.draw(st.sampled_from(v)) for k, v in choices.items()}}
+    return drawn
+
+
 def dim_of(data, ndim: int, extra: int = 0):
     return data.draw(st.integers(-(ndim + extra), ndim + extra - 1)) if ndim + extra else 0
 
@@ -152,6 +181,50 @@ op("pow_scalar", lambda lib, x, s: x ** s, with_scalar(lo=0.5, hi=2.0, scalars=s
 op("pow_int", lambda lib, x, s: x ** s, with_scalar(scalars=st.integers(0, 4)))
 op("rpow_scalar", lambda lib, x, s: s ** x, with_scalar(lo=-2.0, hi=2.0, scalars=st.floats(0.5, 3.0)), rtol={"float32": 5e-4})
 op("neg", lambda lib, x: -x, unary())
+
+# remainder and floor division jump where x / y is an integer: divisors are nonzero multiples of 1/2 and
+# dividends no multiple of 1/2, so no pair broadcasting lines up is near a jump
+_HALVES = st.sampled_from([sign * k / 2 for k in range(1, 7) for sign in (1.0, -1.0)])
+_DIVMOD = {
+    "%": lambda lib, x, y: x % y, "remainder": lambda lib, x, y: lib.remainder(x, y),
+    "//": lambda lib, x, y: x // y, "floor_divide": lambda lib, x, y: lib.floor_divide(x, y),
+    "div_floor": lambda lib, x, y: x.div(y, rounding_mode="floor"), "div_trunc": lambda lib, x, y: x.div(y, rounding_mode="trunc"),
+}
+
+
+def _draw_divmod(data, dtype):
+    pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    x = off_multiples(values(data, pair.input_shapes[0], -4.0, 4.0))
+    return [x, data.draw(hnp.arrays(np.float64, pair.input_shapes[1], elements=_HALVES))], {}
+
+
+def _draw_divmod_scalar(*reverse: bool):
+    """x % s, or s % x (the tensor divides) where ``reverse`` is drawn."""
+    def draw(data, dtype):
+        shape = data.draw(shapes(max_dims=3))
+        if data.draw(st.sampled_from(reverse)):
+            s = float(off_multiples(np.float64(data.draw(st.floats(-4.0, 4.0)))))
+            return [data.draw(hnp.arrays(np.float64, shape, elements=_HALVES))], {"s": s, "reverse": True}
+        return [off_multiples(values(data, shape, -4.0, 4.0))], {"s": data.draw(_HALVES), "reverse": False}
+    return draw
+
+
+def _draw_int_divmod(data, dtype):
+    pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    a = data.draw(hnp.arrays(np.int64, pair.input_shapes[0], elements=st.integers(-9, 9)))
+    b = data.draw(hnp.arrays(np.int64, pair.input_shapes[1], elements=st.integers(-4, 4).filter(bool)))
+    return [Const(a), Const(b)], {"form": data.draw(st.sampled_from(["%", "remainder", "//", "floor_divide"]))}
+
+
+op("remainder", lambda lib, x, y, form: _DIVMOD[form](lib, x, y), forms(_draw_divmod, form=["%", "remainder"]))
+op("remainder_scalar", lambda lib, x, s, reverse: s % x if reverse else x % s, _draw_divmod_scalar(False))
+# torch has no derivative for floor_divide nor for number % tensor (backward raises), and zeros for
+# div(rounding_mode=...): values only
+op("rremainder_scalar", lambda lib, x, s, reverse: s % x if reverse else x % s, _draw_divmod_scalar(True), grad=False)
+op("floor_divide", lambda lib, x, y, form: _DIVMOD[form](lib, x, y),
+   forms(_draw_divmod, form=["//", "floor_divide", "div_floor", "div_trunc"]), grad=False)
+op("floor_divide_scalar", lambda lib, x, s, reverse: s // x if reverse else x // s, _draw_divmod_scalar(False, True), grad=False)
+op("divmod_int", lambda lib, a, b, form: _DIVMOD[form](lib, a, b), _draw_int_divmod, grad=False)
 
 # elementwise math
 op("abs", lambda lib, x: lib.abs(x), unary(away_from=(0.0,)))
@@ -190,9 +263,42 @@ def _draw_where(data, dtype):
 
 
 op("where", lambda lib, c, x, y: lib.where(c, x, y), _draw_where)
+op("where_method", lambda lib, c, x, y: x.where(c, y), _draw_where)
 op("where_scalar", lambda lib, c, x: lib.where(c, x, 0.5), lambda data, dt: (
     lambda shape: ([Const(data.draw(hnp.arrays(np.bool_, shape))), values(data, shape)], {}))(data.draw(shapes())))
 
+
+
+def _draw_masked_fill(data, dtype):
+    shape = data.draw(shapes())
+    inputs = [values(data, shape), Const(data.draw(hnp.arrays(np.bool_, broadcastable_to(data, shape))))]
+    inplace = data.draw(st.booleans())
+    if data.draw(st.booleans()):  # a 0-d tensor value, which gets the gradient of the places it fills
+        return inputs + [values(data, ())], {"inplace": inplace}
+    return inputs, {"value": data.draw(st.floats(-3.0, 3.0)), "inplace": inplace}
+
+
+def _draw_lerp(data, dtype):
+    triple = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    start, end, weight = triple.input_shapes
+    return [values(data, start), values(data, end), values(data, weight, -0.5, 1.5)], {}
+
+
+op("masked_fill", lambda lib, x, m, v=None, value=None, inplace=False: (x.clone().masked_fill_ if inplace else x.masked_fill)(
+    m, value if v is None else v), _draw_masked_fill)
+op("lerp", lambda lib, a, b, w: lib.lerp(a, b, w), _draw_lerp)
+op("lerp_scalar", lambda lib, a, b, w, inplace: a.clone().lerp_(b, w) if inplace else a.lerp(b, w),
+   forms(into(), w=[0.0, 0.25, 0.7, 1.0, -0.5, 1.5], inplace=[False, True]))
+
+# casts and copies: the gradient comes back in the input's dtype, as torch's
+_CASTS = {
+    "to": lambda lib, x, dt: x.to(getattr(lib, dt)), "type": lambda lib, x, dt: x.type(getattr(lib, dt)),
+    "method": lambda lib, x, dt: getattr(x, {"float64": "double", "float32": "float"}[dt])(),
+}
+op("to_float64", lambda lib, x, form: _CASTS[form](lib, x, "float64"), forms(unary(), form=list(_CASTS)), casts=True)
+op("to_float32", lambda lib, x, form: _CASTS[form](lib, x, "float32"), forms(unary(), form=list(_CASTS)), casts=True)
+op("clone", lambda lib, x, form: lib.clone(x) if form == "function" else getattr(x, form)(),
+   forms(unary(), form=["clone", "contiguous", "function"]))
 
 # matmul: 1-D, 2-D and batched with broadcasting
 def _draw_matmul(data, dtype):
@@ -305,8 +411,7 @@ op("T_mT", lambda lib, x: x.mT + 0 if x.ndim >= 2 else x.T, unary(min_dims=2))
 
 def _draw_expand(data, dtype):
     target = data.draw(shapes(min_dims=1))
-    src = tuple(data.draw(st.sampled_from([1, s])) for s in target[data.draw(st.integers(0, len(target) - 1)):])
-    return [values(data, src)], {"target": target}
+    return [values(data, broadcastable_to(data, target, min_dims=1))], {"target": target}
 
 
 op("expand", lambda lib, x, target: x.expand(*target), _draw_expand)
