@@ -52,12 +52,21 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one per dim (``as_tuple``).
+
+    A 0-d tensor counts as one element, as torch's: (1, 0) or (0, 0), or ``(tensor([0]),)``."""
     xp = input.device.backend.xp
     with on_device(input.device):
-        idx = xp.nonzero(input._data)
+        data = input._data
+        if not data.ndim:  # NumPy refuses nonzero of 0-d arrays
+            (idx,) = xp.nonzero(data.reshape(1))
+            if as_tuple:
+                return (Tensor._make(idx.astype("int64", copy=False), input.device),)
+            return Tensor._make(xp.zeros((idx.size, 0), "int64"), input.device)
+        idx = xp.nonzero(data)
         if as_tuple:
             return tuple(Tensor._make(i.astype("int64", copy=False), input.device) for i in idx)
-        return Tensor._make(xp.stack(idx, axis=1).astype("int64", copy=False) if idx else xp.zeros((0, 0), "int64"), input.device)
+        return Tensor._make(xp.stack(idx, axis=1).astype("int64", copy=False), input.device)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

@@ -254,6 +254,37 @@ op("clamp_min", lambda lib, x, lo: x.clamp(min=lo),
    lambda data, dt: ([values(data, data.draw(shapes()), away_from=(0.5,))], {"lo": 0.5}))
 op("clamp_max", lambda lib, x, hi: x.clamp(max=hi),
    lambda data, dt: ([values(data, data.draw(shapes()), away_from=(-0.5,))], {"hi": -0.5}))
+op("log2_log10", lambda lib, x, name: getattr(lib, name)(x), forms(unary(lo=0.05, hi=5.0), name=["log2", "log10"]),
+   rtol={"float32": 2e-4})
+op("trunc_frac", lambda lib, x, name: getattr(lib, name)(x), forms(unary(), name=["trunc", "frac"]))
+
+
+def _draw_round_decimals(data, dtype):
+    """x.round(decimals) away from the halfway points (k + 1/2) 10^-decimals."""
+    decimals = data.draw(st.sampled_from([-1, 1, 2]))
+    step = 10.0 ** -decimals
+    x = values(data, data.draw(shapes())) * max(step, 1.0)
+    return [(off_multiples(x / step - 0.5, 1.0, 0.1) + 0.5) * step], {"decimals": decimals}
+
+
+def _draw_clamp_tensors(data, dtype):
+    """x, lo and hi tensors: x on the grid of apart(), the bounds off it, lo < hi everywhere.
+
+    The bounds broadcast to x's shape: torch's backward fails where they would grow the output.
+    """
+    s_x = data.draw(shapes(max_dims=3))
+    x, lo = apart(values(data, s_x), values(data, broadcastable_to(data, s_x), -3.0, -0.5))
+    return [x, lo, apart(x, values(data, broadcastable_to(data, s_x), 0.5, 3.0))[1]], {
+        "form": data.draw(st.sampled_from(["clamp", "clip", "min", "max"]))}
+
+
+_CLAMP_TENSORS = {
+    "clamp": lambda lib, x, lo, hi: lib.clamp(x, lo, hi), "clip": lambda lib, x, lo, hi: x.clip(lo, hi),
+    "min": lambda lib, x, lo, hi: x.clamp(min=lo) * hi.detach(), "max": lambda lib, x, lo, hi: x.clamp(max=hi) * lo.detach(),
+}
+op("round_decimals", lambda lib, x, decimals: x.round(decimals=decimals), _draw_round_decimals)
+op("clamp_tensor_bounds", lambda lib, x, lo, hi, form: _CLAMP_TENSORS[form](lib, x, lo, hi), _draw_clamp_tensors)
+op("max_min_binary", lambda lib, x, y, name: getattr(lib, name)(x, y), forms(binary(distinct=True), name=["max", "min"]))
 
 
 def _draw_where(data, dtype):
@@ -315,6 +346,10 @@ def _draw_matmul(data, dtype):
 
 
 op("matmul", lambda lib, a, b: a @ b, _draw_matmul, rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("mm_bmm_dot", lambda lib, a, b, name: getattr(lib, name)(a, b), lambda d, t: (lambda name, b, m, k, n: (
+    [values(d, s) for s in {"mm": ((m, k), (k, n)), "bmm": ((b, m, k), (b, k, n)), "dot": ((k,), (k,))}[name]], {"name": name}))(
+    d.draw(st.sampled_from(["mm", "bmm", "dot"])), *(d.draw(st.integers(1, 4)) for _ in range(4))),
+   rtol={"float32": 1e-3}, atol={"float32": 1e-4})
 
 
 def _draw_einsum(data, dtype):
@@ -366,12 +401,29 @@ op("argmin", lambda lib, x, dim: x.argmin() if dim is None else x.argmin(dim, ke
    lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": d.draw(st.one_of(st.none(), st.just(dim_of(d, len(shape)))))}))(d.draw(shapes(min_dims=1))), grad=False)
 op("any", lambda lib, x, dim, keepdim: (x > 1).any() if dim is None else (x > 1).any(dim, keepdim=keepdim), reduction(tuple_dims=False), grad=False)
 op("all", lambda lib, x, dim, keepdim: (x > -1).all() if dim is None else (x > -1).all(dim, keepdim=keepdim), reduction(tuple_dims=False), grad=False)
+op("count_nonzero", lambda lib, x, dim, keepdim: lib.count_nonzero(x.round(), dim=dim), reduction(keepdim=False), grad=False)
 
 # comparisons (bool results)
 for _name, _fn in [("eq", lambda lib, x, y: x == y), ("ne", lambda lib, x, y: x != y), ("lt", lambda lib, x, y: x < y),
                    ("le", lambda lib, x, y: x <= y), ("gt", lambda lib, x, y: x > y), ("ge", lambda lib, x, y: x >= y)]:
     op(_name, _fn, lambda data, dt: (lambda a: ([np.round(a[0]), np.round(a[1])], {}))(binary()(data, dt)[0]), grad=False)
 op("gt_scalar", lambda lib, x: x > 0.5, unary(), grad=False)
+op("isnan_isinf_isfinite", lambda lib, x, name: getattr(lib, name)(x.log()),  # log gives nan below 0, -inf at 0
+   forms(unary(-1.0, 2.0), name=["isnan", "isinf", "isfinite"]), grad=False)
+op("isclose", lambda lib, x, m, d: lib.isclose(x, lib.where(m, x + d, x + 0.5)),
+   lambda d, t: (lambda shape: ([values(d, shape), Const(d.draw(hnp.arrays(np.bool_, shape)))], {"d": d.draw(st.sampled_from([0.0, 1e-9]))}))(
+       d.draw(shapes())), grad=False)
+_LOGICAL = {
+    "logical_and": lambda lib, a, b: lib.logical_and(a, b), "logical_or": lambda lib, a, b: a.logical_or(b),
+    "logical_xor": lambda lib, a, b: lib.logical_xor(a, b), "logical_not": lambda lib, a, b: lib.logical_not(a) & b,
+    "&": lambda lib, a, b: a & b, "|": lambda lib, a, b: a | b, "^": lambda lib, a, b: a ^ b, "~": lambda lib, a, b: ~a | b,
+}
+op("logical", lambda lib, x, y, name: _LOGICAL[name](lib, x > 0, y > 0), forms(binary(), name=list(_LOGICAL)), grad=False)
+_NONZERO = {
+    "nonzero": lambda lib, m: lib.nonzero(m), "as_tuple": lambda lib, m: lib.stack(lib.nonzero(m, as_tuple=True)),
+    "where": lambda lib, m: lib.stack(lib.where(m)),
+}
+op("nonzero", lambda lib, x, form: _NONZERO[form](lib, x > 0), forms(unary(), form=list(_NONZERO)), grad=False)
 
 # softmax family
 op("softmax", lambda lib, x, dim: lib.softmax(x, dim),
@@ -407,6 +459,15 @@ op("transpose", lambda lib, x, a, b: x.transpose(a, b),
    lambda d, t: (lambda shape: ([values(d, shape)], {"a": dim_of(d, len(shape)), "b": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
 op("t", lambda lib, x: x.t(), lambda d, t: ([values(d, d.draw(shapes(min_dims=0, max_dims=2)))], {}))
 op("T_mT", lambda lib, x: x.mT + 0 if x.ndim >= 2 else x.T, unary(min_dims=2))
+op("movedim", lambda lib, x, src, dst: x.movedim(src, dst), lambda d, t: (lambda shape: (
+    lambda k: ([values(d, shape)], {"src": tuple(d.draw(st.permutations(range(len(shape))))[:k]),
+                                     "dst": tuple(d.draw(st.permutations(range(len(shape))))[:k])}))(
+    d.draw(st.integers(1, len(shape)))))(d.draw(shapes(min_dims=1))))
+op("sum_to_size", lambda lib, x, size: x.sum_to_size(size), lambda d, t: (
+    lambda shape: ([values(d, shape)], {"size": broadcastable_to(d, shape)}))(d.draw(shapes())))
+op("reshape_as", lambda lib, x, like, form: getattr(x.contiguous(), form)(like), forms(
+    lambda d, t: (lambda drawn: ([drawn[0][0], Const(np.zeros(drawn[0][0].size).reshape(drawn[1]["shape"]))], {}))(_draw_reshape(d, t)),
+    form=["reshape_as", "view_as"]))
 
 
 def _draw_expand(data, dtype):
@@ -458,6 +519,20 @@ op("split_sections", lambda lib, x: lib.stack([p.sum() * (i + 1) for i, p in enu
 op("chunk", lambda lib, x, n, dim: lib.cat([p * (i + 1) for i, p in enumerate(x.chunk(n, dim))], dim),
    lambda d, t: (lambda shape: ([values(d, shape)], {"n": d.draw(st.integers(1, 4)), "dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
 op("unused_chunk", lambda lib, x: x.chunk(2, 0)[0] * 2, lambda d, t: ([values(d, (4, 3))], {}))
+op("unbind", lambda lib, x, dim: lib.stack([p * (i + 1) for i, p in enumerate(x.unbind(dim))], dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_narrow(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    start = data.draw(st.integers(0, shape[dim] - 1))
+    length = data.draw(st.integers(0, shape[dim] - start))
+    return [values(data, shape)], {"dim": dim - len(shape) if data.draw(st.booleans()) else dim, "start": start, "length": length}
+
+
+op("narrow", lambda lib, x, dim, start, length: x.narrow(dim, start, length), _draw_narrow)
+op("broadcast_tensors", lambda lib, x, y: (lambda a, b: a + 2 * b)(*lib.broadcast_tensors(x, y)), binary())
 
 
 # indexing
