@@ -536,10 +536,14 @@ op("broadcast_tensors", lambda lib, x, y: (lambda a, b: a + 2 * b)(*lib.broadcas
 
 
 # indexing
+def _positive_steps(key) -> bool:
+    """torch forbids negative slice steps."""
+    return all(not isinstance(s, slice) or (s.step or 1) > 0 for s in (key if isinstance(key, tuple) else (key,)))
+
+
 def _draw_basic_index(data, dtype):
     shape = data.draw(shapes(min_dims=1))
-    positive_steps = lambda k: all(not isinstance(s, slice) or (s.step or 1) > 0 for s in (k if isinstance(k, tuple) else (k,)))  # noqa: E731 - torch forbids negative steps
-    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True).filter(positive_steps))
+    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True).filter(_positive_steps))
     return [values(data, shape)], {"key": key}
 
 
@@ -581,6 +585,49 @@ def _draw_gather(data, dtype):
 op("gather", lambda lib, x, idx, dim: x.gather(dim, idx), _draw_gather)
 op("index_select", lambda lib, x, idx: x.index_select(0, idx),
    lambda d, t: (lambda shape: ([values(d, shape), Const(np.array(d.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=5)), dtype=np.int64))], {}))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_setitem(data, dtype):
+    """x[key] = v for a basic key (v broadcast to x[key]) or a bool mask (v a 0-d tensor)."""
+    shape = data.draw(shapes(min_dims=1))
+    if data.draw(st.booleans()):
+        return [values(data, shape), values(data, ()), Const(data.draw(hnp.arrays(np.bool_, shape)))], {}
+    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_ellipsis=True).filter(_positive_steps))
+    return [values(data, shape), values(data, broadcastable_to(data, np.zeros(shape)[key].shape))], {"key": key}
+
+
+def _setitem(x, v, mask=None, key=None):
+    y = x.clone()  # leaves that require grad cannot be written in place
+    y[mask if mask is not None else key] = v
+    return y
+
+
+op("setitem", lambda lib, x, v, mask=None, key=None: _setitem(x, v, mask, key), _draw_setitem)
+
+
+# in-place ops, on a clone of the input (leaves that require grad cannot be written in place)
+_INPLACE_ARGS = {"clamp_": (-1.0, 1.0), "fill_": (0.5,)}
+_IADD = {"+=": "__iadd__", "-=": "__isub__", "*=": "__imul__", "/=": "__itruediv__"}
+_POSITIVE = ("sqrt_", "div_", "pow_", "/=")  # ops that want positive inputs
+
+
+def _draw_inplace(names: list, n_others: int = 0):
+    def draw(data, dtype):
+        name = data.draw(st.sampled_from(names))
+        lo = 0.5 if name in _POSITIVE else -3.0
+        shape = data.draw(shapes())
+        others = [values(data, broadcastable_to(data, shape), 0.5 if k == 1 else lo, 2.0 if k == 1 else 3.0) for k in range(n_others)]
+        return [values(data, shape, lo, 3.0, away_from=(-1.0, 0.0, 1.0))] + others, {"name": name}
+    return draw
+
+
+op("inplace_unary", lambda lib, x, name: getattr(x.clone(), name)(*_INPLACE_ARGS.get(name, ())), _draw_inplace(
+    ["neg_", "exp_", "sqrt_", "relu_", "sigmoid_", "tanh_", "abs_", "clamp_", "zero_", "fill_"]))
+op("inplace_binary", lambda lib, x, y, name: getattr(x.clone(), _IADD.get(name, name))(y), _draw_inplace(
+    ["add_", "sub_", "mul_", "div_", "pow_", "copy_", "+=", "-=", "*=", "/="], 1), rtol={"float32": 5e-4})
+op("inplace_addcmul_addcdiv", lambda lib, x, a, b, name, value: getattr(x.clone(), name)(a, b, value=value),
+   forms(_draw_inplace(["addcmul_", "addcdiv_"], 2), value=[1, 0.5, -2.0]), rtol={"float32": 2e-4})
+op("lerp_inplace_tensor_weight", lambda lib, x, end, w, name: x.clone().lerp_(end, w), _draw_inplace(["lerp_"], 2))
 
 
 def _with(drawn, **extra):
@@ -702,6 +749,10 @@ op("F.softplus", lambda lib, x, beta, threshold: lib.nn.functional.softplus(x, b
     [values(d, d.draw(shapes()), -4, 4, away_from=(0.5, 1.0))], {"beta": d.draw(st.sampled_from([1.0, 2.0])), "threshold": 1.0}))
 op("F.hardtanh", lambda lib, x: lib.nn.functional.hardtanh(x, -0.5, 1.0), unary(away_from=(-0.5, 1.0)))
 op("F.relu6", F("relu6"), unary(-2.0, 8.0, away_from=(0.0, 6.0)))
+op("F.relu", lambda lib, x, inplace: lib.nn.functional.relu(x.clone() if inplace else x, inplace=inplace),
+   forms(unary(away_from=(0.0,)), inplace=[False, True]))
+op("F.dropout_identity", lambda lib, x, p, training: lib.nn.functional.dropout(x, p, training),
+   lambda d, t: _with(unary()(d, t), **d.draw(st.sampled_from([{"p": 0.5, "training": False}, {"p": 0.0, "training": True}]))))
 op("F.sigmoid", F("sigmoid"), unary())
 op("F.tanh", F("tanh"), unary())
 op("F.softmax", lambda lib, x, dim: lib.nn.functional.softmax(x, dim),
@@ -729,6 +780,10 @@ op("F.interpolate_nearest", lambda lib, x, **p: lib.nn.functional.interpolate(x,
 op("F.interpolate_bilinear", lambda lib, x, size, ac: lib.nn.functional.interpolate(x, size=size, mode="bilinear", align_corners=ac),
    lambda d, t: ([values(d, (1, 2, d.draw(st.integers(1, 4)), d.draw(st.integers(1, 4))))],
                  {"size": (d.draw(st.integers(1, 6)), d.draw(st.integers(1, 6))), "ac": d.draw(st.booleans())}))
+op("F.interpolate_linear_nearest_exact", lambda lib, x, **p: lib.nn.functional.interpolate(x, **p), lambda d, t: (
+    [values(d, (1, 2, d.draw(st.integers(1, 5))))],
+    {"size": d.draw(st.integers(1, 8)), **d.draw(st.sampled_from([{"mode": "linear", "align_corners": True},
+                                                                 {"mode": "linear", "align_corners": False}, {"mode": "nearest-exact"}]))}))
 op("F.normalize", lambda lib, x, p, dim: lib.nn.functional.normalize(x, p, dim), lambda d, t: (
     lambda shape: ([values(d, shape, away_from=(0.0,))], {"p": d.draw(st.sampled_from([1.0, 2.0, 3.0])), "dim": dim_of(d, len(shape))}))(
     d.draw(shapes(min_dims=1))), rtol={"float32": 1e-3}, atol={"float32": 1e-4})  # 1/|x|-sized terms cancel
