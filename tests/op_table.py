@@ -181,6 +181,15 @@ op("pow_scalar", lambda lib, x, s: x ** s, with_scalar(lo=0.5, hi=2.0, scalars=s
 op("pow_int", lambda lib, x, s: x ** s, with_scalar(scalars=st.integers(0, 4)))
 op("rpow_scalar", lambda lib, x, s: s ** x, with_scalar(lo=-2.0, hi=2.0, scalars=st.floats(0.5, 3.0)), rtol={"float32": 5e-4})
 op("neg", lambda lib, x: -x, unary())
+_ARITH = {  # the function spellings (torch.add(x, y, alpha=...), ...)
+    "add": lambda lib, x, y: lib.add(x, y, alpha=2), "sub": lambda lib, x, y: lib.sub(x, y, alpha=-0.5),
+    "subtract": lambda lib, x, y: lib.subtract(x, y), "mul": lambda lib, x, y: lib.mul(x, y),
+    "multiply": lambda lib, x, y: lib.multiply(x, y), "div": lambda lib, x, y: lib.div(x, y),
+    "divide": lambda lib, x, y: lib.divide(x, y), "true_divide": lambda lib, x, y: lib.true_divide(x, y),
+    "pow": lambda lib, x, y: lib.pow(x, y), "negative": lambda lib, x, y: lib.negative(x) * y,
+}
+op("arith_functions", lambda lib, x, y, name: _ARITH[name](lib, x, y),
+   forms(binary(lo=0.5, hi=2.0, lo2=0.5, hi2=2.0), name=list(_ARITH)), rtol={"float32": 5e-4})
 
 # remainder and floor division jump where x / y is an integer: divisors are nonzero multiples of 1/2 and
 # dividends no multiple of 1/2, so no pair broadcasting lines up is near a jump
@@ -375,6 +384,9 @@ op("std", lambda lib, x, dim, keepdim: x.std(dim, keepdim=keepdim),
 op("prod", lambda lib, x, dim: x.prod() if dim is None else x.prod(dim),
    lambda data, dt: ([values(data, data.draw(shapes(max_dims=3)), 0.5, 1.5)],
                      {"dim": data.draw(st.one_of(st.none(), st.just(0)))}), rtol={"float32": 5e-4})
+op("reduce_to_dtype", lambda lib, x, name: getattr(x, name)(**({"dim": -1} if "softmax" in name else {}), dtype=lib.float64),
+   forms(lambda d, t: ([values(d, d.draw(shapes(min_dims=1, max_dims=3)), 0.5, 1.5)], {}),
+         name=["sum", "mean", "prod", "softmax", "log_softmax"]), casts=True)
 op("max", lambda lib, x: x.max(), lambda d, t: ([_distinct(d, d.draw(shapes()), -3, 3)], {}))
 op("min", lambda lib, x: x.min(), lambda d, t: ([_distinct(d, d.draw(shapes()), -3, 3)], {}))
 op("max_dim", lambda lib, x, dim, keepdim: x.max(dim, keepdim=keepdim)[0],
