@@ -302,8 +302,7 @@ def _draw_where(data, dtype):
     return [Const(cond), values(data, triple.input_shapes[1]), values(data, triple.input_shapes[2])], {}
 
 
-op("where", lambda lib, c, x, y: lib.where(c, x, y), _draw_where)
-op("where_method", lambda lib, c, x, y: x.where(c, y), _draw_where)
+op("where", lambda lib, c, x, y, method: x.where(c, y) if method else lib.where(c, x, y), forms(_draw_where, method=[False, True]))
 op("where_scalar", lambda lib, c, x: lib.where(c, x, 0.5), lambda data, dt: (
     lambda shape: ([Const(data.draw(hnp.arrays(np.bool_, shape))), values(data, shape)], {}))(data.draw(shapes())))
 
@@ -335,8 +334,7 @@ _CASTS = {
     "to": lambda lib, x, dt: x.to(getattr(lib, dt)), "type": lambda lib, x, dt: x.type(getattr(lib, dt)),
     "method": lambda lib, x, dt: getattr(x, {"float64": "double", "float32": "float"}[dt])(),
 }
-op("to_float64", lambda lib, x, form: _CASTS[form](lib, x, "float64"), forms(unary(), form=list(_CASTS)), casts=True)
-op("to_float32", lambda lib, x, form: _CASTS[form](lib, x, "float32"), forms(unary(), form=list(_CASTS)), casts=True)
+op("to_dtype", lambda lib, x, form, dt: _CASTS[form](lib, x, dt), forms(unary(), form=list(_CASTS), dt=["float64", "float32"]), casts=True)
 op("clone", lambda lib, x, form: lib.clone(x) if form == "function" else getattr(x, form)(),
    forms(unary(), form=["clone", "contiguous", "function"]))
 
@@ -637,9 +635,8 @@ op("inplace_unary", lambda lib, x, name: getattr(x.clone(), name)(*_INPLACE_ARGS
     ["neg_", "exp_", "sqrt_", "relu_", "sigmoid_", "tanh_", "abs_", "clamp_", "zero_", "fill_"]))
 op("inplace_binary", lambda lib, x, y, name: getattr(x.clone(), _IADD.get(name, name))(y), _draw_inplace(
     ["add_", "sub_", "mul_", "div_", "pow_", "copy_", "+=", "-=", "*=", "/="], 1), rtol={"float32": 5e-4})
-op("inplace_addcmul_addcdiv", lambda lib, x, a, b, name, value: getattr(x.clone(), name)(a, b, value=value),
-   forms(_draw_inplace(["addcmul_", "addcdiv_"], 2), value=[1, 0.5, -2.0]), rtol={"float32": 2e-4})
-op("lerp_inplace_tensor_weight", lambda lib, x, end, w, name: x.clone().lerp_(end, w), _draw_inplace(["lerp_"], 2))
+op("inplace_ternary", lambda lib, x, a, b, name, value: x.clone().lerp_(a, b) if name == "lerp_" else getattr(x.clone(), name)(a, b, value=value),
+   forms(_draw_inplace(["addcmul_", "addcdiv_", "lerp_"], 2), value=[1, 0.5, -2.0]), rtol={"float32": 2e-4})
 
 
 def _with(drawn, **extra):
