@@ -289,7 +289,7 @@ def _draw_clamp_tensors(data, dtype):
 
 _CLAMP_TENSORS = {
     "clamp": lambda lib, x, lo, hi: lib.clamp(x, lo, hi), "clip": lambda lib, x, lo, hi: x.clip(lo, hi),
-    "min": lambda lib, x, lo, hi: x.clamp(min=lo) * hi.detach(), "max": lambda lib, x, lo, hi: x.clamp(max=hi) * lo.detach(),
+    "min": lambda lib, x, lo, hi: x.clamp(min=lo), "max": lambda lib, x, lo, hi: x.clamp(max=hi),
 }
 op("round_decimals", lambda lib, x, decimals: x.round(decimals=decimals), _draw_round_decimals)
 op("clamp_tensor_bounds", lambda lib, x, lo, hi, form: _CLAMP_TENSORS[form](lib, x, lo, hi), _draw_clamp_tensors)
@@ -305,7 +305,6 @@ def _draw_where(data, dtype):
 op("where", lambda lib, c, x, y, method: x.where(c, y) if method else lib.where(c, x, y), forms(_draw_where, method=[False, True]))
 op("where_scalar", lambda lib, c, x: lib.where(c, x, 0.5), lambda data, dt: (
     lambda shape: ([Const(data.draw(hnp.arrays(np.bool_, shape))), values(data, shape)], {}))(data.draw(shapes())))
-
 
 
 def _draw_masked_fill(data, dtype):
@@ -469,10 +468,16 @@ op("transpose", lambda lib, x, a, b: x.transpose(a, b),
    lambda d, t: (lambda shape: ([values(d, shape)], {"a": dim_of(d, len(shape)), "b": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
 op("t", lambda lib, x: x.t(), lambda d, t: ([values(d, d.draw(shapes(min_dims=0, max_dims=2)))], {}))
 op("T_mT", lambda lib, x: x.mT + 0 if x.ndim >= 2 else x.T, unary(min_dims=2))
-op("movedim", lambda lib, x, src, dst: x.movedim(src, dst), lambda d, t: (lambda shape: (
-    lambda k: ([values(d, shape)], {"src": tuple(d.draw(st.permutations(range(len(shape))))[:k]),
-                                     "dst": tuple(d.draw(st.permutations(range(len(shape))))[:k])}))(
-    d.draw(st.integers(1, len(shape)))))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_movedim(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    k = data.draw(st.integers(1, len(shape)))
+    src, dst = (tuple(data.draw(st.permutations(range(len(shape))))[:k]) for _ in range(2))
+    return [values(data, shape)], {"src": src[0] if k == 1 else src, "dst": dst[0] if k == 1 else dst}
+
+
+op("movedim", lambda lib, x, src, dst: x.movedim(src, dst), _draw_movedim)
 op("sum_to_size", lambda lib, x, size: x.sum_to_size(size), lambda d, t: (
     lambda shape: ([values(d, shape)], {"size": broadcastable_to(d, shape)}))(d.draw(shapes())))
 op("reshape_as", lambda lib, x, like, form: getattr(x.contiguous(), form)(like), forms(
