@@ -39,6 +39,7 @@ class OpSpec:
     rtol: dict = field(default_factory=dict)
     atol: dict = field(default_factory=dict)
     noncontiguous: bool = True
+    casts: bool = False  # the output's dtype is the op's point: the no-drift check looks at gradients only
 
     def tolerances(self, dtype: str) -> tuple:
         rtol = {"float16": 1e-2, "float32": 1e-4, "float64": 1e-7}[dtype]
@@ -69,15 +70,25 @@ def unary(lo=-3.0, hi=3.0, away_from=(), min_dims=0):
 
 
 def binary(lo=-3.0, hi=3.0, lo2=None, hi2=None, away_from2=(), distinct=False):
-    """Two broadcastable inputs."""
+    """Two broadcastable inputs; ``distinct``: no ties between any two elements broadcasting pairs up."""
     def draw(data, dtype):
         pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4))
         a = values(data, pair.input_shapes[0], lo, hi)
         b = values(data, pair.input_shapes[1], lo if lo2 is None else lo2, hi if hi2 is None else hi2, away_from2)
-        if distinct:  # keep |a - b| away from 0 so max/min have no ties
-            b = np.where(np.abs(np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape)).reshape(-1)[: b.size].reshape(b.shape) - b) < 1e-2, b + 0.05, b)
-        return [a, b], {}
+        return list(apart(a, b) if distinct else (a, b)), {}
     return draw
+
+
+def apart(a: np.ndarray, b: np.ndarray, gap: float = 0.05) -> tuple:
+    """``a`` snapped to the multiples of ``2 gap``, ``b`` to the same grid shifted by ``gap``.
+
+    Then ``|a - b| >= gap`` for every pair of elements, so whatever the shapes, every
+    pair broadcasting lines up is apart (max/min have no ties, |a - b| no kink). Fixing
+    ``b`` against ``a`` element by element cannot do this: under broadcasting each
+    element of ``b`` meets a whole row or column of ``a``.
+    """
+    step = 2 * gap
+    return np.round(a / step) * step, np.round((b - gap) / step) * step + gap
 
 
 def with_scalar(lo=-3.0, hi=3.0, scalars=st.floats(-3, 3).filter(lambda v: abs(v) > 0.1), away_from=()):
@@ -111,6 +122,34 @@ def _distinct(data, shape, lo, hi):
     return grid[np.array(perm)][:n].reshape(shape)
 
 
+def broadcastable_to(data, shape: tuple, min_dims: int = 0) -> tuple:
+    """A shape that broadcasts to ``shape`` without growing it: a suffix of it with some sides 1."""
+    return tuple(data.draw(st.sampled_from([1, s])) for s in shape[data.draw(st.integers(0, len(shape) - min_dims)):])
+
+
+def into(lo=-3.0, hi=3.0, lo2=None, hi2=None):
+    """x and a y that broadcasts to x's shape (in-place ops write into x)."""
+    def draw(data, dtype):
+        shape = data.draw(shapes())
+        y = values(data, broadcastable_to(data, shape), lo if lo2 is None else lo2, hi if hi2 is None else hi2)
+        return [values(data, shape, lo, hi), y], {}
+    return draw
+
+
+def off_multiples(arr, step: float = 0.5, margin: float = 0.05):
+    """``arr`` moved at least ``margin`` away from every multiple of ``step``."""
+    k = np.floor(arr / step)
+    return (k + np.clip(arr / step - k, margin / step, 1 - margin / step)) * step
+
+
+def forms(draw: Callable, **choices: Any) -> Callable:
+    """``draw`` plus, for each keyword, a param drawn from its values (which spelling or variant of an op to call)."""
+    def drawn(data, dtype):
+        inputs, params = draw(data, dtype)
+        return inputs, {**params, **{k: data.draw(st.sampled_from(v)) for k, v in choices.items()}}
+    return drawn
+
+
 def dim_of(data, ndim: int, extra: int = 0):
     return data.draw(st.integers(-(ndim + extra), ndim + extra - 1)) if ndim + extra else 0
 
@@ -142,6 +181,59 @@ op("pow_scalar", lambda lib, x, s: x ** s, with_scalar(lo=0.5, hi=2.0, scalars=s
 op("pow_int", lambda lib, x, s: x ** s, with_scalar(scalars=st.integers(0, 4)))
 op("rpow_scalar", lambda lib, x, s: s ** x, with_scalar(lo=-2.0, hi=2.0, scalars=st.floats(0.5, 3.0)), rtol={"float32": 5e-4})
 op("neg", lambda lib, x: -x, unary())
+_ARITH = {  # the function spellings (torch.add(x, y, alpha=...), ...)
+    "add": lambda lib, x, y: lib.add(x, y, alpha=2), "sub": lambda lib, x, y: lib.sub(x, y, alpha=-0.5),
+    "subtract": lambda lib, x, y: lib.subtract(x, y), "mul": lambda lib, x, y: lib.mul(x, y),
+    "multiply": lambda lib, x, y: lib.multiply(x, y), "div": lambda lib, x, y: lib.div(x, y),
+    "divide": lambda lib, x, y: lib.divide(x, y), "true_divide": lambda lib, x, y: lib.true_divide(x, y),
+    "pow": lambda lib, x, y: lib.pow(x, y), "negative": lambda lib, x, y: lib.negative(x) * y,
+}
+op("arith_functions", lambda lib, x, y, name: _ARITH[name](lib, x, y),
+   forms(binary(lo=0.5, hi=2.0, lo2=0.5, hi2=2.0), name=list(_ARITH)), rtol={"float32": 5e-4})
+
+# remainder and floor division jump where x / y is an integer: divisors are nonzero multiples of 1/2 and
+# dividends no multiple of 1/2, so no pair broadcasting lines up is near a jump
+_HALVES = st.sampled_from([sign * k / 2 for k in range(1, 7) for sign in (1.0, -1.0)])
+_DIVMOD = {
+    "%": lambda lib, x, y: x % y, "remainder": lambda lib, x, y: lib.remainder(x, y),
+    "//": lambda lib, x, y: x // y, "floor_divide": lambda lib, x, y: lib.floor_divide(x, y),
+    "div_floor": lambda lib, x, y: x.div(y, rounding_mode="floor"), "div_trunc": lambda lib, x, y: x.div(y, rounding_mode="trunc"),
+}
+
+
+def _draw_divmod(data, dtype):
+    pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    x = off_multiples(values(data, pair.input_shapes[0], -4.0, 4.0))
+    return [x, data.draw(hnp.arrays(np.float64, pair.input_shapes[1], elements=_HALVES))], {}
+
+
+def _draw_divmod_scalar(*reverse: bool):
+    """x % s, or s % x (the tensor divides) where ``reverse`` is drawn."""
+    def draw(data, dtype):
+        shape = data.draw(shapes(max_dims=3))
+        if data.draw(st.sampled_from(reverse)):
+            s = float(off_multiples(np.float64(data.draw(st.floats(-4.0, 4.0)))))
+            return [data.draw(hnp.arrays(np.float64, shape, elements=_HALVES))], {"s": s, "reverse": True}
+        return [off_multiples(values(data, shape, -4.0, 4.0))], {"s": data.draw(_HALVES), "reverse": False}
+    return draw
+
+
+def _draw_int_divmod(data, dtype):
+    pair = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    a = data.draw(hnp.arrays(np.int64, pair.input_shapes[0], elements=st.integers(-9, 9)))
+    b = data.draw(hnp.arrays(np.int64, pair.input_shapes[1], elements=st.integers(-4, 4).filter(bool)))
+    return [Const(a), Const(b)], {"form": data.draw(st.sampled_from(["%", "remainder", "//", "floor_divide"]))}
+
+
+op("remainder", lambda lib, x, y, form: _DIVMOD[form](lib, x, y), forms(_draw_divmod, form=["%", "remainder"]))
+op("remainder_scalar", lambda lib, x, s, reverse: s % x if reverse else x % s, _draw_divmod_scalar(False))
+# torch has no derivative for floor_divide nor for number % tensor (backward raises), and zeros for
+# div(rounding_mode=...): values only
+op("rremainder_scalar", lambda lib, x, s, reverse: s % x if reverse else x % s, _draw_divmod_scalar(True), grad=False)
+op("floor_divide", lambda lib, x, y, form: _DIVMOD[form](lib, x, y),
+   forms(_draw_divmod, form=["//", "floor_divide", "div_floor", "div_trunc"]), grad=False)
+op("floor_divide_scalar", lambda lib, x, s, reverse: s // x if reverse else x // s, _draw_divmod_scalar(False, True), grad=False)
+op("divmod_int", lambda lib, a, b, form: _DIVMOD[form](lib, a, b), _draw_int_divmod, grad=False)
 
 # elementwise math
 op("abs", lambda lib, x: lib.abs(x), unary(away_from=(0.0,)))
@@ -197,6 +289,37 @@ op("addcmul", lambda lib, x, a, b: lib.addcmul(x, a, b, value=0.5), lambda data,
 op("addcdiv", lambda lib, x, a, b: lib.addcdiv(x, a, b, value=-2.0), lambda data, dt: (lambda shape: (
     [values(data, shape), values(data, shape), values(data, shape, 0.5, 3.0)], {}))(data.draw(shapes())),
    rtol={"float32": 2e-4})
+op("log2_log10", lambda lib, x, name: getattr(lib, name)(x), forms(unary(lo=0.05, hi=5.0), name=["log2", "log10"]),
+   rtol={"float32": 2e-4})
+op("trunc_frac", lambda lib, x, name: getattr(lib, name)(x), forms(unary(), name=["trunc", "frac"]))
+
+
+def _draw_round_decimals(data, dtype):
+    """x.round(decimals) away from the halfway points (k + 1/2) 10^-decimals."""
+    decimals = data.draw(st.sampled_from([-1, 1, 2]))
+    step = 10.0 ** -decimals
+    x = values(data, data.draw(shapes())) * max(step, 1.0)
+    return [(off_multiples(x / step - 0.5, 1.0, 0.1) + 0.5) * step], {"decimals": decimals}
+
+
+def _draw_clamp_tensors(data, dtype):
+    """x, lo and hi tensors: x on the grid of apart(), the bounds off it, lo < hi everywhere.
+
+    The bounds broadcast to x's shape: torch's backward fails where they would grow the output.
+    """
+    s_x = data.draw(shapes(max_dims=3))
+    x, lo = apart(values(data, s_x), values(data, broadcastable_to(data, s_x), -3.0, -0.5))
+    return [x, lo, apart(x, values(data, broadcastable_to(data, s_x), 0.5, 3.0))[1]], {
+        "form": data.draw(st.sampled_from(["clamp", "clip", "min", "max"]))}
+
+
+_CLAMP_TENSORS = {
+    "clamp": lambda lib, x, lo, hi: lib.clamp(x, lo, hi), "clip": lambda lib, x, lo, hi: x.clip(lo, hi),
+    "min": lambda lib, x, lo, hi: x.clamp(min=lo), "max": lambda lib, x, lo, hi: x.clamp(max=hi),
+}
+op("round_decimals", lambda lib, x, decimals: x.round(decimals=decimals), _draw_round_decimals)
+op("clamp_tensor_bounds", lambda lib, x, lo, hi, form: _CLAMP_TENSORS[form](lib, x, lo, hi), _draw_clamp_tensors)
+op("max_min_binary", lambda lib, x, y, name: getattr(lib, name)(x, y), forms(binary(distinct=True), name=["max", "min"]))
 
 
 def _draw_where(data, dtype):
@@ -205,10 +328,40 @@ def _draw_where(data, dtype):
     return [Const(cond), values(data, triple.input_shapes[1]), values(data, triple.input_shapes[2])], {}
 
 
-op("where", lambda lib, c, x, y: lib.where(c, x, y), _draw_where)
+op("where", lambda lib, c, x, y, method: x.where(c, y) if method else lib.where(c, x, y), forms(_draw_where, method=[False, True]))
 op("where_scalar", lambda lib, c, x: lib.where(c, x, 0.5), lambda data, dt: (
     lambda shape: ([Const(data.draw(hnp.arrays(np.bool_, shape))), values(data, shape)], {}))(data.draw(shapes())))
 
+
+def _draw_masked_fill(data, dtype):
+    shape = data.draw(shapes())
+    inputs = [values(data, shape), Const(data.draw(hnp.arrays(np.bool_, broadcastable_to(data, shape))))]
+    inplace = data.draw(st.booleans())
+    if data.draw(st.booleans()):  # a 0-d tensor value, which gets the gradient of the places it fills
+        return inputs + [values(data, ())], {"inplace": inplace}
+    return inputs, {"value": data.draw(st.floats(-3.0, 3.0)), "inplace": inplace}
+
+
+def _draw_lerp(data, dtype):
+    triple = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    start, end, weight = triple.input_shapes
+    return [values(data, start), values(data, end), values(data, weight, -0.5, 1.5)], {}
+
+
+op("masked_fill", lambda lib, x, m, v=None, value=None, inplace=False: (x.clone().masked_fill_ if inplace else x.masked_fill)(
+    m, value if v is None else v), _draw_masked_fill)
+op("lerp", lambda lib, a, b, w: lib.lerp(a, b, w), _draw_lerp)
+op("lerp_scalar", lambda lib, a, b, w, inplace: a.clone().lerp_(b, w) if inplace else a.lerp(b, w),
+   forms(into(), w=[0.0, 0.25, 0.7, 1.0, -0.5, 1.5], inplace=[False, True]))
+
+# casts and copies: the gradient comes back in the input's dtype, as torch's
+_CASTS = {
+    "to": lambda lib, x, dt: x.to(getattr(lib, dt)), "type": lambda lib, x, dt: x.type(getattr(lib, dt)),
+    "method": lambda lib, x, dt: getattr(x, {"float64": "double", "float32": "float"}[dt])(),
+}
+op("to_dtype", lambda lib, x, form, dt: _CASTS[form](lib, x, dt), forms(unary(), form=list(_CASTS), dt=["float64", "float32"]), casts=True)
+op("clone", lambda lib, x, form: lib.clone(x) if form == "function" else getattr(x, form)(),
+   forms(unary(), form=["clone", "contiguous", "function"]))
 
 # matmul: 1-D, 2-D and batched with broadcasting
 def _draw_matmul(data, dtype):
@@ -225,6 +378,10 @@ def _draw_matmul(data, dtype):
 
 
 op("matmul", lambda lib, a, b: a @ b, _draw_matmul, rtol={"float32": 1e-3}, atol={"float32": 1e-4})
+op("mm_bmm_dot", lambda lib, a, b, name: getattr(lib, name)(a, b), lambda d, t: (lambda name, b, m, k, n: (
+    [values(d, s) for s in {"mm": ((m, k), (k, n)), "bmm": ((b, m, k), (b, k, n)), "dot": ((k,), (k,))}[name]], {"name": name}))(
+    d.draw(st.sampled_from(["mm", "bmm", "dot"])), *(d.draw(st.integers(1, 4)) for _ in range(4))),
+   rtol={"float32": 1e-3}, atol={"float32": 1e-4})
 
 
 def _draw_einsum(data, dtype):
@@ -250,6 +407,9 @@ op("std", lambda lib, x, dim, keepdim: x.std(dim, keepdim=keepdim),
 op("prod", lambda lib, x, dim: x.prod() if dim is None else x.prod(dim),
    lambda data, dt: ([values(data, data.draw(shapes(max_dims=3)), 0.5, 1.5)],
                      {"dim": data.draw(st.one_of(st.none(), st.just(0)))}), rtol={"float32": 5e-4})
+op("reduce_to_dtype", lambda lib, x, name: getattr(x, name)(**({"dim": -1} if "softmax" in name else {}), dtype=lib.float64),
+   forms(lambda d, t: ([values(d, d.draw(shapes(min_dims=1, max_dims=3)), 0.5, 1.5)], {}),
+         name=["sum", "mean", "prod", "softmax", "log_softmax"]), casts=True)
 op("max", lambda lib, x: x.max(), lambda d, t: ([_distinct(d, d.draw(shapes()), -3, 3)], {}))
 op("min", lambda lib, x: x.min(), lambda d, t: ([_distinct(d, d.draw(shapes()), -3, 3)], {}))
 op("max_dim", lambda lib, x, dim, keepdim: x.max(dim, keepdim=keepdim)[0],
@@ -276,12 +436,29 @@ op("argmin", lambda lib, x, dim: x.argmin() if dim is None else x.argmin(dim, ke
    lambda d, t: (lambda shape: ([_distinct(d, shape, -3, 3)], {"dim": d.draw(st.one_of(st.none(), st.just(dim_of(d, len(shape)))))}))(d.draw(shapes(min_dims=1))), grad=False)
 op("any", lambda lib, x, dim, keepdim: (x > 1).any() if dim is None else (x > 1).any(dim, keepdim=keepdim), reduction(tuple_dims=False), grad=False)
 op("all", lambda lib, x, dim, keepdim: (x > -1).all() if dim is None else (x > -1).all(dim, keepdim=keepdim), reduction(tuple_dims=False), grad=False)
+op("count_nonzero", lambda lib, x, dim, keepdim: lib.count_nonzero(x.round(), dim=dim), reduction(keepdim=False), grad=False)
 
 # comparisons (bool results)
 for _name, _fn in [("eq", lambda lib, x, y: x == y), ("ne", lambda lib, x, y: x != y), ("lt", lambda lib, x, y: x < y),
                    ("le", lambda lib, x, y: x <= y), ("gt", lambda lib, x, y: x > y), ("ge", lambda lib, x, y: x >= y)]:
     op(_name, _fn, lambda data, dt: (lambda a: ([np.round(a[0]), np.round(a[1])], {}))(binary()(data, dt)[0]), grad=False)
 op("gt_scalar", lambda lib, x: x > 0.5, unary(), grad=False)
+op("isnan_isinf_isfinite", lambda lib, x, name: getattr(lib, name)(x.log()),  # log gives nan below 0, -inf at 0
+   forms(unary(-1.0, 2.0), name=["isnan", "isinf", "isfinite"]), grad=False)
+op("isclose", lambda lib, x, m, d: lib.isclose(x, lib.where(m, x + d, x + 0.5)),
+   lambda d, t: (lambda shape: ([values(d, shape), Const(d.draw(hnp.arrays(np.bool_, shape)))], {"d": d.draw(st.sampled_from([0.0, 1e-9]))}))(
+       d.draw(shapes())), grad=False)
+_LOGICAL = {
+    "logical_and": lambda lib, a, b: lib.logical_and(a, b), "logical_or": lambda lib, a, b: a.logical_or(b),
+    "logical_xor": lambda lib, a, b: lib.logical_xor(a, b), "logical_not": lambda lib, a, b: lib.logical_not(a) & b,
+    "&": lambda lib, a, b: a & b, "|": lambda lib, a, b: a | b, "^": lambda lib, a, b: a ^ b, "~": lambda lib, a, b: ~a | b,
+}
+op("logical", lambda lib, x, y, name: _LOGICAL[name](lib, x > 0, y > 0), forms(binary(), name=list(_LOGICAL)), grad=False)
+_NONZERO = {
+    "nonzero": lambda lib, m: lib.nonzero(m), "as_tuple": lambda lib, m: lib.stack(lib.nonzero(m, as_tuple=True)),
+    "where": lambda lib, m: lib.stack(lib.where(m)),
+}
+op("nonzero", lambda lib, x, form: _NONZERO[form](lib, x > 0), forms(unary(), form=list(_NONZERO)), grad=False)
 
 # softmax family
 op("softmax", lambda lib, x, dim: lib.softmax(x, dim),
@@ -319,10 +496,24 @@ op("t", lambda lib, x: x.t(), lambda d, t: ([values(d, d.draw(shapes(min_dims=0,
 op("T_mT", lambda lib, x: x.mT + 0 if x.ndim >= 2 else x.T, unary(min_dims=2))
 
 
+def _draw_movedim(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    k = data.draw(st.integers(1, len(shape)))
+    src, dst = (tuple(data.draw(st.permutations(range(len(shape))))[:k]) for _ in range(2))
+    return [values(data, shape)], {"src": src[0] if k == 1 else src, "dst": dst[0] if k == 1 else dst}
+
+
+op("movedim", lambda lib, x, src, dst: x.movedim(src, dst), _draw_movedim)
+op("sum_to_size", lambda lib, x, size: x.sum_to_size(size), lambda d, t: (
+    lambda shape: ([values(d, shape)], {"size": broadcastable_to(d, shape)}))(d.draw(shapes())))
+op("reshape_as", lambda lib, x, like, form: getattr(x.contiguous(), form)(like), forms(
+    lambda d, t: (lambda drawn: ([drawn[0][0], Const(np.zeros(drawn[0][0].size).reshape(drawn[1]["shape"]))], {}))(_draw_reshape(d, t)),
+    form=["reshape_as", "view_as"]))
+
+
 def _draw_expand(data, dtype):
     target = data.draw(shapes(min_dims=1))
-    src = tuple(data.draw(st.sampled_from([1, s])) for s in target[data.draw(st.integers(0, len(target) - 1)):])
-    return [values(data, src)], {"target": target}
+    return [values(data, broadcastable_to(data, target, min_dims=1))], {"target": target}
 
 
 op("expand", lambda lib, x, target: x.expand(*target), _draw_expand)
@@ -369,13 +560,31 @@ op("split_sections", lambda lib, x: lib.stack([p.sum() * (i + 1) for i, p in enu
 op("chunk", lambda lib, x, n, dim: lib.cat([p * (i + 1) for i, p in enumerate(x.chunk(n, dim))], dim),
    lambda d, t: (lambda shape: ([values(d, shape)], {"n": d.draw(st.integers(1, 4)), "dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
 op("unused_chunk", lambda lib, x: x.chunk(2, 0)[0] * 2, lambda d, t: ([values(d, (4, 3))], {}))
+op("unbind", lambda lib, x, dim: lib.stack([p * (i + 1) for i, p in enumerate(x.unbind(dim))], dim),
+   lambda d, t: (lambda shape: ([values(d, shape)], {"dim": dim_of(d, len(shape))}))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_narrow(data, dtype):
+    shape = data.draw(shapes(min_dims=1))
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    start = data.draw(st.integers(0, shape[dim] - 1))
+    length = data.draw(st.integers(0, shape[dim] - start))
+    return [values(data, shape)], {"dim": dim - len(shape) if data.draw(st.booleans()) else dim, "start": start, "length": length}
+
+
+op("narrow", lambda lib, x, dim, start, length: x.narrow(dim, start, length), _draw_narrow)
+op("broadcast_tensors", lambda lib, x, y: (lambda a, b: a + 2 * b)(*lib.broadcast_tensors(x, y)), binary())
 
 
 # indexing
+def _positive_steps(key) -> bool:
+    """torch forbids negative slice steps."""
+    return all(not isinstance(s, slice) or (s.step or 1) > 0 for s in (key if isinstance(key, tuple) else (key,)))
+
+
 def _draw_basic_index(data, dtype):
     shape = data.draw(shapes(min_dims=1))
-    positive_steps = lambda k: all(not isinstance(s, slice) or (s.step or 1) > 0 for s in (k if isinstance(k, tuple) else (k,)))  # noqa: E731 - torch forbids negative steps
-    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True).filter(positive_steps))
+    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_newaxis=True, allow_ellipsis=True).filter(_positive_steps))
     return [values(data, shape)], {"key": key}
 
 
@@ -417,6 +626,48 @@ def _draw_gather(data, dtype):
 op("gather", lambda lib, x, idx, dim: x.gather(dim, idx), _draw_gather)
 op("index_select", lambda lib, x, idx: x.index_select(0, idx),
    lambda d, t: (lambda shape: ([values(d, shape), Const(np.array(d.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=5)), dtype=np.int64))], {}))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_setitem(data, dtype):
+    """x[key] = v for a basic key (v broadcast to x[key]) or a bool mask (v a 0-d tensor)."""
+    shape = data.draw(shapes(min_dims=1))
+    if data.draw(st.booleans()):
+        return [values(data, shape), values(data, ()), Const(data.draw(hnp.arrays(np.bool_, shape)))], {}
+    key = data.draw(hnp.basic_indices(shape, min_dims=0, allow_ellipsis=True).filter(_positive_steps))
+    return [values(data, shape), values(data, broadcastable_to(data, np.zeros(shape)[key].shape))], {"key": key}
+
+
+def _setitem(x, v, mask=None, key=None):
+    y = x.clone()  # leaves that require grad cannot be written in place
+    y[mask if mask is not None else key] = v
+    return y
+
+
+op("setitem", lambda lib, x, v, mask=None, key=None: _setitem(x, v, mask, key), _draw_setitem)
+
+
+# in-place ops, on a clone of the input (leaves that require grad cannot be written in place)
+_INPLACE_ARGS = {"clamp_": (-1.0, 1.0), "fill_": (0.5,)}
+_IADD = {"+=": "__iadd__", "-=": "__isub__", "*=": "__imul__", "/=": "__itruediv__"}
+_POSITIVE = ("sqrt_", "div_", "pow_", "/=")  # ops that want positive inputs
+
+
+def _draw_inplace(names: list, n_others: int = 0):
+    def draw(data, dtype):
+        name = data.draw(st.sampled_from(names))
+        lo = 0.5 if name in _POSITIVE else -3.0
+        shape = data.draw(shapes())
+        others = [values(data, broadcastable_to(data, shape), 0.5 if k == 1 else lo, 2.0 if k == 1 else 3.0) for k in range(n_others)]
+        return [values(data, shape, lo, 3.0, away_from=(-1.0, 0.0, 1.0))] + others, {"name": name}
+    return draw
+
+
+op("inplace_unary", lambda lib, x, name: getattr(x.clone(), name)(*_INPLACE_ARGS.get(name, ())), _draw_inplace(
+    ["neg_", "exp_", "sqrt_", "relu_", "sigmoid_", "tanh_", "abs_", "clamp_", "zero_", "fill_"]))
+op("inplace_binary", lambda lib, x, y, name: getattr(x.clone(), _IADD.get(name, name))(y), _draw_inplace(
+    ["add_", "sub_", "mul_", "div_", "pow_", "copy_", "+=", "-=", "*=", "/="], 1), rtol={"float32": 5e-4})
+op("inplace_ternary", lambda lib, x, a, b, name, value: x.clone().lerp_(a, b) if name == "lerp_" else getattr(x.clone(), name)(a, b, value=value),
+   forms(_draw_inplace(["addcmul_", "addcdiv_", "lerp_"], 2), value=[1, 0.5, -2.0]), rtol={"float32": 2e-4})
 
 
 def _with(drawn, **extra):
@@ -538,6 +789,10 @@ op("F.softplus", lambda lib, x, beta, threshold: lib.nn.functional.softplus(x, b
     [values(d, d.draw(shapes()), -4, 4, away_from=(0.5, 1.0))], {"beta": d.draw(st.sampled_from([1.0, 2.0])), "threshold": 1.0}))
 op("F.hardtanh", lambda lib, x: lib.nn.functional.hardtanh(x, -0.5, 1.0), unary(away_from=(-0.5, 1.0)))
 op("F.relu6", F("relu6"), unary(-2.0, 8.0, away_from=(0.0, 6.0)))
+op("F.relu", lambda lib, x, inplace: lib.nn.functional.relu(x.clone() if inplace else x, inplace=inplace),
+   forms(unary(away_from=(0.0,)), inplace=[False, True]))
+op("F.dropout_identity", lambda lib, x, p, training: lib.nn.functional.dropout(x, p, training),
+   lambda d, t: _with(unary()(d, t), **d.draw(st.sampled_from([{"p": 0.5, "training": False}, {"p": 0.0, "training": True}]))))
 op("F.sigmoid", F("sigmoid"), unary())
 op("F.tanh", F("tanh"), unary())
 op("F.softmax", lambda lib, x, dim: lib.nn.functional.softmax(x, dim),
@@ -565,6 +820,10 @@ op("F.interpolate_nearest", lambda lib, x, **p: lib.nn.functional.interpolate(x,
 op("F.interpolate_bilinear", lambda lib, x, size, ac: lib.nn.functional.interpolate(x, size=size, mode="bilinear", align_corners=ac),
    lambda d, t: ([values(d, (1, 2, d.draw(st.integers(1, 4)), d.draw(st.integers(1, 4))))],
                  {"size": (d.draw(st.integers(1, 6)), d.draw(st.integers(1, 6))), "ac": d.draw(st.booleans())}))
+op("F.interpolate_linear_nearest_exact", lambda lib, x, **p: lib.nn.functional.interpolate(x, **p), lambda d, t: (
+    [values(d, (1, 2, d.draw(st.integers(1, 5))))],
+    {"size": d.draw(st.integers(1, 8)), **d.draw(st.sampled_from([{"mode": "linear", "align_corners": True},
+                                                                 {"mode": "linear", "align_corners": False}, {"mode": "nearest-exact"}]))}))
 op("F.normalize", lambda lib, x, p, dim: lib.nn.functional.normalize(x, p, dim), lambda d, t: (
     lambda shape: ([values(d, shape, away_from=(0.0,))], {"p": d.draw(st.sampled_from([1.0, 2.0, 3.0])), "dim": dim_of(d, len(shape))}))(
     d.draw(shapes(min_dims=1))), rtol={"float32": 1e-3}, atol={"float32": 1e-4})  # 1/|x|-sized terms cancel

@@ -27,7 +27,7 @@ def _second_order(lib, spec, inputs, params, v_arr, w_arrs, device):
     if not out.requires_grad:
         return None
     diff = [leaf for leaf in leaves if leaf is not None]
-    v = lib.tensor(v_arr, dtype=lib.float64, requires_grad=True, **kw)
+    v = lib.tensor(v_arr, dtype=out.dtype, requires_grad=True, **kw)  # (casts give other dtypes)
     grads = lib.autograd.grad(out, diff, grad_outputs=v, create_graph=True, allow_unused=True)
     total = None
     for g, w in zip(grads, w_arrs):

@@ -72,7 +72,7 @@ def test_no_float64_drift(spec, dtype, device, data):
     inputs, params = spec.draw(data, dtype)
     leaves, args = make_inputs(mt, inputs, dtype, device, "contiguous")
     out = spec.fn(mt, *args, **params)
-    if out.is_floating_point():
+    if out.is_floating_point() and not spec.casts:
         assert out.dtype.name == dtype, f"{spec.name}: {dtype} inputs gave {out.dtype}"
     if spec.grad and out.requires_grad:
         out.backward(mt.ones_like(out))

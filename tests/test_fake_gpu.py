@@ -113,6 +113,16 @@ def test_backward_in_place_updates_and_indexing_stay_on_the_gpu():
         _on(t, 1)
 
 
+def test_recorded_copy_into_a_tensor_on_the_second_gpu():
+    src = mt.randn(2, 3, device=GPU1, requires_grad=True)
+    x = mt.zeros(2, 3, device=GPU1, requires_grad=True)
+    y = x.clone()
+    y.copy_(src)  # recorded: x keeps a zero gradient, src gets the upstream one
+    y.sum().backward()
+    _on(y, 1)
+    assert x.grad.tolist() == [[0.0] * 3] * 2 and src.grad.tolist() == [[1.0] * 3] * 2
+
+
 @pytest.mark.parametrize("dtype", [mt.float16, mt.float32, mt.float64])
 def test_scatter_add_backward_in_every_float_dtype(dtype):
     x = mt.ones(3, dtype=dtype, device=GPU1, requires_grad=True)

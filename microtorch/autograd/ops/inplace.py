@@ -74,7 +74,8 @@ def _overwritten(x, values):
     ``copy_``/``fill_`` on a tensor that requires grad)."""
     from .elementwise import where
 
-    everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
+    with on_device(x._device):  # (allocated on x's GPU, not the current one)
+        everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
     return where(everywhere, values, x)
 
 
