@@ -79,3 +79,23 @@ def _restore_global_state():
     microtorch.autograd.grad_mode.enabled = True
     microtorch.set_default_dtype(microtorch.float32)
     microtorch._device._default_device = default_device
+
+
+# Hypothesis's pytest plugin wraps a parametrized test's settings in new settings, with the previous ones
+# as parent, once per item (in its pytest_runtest_call); a test with ~1000 parameter sets (the op table x dtypes x devices) then hits
+# Python's recursion limit when the chain is read. Restore the test's own settings
+# before each item, so the plugin wraps them once.
+_OWN_SETTINGS: dict = {}
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    for item in items:
+        fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        if hasattr(fn, "_hypothesis_internal_use_settings"):
+            _OWN_SETTINGS.setdefault(fn, fn._hypothesis_internal_use_settings)
+
+
+def pytest_runtest_setup(item) -> None:  # before the plugin's wrapping, in pytest_runtest_call
+    fn = getattr(item.obj, "__func__", item.obj)
+    if fn in _OWN_SETTINGS:
+        fn._hypothesis_internal_use_settings = _OWN_SETTINGS[fn]
