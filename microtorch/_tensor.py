@@ -431,6 +431,27 @@ class Tensor:
     def cuda(self, device: Any = None) -> Tensor:
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
+    # new_*: factories that default to this tensor's dtype and device, as torch's
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        from ._creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(_shape_arg(size), 0, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(_shape_arg(size), 1, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import empty
+        return empty(*_shape_arg(size), dtype=dtype or self.dtype, device=device or self._device,
+                     requires_grad=requires_grad)
+
     def clone(self) -> Tensor:
         return _ops.Clone.apply(self)
 
@@ -991,6 +1012,16 @@ class Tensor:
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         dim = _normalize_dim(dim, self.ndim)
+        size = self.shape[dim]
+        if isinstance(start, Tensor):
+            start = start.item()
+        if not -size <= start <= size:
+            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+        start = start + size if start < 0 else start
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        if start + length > size:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
         return self[(slice(None),) * dim + (slice(start, start + length),)]
 
     # ---- indexing --------------------------------------------------------------------------------------

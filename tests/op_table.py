@@ -569,6 +569,7 @@ def _draw_narrow(data, dtype):
     dim = data.draw(st.integers(0, len(shape) - 1))
     start = data.draw(st.integers(0, shape[dim] - 1))
     length = data.draw(st.integers(0, shape[dim] - start))
+    start = start - shape[dim] if data.draw(st.booleans()) else start  # negative starts count from the end
     return [values(data, shape)], {"dim": dim - len(shape) if data.draw(st.booleans()) else dim, "start": start, "length": length}
 
 

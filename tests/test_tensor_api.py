@@ -439,3 +439,23 @@ def test_repr_of_empty_tensors_matches_torch(shape, dtype):
 ])
 def test_repr_of_nonfinite_and_empty_matches_torch(make):
     assert repr(make(mt)) == repr(make(torch)).replace("torch.", "microtorch.")
+
+
+@pytest.mark.parametrize("args", [(1, -1, 1), (1, -3, 2), (0, 1, 1), (1, 4, 1), (1, -4, 1), (1, 2, 2), (1, 0, -1)])
+def test_narrow_bounds_like_torch(args):
+    assert_like_torch(lambda lib: lib.arange(6.0).reshape(2, 3).narrow(*args))
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x.new_zeros(2, 3), lambda x: x.new_ones((2,)), lambda x: x.new_full((1, 2), 7),
+    lambda x: x.new_full((2,), 7, dtype=x.new_tensor(0).long().dtype), lambda x: x.new_tensor([1, 2]),
+    lambda x: x.new_empty(0, 3),
+])
+@pytest.mark.parametrize("dtype", ["float64", "int32"])
+def test_new_factories_take_the_tensors_dtype_like_torch(make, dtype):
+    assert_like_torch(lambda lib: make(lib.ones(2, dtype=getattr(lib, dtype))))
+
+
+def test_clamp_with_a_tensor_and_a_number_bound_raises_like_torch():
+    assert_like_torch(lambda lib: lib.arange(3.0).clamp(lib.tensor([0.5, 1.0, 1.5]), 4.0), same_message=False)
+    assert_like_torch(lambda lib: lib.arange(3.0).clamp(max=lib.tensor([0.5, 1.0, 1.5])))

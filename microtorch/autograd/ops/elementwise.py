@@ -808,11 +808,14 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+            raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "
+                            f"Tensors or both numbers, got ({type(min).__name__}, {type(max).__name__})")
         out = x
         if min is not None:
-            out = out.maximum(min if isinstance(min, Tensor) else x.new_full((), min))
+            out = out.maximum(min)
         if max is not None:
-            out = out.minimum(max if isinstance(max, Tensor) else x.new_full((), max))
+            out = out.minimum(max)
         return out
     if x._data.dtype.kind in "iub" and any(isinstance(b, float) for b in (min, max)):
 
