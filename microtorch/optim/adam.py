@@ -67,8 +67,9 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = zeros_like(p)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                state["step"] += 1
-                step = state["step"].item()
+                step_count = state["step"]  # a cpu float32 scalar tensor, as torch's; counted on its array
+                step_count._data += 1
+                step = step_count._data.item()
 
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
