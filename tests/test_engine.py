@@ -290,3 +290,25 @@ def test_in_place_change_of_a_factor_backward_does_not_need(lib):
     h += 1
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_backward_with_inputs_runs_only_the_nodes_that_lead_to_them_like_torch():
+    """Below a non-leaf input nothing runs: retained tensors get no .grad, hooks are not called."""
+    results = {}
+    for lib in (torch, mt):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = lib.tensor([3.0, -1.0], requires_grad=True)
+        calls = []
+        below = x * 3
+        below.retain_grad()
+        below.register_hook(lambda g: calls.append("below"))
+        h = below * w
+        side = (w * w).sum()  # a branch that does not reach h
+        side.retain_grad()
+        y = (h * 2).sum() + side
+        y.backward(inputs=[h])
+        results[lib.__name__] = (h.grad.tolist(), below.grad, x.grad, w.grad, side.grad is None, calls)
+        z = (x * w).sum() * 2 + (x * x).sum()
+        (gw,) = lib.autograd.grad(z, [w])
+        results[lib.__name__] += (gw.tolist(),)
+    assert results["microtorch"] == results["torch"]

@@ -7,6 +7,9 @@
    gradient of its outputs into gradients of its inputs and hands them on.
 3. Gradients reaching a leaf are summed into ``leaf.grad``.
 
+With ``inputs`` (``backward(inputs=...)``, ``autograd.grad``) only the nodes from which
+one of them can be reached run, as in torch.
+
 Gradient formulas may legitimately give inf or nan (d sqrt(x) at 0): the pass runs
 under the backend's ``errstate()``, so NumPy does not warn about them; anomaly mode
 checks the values themselves.
@@ -39,6 +42,28 @@ def _count_dependencies(roots: Sequence[Op]) -> dict:
                     seen.add(target)
                     stack.append(target)
     return dependencies
+
+
+def _leading_to(ready: list, dependencies: dict, inputs: Sequence[Any]) -> set:
+    """The nodes from which a path of edges reaches one of ``inputs`` (their own nodes included)."""
+    order = []  # parents before children (Kahn's order, from the dependency counts)
+    remaining = dict(dependencies)
+    ready = list(ready)
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for edge in node.next_edges:
+            if edge is not None and isinstance(edge[0], Op):
+                remaining[edge[0]] -= 1
+                if remaining[edge[0]] == 0:
+                    ready.append(edge[0])
+    wanted = set(inputs)  # leaves, as edge targets
+    needed = {t.grad_fn for t in inputs if t.grad_fn is not None}
+    for node in reversed(order):  # children first
+        if any(edge is not None and (edge[0] in needed if isinstance(edge[0], Op) else edge[0] in wanted)
+               for edge in node.next_edges):
+            needed.add(node)
+    return needed
 
 
 def run_backward(
@@ -84,12 +109,15 @@ def run_backward(
 
     dependencies = _count_dependencies(roots)
     ready = [n for n in roots if n not in dependencies]
+    needed = None if inputs is None else _leading_to(ready, dependencies, inputs)
     quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
     with quiet, grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grads = pending.pop(node, None)
             edges = node.next_edges
+            if needed is not None and node not in needed:
+                grads = None  # as torch: with ``inputs``, only the nodes that lead to them run
             if grads is not None:
                 if node._pre_hooks:
                     _run_prehooks(node, grads)
