@@ -141,6 +141,8 @@ def _filled(kind: str, size: tuple, fill: Any, dtype: Any, device: Any, requires
     with backend.on_device(dev.index):
         if kind == "full":
             name = _dtype_name(dtype) or _scalar_dtype_name(fill)
+            if not isinstance(fill, Tensor):  # torch refuses a value the dtype cannot hold
+                fill = _dtype.checked_scalar(fill, _dtype._dtype_from_name(name))
             array = backend.xp.full(shape, fill, dtype=name)
         else:
             array = getattr(backend.xp, kind)(shape, dtype=_dtype_name(dtype, get_default_dtype()))

@@ -459,3 +459,19 @@ def test_new_factories_take_the_tensors_dtype_like_torch(make, dtype):
 def test_clamp_with_a_tensor_and_a_number_bound_raises_like_torch():
     assert_like_torch(lambda lib: lib.arange(3.0).clamp(lib.tensor([0.5, 1.0, 1.5]), 4.0), same_message=False)
     assert_like_torch(lambda lib: lib.arange(3.0).clamp(max=lib.tensor([0.5, 1.0, 1.5])))
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.zeros(2, dtype=lib.int8).fill_(1000), lambda lib: lib.zeros(2, dtype=lib.int8).fill_(100),
+    lambda lib: lib.zeros(2).fill_(1e300), lambda lib: lib.zeros(2, dtype=lib.bool).fill_(5),
+    lambda lib: lib.full((2,), 1000, dtype=lib.int8), lambda lib: lib.full((2,), 2.7, dtype=lib.int64),
+    lambda lib: lib.full((2,), -1, dtype=lib.uint8),
+    lambda lib: lib.where(lib.tensor([True, False]), lib.zeros(2, dtype=lib.int8), 1000),
+    lambda lib: lib.where(lib.tensor([True, False]), lib.zeros(2, dtype=lib.int8), 5),
+    lambda lib: lib.zeros(2, dtype=lib.int8).clamp(0, 1000), lambda lib: lib.zeros(2, dtype=lib.int8).clamp(-3, 100),
+    lambda lib: lib.zeros(2, dtype=lib.uint8).clamp(-1, 3),
+])
+def test_numbers_that_do_not_fit_the_dtype_are_refused_like_torch(make):
+    """fill_, full, where and clamp convert a number as torch's checked_convert: truncate, wrap negatives
+    into unsigned types, and raise instead of wrapping a value out of range."""
+    assert_like_torch(make)

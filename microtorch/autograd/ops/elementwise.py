@@ -767,6 +767,8 @@ def where(condition: Any, x: Any, y: Any) -> Any:
         args[0] = full((), args[0], dtype=target, device=condition.device)
     elif not target.is_floating_point and any(isinstance(a, float) for a in args):
         args = [a.to(target) if isinstance(a, Tensor) else a for a in args]
+    if not target.is_floating_point:  # a number joins an integer result only if it fits (torch's check)
+        args = [checked_scalar(a, target) if not isinstance(a, Tensor) else a for a in args]
     return Where.apply(condition, args[0], args[1])
 
 
@@ -817,9 +819,11 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         if max is not None:
             out = out.minimum(max)
         return out
-    if x._data.dtype.kind in "iub" and any(isinstance(b, float) for b in (min, max)):
-
-        x = x.to(get_default_dtype())
+    if x._data.dtype.kind in "iub":
+        if any(isinstance(b, float) for b in (min, max)):
+            x = x.to(get_default_dtype())
+        else:  # integer bounds must fit the integer dtype (torch's check)
+            min, max = (None if b is None else checked_scalar(b, x.dtype) for b in (min, max))
     return Clamp.apply(x, min=min, max=max)
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from ..._device import on_device
 from .. import grad_mode
-from ..._dtype import dtype_of_array
+from ..._dtype import checked_scalar, dtype_of_array
 from ..._tensor import Tensor, _as_tensor_like, _binary, _int_scalar, _refuse_bool_subtraction
 from .views import check_view_write, rewrites_base, write_through_view
 
@@ -167,6 +167,7 @@ def fill_(x, value: Any):
         if value.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
         return copy_(x, value)
+    value = checked_scalar(value, x.dtype)  # torch refuses a value the dtype cannot hold
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
     with on_device(x._device):
