@@ -754,8 +754,7 @@ class Tensor:
     def xlogy(self, other: Any) -> Tensor:
         x = _float_input(self)
         if not isinstance(other, Tensor):  # a number takes x's dtype (weak, as in torch); its log must too
-            from ._creation import tensor
-            other = tensor(other, dtype=x.dtype, device=x._device)
+            other = x.new_tensor(other)
         return _binary(_ops.Xlogy, x, other)
 
     def logit(self, eps: float | None = None) -> Tensor:
@@ -775,10 +774,10 @@ class Tensor:
         return self
 
     def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-        return self + (tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+        return self.add(tensor1 * tensor2, alpha=value)
 
     def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-        return self + (tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+        return self.add(tensor1 / tensor2, alpha=value)
 
     def sigmoid(self) -> Tensor:
         return _ops.Sigmoid.apply(_float_input(self))
@@ -1159,10 +1158,10 @@ class Tensor:
         return _inplace.apply_(self, lambda t: t.masked_fill(mask, value))
 
     def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-        return _inplace.binary_(self, _ops.Add, tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
+        return self.add_(tensor1 * tensor2, alpha=value)
 
     def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-        return _inplace.binary_(self, _ops.Add, tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
+        return self.add_(tensor1 / tensor2, alpha=value)
 
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, (end - self) * weight)
