@@ -7,7 +7,8 @@ from typing import Any, Sequence
 from . import _dtype
 from ._device import as_device, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype
-from ._tensor import Tensor, _shape_arg
+from ._tensor import Tensor
+from ._promotion import _shape_arg
 from .backends import get_backend
 
 _float = float

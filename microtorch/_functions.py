@@ -7,7 +7,8 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from ._tensor import Tensor, _binary
+from ._tensor import Tensor
+from ._promotion import _binary
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape

@@ -12,7 +12,8 @@ import warnings
 from typing import Any, Sequence
 
 from .._device import on_device
-from .._tensor import Tensor, _float_input
+from .._tensor import Tensor
+from .._promotion import _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops

@@ -11,8 +11,10 @@ from typing import Any
 
 from .. import grad_mode
 from ..function import Op
+from ..._creation import full
 from ..._dtype import checked_scalar, get_default_dtype, result_type
-from ..._tensor import Tensor, _as_tensor_like, _to_scalar
+from ..._tensor import Tensor
+from ..._promotion import _as_tensor_like, _to_scalar
 
 
 # ---- arithmetic ------------------------------------------------------------------------------------
@@ -762,8 +764,6 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     target = result_type(*args)
     args = [a.to(target) if isinstance(a, Tensor) and a._data.dtype.name != target.name else a for a in args]
     if not any(isinstance(a, Tensor) for a in args):  # two scalars: make the result's dtype explicit
-        from ..._creation import full
-
         args[0] = full((), args[0], dtype=target, device=condition.device)
     elif not target.is_floating_point and any(isinstance(a, float) for a in args):
         args = [a.to(target) if isinstance(a, Tensor) else a for a in args]

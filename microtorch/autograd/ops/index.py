@@ -13,9 +13,11 @@ from typing import Any
 from ..._device import on_device
 from ..function import Op
 from .views import view_of
+from .inplace import check_inplace, commit
 from .. import grad_mode
 from ..._dtype import checked_scalar
-from ..._tensor import Tensor, _normalize_dim, _to_scalar
+from ..._tensor import Tensor
+from ..._promotion import _normalize_dim, _to_scalar
 
 
 def _is_basic(key: tuple) -> bool:
@@ -126,8 +128,6 @@ def write(array, key: tuple, values: Any) -> None:
 
 
 def setitem(x, key: Any, value: Any) -> None:
-    from .inplace import check_inplace, commit
-
     key = normalize_key(x, key)
     if isinstance(value, Tensor):
         if value._device is not x._device:

@@ -6,8 +6,10 @@ from typing import Any, Sequence
 
 from ..._device import on_device
 from ..function import Op
+from .index import GetItem
 from ..._dtype import result_type
-from ..._tensor import Tensor, _as_tensor_like
+from ..._tensor import Tensor
+from ..._promotion import _as_tensor_like
 
 
 class MatMul(Op):
@@ -174,8 +176,6 @@ def _take_diagonals(sub: str, t):
         n = t.shape[0]
         with on_device(t.device):
             idx = t.device.backend.xp.arange(n)
-        from .index import GetItem
-
         t = GetItem.apply(t, key=(idx, idx))
         sub = c + "".join(sub[k] for k in rest)
     return sub, t

@@ -5,7 +5,8 @@ import math
 
 from .. import grad_mode
 from ..function import Op
-from ..._tensor import _float_input, _normalize_dim
+from .index import IndexAccumulate
+from ..._promotion import _float_input, _normalize_dim
 
 
 class Softmax(Op):
@@ -80,8 +81,6 @@ class Embedding(Op):
         return ctx.xp.take(weight, indices, axis=0)
 
     def backward(ctx, grad):
-        from .index import IndexAccumulate
-
         (indices,) = ctx.saved_tensors
         if ctx.padding_idx is not None:
             grad = grad.masked_fill((indices == ctx.padding_idx).unsqueeze(-1), 0.0)
