@@ -51,8 +51,10 @@ class Backend(ABC):
 
     def errstate(self) -> contextlib.AbstractContextManager:
         """A context in which floating-point errors (division by zero, overflow, invalid) give inf
-        or nan silently, as in torch; the backward pass runs in one. The default does nothing."""
-        return NO_SWITCH
+        or nan silently, as in torch; the backward pass runs in one. The default is ``xp.errstate``
+        where the namespace has one (NumPy's and CuPy's), else nothing."""
+        errstate = getattr(self.xp, "errstate", None)
+        return errstate(all="ignore") if errstate is not None else NO_SWITCH
 
     # ---- arrays ------------------------------------------------------------------
     @abstractmethod

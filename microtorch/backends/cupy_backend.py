@@ -61,6 +61,9 @@ class CupyBackend(Backend):
     def device_count(self) -> int:
         return self._count
 
+    def errstate(self) -> Any:
+        return NO_SWITCH  # GPU kernels do not warn about floating-point errors
+
     def describe(self) -> dict:
         info = super().describe()
         info["CUDA runtime"] = self._runtime.runtimeGetVersion()

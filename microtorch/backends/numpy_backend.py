@@ -27,9 +27,6 @@ class NumpyBackend(Backend):
     def to_numpy(self, array: Any) -> numpy.ndarray:
         return array
 
-    def errstate(self) -> Any:
-        return numpy.errstate(all="ignore")  # NumPy warns by default
-
     def erf(self, x: Any) -> Any:
         if x.dtype != numpy.float64:  # float32/16: a fast approximation, within 6e-7 of erf
             return _erf_float32(x).astype(x.dtype, copy=False)
