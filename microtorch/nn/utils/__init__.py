@@ -4,9 +4,9 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from .._functions import cat, stack
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..._functions import cat, stack
+from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 
 
 def _as_list(parameters: Iterable[Tensor] | Tensor) -> list:
@@ -20,7 +20,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
-        from .._creation import tensor
+        from ..._creation import tensor
 
         return tensor(0.0)
     with no_grad():
