@@ -72,3 +72,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+
+from . import rnn  # noqa: E402 - torch's nn.utils.rnn (packing variable-length sequences)
