@@ -67,7 +67,7 @@ def _mha_shape_check(query: Tensor, key: Tensor, value: Tensor, key_padding_mask
 
 
 def _size(t: Tensor) -> str:
-    return f"torch.Size({list(t.shape)})"
+    return f"microtorch.Size({list(t.shape)})"
 
 
 def _in_projection(query: Tensor, key: Tensor, value: Tensor, weights: tuple, biases: tuple) -> tuple:
@@ -220,8 +220,8 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if use_separate_proj_weight and tuple(key.shape[:2]) != tuple(value.shape[:2]):
-        raise AssertionError(f"key's sequence and batch dims torch.Size({list(key.shape[:2])}) do not match "
-                             f"value's torch.Size({list(value.shape[:2])})")
+        raise AssertionError(f"key's sequence and batch dims microtorch.Size({list(key.shape[:2])}) do not match "
+                             f"value's microtorch.Size({list(value.shape[:2])})")
     if not use_separate_proj_weight and tuple(key.shape) != tuple(value.shape):
         raise AssertionError(f"key shape {_size(key)} does not match value shape {_size(value)}")
     q, k, v = _project(query, key, value, in_proj_weight, in_proj_bias, use_separate_proj_weight,

@@ -101,12 +101,16 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     return output.scatter_(0, permutation, arange(0, permutation.numel(), device=permutation.device))
 
 
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "float64": "Double", "float32": "Float", "float16": "Half"}  # torch's legacy names in this message
+
+
 def _lengths_list(lengths: Any) -> list:
     """``lengths`` (a list or a 1-D tensor) as a list of Python ints."""
     if isinstance(lengths, Tensor):
         if lengths.ndim != 1:
             raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.ndim}D "
-                               f"{lengths.device.type} tensor")
+                               f"{lengths.device.type} {_TYPE_NAMES.get(lengths.dtype.name, lengths.dtype.name)} tensor")
         return [int(n) for n in lengths.tolist()]
     return [int(n) for n in lengths]
 
@@ -195,7 +199,7 @@ def pad_sequence(sequences: Tensor | Iterable[Tensor], batch_first: bool = False
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     trailing = tuple(sequences[0].shape[1:])
     for s in sequences:
         if s.ndim == 0 or tuple(s.shape[1:]) != trailing:
