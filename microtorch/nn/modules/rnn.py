@@ -66,6 +66,8 @@ def _run_direction(step: Any, data: Tensor, batch_sizes: list, state: tuple, wei
     bottom of the batch and keep their last state; going backward they join it at their last step."""
     w_ih, w_hh, b_ih, b_hh, w_hr = weights
     x_gates = F.linear(data, w_ih, b_ih)
+    if b_hh is not None and step is not _gru_step:  # b_hh adds once to all steps (GRU needs it inside r * (.))
+        x_gates, b_hh = x_gates + b_hh, None
     x_steps = x_gates.split(batch_sizes)
     outputs: list = [None] * len(batch_sizes)
     if not reverse:
