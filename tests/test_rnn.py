@@ -354,6 +354,7 @@ def _same_error(call, exc=None):
     lambda lib: lib.nn.LSTMCell(3, 4)(lib.randn(2, 3), (lib.randn(2, 4), lib.randn(2, 2))),
     lambda lib: lib.nn.GRUCell(3, 4)(lib.randn(2, 2, 3)),
     lambda lib: lib.nn.RNNCell(3, 4)(lib.randn(2, 3), lib.randn(1, 2, 4)),
+    lambda lib: lib.nn.LSTM(3, 4)(lib.randn(0, 2, 3)),  # no time steps
 ])
 def test_bad_inputs_raise_torch_errors(call):
     with warnings.catch_warnings():
@@ -367,6 +368,7 @@ def test_bad_inputs_raise_torch_errors(call):
     lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.randn(5, 3, 2), lib.tensor([[3, 2, 1]])),
     lambda lib: lib.nn.utils.rnn.pad_packed_sequence(lib.nn.utils.rnn.pack_sequence([lib.randn(3)]), total_length=2),
     lambda lib: lib.nn.utils.rnn.pad_sequence([]),
+    lambda lib: lib.nn.utils.rnn.pack_sequence([lib.randn(0, 2)]),
     lambda lib: lib.nn.utils.rnn.pad_sequence([lib.randn(2)], padding_side="middle"),
 ])
 def test_bad_packing_raises_torch_errors(call):

@@ -239,6 +239,8 @@ class RNNBase(Module):
         self._check_states(input, hx, None)
         sequence_first = input.transpose(0, 1) if self.batch_first else input
         steps, batch = sequence_first.shape[:2]
+        if steps == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         out, states = self._layers(sequence_first.reshape(steps * batch, self.input_size), [batch] * steps, hx)
         out = out.reshape(steps, batch, out.shape[-1])
         out = out.transpose(0, 1) if self.batch_first else out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable, NamedTuple
 
 from ..._creation import arange, empty_like, full, tensor
+from ..._dtype import int64
 from ..._functions import cat
 from ..._tensor import Tensor
 
@@ -115,6 +116,11 @@ def _lengths_list(lengths: Any) -> list:
     return [int(n) for n in lengths]
 
 
+def _index(rows: list, device: Any) -> Tensor:
+    """Row numbers for ``index_select`` (int64 even when empty)."""
+    return tensor(rows, dtype=int64, device=device)
+
+
 def _batch_sizes(lengths: list) -> list:
     """How many of the (decreasingly sorted) sequences still run at each time step."""
     return [sum(1 for n in lengths if n > t) for t in range(lengths[0])] if lengths else []
@@ -130,6 +136,8 @@ def pack_padded_sequence(input: Tensor, lengths: Tensor | list, batch_first: boo
     if input.ndim < 2:
         raise RuntimeError(f"pack_padded_sequence: expected a padded batch of at least 2 dimensions, got {input.ndim}")
     batch, steps = input.shape[batch_dim], input.shape[1 - batch_dim]
+    if input.numel() == 0:
+        raise RuntimeError("Cannot pack empty tensors.")
     if len(lengths) != batch:
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
                            f"(batch_size={batch})")
@@ -149,15 +157,15 @@ def pack_padded_sequence(input: Tensor, lengths: Tensor | list, batch_first: boo
         order = list(range(batch))
     else:
         order = sorted(range(batch), key=lambda i: -lengths[i])  # stable, as torch's sort on the CPU
-        sorted_indices = tensor(order, device=input.device)
+        sorted_indices = _index(order, input.device)
         lengths = [lengths[i] for i in order]
     batch_sizes = _batch_sizes(lengths)
     # row b of step t sits at t * B + b (sequence first) or b * T + t (batch first) of the flattened batch
     rows = [order[b] * steps + t if batch_first else t * batch + order[b]
             for t, size in enumerate(batch_sizes) for b in range(size)]
     flat = input.reshape((batch * steps,) + tuple(input.shape[2:]))
-    data = flat.index_select(0, tensor(rows, device=input.device))
-    return PackedSequence(data, tensor(batch_sizes), sorted_indices, None)
+    data = flat.index_select(0, _index(rows, input.device))
+    return PackedSequence(data, tensor(batch_sizes, dtype=int64), sorted_indices, None)
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
@@ -181,9 +189,9 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
         position = [list(col) for col in zip(*position)] if steps else [[] for _ in order]
     rows = [r for line in position for r in line]
     padding = full((1,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype, device=data.device)
-    padded = cat([data, padding]).index_select(0, tensor(rows, device=data.device))
+    padded = cat([data, padding]).index_select(0, _index(rows, data.device))
     shape = (batch, steps) if batch_first else (steps, batch)
-    return padded.reshape(shape + tuple(data.shape[1:])), tensor([lengths[b] for b in order])
+    return padded.reshape(shape + tuple(data.shape[1:])), tensor([lengths[b] for b in order], dtype=int64)
 
 
 def pad_sequence(sequences: Tensor | Iterable[Tensor], batch_first: bool = False, padding_value: float = 0.0,
@@ -218,7 +226,7 @@ def pad_sequence(sequences: Tensor | Iterable[Tensor], batch_first: bool = False
 
     rows = [row(t, b) for b in range(batch) for t in range(steps)] if batch_first else \
         [row(t, b) for t in range(steps) for b in range(batch)]
-    padded = cat(list(sequences) + [padding]).index_select(0, tensor(rows, device=first.device))
+    padded = cat(list(sequences) + [padding]).index_select(0, _index(rows, first.device))
     return padded.reshape(((batch, steps) if batch_first else (steps, batch)) + trailing)
 
 
