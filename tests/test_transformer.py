@@ -315,6 +315,20 @@ def test_bad_inputs_raise_torch_errors(call):
         _same_error(call)
 
 
+def test_merge_masks_matches_torch():
+    rng = np.random.default_rng(6)
+    t_mha, m_mha = torch.nn.MultiheadAttention(4, 2, batch_first=True), mnn.MultiheadAttention(4, 2, batch_first=True)
+    query = rng.standard_normal((3, 5, 4))
+    for attn in (None, rng.standard_normal((5, 5)), rng.standard_normal((6, 5, 5))):
+        for padding in (None, rng.standard_normal((3, 5))):
+            t_args = [None if a is None else torch.tensor(a) for a in (attn, padding, query)]
+            m_args = [None if a is None else microtorch.tensor(a) for a in (attn, padding, query)]
+            (t_mask, t_type), (m_mask, m_type) = t_mha.merge_masks(*t_args), m_mha.merge_masks(*m_args)
+            assert m_type == t_type and (m_mask is None) == (t_mask is None)
+            if t_mask is not None:
+                close(m_mask, t_mask, "float64")
+
+
 def test_mixed_mask_types_warn_as_torch():
     mha = mnn.MultiheadAttention(4, 2)
     x = microtorch.randn(3, 2, 4)

@@ -93,6 +93,24 @@ class MultiheadAttention(Module):
             return out.transpose(1, 0), weights
         return out, weights
 
+    def merge_masks(self, attn_mask: Tensor | None, key_padding_mask: Tensor | None, query: Tensor) -> tuple:
+        """(merged mask, mask type) as torch's: the key-padding mask alone (type 1), or the attention mask
+        expanded to (N, heads, L, L), plus the padding mask when given (type 2); (None, None) without masks."""
+        mask_type, merged = None, None
+        if key_padding_mask is not None:
+            mask_type, merged = 1, key_padding_mask
+        if attn_mask is not None:
+            batch_size, seq_len, _ = query.shape
+            mask_type = 2
+            if attn_mask.ndim == 3:
+                merged = attn_mask.reshape(batch_size, -1, seq_len, seq_len)
+            else:
+                merged = attn_mask.reshape(1, 1, seq_len, seq_len).expand(batch_size, self.num_heads, -1, -1)
+            if key_padding_mask is not None:
+                padding = key_padding_mask.reshape(batch_size, 1, 1, seq_len).expand(-1, self.num_heads, -1, -1)
+                merged = merged + padding
+        return merged, mask_type
+
 
 def _each_once(fn: Any, *tensors: Tensor) -> tuple:
     """``fn`` of each tensor, computed once per distinct tensor, so that self-attention's
