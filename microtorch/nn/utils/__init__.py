@@ -1,76 +1,12 @@
-"""``microtorch.nn.utils``: gradient clipping and flattening parameters into one vector."""
-from __future__ import annotations
+"""``microtorch.nn.utils``: gradient clipping, parameter vectors and the other helpers of torch.nn.utils."""
+from . import rnn
+from .clip_grad import clip_grad_norm_, clip_grad_value_
+from .convert_parameters import parameters_to_vector, vector_to_parameters
 
-import math
-from typing import Iterable
-
-from ..._functions import cat, stack
-from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
-
-
-def _as_list(parameters: Iterable[Tensor] | Tensor) -> list:
-    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
-
-
-def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
-    """Scale all gradients together so that their joint ``norm_type``-norm is at most ``max_norm``;
-    returns that norm as it was before clipping."""
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
-    norm_type = float(norm_type)
-    if not grads:
-        from ..._creation import tensor
-
-        return tensor(0.0)
-    with no_grad():
-        if norm_type == math.inf:
-            norms = [g.abs().amax() for g in grads]
-            total = norms[0] if len(norms) == 1 else stack(norms).amax()
-        else:
-            total = stack([g.norm(norm_type) for g in grads]).norm(norm_type)
-        if error_if_nonfinite and not bool(total.isfinite()):
-            raise RuntimeError(
-                f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
-                "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
-                "`error_if_nonfinite=False`"
-            )
-        coefficient = (max_norm / (total + 1e-6)).clamp(max=1.0)
-        for g in grads:
-            g.mul_(coefficient.to(g.dtype))
-    return total
-
-
-def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach: bool | None = None) -> None:
-    """Clamp every gradient element into [-clip_value, clip_value], in place."""
-    clip_value = float(clip_value)
-    with no_grad():
-        for p in _as_list(parameters):
-            if p.grad is not None:
-                p.grad.clamp_(-clip_value, clip_value)
-
-
-def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """All parameters flattened and concatenated into one 1-D tensor."""
-    return cat([p.reshape(-1) for p in parameters])
-
-
-def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Copy consecutive slices of ``vec`` into the parameters (the inverse of ``parameters_to_vector``)."""
-    if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    parameters = list(parameters)
-    needed = sum(p.numel() for p in parameters)
-    if vec.ndim != 1 or vec.numel() != needed:
-        raise RuntimeError(f"vector_to_parameters: expected a 1-D vector of {needed} elements, got shape {list(vec.shape)}")
-    offset = 0
-    with no_grad():
-        for p in parameters:
-            n = p.numel()
-            p.copy_(vec[offset:offset + n].reshape(p.shape))
-            offset += n
-
-
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
-
-from . import rnn  # noqa: E402 - torch's nn.utils.rnn (packing variable-length sequences)
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "parameters_to_vector",
+    "vector_to_parameters",
+    "rnn",
+]
