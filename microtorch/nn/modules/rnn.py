@@ -498,3 +498,6 @@ class GRUCell(RNNCellBase):
         input, hx, batched = self._batched(input, None if hx is None else (hx,), "GRUCell")
         (h,) = self._step(_gru_step, input, hx)
         return h if batched else h.squeeze(0)
+
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
