@@ -40,12 +40,12 @@ def is_tensor(obj: object) -> "builtins.bool":
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(t: Tensor) -> "builtins.bool":
-    return t.is_floating_point()
+def is_floating_point(input: Tensor) -> "builtins.bool":
+    return input.is_floating_point()
 
 
-def numel(t: Tensor) -> "builtins.int":
-    return t.numel()
+def numel(input: Tensor) -> "builtins.int":
+    return input.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
