@@ -49,3 +49,35 @@ def numel(input: Tensor) -> "builtins.int":
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
+
+# ---- the rest of torch's top-level surface that scripts touch --------------------------------------------------
+from math import e, inf, nan, pi  # noqa: E402
+from ._dtype import bfloat16  # noqa: E402
+from ._memory_format import (  # noqa: E402
+    channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided,
+)
+from ._type_info import finfo, iinfo  # noqa: E402
+from ._format import set_printoptions  # noqa: E402
+from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
+from . import accelerator, amp, cpu, jit  # noqa: E402
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from ._compile import compile, is_compiling  # noqa: E402
+
+newaxis = None
+globals().update(_CPU_TYPES)  # FloatTensor, LongTensor, ... (the legacy tensor types)
+
+
+def typename(obj: object) -> str:
+    """torch's type name: ``'microtorch.FloatTensor'`` for a tensor, else the object's class name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = getattr(cls, "__module__", "builtins")
+    return cls.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{cls.__qualname__}"
+
+
+def __getattr__(name: str) -> object:
+    """Names torch has and microtorch cannot support raise an error saying so (see _unsupported.py)."""
+    from ._unsupported import missing
+
+    raise missing(__name__, name)

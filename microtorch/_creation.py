@@ -200,6 +200,7 @@ def _like(t: Tensor, dtype: Any, device: Any, layout: Any = None) -> tuple:
 
 
 def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+               pin_memory: bool = False,
                memory_format: Any = None) -> Tensor:
     """Zeros of ``input``'s size, dtype and device (unless given)."""
     d, dev = _like(input, dtype, device, layout)
@@ -207,6 +208,7 @@ def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: 
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+              pin_memory: bool = False,
               memory_format: Any = None) -> Tensor:
     """Ones of ``input``'s size, dtype and device (unless given)."""
     d, dev = _like(input, dtype, device, layout)
@@ -214,6 +216,7 @@ def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: A
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+               pin_memory: bool = False,
                memory_format: Any = None) -> Tensor:
     """An uninitialised tensor of ``input``'s size, dtype and device (unless given)."""
     d, dev = _like(input, dtype, device, layout)
@@ -221,7 +224,8 @@ def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: 
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
-              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+              requires_grad: bool = False, pin_memory: bool = False,
+              memory_format: Any = None) -> Tensor:
     """``fill_value`` everywhere, in ``input``'s size, dtype and device (unless given)."""
     d, dev = _like(input, dtype, device, layout)
     return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)

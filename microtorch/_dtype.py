@@ -14,6 +14,8 @@ from __future__ import annotations
 import builtins
 import math
 
+from .backends import bfloat16 as _bfloat16
+
 
 class dtype:
     """An element type, e.g. ``microtorch.float32``."""
@@ -43,12 +45,13 @@ int64 = dtype("int64", 8, 1, True)
 float16 = dtype("float16", 2, 2, True)
 float32 = dtype("float32", 4, 2, True)
 float64 = dtype("float64", 8, 2, True)
+bfloat16 = dtype("bfloat16", 2, 2, True)  # its arrays need the optional ml_dtypes package (backends/bfloat16.py)
 
 # torch's aliases
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
-ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, bfloat16)
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
 
 _default_dtype = float32
@@ -56,6 +59,11 @@ _default_dtype = float32
 
 def _dtype_from_name(name: str) -> dtype:
     return _BY_NAME[name]
+
+
+def bfloat16_available() -> builtins.bool:
+    """Whether bfloat16 tensors can be made (the ml_dtypes package is installed)."""
+    return _bfloat16.available()
 
 
 def get_default_dtype() -> dtype:
@@ -73,6 +81,8 @@ def set_default_dtype(d: dtype) -> None:
 def as_dtype(d) -> dtype:
     """Normalise ``d`` (a microtorch dtype, a NumPy dtype, a name, or Python's float/int/bool)."""
     if d.__class__ is dtype:
+        if d is bfloat16:
+            _bfloat16.require()
         return d
     if d is builtins.float:
         return _default_dtype
@@ -82,7 +92,7 @@ def as_dtype(d) -> dtype:
         return bool
     name = getattr(d, "name", None) or getattr(d, "__name__", None) or d
     try:
-        return _BY_NAME[str(name)]
+        return as_dtype(_BY_NAME[str(name)])
     except KeyError:
         raise TypeError(f"unsupported dtype {d!r}; supported: {', '.join(_BY_NAME)}") from None
 
@@ -108,9 +118,10 @@ def dtype_of_array(array) -> dtype:
 #: the C++ type names torch's conversion errors use
 _C_NAMES = {
     "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-    "float16": "c10::Half", "float32": "float", "float64": "double",
+    "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16",
 }
-_FLOAT_MAX = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": builtins.float("inf")}
+_FLOAT_MAX = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": builtins.float("inf"),
+              "bfloat16": 3.3895313892515355e38}
 
 
 def checked_scalar(value, d: dtype):

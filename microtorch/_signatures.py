@@ -71,7 +71,7 @@ def write_out(out: Any, result: Any, name: str = "") -> Any:
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
         for o, r in zip(out, result):
             _write_one(o, r, name)
-        return type(result)(out) if hasattr(result, "_fields") else tuple(out)
+        return type(result)(*out) if hasattr(result, "_fields") else tuple(out)
     _write_one(out, result, name)
     return out
 

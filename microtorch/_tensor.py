@@ -25,6 +25,7 @@ from ._device import as_device, device as _device_cls, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import function, grad_mode
 from .backends import get_backend
+from ._tensor_compat import TensorCompat
 
 _new = object.__new__
 _host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
@@ -53,7 +54,7 @@ class Size(tuple):
         return math.prod(self)
 
 
-class Tensor:
+class Tensor(TensorCompat):
     """A multi-dimensional array with autograd support (``torch.Tensor``)."""
 
     __slots__ = (
@@ -398,11 +399,6 @@ class Tensor:
             out = self.clone()
         return out
 
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"microtorch.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(_dtype.as_dtype(dtype))
-
     def float(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float32)
 
@@ -475,9 +471,9 @@ class Tensor:
         return _repr_svg(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return repr(self)
+        if self._data.ndim == 0:  # f"{t}" of a 0-d tensor is its number's, as torch's
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # ---- arithmetic -------------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -1215,11 +1211,6 @@ class _HookHandle:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
 
-
-_TYPE_NAMES = {
-    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-}
 
 
 # ---- helpers shared by the methods above ------------------------------------------------------------

@@ -53,10 +53,14 @@ def normalize_key(x, key: Any) -> tuple:
     """Turn an indexing key into a tuple NumPy understands, with index tensors as backend arrays."""
 
     if not isinstance(key, tuple):
-        key = (key,)
+        key = tuple(key) if _sequence_as_tuple(key) else (key,)
     backend = x._device.backend
     out = []
     for k in key:
+        if isinstance(k, range):  # torch indexes with a range as with the list of its values
+            k = list(k)
+        elif isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError("step must be greater than zero" if k.step < 0 else "slice step cannot be zero")
         if isinstance(k, Tensor):
             if k._data.dtype.kind not in "iub":
                 raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
@@ -82,6 +86,14 @@ def normalize_key(x, key: Any) -> tuple:
                 f"(got {type(k).__name__})"
             )
     return tuple(out)
+
+
+def _sequence_as_tuple(key: Any) -> bool:
+    """torch's (and old NumPy's) rule for a list key: one shorter than 32 holding a sequence, tensor, slice,
+    None or Ellipsis is a tuple of indices (``x[[[0, 1], [1, 0]]]`` is ``x[[0, 1], [1, 0]]``)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, (list, tuple, range, slice, Tensor)) for k in key)
 
 
 def getitem(x, key: Any):
