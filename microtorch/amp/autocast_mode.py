@@ -24,6 +24,7 @@ from .._tensor import Tensor
 # torch op name -> (microtorch module, attribute): an Op class or a function
 _SITES = {
     "matmul": ("microtorch.autograd.ops.linalg", "MatMul"),  # also mm, bmm, addmm, dot, __matmul__
+    "addmm": ("microtorch.autograd.ops.linalg", "addmm"),
     "einsum": ("microtorch.autograd.ops.linalg", "Einsum"),
     "linear": ("microtorch.autograd.ops.nn", "Linear"),
     "conv2d": ("microtorch.autograd.ops.conv", "Conv2d"),  # also conv1d (a height-1 conv2d)
@@ -61,7 +62,7 @@ _SITES = {
 #: device -> policy -> torch op names (those of torch's lists that microtorch has)
 POLICIES = {
     "cuda": {
-        "lower": ["matmul", "einsum", "linear", "conv2d", "conv_transpose2d"],
+        "lower": ["matmul", "addmm", "einsum", "linear", "conv2d", "conv_transpose2d"],
         "fp32": ["exp", "log", "log1p", "expm1", "reciprocal", "rsqrt", "pow", "softplus", "softmax", "log_softmax",
                  "layer_norm", "group_norm", "sum", "prod", "cumsum", "cumprod", "logsumexp", "nll_loss",
                  "cross_entropy_loss", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss",
@@ -70,7 +71,7 @@ POLICIES = {
         "promote": ["cat", "stack"],
     },
     "cpu": {
-        "lower": ["matmul", "linear", "conv2d", "conv_transpose2d"],
+        "lower": ["matmul", "addmm", "linear", "conv2d", "conv_transpose2d"],
         "fp32": ["prod", "nll_loss", "cross_entropy_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
                  "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"],
         "promote": ["cat", "stack"],
@@ -162,7 +163,9 @@ def _widest(values: Any) -> Any:
 
 def _cast_arguments(op_name: str, args: tuple, kwargs: dict) -> tuple | None:
     """The arguments cast as this thread's autocast state says, or None when nothing applies."""
-    first = _first_tensor(args) or _first_tensor(kwargs.values())
+    first = _first_tensor(args)
+    if first is None:
+        first = _first_tensor(kwargs.values())
     if first is None:
         return None
     device_type = first._device.type
