@@ -53,8 +53,10 @@ def construct(dt: Any, args: tuple, device: Any, kwargs: dict) -> Any:
 
     if kwargs:
         raise TypeError(f"legacy tensor constructor got unexpected keyword arguments {sorted(kwargs)}")
+    if not args:
+        return empty(0, dtype=dt, device=device)  # an empty 1-d tensor, as torch's
     if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
-        return empty(*args, dtype=dt, device=device)  # (no args: an empty 1-d tensor, as torch)
+        return empty(*args, dtype=dt, device=device)
     if len(args) == 1 and isinstance(args[0], Tensor):
         return args[0].to(device=device, dtype=dt)
     if len(args) == 1 and isinstance(args[0], (tuple, list)) and type(args[0]).__name__ == "Size":
