@@ -26,9 +26,11 @@ _SITES = {
     "matmul": ("microtorch.autograd.ops.linalg", "MatMul"),  # also mm, bmm, addmm, dot, __matmul__
     "addmm": ("microtorch.autograd.ops.linalg", "addmm"),
     "einsum": ("microtorch.autograd.ops.linalg", "Einsum"),
-    "linear": ("microtorch.autograd.ops.nn", "Linear"),
-    "conv2d": ("microtorch.autograd.ops.conv", "Conv2d"),  # also conv1d (a height-1 conv2d)
-    "conv_transpose2d": ("microtorch.autograd.ops.conv", "ConvTranspose2d"),
+    "linear": ("microtorch.nn.functional", "linear"),  # (functions that check dtypes: wrapped before the check)
+    "conv1d": ("microtorch.nn.functional", "conv1d"),
+    "conv2d": ("microtorch.nn.functional", "conv2d"),
+    "conv_transpose1d": ("microtorch.nn.functional", "conv_transpose1d"),
+    "conv_transpose2d": ("microtorch.nn.functional", "conv_transpose2d"),
     "exp": ("microtorch.autograd.ops.elementwise", "Exp"),
     "log": ("microtorch.autograd.ops.elementwise", "Log"),  # also log2, log10
     "log1p": ("microtorch.autograd.ops.elementwise", "Log1p"),
@@ -62,7 +64,7 @@ _SITES = {
 #: device -> policy -> torch op names (those of torch's lists that microtorch has)
 POLICIES = {
     "cuda": {
-        "lower": ["matmul", "addmm", "einsum", "linear", "conv2d", "conv_transpose2d"],
+        "lower": ["matmul", "addmm", "einsum", "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"],
         "fp32": ["exp", "log", "log1p", "expm1", "reciprocal", "rsqrt", "pow", "softplus", "softmax", "log_softmax",
                  "layer_norm", "group_norm", "sum", "prod", "cumsum", "cumprod", "logsumexp", "nll_loss",
                  "cross_entropy_loss", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss",
@@ -71,7 +73,7 @@ POLICIES = {
         "promote": ["cat", "stack"],
     },
     "cpu": {
-        "lower": ["matmul", "addmm", "linear", "conv2d", "conv_transpose2d"],
+        "lower": ["matmul", "addmm", "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"],
         "fp32": ["prod", "nll_loss", "cross_entropy_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
                  "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"],
         "promote": ["cat", "stack"],
