@@ -64,7 +64,7 @@ def _host_array(data: Any, dev: Any, copy: bool) -> Any:
     except ValueError as e:
         shape = _ragged_message(data)
         raise ValueError(shape or f"could not make a tensor from this data: {e}") from None
-    if array.dtype.kind in "OUSVM":
+    if array.dtype.kind in "OUSVM" and array.dtype.name != "bfloat16":
         raise TypeError(
             f"could not infer a tensor dtype from data of type {type(data).__name__} (array dtype {array.dtype}); "
             "use numbers, nested lists of numbers, or arrays"

@@ -151,6 +151,8 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         return a
     if a._category != b._category:
         return a if a._category > b._category else b
+    if a._category == 2 and a.itemsize == b.itemsize == 2:  # float16 with bfloat16: neither holds the other
+        return float32
     if a._category == 1 and a.is_signed != b.is_signed:  # uint8 with a signed integer
         signed = a if a.is_signed else b
         return int16 if signed.itemsize == 1 else signed

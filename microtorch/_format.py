@@ -71,6 +71,9 @@ def _float_formatter(values: Any) -> Any:
 def format_tensor(t: Any) -> str:
     numpy = get_backend("cpu").xp
     data = t._device.backend.to_numpy(t._data)
+    name = data.dtype.name
+    if data.dtype.kind == "V":  # bfloat16 (ml_dtypes): printed from its exact float32 values
+        data = data.astype("float32")
     kind = data.dtype.kind
     flat = data.reshape(-1)
     threshold = PRINT_OPTS.threshold if PRINT_OPTS.threshold != math.inf else sys.maxsize
@@ -100,7 +103,6 @@ def format_tensor(t: Any) -> str:
         suffix.append(f"device='{t._device}'")
     if data.size == 0 and data.ndim != 1:  # `[]` alone does not say the shape
         suffix.append(f"size={tuple(data.shape)}")
-    name = data.dtype.name
     if not (name in ("int64", "bool") or name == get_default_dtype().name) or data.size == 0 and name != get_default_dtype().name:
         suffix.append(f"dtype=microtorch.{name}")
     if t.grad_fn is not None:

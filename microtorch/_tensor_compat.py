@@ -74,6 +74,12 @@ class TensorCompat:
     def is_shared(self) -> bool:
         return False
 
+    def bfloat16(self, memory_format: Any = None) -> Any:
+        """A bfloat16 copy (needs the ml_dtypes package)."""
+        from ._dtype import bfloat16
+
+        return self.to(bfloat16)
+
     def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
         """``t.type()``: the legacy type name (``'microtorch.FloatTensor'``); ``t.type(dtype_or_name)``: a cast,
         to a dtype, a legacy class (``microtorch.LongTensor``) or its name (``'torch.LongTensor'``)."""
