@@ -64,6 +64,20 @@ from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from ._compile import compile, is_compiling  # noqa: E402
 
 newaxis = None
+_float32_matmul_precision = "highest"
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Accepted for torch's API ('highest', 'high', 'medium'): float32 matmuls always run in float32 here."""
+    global _float32_matmul_precision
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision {precision!r}: expected 'highest', 'high' or 'medium'")
+    _float32_matmul_precision = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """What ``set_float32_matmul_precision`` last set (default 'highest')."""
+    return _float32_matmul_precision
 globals().update(_CPU_TYPES)  # FloatTensor, LongTensor, ... (the legacy tensor types)
 
 

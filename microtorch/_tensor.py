@@ -1380,6 +1380,7 @@ def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)  # (every tensor is row-major: see _memory_format.py)
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for a in args:

@@ -49,6 +49,14 @@ class TensorCompat:
 
         return strided
 
+    def to_sparse(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused: microtorch has no sparse tensors."""
+        from ._unsupported import UnsupportedError
+
+        raise UnsupportedError("Tensor.to_sparse: microtorch does not support sparse tensors (only the strided layout)")
+
+    to_sparse_csr = to_sparse_coo = to_sparse
+
     def is_complex(self) -> bool:
         """Always False: microtorch has no complex dtypes."""
         return False

@@ -210,3 +210,28 @@ def test_cuda_grad_scaler_without_a_gpu_disables_itself_with_torchs_warning():
     assert not scaler.is_enabled() and "CUDA is not available.  Disabling." in str(caught[0].message)
     loss = microtorch.ones(())
     assert scaler.scale(loss) is loss and scaler.get_scale() == 1.0 and scaler.state_dict() == {}
+
+
+def test_custom_fwd_and_bwd_as_torchs():
+    """A custom Function whose forward casts its inputs to float32 inside a float16 region, as torch's recipe."""
+    results = {}
+    for lib in (torch, microtorch):
+        class Square(lib.autograd.Function):
+            @staticmethod
+            @lib.amp.custom_fwd(device_type="cpu", cast_inputs=lib.float32)
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x @ lib.ones(2, 2)
+
+            @staticmethod
+            @lib.amp.custom_bwd(device_type="cpu")
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return 2 * x * (grad @ lib.ones(2, 2))
+
+        x = lib.tensor([[1.0, 2.0]], dtype=lib.float16, requires_grad=True)
+        with lib.autocast("cpu", dtype=lib.float16):
+            y = Square.apply(x)
+        y.sum().backward()
+        results[lib] = (str(y.dtype).split(".")[-1], y.tolist(), str(x.grad.dtype).split(".")[-1], x.grad.tolist())
+    assert results[microtorch] == results[torch]

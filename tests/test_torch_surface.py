@@ -310,3 +310,16 @@ def test_sparse_and_layout_arguments_say_so():
     with pytest.raises(NotImplementedError, match="only microtorch.strided"):
         microtorch.zeros(2, layout="sparse")
     assert microtorch.zeros(2, layout=microtorch.strided).shape == (2,)
+
+
+def test_small_flags_and_to_with_memory_format():
+    for lib in (torch, microtorch):
+        assert lib.get_float32_matmul_precision() == "highest"
+        lib.set_float32_matmul_precision("high")
+        assert lib.get_float32_matmul_precision() == "high"
+        lib.set_float32_matmul_precision("highest")
+        x = lib.ones(1, 2, 2, 2)
+        assert x.to(memory_format=lib.channels_last).tolist() == x.tolist()
+        assert x.to(lib.float64, memory_format=lib.preserve_format).dtype == lib.float64
+    with pytest.raises(NotImplementedError, match="does not support sparse"):
+        microtorch.ones(2).to_sparse()

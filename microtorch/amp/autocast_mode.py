@@ -280,3 +280,42 @@ class autocast:
                 return function(*args, **kwargs)
 
         return in_autocast
+
+
+def custom_fwd(fwd: Callable | None = None, *, device_type: str, cast_inputs: Any = None) -> Callable:
+    """Decorator for a custom ``autograd.Function``'s ``forward``: with ``cast_inputs``, inside an enabled
+    region the floating tensor arguments are cast to it and forward runs with autocast off; without,
+    forward runs in the caller's state, which ``custom_bwd`` then restores for backward (torch's rules)."""
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args: Any, **kwargs: Any) -> Any:
+        ctx = args[0]
+        ctx._dtype = get_autocast_dtype(device_type)
+        if cast_inputs is None:
+            ctx._fwd_used_autocast = is_autocast_enabled(device_type)
+            return fwd(*args, **kwargs)
+        autocast_on = is_autocast_enabled(device_type)
+        ctx._fwd_used_autocast = False
+        if not autocast_on:
+            return fwd(*args, **kwargs)
+        target = _dtype.as_dtype(cast_inputs)
+        with autocast(device_type, enabled=False):
+            return fwd(*_cast(args, target), **{k: _cast(v, target) for k, v in kwargs.items()})
+
+    return decorate_fwd
+
+
+def custom_bwd(bwd: Callable | None = None, *, device_type: str) -> Callable:
+    """Decorator for a custom ``autograd.Function``'s ``backward``: it runs in the autocast state its forward had."""
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def decorate_bwd(*args: Any, **kwargs: Any) -> Any:
+        ctx = args[0]
+        with autocast(device_type, dtype=ctx._dtype, enabled=ctx._fwd_used_autocast):
+            return bwd(*args, **kwargs)
+
+    return decorate_bwd
