@@ -235,3 +235,11 @@ def test_custom_fwd_and_bwd_as_torchs():
         y.sum().backward()
         results[lib] = (str(y.dtype).split(".")[-1], y.tolist(), str(x.grad.dtype).split(".")[-1], x.grad.tolist())
     assert results[microtorch] == results[torch]
+
+
+def test_cuda_autocast_without_a_gpu_disables_itself_as_torchs():
+    for lib in (torch, microtorch):
+        with pytest.warns(UserWarning, match="CUDA is not available or torch_xla is imported. Disabling autocast."):
+            with lib.cuda.amp.autocast() if lib is microtorch else lib.autocast("cuda"):
+                assert not lib.is_autocast_enabled("cuda")
+                assert (lib.ones(2, 2) @ lib.ones(2, 2)).dtype == lib.float32

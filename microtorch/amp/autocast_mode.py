@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import threading
+import warnings
 from typing import Any, Callable
 
 from .. import _dtype
@@ -246,6 +247,12 @@ class autocast:
                 "microtorch.float16 and microtorch.bfloat16"
             )
         self._enabled = bool(enabled)
+        if self._enabled and device_type == "cuda":
+            from .. import cuda
+
+            if not cuda.is_available():
+                warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", stacklevel=2)
+                self._enabled = False
         self._previous: Any = None
 
     def __enter__(self) -> "autocast":
