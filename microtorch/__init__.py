@@ -2,14 +2,13 @@
 
 NumPy runs it on the CPU, CuPy on the GPU, any registered backend elsewhere.
 """
-from __future__ import annotations
-
-import builtins
-import warnings
+import builtins as _builtins
+import types as _types
+import warnings as _warnings
 
 # torch computes log(0) = -inf and 0/0 = nan silently; NumPy warns from the op that called it. Silence
 # those floating-point warnings when a microtorch module made them, not the user's own NumPy code's.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
 from . import _dtype
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (
@@ -28,7 +27,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from ._functions import *  # noqa: F401,F403  (torch.* functions: exp, cat, where, einsum, ...)
 from . import nn  # noqa: E402  (needs the namespace above)
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 
 def result_type(a, b) -> dtype:
@@ -36,15 +35,15 @@ def result_type(a, b) -> dtype:
     return _dtype.result_type(a, b)
 
 
-def is_tensor(obj: object) -> "builtins.bool":
+def is_tensor(obj: object) -> "_builtins.bool":
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input: Tensor) -> "builtins.bool":
+def is_floating_point(input: Tensor) -> "_builtins.bool":
     return input.is_floating_point()
 
 
-def numel(input: Tensor) -> "builtins.int":
+def numel(input: Tensor) -> "_builtins.int":
     return input.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
@@ -78,6 +77,8 @@ def set_float32_matmul_precision(precision: str) -> None:
 def get_float32_matmul_precision() -> str:
     """What ``set_float32_matmul_precision`` last set (default 'highest')."""
     return _float32_matmul_precision
+
+
 globals().update(_CPU_TYPES)  # FloatTensor, LongTensor, ... (the legacy tensor types)
 
 
@@ -95,3 +96,8 @@ def __getattr__(name: str) -> object:
     from ._unsupported import missing
 
     raise missing(__name__, name)
+
+
+# keep last: every public name above (functions, classes, dtypes, constants), submodules excluded
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _types.ModuleType))

@@ -99,3 +99,10 @@ def empty_cache() -> None:
     """Release the accelerator's unused cached memory (nothing to do without one)."""
     if _cuda.is_available():
         _cuda.empty_cache()
+
+
+__all__ = [
+    "is_available", "current_accelerator", "device_count", "current_device_index", "set_device_index",
+    "current_device_idx", "set_device_idx", "synchronize", "device_index", "memory_allocated", "memory_reserved",
+    "empty_cache",
+]

@@ -43,3 +43,6 @@ def is_scripting() -> bool:
 
 def is_tracing() -> bool:
     return False
+
+
+__all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing"]

@@ -69,3 +69,4 @@ __all__ = [
 
 # torch.backends' flag modules (they import nothing heavy)
 from . import cuda, cudnn, mkldnn, mps  # noqa: E402
+__all__ += ["cuda", "cudnn", "mkldnn", "mps"]

@@ -20,3 +20,6 @@ def current_device() -> str:
 
 def synchronize(device: object = None) -> None:
     """Nothing to wait for: CPU work is synchronous."""
+
+
+__all__ = ["amp", "is_available", "device_count", "current_device", "synchronize"]

@@ -13,6 +13,12 @@ from .._device import device as _device
 from ..backends import Backend, get_backend
 
 
+__all__ = [
+    "is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed", "manual_seed_all",
+    "memory_allocated", "memory_reserved", "empty_cache",
+]
+
+
 def _backend() -> Backend:
     return get_backend("cuda")
 
@@ -96,3 +102,4 @@ from .._legacy import CUDA_TYPES as _CUDA_TYPES  # noqa: E402  (torch.cuda.Float
 
 globals().update(_CUDA_TYPES)
 from . import amp  # noqa: E402,F401
+__all__ += ["is_bf16_supported", "amp", *_CUDA_TYPES]
