@@ -29,7 +29,7 @@ _METHODS = (
 #: torch's functions of these names have no ``out=``
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
-    "swapdims movedim t expand_as broadcast_to flip split chunk unbind narrow masked_fill sum_to_size "
+    "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
 )
 
