@@ -73,9 +73,9 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     """Set the dtype of new floating tensors (float32 or float64, as torch allows)."""
     global _default_dtype
-    if d not in (float16, float32, float64):
+    if d not in (float16, float32, float64, bfloat16):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
-    _default_dtype = d
+    _default_dtype = as_dtype(d)  # (bfloat16: checks that ml_dtypes is there)
 
 
 def as_dtype(d) -> dtype:

@@ -91,3 +91,12 @@ def test_cpu_autocast_defaults_to_bfloat16_as_torch():
         assert y.dtype == lib.bfloat16 and loss.dtype == lib.float32
         loss.backward()
         assert w.grad.dtype == lib.float32 and w.grad.tolist() == [[1.5] * 3] * 4
+
+
+def test_bfloat16_as_the_default_dtype_as_torch():
+    for lib in (torch, microtorch):
+        lib.set_default_dtype(lib.bfloat16)
+        try:
+            assert lib.tensor([1.5]).dtype == lib.zeros(1).dtype == lib.bfloat16
+        finally:
+            lib.set_default_dtype(lib.float32)
