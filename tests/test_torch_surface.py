@@ -323,3 +323,13 @@ def test_small_flags_and_to_with_memory_format():
         assert x.to(lib.float64, memory_format=lib.preserve_format).dtype == lib.float64
     with pytest.raises(NotImplementedError, match="does not support sparse"):
         microtorch.ones(2).to_sparse()
+
+
+def test_a_list_key_read_as_a_tuple_warns_as_torch():
+    for lib in (torch, microtorch):
+        x = lib.arange(6.0).reshape(2, 3)
+        with pytest.warns(UserWarning, match="Using a non-tuple sequence for multidimensional indexing"):
+            assert x[[[0, 1], [1, 2]]].tolist() == [1.0, 5.0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert x[[0, 1]].shape == (2, 3)  # a flat list of ints is an index list: no warning

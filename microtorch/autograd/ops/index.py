@@ -8,6 +8,7 @@ differentiable to any order.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from ..._device import on_device
@@ -53,7 +54,15 @@ def normalize_key(x, key: Any) -> tuple:
     """Turn an indexing key into a tuple NumPy understands, with index tensors as backend arrays."""
 
     if not isinstance(key, tuple):
-        key = tuple(key) if _sequence_as_tuple(key) else (key,)
+        if _sequence_as_tuple(key):
+            warnings.warn(
+                "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result",
+                UserWarning, stacklevel=4)
+            key = tuple(key)
+        else:
+            key = (key,)
     backend = x._device.backend
     out = []
     for k in key:
