@@ -45,6 +45,7 @@ class TensorCompat:
 
     @property
     def layout(self) -> Any:
+        """Always ``microtorch.strided`` (dense)."""
         from ._memory_format import strided
 
         return strided

@@ -7,16 +7,13 @@ from contextlib import nullcontext
 import numpy as np
 
 
-def main(torch, init):
+block_size, vocab_size, n_embd, n_head = 8, 11, 16, 2
+
+
+def _gpt(torch):
+    """model.py's classes, shrunk."""
     nn = torch.nn
     F = torch.nn.functional
-
-    torch.backends.cuda.matmul.allow_tf32 = True
-    torch.backends.cudnn.allow_tf32 = True
-    device_type = "cpu"
-    ptdtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}["float32"]
-    ctx = nullcontext() if device_type == "cpu" else torch.amp.autocast(device_type=device_type, dtype=ptdtype)
-    block_size, vocab_size, n_embd, n_head = 8, 11, 16, 2
 
     class CausalSelfAttention(nn.Module):
         def __init__(self):
@@ -70,7 +67,16 @@ def main(torch, init):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
             return logits, loss
 
-    model = GPT()
+    return GPT()
+
+
+def main(torch, init):
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    device_type = "cpu"
+    ptdtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}["float32"]
+    ctx = nullcontext() if device_type == "cpu" else torch.amp.autocast(device_type=device_type, dtype=ptdtype)
+    model = _gpt(torch)
     init(model)
     param_dict = {pn: p for pn, p in model.named_parameters() if p.requires_grad}
     decay_params = [p for n, p in param_dict.items() if p.dim() >= 2]
