@@ -20,11 +20,12 @@ import math
 import numbers
 from typing import Any, Iterator, Sequence
 
-from . import _dtype
+from . import _dtype, _memory_format
 from ._device import device as _device_cls, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import function, grad_mode
 from .backends import get_backend
+from ._tensor_compat import TensorCompat
 
 _new = object.__new__
 _host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
@@ -43,7 +44,7 @@ class Size(tuple):
         return math.prod(self)
 
 
-class Tensor:
+class Tensor(TensorCompat):
     """A multi-dimensional array with autograd support (``torch.Tensor``)."""
 
     __slots__ = (
@@ -155,9 +156,11 @@ class Tensor:
         return _int(self._data.nbytes)
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"  # (V: bfloat16, the only void-kind dtype microtorch admits)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        if memory_format is not None and memory_format is not _memory_format.contiguous_format:
+            return _memory_format.is_contiguous_as(self, memory_format)
         return _bool(self._data.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
@@ -184,7 +187,7 @@ class Tensor:
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fcV":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
         self._requires_grad = _bool(requires_grad)
         return self
@@ -384,39 +387,34 @@ class Tensor:
             out = self.clone()
         return out
 
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"microtorch.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(_dtype.as_dtype(dtype))
-
-    def float(self) -> Tensor:
+    def float(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self) -> Tensor:
+    def double(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float64)
 
-    def half(self) -> Tensor:
+    def half(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float16)
 
-    def long(self) -> Tensor:
+    def long(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self) -> Tensor:
+    def int(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int32)
 
-    def short(self) -> Tensor:
+    def short(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int16)
 
-    def bool(self) -> Tensor:
+    def bool(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.bool)
 
-    def byte(self) -> Tensor:
+    def byte(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.uint8)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device: Any = None) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
     # new_*: factories that default to this tensor's dtype and device, as torch's
@@ -437,10 +435,10 @@ class Tensor:
         return empty(*_shape_arg(size), dtype=dtype or self.dtype, device=device or self._device,
                      requires_grad=requires_grad)
 
-    def clone(self) -> Tensor:
-        return _ops.Clone.apply(self)
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        return _ops.Clone.apply(self)  # (every memory format is kept row-major: see _memory_format.py)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         return self if self._data.flags.c_contiguous else _ops.Clone.apply(self)
 
     # ---- printing ----------------------------------------------------------------------------------
@@ -456,9 +454,9 @@ class Tensor:
         return _repr_svg(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return repr(self)
+        if self._data.ndim == 0:  # f"{t}" of a 0-d tensor is its number's, as torch's
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # ---- arithmetic -------------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -593,22 +591,22 @@ class Tensor:
     def matmul(self, other: Tensor) -> Tensor:
         return _linalg.matmul(self, other)
 
-    def mm(self, other: Tensor) -> Tensor:
-        if self.ndim != 2 or other.ndim != 2:
-            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {other.ndim}-D")
-        return _linalg.matmul(self, other)
+    def mm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {mat2.ndim}-D")
+        return _linalg.matmul(self, mat2)
 
-    def bmm(self, other: Tensor) -> Tensor:
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {other.ndim}-D")
-        if self.shape[0] != other.shape[0]:
-            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {other.shape[0]}")
-        return _linalg.matmul(self, other)
+    def bmm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 3 or mat2.ndim != 3:
+            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {mat2.ndim}-D")
+        if self.shape[0] != mat2.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {mat2.shape[0]}")
+        return _linalg.matmul(self, mat2)
 
-    def dot(self, other: Tensor) -> Tensor:
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
-        return _linalg.matmul(self, other)
+    def dot(self, tensor: Tensor) -> Tensor:
+        if self.ndim != 1 or tensor.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {tensor.ndim}D tensors")
+        return _linalg.matmul(self, tensor)
 
     def eq(self, other: Any) -> Tensor:
         return _compare(_ops.Equal, self, other)  # (not `==`: eq(None) raises, as torch's)
@@ -844,12 +842,12 @@ class Tensor:
             x = x.to(_dtype.int64)  # torch sums integers and bools as int64
         return _reduce.Sum.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def sum_to_size(self, *size: Any) -> Tensor:
-        return _reduce.sum_to_size(self, _shape_arg(size))
+    def sum_to_size(self, *sizes: Any, size: Any = None) -> Tensor:
+        return _reduce.sum_to_size(self, _shape_arg(sizes if size is None else (size,)))
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
-        if x._data.dtype.kind not in "fc":
+        if x._data.dtype.kind not in "fcV":
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
                 f"dtype. Got: {x.dtype.name.capitalize()}"
@@ -868,11 +866,11 @@ class Tensor:
             x = x.to(_dtype.int64)
         return _reduce.Prod.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return _reduce.max_min(self, dim, keepdim, "max")
+    def max(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, dim if other is None else other, keepdim, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return _reduce.max_min(self, dim, keepdim, "min")
+    def min(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, dim if other is None else other, keepdim, "min")
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=True)
@@ -889,11 +887,11 @@ class Tensor:
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return _reduce.LogSumExp.apply(_float_input(self), dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _reduce.norm(self, p, dim, keepdim)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: dtype | None = None) -> Tensor:
+        return _reduce.norm(self if dtype is None else self.to(dtype), p, dim, keepdim)
 
-    def cumsum(self, dim: int) -> Tensor:
-        x = self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
+    def cumsum(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
+        x = self.to(dtype) if dtype is not None else self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
         dim = _normalize_dim(dim, self.ndim)
         if x.ndim == 0:
             return _reduce.CumSum.apply(x.reshape(1), dim=0).reshape(())
@@ -916,13 +914,13 @@ class Tensor:
         return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.LogSoftmax)
 
     # ---- shape ----------------------------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        return _shape.reshape(self, _shape_arg(shape))
+    def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
+        return _shape.reshape(self, _shape_arg(sizes if shape is None else (shape,)))
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, size: Any = None) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (dtype, str, type)):
             raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
-        return _shape.view(self, _shape_arg(shape))
+        return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
         return _shape.view(self, other.shape)
@@ -942,13 +940,16 @@ class Tensor:
     def unsqueeze(self, dim: int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
-    def permute(self, *dims: Any) -> Tensor:
-        return _shape.permute(self, _shape_arg(dims))
+    def permute(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.permute(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return _shape.transpose(self, dim0, dim1)
 
-    swapaxes = swapdims = transpose
+    swapdims = transpose
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return _shape.transpose(self, axis0, axis1)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return _shape.movedim(self, source, destination)
@@ -968,23 +969,23 @@ class Tensor:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
         return _shape.transpose(self, -2, -1)
 
-    def expand(self, *sizes: Any) -> Tensor:
-        return _shape.expand(self, _shape_arg(sizes))
+    def expand(self, *sizes: Any, size: Any = None, implicit: bool = False) -> Tensor:
+        return _shape.expand(self, _shape_arg(sizes if size is None else (size,)))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return _shape.expand(self, other.shape)
 
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        return _shape.expand(self, _shape_arg((shape,)))
+    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+        return _shape.expand(self, _shape_arg((size,)))
 
-    def repeat(self, *sizes: Any) -> Tensor:
-        return _shape.repeat(self, _shape_arg(sizes))
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
+        return _shape.repeat(self, _shape_arg(sizes if repeats is None else (repeats,)))
 
-    def flip(self, *dims: Any) -> Tensor:
-        return _shape.flip(self, _shape_arg(dims))
+    def flip(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.flip(self, _shape_arg(sizes if dims is None else (dims,)))
 
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
-        return _shape.split(self, split_size_or_sections, dim)
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        return _shape.split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         return _shape.chunk(self, chunks, dim)
@@ -1013,7 +1014,9 @@ class Tensor:
     def __setitem__(self, key: Any, value: Any) -> None:
         _index.setitem(self, key, value)
 
-    def gather(self, dim: int, index: Tensor) -> Tensor:
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        if sparse_grad:
+            raise NotImplementedError("microtorch does not support sparse tensors (gather(sparse_grad=True))")
         return _index.gather(self, dim, index)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
@@ -1074,8 +1077,8 @@ class Tensor:
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return _shape.roll(self, shifts, dims)
 
-    def tile(self, *dims: Any) -> Tensor:
-        return _shape.tile(self, _shape_arg(dims))
+    def tile(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.tile(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def repeat_interleave(self, repeats: Any, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
         return _shape.repeat_interleave(self, repeats, dim, output_size)
@@ -1107,7 +1110,9 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Mul, other)
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is not None:
+            return _inplace.apply_(self, lambda t: t.div(other, rounding_mode=rounding_mode))
         return _inplace.binary_(self, _ops.Div, other)
 
     def pow_(self, exponent: Any) -> Tensor:
@@ -1149,8 +1154,8 @@ class Tensor:
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, (end - self) * weight)
 
-    def copy_(self, src: Any) -> Tensor:
-        return _inplace.copy_(self, src)
+    def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
+        return _inplace.copy_(self, other)
 
     def zero_(self) -> Tensor:
         return _inplace.fill_(self, 0)
@@ -1158,8 +1163,8 @@ class Tensor:
     def fill_(self, value: Any) -> Tensor:
         return _inplace.fill_(self, value)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-        return _inplace.random_(self, "uniform", a, b, generator)
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "uniform", from_, to, generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "normal", mean, std, generator)
@@ -1189,11 +1194,6 @@ class _HookHandle:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
 
-
-_TYPE_NAMES = {
-    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-}
 
 
 function.Tensor = Tensor

@@ -405,7 +405,7 @@ class _Bitwise(_Comparison):
 
     def forward(ctx, x, y):
         for a in (x, y):
-            if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" or isinstance(a, float):
+            if getattr(a, "dtype", None) is not None and a.dtype.kind in "fV" or isinstance(a, float):
                 raise TypeError(f"{type(ctx).__name__} is only supported for integer and bool tensors, got a float input")
         return getattr(ctx.xp, ctx.kernel)(x, y)
 
@@ -424,7 +424,7 @@ class BitwiseXor(_Bitwise):
 
 class BitwiseNot(_Comparison):
     def forward(ctx, x):
-        if x.dtype.kind == "f":
+        if x.dtype.kind in "fV":
             raise TypeError("bitwise_not is only supported for integer and bool tensors, got a float tensor")
         return ctx.xp.invert(x)
 

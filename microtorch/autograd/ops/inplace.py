@@ -180,7 +180,7 @@ def random_(x, kind: str, a: float, b: Any, generator: Any):
     """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fV":
         raise RuntimeError(f"{kind}_ expects a floating point tensor, got {x.dtype}")
     backend, index, dtype = x._device.backend, x._device.index, x._data.dtype.name
     gen = getattr(generator, "_generator", generator)

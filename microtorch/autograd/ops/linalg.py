@@ -22,8 +22,10 @@ class MatMul(Op):
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.folds_batch = b.ndim == 2 and a.ndim > 2
         if ctx.folds_batch:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
-            return ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
-        return ctx.xp.matmul(a, b)
+            out = ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
+        else:
+            out = ctx.xp.matmul(a, b)
+        return out if out.dtype == a.dtype else out.astype(a.dtype)  # (ml_dtypes' bfloat16 matmul gives float32)
 
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
