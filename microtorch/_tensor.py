@@ -22,7 +22,7 @@ from typing import Any, Iterator, Sequence
 
 from . import _dtype, _memory_format
 from ._device import device as _device_cls, on_device
-from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
+from ._dtype import dtype, dtype_of_array, get_default_dtype
 from .autograd import function, grad_mode
 from .backends import get_backend
 from ._tensor_compat import TensorCompat
@@ -565,17 +565,7 @@ class Tensor(TensorCompat):
         return self * other
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        if rounding_mode is None:
-            return self / other
-        if rounding_mode == "floor":
-            return self // other
-        if rounding_mode == "trunc":
-            target = result_type(self, other)
-            if target.is_floating_point:
-                return (self / other).trunc().to(target)
-            q = self // other  # exact for integers (a float quotient is not), and refuses division by zero
-            return q + ((self % other != 0) & (q < 0))  # floor rounded an inexact negative quotient down
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+        return _ops.divide_rounded(self, other, rounding_mode)
 
     subtract, multiply, divide, true_divide = sub, mul, div, __truediv__
 
@@ -653,10 +643,10 @@ class Tensor(TensorCompat):
         return _ops.Log.apply(_float_input(self))
 
     def log2(self) -> Tensor:
-        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(2.0))
+        return _ops.log2(self)
 
     def log10(self) -> Tensor:
-        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(10.0))
+        return _ops.log10(self)
 
     def log1p(self) -> Tensor:
         return _ops.Log1p.apply(_float_input(self))
@@ -720,17 +710,16 @@ class Tensor(TensorCompat):
     arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
     def erf(self) -> Tensor:
-        return _nn_ops.Erf.apply(_float_input(self))
+        return _ops.Erf.apply(_float_input(self))
 
     def exp2(self) -> Tensor:
-        return (_float_input(self) * math.log(2.0)).exp()
+        return _ops.exp2(self)
 
     def hypot(self, other: Tensor) -> Tensor:
-        return (self * self + other * other).sqrt()
+        return _ops.hypot(self, other)
 
     def logaddexp(self, other: Tensor) -> Tensor:
-        """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow."""
-        return self.maximum(other) + (-(self - other).abs()).exp().log1p()
+        return _ops.logaddexp(self, other)
 
     def xlogy(self, other: Any) -> Tensor:
         x = _float_input(self)
@@ -739,17 +728,16 @@ class Tensor(TensorCompat):
         return _binary(_ops.Xlogy, x, other)
 
     def logit(self, eps: float | None = None) -> Tensor:
-        x = _float_input(self) if eps is None else _float_input(self).clamp(eps, 1.0 - eps)
-        return (x / (1.0 - x)).log()
+        return _ops.logit(self, eps)
 
     def fmod(self, other: Any) -> Tensor:
         return _binary(_ops.Fmod, self, other)
 
     def deg2rad(self) -> Tensor:
-        return _float_input(self) * (math.pi / 180.0)
+        return _ops.deg2rad(self)
 
     def rad2deg(self) -> Tensor:
-        return _float_input(self) * (180.0 / math.pi)
+        return _ops.rad2deg(self)
 
     def positive(self) -> Tensor:
         return self
@@ -786,7 +774,7 @@ class Tensor(TensorCompat):
     fix = trunc
 
     def frac(self) -> Tensor:
-        return self - self.trunc()
+        return _ops.frac(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - torch's names
         return _ops.clamp(self, min, max)
@@ -812,7 +800,7 @@ class Tensor(TensorCompat):
         return _ops.masked_fill(self, mask, value)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
-        return self + weight * (end - self)
+        return _ops.lerp(self, end, weight)
 
     def isnan(self) -> Tensor:
         return _ops.IsNan.apply(self)
@@ -994,18 +982,7 @@ class Tensor(TensorCompat):
         return _shape.unbind(self, dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
-        dim = _normalize_dim(dim, self.ndim)
-        size = self.shape[dim]
-        if isinstance(start, Tensor):
-            start = start.item()
-        if not -size <= start <= size:
-            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
-        start = start + size if start < 0 else start
-        if length < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
-        if start + length > size:
-            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-        return self[(slice(None),) * dim + (slice(start, start + length),)]
+        return _shape.narrow(self, dim, start, length)
 
     # ---- indexing --------------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:

@@ -5,6 +5,7 @@ import math
 
 from .. import grad_mode
 from ..function import Op
+from .elementwise import Erf
 from .index import IndexAccumulate
 from ..._promotion import _float_input, _normalize_dim
 
@@ -87,18 +88,6 @@ class Embedding(Op):
         if ctx.padding_idx is not None:
             grad = grad.masked_fill((indices == ctx.padding_idx).unsqueeze(-1), 0.0)
         return IndexAccumulate.apply(grad, key=(indices._data,), shape=ctx.shape), None
-
-
-class Erf(Op):
-    """d erf(x) = 2/sqrt(pi) exp(-x^2) dx"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.device.backend.erf(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (x * x * -1.0).exp() * (2.0 / math.sqrt(math.pi))
 
 
 class Gelu(Op):

@@ -342,6 +342,22 @@ def unbind(x, dim: int = 0) -> tuple:
 
 
 # ---- rolling, tiling, grids (compositions: their gradients are those of slicing, cat, expand) -------
+def narrow(x, dim: int, start: Any, length: int):
+    """``length`` elements of ``dim`` from ``start`` (negative counts from the end): a view, by slicing."""
+    dim = _normalize_dim(dim, x.ndim)
+    size = x.shape[dim]
+    if isinstance(start, Tensor):
+        start = start.item()
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return x[(slice(None),) * dim + (slice(start, start + length),)]
+
+
 def roll(x, shifts: Any, dims: Any = None):
     """Shift elements along ``dims`` with wrap-around (``dims=None``: over the flattened tensor)."""
     shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
