@@ -20,7 +20,7 @@ import torch
 import microtorch
 from conftest import DEVICES
 from helpers import EXAMPLES, load_example
-from test_viz import colour_pixels, needs_layout
+from test_viz import colour_pixels
 
 sklearn = pytest.importorskip("sklearn", reason="the examples need scikit-learn (pip install -e '.[examples]')")
 pytest.importorskip("matplotlib", reason="the examples need matplotlib (pip install -e '.[examples]')")
@@ -38,7 +38,6 @@ def readme_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", (EXAMPLES.parent / "README.md").read_text(), re.S)
 
 
-@needs_layout
 def test_readme_code_runs(tmp_path):
     blocks = readme_blocks()
     assert len(blocks) >= 4  # the tour, pictures, devices, a backend of your own
@@ -54,7 +53,6 @@ def test_readme_code_runs(tmp_path):
 
 
 # ---- the seeds' examples -------------------------------------------------------------------------------------------
-@needs_layout
 def test_simple_nn_is_the_seed_readme_example_and_converges(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # it writes model.html in the current folder, as the seed does
     out = io.StringIO()
@@ -74,7 +72,6 @@ def test_simple_nn_is_the_seed_readme_example_and_converges(tmp_path, monkeypatc
     assert page.count("<svg") == 1 and "fc.weight" in page and "fc.bias" in page
 
 
-@needs_layout
 def test_regrad_graphs_prints_regrads_numbers_and_draws_three_graphs(tmp_path, capsys):
     example = load_example("regrad_graphs")
     result = example.main(["--out", str(tmp_path)])

@@ -13,8 +13,8 @@ from .base import NO_SWITCH, Backend
 from .numpy_backend import DEFAULT_SEED
 
 INSTALL_HINT = (
-    "pip install 'microtorch[cuda]' (CUDA 12 wheels; 'microtorch[cuda12]' or 'microtorch[cuda13]' pick the CUDA "
-    "version, matching `nvidia-smi`)"
+    "pip install cupy-cuda12x (CUDA 12 wheels; cupy-cuda13x for CUDA 13, matching `nvidia-smi`), or "
+    "pip install -e '.[cuda]' in a checkout of microtorch ('.[cuda12]' or '.[cuda13]' pick the CUDA version)"
 )
 
 # dtypes CuPy's scatter-add (atomicAdd) accepts; others go through float64
