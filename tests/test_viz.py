@@ -315,6 +315,10 @@ def test_without_dot_the_builtin_layout_draws_and_dot_is_refused_clearly(no_dot,
     assert "MulBackward" in viz.to_dot(x * 2) and "MulBackward" in viz.to_mermaid(x * 2)
     with pytest.raises(ValueError, match="layout must be one of 'auto', 'builtin', 'dot', got 'neato'"):
         viz.to_svg(x * 2, layout="neato")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'group_module'"):
+        viz.draw_to_html(x * 2, str(tmp_path / "g"), group_module=True)
+    with pytest.raises(ValueError, match="max_nodes must be a positive int, got 0"):
+        viz.to_svg(x * 2, max_nodes=0)
 
 
 @pytest.mark.skipif(shutil.which("graphviz-pure") is None, reason='graphviz-pure is not installed (pip install -e ".[viz]")')

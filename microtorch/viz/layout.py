@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 NODE_GAP = 18.0      # between neighbouring boxes in a layer
-DUMMY_GAP = 8.0      # next to an edge's bend point
+DUMMY_GAP = 12.0     # next to an edge's bend point
 RANK_GAP = 30.0      # between layers
 CLUSTER_PAD = 8.0    # a cluster's border around what it holds
 CLUSTER_LABEL = 14.0  # the room for a cluster's title, above what it holds
@@ -65,6 +65,7 @@ class _Vertices:
         self.up: list[list[int]] = [[] for _ in range(n)]
         self.down: list[list[int]] = [[] for _ in range(n)]
         self.clustered = any(self.path)
+        self.thickness: list[float] = []  # of each layer, along the flow
 
     def new(self, layer: int, path: tuple) -> int:
         self.extent.append((0.0, 0.0))
@@ -288,8 +289,8 @@ def _layer_axis(g: _Vertices, layers: list, orientation: str) -> list[float]:
     # a cluster's title is on its top side: before its first layer in TB, after its last in BT, across in LR/RL
     title_starts, title_ends = orientation == "TB", orientation == "BT"
     centre, at = [0.0] * len(layers), 0.0
-    for l, layer in enumerate(layers):
-        thick = max((g.extent[v][1] for v in layer), default=0.0)
+    g.thickness = [max((g.extent[v][1] for v in layer), default=0.0) for layer in layers]
+    for l, thick in enumerate(g.thickness):
         if l:
             gap = RANK_GAP + CLUSTER_PAD * (starts[l] + ends[l - 1])
             gap += CLUSTER_LABEL * (starts[l] * title_starts + ends[l - 1] * title_ends)
@@ -341,7 +342,9 @@ def _routes(g: _Vertices, edges: list, chains: dict, x: list, y: list, turn) -> 
         seen[u, v] = k + 1
         shift = (k - (m - 1) / 2) * 8.0  # several edges between two nodes (split's outputs) side by side
         points = [(x[u] + shift, y[u] + g.extent[u][1] / 2)]
-        points += [(x[d], y[d]) for d in chains[u, v]]
+        for d in chains[u, v]:  # straight through a layer, as tall as its tallest box: bends only between layers
+            half = g.thickness[g.layer[d]] / 2
+            points += [(x[d], y[d] - half), (x[d], y[d] + half)]
         points.append((x[v] + shift, y[v] - g.extent[v][1] / 2))
         segments = []
         for (ax, ay), (bx, by) in zip(points, points[1:]):

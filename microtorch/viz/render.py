@@ -21,8 +21,17 @@ MAX_NODES = 5000
 AUTO_DOT_NODES = 1000
 
 
+_GRAPH_OPTIONS = ("params", "group_modules", "collapse")
+
+
 def _graph(root: Any, max_nodes: int | None, options: dict) -> Graph:
     """The graph to draw, Modules collapsed when it has more than ``max_nodes`` nodes; ValueError if still."""
+    unknown = [k for k in options if k not in _GRAPH_OPTIONS]
+    if unknown:
+        raise TypeError(f"got an unexpected keyword argument {unknown[0]!r} (the options are layout, max_nodes, "
+                        f"{', '.join(_GRAPH_OPTIONS)})")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     g = build(root, options.get("params"), options.get("group_modules", False), options.get("collapse", ()))
     limit = MAX_NODES if max_nodes is None else max_nodes
     if len(g.nodes) > limit and not options.get("collapse"):
