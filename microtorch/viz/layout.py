@@ -1,6 +1,7 @@
 """A layered (Sugiyama-style) layout in pure Python, for pictures without Graphviz.
 
-1. Layers: longest path from the inputs, then every input moved down next to its first consumer.
+1. Layers: longest path to the outputs (every node next to its first consumer), inputs above the
+   clusters they enter.
 2. Edges spanning several layers get a chain of dummy points (up to a budget linear in the graph: past
    it, an edge is drawn straight), so every remaining edge joins neighbouring layers.
 3. Crossing reduction: barycentre sweeps down and up. Module clusters stay contiguous in every layer
@@ -121,31 +122,32 @@ def _common(a: tuple, b: tuple) -> tuple:
 
 
 def _layers(n: int, edges: list, paths: list) -> list[int]:
-    """Longest path from the inputs (Kahn's order); then each input sits just above its first consumer,
-    or above the outermost cluster it enters to reach it, so that it is not drawn beside that cluster."""
+    """Longest path to the outputs (each node as late as it can be: an op off the main line, such as an RNN's
+    input product, sits next to its consumer); then an input that enters clusters to reach its consumer
+    moves above the outermost of them, so that it is not drawn beside that cluster."""
     succ: list[list[int]] = [[] for _ in range(n)]
-    indegree = [0] * n
+    pred: list[list[int]] = [[] for _ in range(n)]
     for u, v in edges:
         succ[u].append(v)
-        indegree[v] += 1
-    layer = [0] * n
-    ready = [v for v in range(n) if indegree[v] == 0]
-    sources = list(ready)
+        pred[v].append(u)
+    height = [0] * n  # longest path to an output
+    outdegree = [len(s) for s in succ]
+    ready = [v for v in range(n) if outdegree[v] == 0]
     while ready:
-        u = ready.pop()
-        for v in succ[u]:
-            layer[v] = max(layer[v], layer[u] + 1)
-            indegree[v] -= 1
-            if indegree[v] == 0:
-                ready.append(v)
-    for u in sources:
-        if succ[u]:
-            layer[u] = min(layer[v] for v in succ[u]) - 1
+        v = ready.pop()
+        for u in pred[v]:
+            height[u] = max(height[u], height[v] + 1)
+            outdegree[u] -= 1
+            if outdegree[u] == 0:
+                ready.append(u)
+    top = max(height, default=0)
+    layer = [top - h for h in height]
     first = _cluster_firsts(layer, paths)  # inputs are in no cluster they enter, so moving them keeps these
-    for u in sources:
-        if succ[u]:
-            layer[u] = min(min([layer[v]] + [first.get(c, layer[v]) for c in paths[v][len(_common(paths[u], paths[v])):]])
-                           for v in succ[u]) - 1
+    for u in range(n):
+        if succ[u] and not pred[u]:
+            entered = [min([layer[v]] + [first[c] for c in paths[v][len(_common(paths[u], paths[v])):]])
+                       for v in succ[u]]
+            layer[u] = min(entered) - 1
     low = min(layer, default=0)
     return [l - low for l in layer]
 
