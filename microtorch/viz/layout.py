@@ -171,6 +171,8 @@ def _order(g: _Vertices) -> list[list[int]]:
         for down in (True, False):
             score = _cluster_scores(g, layers, pos) if g.clustered else {}
             for l in (range(1, len(layers)) if down else range(len(layers) - 2, -1, -1)):
+                if len(layers[l]) == 1:  # nothing to order (a chain's layers)
+                    continue
                 neighbours = g.up if down else g.down
                 layers[l].sort(key=lambda v: _sort_key(g, v, neighbours[v], pos, score))
                 _positions([layers[l]], pos)
@@ -253,6 +255,9 @@ def _coordinates(g: _Vertices, layers: list, orientation: str) -> list[float]:
             for v in layers[l]:
                 nb = (g.up[v] + g.down[v]) if p >= BALANCE_PASSES else (g.up[v] if down else g.down[v])
                 wanted.append(sum(x[u] for u in nb) / len(nb) if nb else x[v])
+            if len(wanted) == 1:
+                x[layers[l][0]] = wanted[0]
+                continue
             if spans:
                 gaps[l] = [_gap(g, a, b, across, x, spans) for a, b in zip(layers[l], layers[l][1:])]
             for v, xv in zip(layers[l], _closest_with_gaps(wanted, gaps[l])):

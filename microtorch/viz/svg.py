@@ -2,6 +2,7 @@
 dot's colours, structure and units (``<g class="node">`` with a ``<title>`` of the node's id, sizes in pt)."""
 from __future__ import annotations
 
+import functools
 import html
 
 from .graph import COLORS, Graph
@@ -16,6 +17,7 @@ _NARROW = dict.fromkeys("ijl.,:;'!|", 222) | dict.fromkeys("ft()[] -/", 300) | {
 _WIDE = dict.fromkeys("mwMW", 850) | dict.fromkeys("ABCDEGHKNOQRUVXY", 700) | {"…": 1000}
 
 
+@functools.lru_cache(maxsize=4096)  # labels repeat: every AddBackward, every (1, 4) float32 cpu
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Arial's width of ``text`` at ``size`` (bold is about 8 % wider), close enough to size a box."""
     em = sum(_NARROW.get(ch) or _WIDE.get(ch) or 556 for ch in text)
