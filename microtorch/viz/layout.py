@@ -11,7 +11,7 @@
 5. Edges are cubic curves through their dummy points; clusters are the boxes around their members.
 
 Everything is computed top to bottom, then turned for BT, LR and RL. Time and memory are linear in
-the nodes plus edges (times the few sweeps), so a 20 000-node chain lays out in about a second.
+the nodes plus edges (times the few sweeps): a 20 000-node chain takes about two seconds.
 """
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ class _Vertices:
         self.down: list[list[int]] = [[] for _ in range(n)]
         self.clustered = any(self.path)
         self.thickness: list[float] = []  # of each layer, along the flow
+        self.first: dict = {}  # cluster -> its first and last layer
+        self.last: dict = {}
 
     def new(self, layer: int, path: tuple) -> int:
         self.extent.append((0.0, 0.0))
@@ -93,7 +95,6 @@ class _Vertices:
         """Link neighbouring layers; chain long edges through dummies, the shortest first, while the
         budget lasts. Returns ``(source, target) -> [dummy, ...]`` (empty: drawn straight)."""
         budget = max(2000, 3 * self.n)
-        self.first, self.last = {}, {}
         for v, path in enumerate(self.path):
             for c in path:
                 self.first[c] = min(self.first.get(c, self.layer[v]), self.layer[v])

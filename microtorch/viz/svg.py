@@ -54,8 +54,8 @@ def graph_to_svg(g: Graph, orientation: str = "TB") -> str:
                    f'fill="none" stroke="{CLUSTER_STROKE}" stroke-dasharray="5,2"/>'
                    f'<text x="{_f((x0 + x1) / 2)}" y="{_f(y0 + 13)}" text-anchor="middle" font-size="{TITLE_SIZE:g}" '
                    f'fill="{CLUSTER_TEXT}">{html.escape(g.clusters[key][0])}</text></g>')
-    for (src, dst, label), route in zip(g.edges, lay.edges):
-        out.append(_edge_svg(src, dst, label, route))
+    for k, ((src, dst, label), route) in enumerate(zip(g.edges, lay.edges)):
+        out.append(_edge_svg(k, src, dst, label, route))
     for node, (cx, cy), (w, h) in zip(nodes, lay.centers, sizes):
         out.append(_node_svg(node, cx, cy, w, h))
     out.append("</g>\n</svg>\n")
@@ -70,7 +70,7 @@ def _cluster_path(g: Graph, key: object) -> tuple:
     return tuple(reversed(path))
 
 
-def _edge_svg(src: str, dst: str, label: str, route: tuple) -> str:
+def _edge_svg(k: int, src: str, dst: str, label: str, route: tuple) -> str:
     start, segments, (dx, dy) = route
     (ex, ey) = segments[-1][2]
     bx, by = ex - 7 * dx, ey - 7 * dy  # the arrow's base: the curve stops there
@@ -84,7 +84,7 @@ def _edge_svg(src: str, dst: str, label: str, route: tuple) -> str:
     if label:
         text = (f'<text x="{_f(start[0] + 4 + 6 * dy)}" y="{_f(start[1] + 10 * dy + 4 * dx + 3)}" '
                 f'font-size="{EDGE_LABEL_SIZE:g}" fill="#212121">{html.escape(label)}</text>')
-    return (f'<g id="edge" class="edge"><title>{src}&#45;&gt;{dst}</title><path fill="none" stroke="{colour}" d="{d}"/>'
+    return (f'<g id="edge{k + 1}" class="edge"><title>{src}&#45;&gt;{dst}</title><path fill="none" stroke="{colour}" d="{d}"/>'
             f'<polygon fill="{colour}" stroke="{colour}" points="{arrow}"/>{text}</g>')
 
 
