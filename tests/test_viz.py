@@ -526,6 +526,11 @@ def test_too_many_nodes_collapses_modules_first():
     with pytest.warns(UserWarning, match="6001 nodes, more than max_nodes=5000: drawing each Module as one box"):
         svg = viz.to_svg(x, layout="builtin")
     assert titles_in_svg(svg) == ["Linear", "const"]  # the input, then every call of the one Linear
+    with pytest.raises(ValueError, match=r"6001 nodes, more than max_nodes=1, and 2 with each Module as one box "
+                                         r"\(collapse=True\): pass a larger max_nodes="):
+        viz.to_svg(x, max_nodes=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colapse'"):
+        viz.draw(x, colapse=True)  # at once, not when a notebook shows it
 
 
 def titles_in_svg(svg: str) -> list:

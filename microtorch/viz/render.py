@@ -24,14 +24,21 @@ AUTO_DOT_NODES = 1000
 _GRAPH_OPTIONS = ("params", "group_modules", "collapse")
 
 
-def _graph(root: Any, max_nodes: int | None, options: dict) -> Graph:
-    """The graph to draw, Modules collapsed when it has more than ``max_nodes`` nodes; ValueError if still."""
-    unknown = [k for k in options if k not in _GRAPH_OPTIONS]
+def _check_options(options: dict) -> None:
+    unknown = [k for k in options if k not in _GRAPH_OPTIONS + ("layout", "max_nodes")]
     if unknown:
         raise TypeError(f"got an unexpected keyword argument {unknown[0]!r} (the options are layout, max_nodes, "
                         f"{', '.join(_GRAPH_OPTIONS)})")
+    max_nodes = options.get("max_nodes")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if options.get("layout", "auto") not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {options['layout']!r}")
+
+
+def _graph(root: Any, max_nodes: int | None, options: dict) -> Graph:
+    """The graph to draw, Modules collapsed when it has more than ``max_nodes`` nodes; ValueError if still."""
+    _check_options({**options, "max_nodes": max_nodes})
     g = build(root, options.get("params"), options.get("group_modules", False), options.get("collapse", ()))
     limit = MAX_NODES if max_nodes is None else max_nodes
     if len(g.nodes) > limit and not options.get("collapse"):
@@ -40,7 +47,11 @@ def _graph(root: Any, max_nodes: int | None, options: dict) -> Graph:
             warnings.warn(f"the graph has {len(g.nodes)} nodes, more than max_nodes={limit}: drawing each Module "
                           f"as one box (collapse=True); pass max_nodes= to draw every op", stacklevel=4)
             return collapsed
-        g = collapsed
+        if len(collapsed.nodes) < len(g.nodes):
+            raise ValueError(
+                f"the graph has {len(g.nodes)} nodes, more than max_nodes={limit}, and {len(collapsed.nodes)} with "
+                f"each Module as one box (collapse=True): pass a larger max_nodes= (the built-in layout takes about "
+                f"a second per 10 000 nodes), or take the text of microtorch.viz.to_dot() / to_mermaid()")
     if len(g.nodes) > limit:
         raise ValueError(
             f"the graph has {len(g.nodes)} nodes, more than max_nodes={limit}: draw Modules as one box each "
@@ -59,8 +70,7 @@ def to_svg(root: Any, orientation: str = "TB", *, layout: str = "auto", max_node
     or raises ValueError when that is not enough.
     """
     check_orientation(orientation)
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {', '.join(map(repr, LAYOUTS))}, got {layout!r}")
+    _check_options({**options, "layout": layout})
     g = _graph(root, max_nodes, options)
     if layout == "builtin" or (layout == "auto" and (len(g.nodes) > AUTO_DOT_NODES or find_dot() is None)):
         return graph_to_svg(g, orientation)
@@ -115,6 +125,7 @@ class Drawing:
 
     def __init__(self, root: Any, orientation: str = "TB", **options: Any) -> None:
         check_orientation(orientation)
+        _check_options(options)
         self.root, self.orientation, self.options = root, orientation, options
         self._svg: str | None = None
 

@@ -84,7 +84,8 @@ def _edge_svg(k: int, src: str, dst: str, label: str, route: tuple) -> str:
     if label:
         text = (f'<text x="{_f(start[0] + 4 + 6 * dy)}" y="{_f(start[1] + 10 * dy + 4 * dx + 3)}" '
                 f'font-size="{EDGE_LABEL_SIZE:g}" fill="#212121">{html.escape(label)}</text>')
-    return (f'<g id="edge{k + 1}" class="edge"><title>{src}&#45;&gt;{dst}</title><path fill="none" stroke="{colour}" d="{d}"/>'
+    return (f'<g id="edge{k + 1}" class="edge"><title>{src}&#45;&gt;{dst}</title>'
+            f'<path fill="none" stroke="{colour}" d="{d}"/>'
             f'<polygon fill="{colour}" stroke="{colour}" points="{arrow}"/>{text}</g>')
 
 
