@@ -348,7 +348,7 @@ def _routes(g: _Vertices, edges: list, chains: dict, x: list, y: list, turn) -> 
     for u, v in edges:
         k, m = seen.get((u, v), 0), repeats[u, v]
         seen[u, v] = k + 1
-        shift = (k - (m - 1) / 2) * 8.0  # several edges between two nodes (split's outputs) side by side
+        shift = (k - (m - 1) / 2) * 12.0  # several edges between two nodes (split's outputs) side by side
         points = [(x[u] + shift, y[u] + g.extent[u][1] / 2)]
         for d in chains[u, v]:  # straight through a layer, as tall as its tallest box: bends only between layers
             half = g.thickness[g.layer[d]] / 2
