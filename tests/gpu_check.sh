@@ -5,7 +5,7 @@
 #     bash tests/gpu_check.sh -x                       # extra arguments go to pytest
 #     HYPOTHESIS_PROFILE=dev bash tests/gpu_check.sh   # more examples per op
 #
-# It needs CuPy >= 14 (pip install -e '.[cuda]'), torch, pytest and hypothesis, and installs
+# It needs CuPy >= 14 (pip install -e '.[cuda]' from a checkout), torch, pytest and hypothesis, and installs
 # nothing itself (GPU machines here reach no package index). The core of it is
 #
 #     PYTHONPATH=. python -m pytest -m cuda -q -rs
