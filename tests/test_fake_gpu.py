@@ -239,3 +239,13 @@ def test_microtorch_cuda_module(fake_cuda):
         mt.cuda.set_device(2)
     with pytest.raises(ValueError, match="expected a cuda device, got cpu"):
         mt.cuda.synchronize("cpu")
+
+
+def test_a_view_of_a_copy_is_a_view_on_the_fake_gpu():
+    """A CuPy-like array's base can be a chain (NumPy collapses bases only within one array type): a view of a
+    copy (``x.T.contiguous().view(4)``) must still be known as a view, as it is on the CPU."""
+    for device in ("cpu", GPU1):
+        x = mt.arange(4.0, device=device).reshape(2, 2).T.contiguous()
+        flat = x.view(4)
+        flat[0] = 10.0
+        assert x[0, 0].item() == 10.0 and flat._base is x
