@@ -447,11 +447,14 @@ class Tensor(TensorCompat):
 
     __str__ = __repr__
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a tensor with a (small) graph as its picture; None falls back to the text."""
-        from .viz import _repr_svg
+    def graph(self, orientation: str = "TB", **options: Any) -> Any:
+        """A picture of the graph that produced this tensor, drawn when shown (``microtorch.viz.draw``).
 
-        return _repr_svg(self)
+        Not in torch: there a tensor's display is its text, as here; the picture is asked for.
+        """
+        from .viz import draw
+
+        return draw(self, None, orientation, **options)
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:  # f"{t}" of a 0-d tensor is its number's, as torch's
