@@ -151,8 +151,16 @@ def test_shuffle_is_reproducible_with_a_seeded_generator():
 
 def test_shuffled_tensor_dataset_batches_are_the_samples_at_the_drawn_indices():
     x, y = _tensors(mt, 20)
-    sampler = RandomSampler(range(20), generator=mt.Generator().manual_seed(5))
-    orders = list(BatchSampler(sampler, 6, drop_last=False))
+    # the loader first draws its workers' base seed from the generator, then the permutation, as torch's does
+    g = mt.Generator().manual_seed(5)
+    mt.randint(0, 2 ** 63 - 1, (), generator=g)
+    orders = list(BatchSampler(RandomSampler(range(20), generator=g), 6, drop_last=False))
+    tg = torch.Generator().manual_seed(5)
+    torch.empty((), dtype=torch.int64).random_(generator=tg)
+    torch_orders = list(BatchSampler(torch.utils.data.RandomSampler(range(20), generator=tg), 6, drop_last=False))
+    torch_loader = torch.utils.data.DataLoader(range(20), batch_size=6, shuffle=True,
+                                               generator=torch.Generator().manual_seed(5))
+    assert [b.tolist() for b in torch_loader] == torch_orders
     loader = DataLoader(TensorDataset(x, y), batch_size=6, shuffle=True, generator=mt.Generator().manual_seed(5))
     for indices, (bx, by) in zip(orders, loader):
         np.testing.assert_array_equal(bx.numpy(), x.numpy()[indices])
