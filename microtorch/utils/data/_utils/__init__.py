@@ -6,8 +6,11 @@ import atexit
 import sys
 import traceback
 
-# How often a waiting worker checks that the main process still lives (torch's value).
+# How long shutdown waits for a worker to exit before terminating it (torch's value).
 MP_STATUS_CHECK_INTERVAL = 5.0
+# How often an idle worker checks that the main process lives and has not shut the workers down (the
+# final None may never come: a garbage-collected iterator's queues are closed before its __del__ runs).
+MANAGER_STATUS_CHECK_INTERVAL = 0.5
 # How often the waiting main process checks that its workers still live: short, so a dead worker
 # is reported at once (torch learns it from SIGCHLD, which Python code cannot install as safely).
 WORKER_STATUS_CHECK_INTERVAL = 0.1
@@ -51,8 +54,16 @@ class ExceptionWrapper:
         try:
             exception = self.exc_type(msg)
         except Exception:  # an exception type that takes other arguments
+            exception = None
+        if exception is None:
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            # no cycle exception -> traceback -> this frame -> exception: the DataLoader iterator in the
+            # traceback is then freed (and its workers stopped) as soon as the caller drops the exception,
+            # not by a later garbage collection, which first closes the queues that stop the workers
+            del exception
 
 
 from . import collate, fetch, worker  # noqa: E402  (they import the names above)

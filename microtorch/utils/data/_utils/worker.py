@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import MP_STATUS_CHECK_INTERVAL, ExceptionWrapper
+from . import MANAGER_STATUS_CHECK_INTERVAL, ExceptionWrapper
 from .fetch import _IterableDatasetFetcher, _MapDatasetFetcher
 
 __all__ = ["WorkerInfo", "get_worker_info"]
@@ -148,8 +148,10 @@ def _worker_loop(iterable: bool, dataset: Any, index_queue: Any, data_queue: Any
         watchdog = ManagerWatchdog()
         while watchdog.is_alive():
             try:
-                task = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                task = index_queue.get(timeout=MANAGER_STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    break
                 continue
             if isinstance(task, _ResumeIteration):
                 data_queue.put(_pickled(task, None, worker_id))
