@@ -19,10 +19,13 @@ from .dataset import (
 from .sampler import (
     BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
 )
-from .dataloader import DataLoader, default_collate, default_convert, get_worker_info
+from ._utils.collate import default_collate, default_convert
+from ._utils.worker import get_worker_info
+from .dataloader import DataLoader
 
 __all__ = [
-    "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset", "Subset",
-    "random_split", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-    "BatchSampler", "DataLoader", "default_collate", "default_convert", "get_worker_info",
+    "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "random_split",
+    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
+    "StackDataset", "ChainDataset", "WeightedRandomSampler", "get_worker_info",
+    "DataLoader", "default_collate", "default_convert",
 ]
