@@ -439,3 +439,16 @@ def test_other_bad_uses_raise_torchs_error():
             del caught
         if error is not NotImplementedError:  # torch's message there is a tuple printed by mistake
             assert messages[0] == messages[1]
+
+
+def test_device_context_object_and_pin_memory_warning():
+    batches = list(DataLoader(_squares(mt, 4), batch_size=2, num_workers=2, device="npx",
+                              multiprocessing_context=multiprocessing.get_context()))  # the default, as an object
+    assert [b[0].device.type for b in batches] == ["npx", "npx"]  # moved in the main process
+    assert _plain(batches) == _load(mt, _squares(mt, 4), batch_size=2)
+    messages = []
+    for lib in (mt, torch):
+        with pytest.warns(UserWarning) as caught:
+            list(_data(lib).DataLoader([1, 2], pin_memory=True))
+        messages.append([str(w.message) for w in caught])
+    assert messages[0] == messages[1]
