@@ -86,14 +86,14 @@ def test_map_dataset_batches_come_in_order_as_torchs(kwargs):
 
 
 class SlowFirst(Dataset):
-    """Index 0 takes 0.3 s, the rest nothing: worker 0 falls behind worker 1."""
+    """Index 0 takes 0.5 s, the rest nothing: worker 0 falls behind worker 1."""
 
     def __len__(self):
         return 4
 
     def __getitem__(self, i):
         if i == 0:
-            time.sleep(0.3)
+            time.sleep(0.5)
         return i
 
 
@@ -311,7 +311,7 @@ class Sleepy(Dataset):
         return 2
 
     def __getitem__(self, i):
-        time.sleep(1.0)
+        time.sleep(0.6)
         return i
 
 
@@ -452,3 +452,12 @@ def test_device_context_object_and_pin_memory_warning():
             list(_data(lib).DataLoader([1, 2], pin_memory=True))
         messages.append([str(w.message) for w in caught])
     assert messages[0] == messages[1]
+
+
+def test_persistent_workers_restart_their_iterable_shards_each_epoch_as_torch():
+    epochs = []
+    for lib in (mt, torch):
+        loader = _data(lib).DataLoader(_range(lib, 0, 7, True), batch_size=2, num_workers=2, persistent_workers=True)
+        epochs.append([[_plain(b) for b in loader] for _ in range(2)])
+        del loader
+    assert epochs[0] == epochs[1] and epochs[0][0] == epochs[0][1]
