@@ -85,6 +85,18 @@ def test_map_dataset_batches_come_in_order_as_torchs(kwargs):
     assert ours == _load(mt, _squares(mt), **{**kwargs, "num_workers": 0, "prefetch_factor": None})
 
 
+def test_shuffled_order_with_workers_is_the_main_process_order_as_in_torch():
+    for lib in (mt, torch):
+        def epochs(workers):
+            loader = _data(lib).DataLoader(_squares(lib, 12), batch_size=5, shuffle=True, num_workers=workers,
+                                           generator=lib.Generator().manual_seed(3))
+            return [[i for batch in loader for i in _plain(batch)[2]["id"]] for _ in range(2)]
+
+        with_workers = epochs(2)
+        assert with_workers == epochs(0)  # the sampler runs in the main process, from the same generator
+        assert all(sorted(e) == list(range(12)) for e in with_workers) and with_workers[0] != with_workers[1]
+
+
 class SlowFirst(Dataset):
     """Index 0 takes 0.5 s, the rest nothing: worker 0 falls behind worker 1."""
 
