@@ -473,3 +473,29 @@ def test_persistent_workers_restart_their_iterable_shards_each_epoch_as_torch():
         epochs.append([[_plain(b) for b in loader] for _ in range(2)])
         del loader
     assert epochs[0] == epochs[1] and epochs[0][0] == epochs[0][1]
+
+
+class HoldsALambda(Dataset):
+    def __init__(self):
+        self.transform = lambda x: x
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return self.transform(i)
+
+
+class TorchHoldsALambda(HoldsALambda, torch.utils.data.Dataset):
+    pass
+
+
+def test_spawn_with_an_unpicklable_dataset_raises_torchs_error_and_leaves_no_worker():
+    messages = []
+    for lib, dataset in ((mt, HoldsALambda()), (torch, TorchHoldsALambda())):
+        with warnings.catch_warnings(), pytest.raises(AttributeError) as caught:
+            warnings.simplefilter("ignore")  # torch adds a hint about picklable arguments
+            list(_data(lib).DataLoader(dataset, num_workers=2, multiprocessing_context="spawn"))
+        messages.append(str(caught.value))
+        del caught
+    assert messages[0] == messages[1] and "lambda" in messages[0]
