@@ -9,6 +9,8 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ...._creation import manual_seed
+from ....backends import get_backend
 from . import MANAGER_STATUS_CHECK_INTERVAL, ExceptionWrapper
 from .fetch import _IterableDatasetFetcher, _MapDatasetFetcher
 
@@ -98,9 +100,6 @@ def _generate_state(base_seed: int, worker_id: int) -> list:
 
 def _seed_worker(base_seed: int, worker_id: int) -> int:
     """Seed Python's ``random``, microtorch and NumPy's global state in this worker, as torch's workers."""
-    from .... import manual_seed
-    from ....backends import get_backend
-
     seed = base_seed + worker_id
     random.seed(seed)
     manual_seed(seed)
