@@ -6,6 +6,7 @@ The datasets are written once for both libraries (``lib`` is torch or microtorch
 from __future__ import annotations
 
 import gc
+import importlib
 import math
 import multiprocessing
 import os
@@ -42,11 +43,19 @@ def no_worker_outlives_its_test():
     assert multiprocessing.active_children() == []
 
 
-class Squares(Dataset):
+class LibByName:
+    """Holds its library (torch or microtorch) by name, so the dataset pickles under any start method."""
+
+    @property
+    def lib(self):
+        return importlib.import_module(self.lib_name)
+
+
+class Squares(LibByName, Dataset):
     """Sample i: a float tensor, a label and a dict (collated field by field)."""
 
     def __init__(self, lib, n=10):
-        self.lib, self.n = lib, n
+        self.lib_name, self.n = lib.__name__, n
 
     def __len__(self):
         return self.n
@@ -122,11 +131,11 @@ def test_in_order_waits_for_the_slow_worker_and_in_order_false_does_not():
         assert sorted(unordered) == [[0], [1], [2], [3]] and unordered[0] == [1]
 
 
-class WorkerReport(Dataset):
+class WorkerReport(LibByName, Dataset):
     """What a worker sees: its info and the first draws of its random streams."""
 
     def __init__(self, lib, n=4):
-        self.lib, self.n = lib, n
+        self.lib_name, self.n = lib.__name__, n
 
     def __len__(self):
         return self.n
@@ -203,11 +212,11 @@ def test_worker_init_fn_runs_in_each_worker_after_seeding():
     assert Marked.marker is None  # the workers changed their own copies
 
 
-class Range(IterableDataset):
+class Range(LibByName, IterableDataset):
     """torch's documented example: [start, end), split across workers when ``shard`` is set."""
 
     def __init__(self, lib, start, end, shard):
-        self.lib, self.start, self.end, self.shard = lib, start, end, shard
+        self.lib_name, self.start, self.end, self.shard = lib.__name__, start, end, shard
 
     def __iter__(self):
         info = self.lib.utils.data.get_worker_info()
@@ -253,12 +262,13 @@ def test_iterable_dataset_sharded_by_worker_init_fn_as_torchs_example():
     assert ours == [[3], [5], [4], [6]]  # torch's documented output
 
 
-def test_len_of_an_iterable_dataset_that_repeats_warns():
-    class Sized(Range):
-        def __len__(self):
-            return self.end - self.start
+class SizedRange(Range):
+    def __len__(self):
+        return self.end - self.start
 
-    loader = DataLoader(Sized(mt, 0, 3, False), num_workers=2)
+
+def test_len_of_an_iterable_dataset_that_repeats_warns():
+    loader = DataLoader(SizedRange(mt, 0, 3, False), num_workers=2)
     assert len(loader) == 3
     with pytest.warns(UserWarning, match=r"was reported to be 3\(when accessing len\(dataloader\)\), but 4 samples"):
         assert len(list(loader)) == 6
