@@ -6,8 +6,8 @@ The expected paths come from torch itself, not from a list written here: for eve
 microtorch's ``nn``, ``optim``, ``utils``, ``autograd``, ``distributions`` and ``amp`` trees that torch also
 has, each public name both libraries share must be importable from the module that torch's object names as
 its ``__module__``, and every name of that torch module's ``__all__`` that microtorch's namespace offers must
-be importable from microtorch's module of the same path. New modules (``nn.modules.rnn``, ``nn.parallel``, ...) and new names
-are picked up as they appear.
+be importable from microtorch's module of the same path. New modules (``nn.modules.rnn``, ``nn.parallel``,
+...) and new names are picked up as they appear.
 """
 from __future__ import annotations
 

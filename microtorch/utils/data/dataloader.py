@@ -217,9 +217,11 @@ def _check_dataset_options(iterable: bool, shuffle: Any, sampler: Any, batch_sam
     if not iterable:
         return bool(shuffle)
     if shuffle not in (False, None):
-        raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle={shuffle}")
+        raise ValueError(
+            f"DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle={shuffle}")
     if sampler is not None:
-        raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, but got sampler={sampler}")
+        raise ValueError(
+            f"DataLoader with IterableDataset: expected unspecified sampler option, but got sampler={sampler}")
     if batch_sampler is not None:
         raise ValueError("DataLoader with IterableDataset: expected unspecified batch_sampler option, but got "
                          f"batch_sampler={batch_sampler}")

@@ -92,7 +92,8 @@ class StackDataset(Dataset):
             if callable(getattr(dataset, "__getitems__", None)):
                 items = dataset.__getitems__(indices)
                 if len(items) != len(indices):
-                    raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}")
+                    raise ValueError(
+                        f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}")
                 columns.append(items)
             else:
                 columns.append([dataset[i] for i in indices])
