@@ -5,11 +5,11 @@ import collections.abc
 import copy
 from typing import Any, Sequence
 
-from ... import _dtype
-from ..._creation import tensor
-from ..._tensor import Tensor
-from ...autograd import grad_mode
-from .dataset import Subset, TensorDataset
+from .... import _dtype
+from ...._creation import tensor
+from ...._tensor import Tensor
+from ....autograd import grad_mode
+from ..dataset import Subset, TensorDataset
 
 __all__ = ["default_collate", "default_convert"]
 
@@ -24,7 +24,7 @@ def _is_numpy(obj: Any) -> bool:
 
 def _stack(batch: Sequence[Tensor]) -> Tensor:
     """Stack same-shaped tensors with one array call (through autograd only if one of them needs it)."""
-    from ..._functions import stack
+    from ...._functions import stack
 
     first = batch[0]
     if grad_mode.enabled and any(t._requires_grad for t in batch):
