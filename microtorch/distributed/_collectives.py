@@ -116,7 +116,7 @@ def check_everyone(pg: ProcessGroup, mine: list) -> None:
     """Raise the same RuntimeError on every rank if the ranks are not all making this very call."""
     if pg.size() == 1:
         return
-    rows = pg._mpi.all_gather_ints(mine)
+    rows = pg._mpi.all_gather_ints(mine, f"rank {pg.rank()}: {_OPS[mine[0]]}")
     for rank, row in enumerate(rows):
         if row != rows[0]:
             raise RuntimeError(
@@ -414,7 +414,8 @@ def isend(tensor: Tensor, dst: int | None = None, group: ProcessGroup | None = N
         return None
     peer = peer_rank(pg, dst, group_dst, "dst")
     if peer == pg.rank():
-        raise ValueError("Invalid destination rank: should not be the same as the rank of the current process.")
+        raise ValueError("Invalid destination rank: destination rank should not be the same as the rank of the "
+                         "current process.")
     return pg.engine_for(tensor.device).send(tensor._data, peer, tag)
 
 
@@ -431,7 +432,7 @@ def _irecv(tensor: Tensor, src: int | None, group: Any, tag: int, group_src: int
         return None, None
     peer = None if src is None and group_src is None else peer_rank(pg, src, group_src, "src")
     if peer == pg.rank():
-        raise ValueError("Invalid source rank: should not be the same as the rank of the current process.")
+        raise ValueError("Invalid source rank: source rank should not be the same as the rank of the current process.")
     work, source = pg.engine_for(tensor.device).recv(tensor._data, peer, tag)
     tensor._bump_version()
     return work, (lambda: pg._ranks[source()])

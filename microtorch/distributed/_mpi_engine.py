@@ -103,11 +103,11 @@ class MpiEngine:
         return self._start("barrier", self.comm.Ibarrier)
 
     # ---- host-side helpers (fingerprints, pickled objects) ------------------------------
-    def all_gather_ints(self, values: list) -> list:
+    def all_gather_ints(self, values: list, what: str = "all_gather") -> list:
         """Every rank's ``values`` (equal lengths), blocking with the timeout: a list per rank."""
         mine = array("q", values)
         gathered = array("q", [0] * (len(values) * self.size))
-        self._start("all_gather", lambda: self.comm.Iallgather(mine, gathered)).wait()
+        self._start(what, lambda: self.comm.Iallgather(mine, gathered)).wait()
         n = len(values)
         return [list(gathered[i * n:(i + 1) * n]) for i in range(self.size)]
 

@@ -14,17 +14,25 @@ from typing import Any, Callable
 class DistError(RuntimeError):
     """Base of the errors raised by ``microtorch.distributed`` (``torch.distributed.DistError``)."""
 
+    __module__ = "microtorch.distributed"
+
 
 class DistBackendError(DistError):
     """A collective failed or timed out in the communication backend."""
+
+    __module__ = "microtorch.distributed"
 
 
 class DistNetworkError(DistError):
     """The processes could not reach one another."""
 
+    __module__ = "microtorch.distributed"
+
 
 class DistStoreError(DistError):
     """Rendezvous failed (kept for torch's name; MPI does the rendezvous here)."""
+
+    __module__ = "microtorch.distributed"
 
 
 def _seconds(timeout: Any) -> float:

@@ -372,9 +372,9 @@ def get_global_rank(group: ProcessGroup, group_rank: int) -> int:
 def peer_rank(pg: ProcessGroup, global_rank: int | None, group_rank: int | None, name: str) -> int:
     """The group rank of a peer given as a global rank (``src=``/``dst=``) or a group rank (``group_src=``...)."""
     if global_rank is not None and group_rank is not None:
-        raise ValueError(f"Can only specify one of {name} or group_{name}")
+        raise ValueError(f"Can't specify both group_rank and global_rank (group_{name} and {name})")
     if global_rank is None and group_rank is None:
-        raise ValueError(f"Must specify either {name} or group_{name}")
+        raise ValueError(f"Must specify global_rank or group_rank ({name}= or group_{name}=)")
     if group_rank is not None:
         if not isinstance(group_rank, int) or not 0 <= group_rank < pg.size():
             raise ValueError(f"Group rank {group_rank} is not part of group {pg}")
