@@ -24,6 +24,7 @@ from train_digits import DigitsCNN, evaluate, load_data
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32, help="per rank")
@@ -62,6 +63,7 @@ def replicas_agree(model: DDP) -> bool:
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """Train on this rank's shares; returns the history, whether the replicas agree, and where the weights are."""
     args = parse(argv)
     dist.init_process_group()
     rank, world = dist.get_rank(), dist.get_world_size()

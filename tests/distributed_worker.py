@@ -483,6 +483,7 @@ def nccl_collectives():
     import fake_nccl
 
     device = fake_gpus()
+    n = dist.get_world_size()
     reduce_checks(device)
     gather_checks(device)
     reduce_scatter_checks(device)
@@ -490,6 +491,10 @@ def nccl_collectives():
     point_to_point_checks(device)
     names = {call[0] for call in fake_nccl.calls}
     assert {"allReduce", "broadcast", "reduce", "allGather", "reduceScatter", "send", "recv"} <= names, names
+    raises(ValueError, "one collective, one device", dist.all_gather_into_tensor, mt.zeros(2 * n, device=device),
+           mt.zeros(2))
+    raises(ValueError, "one collective, one device", dist.all_gather,
+           [mt.zeros(2, device=device)] + [mt.zeros(2)] * (n - 1), mt.zeros(2))
     raises(ValueError, "not supported by the nccl backend", dist.all_reduce, mt.zeros(2, dtype=mt.int64, device=device),
            op=dist.ReduceOp.BAND)
     raises(RuntimeError, "No backend type associated with device type cuda", dist.all_reduce,

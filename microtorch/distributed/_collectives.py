@@ -186,6 +186,25 @@ def all_reduce_unchecked(tensor: Tensor, pg: ProcessGroup) -> Work:
     return work
 
 
+def broadcast_coalesced(tensors: Sequence[Tensor], pg: ProcessGroup, root: int = 0) -> None:
+    """Group rank ``root``'s values of ``tensors`` on every rank, one unchecked broadcast per dtype and device
+    (DistributedDataParallel's parameters and buffers, the same on every rank by construction)."""
+    from .._functions import cat
+
+    by_kind: dict = {}
+    for t in tensors:
+        by_kind.setdefault((t.device, t.dtype), []).append(t)
+    for members in by_kind.values():
+        with no_grad():
+            flat = cat([t.detach().reshape(-1) for t in members]).contiguous()
+        pg.engine_for(flat.device).broadcast(flat._data, root).wait()
+        offset = 0
+        with no_grad():
+            for t in members:
+                t.copy_(flat[offset:offset + t.numel()].view(t.shape))
+                offset += t.numel()
+
+
 def broadcast(tensor: Tensor, src: int | None = None, group: ProcessGroup | None = None, async_op: bool = False,
               group_src: int | None = None) -> Work | None:
     """Copy ``src``'s tensor into every rank's."""

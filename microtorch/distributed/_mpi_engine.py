@@ -55,32 +55,40 @@ class MpiEngine:
         return Work(lambda: self.MPI.Request.Testall(requests), what, self.timeout, finish)
 
     def all_reduce(self, arr: Any, op: Any) -> Work:
+        """Reduce ``arr`` over the ranks, in place."""
         mpi_op = _mpi_op(self.MPI, op, arr.dtype.kind == "b")
         return self._start("all_reduce", lambda: self.comm.Iallreduce(self.MPI.IN_PLACE, arr, mpi_op))
 
     def reduce(self, arr: Any, op: Any, root: int) -> Work:
+        """Reduce ``arr`` over the ranks into the root's ``arr``."""
         mpi_op = _mpi_op(self.MPI, op, arr.dtype.kind == "b")
         if self.rank == root:
             return self._start("reduce", lambda: self.comm.Ireduce(self.MPI.IN_PLACE, arr, mpi_op, root))
         return self._start("reduce", lambda: self.comm.Ireduce(arr, None, mpi_op, root))
 
     def broadcast(self, arr: Any, root: int) -> Work:
+        """The root's ``arr`` into every rank's."""
         return self._start("broadcast", lambda: self.comm.Ibcast(arr, root))
 
     def all_gather(self, out: Any, inp: Any) -> Work:
+        """Every rank's ``inp``, in rank order, into ``out`` (world size x its size)."""
         return self._start("all_gather", lambda: self.comm.Iallgather(inp, out))
 
     def gather(self, out: Any, inp: Any, root: int) -> Work:
+        """Every rank's ``inp`` into the root's ``out`` (None elsewhere)."""
         return self._start("gather", lambda: self.comm.Igather(inp, out if self.rank == root else None, root))
 
     def scatter(self, out: Any, inp: Any, root: int) -> Work:
+        """The root's ``inp`` (world size x ``out``'s size), cut in rank order, into each rank's ``out``."""
         return self._start("scatter", lambda: self.comm.Iscatter(inp if self.rank == root else None, out, root))
 
     def reduce_scatter(self, out: Any, inp: Any, op: Any) -> Work:
+        """Reduce ``inp`` over the ranks; rank r keeps its r-th chunk in ``out``."""
         mpi_op = _mpi_op(self.MPI, op, inp.dtype.kind == "b")
         return self._start("reduce_scatter", lambda: self.comm.Ireduce_scatter_block(inp, out, mpi_op))
 
     def all_to_all(self, out: Any, inp: Any, out_counts: list, in_counts: list) -> Work:
+        """Send ``in_counts[r]`` elements of ``inp`` to rank r, receive ``out_counts[r]`` from it, in order."""
         def displacements(counts: list) -> list:
             return [sum(counts[:i]) for i in range(len(counts))]
 
@@ -89,6 +97,7 @@ class MpiEngine:
         return self._start("all_to_all", lambda: self.comm.Ialltoallv(send, recv))
 
     def send(self, arr: Any, peer: int, tag: int) -> Work:
+        """Send ``arr`` to ``peer``."""
         return self._start("send", lambda: self.comm.Isend(arr, peer, tag))
 
     def recv(self, arr: Any, peer: int | None, tag: int) -> tuple:
@@ -100,6 +109,7 @@ class MpiEngine:
         return work, status.Get_source
 
     def barrier(self) -> Work:
+        """Wait for every rank."""
         return self._start("barrier", self.comm.Ibarrier)
 
     # ---- host-side helpers (fingerprints, pickled objects) ------------------------------

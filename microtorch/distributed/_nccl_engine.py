@@ -74,26 +74,32 @@ class NcclEngine:
         return bool(event.done)
 
     def all_reduce(self, arr: Any, op: Any) -> Work:
+        """Reduce ``arr`` over the ranks, in place."""
         return self._run("all_reduce", lambda s: self.comm.allReduce(
             self._ptr(arr), self._ptr(arr), arr.size, self._dtype(arr), self._op(op, arr), s))
 
     def reduce(self, arr: Any, op: Any, root: int) -> Work:
+        """Reduce ``arr`` over the ranks into the root's ``arr``."""
         return self._run("reduce", lambda s: self.comm.reduce(
             self._ptr(arr), self._ptr(arr), arr.size, self._dtype(arr), self._op(op, arr), root, s))
 
     def broadcast(self, arr: Any, root: int) -> Work:
+        """The root's ``arr`` into every rank's."""
         return self._run("broadcast", lambda s: self.comm.broadcast(
             self._ptr(arr), self._ptr(arr), arr.size, self._dtype(arr), root, s))
 
     def all_gather(self, out: Any, inp: Any) -> Work:
+        """Every rank's ``inp``, in rank order, into ``out`` (world size x its size)."""
         return self._run("all_gather", lambda s: self.comm.allGather(
             self._ptr(inp), self._ptr(out), inp.size, self._dtype(inp), s))
 
     def reduce_scatter(self, out: Any, inp: Any, op: Any) -> Work:
+        """Reduce ``inp`` over the ranks; rank r keeps its r-th chunk in ``out``."""
         return self._run("reduce_scatter", lambda s: self.comm.reduceScatter(
             self._ptr(inp), self._ptr(out), out.size, self._dtype(inp), self._op(op, inp), s))
 
     def gather(self, out: Any, inp: Any, root: int) -> Work:
+        """Every rank's ``inp`` into the root's ``out`` (None elsewhere)."""
         n, dtype = inp.size, self._dtype(inp)
 
         def launch(s: int) -> None:
@@ -108,6 +114,7 @@ class NcclEngine:
         return self._run("gather", launch, grouped=True)
 
     def scatter(self, out: Any, inp: Any, root: int) -> Work:
+        """The root's ``inp`` (world size x ``out``'s size), cut in rank order, into each rank's ``out``."""
         n, dtype = out.size, self._dtype(out)
 
         def launch(s: int) -> None:
@@ -119,6 +126,7 @@ class NcclEngine:
         return self._run("scatter", launch, grouped=True)
 
     def all_to_all(self, out: Any, inp: Any, out_counts: list, in_counts: list) -> Work:
+        """Send ``in_counts[r]`` elements of ``inp`` to rank r, receive ``out_counts[r]`` from it, in order."""
         dtype = self._dtype(inp)
 
         def launch(s: int) -> None:
@@ -129,9 +137,11 @@ class NcclEngine:
         return self._run("all_to_all", launch, grouped=True)
 
     def send(self, arr: Any, peer: int, tag: int) -> Work:
+        """Send ``arr`` to ``peer``."""
         return self._run("send", lambda s: self.comm.send(self._ptr(arr), arr.size, self._dtype(arr), peer, s))
 
     def recv(self, arr: Any, peer: int | None, tag: int) -> tuple:
+        """A Work receiving into ``arr`` from ``peer``, and a function giving the sender."""
         if peer is None:
             raise ValueError("the nccl backend cannot receive from any rank: give recv a src")
         work = self._run("recv", lambda s: self.comm.recv(self._ptr(arr), arr.size, self._dtype(arr), peer, s))

@@ -39,27 +39,29 @@ def _seconds(timeout: Any) -> float:
     return timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
 
 
-def poll_until(done: Callable[[], bool], timeout: Any, what: str) -> None:
-    """Call ``done()`` until it is true; after ``timeout`` raise DistBackendError naming ``what``.
+SPIN_SECONDS = 0.001  # polled back to back at first: MPI moves data only while it is asked
+MAX_PAUSE = 0.0002  # then with pauses, which leave cores that ranks share to the peers they wait for
 
-    It spins briefly, then sleeps with a growing pause (up to 1 ms), so that ranks sharing
-    cores (more processes than cores) leave them to the peers they wait for.
+
+def poll_until(done: Callable[[], bool], timeout: Any) -> None:
+    """Call ``done()`` until it is true; after ``timeout`` raise DistBackendError.
+
+    The first millisecond polls back to back (MPI moves data only while a rank asks about its
+    requests); then polls are spaced by growing pauses, up to 0.2 ms, so ranks sharing cores
+    leave them to the peers they wait for.
     """
     if done():
         return
+    start = time.monotonic()
     limit = _seconds(timeout)
-    deadline = time.monotonic() + limit
-    pause, spins = 1e-6, 0
+    pause = 1e-5
     while not done():
-        if time.monotonic() > deadline:
-            raise DistBackendError(
-                f"{what} timed out after {limit:g} s: a peer did not take part in time (it failed, is stuck, "
-                "or called a different collective). Set init_process_group(timeout=...) to wait longer."
-            )
-        spins += 1
-        if spins > 50:
+        waited = time.monotonic() - start
+        if waited > limit:
+            raise TimeoutError(limit)
+        if waited > SPIN_SECONDS:
             time.sleep(pause)
-            pause = min(pause * 2, 1e-3)
+            pause = min(pause * 1.5, MAX_PAUSE)
 
 
 class Work:
@@ -119,12 +121,15 @@ class Work:
             raise self._error
         if not self._done:
             try:
-                poll_until(self._test, self._timeout if timeout is None else timeout, self._what)
-            except DistBackendError as e:
-                self._error = e
+                poll_until(self._test, self._timeout if timeout is None else timeout)
+            except TimeoutError as e:
+                self._error = DistBackendError(
+                    f"{self._what} timed out after {e.args[0]:g} s: a peer did not take part in time (it failed, is "
+                    "stuck, or called a different collective). Set init_process_group(timeout=...) to wait longer."
+                )
                 if self._on_timeout is not None:
                     self._on_timeout()
-                raise
+                raise self._error from None
             self._complete()
         return True
 

@@ -234,6 +234,7 @@ def _abort_all_on_uncaught_exception(MPI: Any) -> None:
     previous = sys.excepthook
 
     def abort(kind, value, traceback) -> None:
+        """Print the error as usual, then end every rank."""
         previous(kind, value, traceback)
         sys.stderr.flush()
         MPI.COMM_WORLD.Abort(1)

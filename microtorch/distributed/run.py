@@ -88,6 +88,7 @@ def mpiexec_command(args: argparse.Namespace) -> list:
     mpiexec = find_mpiexec(args.mpiexec)
     command = [mpiexec, "-n", str(nproc * nnodes)]
     if _flavour(mpiexec) == "openmpi":
+        command += ["--allow-run-as-root"] if os.geteuid() == 0 else []  # Open MPI refuses root otherwise
         command += ["--map-by", f"ppr:{nproc}:node"] if args.hostfile else ["--oversubscribe"]
         command += ["--hostfile", args.hostfile] if args.hostfile else []
         command += [flag for name in ("MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID",

@@ -83,30 +83,28 @@ class DistributedDataParallel(Module):
     def _verify_same_model(self, params: list) -> None:
         """Every rank wraps the same parameter shapes and dtypes (torch's _verify_param_shape_across_processes)."""
         pg = self.process_group
-        mine = [(tuple(p.shape), str(p.dtype)) for p in params]
+        mine = [(tuple(t.shape), str(t.dtype)) for t in list(params) + list(self.module.buffers())]
         everyone = [None] * pg.size()
         all_gather_object(everyone, mine, group=pg)
         for rank, theirs in enumerate(everyone):
             if len(theirs) != len(everyone[0]):
-                raise RuntimeError(f"DDP expects same model across all ranks, but Rank {rank} has {len(theirs)} params, "
-                                   f"while rank 0 has inconsistent {len(everyone[0])} params.")
+                raise RuntimeError(f"DDP expects same model across all ranks, but Rank {rank} has {len(theirs)} "
+                                   f"params and buffers, while rank 0 has inconsistent {len(everyone[0])}.")
             for i, (a, b) in enumerate(zip(theirs, everyone[0])):
                 if a != b:
-                    raise RuntimeError(f"DDP expects same model across all ranks: params[{i}] has shape {list(a[0])} "
-                                       f"({a[1]}) in process {rank} but {list(b[0])} ({b[1]}) in process 0.")
+                    raise RuntimeError(f"DDP expects same model across all ranks: params[{i}] (parameters, then "
+                                       f"buffers) has shape {list(a[0])} ({a[1]}) in process {rank} but {list(b[0])} "
+                                       f"({b[1]}) in process 0.")
 
     def _sync_module_states(self) -> None:
         """Rank 0's parameters and buffers, on every rank."""
-        src = distributed_c10d.get_global_rank(self.process_group, 0)
-        with grad_mode.no_grad():
-            for t in list(self.module.parameters()) + list(self.module.buffers()):
-                _collectives.broadcast(t, src=src, group=self.process_group)
+        _collectives.broadcast_coalesced(list(self.module.parameters()) + list(self.module.buffers()),
+                                         self.process_group)
 
     def _sync_buffers(self) -> None:
-        src = distributed_c10d.get_global_rank(self.process_group, 0)
-        with grad_mode.no_grad():
-            for buffer in self.module.buffers():
-                _collectives.broadcast(buffer, src=src, group=self.process_group)
+        buffers = list(self.module.buffers())
+        if buffers:
+            _collectives.broadcast_coalesced(buffers, self.process_group)
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
         """Run the module on this rank's inputs; a backward of the result then averages the gradients."""
@@ -131,4 +129,5 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = old
 
     def extra_repr(self) -> str:
+        """The reduction settings, for the repr."""
         return f"broadcast_buffers={self.broadcast_buffers}, bucket_cap_mb={self.bucket_bytes_cap / 2 ** 20:g}"
