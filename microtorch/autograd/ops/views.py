@@ -40,9 +40,15 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
 def shares_memory(a: Any, b: Any) -> bool:
     """Whether backend arrays ``a`` and ``b`` view the same memory (NumPy and CuPy keep the owner in
     ``.base``), so a reshape that had to copy is not taken for a view."""
-    owner_a = a if a.base is None else a.base
-    owner_b = b if b.base is None else b.base
-    return owner_a is owner_b
+    return _owner(a) is _owner(b)
+
+
+def _owner(array: Any) -> Any:
+    """The array that owns ``array``'s memory: the end of its ``.base`` chain (NumPy shortens chains, but
+    not across a subclass view, such as the fake GPU arrays of tests/fake_cupy.py)."""
+    while array.base is not None:
+        array = array.base
+    return array
 
 
 def check_view_write(x: Tensor) -> None:
