@@ -40,7 +40,7 @@ def environment() -> dict:
 
 def mpirun(ranks: int, *checks: str, timeout: float = 90) -> subprocess.CompletedProcess:
     return subprocess.run([MPIEXEC, "-n", str(ranks), sys.executable, str(WORKER), *checks], capture_output=True,
-                          text=True, env=environment(), cwd=TESTS, timeout=timeout)
+                          text=True, env=environment(), cwd=TESTS, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def passed(result: subprocess.CompletedProcess, checks: list) -> None:
@@ -92,7 +92,7 @@ print("rank", *(os.environ[k] for k in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOC
 
 def launch(*args: str, timeout: float = 90) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "microtorch.distributed.run", *args], capture_output=True, text=True,
-                          env=environment(), cwd=ROOT, timeout=timeout)
+                          env=environment(), cwd=ROOT, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def test_launcher_sets_torchruns_variables_and_ends_a_failed_job(tmp_path):
@@ -104,6 +104,8 @@ def test_launcher_sets_torchruns_variables_and_ends_a_failed_job(tmp_path):
     assert lines == [f"rank {r} {r} 3 3 29555 3 True --lr 0.1" for r in range(3)], result.stdout
     failed = launch("--nproc-per-node", "2", str(script), "--fail", timeout=60)  # rank 0 waits in init: aborted
     assert failed.returncode != 0 and "rank 1 fails before init_process_group" in failed.stderr, failed.stderr
+    program = launch("--nproc-per-node", "2", "--no-python", "sh", "-c", 'echo "program $RANK of $WORLD_SIZE"')
+    assert sorted(program.stdout.split("\n"))[1:] == ["program 0 of 2", "program 1 of 2"], program.stdout
 
 
 def test_launcher_runs_the_ddp_example(tmp_path):

@@ -2,7 +2,7 @@
 
 MPICH's mpiexec gives each process ``PMI_RANK``, ``PMI_SIZE`` and ``MPI_LOCALRANKID``; Open MPI's
 ``OMPI_COMM_WORLD_RANK``, ``..._SIZE``, ``..._LOCAL_RANK`` and ``..._LOCAL_SIZE``. The script then
-runs as ``__main__`` (``-m name`` as a module), with its own ``sys.argv``. If it fails (an uncaught
+runs as ``__main__`` (``-m name`` as a module; ``--exec program`` replaces this process), with its own ``sys.argv``. If it fails (an uncaught
 exception or a non-zero exit), even before ``init_process_group``, the rank calls MPI_Abort, so the
 whole job ends instead of leaving the other ranks waiting (``python -m mpi4py``'s rule).
 """
@@ -41,6 +41,8 @@ def main() -> None:
     """Run the script (or ``-m`` module) named in ``sys.argv`` as this rank."""
     export_rank_variables(os.environ)
     args = sys.argv[1:]
+    if args[:1] == ["--exec"]:  # --no-python: a program of its own, with the variables set
+        os.execvp(args[1], args[1:])
     as_module = args[:1] == ["-m"]
     if as_module:
         args = args[1:]

@@ -95,8 +95,10 @@ def mpiexec_command(args: argparse.Namespace) -> list:
                                       "PYTHONPATH") for flag in ("-x", name)]
     elif args.hostfile:
         command += ["-f", args.hostfile, "-ppn", str(nproc)]
-    program = [] if args.no_python else [sys.executable, "-m", "microtorch.distributed._rank_main"]
-    if args.module:
+    program = [sys.executable, "-m", "microtorch.distributed._rank_main"]
+    if args.no_python:
+        program.append("--exec")
+    elif args.module:
         program.append("-m")
     return command + program + [args.script] + list(args.script_args)
 
