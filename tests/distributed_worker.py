@@ -7,6 +7,7 @@ uncaught exception aborts every rank); at the end rank 0 prints ``PASSED <check>
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import timedelta
@@ -459,6 +460,9 @@ def distributed_sampler():
 
 # ---- the nccl engine on fake GPUs (tests/fake_cupy.py, tests/fake_nccl.py) ----------------------------------------
 def fake_gpus() -> str:
+    """This rank's GPU: a fake one, or with DISTRIBUTED_WORKER_GPUS=cuda a real one (cuda:rank)."""
+    if os.environ.get("DISTRIBUTED_WORKER_GPUS") == "cuda":
+        return f"cuda:{dist.get_rank()}"
     import fake_cupy
     import fake_nccl
     from microtorch.backends import CupyBackend, register_backend, registered_device_types
@@ -489,8 +493,9 @@ def nccl_collectives():
     reduce_scatter_checks(device)
     all_to_all_checks(device)
     point_to_point_checks(device)
-    names = {call[0] for call in fake_nccl.calls}
-    assert {"allReduce", "broadcast", "reduce", "allGather", "reduceScatter", "send", "recv"} <= names, names
+    if device.startswith("fake"):  # the engine went through NCCL's calls, not MPI's
+        names = {call[0] for call in fake_nccl.calls}
+        assert {"allReduce", "broadcast", "reduce", "allGather", "reduceScatter", "send", "recv"} <= names, names
     raises(ValueError, "one collective, one device", dist.all_gather_into_tensor, mt.zeros(2 * n, device=device),
            mt.zeros(2))
     raises(ValueError, "one collective, one device", dist.all_gather,
@@ -510,7 +515,7 @@ def nccl_ddp():
     n = dist.get_world_size()
     x, y = batch((5,), 4 * n)
     train_both(mlp, x, y, device=device, bucket_cap_mb=0.001)
-    assert sum(1 for c in fake_nccl.calls[before:] if c[0] == "allReduce") > 2
+    assert not device.startswith("fake") or sum(1 for c in fake_nccl.calls[before:] if c[0] == "allReduce") > 2
 
 
 # ---- failures that must not hang ------------------------------------------------------------------------------

@@ -63,6 +63,25 @@ def test_every_collective_and_ddp_on_three_ranks():
     passed(mpirun(3, *checks), checks)
 
 
+def _gpu_count() -> int:
+    try:
+        import cupy
+
+        return cupy.cuda.runtime.getDeviceCount()
+    except Exception:  # noqa: BLE001 (no CuPy, no driver, no GPU)
+        return 0
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(_gpu_count() < 2, reason="NCCL on real GPUs needs 2 of them (one per rank)")
+def test_nccl_on_two_real_gpus():
+    """The nccl checks with cuda:0 and cuda:1 and the real cupy.cuda.nccl (on a GPU machine)."""
+    env = {**environment(), "DISTRIBUTED_WORKER_GPUS": "cuda"}
+    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, str(WORKER), *NCCL], capture_output=True, text=True,
+                            env=env, cwd=TESTS, timeout=300, stdin=subprocess.DEVNULL)
+    passed(result, NCCL)
+
+
 def test_a_rank_that_raises_ends_the_whole_job():
     """The others wait in all_reduce with the default 10-minute timeout: the abort ends them at once."""
     result = mpirun(2, "a_rank_raises", timeout=60)
