@@ -121,7 +121,8 @@ def report(one: dict, many: dict, ranks: int) -> list:
             if name.startswith("all_reduce"):
                 nbytes = int(name.split()[1])
                 busbw = f"{2 * (ranks - 1) / ranks * nbytes / n_seconds / 1e9:.2f}"
-            rows.append((lib, name, f"{seconds * 1e3:.3f}", f"{n_seconds * 1e3:.3f}", f"{n_seconds / seconds:.2f}", busbw))
+            rows.append((lib, name, f"{seconds * 1e3:.3f}", f"{n_seconds * 1e3:.3f}", f"{n_seconds / seconds:.2f}",
+                         busbw))
     return rows
 
 
@@ -145,7 +146,8 @@ def main(argv: list | None = None) -> int:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
     if "torch" in many:
         for name in many["microtorch"]:
-            print(f"microtorch/torch on {args.ranks} ranks, {name}: {many['microtorch'][name] / many['torch'][name]:.2f}")
+            ratio = many["microtorch"][name] / many["torch"][name]
+            print(f"microtorch/torch on {args.ranks} ranks, {name}: {ratio:.2f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"ranks": args.ranks, "one_rank": one, "n_ranks": many}, f, indent=1)

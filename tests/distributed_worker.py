@@ -45,7 +45,8 @@ def tensor(array: np.ndarray, device="cpu") -> mt.Tensor:
 def same(t: mt.Tensor, expected, rtol=1e-12) -> None:
     got = t.cpu().numpy()
     expected = np.asarray(expected)
-    assert got.shape == expected.shape and got.dtype == expected.dtype, (got.shape, got.dtype, expected.shape, expected.dtype)
+    assert (got.shape, got.dtype) == (expected.shape, expected.dtype), (got.shape, got.dtype, expected.shape,
+                                                                        expected.dtype)
     if got.dtype.kind == "f":
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=1e-12)
     else:

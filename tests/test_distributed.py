@@ -149,7 +149,8 @@ def test_launcher_command_lines():
     module = launcher.mpiexec_command(parse(["-m", "pkg.train"]))
     assert module[-2:] == ["-m", "pkg.train"] and "microtorch.distributed._rank_main" in module
     for bad, words in ((["--nnodes", "2", "t.py"], "needs --hostfile"), (["--node-rank", "1", "t.py"], "once"),
-                       (["--nproc-per-node", "zero", "t.py"], "positive number"), (["--max-restarts", "3", "t.py"], "elastic")):
+                       (["--nproc-per-node", "zero", "t.py"], "positive number"),
+                       (["--max-restarts", "3", "t.py"], "elastic")):
         with pytest.raises(SystemExit, match=words):
             launcher.mpiexec_command(parse(bad))
 

@@ -34,7 +34,8 @@ _MAX_DIMS = 6
 def check_tensor(param: Any, name: str) -> Tensor:
     """A contiguous Tensor, or torch's TypeError / ValueError."""
     if not isinstance(param, Tensor):
-        raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type Tensor but got {type(param)} instead.")
+        raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type Tensor but got "
+                        f"{type(param)} instead.")
     if not param.is_contiguous():
         raise ValueError(f"Tensors must be contiguous (`{name}` is not: call .contiguous() first)")
     return param
@@ -42,7 +43,8 @@ def check_tensor(param: Any, name: str) -> Tensor:
 
 def _check_list(param: Any, name: str) -> list:
     if not isinstance(param, list) or not all(isinstance(p, Tensor) for p in param):
-        raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type List[Tensor] but got {type(param)}.")
+        raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type List[Tensor] but got "
+                        f"{type(param)}.")
     return param
 
 

@@ -34,7 +34,8 @@ def all_gather_object(object_list: list, obj: Any, group: ProcessGroup | None = 
     if pg is None:
         return
     if len(object_list) != pg.size():
-        raise ValueError(f"all_gather_object: object_list has {len(object_list)} slots; it needs one per rank ({pg.size()})")
+        raise ValueError(f"all_gather_object: object_list has {len(object_list)} slots; it needs one per rank "
+                         f"({pg.size()})")
     check_everyone(pg, fingerprint(pg, "all_gather_object"))
     for i, payload in enumerate(pg._mpi.all_gather_bytes(pickle.dumps(obj))):
         object_list[i] = pickle.loads(payload)
@@ -59,7 +60,8 @@ def gather_object(obj: Any, object_gather_list: list | None = None, dst: int | N
 
 
 def scatter_object_list(scatter_object_output_list: list, scatter_object_input_list: list | None = None,
-                        src: int | None = None, group: ProcessGroup | None = None, group_src: int | None = None) -> None:
+                        src: int | None = None, group: ProcessGroup | None = None,
+                        group_src: int | None = None) -> None:
     """``scatter_object_output_list[0]`` on rank r becomes ``src``'s ``scatter_object_input_list[r]``."""
     if not isinstance(scatter_object_output_list, list) or len(scatter_object_output_list) < 1:
         raise ValueError("Expected argument scatter_object_output_list to be a list of size at least 1.")

@@ -2,9 +2,10 @@
 
 MPICH's mpiexec gives each process ``PMI_RANK``, ``PMI_SIZE`` and ``MPI_LOCALRANKID``; Open MPI's
 ``OMPI_COMM_WORLD_RANK``, ``..._SIZE``, ``..._LOCAL_RANK`` and ``..._LOCAL_SIZE``. The script then
-runs as ``__main__`` (``-m name`` as a module; ``--exec program`` replaces this process), with its own ``sys.argv``. If it fails (an uncaught
-exception or a non-zero exit), even before ``init_process_group``, the rank calls MPI_Abort, so the
-whole job ends instead of leaving the other ranks waiting (``python -m mpi4py``'s rule).
+runs as ``__main__`` (``-m name`` as a module; ``--exec program`` replaces this process), with its
+own ``sys.argv``. If it fails (an uncaught exception or a non-zero exit), even before
+``init_process_group``, the rank calls MPI_Abort, so the whole job ends instead of leaving the other
+ranks waiting (``python -m mpi4py``'s rule).
 """
 from __future__ import annotations
 

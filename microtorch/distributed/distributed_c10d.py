@@ -286,7 +286,8 @@ def _check_everyone_agrees(engine: MpiEngine, backend: Backend) -> None:
     rows = engine.all_gather_ints([code])
     odd = [r for r, row in enumerate(rows) if row[0] != rows[0][0]]
     if odd:
-        raise RuntimeError(f"init_process_group: rank {odd[0]} asked for a different backend than rank 0 ('{backend}' here)")
+        raise RuntimeError(f"init_process_group: rank {odd[0]} asked for a different backend than rank 0 "
+                           f"('{backend}' here)")
 
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:

@@ -3,9 +3,9 @@
 It starts the ranks through ``mpiexec`` of the installed MPI (the ``mpich`` wheel of the
 ``distributed`` extra, or any MPICH or Open MPI), with torchrun's environment in every
 rank: ``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``LOCAL_WORLD_SIZE``, ``GROUP_RANK``,
-``MASTER_ADDR``, ``MASTER_PORT`` and ``TORCHELASTIC_RUN_ID`` (and ``OMP_NUM_THREADS=1`` unless set). Several machines: run it once,
-on the first, with ``--nnodes M --hostfile FILE`` (one host name per line, as MPI's host
-files); MPI starts ``--nproc-per-node`` ranks on each host (over ssh, as usual for MPI).
+``MASTER_ADDR``, ``MASTER_PORT`` and ``TORCHELASTIC_RUN_ID`` (and ``OMP_NUM_THREADS=1`` unless set).
+Several machines: run it once, on the first, with ``--nnodes M --hostfile FILE`` (one host name per
+line, as MPI's host files); MPI starts ``--nproc-per-node`` ranks on each host (over ssh, as usual).
 The exit status is mpiexec's: non-zero if any rank failed (which ends the others).
 """
 from __future__ import annotations
