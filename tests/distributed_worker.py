@@ -175,6 +175,11 @@ def point_to_point_checks(device: str) -> None:
     for w in works:
         w.wait()
     same(box, data(left))
+    from_right = mt.zeros(2, 3, dtype=mt.float64, device=device)
+    ops = [dist.P2POp(dist.isend, tensor(data(rank), device), left), dist.P2POp(dist.irecv, from_right, right)]
+    for w in dist.batch_isend_irecv(ops):
+        w.wait()
+    same(from_right, data(right))
 
 
 @check

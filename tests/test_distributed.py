@@ -105,7 +105,7 @@ dist.init_process_group()
 t = mt.ones(1) * dist.get_rank()
 dist.all_reduce(t)
 print("rank", *(os.environ[k] for k in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_PORT")),
-      int(t.item()), dist.is_torchelastic_launched(), *sys.argv[1:])
+      int(t.item()), dist.is_torchelastic_launched(), dist.get_node_local_rank(), *sys.argv[1:])
 """
 
 
@@ -120,7 +120,7 @@ def test_launcher_sets_torchruns_variables_and_ends_a_failed_job(tmp_path):
     result = launch("--nproc_per_node", "3", "--master-port", "29555", str(script), "--lr", "0.1")
     assert result.returncode == 0, result.stderr
     lines = sorted(line for line in result.stdout.splitlines() if line.startswith("rank"))
-    assert lines == [f"rank {r} {r} 3 3 29555 3 True --lr 0.1" for r in range(3)], result.stdout
+    assert lines == [f"rank {r} {r} 3 3 29555 3 True {r} --lr 0.1" for r in range(3)], result.stdout
     failed = launch("--nproc-per-node", "2", str(script), "--fail", timeout=60)  # rank 0 waits in init: aborted
     assert failed.returncode != 0 and "rank 1 fails before init_process_group" in failed.stderr, failed.stderr
     program = launch("--nproc-per-node", "2", "--no-python", "sh", "-c", 'echo "program $RANK of $WORLD_SIZE"')

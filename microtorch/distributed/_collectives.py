@@ -20,7 +20,7 @@ from ._work import Work
 __all__ = [
     "all_reduce", "broadcast", "reduce", "all_gather", "all_gather_into_tensor", "gather", "scatter",
     "reduce_scatter", "reduce_scatter_tensor", "all_to_all_single", "all_to_all", "send", "recv", "isend",
-    "irecv", "barrier", "monitored_barrier",
+    "irecv", "barrier", "monitored_barrier", "P2POp", "batch_isend_irecv",
 ]
 
 _OPS = ["all_reduce", "broadcast", "reduce", "all_gather", "all_gather_into_tensor", "gather", "scatter",
@@ -475,6 +475,26 @@ def recv(tensor: Tensor, src: int | None = None, group: ProcessGroup | None = No
         return -1
     work.wait()
     return sender()
+
+
+class P2POp:
+    """One send or receive for :func:`batch_isend_irecv`: ``P2POp(isend, tensor, peer)`` or ``P2POp(irecv, ...)``."""
+
+    def __init__(self, op: Any, tensor: Tensor, peer: int | None = None, group: ProcessGroup | None = None,
+                 tag: int = 0, group_peer: int | None = None) -> None:
+        if op not in (isend, irecv):
+            raise ValueError("Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or "
+                             "``torch.distributed.irecv``.")
+        self.op, self.tensor, self.peer, self.group = op, tensor, peer, group
+        self.tag, self.group_peer = tag, group_peer
+
+
+def batch_isend_irecv(p2p_op_list: list) -> list:
+    """Start every send and receive of the list at once (so pairs that send to each other cannot deadlock);
+    returns their Works."""
+    if not p2p_op_list or not all(isinstance(p, P2POp) for p in p2p_op_list):
+        raise ValueError("Invalid ``p2p_op_list``. Each op is expected to to be of type ``torch.distributed.P2POp``.")
+    return [p.op(p.tensor, p.peer, p.group, p.tag, p.group_peer) for p in p2p_op_list]
 
 
 def barrier(group: ProcessGroup | None = None, async_op: bool = False, device_ids: Any = None,

@@ -23,7 +23,7 @@ default_pg_timeout = timedelta(minutes=10)
 __all__ = [
     "Backend", "ReduceOp", "ProcessGroup", "GroupMember", "group", "init_process_group", "destroy_process_group",
     "is_initialized", "is_available", "is_mpi_available", "is_nccl_available", "is_gloo_available",
-    "is_torchelastic_launched", "get_rank", "get_world_size", "get_backend", "new_group",
+    "is_torchelastic_launched", "get_node_local_rank", "get_rank", "get_world_size", "get_backend", "new_group",
     "get_process_group_ranks", "get_group_rank", "get_global_rank", "default_pg_timeout",
 ]
 
@@ -186,6 +186,17 @@ def is_gloo_available() -> bool:
 def is_torchelastic_launched() -> bool:
     """True under ``microtorch.distributed.run`` (torchrun's check: TORCHELASTIC_RUN_ID is set)."""
     return os.environ.get("TORCHELASTIC_RUN_ID") is not None
+
+
+def get_node_local_rank(fallback_rank: int | None = None) -> int:
+    """This process's rank on its machine (``LOCAL_RANK``, which the launcher sets), else ``fallback_rank``."""
+    if "LOCAL_RANK" in os.environ:
+        return int(os.environ["LOCAL_RANK"])
+    if fallback_rank is not None:
+        return int(fallback_rank)
+    raise RuntimeError("LOCAL_RANK is not in the environment. Consider passing fallback_rank to allow "
+                       "`get_node_local_rank` to work, assuming you are not running in a multi-device context "
+                       "and want the code to run locally instead.")
 
 
 def is_initialized() -> bool:
