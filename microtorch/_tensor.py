@@ -248,6 +248,17 @@ class Tensor(TensorCompat):
         self.grad_fn.register_prehook(self._output_nr, hook)
         return _HookHandle(self.grad_fn._pre_hooks[self._output_nr], hook)
 
+    def register_post_accumulate_grad_hook(self, hook) -> Any:
+        """Call ``hook(self)`` once backward has summed this leaf's gradient into ``.grad`` (during the
+        pass, as soon as that gradient is complete); ``handle.remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.engine import add_post_accumulate_hook
+
+        return _HookHandle(add_post_accumulate_hook(self, hook), hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:

@@ -22,10 +22,12 @@ from .sampler import (
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import get_worker_info
 from .dataloader import DataLoader
+from .distributed import DistributedSampler
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "random_split",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
     "StackDataset", "ChainDataset", "WeightedRandomSampler", "get_worker_info",
     "DataLoader", "default_collate", "default_convert",
+    "DistributedSampler",
 ]
