@@ -49,3 +49,5 @@ def numel(t: Tensor) -> "builtins.int":
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
+from .autograd.anomaly_mode import is_anomaly_enabled  # noqa: E402

@@ -270,7 +270,7 @@ class Tensor:
         def store(grad):
             t = ref()
             if t is not None:
-                g = grad.detach() if not grad_mode.enabled else grad
+                g = grad.detach() if not grad_mode.state.enabled else grad
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
         store.retains_grad = True
@@ -330,7 +330,7 @@ class Tensor:
                 f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                 "to host memory first."
             )
-        if self._requires_grad and grad_mode.enabled:  # torch's rule: under no_grad the values may be taken
+        if self._requires_grad and grad_mode.state.enabled:  # torch's rule: under no_grad the values may be taken
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
 
     def __dlpack__(self, **kwargs: Any) -> Any:
@@ -1339,7 +1339,7 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+    if ufunc is None or grad_mode.state.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
         return op.apply(a, b)
     device = a._device if a_is_tensor else b._device
     if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:

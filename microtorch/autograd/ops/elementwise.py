@@ -536,7 +536,7 @@ class Tanh(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: the derivative must stay connected to tanh(x)
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
             return grad * (1.0 - out * out)
         xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
         d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
@@ -562,7 +562,7 @@ class Sigmoid(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
             return grad * (out * (1.0 - out))
         xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
         d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))

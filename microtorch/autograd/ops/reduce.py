@@ -165,7 +165,7 @@ class Prod(Op):
         if not (x == 0).any().item():
             return grad * _keep(out, shape, ctx.dim, ctx.keepdim) / x
         # with zeros, out / x is 0/0: take products of the other elements explicitly (a constant)
-        if grad_mode.enabled:
+        if grad_mode.state.enabled:
             raise RuntimeError("prod(): the gradient of a product over zeros is not twice differentiable here")
         return grad * _product_of_others(ctx.xp, x, ctx.dim)
 
@@ -370,7 +370,7 @@ class CumProd(Op):
         if not (x == 0).any().item():
             return (grad * out).flip(dim).cumsum(dim).flip(dim) / x
         # with zeros, out / x is 0/0: products of the other elements explicitly (a constant, as Prod)
-        if grad_mode.enabled:
+        if grad_mode.state.enabled:
             raise RuntimeError("cumprod(): the gradient over zeros is not twice differentiable here")
         return Tensor._make(_cumprod_grad_with_zeros(ctx.xp, x._data, grad._data, dim), ctx.device)
 

@@ -84,11 +84,11 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        function.module_stack.append(self)  # recorded ops remember the module they ran in
+        function.drawing.module_stack.append(self)  # recorded ops remember the module they ran in
         try:
             out = self.forward(*args, **kwargs)
         finally:
-            function.module_stack.pop()
+            function.drawing.module_stack.pop()
         hooks = state.get("_forward_hooks")
         if hooks:
             for hook in list(hooks.values()):
