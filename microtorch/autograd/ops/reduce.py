@@ -203,6 +203,16 @@ class Amax(Op):
         return _keep(grad, shape, ctx.dim, ctx.keepdim) * share
 
 
+class MaxAll(Amax):
+    """max()/min() of every element: the gradient is shared evenly between the tied maxima, or
+    between the nans when the result is nan (torch's evenly_distribute_backward; amax gives nan there)."""
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        picked = (x == out) | (x.isnan() & out.isnan())
+        return grad * (picked.to(x.dtype) / picked.sum())
+
+
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
 
@@ -246,7 +256,7 @@ def max_min(x, dim: Any, keepdim: bool, mode: str):
     if dim is None:
         if x.numel() == 0:
             raise RuntimeError(f"{mode}(): Expected reduction dim to be specified for input.numel() == 0.")
-        return Amax.apply(x, dim=None, keepdim=False, largest=largest)
+        return MaxAll.apply(x, dim=None, keepdim=False, largest=largest)
     dim = _normalize_dim(dim, x.ndim)
     if x.ndim == 0:  # torch treats a 0-d tensor as one element along 'dim 0'
         values, indices = MaxDim.apply(x.reshape(1), dim=0, keepdim=False, largest=largest)
