@@ -46,7 +46,7 @@ def write_safetensors(obj: Any, out: BinaryIO, metadata: Mapping[str, str] | Non
     for key, value in obj.items():
         if not isinstance(value, Tensor):
             raise TypeError(f"the safetensors format holds only tensors, but {key!r} is {type(value).__name__}")
-        arrays[key] = get_backend("cpu").xp.ascontiguousarray(value.detach().cpu().numpy())
+        arrays[key] = get_backend("cpu").xp.require(value.detach().cpu().numpy(), requirements="C")  # ascontiguousarray makes 0-d 1-d
     header: dict[str, Any] = {}
     if metadata:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):

@@ -436,18 +436,35 @@ class _TorchPickler(pickle._Pickler):  # the Python pickler: its dispatch table 
 
 def write_torch_zip(obj: Any, out: BinaryIO) -> None:
     """A checkpoint ``torch.load(weights_only=True)`` reads: ``archive/data.pkl`` and ``archive/data/<key>``."""
-    records: dict[int, _StorageRecord] = {}
+    records: dict[int, _Reduced] = {}
     proxy = _to_torch_proxies(obj, records, 0, "obj")
     pickled = io.BytesIO()
     _TorchPickler(pickled, protocol=2).dump(proxy)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         zf.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(1980, 1, 1, 0, 0, 0)), pickled.getvalue())
         zf.writestr(zipfile.ZipInfo("archive/byteorder", date_time=(1980, 1, 1, 0, 0, 0)), b"little")
-        for record in records.values():
+        for proxy_of_tensor in records.values():
+            record = _record_of(proxy_of_tensor)
             info = zipfile.ZipInfo(f"archive/data/{record.key}", date_time=(1980, 1, 1, 0, 0, 0))
             with zf.open(info, "w", force_zip64=record.array.nbytes > 2**31) as entry:
                 entry.write(memoryview(record.array).cast("B"))
         zf.writestr(zipfile.ZipInfo("archive/version", date_time=(1980, 1, 1, 0, 0, 0)), b"3\n")
+
+
+def _record_of(proxy: _Reduced) -> _StorageRecord:
+    while not isinstance(proxy.args[0], _StorageRecord):  # a Parameter wraps the tensor's proxy
+        proxy = proxy.args[0]
+    return proxy.args[0]
+
+
+def _tensor_proxy(record: _StorageRecord, t: Tensor, parameter: bool) -> _Reduced:
+    shape = tuple(record.array.shape)
+    stride = tuple(math.prod(shape[i + 1:]) for i in range(len(shape)))
+    tensor = _Reduced(_Global("torch._utils", "_rebuild_tensor_v2"),
+                      (record, 0, shape, stride, t.requires_grad, collections.OrderedDict()))
+    if parameter:
+        return _Reduced(_Global("torch._utils", "_rebuild_parameter"), (tensor, t.requires_grad, collections.OrderedDict()))
+    return tensor
 
 
 def _to_torch_proxies(obj: Any, records: dict, depth: int, where: str) -> Any:
@@ -459,17 +476,10 @@ def _to_torch_proxies(obj: Any, records: dict, depth: int, where: str) -> Any:
     if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
         return obj
     if isinstance(obj, Tensor):
-        if id(obj) not in records:
-            array = get_backend("cpu").xp.ascontiguousarray(obj.detach().cpu().numpy())
-            records[id(obj)] = _StorageRecord(str(len(records)), array)
-        record = records[id(obj)]
-        shape = tuple(record.array.shape)
-        stride = tuple(math.prod(shape[i + 1:]) for i in range(len(shape)))
-        tensor = _Reduced(_Global("torch._utils", "_rebuild_tensor_v2"),
-                          (record, 0, shape, stride, obj.requires_grad, collections.OrderedDict()))
-        if isinstance(obj, Parameter):
-            return _Reduced(_Global("torch._utils", "_rebuild_parameter"), (tensor, obj.requires_grad, collections.OrderedDict()))
-        return tensor
+        if id(obj) not in records:  # one proxy per tensor: pickle's memo then stores it once, as torch.save
+            array = get_backend("cpu").xp.require(obj.detach().cpu().numpy(), requirements="C")  # not 0-d to 1-d
+            records[id(obj)] = _tensor_proxy(_StorageRecord(str(len(records)), array), obj, isinstance(obj, Parameter))
+        return records[id(obj)]
     if isinstance(obj, _dtype.dtype):
         return _Global("torch", obj.name)
     if isinstance(obj, _device_cls):
@@ -481,6 +491,6 @@ def _to_torch_proxies(obj: Any, records: dict, depth: int, where: str) -> Any:
         items = [(_to_torch_proxies(k, records, depth + 1, f"{where} key"), _to_torch_proxies(v, records, depth + 1, f"{where}[{k!r}]"))
                  for k, v in obj.items()]
         kind = type(obj) if type(obj) in (dict, collections.OrderedDict, collections.Counter) else dict
-        return kind(items)
+        return kind(dict(items))  # Counter(pairs) would count the pairs
     raise TypeError(f"microtorch.save(format='torch') cannot store {where} of type {type(obj).__module__}."
                     f"{type(obj).__qualname__}: torch's weights_only loader would refuse it")
