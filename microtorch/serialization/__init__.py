@@ -82,7 +82,7 @@ def _load_by_kind(source: BinaryIO, head: bytes, size: int, name: str, map_locat
                 return load_torch_zip(zf, name, map_location, mmap_path)
             raise RuntimeError(f"microtorch.load: {name} is a zip archive but neither a microtorch checkpoint "
                                "(no microtorch.json) nor a torch one (no <name>/data.pkl)")
-    if looks_like_safetensors(head, size):
+    if looks_like_safetensors(head):
         return read_safetensors(source, name, size, map_location, mmap_path)
     if head[:1] == b"\x80":  # a pickle: torch's legacy format
         if mmap_path is not None:

@@ -28,12 +28,9 @@ _KNOWN_ELSEWHERE = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F
 _ALIGNMENT = {"F64": 8, "I64": 8, "F32": 4, "I32": 4, "F16": 2, "I16": 2, "U8": 1, "I8": 1, "BOOL": 1}
 
 
-def looks_like_safetensors(head: bytes, file_size: int | None) -> bool:
-    """An 8-byte length that fits the file, then the start of a JSON object."""
-    if len(head) < 9 or head[8:9] != b"{":
-        return False
-    n = struct.unpack("<Q", head[:8])[0]
-    return file_size is None or 8 + n <= file_size
+def looks_like_safetensors(head: bytes) -> bool:
+    """An 8-byte length, then the start of a JSON object (a zip or a pickle never starts so)."""
+    return len(head) >= 9 and head[8:9] == b"{"
 
 
 # ---- writing ---------------------------------------------------------------------------------------------
