@@ -132,7 +132,8 @@ def open_for_reading(f: PathOrFile) -> Iterator[tuple[BinaryIO, str, str | None]
 
 
 def _binary_file_object(f: Any) -> BinaryIO:
-    if isinstance(f, io.TextIOBase) or "b" not in getattr(f, "mode", "b"):
+    mode = getattr(f, "mode", "b")  # gzip's file objects have an int mode
+    if isinstance(f, io.TextIOBase) or isinstance(mode, str) and "b" not in mode:
         raise TypeError("microtorch.load needs a binary file object: open the file with open(path, 'rb') (it was "
                         "opened in text mode)")
     probe = f.read(0)
