@@ -5,6 +5,7 @@ Most are the Tensor methods under the same name; the rest take several tensors.
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Any, Sequence
 
 from ._tensor import Tensor, _binary
@@ -25,8 +26,31 @@ _METHODS = (
     "outer addmm cumprod roll tile repeat_interleave nan_to_num"
 ).split()
 
+# torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
+_REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul": "__rmul__",
+              "multiply": "__rmul__", "div": "__rtruediv__", "divide": "__rtruediv__", "true_divide": "__rtruediv__",
+              "pow": "__rpow__", "remainder": "__rmod__", "floor_divide": "__rfloordiv__"}
+
+
+def _function_of(name: str) -> Any:
+    """``microtorch.<name>(input, ...)``: the Tensor method, after torch's check that ``input`` is a Tensor."""
+    method = getattr(Tensor, name)
+    reflected = _REFLECTED.get(name)
+
+    @functools.wraps(method)
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(input, Tensor):
+            return method(input, *args, **kwargs)
+        if reflected and len(args) == 1 and not kwargs and isinstance(args[0], Tensor) and \
+                isinstance(input, (builtins.int, builtins.float)):
+            return getattr(args[0], reflected)(input)
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+    return function
+
+
 for _name in _METHODS:
-    globals()[_name] = getattr(Tensor, _name)
+    globals()[_name] = _function_of(_name)
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - torch's name
