@@ -41,10 +41,12 @@ def is_tensor(obj: object) -> "builtins.bool":
 
 
 def is_floating_point(t: Tensor) -> "builtins.bool":
+    _tensor._expect(t, Tensor, "is_floating_point", "input")
     return t.is_floating_point()
 
 
 def numel(t: Tensor) -> "builtins.int":
+    _tensor._expect(t, Tensor, "numel", "input")
     return t.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)

@@ -174,19 +174,24 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any
 
 
 def _like(t: Tensor, dtype: Any, device: Any) -> tuple:
+    if not isinstance(t, Tensor):  # the *_like factories' first argument, as torch checks it
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(t).__name__}")
     return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
 
 
 def zeros_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+    dtype, device = _like(t, dtype, device)
+    return zeros(t.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+    dtype, device = _like(t, dtype, device)
+    return ones(t.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def empty_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return empty(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+    dtype, device = _like(t, dtype, device)
+    return empty(t.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(t: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -349,6 +354,8 @@ def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = 
 
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     probs = input if p is None else full_like(input, p)
     draws = rand(probs.shape, dtype=probs.dtype, device=probs.device, generator=generator)
     return (draws < probs).to(probs.dtype)

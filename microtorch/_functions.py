@@ -8,7 +8,7 @@ import builtins
 import functools
 from typing import Any, Sequence
 
-from ._tensor import Tensor, _binary
+from ._tensor import Tensor, _binary, _expect
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
@@ -55,10 +55,12 @@ for _name in _METHODS:
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - torch's name
     """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
+    _expect(input, Tensor, "max", "input")
     return input.max(dim, keepdim)
 
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    _expect(input, Tensor, "min", "input")
     return input.min(dim, keepdim)
 
 
@@ -118,10 +120,12 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
 
 
 def clone(input: Tensor) -> Tensor:
+    _expect(input, Tensor, "clone", "input")
     return input.clone()
 
 
 def detach(input: Tensor) -> Tensor:
+    _expect(input, Tensor, "detach", "input")
     return input.detach()
 
 

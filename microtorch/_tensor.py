@@ -611,11 +611,13 @@ class Tensor:
         return _linalg.matmul(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "mm", "mat2")
         if self.ndim != 2 or other.ndim != 2:
             raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {other.ndim}-D")
         return _linalg.matmul(self, other)
 
     def bmm(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "bmm", "mat2")
         if self.ndim != 3 or other.ndim != 3:
             raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {other.ndim}-D")
         if self.shape[0] != other.shape[0]:
@@ -623,6 +625,7 @@ class Tensor:
         return _linalg.matmul(self, other)
 
     def dot(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "dot", "tensor")
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
         return _linalg.matmul(self, other)
@@ -646,6 +649,7 @@ class Tensor:
         return self >= other
 
     def equal(self, other: Tensor) -> bool:
+        _expect(other, Tensor, "equal", "other")
         return self.shape == other.shape and _bool((self == other).all().item())
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -717,6 +721,7 @@ class Tensor:
         return _ops.Atan.apply(_float_input(self))
 
     def atan2(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "atan2", "other")
         return _binary(_ops.Atan2, _float_input(self), _float_input(other))
 
     arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
@@ -797,6 +802,7 @@ class Tensor:
         return _ops.Ceil.apply(self)
 
     def round(self, decimals: int = 0) -> Tensor:
+        _expect(decimals, _int, "round", "decimals")
         return _ops.Round.apply(self, decimals=decimals)
 
     def trunc(self) -> Tensor:
@@ -942,9 +948,11 @@ class Tensor:
         return _shape.view(self, _shape_arg(shape))
 
     def view_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "view_as", "other")
         return _shape.view(self, other.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "reshape_as", "other")
         return _shape.reshape(self, other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -989,6 +997,7 @@ class Tensor:
         return _shape.expand(self, _shape_arg(sizes))
 
     def expand_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "expand_as", "other")
         return _shape.expand(self, other.shape)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
@@ -1068,9 +1077,11 @@ class Tensor:
         return _index.nonzero(self, as_tuple)
 
     def tril(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "tril", "diagonal")
         return _matrix.tril(self, diagonal)
 
     def triu(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "triu", "diagonal")
         return _matrix.triu(self, diagonal)
 
     def diag(self, diagonal: int = 0) -> Tensor:
@@ -1214,6 +1225,12 @@ _TYPE_NAMES = {
 
 
 # ---- helpers shared by the methods above ------------------------------------------------------------
+def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> None:
+    """torch's TypeError for an argument of the wrong type (before it reaches an op's internals)."""
+    if not isinstance(value, kind) or kind is _int and isinstance(value, _bool):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be {kind.__name__}, not {type(value).__name__}")
+
+
 def _normalize_dim(dim: Any, ndim: int) -> int:
     """A non-negative dim, or IndexError worded as torch's."""
     if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
