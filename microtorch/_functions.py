@@ -102,6 +102,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
+    for i, t in enumerate(tensors):
+        _expect(t, Tensor, "broadcast_tensors", "tensors", i + 1)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 

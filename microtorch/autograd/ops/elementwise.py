@@ -7,6 +7,7 @@ Each binary arithmetic op names its ufunc, which in-place updates reuse.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from .. import grad_mode
@@ -809,6 +810,9 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if not (bound is None or isinstance(bound, (Tensor, numbers.Number)) and not isinstance(bound, complex)):
+            raise TypeError(f"clamp(): argument '{name}' must be Number or Tensor, not {type(bound).__name__}")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "
