@@ -2,14 +2,13 @@
 
 NumPy runs it on the CPU, CuPy on the GPU, any registered backend elsewhere.
 """
-from __future__ import annotations
-
-import builtins
-import warnings
+import builtins as _builtins
+import types as _types
+import warnings as _warnings
 
 # torch computes log(0) = -inf and 0/0 = nan silently; NumPy warns from the op that called it. Silence
 # those floating-point warnings when a microtorch module made them, not the user's own NumPy code's.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
 from . import _dtype
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (
@@ -28,7 +27,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from ._functions import *  # noqa: F401,F403  (torch.* functions: exp, cat, where, einsum, ...)
 from . import nn  # noqa: E402  (needs the namespace above)
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 
 def result_type(a, b) -> dtype:
@@ -36,16 +35,16 @@ def result_type(a, b) -> dtype:
     return _dtype.result_type(a, b)
 
 
-def is_tensor(obj: object) -> "builtins.bool":
+def is_tensor(obj: object) -> "_builtins.bool":
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(t: Tensor) -> "builtins.bool":
+def is_floating_point(t: Tensor) -> "_builtins.bool":
     _tensor._expect(t, Tensor, "is_floating_point", "input")
     return t.is_floating_point()
 
 
-def numel(t: Tensor) -> "builtins.int":
+def numel(t: Tensor) -> "_builtins.int":
     _tensor._expect(t, Tensor, "numel", "input")
     return t.numel()
 
@@ -53,3 +52,7 @@ from . import optim, utils  # noqa: E402  (after Tensor and the factories they u
 from .serialization import load, save  # noqa: E402
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
 from .autograd.anomaly_mode import is_anomaly_enabled  # noqa: E402
+
+# keep last: every public name above (functions, classes, dtypes, constants), submodules excluded
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _types.ModuleType))

@@ -13,6 +13,12 @@ from ._device import device as _device
 from .backends import Backend, get_backend
 
 
+__all__ = [
+    "is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed", "manual_seed_all",
+    "memory_allocated", "memory_reserved", "empty_cache",
+]
+
+
 def _backend() -> Backend:
     return get_backend("cuda")
 

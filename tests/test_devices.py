@@ -164,7 +164,7 @@ def test_cuda_without_cupy_or_gpu_explains_what_is_missing():
     mt.cuda.manual_seed_all(0)
     for ask in (lambda: mt.zeros(1, device="cuda"), lambda: mt.ones(1).cuda(), lambda: mt.ones(1).to("cuda:0"),
                 lambda: mt.cuda.synchronize(), lambda: mt.set_default_device("cuda")):
-        with pytest.raises(RuntimeError, match=r"(CuPy|GPU).*pip install 'microtorch\[cuda\]'"):
+        with pytest.raises(RuntimeError, match=r"(CuPy|GPU).*pip install cupy-cuda12x"):
             ask()
     assert mt.get_default_device() == mt.device("cpu")
 
@@ -182,7 +182,7 @@ def _fake_cupy_module(count, version="14.2.0"):
 
 def test_cupy_errors_say_which_part_is_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy fails
-    with pytest.raises(RuntimeError, match=r"needs CuPy, which is not installed.*pip install 'microtorch\[cuda\]'"):
+    with pytest.raises(RuntimeError, match=r"needs CuPy, which is not installed.*pip install cupy-cuda12x"):
         cupy_backend.import_cupy()
     monkeypatch.setitem(sys.modules, "cupy", _fake_cupy_module(RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")))
     with pytest.raises(RuntimeError, match=r"CuPy is installed but cannot use a GPU: RuntimeError: cudaErrorNoDevice"):

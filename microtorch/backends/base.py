@@ -193,6 +193,11 @@ class Backend(ABC):
     def empty_cache(self, index: int | None = None) -> None:
         """Release cached, unused memory of device ``index`` (a no-op without a caching allocator)."""
 
+    def describe(self) -> dict:
+        """What ``python -m microtorch`` reports of this backend: array library, version, devices."""
+        return {"array library": getattr(self.xp, "__name__", repr(self.xp)),
+                "version": getattr(self.xp, "__version__", "?"), "devices": self.device_count()}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(xp={getattr(self.xp, '__name__', self.xp)})"
 
