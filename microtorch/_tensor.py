@@ -694,7 +694,7 @@ class Tensor:
         return _ops.Rsqrt.apply(_float_input(self))
 
     def square(self) -> Tensor:
-        return _ops.Pow.apply(self, 2)
+        return _ops.Pow.apply(self.to(_dtype.int64) if self._data.dtype.kind == "b" else self, 2)  # bool: int64, as torch
 
     def reciprocal(self) -> Tensor:
         return _ops.Reciprocal.apply(_float_input(self))
@@ -1406,8 +1406,8 @@ def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
             dt = a
         elif isinstance(a, (str, _device_cls, _int)) and not isinstance(a, _bool):
             dev = a
-        elif isinstance(a, _bool):
-            pass  # to(dtype, non_blocking) positional form
+        elif isinstance(a, _bool) or a is None:
+            pass  # to(dtype, non_blocking) positional form; to(None) changes nothing, as torch
         else:
             try:
                 dt = _dtype.as_dtype(a)

@@ -598,7 +598,7 @@ class _ZeroGradient(Op):
 
 class Sign(_ZeroGradient):
     def forward(ctx, x):
-        return ctx.xp.sign(x)
+        return x.copy() if x.dtype.kind == "b" else ctx.xp.sign(x)  # a bool is its own sign (torch)
 
 
 class Floor(_ZeroGradient):
