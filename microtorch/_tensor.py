@@ -272,7 +272,7 @@ class Tensor(TensorCompat):
         def store(grad):
             t = ref()
             if t is not None:
-                g = grad.detach() if not grad_mode.enabled else grad
+                g = grad.detach() if not grad_mode.state.enabled else grad
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
         store.retains_grad = True
@@ -332,7 +332,7 @@ class Tensor(TensorCompat):
                 f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                 "to host memory first."
             )
-        if self._requires_grad and grad_mode.enabled:  # torch's rule: under no_grad the values may be taken
+        if self._requires_grad and grad_mode.state.enabled:  # torch's rule: under no_grad the values may be taken
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
 
     def __dlpack__(self, **kwargs: Any) -> Any:
@@ -596,11 +596,13 @@ class Tensor(TensorCompat):
         return _linalg.matmul(self, other)
 
     def mm(self, mat2: Tensor) -> Tensor:
+        _expect(mat2, Tensor, "mm", "mat2")
         if self.ndim != 2 or mat2.ndim != 2:
             raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {mat2.ndim}-D")
         return _linalg.matmul(self, mat2)
 
     def bmm(self, mat2: Tensor) -> Tensor:
+        _expect(mat2, Tensor, "bmm", "mat2")
         if self.ndim != 3 or mat2.ndim != 3:
             raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {mat2.ndim}-D")
         if self.shape[0] != mat2.shape[0]:
@@ -608,6 +610,7 @@ class Tensor(TensorCompat):
         return _linalg.matmul(self, mat2)
 
     def dot(self, tensor: Tensor) -> Tensor:
+        _expect(tensor, Tensor, "dot", "tensor")
         if self.ndim != 1 or tensor.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {tensor.ndim}D tensors")
         return _linalg.matmul(self, tensor)
@@ -631,6 +634,7 @@ class Tensor(TensorCompat):
         return self >= other
 
     def equal(self, other: Tensor) -> bool:
+        _expect(other, Tensor, "equal", "other")
         return self.shape == other.shape and _bool((self == other).all().item())
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -675,7 +679,7 @@ class Tensor(TensorCompat):
         return _ops.Rsqrt.apply(_float_input(self))
 
     def square(self) -> Tensor:
-        return _ops.Pow.apply(self, 2)
+        return _ops.Pow.apply(self.to(_dtype.int64) if self._data.dtype.kind == "b" else self, 2)  # bool: int64, as torch
 
     def reciprocal(self) -> Tensor:
         return _ops.Reciprocal.apply(_float_input(self))
@@ -702,6 +706,7 @@ class Tensor(TensorCompat):
         return _ops.Atan.apply(_float_input(self))
 
     def atan2(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "atan2", "other")
         return _binary(_ops.Atan2, _float_input(self), _float_input(other))
 
     arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
@@ -780,6 +785,7 @@ class Tensor(TensorCompat):
         return _ops.Ceil.apply(self)
 
     def round(self, decimals: int = 0) -> Tensor:
+        _expect(decimals, _int, "round", "decimals")
         return _ops.Round.apply(self, decimals=decimals)
 
     def trunc(self) -> Tensor:
@@ -925,9 +931,11 @@ class Tensor(TensorCompat):
         return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "view_as", "other")
         return _shape.view(self, other.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "reshape_as", "other")
         return _shape.reshape(self, other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -975,6 +983,7 @@ class Tensor(TensorCompat):
         return _shape.expand(self, _shape_arg(sizes if size is None else (size,)))
 
     def expand_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "expand_as", "other")
         return _shape.expand(self, other.shape)
 
     def broadcast_to(self, size: Sequence[int]) -> Tensor:
@@ -1045,9 +1054,11 @@ class Tensor(TensorCompat):
         return _index.nonzero(self, as_tuple)
 
     def tril(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "tril", "diagonal")
         return _matrix.tril(self, diagonal)
 
     def triu(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "triu", "diagonal")
         return _matrix.triu(self, diagonal)
 
     def diag(self, diagonal: int = 0) -> Tensor:
@@ -1193,7 +1204,7 @@ function.Tensor = Tensor
 from ._creation import empty, full, tensor  # noqa: E402
 from ._format import format_tensor  # noqa: E402
 from ._promotion import (  # noqa: E402
-    _as_tensor_like, _binary, _compare, _float_input, _normalize_dim, _parse_to_args,
+    _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
 from .autograd.ops import elementwise as _ops  # noqa: E402

@@ -19,7 +19,7 @@ import torch
 
 import microtorch as mt
 from microtorch import viz
-from microtorch.autograd.function import module_stack
+from microtorch.autograd.function import drawing
 from helpers import load_example
 
 FILL = {kind: fill for kind, (fill, _, _) in viz.COLORS.items()}
@@ -79,11 +79,11 @@ def titles(nodes: dict, kind: str) -> collections.Counter:
 # ---- a stand-in for nn.Module (issue 5): pushes itself on module_stack, torch's named_* API ------------------
 class Module:
     def __call__(self, *args):
-        module_stack.append(self)
+        drawing.module_stack.append(self)
         try:
             return self.forward(*args)
         finally:
-            module_stack.pop()
+            drawing.module_stack.pop()
 
     def named_modules(self, prefix: str = ""):
         yield prefix, self
@@ -155,7 +155,7 @@ def test_regrad_expression_matches_torch_values_gradients_and_graph():
 def test_record_details_draws_every_constant_and_value():
     with viz.record_details():
         r = regrad_expression(mt)
-    assert mt.autograd.function.record_details is False
+    assert mt.autograd.function.drawing.details is False
     nodes, _ = parse_dot(viz.to_dot(r.g, params={"a": r.a, "b": r.b}))
     # every number in the source: + 1, 1 +, * 2, ** 3, ** 2, / 2.0, 10.0 /, and the tensor c_5
     assert titles(nodes, "const") == {"1": 2, "2": 2, "3": 1, "2.0000": 1, "10.0000": 1, "const": 1}
@@ -168,10 +168,10 @@ def test_record_details_draws_every_constant_and_value():
     assert any(label.startswith("PowBackward") and label.endswith(f"\n{f:.4f}") for label in labels)
     viz.record_details()  # a plain call switches it on, like torch.set_grad_enabled
     try:
-        assert mt.autograd.function.record_details is True
+        assert mt.autograd.function.drawing.details is True
     finally:
         viz.record_details(False)
-    assert mt.autograd.function.record_details is False
+    assert mt.autograd.function.drawing.details is False
 
 
 def test_sigmoid_graph():

@@ -294,5 +294,19 @@ def _run_hooks(hooks: Sequence[Any], grad: Any) -> Any:
     for hook in hooks:
         replaced = hook(grad)
         if replaced is not None:
+            _check_hook_result(hook, grad, replaced)
             grad = replaced
     return grad
+
+
+def _check_hook_result(hook: Any, grad: Any, replaced: Any) -> None:
+    """A replacement gradient keeps the tensor type, device and size (torch's check_variable_result)."""
+    from .._tensor import Tensor
+
+    if not isinstance(replaced, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(replaced).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if replaced.dtype is not grad.dtype or replaced.device.type != grad.device.type:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {replaced.type()})")
+    if replaced.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")

@@ -177,11 +177,11 @@ class record_details:
     """
 
     def __init__(self, enabled: bool = True) -> None:
-        self.previous = function.record_details
-        function.record_details = bool(enabled)
+        self.previous = function.drawing.details
+        function.drawing.details = bool(enabled)  # this thread's, as grad mode
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: Any) -> None:
-        function.record_details = self.previous
+        function.drawing.details = self.previous

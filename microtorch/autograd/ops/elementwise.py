@@ -15,6 +15,7 @@ and unrecorded arithmetic call directly.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from .. import grad_mode
@@ -258,7 +259,7 @@ class Tanh(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: the derivative must stay connected to tanh(x)
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
             return grad * (1.0 - out * out)
         xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
         d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
@@ -284,7 +285,7 @@ class Sigmoid(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
             return grad * (out * (1.0 - out))
         xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
         d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
@@ -319,7 +320,7 @@ class _ZeroGradient(Op):
 
 class Sign(_ZeroGradient):
     def forward(ctx, x):
-        return ctx.xp.sign(x)
+        return x.copy() if x.dtype.kind == "b" else ctx.xp.sign(x)  # a bool is its own sign (torch)
 
 
 class Floor(_ZeroGradient):
@@ -594,6 +595,9 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if not (bound is None or isinstance(bound, (Tensor, numbers.Number)) and not isinstance(bound, complex)):
+            raise TypeError(f"clamp(): argument '{name}' must be Number or Tensor, not {type(bound).__name__}")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "

@@ -100,7 +100,7 @@ class Gelu(Op):
 
     def backward(ctx, grad):
         x, cdf = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
+        if grad_mode.state.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
             cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
         pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * pdf)

@@ -242,6 +242,12 @@ class Cat(Op):
         return tuple(Split.apply(grad, sizes=tuple(ctx.sizes), dim=ctx.dim))
 
 
+def _expect_tensors(tensors: list, fn: str) -> None:
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{fn}(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
+
+
 def cat(tensors: Sequence[Any], dim: int = 0):
 
     tensors = list(tensors)
@@ -279,6 +285,7 @@ def stack(tensors: Sequence[Any], dim: int = 0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    _expect_tensors(tensors, "stack")
     shape = tensors[0].shape
     for i, t in enumerate(tensors[1:], 1):
         if t.shape != shape:
@@ -421,6 +428,7 @@ def meshgrid(tensors: Sequence[Any], indexing: str | None = None) -> tuple:
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     tensors = list(tensors)
+    _expect_tensors(tensors, "meshgrid")
     for t in tensors:
         if t.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a {t.ndim}-D tensor")

@@ -28,7 +28,7 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
     out._base = root
     if make is None:
         out._view_maker = ALIAS
-    elif grad_mode.enabled:  # only a recorded in-place op needs to replay the view
+    elif grad_mode.state.enabled:  # only a recorded in-place op needs to replay the view
         parent = maker_of(x) if x._base is not None else make
         if parent is make or parent is ALIAS:  # x is the root, or an alias (whose views are aliases)
             out._view_maker = parent

@@ -55,11 +55,12 @@ class _BatchNorm(Module):
         return F.batch_norm(input, self.running_mean if keep else None, self.running_var if keep else None,
                             self.weight, self.bias, use_batch_stats, factor, self.eps)
 
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list, errors: list, assign: bool) -> None:
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list, errors: list, assign: bool,
+                              copies: list | None = None) -> None:
         key = prefix + "num_batches_tracked"
         if self.num_batches_tracked is not None and key not in state_dict:  # checkpoints from before it existed
             state_dict[key] = self.num_batches_tracked.detach().clone()
-        super()._load_from_state_dict(state_dict, prefix, missing, errors, assign)
+        super()._load_from_state_dict(state_dict, prefix, missing, errors, assign, copies)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

@@ -27,7 +27,7 @@ def _stack(batch: Sequence[Tensor]) -> Tensor:
     from ...._functions import stack
 
     first = batch[0]
-    if grad_mode.enabled and any(t._requires_grad for t in batch):
+    if grad_mode.state.enabled and any(t._requires_grad for t in batch):
         return stack(batch)
     for i, t in enumerate(batch):
         if t._data.shape != first._data.shape:
@@ -125,7 +125,7 @@ def _tensor_batch(dataset: Any, indices: list) -> list | None:
     batch = []
     for t in dataset.tensors:
         index = t._device.backend.asarray(indices, dtype="int64", index=t._device.index)
-        if grad_mode.enabled and t._requires_grad:
+        if grad_mode.state.enabled and t._requires_grad:
             batch.append(t[Tensor._make(index, t._device)])
         else:
             batch.append(Tensor._make(t._data[index], t._device))
