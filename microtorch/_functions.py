@@ -93,6 +93,22 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
     return tuple(out)
 
 
+def lgamma(input: Tensor) -> Tensor:
+    return input.lgamma()
+
+
+def digamma(input: Tensor) -> Tensor:
+    return input.digamma()
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    return input.polygamma(n)
+
+
+def erfinv(input: Tensor) -> Tensor:
+    return input.erfinv()
+
+
 def clone(input: Tensor) -> Tensor:
     return input.clone()
 
@@ -104,4 +120,5 @@ def detach(input: Tensor) -> Tensor:
 __all__ = list(_METHODS) + [
     "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
+    "lgamma", "digamma", "polygamma", "erfinv",
 ]
