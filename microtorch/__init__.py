@@ -49,3 +49,4 @@ def numel(t: Tensor) -> "builtins.int":
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
+from . import distributions, linalg  # noqa: E402
