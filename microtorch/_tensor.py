@@ -473,7 +473,7 @@ class Tensor:
         return _repr_svg(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:  # torch: a 0-d tensor formats as its number, also with an empty spec
             return format(self.item(), spec)
         return repr(self)
 
