@@ -50,3 +50,5 @@ def numel(t: Tensor) -> "builtins.int":
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
 from . import distributions, linalg  # noqa: E402
+from . import func  # noqa: E402
+from .func import vmap  # noqa: E402  (torch.vmap)

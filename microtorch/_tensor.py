@@ -1359,6 +1359,8 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
     if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
         return op.apply(a, b)
+    if function.vmap_dispatch is not None:  # under vmap, arithmetic goes to the batching rules
+        return op.apply(a, b)
     device = a._device if a_is_tensor else b._device
     if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
         return op.apply(a, b)

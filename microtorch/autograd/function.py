@@ -44,6 +44,10 @@ _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
 #: ops also keep what pictures show beyond what autograd needs (``microtorch.viz.record_details()``)
 record_details = False
 
+#: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
+#: vmapped inputs (their batching rule), NotImplemented for the rest
+vmap_dispatch: Any = None
+
 
 class _SavedOutput:
     """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
@@ -129,6 +133,10 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
+        if vmap_dispatch is not None:
+            out = vmap_dispatch(cls, inputs, params)
+            if out is not NotImplemented:
+                return out
         op = _new(cls)
         device = None
         arrays = []
