@@ -60,6 +60,13 @@ class BatchedTensor(Tensor):
         self._requires_grad = requires_grad
         return self
 
+    def gather(self, dim: int, index: Tensor) -> "BatchedTensor":
+        """Per example: gather's index checks and keys read the index's values, which differ per example."""
+        size = active_levels[self._level]
+        rows = [self._phys[b].gather(dim, index._phys[b] if is_batched_at(index, self._level) else index)
+                for b in range(size)]
+        return wrap(microtorch.stack(rows), self._level)
+
     def item(self) -> Any:
         raise RuntimeError("vmap: It looks like you're calling .item() on a Tensor. We don't support vmap over calling "
                            ".item() on a Tensor, please try to rewrite what you're doing with other operations.")
@@ -263,7 +270,8 @@ def _fold_into_n(cls: type, level: int, inputs: tuple, params: dict) -> Any:
         return per_example(cls, level, inputs, params)
     p = inputs[0]._phys
     out = cls.apply(p.reshape((-1,) + tuple(p.shape[2:])), **params)
-    return wrap(out.reshape(tuple(p.shape[:2]) + tuple(out.shape[1:])), level)
+    unfold = lambda t: wrap(t.reshape(tuple(p.shape[:2]) + tuple(t.shape[1:])), level)  # noqa: E731
+    return tuple(unfold(t) for t in out) if type(out) is tuple else unfold(out)
 
 
 def _cross_entropy(cls: type, level: int, inputs: tuple, params: dict) -> Any:
