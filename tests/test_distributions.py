@@ -76,8 +76,36 @@ CASES = {
     "Transformed_power": (
         lambda D, r: D.TransformedDistribution(D.Exponential(r), D.transforms.PowerTransform(0.5)),
         dict(r=_pos(3)), _pos(2, 3, lo=0.1, hi=2)),
+    "Binomial": (lambda D, p: D.Binomial(5, probs=p), dict(p=RNG.uniform(0.1, 0.9, 4)),
+                 RNG.integers(0, 6, (3, 4)).astype(float)),
+    "Binomial_logits": (lambda D, l: D.Binomial(D.Binomial(5, logits=l).total_count * 0 + 7, logits=l), dict(l=_real(4)),
+                        RNG.integers(0, 8, (3, 4)).astype(float)),
+    "Multinomial": (lambda D, p: D.Multinomial(6, probs=p), dict(p=_pos(2, 4)),
+                    RNG.multinomial(6, [0.25] * 4, size=(3, 2)).astype(float)),
+    "Poisson": (lambda D, rate: D.Poisson(rate), dict(rate=_pos(3)), RNG.integers(0, 6, (2, 3)).astype(float)),
+    "Geometric": (lambda D, p: D.Geometric(p), dict(p=RNG.uniform(0.1, 0.9, 3)), RNG.integers(0, 6, (2, 3)).astype(float)),
+    "OneHotCategorical": (lambda D, p: D.OneHotCategorical(probs=p), dict(p=_pos(2, 4)),
+                          np.eye(4)[RNG.integers(0, 4, (3, 2))]),
+    "Cauchy": (lambda D, loc, scale: D.Cauchy(loc, scale), dict(loc=_real(3), scale=_pos(3)), _real(2, 3)),
+    "StudentT": (lambda D, df, loc, scale: D.StudentT(df, loc, scale), dict(df=_pos(3, lo=0.5, hi=4.0), loc=_real(3),
+                 scale=_pos(3)), _real(2, 3)),
+    "Gumbel": (lambda D, loc, scale: D.Gumbel(loc, scale), dict(loc=_real(3), scale=_pos(3)), _real(2, 3)),
+    "HalfNormal": (lambda D, scale: D.HalfNormal(scale), dict(scale=_pos(3)), _pos(2, 3, lo=0.01, hi=3)),
+    "HalfCauchy": (lambda D, scale: D.HalfCauchy(scale), dict(scale=_pos(3)), _pos(2, 3, lo=0.01, hi=3)),
+    "LogisticNormal": (lambda D, loc, scale: D.LogisticNormal(loc, scale), dict(loc=_real(2, 3), scale=_pos(2, 3, hi=1.0)),
+                       RNG.dirichlet(np.ones(4), (2,))),
+    "LowRankMVN": (lambda D, loc, w, d: D.LowRankMultivariateNormal(loc, w, d),
+                   dict(loc=_real(3), w=_real(2, 3, 2), d=_pos(3)), _real(4, 2, 3)),
+    "MixtureSameFamily": (lambda D, l, loc, scale: D.MixtureSameFamily(D.Categorical(logits=l), D.Normal(loc, scale)),
+                          dict(l=_real(2, 3), loc=_real(2, 3), scale=_pos(2, 3)), _real(4, 2)),
+    "RelaxedBernoulli": (lambda D, t, p: D.RelaxedBernoulli(t, probs=p), dict(t=_pos(3, lo=0.3, hi=1.5),
+                         p=RNG.uniform(0.1, 0.9, 3)), RNG.uniform(0.05, 0.95, (2, 3))),
+    "RelaxedOneHotCategorical": (lambda D, t, p: D.RelaxedOneHotCategorical(t, probs=p),
+                                 dict(t=_pos(lo=0.3, hi=1.5), p=_pos(2, 4)), RNG.dirichlet(np.ones(4), (3, 2))),
 }
 STATS = ("mean", "variance", "stddev")
+# torch's Multinomial.entropy takes lgamma(n + 1) of an int64 tensor, so in float32: ours is exact (math.lgamma)
+ENTROPY_RTOL = {"Multinomial": 1e-7}
 
 
 def _build(lib, name, requires_grad=False):
@@ -123,10 +151,11 @@ def test_log_prob_and_statistics_match_torch(name):
     except NotImplementedError:
         expected_entropy = None
     if expected_entropy is not None:
-        _close(d_m.entropy(), expected_entropy)
+        _close(d_m.entropy(), expected_entropy, rtol=ENTROPY_RTOL.get(name, 1e-10))
 
 
-CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "Transformed_sigmoid_affine", "Gamma"]
+CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "Transformed_sigmoid_affine", "Gamma", "Cauchy", "HalfNormal",
+             "HalfCauchy"]
 
 
 @pytest.mark.parametrize("name", CDF_CASES)
@@ -146,10 +175,16 @@ def test_cdf_and_icdf_match_torch(name):
 def _fix_noise(monkeypatch, name, shape):
     """The same noise in both libraries: replace microtorch's noise sources and the torch call the family uses."""
     u = RNG.uniform(0.01, 0.99, shape)
-    z = RNG.normal(size=shape)
+    pool = RNG.normal(size=4 * int(np.prod(shape)))  # each call takes the first prod(s) numbers
+
+    def z(s):
+        return pool[:int(np.prod(s))].reshape(tuple(s))
+
     monkeypatch.setattr(mdist.utils, "uniform", lambda s, dtype, device: microtorch.tensor(u.reshape(s), dtype=dtype))
-    monkeypatch.setattr(mdist.utils, "standard_normal", lambda s, dtype, device: microtorch.tensor(z.reshape(s), dtype=dtype))
-    normal = lambda s, dtype, device: torch.tensor(z.reshape(tuple(s)), dtype=dtype)  # noqa: E731
+    monkeypatch.setattr(mdist.utils, "standard_normal", lambda s, dtype, device: microtorch.tensor(z(s), dtype=dtype))
+    normal = lambda s, dtype, device: torch.tensor(z(s), dtype=dtype)  # noqa: E731
+    monkeypatch.setattr(tdist.lowrank_multivariate_normal, "_standard_normal", normal)
+    monkeypatch.setattr(torch.Tensor, "cauchy_", lambda self: self.copy_(torch.tensor(np.tan(np.pi * (u - 0.5))).reshape(self.shape)))
     monkeypatch.setattr(tdist.normal, "_standard_normal", normal)
     monkeypatch.setattr(tdist.multivariate_normal, "_standard_normal", normal)
     monkeypatch.setattr(torch, "rand", lambda *s, dtype=None, device=None: torch.tensor(u.reshape(s[0]), dtype=dtype))
@@ -160,7 +195,8 @@ def _fix_noise(monkeypatch, name, shape):
 
 
 RSAMPLE_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal", "MVN_cov", "MVN_tril", "Independent",
-                 "Transformed_sigmoid_affine"]
+                 "Transformed_sigmoid_affine", "Cauchy", "Gumbel", "HalfNormal", "LogisticNormal", "LowRankMVN",
+                 "RelaxedBernoulli", "RelaxedOneHotCategorical"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE_CASES)
@@ -204,7 +240,8 @@ def test_implicit_reparameterisation_gradient_is_unbiased(name):
 
 # ---- sample moments -------------------------------------------------------------------------------------
 MOMENT_CASES = ["Normal", "Uniform", "Bernoulli_probs", "Exponential", "Laplace", "Gamma", "Chi2", "Beta", "Dirichlet",
-                "LogNormal", "MVN_cov", "MVN_prec", "Independent"]
+                "LogNormal", "MVN_cov", "MVN_prec", "Independent", "Binomial", "Multinomial", "Poisson", "Geometric",
+                "OneHotCategorical", "Gumbel", "HalfNormal", "LowRankMVN", "MixtureSameFamily"]
 
 
 @pytest.mark.parametrize("name", MOMENT_CASES)
@@ -250,11 +287,22 @@ KL_FAMILIES = {
     "MultivariateNormal": lambda D, L: D.MultivariateNormal(L(_real(2, 3)), covariance_matrix=L(_spd(3, (2,)))),
     "Independent": lambda D, L: D.Independent(D.Normal(L(_real(3, 2)), L(_pos(3, 2))), 1),
     "LogNormal": lambda D, L: D.LogNormal(L(_real(3)), L(_pos(3))),
+    "Binomial": lambda D, L: D.Binomial(4, probs=L(RNG.uniform(0.1, 0.9, 3))),
+    "Geometric": lambda D, L: D.Geometric(L(RNG.uniform(0.1, 0.9, 3))),
+    "Gumbel": lambda D, L: D.Gumbel(L(_real(3)), L(_pos(3))),
+    "HalfNormal": lambda D, L: D.HalfNormal(L(_pos(3))),
+    "OneHotCategorical": lambda D, L: D.OneHotCategorical(probs=L(_pos(3, 4))),
+    "Poisson": lambda D, L: D.Poisson(L(_pos(3))),
+    "Cauchy": lambda D, L: D.Cauchy(L(_real(3)), L(_pos(3))),
+    "LowRankMultivariateNormal": lambda D, L: D.LowRankMultivariateNormal(L(_real(2, 3)), L(_real(3, 2)), L(_pos(3))),
 }
 KL_SAME = [(f, f) for f in KL_FAMILIES if f != "Uniform01"]
-KL_CROSS = [(p, q) for p in ("Beta", "Exponential", "Gamma", "Laplace", "Normal", "Uniform", "Uniform01")
-            for q in ("Beta", "Exponential", "Gamma", "Normal", "Uniform")
-            if p != q and not (p.startswith("Uniform") and q == "Uniform")]
+KL_CROSS = [(p, q) for p in ("Beta", "Exponential", "Gamma", "Laplace", "Normal", "Uniform", "Uniform01", "Gumbel")
+            for q in ("Beta", "Exponential", "Gamma", "Normal", "Uniform", "Gumbel")
+            if p != q and not (p.startswith("Uniform") and q == "Uniform")
+            and (p, q) not in (("Beta", "Gumbel"), ("Laplace", "Gumbel"))]  # (no closed form registered in torch)
+KL_CROSS += [("Bernoulli", "Poisson"), ("Poisson", "Bernoulli"), ("Poisson", "Binomial"),
+             ("MultivariateNormal", "LowRankMultivariateNormal"), ("LowRankMultivariateNormal", "MultivariateNormal")]
 
 
 @pytest.mark.parametrize("pair", KL_SAME + KL_CROSS, ids=lambda p: f"{p[0]}-{p[1]}")

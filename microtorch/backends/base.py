@@ -183,6 +183,11 @@ class Backend(ABC):
         out = gen.standard_gamma(concentration.astype("float64", copy=False))
         return out.astype(concentration.dtype, copy=False)
 
+    def binomial(self, count: Any, probs: Any, index: int | None, generator: Any = None) -> Any:
+        """Samples from Binomial(count, probs), elementwise over the broadcast arrays, in ``probs``' dtype."""
+        gen = self.default_generator(index) if generator is None else generator
+        return gen.binomial(count.astype("int64"), probs.astype("float64", copy=False)).astype(probs.dtype, copy=False)
+
     def poisson(self, rate: Any, index: int | None, generator: Any = None) -> Any:
         """Samples from Poisson(rate), one per element of ``rate``, in ``rate``'s dtype."""
         gen = self.default_generator(index) if generator is None else generator

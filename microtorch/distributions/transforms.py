@@ -12,7 +12,7 @@ from . import constraints
 from .utils import finfo, sum_rightmost
 
 __all__ = [
-    "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
     "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform",
     "TanhTransform", "Transform", "identity_transform",
 ]
@@ -613,3 +613,21 @@ class LowerCholeskyTransform(Transform):
         diag = microtorch.einsum("...ii->...i", y)
         eye = microtorch.eye(y.shape[-1], dtype=y.dtype, device=y.device)
         return y.tril(-1) + eye * diag.log().unsqueeze(-1)
+
+
+class AbsTransform(Transform):
+    """y = |x| (not bijective; what HalfNormal and HalfCauchy fold their base with)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, AbsTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.abs()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y

@@ -17,7 +17,7 @@ from ._pytree import broadcast_prefix, tree_flatten, tree_unflatten
 __all__ = ["vmap"]
 
 _next_level = itertools.count(1)
-_RANDOM_METHODS = ("uniform", "normal", "integers", "permutation", "standard_gamma", "poisson")
+_RANDOM_METHODS = ("uniform", "normal", "integers", "permutation", "standard_gamma", "poisson", "binomial")
 
 
 def _name(func: Callable) -> str:
