@@ -394,3 +394,30 @@ def test_expand_enumerate_support_and_repr():
     n = mdist.Normal(microtorch.zeros(2), 1.0).expand((5, 2))
     assert tuple(n.rsample((3,)).shape) == (3, 5, 2)
     assert repr(mdist.Normal(0.0, 1.0)) == repr(tdist.Normal(0.0, 1.0))
+
+
+# ---- devices ------------------------------------------------------------------------------------------------------
+from conftest import DEVICES  # noqa: E402
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_families_sample_and_score_on_every_device(device):
+    microtorch.manual_seed(2)
+    on = lambda a: microtorch.tensor(a, dtype=microtorch.float64, device=device)  # noqa: E731
+    families = [
+        mdist.Normal(on(_real(3)), on(_pos(3))), mdist.Gamma(on(_pos(3)), on(_pos(3))),
+        mdist.Categorical(logits=on(_real(2, 4))), mdist.Dirichlet(on(_pos(2, 3))), mdist.Poisson(on(_pos(3))),
+        mdist.MultivariateNormal(on(_real(3)), covariance_matrix=on(_spd(3))),
+        mdist.TransformedDistribution(mdist.Normal(on(_real(3)), on(_pos(3))), mdist.transforms.TanhTransform()),
+    ]
+    for d in families:
+        x = d.sample((4,))
+        assert x.device.type == microtorch.device(device).type
+        lp = d.log_prob(x)
+        assert lp.device.type == x.device.type and bool(lp.isfinite().all())
+    f = lambda v: (v.sin() * v).sum()  # noqa: E731
+    per_row = microtorch.func.vmap(microtorch.func.grad(f))(on(X_DEVICE))
+    np.testing.assert_allclose(per_row.cpu().numpy(), np.sin(X_DEVICE) + X_DEVICE * np.cos(X_DEVICE), rtol=1e-12)
+
+
+X_DEVICE = RNG.normal(size=(3, 2))

@@ -43,6 +43,18 @@ def _not_positive_definite() -> Exception:
                          "positive-definite.")
 
 
+def _broadcast_batch(a: tuple, b: tuple) -> tuple:
+    """The broadcast of two batch shapes (pure Python: not every array library has broadcast_shapes)."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            raise ValueError(f"batch dimensions {a} and {b} do not broadcast")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
 class SolveTriangular(Op):
     """X = A^-1 B for triangular A; grad_B = A^-T G, grad_A = -grad_B X^T (on A's triangle)"""
 
@@ -52,7 +64,7 @@ class SolveTriangular(Op):
         xp = ctx.xp
         ctx.upper = upper
         tri = xp.triu(a) if upper else xp.tril(a)
-        shape = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        shape = _broadcast_batch(a.shape[:-2], b.shape[:-2])
         out = xp.linalg.solve(xp.broadcast_to(tri, shape + tri.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:]))
         ctx.save_for_backward(a, out)
         return out
