@@ -232,15 +232,44 @@ def _matmul(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return _elementwise(cls, level, inputs, params)  # the batch dims broadcast like elementwise dims
 
 
+def _shared(t: Tensor) -> bool:
+    """Whether a batched physical tensor is one tensor expanded over the batch (stride 0): the same weights
+    for every example, as per-sample gradients make them."""
+    return t._data.ndim > 0 and t._data.strides[0] == 0
+
+
+class PerExampleLinear(function.Op):
+    """y_b = x_b W_b^T (x: (B, N, in), W: (B, out, in)); grad_x_b = G_b W_b, grad_W_b = G_b^T x_b.
+    Weights expanded over the batch (stride 0) take one GEMM forward and for grad_x, while grad_W is still
+    per example: the per-sample gradients come out of one batched product."""
+
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        if w.strides[0] == 0:
+            return (x.reshape(-1, x.shape[-1]) @ w[0].T).reshape(x.shape[:-1] + (w.shape[1],))
+        return ctx.xp.matmul(x[0] if x.strides[0] == 0 else x, ctx.xp.swapaxes(w, -1, -2))
+
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad
+        gx = gw = None
+        if need_x:
+            gx = (grad.reshape(-1, grad.shape[-1]) @ w[0]).reshape(grad.shape[:-1] + (w.shape[-1],)) if _shared(w) \
+                else grad @ w
+        if need_w:  # one row per example (the per-sample case): outer products, which stacked GEMMs do slowly
+            gw = grad.mT * x if x.shape[-2] == 1 else grad.mT @ x
+        return gx, gw
+
+
 def _linear(cls: type, level: int, inputs: tuple, params: dict) -> Any:
-    """x W^T + b; per-example weights (ensembles, per-sample gradients) make it one batched GEMM."""
+    """x W^T + b; per-example weights (ensembles, per-sample gradients) make it one batched product."""
     x, weight, bias = inputs
     if not is_batched_at(weight, level) and not is_batched_at(bias, level):
         return wrap(cls.apply(x._phys, weight, bias), level)
     size = active_levels[level]
     px = _batched_copy(x, level)
     lead = tuple(px.shape[1:-1])
-    out = px.reshape(size, -1, px.shape[-1]) @ _batched_copy(weight, level).mT
+    out = PerExampleLinear.apply(px.reshape(size, -1, px.shape[-1]), _batched_copy(weight, level))
     if bias is not None:
         out = out + _batched_copy(bias, level).unsqueeze(1)
     return wrap(out.reshape((size,) + lead + (out.shape[-1],)), level)
