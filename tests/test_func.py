@@ -216,3 +216,17 @@ def test_rules_cover_the_common_ops_and_the_fallback_is_correct():
     f = lambda lib: lambda v: lib.einsum("i,i->", v, v) + v.argsort().to(v.dtype) + v.sort()[0]  # noqa: E731
     _close(microtorch.func.vmap(f(microtorch))(microtorch.tensor(X)), torch.vmap(f(torch))(torch.tensor(X)))
     assert microtorch.vmap is microtorch.func.vmap
+
+
+def test_distributions_inside_vmap_and_grad_match_torch():
+    """Per-example log-likelihoods and KLs (validation on) under vmap(grad), as in per-sample variational methods."""
+    def f(lib):
+        D = lib.distributions
+        return lambda v: (D.Normal(v, 1.0 + v.exp()).log_prob(v * 2).sum()
+                          + D.kl_divergence(D.Normal(v, 1.0 + 0 * v), D.Normal(0 * v, 2.0 + 0 * v)).sum()
+                          + D.Categorical(logits=v).log_prob(lib.tensor(1))
+                          + D.MultivariateNormal(v, lib.eye(3, dtype=v.dtype)).log_prob(v * 0.5)
+                          + D.Gamma(v.exp(), 2.0).log_prob(v.exp()).sum())
+
+    _close(microtorch.func.vmap(microtorch.func.grad(f(microtorch)))(microtorch.tensor(X)),
+           torch.func.vmap(torch.func.grad(f(torch)))(torch.tensor(X)))

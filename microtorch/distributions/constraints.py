@@ -10,6 +10,8 @@ from typing import Any
 
 import microtorch
 
+from .utils import is_all_true
+
 __all__ = [
     "Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than",
     "greater_than_eq", "independent", "integer_interval", "interval", "half_open_interval", "is_dependent",
@@ -244,7 +246,7 @@ class _Square(Constraint):
 class _Symmetric(_Square):
     def check(self, value: Any) -> Any:
         square = super().check(value)
-        if not bool(square.all()):
+        if not is_all_true(square):
             return square
         return (value - value.mT).abs().le(1e-6).all(-1).all(-1)
 
@@ -252,7 +254,7 @@ class _Symmetric(_Square):
 class _PositiveSemidefinite(_Symmetric):
     def check(self, value: Any) -> Any:
         sym = super().check(value)
-        if not bool(sym.all()):
+        if not is_all_true(sym):
             return sym
         return _per_matrix(value, lambda m: bool((_eigvalsh(m) >= 0).all()))
 
@@ -260,7 +262,7 @@ class _PositiveSemidefinite(_Symmetric):
 class _PositiveDefinite(_Symmetric):
     def check(self, value: Any) -> Any:
         sym = super().check(value)
-        if not bool(sym.all()):
+        if not is_all_true(sym):
             return sym
         return _per_matrix(value, _has_cholesky)
 

@@ -8,7 +8,7 @@ import microtorch
 from microtorch import Size, Tensor
 
 from . import constraints
-from .utils import lazy_property
+from .utils import is_all_true, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -54,7 +54,7 @@ class Distribution:
             if param not in self.__dict__ and isinstance(getattr(type(self), param), lazy_property):
                 continue  # a lazily-computed argument (probs given logits, ...)
             value = getattr(self, param)
-            if not bool(constraint.check(value).all()):
+            if not is_all_true(constraint.check(value)):
                 raise ValueError(
                     f"Expected parameter {param} ({type(value).__name__} of shape {tuple(value.shape)}) of "
                     f"distribution {self!r} to satisfy the constraint {constraint!r}, but found invalid values:\n{value}"
@@ -163,7 +163,7 @@ class Distribution:
             warnings.warn(f"{self.__class__} does not define `support` to enable sample validation. Please initialize "
                           "the distribution with `validate_args=False` to turn off validation.", stacklevel=3)
             return
-        if not bool(support.check(value).all()):
+        if not is_all_true(support.check(value)):
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be within the "
                 f"support ({support!r}) of the distribution {self!r}, but found invalid values:\n{value}"

@@ -29,7 +29,7 @@ class Geometric(Distribution):
             (self.logits,) = broadcast_all(logits)
         param = self.probs if probs is not None else self.logits
         super().__init__(param.shape, validate_args=validate_args)
-        if self._validate_args and probs is not None and not bool((self.probs > 0).all()):
+        if self._validate_args and probs is not None and not utils.is_all_true(self.probs > 0):
             value = self.probs
             raise ValueError(f"Expected parameter probs ({type(value).__name__} of shape {tuple(value.shape)}) of "
                              f"distribution {self!r} to be positive but found invalid values:\n{value[~(value > 0)]}")

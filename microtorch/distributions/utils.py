@@ -29,6 +29,14 @@ def finfo(dtype: Any) -> _FloatInfo:
     return _FINFO[dtype.name if hasattr(dtype, "name") else str(dtype)]
 
 
+def is_all_true(valid: Tensor) -> bool:
+    """Whether every element holds, over every example too when the check runs inside ``vmap``
+    (``torch._is_all_true``): validation looks at the whole batch, not at data-dependent control flow."""
+    while getattr(valid, "_phys", None) is not None:
+        valid = valid._phys
+    return bool(valid.all())
+
+
 def broadcast_all(*values: Any) -> tuple:
     """Tensors (numbers become tensors of the tensors' dtype, or the default one) broadcast to one shape."""
     if not all(isinstance(v, (Tensor, int, float)) for v in values):
