@@ -1,7 +1,6 @@
 """``Laplace(loc, scale)``."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from microtorch import Size, Tensor

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import microtorch
 from microtorch import Size, Tensor
 
 from . import constraints, utils

@@ -11,7 +11,7 @@ from microtorch import Tensor
 from microtorch.autograd import function
 
 from . import _batched
-from ._batched import BatchedTensor, is_batched_at, wrap
+from ._batched import is_batched_at, wrap
 from ._pytree import broadcast_prefix, tree_flatten, tree_unflatten
 
 __all__ = ["vmap"]
