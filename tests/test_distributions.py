@@ -421,3 +421,22 @@ def test_families_sample_and_score_on_every_device(device):
 
 
 X_DEVICE = RNG.normal(size=(3, 2))
+
+
+def test_von_mises_matches_torch_and_samples_its_circular_moment():
+    loc, kappa = RNG.normal(size=3), np.array([0.5, 2.0, 8.0])
+    d_m = mdist.VonMises(microtorch.tensor(loc, requires_grad=True), microtorch.tensor(kappa, requires_grad=True))
+    d_t = tdist.VonMises(torch.tensor(loc, requires_grad=True), torch.tensor(kappa, requires_grad=True))
+    v = RNG.uniform(-np.pi, np.pi, (4, 3))
+    lp_m, lp_t = d_m.log_prob(microtorch.tensor(v)), d_t.log_prob(torch.tensor(v))
+    _close(lp_m, lp_t)
+    for a, b in zip(microtorch.autograd.grad(lp_m.sum(), [d_m.loc, d_m.concentration]),
+                    torch.autograd.grad(lp_t.sum(), [d_t.loc, d_t.concentration])):
+        _close(a, b, rtol=1e-8)
+    _close(d_m.variance, d_t.variance)
+    microtorch.manual_seed(4)
+    x = d_m.sample((N_SAMPLES,))
+    assert bool(((x >= -np.pi) & (x < np.pi)).all())
+    # E[cos(x - loc)] = I1(kappa) / I0(kappa) = 1 - variance; cos is bounded, so its standard error is at most 1/sqrt(N)
+    mean_cos = (x - d_m.loc).cos().mean(0).detach().numpy()
+    assert (np.abs(mean_cos - (1 - d_m.variance.detach().numpy())) <= SIGMAS / np.sqrt(N_SAMPLES)).all()
