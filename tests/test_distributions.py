@@ -440,3 +440,64 @@ def test_von_mises_matches_torch_and_samples_its_circular_moment():
     # E[cos(x - loc)] = I1(kappa) / I0(kappa) = 1 - variance; cos is bounded, so its standard error is at most 1/sqrt(N)
     mean_cos = (x - d_m.loc).cos().mean(0).detach().numpy()
     assert (np.abs(mean_cos - (1 - d_m.variance.detach().numpy())) <= SIGMAS / np.sqrt(N_SAMPLES)).all()
+
+
+# ---- transforms and constraints --------------------------------------------------------------------------------
+def _transform_cases(D, T):
+    t = D.transforms
+    return [
+        (t.ExpTransform(), _real(2, 3)), (t.SigmoidTransform(), _real(2, 3)), (t.TanhTransform(), _real(2, 3)),
+        (t.AffineTransform(T(_real(3)), T(_pos(3))), _real(2, 3)), (t.AffineTransform(1.5, -2.0), _real(2, 3)),
+        (t.AffineTransform(T(_real(3)), T(_pos(3)), event_dim=1), _real(2, 3)),
+        (t.PowerTransform(T(2.5)), _pos(2, 3)), (t.SoftmaxTransform(), _real(2, 3)),
+        (t.StickBreakingTransform(), _real(2, 3)), (t.LowerCholeskyTransform(), _real(2, 3, 3)),
+        (t.ReshapeTransform((2, 3), (3, 2)), _real(4, 2, 3)), (t.IndependentTransform(t.ExpTransform(), 1), _real(2, 3)),
+        (t.ComposeTransform([t.AffineTransform(0.5, 2.0), t.TanhTransform(), t.ExpTransform()]), _real(2, 3)),
+        (t.ExpTransform().inv, _pos(2, 3)), (t.AbsTransform(), _real(2, 3)),
+    ]
+
+
+def test_transforms_match_torch():
+    state = RNG.bit_generator.state
+    cases = []
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        RNG.bit_generator.state = state
+        T = lambda a, lib=lib: lib.tensor(a, dtype=lib.float64)  # noqa: E731
+        cases.append([(tr, T(x)) for tr, x in _transform_cases(D, T)])
+    for (tm, xm), (tt, xt) in zip(*cases):
+        ym, yt = tm(xm), tt(xt)
+        _close(ym, yt)
+        assert tuple(tm.forward_shape(xm.shape)) == tuple(tt.forward_shape(xt.shape))
+        assert (tm.domain.event_dim, tm.codomain.event_dim) == (tt.domain.event_dim, tt.codomain.event_dim)
+        assert repr(tm.codomain) == repr(tt.codomain)
+        if tt.bijective:
+            _close(tm.inv(ym), tt.inv(yt), rtol=1e-8)
+            _close(tm.log_abs_det_jacobian(xm, ym), tt.log_abs_det_jacobian(xt, yt), rtol=1e-8)
+        assert bool(tm.codomain.check(ym).all()) == bool(tt.codomain.check(yt).all())
+
+
+def test_transform_cache_and_equality():
+    t = mdist.transforms.ExpTransform(cache_size=1)
+    x = microtorch.randn(3)
+    y = t(x)
+    assert t.inv(y) is x  # the cached pair, as torch's cache_size=1
+    assert mdist.transforms.ExpTransform() == mdist.transforms.ExpTransform() != mdist.transforms.TanhTransform()
+    with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
+        mdist.transforms.ExpTransform(cache_size=2)
+
+
+def test_constraints_check_like_torch():
+    values = [_real(3, 3), np.abs(_real(3, 3)), RNG.dirichlet(np.ones(3), 2), np.eye(3)[[0, 2, 1]], _spd(3),
+              np.linalg.cholesky(_spd(3)), RNG.integers(0, 4, (2, 3)).astype(float), np.array([[0.0, 1.0], [1.0, 1.0]])]
+    names = ["real", "positive", "nonnegative", "unit_interval", "simplex", "one_hot", "boolean", "nonnegative_integer",
+             "lower_triangular", "lower_cholesky", "positive_definite", "symmetric", "real_vector", "square"]
+    for name in names:
+        cm, ct = getattr(mdist.constraints, name), getattr(tdist.constraints, name)
+        assert repr(cm) == repr(ct) and cm.event_dim == ct.event_dim and cm.is_discrete == ct.is_discrete
+        for v in values:
+            if v.ndim < ct.event_dim or (ct.event_dim == 2 and v.shape[-1] != v.shape[-2] and name != "square"):
+                continue
+            np.testing.assert_array_equal(cm.check(microtorch.tensor(v)).numpy(), ct.check(torch.tensor(v)).numpy(),
+                                          err_msg=name)
+    interval = (mdist.constraints.interval(0.0, 2.0), tdist.constraints.interval(0.0, 2.0))
+    assert repr(interval[0]) == repr(interval[1])
