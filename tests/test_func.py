@@ -230,3 +230,14 @@ def test_distributions_inside_vmap_and_grad_match_torch():
 
     _close(microtorch.func.vmap(microtorch.func.grad(f(microtorch)))(microtorch.tensor(X)),
            torch.func.vmap(torch.func.grad(f(torch)))(torch.tensor(X)))
+
+
+def test_vmapped_index_tensors_index_per_example():
+    idx = np.array([0, 2, 1, 2])
+
+    def f(lib):
+        return lambda v, i, w: v[i] * w[i + 1].sum() + w[i, 0] + v[1:][i % 2]
+
+    _close(microtorch.func.vmap(f(microtorch), in_dims=(0, 0, None))(microtorch.tensor(X), microtorch.tensor(idx),
+                                                                       microtorch.tensor(W)),
+           torch.func.vmap(f(torch), in_dims=(0, 0, None))(torch.tensor(X), torch.tensor(idx), torch.tensor(W)))

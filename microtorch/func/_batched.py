@@ -154,6 +154,21 @@ def _shift(dim: Any, ndim: int) -> Any:
     return dim + 1 if dim >= 0 else dim
 
 
+def getitem_with_vmapped_index(x: Tensor, key: Any) -> Any:
+    """``x[key]`` per example when ``key`` holds index tensors being vmapped over (their values differ per
+    example); NotImplemented otherwise (the GetItem rule handles a batched ``x`` with shared indices)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    levels = [k._level for k in parts if type(k) is BatchedTensor]
+    if not levels:
+        return NotImplemented
+    level = max(levels + ([x._level] if type(x) is BatchedTensor else []))
+    rows = []
+    for b in range(active_levels[level]):
+        row_key = tuple(k._phys[b] if is_batched_at(k, level) else k for k in parts)
+        rows.append((x._phys[b] if is_batched_at(x, level) else x)[row_key if isinstance(key, tuple) else row_key[0]])
+    return wrap(microtorch.stack(rows), level)
+
+
 # ---- the rules ----------------------------------------------------------------------------------------------
 def per_example(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     """The fallback: run the op on each example and stack the results (correct for every op, one call each)."""

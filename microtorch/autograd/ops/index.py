@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._device import on_device
+from .. import function as _function
 from ..function import Op
 from .views import view_of
 from .. import grad_mode
@@ -85,6 +86,12 @@ def normalize_key(x, key: Any) -> tuple:
 
 
 def getitem(x, key: Any):
+    if _function.vmap_dispatch is not None:  # inside vmap, an index tensor may differ per example
+        from ...func._batched import getitem_with_vmapped_index
+
+        out = getitem_with_vmapped_index(x, key)
+        if out is not NotImplemented:
+            return out
     key = normalize_key(x, key)
     out = GetItem.apply(x, key=key)
     return view_of(out, x, lambda t: t[key]) if _is_basic(key) else out
