@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import threading
 from typing import Any, Callable
 
 import microtorch
@@ -116,15 +117,22 @@ def _random_mode(randomness: str) -> Any:
         return
     from microtorch.backends import Backend, _REGISTRY
 
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
-                           "'same' or 'different' randomness flags on vmap or perform the randomness operation out of vmap")
+    owner = threading.get_ident()
+
+    def refusing(original: Callable) -> Callable:
+        def sampler(*args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() != owner:  # other threads sample as usual
+                return original(*args, **kwargs)
+            raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
+                               "'same' or 'different' randomness flags on vmap or perform the randomness operation "
+                               "out of vmap")
+        return sampler
 
     patched = [b for b in list(_REGISTRY.values()) if isinstance(b, Backend)]
     saved = [{name: b.__dict__.get(name) for name in _RANDOM_METHODS} for b in patched]
     for backend in patched:
         for name in _RANDOM_METHODS:
-            setattr(backend, name, refuse)
+            setattr(backend, name, refusing(getattr(backend, name)))
     try:
         yield
     finally:
