@@ -49,6 +49,16 @@ def numel(t: Tensor) -> "builtins.int":
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
-from . import distributions, linalg  # noqa: E402
-from . import func  # noqa: E402
-from .func import vmap  # noqa: E402  (torch.vmap)
+
+_LAZY_SUBMODULES = ("distributions", "func", "linalg")  # loaded on first use: they add a fifth to import time
+
+
+def __getattr__(name: str) -> object:
+    """``microtorch.distributions``, ``.func``, ``.linalg`` and ``microtorch.vmap`` (torch.vmap), imported lazily."""
+    import importlib
+
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "vmap":
+        return importlib.import_module(".func", __name__).vmap
+    raise AttributeError(f"module 'microtorch' has no attribute '{name}'")
