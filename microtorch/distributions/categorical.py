@@ -7,7 +7,7 @@ from typing import Any
 import microtorch
 from microtorch import Size, Tensor
 
-from . import constraints
+from . import constraints, utils
 from .distribution import Distribution
 from .utils import finfo, lazy_property, logits_to_probs, probs_to_logits
 
@@ -78,11 +78,14 @@ class Categorical(Distribution):
         return microtorch.full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
-        sample_shape = Size(sample_shape)
-        n = math.prod(sample_shape)
-        probs_2d = self.probs.detach().reshape(-1, self._num_events)
-        samples_2d = microtorch.multinomial(probs_2d, n, True).T
-        return samples_2d.reshape(self._extended_shape(sample_shape))
+        """By the inverse CDF, vectorised: category k where cdf[k-1] <= u < cdf[k], for u ~ U[0, 1)."""
+        with microtorch.no_grad():
+            probs = self.probs.detach()
+            cdf = probs.cumsum(-1)
+            cdf = cdf / cdf[..., -1:]  # exactly 1 at the end
+            u = utils.uniform(tuple(self._extended_shape(sample_shape)) + (1,), probs.dtype, probs.device)
+            index = (cdf <= u).sum(-1)
+            return index.clamp(max=self._num_events - 1)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
