@@ -501,3 +501,19 @@ def test_constraints_check_like_torch():
                                           err_msg=name)
     interval = (mdist.constraints.interval(0.0, 2.0), tdist.constraints.interval(0.0, 2.0))
     assert repr(interval[0]) == repr(interval[1])
+
+
+def test_bregman_kl_of_exponential_families_matches_the_closed_forms():
+    """The generic ExponentialFamily pair (a Bregman divergence of the log-normalizer) on families whose closed
+    forms torch registers: the two must agree."""
+    from microtorch.distributions.kl import _kl_expfamily_expfamily
+
+    for family in ("Normal", "Gamma", "Exponential", "Beta", "Dirichlet", "Bernoulli", "Poisson"):
+        state = RNG.bit_generator.state
+        results = []
+        for lib, D in ((microtorch, mdist), (torch, tdist)):
+            RNG.bit_generator.state = state
+            L = lambda a, lib=lib: lib.tensor(a, dtype=lib.float64)  # noqa: E731
+            p, q = KL_FAMILIES[family](D, L), KL_FAMILIES[family](D, L)
+            results.append(_kl_expfamily_expfamily(p, q) if lib is microtorch else D.kl_divergence(p, q))
+        _close(*results, rtol=1e-8)

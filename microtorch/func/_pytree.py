@@ -34,6 +34,7 @@ def tree_flatten(tree: Any) -> tuple:
 
 
 def num_leaves(spec: TreeSpec) -> int:
+    """How many leaves a tree of ``spec`` has."""
     return 1 if spec.kind is None else sum(num_leaves(c) for c in spec.children)
 
 
@@ -55,6 +56,7 @@ def _build(it: Any, spec: TreeSpec) -> Any:
 
 
 def tree_map(fn: Any, tree: Any) -> Any:
+    """``tree`` with ``fn`` applied to each leaf."""
     leaves, spec = tree_flatten(tree)
     return tree_unflatten([fn(x) for x in leaves], spec)
 

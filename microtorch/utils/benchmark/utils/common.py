@@ -27,6 +27,7 @@ class TaskSpec:
 
     @property
     def title(self) -> str:
+        """The measurement's heading (its label or statement)."""
         """The label, or else the statement, as the measurement's heading."""
         if self.label is not None:
             return self.label + (f": {self.sub_label}" if self.sub_label else "")
@@ -35,6 +36,7 @@ class TaskSpec:
         return f"stmt:{f' ({self.sub_label})' if self.sub_label else ''}\n{textwrap.indent(self.stmt, '  ')}"
 
     def setup_str(self) -> str:
+        """The setup line(s) of the summary ('' for none)."""
         if self.setup == "pass" or not self.setup:
             return ""
         return f"setup:\n{textwrap.indent(self.setup, '  ')}" if "\n" in self.setup else f"setup: {self.setup}"
@@ -88,14 +90,17 @@ class Measurement:
 
     @property
     def median(self) -> float:
+        """The median time of one run."""
         return self._stats()[1]
 
     @property
     def mean(self) -> float:
+        """The mean time of one run."""
         return self._stats()[2]
 
     @property
     def iqr(self) -> float:
+        """The interquartile range of the times of one run."""
         _, _, _, p25, p75 = self._stats()
         return p75 - p25
 
@@ -105,6 +110,7 @@ class Measurement:
 
     @property
     def has_warnings(self) -> bool:
+        """Whether the IQR is over a tenth of the median (the summary then warns)."""
         return not self.meets_confidence(_IQR_WARN_THRESHOLD)
 
     @property
