@@ -133,10 +133,8 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
-        if vmap_dispatch is not None:
-            out = vmap_dispatch(cls, inputs, params)
-            if out is not NotImplemented:
-                return out
+        if vmap_dispatch is not None and (out := vmap_dispatch(cls, inputs, params)) is not NotImplemented:
+            return out  # (ops with vmapped inputs run their batching rule)
         op = _new(cls)
         device = None
         arrays = []
@@ -181,13 +179,13 @@ class Op:
         op.params = params
         if type(out) is tuple:
             results = tuple(
-                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fc" else Tensor._make(o, device)
+                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
                 for i, o in enumerate(out)
             )
             op._output_meta = tuple((o.shape, o.dtype) for o in out)
             op._record(inputs, arrays, out, results)
             return results
-        if out.dtype.kind not in "fc":  # only floating results carry gradients
+        if out.dtype.kind not in "fcV":  # only floating results carry gradients (V: bfloat16)
             return Tensor._make(out, device)
         result = Tensor._make(out, device, True, op, 0)
         op._record(inputs, arrays, (out,), (result,))
@@ -429,7 +427,7 @@ class Function:
         outs = (output,) if single else output
         results = tuple(
             Tensor._make(o._data, o._device, True, ctx, i)
-            if isinstance(o, Tensor) and o._data.dtype.kind in "fc" and not any(o is n for n in ctx.non_differentiable)
+            if isinstance(o, Tensor) and o._data.dtype.kind in "fcV" and not any(o is n for n in ctx.non_differentiable)
             else o
             for i, o in enumerate(outs)
         )

@@ -1,12 +1,12 @@
-"""``microtorch.nn.utils``: gradient clipping and flattening parameters into one vector."""
+"""Gradient clipping: ``clip_grad_norm_`` and ``clip_grad_value_`` (torch.nn.utils.clip_grad)."""
 from __future__ import annotations
 
 import math
 from typing import Iterable
 
-from .._functions import cat, stack
-from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..._functions import stack
+from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 
 
 def _as_list(parameters: Iterable[Tensor] | Tensor) -> list:
@@ -20,7 +20,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
-        from .._creation import tensor
+        from ..._creation import tensor
 
         return tensor(0.0)
     with no_grad():
@@ -50,25 +50,4 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, f
                 p.grad.clamp_(-clip_value, clip_value)
 
 
-def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """All parameters flattened and concatenated into one 1-D tensor."""
-    return cat([p.reshape(-1) for p in parameters])
-
-
-def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Copy consecutive slices of ``vec`` into the parameters (the inverse of ``parameters_to_vector``)."""
-    if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    parameters = list(parameters)
-    needed = sum(p.numel() for p in parameters)
-    if vec.ndim != 1 or vec.numel() != needed:
-        raise RuntimeError(f"vector_to_parameters: expected a 1-D vector of {needed} elements, got shape {list(vec.shape)}")
-    offset = 0
-    with no_grad():
-        for p in parameters:
-            n = p.numel()
-            p.copy_(vec[offset:offset + n].reshape(p.shape))
-            offset += n
-
-
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
