@@ -40,9 +40,14 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
 def shares_memory(a: Any, b: Any) -> bool:
     """Whether backend arrays ``a`` and ``b`` view the same memory (NumPy and CuPy keep the owner in
     ``.base``), so a reshape that had to copy is not taken for a view."""
-    owner_a = a if a.base is None else a.base
-    owner_b = b if b.base is None else b.base
-    return owner_a is owner_b
+    return _owner(a) is _owner(b)
+
+
+def _owner(a: Any) -> Any:
+    """The array at the root of ``a``'s ``.base`` chain (a view of a subclass view keeps the view as its base)."""
+    while a.base is not None:
+        a = a.base
+    return a
 
 
 def check_view_write(x: Tensor) -> None:
