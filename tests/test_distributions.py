@@ -164,7 +164,13 @@ def test_cdf_and_icdf_match_torch(name):
     d_t, _ = _build(torch, name)
     v_m, v_t = _value(microtorch, name, d_t), _value(torch, name, d_t)
     if name == "Gamma":  # torch's Gamma.cdf is the regularized incomplete gamma, differentiable only in the value
-        _close(d_m.cdf(v_m), d_t.cdf(v_t), rtol=1e-9)
+        v_m, v_t = v_m.requires_grad_(), v_t.requires_grad_()
+        c_m, c_t = d_m.cdf(v_m), d_t.cdf(v_t)
+        _close(c_m, c_t, rtol=1e-9)
+        _close(microtorch.autograd.grad(c_m.sum(), v_m)[0], torch.autograd.grad(c_t.sum(), v_t)[0], rtol=1e-9)
+        d_m, _ = _build(microtorch, name, requires_grad=True)
+        with pytest.raises(NotImplementedError, match="igamma: input"):
+            d_m.cdf(v_m).sum().backward()
         return
     _close(d_m.cdf(v_m), d_t.cdf(v_t))
     q = RNG.uniform(0.02, 0.98, (2,) + tuple(d_t.batch_shape))

@@ -5,7 +5,7 @@ from typing import Any
 
 import microtorch
 from microtorch import Size, Tensor
-from microtorch.autograd.ops.special import StandardGamma
+from microtorch.autograd.ops.special import RegularizedGammaP, StandardGamma
 
 from . import constraints
 from .exp_family import ExponentialFamily
@@ -72,9 +72,4 @@ class Gamma(ExponentialFamily):
     def cdf(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        from microtorch.autograd.ops.special import _gammainc
-
-        x = (self.rate * value).detach()
-        a = self.concentration.detach().expand(x.shape)
-        xp = x.device.backend.xp
-        return Tensor._make(_gammainc(xp, a._data, x._data).astype(x._data.dtype), x.device)
+        return RegularizedGammaP.apply(self.concentration, self.rate * value)

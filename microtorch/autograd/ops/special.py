@@ -219,3 +219,21 @@ class StandardGammaGrad(Op):
 
 def _tiny(xp, dtype):
     return xp.finfo(dtype).tiny
+
+
+class RegularizedGammaP(Op):
+    """P(a, x) = gamma(a, x) / Gamma(a) (``torch.special.gammainc``); d/dx = x^(a-1) e^-x / Gamma(a); like torch's,
+    it is not differentiable in ``a``."""
+
+    broadcasting = True
+
+    def forward(ctx, a, x):
+        ctx.save_for_backward(a, x)
+        dtype = x.dtype if hasattr(x, "dtype") else a.dtype
+        return _gammainc(ctx.xp, ctx.xp.asarray(a, dtype="float64"), ctx.xp.asarray(x, dtype="float64")).astype(dtype)
+
+    def backward(ctx, grad):
+        if ctx.needs_input_grad[0]:  # (torch's words, raised when the gradient is asked for)
+            raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
+        a, x = ctx.saved_tensors
+        return None, grad * ((a - 1) * x.log() - x - a.lgamma()).exp()
