@@ -7,7 +7,6 @@ printing) walks those registrations. A subclass that forgets
 """
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -15,6 +14,7 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd import function
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
 
 _REGISTRIES = ("_parameters", "_buffers", "_non_persistent_buffers", "_modules", "_forward_pre_hooks", "_forward_hooks")
@@ -28,24 +28,6 @@ class _IncompatibleKeys(NamedTuple):
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-
-
-class RemovableHandle:
-    """What ``register_*_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks, self.id = hooks, next(RemovableHandle._next_id)
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 class _ListAndIterator(list):
