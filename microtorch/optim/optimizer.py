@@ -310,7 +310,8 @@ def _with_step_hooks(step: Callable) -> Callable:
     """``step`` wrapped to run the global and the optimizer's pre hooks, then itself, then the post hooks."""
 
     @functools.wraps(step)
-    def hooked_step(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+    def hooked_step(*args: Any, **kwargs: Any) -> Any:
+        self = args[0]  # the hooks see ``args`` with the optimizer first, as torch's
         for pre_hook in chain(list(_global_optimizer_pre_hooks.values()), self._hooks("_optimizer_step_pre_hooks")):
             result = pre_hook(self, args, kwargs)
             if result is not None:
@@ -319,7 +320,7 @@ def _with_step_hooks(step: Callable) -> Callable:
                         f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
                     )
                 args, kwargs = result
-        out = step(self, *args, **kwargs)
+        out = step(*args, **kwargs)
         for post_hook in chain(self._hooks("_optimizer_step_post_hooks"), list(_global_optimizer_post_hooks.values())):
             post_hook(self, args, kwargs)
         return out
