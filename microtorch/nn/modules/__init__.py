@@ -4,7 +4,7 @@ from .activation import (
     ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh,
 )
 from .attention import MultiheadAttention
-from .container import ModuleDict, ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -23,4 +23,5 @@ __all__ = [
     "Tanh", "Softmax", "LogSoftmax", "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
     "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "LogSigmoid", "Softmin", "GLU", "Hardswish", "Hardsigmoid", "SELU",
     "CELU", "Softsign", "PReLU", "MultiheadAttention",
+    "ParameterList", "ParameterDict",
 ]

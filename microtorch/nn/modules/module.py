@@ -625,7 +625,8 @@ def _check_name(module: Module, name: Any, kind: str, registry: dict) -> None:
 def _type_name(value: Any) -> str:
     if isinstance(value, Tensor):
         return value.type()
-    return type(value).__module__ + "." + type(value).__qualname__
+    module = type(value).__module__
+    return type(value).__qualname__ if module == "builtins" else module + "." + type(value).__qualname__  # torch.typename
 
 
 def _add_hook(hooks: dict, hook: Callable, prepend: bool, extra_dicts: list | None = None) -> RemovableHandle:
