@@ -36,9 +36,11 @@ class _Bracket:
         self.t, self.f, self.g, self.gtd = t, f, g, gtd
 
     def low_high(self) -> tuple[int, int]:
+        """The positions of the end with the lower loss and of the other one."""
         return (0, 1) if self.f[0] <= self.f[-1] else (1, 0)
 
     def set(self, i: int, t: Any, f: Any, g: Tensor, gtd: Any) -> None:
+        """Make end ``i`` the point ``t`` (its loss, gradient and directional derivative)."""
         self.t[i], self.f[i], self.g[i], self.gtd[i] = t, f, g, gtd
 
 

@@ -787,6 +787,7 @@ class CyclicLR(LRScheduler):
         return gamma**x
 
     def get_lr(self) -> list:
+        """The rates at ``last_epoch`` (the momentum, cycled opposite, is set on the groups as a side effect)."""
         self._warn_if_called_outside_step()
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
@@ -807,6 +808,7 @@ class CyclicLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (a callable ``scale_fn`` object gets its ``__dict__`` back)."""
         state_dict = dict(state_dict)
         fn = state_dict.pop("_scale_fn_custom")
         super().load_state_dict(state_dict)

@@ -208,5 +208,6 @@ class SWALR(LRScheduler):
         return {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "anneal_func")}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (the annealing function follows the strategy)."""
         self.__dict__.update(state_dict)
         self._set_anneal_func(self._anneal_strategy)

@@ -233,6 +233,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
+        """One line per element: kind, dtype and size (torch's layout)."""
         return "\n".join(f"  ({k}): " + _describe(p, str(p.dtype) if isinstance(p, Tensor) else "")
                          for k, p in enumerate(self))
 
@@ -315,12 +316,15 @@ class ParameterDict(Module):
         return ParameterDict((k, default) for k in keys)
 
     def keys(self) -> Iterable[str]:
+        """The keys, in insertion order."""
         return self._keys.keys()
 
     def items(self) -> Iterable[tuple]:
+        """``(key, value)`` pairs, in insertion order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self) -> Iterable[Any]:
+        """The values, in insertion order."""
         return (self[k] for k in self._keys)
 
     def update(self, parameters: Any) -> None:
@@ -346,6 +350,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
+        """One line per entry: kind, tensor type and size (torch's layout)."""
         return "\n".join(f"  ({k}): " + _describe(p, p.type() if isinstance(p, Tensor) else "") for k, p in self.items())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -26,6 +26,7 @@ class _WeightNorm(Module):
         return _weight_norm(weight_v, weight_g, self.dim)
 
     def right_inverse(self, weight: Tensor) -> tuple[Tensor, Tensor]:
+        """``(g, v)`` with ``g * v / ||v|| == weight``: the norms and the weight itself."""
         return norm_except_dim(weight, 2, self.dim), weight
 
 
@@ -91,6 +92,7 @@ class _SpectralNorm(Module):
         return weight / sigma
 
     def right_inverse(self, value: Tensor) -> Tensor:
+        """The original is the weight itself (sigma is recomputed from it)."""
         return value
 
 
