@@ -320,3 +320,48 @@ def test_torch_state_dict_loads_into_parameter_containers():
     for (name_a, a), (name_b, b) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert name_a == name_b
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+def _functional_call_run(lib, tie_weights: bool, strict: bool):
+    model = lib.nn.Sequential(_linear(lib), lib.nn.BatchNorm1d(2).double(), _linear(lib, 2, 2))
+    replacement = {"0.weight": lib.tensor(np.ones((2, 3)), requires_grad=True),
+                   "1.running_mean": lib.tensor(np.array([0.5, -0.5]))}
+    model.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        if strict:
+            with pytest.raises(RuntimeError) as info:
+                lib.nn.utils.stateless.functional_call(model, replacement, (_x(lib),), strict=True)
+            return str(info.value)
+        out = lib.nn.utils.stateless.functional_call(model, replacement, _x(lib), tie_weights=tie_weights)
+    out.sum().backward()
+    return (out.detach().numpy(), replacement["0.weight"].grad.numpy(), model[0].weight.grad,
+            model[0].weight.detach().numpy(), model[1].running_mean.numpy())
+
+
+def test_stateless_functional_call_matches_torch():
+    for tie_weights in (True, False):
+        ours, theirs = _functional_call_run(mt, tie_weights, False), _functional_call_run(torch, tie_weights, False)
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+        assert ours[2] is None and theirs[2] is None  # the module's own weight got no gradient and is back
+        np.testing.assert_allclose(ours[3], theirs[3])
+        np.testing.assert_allclose(ours[4], theirs[4])
+    assert _functional_call_run(mt, True, True) == _functional_call_run(torch, True, True)
+
+
+def test_functional_call_with_tied_weights_matches_torch():
+    def run(lib):
+        model = lib.nn.Sequential(_linear(lib, 2, 2), _linear(lib, 2, 2))
+        model[1].weight = model[0].weight
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            out = lib.nn.utils.stateless.functional_call(model, {"0.weight": lib.eye(2, dtype=lib.float64)},
+                                                         (lib.ones(1, 2, dtype=lib.float64),))
+            with pytest.raises(ValueError, match="which are tied"):
+                lib.nn.utils.stateless.functional_call(
+                    model, {"0.weight": lib.eye(2, dtype=lib.float64), "1.weight": lib.zeros(2, 2, dtype=lib.float64)},
+                    (lib.ones(1, 2, dtype=lib.float64),))
+        return out.detach().numpy()
+
+    np.testing.assert_allclose(run(mt), run(torch), rtol=1e-12)
