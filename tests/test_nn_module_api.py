@@ -365,3 +365,46 @@ def test_functional_call_with_tied_weights_matches_torch():
         return out.detach().numpy()
 
     np.testing.assert_allclose(run(mt), run(torch), rtol=1e-12)
+
+
+LAZY = {
+    "LazyLinear": (lambda nn: nn.LazyLinear(3), (2, 4)),
+    "LazyLinear-no-bias": (lambda nn: nn.LazyLinear(3, bias=False), (5, 2, 6)),
+    "LazyConv1d": (lambda nn: nn.LazyConv1d(4, 3, stride=2), (2, 3, 9)),
+    "LazyConv2d": (lambda nn: nn.LazyConv2d(4, 3, padding=1, groups=2), (2, 2, 5, 5)),
+    "LazyConv2d-unbatched": (lambda nn: nn.LazyConv2d(2, 2), (3, 4, 4)),
+    "LazyConvTranspose1d": (lambda nn: nn.LazyConvTranspose1d(2, 3, output_padding=1, stride=2), (1, 3, 4)),
+    "LazyConvTranspose2d": (lambda nn: nn.LazyConvTranspose2d(4, 3, stride=2), (2, 3, 4, 4)),
+}
+
+
+def _lazy_run(lib, name: str):
+    build, shape = LAZY[name]
+    x = lib.tensor(np.random.default_rng(8).standard_normal(shape), dtype=lib.float32)
+    lazy = build(lib.nn)
+    before = (repr(lazy), list(lazy.state_dict()), repr(lazy.weight), lazy.has_uninitialized_params())
+    out = lazy(x)
+    after = (repr(lazy), type(lazy).__name__, [(n, tuple(p.shape)) for n, p in lazy.named_parameters()],
+             tuple(out.shape), hasattr(lazy, "_initialize_hook"))
+    return before, after
+
+
+@pytest.mark.parametrize("name", list(LAZY))
+def test_lazy_modules_match_torch(name):
+    assert _lazy_run(mt, name) == _lazy_run(torch, name)
+
+
+def test_lazy_module_loads_torch_weights_and_checks_input():
+    theirs = torch.nn.Conv2d(3, 4, 3)
+    ours = mt.nn.LazyConv2d(4, 3)
+    ours.load_state_dict({k: mt.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(1).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    np.testing.assert_allclose(ours(mt.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert type(ours).__name__ == "Conv2d"
+    for lib in LIBS:
+        with pytest.raises(RuntimeError) as info:
+            lib.nn.LazyConv2d(4, 3)(lib.ones(5))
+        assert "Expected 3D (unbatched) or 4D (batched) input to LazyConv2d, but got input of size" in str(info.value)
+        with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+            lib.nn.LazyConv2d(4, 3, groups=2)(lib.ones(1, 3, 5, 5))
