@@ -200,3 +200,22 @@ def test_ignored_and_refused_keywords():
         with pytest.raises(NotImplementedError, match="differentiable=True"):
             cls([p], differentiable=True)
     mt.optim.Adam([p], fused=True, foreach=False, capturable=True)
+
+
+def test_hooks_run_once_when_a_subclass_step_calls_super():
+    class ClippedSGD(mt.optim.SGD):
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p.grad.clamp_(-1, 1)
+            return super().step(closure)
+
+    p = mt.tensor([1.0, 2.0], requires_grad=True)
+    opt = ClippedSGD([p], lr=0.5)
+    calls = []
+    opt.register_step_pre_hook(lambda o, a, k: calls.append("pre"))
+    opt.register_step_post_hook(lambda o, a, k: calls.append("post"))
+    p.grad = mt.tensor([5.0, -0.5])
+    opt.step()
+    assert calls == ["pre", "post"]
+    np.testing.assert_allclose(p.detach().numpy(), [0.5, 2.25])

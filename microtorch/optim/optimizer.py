@@ -312,21 +312,32 @@ def _with_step_hooks(step: Callable) -> Callable:
     @functools.wraps(step)
     def hooked_step(*args: Any, **kwargs: Any) -> Any:
         self = args[0]  # the hooks see ``args`` with the optimizer first, as torch's
-        for pre_hook in chain(list(_global_optimizer_pre_hooks.values()), self._hooks("_optimizer_step_pre_hooks")):
-            result = pre_hook(self, args, kwargs)
-            if result is not None:
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(
-                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
-                    )
-                args, kwargs = result
-        out = step(*args, **kwargs)
-        for post_hook in chain(self._hooks("_optimizer_step_post_hooks"), list(_global_optimizer_post_hooks.values())):
-            post_hook(self, args, kwargs)
-        return out
+        if self.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks run once
+            return step(*args, **kwargs)
+        self._stepping = True
+        try:
+            return _run_hooked(step, self, args, kwargs)
+        finally:
+            self._stepping = False
 
     hooked_step.hooked = True
     return hooked_step
+
+
+def _run_hooked(step: Callable, self: Optimizer, args: tuple, kwargs: dict) -> Any:
+    """The global and the optimizer's pre hooks (which may replace the arguments), ``step``, the post hooks."""
+    for pre_hook in chain(list(_global_optimizer_pre_hooks.values()), self._hooks("_optimizer_step_pre_hooks")):
+        result = pre_hook(self, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(
+                    f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
+                )
+            args, kwargs = result
+    out = step(*args, **kwargs)
+    for post_hook in chain(self._hooks("_optimizer_step_post_hooks"), list(_global_optimizer_post_hooks.values())):
+        post_hook(self, args, kwargs)
+    return out
 
 
 def _typename(obj: Any) -> str:
