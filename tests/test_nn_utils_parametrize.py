@@ -322,3 +322,20 @@ def test_clip_grad_helpers_and_errors_match_torch():
     torch.nn.utils.clip_grads_with_norm_(theirs, 2.0, norm_b)
     for a, b in zip(ours[:2], theirs[:2]):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12)
+
+
+def test_parameter_vectors_round_trip_as_torch():
+    def run(lib):
+        model = lib.nn.Sequential(_layer(lib, "linear"), lib.nn.Linear(3, 2).double())
+        vec = lib.nn.utils.parameters_to_vector(model.parameters())
+        lib.nn.utils.vector_to_parameters(vec * 2 + 1, model.parameters())
+        with pytest.raises(TypeError, match="expected torch.Tensor, but got: list"):
+            lib.nn.utils.vector_to_parameters([1.0], model.parameters())
+        return vec.detach().numpy(), [p.detach().numpy() for p in model.parameters()]
+
+    (vec_a, params_a), (vec_b, params_b) = run(mt), run(torch)
+    assert vec_a.shape == vec_b.shape == (3 * 4 + 3 + 3 * 2 + 2,)
+    np.testing.assert_allclose(vec_a[:15], vec_b[:15], rtol=1e-12)  # the first layer has the same weights
+    for a, b, v in zip(params_a[:2], params_b[:2], (vec_a[:12], vec_a[12:15])):
+        np.testing.assert_allclose(a.reshape(-1), b.reshape(-1), rtol=1e-12)
+        np.testing.assert_allclose(a.reshape(-1), v * 2 + 1, rtol=1e-12)
