@@ -40,9 +40,15 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
 def shares_memory(a: Any, b: Any) -> bool:
     """Whether backend arrays ``a`` and ``b`` view the same memory (NumPy and CuPy keep the owner in
     ``.base``), so a reshape that had to copy is not taken for a view."""
-    owner_a = a if a.base is None else a.base
-    owner_b = b if b.base is None else b.base
-    return owner_a is owner_b
+    return _owner(a) is _owner(b)
+
+
+def _owner(a: Any) -> Any:
+    # follow ``.base`` to the end: a view of an array subclass (e.g. ``x.view(Sub)``) keeps the subclass
+    # array as its base, not the memory's owner
+    while a.base is not None:
+        a = a.base
+    return a
 
 
 def check_view_write(x: Tensor) -> None:
