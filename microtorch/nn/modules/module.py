@@ -8,6 +8,7 @@ printing) walks those registrations. A subclass that forgets
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -82,19 +83,18 @@ class Module:
             backward_hook = BackwardHook(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
             args = backward_hook.setup_input_hook(args)
         called: set = set()
-        function.module_stack.append(self)
         try:
-            result = self.forward(*args, **kwargs)
+            function.module_stack.append(self)
+            try:
+                result = self.forward(*args, **kwargs)
+            finally:
+                function.module_stack.pop()
             result = self._run_forward_hooks(args, kwargs, result, called)
         except Exception:
             self._run_always_called_hooks(args, kwargs, called)
             raise
-        finally:
-            function.module_stack.pop()
         if backward_hook is not None:
             if not isinstance(result, (Tensor, tuple)):
-                import warnings
-
                 warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of Tensors "
                               f"but received {type(result)}", stacklevel=3)
             result = backward_hook.setup_output_hook(result)
@@ -140,8 +140,6 @@ class Module:
                 if hook_result is not None:
                     result = hook_result
             except Exception as e:
-                import warnings
-
                 warnings.warn("forward hook with ``always_call=True`` raised an exception that was silenced as another "
                               f"error was raised in forward: {str(e)}", stacklevel=3)
 
