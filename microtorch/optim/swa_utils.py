@@ -122,7 +122,7 @@ class AveragedModel(Module):
             for a, p in zip(averaged, current):
                 a.copy_(avg_fn(a, p, self.n_averaged.to(a.device)))
         if not self.use_buffers:
-            for b_swa, b_model in zip(self.module.buffers(), model.buffers()):
+            for b_swa, b_model in zip(self.module.buffers(), model.buffers(), strict=True):
                 b_swa.copy_(b_model.detach().to(b_swa.device))
         self.n_averaged += 1
 
