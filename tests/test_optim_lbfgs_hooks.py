@@ -219,3 +219,25 @@ def test_hooks_run_once_when_a_subclass_step_calls_super():
     opt.step()
     assert calls == ["pre", "post"]
     np.testing.assert_allclose(p.detach().numpy(), [0.5, 2.25])
+
+
+def test_lbfgs_state_dict_round_trip_continues_the_same_trajectory(tmp_path):
+    kwargs = dict(line_search_fn="strong_wolfe", max_iter=2, history_size=3)
+    uninterrupted, _ = _lbfgs_run(mt, "float64", steps=8, **kwargs)
+    first, opt = _lbfgs_run(mt, "float64", steps=4, **kwargs)
+    mt.save(opt.state_dict(), tmp_path / "lbfgs.mt")
+    w, b = opt.param_groups[0]["params"]
+    resumed_opt = mt.optim.LBFGS([w, b], **kwargs)
+    resumed_opt.load_state_dict(mt.load(tmp_path / "lbfgs.mt"))
+    x, y = mt.tensor(FEATURES), mt.tensor(LABELS)
+
+    def closure():
+        resumed_opt.zero_grad()
+        loss = mt.nn.functional.binary_cross_entropy_with_logits(x @ w + b, y) + 0.05 * (w * w).sum() + 0.01 * (w**4).sum()
+        loss.backward()
+        return loss
+
+    for step in range(4, 8):
+        loss = resumed_opt.step(closure)
+        np.testing.assert_allclose(loss.item(), uninterrupted[step][0], rtol=1e-12)
+        np.testing.assert_allclose(w.detach().numpy(), uninterrupted[step][1], rtol=1e-12)
