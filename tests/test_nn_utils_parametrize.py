@@ -339,3 +339,14 @@ def test_parameter_vectors_round_trip_as_torch():
     for a, b, v in zip(params_a[:2], params_b[:2], (vec_a[:12], vec_a[12:15])):
         np.testing.assert_allclose(a.reshape(-1), b.reshape(-1), rtol=1e-12)
         np.testing.assert_allclose(a.reshape(-1), v * 2 + 1, rtol=1e-12)
+
+
+def test_skip_init_matches_torch():
+    for lib in LIBS:
+        layer = lib.nn.utils.skip_init(lib.nn.Linear, 4, 3, bias=False)
+        assert type(layer) is lib.nn.Linear and tuple(layer.weight.shape) == (3, 4) and layer.bias is None
+        assert layer.weight.requires_grad and isinstance(layer.weight, lib.nn.Parameter)
+        with pytest.raises(RuntimeError, match="Module must support a 'device' arg to skip initialization"):
+            lib.nn.utils.skip_init(lib.nn.ReLU)
+        with pytest.raises(RuntimeError, match="Expected a Module; got"):
+            lib.nn.utils.skip_init(int)
