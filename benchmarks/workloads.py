@@ -173,6 +173,52 @@ def build_transformer(lib, device, quick):
     return step
 
 
+
+def build_lstm_lm(lib, device, quick):
+    """One step of word_language_model's LSTM (2 layers, 200 wide, bptt 35, batch 20; SGD, clipping)."""
+    vocab, width, steps, batch = (50, 32, 8, 4) if quick else (1000, 200, 35, 20)
+    nn = lib.nn
+    model = nn.ModuleDict({"encoder": nn.Embedding(vocab, width), "rnn": nn.LSTM(width, width, 2),
+                           "decoder": nn.Linear(width, vocab)}).to(device)
+    _copy_weights(lib, model, 9)
+    rng = np.random.default_rng(10)
+    tokens = _tensor(lib, rng.integers(0, vocab, (steps + 1, batch)).astype(np.int64), device)
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.1)
+
+    def step():
+        optimizer.zero_grad()
+        output, _ = model["rnn"](model["encoder"](tokens[:-1]))
+        loss = nn.functional.cross_entropy(model["decoder"](output).reshape(-1, vocab), tokens[1:].reshape(-1))
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        optimizer.step()
+
+    return step
+
+
+def build_transformer_encoder(lib, device, quick):
+    """One step of nn.TransformerEncoder (2 post-norm layers, width 128, 4 heads, ff 512, batch 8 x 64 tokens,
+    a key-padding mask; Adam)."""
+    batch, tokens, width = (2, 16, 32) if quick else (8, 64, 128)
+    nn = lib.nn
+    layer = nn.TransformerEncoderLayer(width, 4, 4 * width, dropout=0.0, batch_first=True)
+    model = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False).to(device)
+    _copy_weights(lib, model, 11)
+    rng = np.random.default_rng(12)
+    x = _tensor(lib, rng.standard_normal((batch, tokens, width)).astype(np.float32), device)
+    padding = np.zeros((batch, tokens), dtype=bool)
+    padding[:, tokens * 3 // 4:] = True
+    mask = _tensor(lib, padding, device)
+    optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        optimizer.zero_grad()
+        model(x, src_key_padding_mask=mask).pow(2).mean().backward()
+        optimizer.step()
+
+    return step
+
+
 WORKLOADS = [
     Workload("per-op overhead (50 small ops, fwd+bwd)", build_op_chain, unit="us/op", scale=1e6 / CHAIN_OPS),
     Workload("large elementwise (1M, fwd+bwd)", build_large_elementwise),
@@ -183,4 +229,6 @@ WORKLOADS = [
     Workload("LeNet-5, batch 64 (SGD momentum step)", lenet_workload(64)),
     Workload("LeNet-5, batch 512 (SGD momentum step)", lenet_workload(512)),
     Workload("transformer block 8x64x128 (Adam step)", build_transformer),
+    Workload("LSTM language model 2x200, 35x20 (SGD step)", build_lstm_lm),
+    Workload("nn.TransformerEncoder 2 layers 8x64x128 (Adam step)", build_transformer_encoder),
 ]

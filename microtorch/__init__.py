@@ -2,14 +2,13 @@
 
 NumPy runs it on the CPU, CuPy on the GPU, any registered backend elsewhere.
 """
-from __future__ import annotations
-
-import builtins
-import warnings
+import builtins as _builtins
+import types as _types
+import warnings as _warnings
 
 # torch computes log(0) = -inf and 0/0 = nan silently; NumPy warns from the op that called it. Silence
 # those floating-point warnings when a microtorch module made them, not the user's own NumPy code's.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
 from . import _dtype
 from ._device import device, get_default_device, set_default_device
 from ._dtype import (
@@ -28,7 +27,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from ._functions import *  # noqa: F401,F403  (torch.* functions: exp, cat, where, einsum, ...)
 from . import nn  # noqa: E402  (needs the namespace above)
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 
 def result_type(a, b) -> dtype:
@@ -36,16 +35,69 @@ def result_type(a, b) -> dtype:
     return _dtype.result_type(a, b)
 
 
-def is_tensor(obj: object) -> "builtins.bool":
+def is_tensor(obj: object) -> "_builtins.bool":
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(t: Tensor) -> "builtins.bool":
-    return t.is_floating_point()
+def is_floating_point(input: Tensor) -> "_builtins.bool":
+    return input.is_floating_point()
 
 
-def numel(t: Tensor) -> "builtins.int":
-    return t.numel()
+def numel(input: Tensor) -> "_builtins.int":
+    return input.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
+
+# ---- the rest of torch's top-level surface that scripts touch --------------------------------------------------
+from math import e, inf, nan, pi  # noqa: E402
+from ._dtype import bfloat16  # noqa: E402
+from ._memory_format import (  # noqa: E402
+    channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided,
+)
+from ._type_info import finfo, iinfo  # noqa: E402
+from ._format import set_printoptions  # noqa: E402
+from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
+from . import accelerator, amp, cpu, jit  # noqa: E402
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from ._compile import compile, is_compiling  # noqa: E402
+
+newaxis = None
+_float32_matmul_precision = "highest"
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Accepted for torch's API ('highest', 'high', 'medium'): float32 matmuls always run in float32 here."""
+    global _float32_matmul_precision
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision {precision!r}: expected 'highest', 'high' or 'medium'")
+    _float32_matmul_precision = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """What ``set_float32_matmul_precision`` last set (default 'highest')."""
+    return _float32_matmul_precision
+
+
+globals().update(_CPU_TYPES)  # FloatTensor, LongTensor, ... (the legacy tensor types)
+
+
+def typename(obj: object) -> str:
+    """torch's type name: ``'microtorch.FloatTensor'`` for a tensor, else the object's class name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = getattr(cls, "__module__", "builtins")
+    return cls.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{cls.__qualname__}"
+
+
+def __getattr__(name: str) -> object:
+    """Names torch has and microtorch cannot support raise an error saying so (see _unsupported.py)."""
+    from ._unsupported import missing
+
+    raise missing(__name__, name)
+
+
+# keep last: every public name above (functions, classes, dtypes, constants), submodules excluded
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _types.ModuleType))

@@ -7,7 +7,9 @@ from __future__ import annotations
 import builtins
 from typing import Any, Sequence
 
-from ._tensor import Tensor, _binary
+from ._signatures import function_from_method, write_out
+from ._tensor import Tensor
+from ._promotion import _binary
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
@@ -17,7 +19,7 @@ _METHODS = (
     "relu sign sgn floor ceil round trunc frac clamp clip clamp_min clamp_max isnan isinf isfinite isclose allclose "
     "equal logical_not logical_and logical_or logical_xor sum mean var std prod amax amin argmax argmin logsumexp "
     "norm cumsum any all count_nonzero softmax log_softmax reshape flatten unflatten squeeze unsqueeze permute "
-    "transpose swapaxes swapdims movedim t expand_as broadcast_to flip split chunk unbind narrow gather "
+    "transpose swapaxes swapdims movedim t expand_as broadcast_to flip chunk unbind narrow gather "
     "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
@@ -25,32 +27,51 @@ _METHODS = (
     "outer addmm cumprod roll tile repeat_interleave nan_to_num"
 ).split()
 
+#: torch's functions of these names have no ``out=``
+_NO_OUT = set(
+    "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
+    "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
+)
+
 for _name in _METHODS:
-    globals()[_name] = getattr(Tensor, _name)
+    globals()[_name] = function_from_method(getattr(Tensor, _name), _name, out=_name not in _NO_OUT)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - torch's name
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
-    return input.max(dim, keepdim)
+    if other is not None:
+        return write_out(out, _binary(_ew.Maximum, input, other), "max")
+    return write_out(out, input.max(dim, keepdim), "max")
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
-    return input.min(dim, keepdim)
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
+    """``min(x)``, ``min(x, dim)`` -> (values, indices), or ``min(a, b)`` (elementwise)."""
+    if other is not None:
+        return write_out(out, _binary(_ew.Minimum, input, other), "min")
+    return write_out(out, input.min(dim, keepdim), "min")
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:
-    return _binary(_ew.Maximum, input, other)
+def maximum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """The elementwise maximum (nan if either is nan)."""
+    return write_out(out, _binary(_ew.Maximum, input, other), "maximum")
 
 
-def minimum(input: Tensor, other: Tensor) -> Tensor:
-    return _binary(_ew.Minimum, input, other)
+def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """The elementwise minimum (nan if either is nan)."""
+    return write_out(out, _binary(_ew.Minimum, input, other), "minimum")
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
     """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    return _ew.where(condition, input, other)
+    return write_out(out, _ew.where(condition, input, other), "where")
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Split into pieces of ``split_size_or_sections`` along ``dim`` (or of the listed sizes)."""
+    return _shape.split(tensor, split_size_or_sections, dim)
 
 
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
@@ -60,15 +81,17 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     return _shape.meshgrid(tensors, indexing)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return _shape.cat(tensors, dim)
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return write_out(out, _shape.cat(tensors, dim), "cat")
 
 
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return _shape.stack(tensors, dim)
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+    """Join tensors along a new dimension."""
+    return write_out(out, _shape.stack(tensors, dim), "stack")
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
@@ -93,8 +116,9 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
     return tuple(out)
 
 
-def clone(input: Tensor) -> Tensor:
-    return input.clone()
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy in new memory, still in the graph."""
+    return input.clone(memory_format=memory_format)
 
 
 def detach(input: Tensor) -> Tensor:
@@ -102,6 +126,6 @@ def detach(input: Tensor) -> Tensor:
 
 
 __all__ = list(_METHODS) + [
-    "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
+    "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
 ]

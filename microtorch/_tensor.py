@@ -20,25 +20,16 @@ import math
 import numbers
 from typing import Any, Iterator, Sequence
 
-from . import _dtype
-from ._device import as_device, device as _device_cls, on_device
+from . import _dtype, _memory_format
+from ._device import device as _device_cls, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from .autograd import function, grad_mode
 from .backends import get_backend
+from ._tensor_compat import TensorCompat
 
 _new = object.__new__
 _host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
 _float, _int, _bool = builtins.float, builtins.int, builtins.bool
-
-
-def _shape_arg(args: tuple) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
-        args = tuple(args[0])
-    for s in args:
-        if type(s) is not _int and not isinstance(s, numbers.Integral):
-            raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
-    return tuple(_int(s) for s in args)
 
 
 class Size(tuple):
@@ -53,7 +44,7 @@ class Size(tuple):
         return math.prod(self)
 
 
-class Tensor:
+class Tensor(TensorCompat):
     """A multi-dimensional array with autograd support (``torch.Tensor``)."""
 
     __slots__ = (
@@ -66,8 +57,6 @@ class Tensor:
     # ---- construction ----------------------------------------------------------------
     def __init__(self, *args: Any, dtype: dtype | None = None, device: Any = None) -> None:
         """``Tensor(data)`` (float unless given a dtype) or ``Tensor(*sizes)`` (uninitialised)."""
-        from ._creation import empty, tensor
-
         if args and all(isinstance(a, numbers.Integral) and not isinstance(a, _bool) for a in args):
             src = empty(*args, dtype=dtype, device=device)
         elif len(args) == 1:
@@ -167,9 +156,11 @@ class Tensor:
         return _int(self._data.nbytes)
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"  # (V: bfloat16, the only void-kind dtype microtorch admits)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        if memory_format is not None and memory_format is not _memory_format.contiguous_format:
+            return _memory_format.is_contiguous_as(self, memory_format)
         return _bool(self._data.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
@@ -196,7 +187,7 @@ class Tensor:
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fcV":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
         self._requires_grad = _bool(requires_grad)
         return self
@@ -396,49 +387,42 @@ class Tensor:
             out = self.clone()
         return out
 
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"microtorch.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(_dtype.as_dtype(dtype))
-
-    def float(self) -> Tensor:
+    def float(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self) -> Tensor:
+    def double(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float64)
 
-    def half(self) -> Tensor:
+    def half(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float16)
 
-    def long(self) -> Tensor:
+    def long(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self) -> Tensor:
+    def int(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int32)
 
-    def short(self) -> Tensor:
+    def short(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int16)
 
-    def bool(self) -> Tensor:
+    def bool(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.bool)
 
-    def byte(self) -> Tensor:
+    def byte(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.uint8)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device: Any = None) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
     # new_*: factories that default to this tensor's dtype and device, as torch's
     def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-        from ._creation import tensor
         return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
     def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> Tensor:
-        from ._creation import full
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -448,20 +432,17 @@ class Tensor:
         return self.new_full(_shape_arg(size), 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-        from ._creation import empty
         return empty(*_shape_arg(size), dtype=dtype or self.dtype, device=device or self._device,
                      requires_grad=requires_grad)
 
-    def clone(self) -> Tensor:
-        return _ops.Clone.apply(self)
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        return _ops.Clone.apply(self)  # (every memory format is kept row-major: see _memory_format.py)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         return self if self._data.flags.c_contiguous else _ops.Clone.apply(self)
 
     # ---- printing ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        from ._format import format_tensor
-
         return format_tensor(self)
 
     __str__ = __repr__
@@ -473,9 +454,9 @@ class Tensor:
         return _repr_svg(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return repr(self)
+        if self._data.ndim == 0:  # f"{t}" of a 0-d tensor is its number's, as torch's
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # ---- arithmetic -------------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -610,22 +591,22 @@ class Tensor:
     def matmul(self, other: Tensor) -> Tensor:
         return _linalg.matmul(self, other)
 
-    def mm(self, other: Tensor) -> Tensor:
-        if self.ndim != 2 or other.ndim != 2:
-            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {other.ndim}-D")
-        return _linalg.matmul(self, other)
+    def mm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {mat2.ndim}-D")
+        return _linalg.matmul(self, mat2)
 
-    def bmm(self, other: Tensor) -> Tensor:
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {other.ndim}-D")
-        if self.shape[0] != other.shape[0]:
-            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {other.shape[0]}")
-        return _linalg.matmul(self, other)
+    def bmm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 3 or mat2.ndim != 3:
+            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {mat2.ndim}-D")
+        if self.shape[0] != mat2.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {mat2.shape[0]}")
+        return _linalg.matmul(self, mat2)
 
-    def dot(self, other: Tensor) -> Tensor:
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
-        return _linalg.matmul(self, other)
+    def dot(self, tensor: Tensor) -> Tensor:
+        if self.ndim != 1 or tensor.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {tensor.ndim}D tensors")
+        return _linalg.matmul(self, tensor)
 
     def eq(self, other: Any) -> Tensor:
         return _compare(_ops.Equal, self, other)  # (not `==`: eq(None) raises, as torch's)
@@ -861,12 +842,12 @@ class Tensor:
             x = x.to(_dtype.int64)  # torch sums integers and bools as int64
         return _reduce.Sum.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def sum_to_size(self, *size: Any) -> Tensor:
-        return _reduce.sum_to_size(self, _shape_arg(size))
+    def sum_to_size(self, *sizes: Any, size: Any = None) -> Tensor:
+        return _reduce.sum_to_size(self, _shape_arg(sizes if size is None else (size,)))
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
-        if x._data.dtype.kind not in "fc":
+        if x._data.dtype.kind not in "fcV":
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
                 f"dtype. Got: {x.dtype.name.capitalize()}"
@@ -885,11 +866,11 @@ class Tensor:
             x = x.to(_dtype.int64)
         return _reduce.Prod.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return _reduce.max_min(self, dim, keepdim, "max")
+    def max(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, dim if other is None else other, keepdim, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return _reduce.max_min(self, dim, keepdim, "min")
+    def min(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, dim if other is None else other, keepdim, "min")
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=True)
@@ -906,11 +887,11 @@ class Tensor:
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return _reduce.LogSumExp.apply(_float_input(self), dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _reduce.norm(self, p, dim, keepdim)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: dtype | None = None) -> Tensor:
+        return _reduce.norm(self if dtype is None else self.to(dtype), p, dim, keepdim)
 
-    def cumsum(self, dim: int) -> Tensor:
-        x = self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
+    def cumsum(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
+        x = self.to(dtype) if dtype is not None else self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
         dim = _normalize_dim(dim, self.ndim)
         if x.ndim == 0:
             return _reduce.CumSum.apply(x.reshape(1), dim=0).reshape(())
@@ -933,13 +914,13 @@ class Tensor:
         return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.LogSoftmax)
 
     # ---- shape ----------------------------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        return _shape.reshape(self, _shape_arg(shape))
+    def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
+        return _shape.reshape(self, _shape_arg(sizes if shape is None else (shape,)))
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, size: Any = None) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (dtype, str, type)):
             raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
-        return _shape.view(self, _shape_arg(shape))
+        return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
         return _shape.view(self, other.shape)
@@ -959,13 +940,16 @@ class Tensor:
     def unsqueeze(self, dim: int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
-    def permute(self, *dims: Any) -> Tensor:
-        return _shape.permute(self, _shape_arg(dims))
+    def permute(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.permute(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return _shape.transpose(self, dim0, dim1)
 
-    swapaxes = swapdims = transpose
+    swapdims = transpose
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return _shape.transpose(self, axis0, axis1)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return _shape.movedim(self, source, destination)
@@ -985,23 +969,23 @@ class Tensor:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
         return _shape.transpose(self, -2, -1)
 
-    def expand(self, *sizes: Any) -> Tensor:
-        return _shape.expand(self, _shape_arg(sizes))
+    def expand(self, *sizes: Any, size: Any = None, implicit: bool = False) -> Tensor:
+        return _shape.expand(self, _shape_arg(sizes if size is None else (size,)))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return _shape.expand(self, other.shape)
 
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        return _shape.expand(self, _shape_arg((shape,)))
+    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+        return _shape.expand(self, _shape_arg((size,)))
 
-    def repeat(self, *sizes: Any) -> Tensor:
-        return _shape.repeat(self, _shape_arg(sizes))
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
+        return _shape.repeat(self, _shape_arg(sizes if repeats is None else (repeats,)))
 
-    def flip(self, *dims: Any) -> Tensor:
-        return _shape.flip(self, _shape_arg(dims))
+    def flip(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.flip(self, _shape_arg(sizes if dims is None else (dims,)))
 
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
-        return _shape.split(self, split_size_or_sections, dim)
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        return _shape.split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         return _shape.chunk(self, chunks, dim)
@@ -1030,7 +1014,9 @@ class Tensor:
     def __setitem__(self, key: Any, value: Any) -> None:
         _index.setitem(self, key, value)
 
-    def gather(self, dim: int, index: Tensor) -> Tensor:
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        if sparse_grad:
+            raise NotImplementedError("microtorch does not support sparse tensors (gather(sparse_grad=True))")
         return _index.gather(self, dim, index)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
@@ -1091,8 +1077,8 @@ class Tensor:
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return _shape.roll(self, shifts, dims)
 
-    def tile(self, *dims: Any) -> Tensor:
-        return _shape.tile(self, _shape_arg(dims))
+    def tile(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.tile(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def repeat_interleave(self, repeats: Any, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
         return _shape.repeat_interleave(self, repeats, dim, output_size)
@@ -1124,7 +1110,9 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Mul, other)
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is not None:
+            return _inplace.apply_(self, lambda t: t.div(other, rounding_mode=rounding_mode))
         return _inplace.binary_(self, _ops.Div, other)
 
     def pow_(self, exponent: Any) -> Tensor:
@@ -1166,8 +1154,8 @@ class Tensor:
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, (end - self) * weight)
 
-    def copy_(self, src: Any) -> Tensor:
-        return _inplace.copy_(self, src)
+    def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
+        return _inplace.copy_(self, other)
 
     def zero_(self) -> Tensor:
         return _inplace.fill_(self, 0)
@@ -1175,8 +1163,8 @@ class Tensor:
     def fill_(self, value: Any) -> Tensor:
         return _inplace.fill_(self, value)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-        return _inplace.random_(self, "uniform", a, b, generator)
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "uniform", from_, to, generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "normal", mean, std, generator)
@@ -1207,200 +1195,16 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-_TYPE_NAMES = {
-    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-}
-
-
-# ---- helpers shared by the methods above ------------------------------------------------------------
-def _normalize_dim(dim: Any, ndim: int) -> int:
-    """A non-negative dim, or IndexError worded as torch's."""
-    if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
-        raise TypeError(f"dim must be an integer, got {type(dim).__name__}")
-    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
-    if not lo <= dim <= hi:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-    return dim % ndim if ndim else 0
-
-
-def _float_input(x: Tensor) -> Tensor:
-    """Integer and bool tensors enter floating ops as the default float dtype (torch's rule)."""
-    return x if x._data.dtype.kind in "fc" else x.to(get_default_dtype())
-
-
-def _to_scalar(value: Any) -> Any:
-    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
-    if type(value) in (_float, _int, _bool):
-        return value
-    if isinstance(value, (_int, _float)):  # subclasses: an IntEnum member, ...
-        return _int(value) if isinstance(value, _int) else _float(value)
-    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
-        value = value.item()  # a NumPy scalar or 0-d array
-    if isinstance(value, complex):
-        raise TypeError("complex numbers are not supported")
-    return value if type(value) in (_float, _int, _bool) else None  # (Fraction, Decimal: not numbers torch takes)
-
-
-def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
-    if isinstance(value, Tensor):
-        return value
-    from ._creation import tensor
-
-    return tensor(value, device=like._device)
-
-
-def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
-    """Apply a binary op after torch's type promotion (Python scalars stay 'weak'). Floating-point results may
-    take the fast path; integer and bool ones always take the op's forward, which checks what NumPy lets
-    through (division by zero)."""
-    if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
-        return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
-    a_is_tensor = isinstance(a, Tensor)
-    b_is_tensor = isinstance(b, Tensor)
-    if a_is_tensor and b_is_tensor:
-        a_dtype = a._data.dtype
-        if a_dtype is b._data.dtype and a_dtype.kind == "f":
-            return _apply_binary(op, a, b)  # the next commonest, x * y: one floating dtype
-        if op is _ops.Sub and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
-            _refuse_bool_subtraction(a, b)
-        if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fc":
-            target = result_type(a, b)
-            if true_divide and not target.is_floating_point:
-                target = get_default_dtype()
-            if dtype_of_array(a._data) is not target:
-                a = a.to(target)
-            if dtype_of_array(b._data) is not target:
-                b = b.to(target)
-            if not target.is_floating_point:
-                return op.apply(a, b)
-        elif a_dtype.kind != "f":
-            return op.apply(a, b)
-        return _apply_binary(op, a, b)
-    tensor_arg = a if a_is_tensor else b
-    scalar = _to_scalar(b if a_is_tensor else a)
-    if scalar is None:  # a list, an array, ...: becomes a tensor on the same device
-        other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
-        return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
-    kind = tensor_arg._data.dtype.kind
-    if (kind == "b" or type(scalar) is _bool) and op is _ops.Sub:
-        _refuse_bool_subtraction(tensor_arg, scalar)
-    if type(scalar) is _int and (kind != "f" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
-        scalar = _int_scalar(op, scalar, tensor_arg, a_is_tensor)
-    if kind not in "fc":
-        # int/bool tensor meets a float scalar (or true division): compute in the default float dtype;
-        # bool tensor meets an int scalar: int64
-        if isinstance(scalar, _float) or true_divide:
-            tensor_arg = tensor_arg.to(get_default_dtype())
-        else:
-            if kind == "b" and not isinstance(scalar, _bool):
-                tensor_arg = tensor_arg.to(_dtype.int64)
-            return op.apply(tensor_arg, scalar) if a_is_tensor else op.apply(scalar, tensor_arg)
-    return _apply_binary(op, tensor_arg, scalar) if a_is_tensor else _apply_binary(op, scalar, tensor_arg)
-
-
-def _int_scalar(op: Any, scalar: int, x: Tensor, x_first: bool) -> int:
-    """A Python int as torch uses it with tensor ``x``: one outside int64/uint64 does not convert, and an
-    integer tensor wraps it to its own width, two's complement (where NumPy 2 raises OverflowError), except
-    as an exponent."""
-    if not -0x8000000000000000 <= scalar < 0x10000000000000000:
-        raise OverflowError(f"int too big to convert (in {op.__name__} with a {x.dtype.name} tensor: torch's "
-                            "scalars hold at most int64 or uint64)")
-    adt = x._data.dtype
-    if adt.kind not in "iu":
-        return scalar
-    span = 1 << 8 * adt.itemsize
-    lo = -(span >> 1) if adt.kind == "i" else 0
-    if lo <= scalar < lo + span:
-        return scalar
-    if op is _ops.Pow and x_first:
-        raise RuntimeError(f"value cannot be converted to type {_dtype._C_NAMES[adt.name]} without overflow")
-    return (scalar - lo) % span + lo
-
-
-def _refuse_bool_subtraction(a: Any, b: Any) -> None:
-    """torch refuses ``-`` with a bool operand (tensor or Python bool): a mask minus something is a bug."""
-    a_bool = type(a) is _bool or isinstance(a, Tensor) and a._data.dtype.kind == "b"
-    b_bool = type(b) is _bool or isinstance(b, Tensor) and b._data.dtype.kind == "b"
-    if a_bool and b_bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
-            "operator instead."
-        )
-    if a_bool or b_bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
-            "mask, use the `~` or `logical_not()` operator instead."
-        )
-
-
-def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
-    """``op.apply(a, b)`` on floating-point operands; with nothing to record (backward passes, optimizer steps,
-    no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
-    ufunc = op.ufunc
-    a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
-        return op.apply(a, b)
-    device = a._device if a_is_tensor else b._device
-    if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
-        return op.apply(a, b)
-    try:
-        out = getattr(device._backend.xp, ufunc)(a._data if a_is_tensor else a, b._data if b_is_tensor else b)
-    except ValueError:
-        return op.apply(a, b)  # apply words the error as torch does
-    except (TypeError, OverflowError) as e:  # NumPy's words name none of ours
-        raise type(e)(f"{op.__name__} of {_describe(a)} and {_describe(b)}: {e}") from None
-    return Tensor._make(out, device)
-
-
-def _describe(x: Any) -> str:
-    return f"a {x.dtype.name} tensor" if isinstance(x, Tensor) else f"a Python {type(x).__name__}"
-
-
-def _compare(op: Any, a: Any, b: Any, operator: bool = False) -> Any:
-    """``op.apply(a, b)`` with ``b`` made a scalar or a tensor. For an operator (``==``, ``<``, ...) what cannot be
-    a tensor (None, a str, any object) is not compared: NotImplemented lets Python answer ``t == None`` with
-    False, ``t != None`` with True and ``t < None`` with a TypeError, as for torch."""
-    if not isinstance(b, Tensor):
-        scalar = _to_scalar(b)
-        if scalar is not None:
-            b = scalar
-        else:
-            try:
-                b = _as_tensor_like(b, a)
-            except TypeError:
-                if operator:
-                    return NotImplemented
-                raise
-    return op.apply(a, b)
-
-
-def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
-    dev = kwargs.pop("device", None)
-    dt = kwargs.pop("dtype", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dev, dt = a._device, a.dtype
-        elif isinstance(a, dtype) or a in (_float, _int, _bool):
-            dt = a
-        elif isinstance(a, (str, _device_cls, _int)) and not isinstance(a, _bool):
-            dev = a
-        elif isinstance(a, _bool):
-            pass  # to(dtype, non_blocking) positional form
-        else:
-            try:
-                dt = _dtype.as_dtype(a)
-            except TypeError:
-                raise TypeError(f"to() received an invalid argument {a!r}: expected a dtype, device or Tensor") from None
-    return (as_device(dev) if dev is not None else None), (_dtype.as_dtype(dt) if dt is not None else None), copy
-
 
 function.Tensor = Tensor
-# ops need Tensor, so they are imported after it exists
+# the factories, the promotion helpers and the ops need Tensor, so they are imported after it exists
+# (the factories first: they import _promotion's _shape_arg while _promotion imports them as a module)
+from ._creation import empty, full, tensor  # noqa: E402
+from ._format import format_tensor  # noqa: E402
+from ._promotion import (  # noqa: E402
+    _as_tensor_like, _binary, _compare, _float_input, _normalize_dim, _parse_to_args,
+    _refuse_bool_subtraction, _shape_arg, _to_scalar,
+)
 from .autograd.ops import elementwise as _ops  # noqa: E402
 from .autograd.ops import index as _index  # noqa: E402
 from .autograd.ops import inplace as _inplace  # noqa: E402

@@ -4,14 +4,15 @@ Profiles (``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``): ``ci`` (derandomi
 no example database, few examples: the default), ``dev`` and ``nightly``.
 
 Devices: ``cpu`` always; ``cuda`` when CuPy sees a GPU (marked ``cuda``, skipped
-with a reason otherwise); ``npx``, a second NumPy backend registered here under its
-own device type (proof that a registered backend runs the whole suite); and every
+with a reason otherwise); ``npx``, a backend written from the contract alone (on NumPy
+arrays) and registered here under its own device type (proof that the contract suffices); and every
 device type named in ``MICROTORCH_TEST_DEVICES`` (comma-separated).
 """
 from __future__ import annotations
 
 import os
 
+import numpy
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -33,11 +34,33 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-class NpxBackend(microtorch.backends.NumpyBackend):
-    """NumPy again, under the device type "npx": a registered third-party backend."""
+class ContractBackend(microtorch.backends.Backend):
+    """A backend written from the contract alone (``microtorch.backends.Backend``: its abstract methods and
+    documented attributes, nothing of NumpyBackend's), on NumPy arrays, under the device type "npx". The
+    whole suite runs on it, which proves the contract is enough for a third-party array library."""
+
+    xp = numpy
+
+    def __init__(self) -> None:
+        self._generator = numpy.random.default_rng(0)
+
+    def asarray(self, data, dtype=None, index=None, copy=None):
+        return numpy.array(data, dtype=dtype, copy=copy)
+
+    def to_numpy(self, array):
+        return array
+
+    def manual_seed(self, seed: int) -> None:
+        self._generator = numpy.random.default_rng(seed)
+
+    def new_generator(self, seed=None, index=None):
+        return numpy.random.default_rng(seed)
+
+    def default_generator(self, index):
+        return self._generator
 
 
-microtorch.backends.register_backend("npx", NpxBackend())
+microtorch.backends.register_backend("npx", ContractBackend())
 
 
 def _cuda_unavailable_reason() -> str | None:

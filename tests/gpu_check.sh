@@ -5,7 +5,7 @@
 #     bash tests/gpu_check.sh -x                       # extra arguments go to pytest
 #     HYPOTHESIS_PROFILE=dev bash tests/gpu_check.sh   # more examples per op
 #
-# It needs CuPy >= 14 (pip install 'microtorch[cuda]'), torch, pytest and hypothesis, and installs
+# It needs CuPy >= 14 (pip install -e '.[cuda]' from a checkout), torch, pytest and hypothesis, and installs
 # nothing itself (GPU machines here reach no package index). The core of it is
 #
 #     PYTHONPATH=. python -m pytest -m cuda -q -rs
@@ -22,7 +22,7 @@ nvidia-smi --query-gpu=index,name,driver_version,memory.total --format=csv || ec
 import importlib, sys
 missing = [m for m in ("cupy", "torch", "pytest", "hypothesis") if importlib.util.find_spec(m) is None]
 if missing:
-    sys.exit(f"missing: {', '.join(missing)} (pip install 'microtorch[cuda]' torch pytest hypothesis)")
+    sys.exit(f"missing: {', '.join(missing)} (pip install -e '.[cuda]' torch pytest hypothesis)")
 PY
 
 MICROTORCH_DEVICE=cuda "$PY" - <<'PY'

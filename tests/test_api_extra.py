@@ -196,8 +196,8 @@ def test_prelu_and_mha_initialisation_follow_torch():
     assert m.in_proj_weight.abs().max().item() <= bound and m.in_proj_weight.std().item() > bound / 3
     nb = mt.nn.MultiheadAttention(8, 2, bias=False, batch_first=True)
     assert list(nb.state_dict()) == list(torch.nn.MultiheadAttention(8, 2, bias=False).state_dict())
-    with pytest.raises(NotImplementedError):
-        mt.nn.MultiheadAttention(8, 2, kdim=4)
+    kv = mt.nn.MultiheadAttention(8, 2, kdim=4, vdim=3, add_bias_kv=True)  # separate projections, as torch's
+    assert list(kv.state_dict()) == list(torch.nn.MultiheadAttention(8, 2, kdim=4, vdim=3, add_bias_kv=True).state_dict())
     with pytest.raises(AssertionError, match="divisible"):
         mt.nn.MultiheadAttention(8, 3)
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import microtorch as mt
-from conftest import CUDA_SKIP_REASON, NpxBackend
+from conftest import CUDA_SKIP_REASON, ContractBackend
 from microtorch.backends import cupy_backend, register_backend
 
 no_gpu = pytest.mark.skipif(CUDA_SKIP_REASON is None, reason="a GPU is present: the no-GPU errors cannot be seen")
@@ -46,7 +46,7 @@ def test_a_lazy_backend_is_built_on_first_use_only():
 
     def factory():
         built.append(1)
-        return NpxBackend()
+        return ContractBackend()
 
     register_backend("lazynpx", factory)
     assert mt.device("lazynpx:0").type == "lazynpx" and built == []
@@ -57,20 +57,20 @@ def test_a_lazy_backend_is_built_on_first_use_only():
 
 def test_register_backend_rejects_bad_arguments():
     with pytest.raises(ValueError, match="identifier"):
-        register_backend("my:dev", NpxBackend())
+        register_backend("my:dev", ContractBackend())
     with pytest.raises(TypeError, match="microtorch.backends.Backend"):
         register_backend("mydev", 3)
 
 
 def test_a_registered_backend_replaces_the_cached_one():
-    class Counting(NpxBackend):
+    class Counting(ContractBackend):
         made = 0
 
         def asarray(self, *args, **kwargs):
             Counting.made += 1
             return super().asarray(*args, **kwargs)
 
-    register_backend("swap", NpxBackend())
+    register_backend("swap", ContractBackend())
     mt.tensor([1.0], device="swap")
     register_backend("swap", Counting())
     mt.tensor([1.0], device="swap")
@@ -164,7 +164,7 @@ def test_cuda_without_cupy_or_gpu_explains_what_is_missing():
     mt.cuda.manual_seed_all(0)
     for ask in (lambda: mt.zeros(1, device="cuda"), lambda: mt.ones(1).cuda(), lambda: mt.ones(1).to("cuda:0"),
                 lambda: mt.cuda.synchronize(), lambda: mt.set_default_device("cuda")):
-        with pytest.raises(RuntimeError, match=r"(CuPy|GPU).*pip install 'microtorch\[cuda\]'"):
+        with pytest.raises(RuntimeError, match=r"(CuPy|GPU).*pip install cupy-cuda12x"):
             ask()
     assert mt.get_default_device() == mt.device("cpu")
 
@@ -182,7 +182,7 @@ def _fake_cupy_module(count, version="14.2.0"):
 
 def test_cupy_errors_say_which_part_is_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", None)  # import cupy fails
-    with pytest.raises(RuntimeError, match=r"needs CuPy, which is not installed.*pip install 'microtorch\[cuda\]'"):
+    with pytest.raises(RuntimeError, match=r"needs CuPy, which is not installed.*pip install cupy-cuda12x"):
         cupy_backend.import_cupy()
     monkeypatch.setitem(sys.modules, "cupy", _fake_cupy_module(RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")))
     with pytest.raises(RuntimeError, match=r"CuPy is installed but cannot use a GPU: RuntimeError: cudaErrorNoDevice"):

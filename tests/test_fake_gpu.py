@@ -239,3 +239,30 @@ def test_microtorch_cuda_module(fake_cuda):
         mt.cuda.set_device(2)
     with pytest.raises(ValueError, match="expected a cuda device, got cpu"):
         mt.cuda.synchronize("cpu")
+
+
+def test_recurrent_and_transformer_layers_stay_on_the_second_gpu():
+    """Packing, a packed bidirectional LSTM with an initial state, and a masked Transformer on fakecuda:1 give
+    the CPU's values and gradients (their index tensors, zeros and masks are made on the GPU)."""
+    results = {}
+    for device in ("cpu", GPU1):
+        mt.manual_seed(0)
+        lstm = mt.nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2).double().to(device)
+        model = mt.nn.Transformer(4, 2, 1, 1, 8, dropout=0.0, batch_first=True).double().to(device)
+        x = mt.tensor(np.linspace(-1, 1, 30).reshape(5, 2, 3), device=device, requires_grad=True)
+        packed = mt.nn.utils.rnn.pack_padded_sequence(x, [3, 5], enforce_sorted=False)
+        h0 = mt.zeros(4, 2, 2, dtype=mt.float64, device=device)
+        c0 = mt.ones(4, 2, 4, dtype=mt.float64, device=device)
+        out, (h, c) = lstm(packed, (h0, c0))
+        padded, _ = mt.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+        src = padded  # (2, 5, 2 directions x proj_size 2)
+        padding = mt.tensor([[False, False, False, True, True], [False] * 5], device=device)
+        y = model(src, src[:, :3], tgt_mask=model.generate_square_subsequent_mask(3, device=device, dtype=mt.float64),
+                  src_key_padding_mask=padding)
+        (y.sum() + h.sum() + c.sum()).backward()
+        if device != "cpu":
+            _on(y, 1)
+            _on(x.grad, 1)
+        results[device] = (y.detach().cpu().numpy(), x.grad.cpu().numpy())
+    for a, b in zip(results["cpu"], results[GPU1]):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)

@@ -80,6 +80,33 @@ def run_backward(
     (``Tensor.backward``), restricted to ``inputs`` when given; otherwise the
     gradients of ``inputs`` are returned (``autograd.grad``).
     """
+    pending, leaf_grads, roots = _seed(outputs, grad_outputs)
+    wanted_nodes = _non_leaf_inputs(inputs, accumulate_into_grad)
+    captured: dict = {}  # non-leaf input -> its gradient, read off its node (autograd.grad)
+    dependencies = _count_dependencies(roots)
+    ready = [n for n in roots if n not in dependencies]
+    needed = None if inputs is None else _leading_to(ready, dependencies, inputs)
+    quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
+    with quiet, grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grads = pending.pop(node, None)
+            if needed is not None and node not in needed:
+                grads = None  # as torch: with ``inputs``, only the nodes that lead to them run
+            if grads is not None:
+                grads = _before_running(node, grads, wanted_nodes, captured)
+            input_grads = (None,) * len(node.next_edges) if grads is None else _run_node(node, grads, create_graph)
+            if not retain_graph:
+                node.release()
+            _hand_on(node.next_edges, input_grads, pending, dependencies, ready, leaf_grads)
+        if not accumulate_into_grad:
+            return _gradients_of(inputs, leaf_grads, captured)
+        _accumulate(leaf_grads, inputs, grad_outputs, create_graph)
+    return None
+
+
+def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple[dict, dict, list]:
+    """The starting gradients: per output node (``pending``), per leaf output (``leaf_grads``), and the roots."""
     pending: dict = {}  # node -> [gradient of each output]
     leaf_grads: dict = {}  # leaf tensor -> gradient
     roots = []
@@ -94,80 +121,80 @@ def run_backward(
         slots = pending[node]
         prev = slots[out._output_nr]
         slots[out._output_nr] = grad if prev is None else prev + grad
+    return pending, leaf_grads, roots
 
-    # gradients wanted for non-leaf inputs: backward() keeps them in .grad by retain_grad(), as torch
-    # does (for good); grad() reads them off their node just before it runs, after the tensor hooks
+
+def _non_leaf_inputs(inputs: Sequence[Any] | None, accumulate_into_grad: bool) -> dict:
+    """Gradients wanted for non-leaf inputs: backward() keeps them in .grad by retain_grad(), as torch does
+    (for good); grad() reads them off their node just before it runs, after the tensor hooks (node -> tensors)."""
     wanted_nodes: dict = {}
-    if inputs is not None:
-        for t in inputs:
-            if t.grad_fn is not None:
-                if accumulate_into_grad:
-                    t.retain_grad()
-                else:
-                    wanted_nodes.setdefault(t.grad_fn, []).append(t)
-    captured: dict = {}
-
-    dependencies = _count_dependencies(roots)
-    ready = [n for n in roots if n not in dependencies]
-    needed = None if inputs is None else _leading_to(ready, dependencies, inputs)
-    quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
-    with quiet, grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            grads = pending.pop(node, None)
-            edges = node.next_edges
-            if needed is not None and node not in needed:
-                grads = None  # as torch: with ``inputs``, only the nodes that lead to them run
-            if grads is not None:
-                if node._pre_hooks:
-                    _run_prehooks(node, grads)
-                if wanted_nodes and node in wanted_nodes:
-                    for t in wanted_nodes[node]:
-                        captured[t] = grads[t._output_nr]
-                if len(grads) > 1 and all(g is None for g in grads):
-                    grads = None
-            if grads is None:  # nothing reached this node: only its inputs' counts change
-                input_grads = (None,) * len(edges)
+    for t in inputs or ():
+        if t.grad_fn is not None:
+            if accumulate_into_grad:
+                t.retain_grad()
             else:
-                if create_graph and node.once_differentiable:
-                    raise RuntimeError(
-                        f"{node.name()} is not twice differentiable; create_graph=True cannot build its gradient's graph"
-                    )
-                if node.device.index is None:
-                    input_grads = node._input_grads(grads)
-                else:  # raw array work in backward (zeros for unused outputs, ...) belongs on the node's device
-                    with node.device.backend.on_device(node.device.index):
-                        input_grads = node._input_grads(grads)
-                if anomaly_mode.enabled:
-                    anomaly_mode.check(node, input_grads)
-            if not retain_graph:
-                node.release()
-            for edge, grad in zip(edges, input_grads):
-                if edge is None:
-                    continue
-                target, output_nr = edge
-                if isinstance(target, Op):
-                    if grad is not None:
-                        slots = pending.get(target)
-                        if slots is None:
-                            slots = pending[target] = [None] * target.n_outputs
-                        prev = slots[output_nr]
-                        slots[output_nr] = grad if prev is None else prev + grad
-                    remaining = dependencies[target] - 1
-                    dependencies[target] = remaining
-                    if remaining == 0:
-                        ready.append(target)
-                elif grad is not None:
-                    prev = leaf_grads.get(target)
-                    leaf_grads[target] = grad if prev is None else prev + grad
+                wanted_nodes.setdefault(t.grad_fn, []).append(t)
+    return wanted_nodes
 
-        if not accumulate_into_grad:
-            for t in dict.fromkeys(inputs):  # a leaf's hooks run once, even if it is asked for twice
-                if t._hooks and t in leaf_grads:
-                    leaf_grads[t] = _run_hooks(t._hooks, leaf_grads[t])
-            return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
-        _accumulate(leaf_grads, inputs, grad_outputs, create_graph)
-    return None
+
+def _before_running(node: Op, grads: list, wanted_nodes: dict, captured: dict) -> list | None:
+    """Run the tensor hooks of ``node``'s outputs and capture wanted gradients; None if no output got one."""
+    if node._pre_hooks:
+        _run_prehooks(node, grads)
+    if wanted_nodes and node in wanted_nodes:
+        for t in wanted_nodes[node]:
+            captured[t] = grads[t._output_nr]
+    if len(grads) > 1 and all(g is None for g in grads):
+        return None
+    return grads
+
+
+def _run_node(node: Op, grads: list, create_graph: bool) -> tuple:
+    """The gradients of ``node``'s inputs from those of its outputs."""
+    if create_graph and node.once_differentiable:
+        raise RuntimeError(
+            f"{node.name()} is not twice differentiable; create_graph=True cannot build its gradient's graph"
+        )
+    if node.device.index is None:
+        input_grads = node._input_grads(grads)
+    else:  # raw array work in backward (zeros for unused outputs, ...) belongs on the node's device
+        with node.device.backend.on_device(node.device.index):
+            input_grads = node._input_grads(grads)
+    if anomaly_mode.enabled:
+        anomaly_mode.check(node, input_grads)
+    return input_grads
+
+
+def _hand_on(edges: tuple, input_grads: tuple, pending: dict, dependencies: dict, ready: list,
+             leaf_grads: dict) -> None:
+    """Give each input its gradient: a node's slot (and the node to ``ready`` once all its consumers ran),
+    or a leaf's running sum."""
+    for edge, grad in zip(edges, input_grads):
+        if edge is None:
+            continue
+        target, output_nr = edge
+        if isinstance(target, Op):
+            if grad is not None:
+                slots = pending.get(target)
+                if slots is None:
+                    slots = pending[target] = [None] * target.n_outputs
+                prev = slots[output_nr]
+                slots[output_nr] = grad if prev is None else prev + grad
+            remaining = dependencies[target] - 1
+            dependencies[target] = remaining
+            if remaining == 0:
+                ready.append(target)
+        elif grad is not None:
+            prev = leaf_grads.get(target)
+            leaf_grads[target] = grad if prev is None else prev + grad
+
+
+def _gradients_of(inputs: Sequence[Any], leaf_grads: dict, captured: dict) -> list:
+    """``autograd.grad``'s answer: each input's gradient (a leaf's after its hooks), None where none arrived."""
+    for t in dict.fromkeys(inputs):  # a leaf's hooks run once, even if it is asked for twice
+        if t._hooks and t in leaf_grads:
+            leaf_grads[t] = _run_hooks(t._hooks, leaf_grads[t])
+    return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
 
 
 def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, grad_outputs: Sequence[Any],

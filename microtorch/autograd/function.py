@@ -173,13 +173,13 @@ class Op:
         op.params = params
         if type(out) is tuple:
             results = tuple(
-                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fc" else Tensor._make(o, device)
+                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
                 for i, o in enumerate(out)
             )
             op._output_meta = tuple((o.shape, o.dtype) for o in out)
             op._record(inputs, arrays, out, results)
             return results
-        if out.dtype.kind not in "fc":  # only floating results carry gradients
+        if out.dtype.kind not in "fcV":  # only floating results carry gradients (V: bfloat16)
             return Tensor._make(out, device)
         result = Tensor._make(out, device, True, op, 0)
         op._record(inputs, arrays, (out,), (result,))
@@ -421,7 +421,7 @@ class Function:
         outs = (output,) if single else output
         results = tuple(
             Tensor._make(o._data, o._device, True, ctx, i)
-            if isinstance(o, Tensor) and o._data.dtype.kind in "fc" and not any(o is n for n in ctx.non_differentiable)
+            if isinstance(o, Tensor) and o._data.dtype.kind in "fcV" and not any(o is n for n in ctx.non_differentiable)
             else o
             for i, o in enumerate(outs)
         )

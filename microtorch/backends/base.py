@@ -51,8 +51,10 @@ class Backend(ABC):
 
     def errstate(self) -> contextlib.AbstractContextManager:
         """A context in which floating-point errors (division by zero, overflow, invalid) give inf
-        or nan silently, as in torch; the backward pass runs in one. The default does nothing."""
-        return NO_SWITCH
+        or nan silently, as in torch; the backward pass runs in one. The default is ``xp.errstate``
+        where the namespace has one (NumPy's and CuPy's), else nothing."""
+        errstate = getattr(self.xp, "errstate", None)
+        return errstate(all="ignore") if errstate is not None else NO_SWITCH
 
     # ---- arrays ------------------------------------------------------------------
     @abstractmethod
@@ -192,6 +194,11 @@ class Backend(ABC):
 
     def empty_cache(self, index: int | None = None) -> None:
         """Release cached, unused memory of device ``index`` (a no-op without a caching allocator)."""
+
+    def describe(self) -> dict:
+        """What ``python -m microtorch`` reports of this backend: array library, version, devices."""
+        return {"array library": getattr(self.xp, "__name__", repr(self.xp)),
+                "version": getattr(self.xp, "__version__", "?"), "devices": self.device_count()}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(xp={getattr(self.xp, '__name__', self.xp)})"

@@ -13,8 +13,8 @@ from .base import NO_SWITCH, Backend
 from .numpy_backend import DEFAULT_SEED
 
 INSTALL_HINT = (
-    "pip install 'microtorch[cuda]' (CUDA 12 wheels; 'microtorch[cuda12]' or 'microtorch[cuda13]' pick the CUDA "
-    "version, matching `nvidia-smi`)"
+    "pip install cupy-cuda12x (CUDA 12 wheels; cupy-cuda13x for CUDA 13: pick the CUDA version `nvidia-smi` shows), "
+    "or pip install -e \".[cuda]\" from a checkout"
 )
 
 # dtypes CuPy's scatter-add (atomicAdd) accepts; others go through float64
@@ -60,6 +60,18 @@ class CupyBackend(Backend):
     # ---- devices -------------------------------------------------------------------
     def device_count(self) -> int:
         return self._count
+
+    def errstate(self) -> Any:
+        return NO_SWITCH  # GPU kernels do not warn about floating-point errors
+
+    def describe(self) -> dict:
+        info = super().describe()
+        info["CUDA runtime"] = self._runtime.runtimeGetVersion()
+        for i in range(self._count):
+            props = self._runtime.getDeviceProperties(i)
+            name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
+            info[f"cuda:{i}"] = f"{name}, {props['totalGlobalMem'] / 2**30:.1f} GiB"
+        return info
 
     def current_device(self) -> int:
         return self._runtime.getDevice()

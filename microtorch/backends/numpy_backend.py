@@ -27,9 +27,6 @@ class NumpyBackend(Backend):
     def to_numpy(self, array: Any) -> numpy.ndarray:
         return array
 
-    def errstate(self) -> Any:
-        return numpy.errstate(all="ignore")  # NumPy warns by default
-
     def erf(self, x: Any) -> Any:
         if x.dtype != numpy.float64:  # float32/16: a fast approximation, within 6e-7 of erf
             return _erf_float32(x).astype(x.dtype, copy=False)
@@ -38,6 +35,23 @@ class NumpyBackend(Backend):
         except ImportError:
             return super().erf(x)
         return erf(x)
+
+    def describe(self) -> dict:
+        info = super().describe()
+        blas = numpy.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+        info["BLAS"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+        if blas.get("openblas configuration"):
+            info["BLAS build"] = blas["openblas configuration"]
+        try:  # the kernel and threads BLAS actually runs with (optional: threadpoolctl)
+            from threadpoolctl import threadpool_info
+        except ImportError:
+            info["BLAS threads"] = "unknown (pip install threadpoolctl to see them)"
+        else:
+            for pool in threadpool_info():
+                info[f"{pool['internal_api']} threads"] = pool["num_threads"]
+                if pool.get("architecture"):
+                    info[f"{pool['internal_api']} kernel"] = pool["architecture"]
+        return info
 
     def manual_seed(self, seed: int) -> None:
         self._generator = numpy.random.default_rng(seed)

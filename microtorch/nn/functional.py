@@ -12,7 +12,8 @@ import warnings
 from typing import Any, Sequence
 
 from .._device import on_device
-from .._tensor import Tensor, _float_input
+from .._tensor import Tensor
+from .._promotion import _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops
@@ -1176,3 +1177,8 @@ __all__ = [
     "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "kl_div",
 ]
+
+# multi-head attention is a family of its own (projections, masks, two attention paths): its own file
+from ._multi_head_attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward  # noqa: E402
+
+__all__.append("multi_head_attention_forward")

@@ -1,8 +1,16 @@
 """Elementwise ops: arithmetic, math functions, comparisons, casts.
 
-Binary ops broadcast; the engine sums each gradient back to its input's shape
-(``broadcasting = True``), so no backward here deals with broadcasting.
-Each binary arithmetic op names its ufunc, which in-place updates reuse.
+Most pointwise ops are rows of two tables, ``UNARY`` and ``BINARY`` (torch's derivatives.yaml, HIPS
+autograd's numpy_vjps): the forward (a function of the backend's ``xp``, by name, or ``f(xp, x[, y])``)
+and the gradient of each input as a one-line formula of the incoming gradient ``g`` and of what it reads
+(``x``, ``y``: the inputs; ``out``: the output). The parameter names decide what forward saves (see
+``_table.py``); the Op classes (``Exp``, ``Mul``, ...) are made from the rows. Ops that need more care
+(``Pow``, ``Where``, ``Clamp``, ``Xlogy``, the fused backward of ``Tanh`` and ``Sigmoid``) are written as
+classes below the tables.
+
+Binary ops broadcast; the engine sums each gradient back to its input's shape (``broadcasting = True``),
+so no formula deals with broadcasting. Each binary arithmetic op names its ufunc, which in-place updates
+and unrecorded arithmetic call directly.
 """
 from __future__ import annotations
 
@@ -11,72 +19,85 @@ from typing import Any
 
 from .. import grad_mode
 from ..function import Op
+from ._table import binary_op, unary_op
+from ..._creation import full
 from ..._dtype import checked_scalar, get_default_dtype, result_type
-from ..._tensor import Tensor, _as_tensor_like, _to_scalar
+from ..._tensor import Tensor
+from ..._promotion import _as_tensor_like, _to_scalar
+
+
+# ---- the pointwise table -----------------------------------------------------------------------------
+def _negative(xp, x):
+    if x.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+            "use the `~` or `logical_not()` operator instead."
+        )
+    return xp.negative(x)
+
+
+def _checked_division(ufunc: str, kernel: str):
+    """``ufunc`` after torch's checks for integer division by zero and bool operands (``kernel`` names it)."""
+    def forward(xp, x, y):
+        _check_integer_division(xp, kernel, x, y)
+        return getattr(xp, ufunc)(x, y)
+
+    forward.ufunc = ufunc
+    return forward
+
+
+#: name: (forward, d/dx)
+UNARY = {
+    "Neg":        (_negative,       lambda g: -g),
+    "Abs":        ("abs",           lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
+    "Exp":        ("exp",           lambda g, out: g * out),
+    "Log":        ("log",           lambda g, x: g / x),
+    "Log1p":      ("log1p",         lambda g, x: g / (x + 1.0)),
+    "Expm1":      ("expm1",         lambda g, out: g * (out + 1.0)),
+    "Sqrt":       ("sqrt",          lambda g, out: g / (out * 2.0)),
+    "Rsqrt":      (lambda xp, x: xp.reciprocal(xp.sqrt(x)),
+                                    lambda g, out: g * (out * out * out) * -0.5),
+    "Reciprocal": ("reciprocal",    lambda g, out: -g * (out * out)),
+    "Sin":        ("sin",           lambda g, x: g * x.cos()),
+    "Cos":        ("cos",           lambda g, x: -g * x.sin()),
+    "Tan":        ("tan",           lambda g, out: g * (out * out + 1.0)),
+    "Asin":       ("arcsin",        lambda g, x: g * (1.0 - x * x).rsqrt()),
+    "Acos":       ("arccos",        lambda g, x: -g * (1.0 - x * x).rsqrt()),
+    "Atan":       ("arctan",        lambda g, x: g / (x * x + 1.0)),
+    "Sinh":       ("sinh",          lambda g, x: g * x.cosh()),
+    "Cosh":       ("cosh",          lambda g, x: g * x.sinh()),
+    "Asinh":      ("arcsinh",       lambda g, x: g * (x * x + 1.0).rsqrt()),
+    "Acosh":      ("arccosh",       lambda g, x: g * (x * x - 1.0).rsqrt()),
+    "Atanh":      ("arctanh",       lambda g, x: g / (1.0 - x * x)),
+}
+
+#: name: (forward, d/dx, d/dy)
+BINARY = {
+    "Add":         ("add",          lambda g: g,                lambda g: g),
+    "Sub":         ("subtract",     lambda g: g,                lambda g: -g),
+    "Mul":         ("multiply",     lambda g, y: g * y,         lambda g, x: g * x),
+    "Div":         ("true_divide",  lambda g, y: g / y,         lambda g, x, y: -g * x / (y * y)),
+    # x // y is piecewise constant: zero gradient (torch gives none)
+    "FloorDivide": (_checked_division("floor_divide", "div_floor_cpu"),
+                                    lambda g: g * 0.0,          lambda g: g * 0.0),
+    # x % y = x - floor(x / y) y, with y's sign (as Python and torch)
+    "Remainder":   (_checked_division("remainder", "remainder_cpu"),
+                                    lambda g: g,                lambda g, x, y: -g * (x / y).floor()),
+    # fmod(x, y) = x - trunc(x / y) y, with x's sign (as C's)
+    "Fmod":        ("fmod",         lambda g: g,                lambda g, x, y: -g * (x / y).trunc()),
+    # atan2(x, y) is the angle of the point (y, x): torch's argument order, atan2(input, other)
+    "Atan2":       ("arctan2",      lambda g, x, y: g * y / (x * x + y * y),
+                                                                lambda g, x, y: -g * x / (x * x + y * y)),
+}
+
+for _name, (_forward, _derivative) in UNARY.items():
+    globals()[_name] = unary_op(_name, _forward, _derivative, __name__)
+for _name, (_forward, _dx, _dy) in BINARY.items():
+    globals()[_name] = binary_op(_name, _forward, _dx, _dy, __name__)
+del _name, _forward, _derivative, _dx, _dy
 
 
 # ---- arithmetic ------------------------------------------------------------------------------------
-class Add(Op):
-    """d(x + y) = dx + dy"""
-
-    broadcasting = True
-    ufunc = "add"
-
-    def forward(ctx, x, y):
-        return ctx.xp.add(x, y)
-
-    def backward(ctx, grad):
-        return grad, grad
-
-
-class Sub(Op):
-    """d(x - y) = dx - dy"""
-
-    broadcasting = True
-    ufunc = "subtract"
-
-    def forward(ctx, x, y):
-        return ctx.xp.subtract(x, y)
-
-    def backward(ctx, grad):
-        return grad, (-grad if ctx.needs_input_grad[1] else None)
-
-
-class Mul(Op):
-    """d(x * y) = y dx + x dy"""
-
-    broadcasting = True
-    ufunc = "multiply"
-
-    def forward(ctx, x, y):
-        need_x, need_y = ctx.needs_input_grad  # save only what a gradient uses
-        ctx.save_for_backward(x if need_y else None, y if need_x else None)
-        return ctx.xp.multiply(x, y)
-
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        return (grad * y if need_x else None), (grad * x if need_y else None)
-
-
-class Div(Op):
-    """d(x / y) = dx / y - x dy / y^2"""
-
-    broadcasting = True
-    ufunc = "true_divide"
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
-        return ctx.xp.true_divide(x, y)
-
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        gx = grad / y if need_x else None
-        gy = -grad * x / (y * y) if need_y else None
-        return gx, gy
-
-
 class Pow(Op):
     """d(x ** y) = y x^(y-1) dx + x^y log(x) dy"""
 
@@ -110,49 +131,18 @@ class Pow(Op):
         return gx, gy
 
 
-class FloorDivide(Op):
-    """x // y rounds toward -inf; its gradient is zero almost everywhere (torch gives none)."""
-
-    broadcasting = True
-    ufunc = "floor_divide"
-
-    def forward(ctx, x, y):
-        _check_integer_division(ctx, "div_floor_cpu", x, y)
-        return ctx.xp.floor_divide(x, y)
-
-    def backward(ctx, grad):
-        return grad * 0.0, (grad * 0.0 if ctx.needs_input_grad[1] else None)
-
-
-class Remainder(Op):
-    """x % y = x - floor(x / y) y (sign of y, as Python and torch); d = dx - floor(x/y) dy"""
-
-    broadcasting = True
-    ufunc = "remainder"
-
-    def forward(ctx, x, y):
-        _check_integer_division(ctx, "remainder_cpu", x, y)
-        ctx.save_for_backward(x, y)
-        return ctx.xp.remainder(x, y)
-
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        gy = -grad * (x / y).floor() if ctx.needs_input_grad[1] else None
-        return grad, gy
-
-
 class IntegerDivisionByZero(RuntimeError, ZeroDivisionError):
     """torch raises ``RuntimeError: ZeroDivisionError`` for integer ``//`` and ``%`` by zero (NumPy warns and
     returns 0); being a ZeroDivisionError as well, it is caught by either name."""
 
 
-def _check_integer_division(ctx, kernel: str, x, y) -> None:
+def _check_integer_division(xp, kernel: str, x, y) -> None:
     """Refuse what torch refuses: integer division by zero, and any division of bool tensors."""
     kind = (x if hasattr(x, "dtype") else y).dtype.kind
     if kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if kind in "iu" and getattr(x, "size", 1):  # (an empty tensor divides nothing)
-        if ctx.xp.count_nonzero(y) != y.size if hasattr(y, "size") else y == 0:  # (count_nonzero: the cheapest test)
+        if xp.count_nonzero(y) != y.size if hasattr(y, "size") else y == 0:  # (count_nonzero: the cheapest test)
             raise IntegerDivisionByZero("ZeroDivisionError: integer division or modulo by zero")
 
 
@@ -227,271 +217,6 @@ class Clamp(Op):
 
 
 # ---- unary math ------------------------------------------------------------------------------------
-class Neg(Op):
-    """d(-x) = -dx"""
-
-    def forward(ctx, x):
-        if x.dtype.kind == "b":
-            raise RuntimeError(
-                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
-                "use the `~` or `logical_not()` operator instead."
-            )
-        return ctx.xp.negative(x)
-
-    def backward(ctx, grad):
-        return -grad
-
-
-class Abs(Op):
-    """d|x| = sign(x) dx (0 at x = 0, as torch)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.abs(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.sign()
-
-
-class Exp(Op):
-    """d exp(x) = exp(x) dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.exp(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * out
-
-
-class Log(Op):
-    """d log(x) = dx / x"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.log(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / x
-
-
-class Log1p(Op):
-    """d log(1 + x) = dx / (1 + x)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.log1p(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (x + 1.0)
-
-
-class Expm1(Op):
-    """d (exp(x) - 1) = (out + 1) dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.expm1(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (out + 1.0)
-
-
-class Sqrt(Op):
-    """d sqrt(x) = dx / (2 sqrt(x))"""
-
-    def forward(ctx, x):
-        out = ctx.xp.sqrt(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad / (out * 2.0)
-
-
-class Rsqrt(Op):
-    """d x^(-1/2) = -x^(-3/2) / 2 dx = -out^3 / 2 dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.reciprocal(ctx.xp.sqrt(x))
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (out * out * out) * -0.5
-
-
-class Reciprocal(Op):
-    """d (1/x) = -dx / x^2 = -out^2 dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.reciprocal(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return -grad * (out * out)
-
-
-class Sin(Op):
-    """d sin(x) = cos(x) dx"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.sin(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.cos()
-
-
-class Cos(Op):
-    """d cos(x) = -sin(x) dx"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.cos(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad * x.sin()
-
-
-class Tan(Op):
-    """d tan(x) = (1 + tan(x)^2) dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.tan(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (out * out + 1.0)
-
-
-class Asin(Op):
-    """d asin(x) = dx / sqrt(1 - x^2)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.arcsin(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (1.0 - x * x).rsqrt()
-
-
-class Acos(Op):
-    """d acos(x) = -dx / sqrt(1 - x^2)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.arccos(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad * (1.0 - x * x).rsqrt()
-
-
-class Atan(Op):
-    """d atan(x) = dx / (1 + x^2)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.arctan(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (x * x + 1.0)
-
-
-class Atan2(Op):
-    """d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)"""
-
-    broadcasting = True
-
-    def forward(ctx, y, x):
-        ctx.save_for_backward(y, x)
-        return ctx.xp.arctan2(y, x)
-
-    def backward(ctx, grad):
-        y, x = ctx.saved_tensors
-        scale = grad / (x * x + y * y)
-        need_y, need_x = ctx.needs_input_grad
-        return (scale * x if need_y else None), (-scale * y if need_x else None)
-
-
-class Sinh(Op):
-    """d sinh(x) = cosh(x) dx"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.sinh(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.cosh()
-
-
-class Cosh(Op):
-    """d cosh(x) = sinh(x) dx"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.cosh(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.sinh()
-
-
-class Asinh(Op):
-    """d asinh(x) = dx / sqrt(x^2 + 1)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.arcsinh(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (x * x + 1.0).rsqrt()
-
-
-class Acosh(Op):
-    """d acosh(x) = dx / sqrt(x^2 - 1)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.arccosh(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (x * x - 1.0).rsqrt()
-
-
-class Atanh(Op):
-    """d atanh(x) = dx / (1 - x^2)"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.arctanh(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (1.0 - x * x)
-
-
 class Xlogy(Op):
     """xlogy(x, y) = x log(y), and 0 where x == 0 (unless y is nan): d = log(y) dx + x / y dy, where torch
     takes the dx part as 0 at x == 0, y <= 0"""
@@ -509,21 +234,6 @@ class Xlogy(Op):
         need_x, need_y = ctx.needs_input_grad
         gx = where((x == 0) & (y <= 0), 0.0, grad * y.log()) if need_x else None
         return gx, (grad * x / y if need_y else None)
-
-
-class Fmod(Op):
-    """fmod(x, y) = x - trunc(x / y) y (the sign of x, as C's): d = dx - trunc(x / y) dy"""
-
-    broadcasting = True
-
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[1] else None)
-        return ctx.xp.fmod(x, y)
-
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        return (grad if need_x else None), (-grad * (x / y).trunc() if need_y else None)
 
 
 class Tanh(Op):
@@ -585,7 +295,7 @@ class Relu(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return Mul.apply(grad, out > 0)  # float * bool stays float: no cast needed
+        return Mul.apply(grad, out > 0)  # noqa: F821 (a table row); float * bool stays float: no cast needed
 
 
 class _ZeroGradient(Op):
@@ -695,7 +405,7 @@ class _Bitwise(_Comparison):
 
     def forward(ctx, x, y):
         for a in (x, y):
-            if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" or isinstance(a, float):
+            if getattr(a, "dtype", None) is not None and a.dtype.kind in "fV" or isinstance(a, float):
                 raise TypeError(f"{type(ctx).__name__} is only supported for integer and bool tensors, got a float input")
         return getattr(ctx.xp, ctx.kernel)(x, y)
 
@@ -714,7 +424,7 @@ class BitwiseXor(_Bitwise):
 
 class BitwiseNot(_Comparison):
     def forward(ctx, x):
-        if x.dtype.kind == "f":
+        if x.dtype.kind in "fV":
             raise TypeError("bitwise_not is only supported for integer and bool tensors, got a float tensor")
         return ctx.xp.invert(x)
 
@@ -762,8 +472,6 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     target = result_type(*args)
     args = [a.to(target) if isinstance(a, Tensor) and a._data.dtype.name != target.name else a for a in args]
     if not any(isinstance(a, Tensor) for a in args):  # two scalars: make the result's dtype explicit
-        from ..._creation import full
-
         args[0] = full((), args[0], dtype=target, device=condition.device)
     elif not target.is_floating_point and any(isinstance(a, float) for a in args):
         args = [a.to(target) if isinstance(a, Tensor) else a for a in args]

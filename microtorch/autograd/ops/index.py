@@ -8,14 +8,17 @@ differentiable to any order.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from ..._device import on_device
 from ..function import Op
 from .views import view_of
+from .inplace import check_inplace, commit
 from .. import grad_mode
 from ..._dtype import checked_scalar
-from ..._tensor import Tensor, _normalize_dim, _to_scalar
+from ..._tensor import Tensor
+from ..._promotion import _normalize_dim, _to_scalar
 
 
 def _is_basic(key: tuple) -> bool:
@@ -53,10 +56,22 @@ def normalize_key(x, key: Any) -> tuple:
     """Turn an indexing key into a tuple NumPy understands, with index tensors as backend arrays."""
 
     if not isinstance(key, tuple):
-        key = (key,)
+        if _sequence_as_tuple(key):
+            warnings.warn(
+                "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result",
+                UserWarning, stacklevel=4)
+            key = tuple(key)
+        else:
+            key = (key,)
     backend = x._device.backend
     out = []
     for k in key:
+        if isinstance(k, range):  # torch indexes with a range as with the list of its values
+            k = list(k)
+        elif isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError("step must be greater than zero" if k.step < 0 else "slice step cannot be zero")
         if isinstance(k, Tensor):
             if k._data.dtype.kind not in "iub":
                 raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
@@ -82,6 +97,14 @@ def normalize_key(x, key: Any) -> tuple:
                 f"(got {type(k).__name__})"
             )
     return tuple(out)
+
+
+def _sequence_as_tuple(key: Any) -> bool:
+    """torch's (and old NumPy's) rule for a list key: one shorter than 32 holding a sequence, tensor, slice,
+    None or Ellipsis is a tuple of indices (``x[[[0, 1], [1, 0]]]`` is ``x[[0, 1], [1, 0]]``)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, (list, tuple, range, slice, Tensor)) for k in key)
 
 
 def getitem(x, key: Any):
@@ -126,8 +149,6 @@ def write(array, key: tuple, values: Any) -> None:
 
 
 def setitem(x, key: Any, value: Any) -> None:
-    from .inplace import check_inplace, commit
-
     key = normalize_key(x, key)
     if isinstance(value, Tensor):
         if value._device is not x._device:

@@ -14,8 +14,11 @@ from typing import Any, Callable
 from ..._device import on_device
 from .. import grad_mode
 from ..._dtype import checked_scalar, dtype_of_array
-from ..._tensor import Tensor, _as_tensor_like, _binary, _int_scalar, _refuse_bool_subtraction
-from .views import check_view_write, rewrites_base, write_through_view
+from ..._tensor import Tensor
+from ..._promotion import _as_tensor_like, _binary, _int_scalar, _refuse_bool_subtraction
+from .elementwise import Cast, ToDevice, where
+from .shape import expand
+from .views import ViewWrite, check_view_write, maker_of, rewrites_base
 
 
 def check_inplace(x, recording: bool) -> None:
@@ -72,8 +75,6 @@ def _keep_old_values_for(node, x) -> None:
 def _overwritten(x, values):
     """``values`` everywhere, as a result that keeps ``x`` in the graph with a zero gradient (torch's
     ``copy_``/``fill_`` on a tensor that requires grad)."""
-    from .elementwise import where
-
     with on_device(x._device):  # (allocated on x's GPU, not the current one)
         everywhere = Tensor._make(x._device.backend.xp.ones(x.shape, dtype=bool), x._device)
     return where(everywhere, values, x)
@@ -136,9 +137,6 @@ def apply_(x, fn: Callable):
 
 def copy_(x, src: Any):
     """Copy ``src`` (broadcast, cast, possibly from another device) into ``x``."""
-    from .elementwise import Cast, ToDevice
-    from .shape import expand
-
     if not isinstance(src, Tensor):
         src = _as_tensor_like(src, x)
     recording = grad_mode.enabled and (x._requires_grad or src._requires_grad)
@@ -182,7 +180,7 @@ def random_(x, kind: str, a: float, b: Any, generator: Any):
     """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
     recording = grad_mode.enabled and x._requires_grad
     check_inplace(x, recording)
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fV":
         raise RuntimeError(f"{kind}_ expects a floating point tensor, got {x.dtype}")
     backend, index, dtype = x._device.backend, x._device.index, x._data.dtype.name
     gen = getattr(generator, "_generator", generator)
@@ -195,4 +193,17 @@ def random_(x, kind: str, a: float, b: Any, generator: Any):
     with on_device(x._device):
         x._data[...] = values
     x._bump_version()
+    return x
+
+
+def write_through_view(x: Tensor, result: Tensor) -> Tensor:
+    """``x`` (a view) now holds ``result``'s values: its base takes a ViewWrite node, and ``x`` becomes the
+    same view of the rewritten base."""
+    root = x._base
+    check_inplace(root, True)  # a view of a leaf that requires grad cannot be written while recording
+    make = maker_of(x)
+    rewritten = ViewWrite.apply(root, result, make=make)
+    root.grad_fn, root._output_nr, root._requires_grad = rewritten.grad_fn, 0, True
+    fresh = make(root)
+    x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
     return x

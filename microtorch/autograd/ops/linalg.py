@@ -6,8 +6,10 @@ from typing import Any, Sequence
 
 from ..._device import on_device
 from ..function import Op
+from .index import GetItem
 from ..._dtype import result_type
-from ..._tensor import Tensor, _as_tensor_like
+from ..._tensor import Tensor
+from ..._promotion import _as_tensor_like
 
 
 class MatMul(Op):
@@ -20,8 +22,10 @@ class MatMul(Op):
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.folds_batch = b.ndim == 2 and a.ndim > 2
         if ctx.folds_batch:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
-            return ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
-        return ctx.xp.matmul(a, b)
+            out = ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
+        else:
+            out = ctx.xp.matmul(a, b)
+        return out if out.dtype == a.dtype else out.astype(a.dtype)  # (ml_dtypes' bfloat16 matmul gives float32)
 
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
@@ -174,8 +178,6 @@ def _take_diagonals(sub: str, t):
         n = t.shape[0]
         with on_device(t.device):
             idx = t.device.backend.xp.arange(n)
-        from .index import GetItem
-
         t = GetItem.apply(t, key=(idx, idx))
         sub = c + "".join(sub[k] for k in rest)
     return sub, t

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import grad_mode
 from ..function import Op
+from .index import IndexAccumulate
 from ..._tensor import Tensor
 
 
@@ -43,8 +44,6 @@ class NLLLoss(Op):
         return xp.asarray(loss, dtype=logp.dtype)
 
     def backward(ctx, grad):
-        from .index import IndexAccumulate
-
         scale = ctx.scale if isinstance(ctx.scale, float) else Tensor._make(ctx.scale.astype(grad._data.dtype, copy=False), ctx.device)
         per_cell = (grad * -1.0) * scale
         if tuple(per_cell.shape) != tuple(ctx.cells[1].shape):

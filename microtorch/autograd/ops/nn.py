@@ -5,7 +5,8 @@ import math
 
 from .. import grad_mode
 from ..function import Op
-from ..._tensor import _float_input, _normalize_dim
+from .index import IndexAccumulate
+from ..._promotion import _float_input, _normalize_dim
 
 
 class Softmax(Op):
@@ -57,6 +58,8 @@ class Linear(Op):
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
         out = ctx.xp.matmul(x.reshape(-1, x.shape[-1]), weight.T)
+        if out.dtype != x.dtype:  # ml_dtypes' bfloat16 matmul gives float32
+            out = out.astype(x.dtype)
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
@@ -80,8 +83,6 @@ class Embedding(Op):
         return ctx.xp.take(weight, indices, axis=0)
 
     def backward(ctx, grad):
-        from .index import IndexAccumulate
-
         (indices,) = ctx.saved_tensors
         if ctx.padding_idx is not None:
             grad = grad.masked_fill((indices == ctx.padding_idx).unsqueeze(-1), 0.0)

@@ -13,9 +13,10 @@ from typing import Any
 
 from .. import grad_mode
 from ..function import Op
-from .elementwise import Where
+from .elementwise import Maximum, Minimum, Where
 from ..._dtype import int64
-from ..._tensor import Tensor, _binary, _float_input, _normalize_dim
+from ..._tensor import Tensor
+from ..._promotion import _binary, _float_input, _normalize_dim
 
 
 def normalize_dims(dim: Any, ndim: int) -> tuple | None:
@@ -238,11 +239,9 @@ def _arange_along(ctx, shape: tuple, dim: int):
 
 
 def max_min(x, dim: Any, keepdim: bool, mode: str):
-    from . import elementwise
-
     largest = mode == "max"
     if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
-        return _binary(elementwise.Maximum if largest else elementwise.Minimum, x, dim)
+        return _binary(Maximum if largest else Minimum, x, dim)
     if dim is None:
         if x.numel() == 0:
             raise RuntimeError(f"{mode}(): Expected reduction dim to be specified for input.numel() == 0.")

@@ -13,7 +13,8 @@ from typing import Any, Sequence
 from ..._device import on_device
 from ..function import Op
 from ..._dtype import result_type
-from ..._tensor import Tensor, _normalize_dim
+from ..._tensor import Tensor
+from ..._promotion import _normalize_dim
 from .views import shares_memory, view_of
 
 

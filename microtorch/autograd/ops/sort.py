@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ..function import Op
-from ..._tensor import _normalize_dim
+from ..._promotion import _normalize_dim
 
 SortResult = namedtuple("sort", ["values", "indices"])
 TopKResult = namedtuple("topk", ["values", "indices"])

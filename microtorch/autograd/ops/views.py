@@ -17,7 +17,7 @@ from ..._tensor import Tensor
 ALIAS = object()
 
 
-def _maker(x: Tensor) -> Any:
+def maker_of(x: Tensor) -> Any:
     """How ``x`` is made from its root base: a function, ALIAS, or None (not known)."""
     return getattr(x, "_view_maker", None)  # a slot only views set
 
@@ -29,7 +29,7 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
     if make is None:
         out._view_maker = ALIAS
     elif grad_mode.enabled:  # only a recorded in-place op needs to replay the view
-        parent = _maker(x) if x._base is not None else make
+        parent = maker_of(x) if x._base is not None else make
         if parent is make or parent is ALIAS:  # x is the root, or an alias (whose views are aliases)
             out._view_maker = parent
         elif parent is not None:
@@ -53,7 +53,7 @@ def _owner(a: Any) -> Any:
 
 def check_view_write(x: Tensor) -> None:
     """Refuse a recorded write through a view that cannot replay itself on its base."""
-    if x._base is not None and _maker(x) is None:
+    if x._base is not None and maker_of(x) is None:
         raise RuntimeError(
             "in-place operation on a view whose base is in the graph, but the view was made while gradients were "
             "not recorded (under no_grad) or by a chain of views that cannot be replayed; make the view with "
@@ -63,7 +63,7 @@ def check_view_write(x: Tensor) -> None:
 
 def rewrites_base(x: Tensor) -> bool:
     """Whether a recorded in-place op on ``x`` must also rewrite its base's graph."""
-    return x._base is not None and _maker(x) not in (None, ALIAS)
+    return x._base is not None and maker_of(x) not in (None, ALIAS)
 
 
 class ViewWrite(Op):
@@ -82,18 +82,3 @@ class ViewWrite(Op):
             with grad_mode.no_grad():
                 ctx.make(outside)._data[...] = 0  # the view of the mask shares its memory
         return (grad * outside if need_base else None), (ctx.make(grad) if need_values else None)
-
-
-def write_through_view(x: Tensor, result: Tensor) -> Tensor:
-    """``x`` (a view) now holds ``result``'s values: its base takes a ViewWrite node, and ``x`` becomes the
-    same view of the rewritten base."""
-    from .inplace import check_inplace
-
-    root = x._base
-    check_inplace(root, True)  # a view of a leaf that requires grad cannot be written while recording
-    make = _maker(x)
-    rewritten = ViewWrite.apply(root, result, make=make)
-    root.grad_fn, root._output_nr, root._requires_grad = rewritten.grad_fn, 0, True
-    fresh = make(root)
-    x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
-    return x

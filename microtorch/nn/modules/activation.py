@@ -238,3 +238,5 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+from .attention import MultiheadAttention  # noqa: E402,F401 - torch's nn.modules.activation.MultiheadAttention

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ... import _dtype
+from ..._promotion import _parse_to_args
 from ..._tensor import Tensor
 from ...autograd import function
 from ...autograd.grad_mode import no_grad
@@ -377,8 +378,6 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: floating parameters and
         buffers take the dtype, all take the device."""
-        from ..._tensor import _parse_to_args
-
         kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)
         device, dtype, _ = _parse_to_args(None, args, kwargs)

@@ -1,6 +1,6 @@
 """``microtorch.nn.utils``: gradient clipping, parameter vectors, weight and spectral normalization,
-parametrizations, pruning and layer fusion (torch.nn.utils's layout and names)."""
-from . import parametrizations, parametrize, prune, stateless
+parametrizations, pruning, layer fusion and the recurrent-sequence helpers (torch.nn.utils's layout and names)."""
+from . import parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_
 from .clip_grad import clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
@@ -29,5 +29,6 @@ __all__ = [
     "spectral_norm",
     "stateless",
     "vector_to_parameters",
+    "rnn",
     "weight_norm",
 ]

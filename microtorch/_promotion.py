@@ -1,0 +1,219 @@
+"""Type promotion and argument normalisation: what every op's arguments go through before the op.
+
+torch's rules: Python scalars are 'weak' (they never widen a tensor's dtype: float32 * 2.5 stays float32),
+integer and bool tensors enter floating ops as the default float dtype, a number joins an integer tensor
+only if it fits. ``_binary`` applies a binary op after promotion, ``_compare`` a comparison; the others
+normalise one argument (a dim, a shape, a scalar, the arguments of ``to()``).
+
+Ops import these from here, not from ``_tensor.py``; this module needs ``Tensor``, so ``_tensor.py``
+imports it after defining the class.
+"""
+from __future__ import annotations
+
+import builtins
+import numbers
+from typing import Any
+
+from . import _dtype
+from . import _creation  # (a module: _creation imports _shape_arg from here while this module loads)
+from ._device import as_device, device as _device_cls
+from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
+from ._tensor import Tensor
+from .autograd import grad_mode
+
+_float, _int, _bool = builtins.float, builtins.int, builtins.bool
+
+
+def _shape_arg(args: tuple) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
+        args = tuple(args[0])
+    for s in args:
+        if type(s) is not _int and not isinstance(s, numbers.Integral):
+            raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
+    return tuple(_int(s) for s in args)
+
+
+def _normalize_dim(dim: Any, ndim: int) -> int:
+    """A non-negative dim, or IndexError worded as torch's."""
+    if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
+        raise TypeError(f"dim must be an integer, got {type(dim).__name__}")
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % ndim if ndim else 0
+
+
+def _float_input(x: Tensor) -> Tensor:
+    """Integer and bool tensors enter floating ops as the default float dtype (torch's rule)."""
+    return x if x._data.dtype.kind in "fcV" else x.to(get_default_dtype())
+
+
+def _to_scalar(value: Any) -> Any:
+    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
+    if type(value) in (_float, _int, _bool):
+        return value
+    if isinstance(value, (_int, _float)):  # subclasses: an IntEnum member, ...
+        return _int(value) if isinstance(value, _int) else _float(value)
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
+        value = value.item()  # a NumPy scalar or 0-d array
+    if isinstance(value, complex):
+        raise TypeError("complex numbers are not supported")
+    return value if type(value) in (_float, _int, _bool) else None  # (Fraction, Decimal: not numbers torch takes)
+
+
+def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
+    """A list, array or number as a tensor on ``like``'s device (a tensor as itself)."""
+    if isinstance(value, Tensor):
+        return value
+    return _creation.tensor(value, device=like._device)
+
+
+def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
+    """Apply a binary op after torch's type promotion (Python scalars stay 'weak'). Floating-point results may
+    take the fast path; integer and bool ones always take the op's forward, which checks what NumPy lets
+    through (division by zero)."""
+    if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind in "fV":
+        return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
+    a_is_tensor = isinstance(a, Tensor)
+    b_is_tensor = isinstance(b, Tensor)
+    if a_is_tensor and b_is_tensor:
+        a_dtype = a._data.dtype
+        if a_dtype is b._data.dtype and a_dtype.kind in "fV":
+            return _apply_binary(op, a, b)  # the next commonest, x * y: one floating dtype
+        if op.ufunc == "subtract" and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
+            _refuse_bool_subtraction(a, b)
+        if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fcV":
+            target = result_type(a, b)
+            if true_divide and not target.is_floating_point:
+                target = get_default_dtype()
+            if dtype_of_array(a._data) is not target:
+                a = a.to(target)
+            if dtype_of_array(b._data) is not target:
+                b = b.to(target)
+            if not target.is_floating_point:
+                return op.apply(a, b)
+        elif a_dtype.kind not in "fV":
+            return op.apply(a, b)
+        return _apply_binary(op, a, b)
+    tensor_arg = a if a_is_tensor else b
+    scalar = _to_scalar(b if a_is_tensor else a)
+    if scalar is None:  # a list, an array, ...: becomes a tensor on the same device
+        other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
+        return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
+    kind = tensor_arg._data.dtype.kind
+    if (kind == "b" or type(scalar) is _bool) and op.ufunc == "subtract":
+        _refuse_bool_subtraction(tensor_arg, scalar)
+    if type(scalar) is _int and (kind not in "fV" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
+        scalar = _int_scalar(op, scalar, tensor_arg, a_is_tensor)
+    if kind not in "fcV":
+        # int/bool tensor meets a float scalar (or true division): compute in the default float dtype;
+        # bool tensor meets an int scalar: int64
+        if isinstance(scalar, _float) or true_divide:
+            tensor_arg = tensor_arg.to(get_default_dtype())
+        else:
+            if kind == "b" and not isinstance(scalar, _bool):
+                tensor_arg = tensor_arg.to(_dtype.int64)
+            return op.apply(tensor_arg, scalar) if a_is_tensor else op.apply(scalar, tensor_arg)
+    return _apply_binary(op, tensor_arg, scalar) if a_is_tensor else _apply_binary(op, scalar, tensor_arg)
+
+
+def _int_scalar(op: Any, scalar: int, x: Tensor, x_first: bool) -> int:
+    """A Python int as torch uses it with tensor ``x``: one outside int64/uint64 does not convert, and an
+    integer tensor wraps it to its own width, two's complement (where NumPy 2 raises OverflowError), except
+    as an exponent."""
+    if not -0x8000000000000000 <= scalar < 0x10000000000000000:
+        raise OverflowError(f"int too big to convert (in {op.__name__} with a {x.dtype.name} tensor: torch's "
+                            "scalars hold at most int64 or uint64)")
+    adt = x._data.dtype
+    if adt.kind not in "iu":
+        return scalar
+    span = 1 << 8 * adt.itemsize
+    lo = -(span >> 1) if adt.kind == "i" else 0
+    if lo <= scalar < lo + span:
+        return scalar
+    if op.ufunc == "power" and x_first:
+        raise RuntimeError(f"value cannot be converted to type {_dtype._C_NAMES[adt.name]} without overflow")
+    return (scalar - lo) % span + lo
+
+
+def _refuse_bool_subtraction(a: Any, b: Any) -> None:
+    """torch refuses ``-`` with a bool operand (tensor or Python bool): a mask minus something is a bug."""
+    a_bool = type(a) is _bool or isinstance(a, Tensor) and a._data.dtype.kind == "b"
+    b_bool = type(b) is _bool or isinstance(b, Tensor) and b._data.dtype.kind == "b"
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+            "operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+            "mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
+    """``op.apply(a, b)`` on floating-point operands; with nothing to record (backward passes, optimizer steps,
+    no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
+    ufunc = op.ufunc
+    a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+        return op.apply(a, b)
+    device = a._device if a_is_tensor else b._device
+    if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
+        return op.apply(a, b)
+    try:
+        out = getattr(device._backend.xp, ufunc)(a._data if a_is_tensor else a, b._data if b_is_tensor else b)
+    except ValueError:
+        return op.apply(a, b)  # apply words the error as torch does
+    except (TypeError, OverflowError) as e:  # NumPy's words name none of ours
+        raise type(e)(f"{op.__name__} of {_describe(a)} and {_describe(b)}: {e}") from None
+    return Tensor._make(out, device)
+
+
+def _describe(x: Any) -> str:
+    return f"a {x.dtype.name} tensor" if isinstance(x, Tensor) else f"a Python {type(x).__name__}"
+
+
+def _compare(op: Any, a: Any, b: Any, operator: bool = False) -> Any:
+    """``op.apply(a, b)`` with ``b`` made a scalar or a tensor. For an operator (``==``, ``<``, ...) what cannot be
+    a tensor (None, a str, any object) is not compared: NotImplemented lets Python answer ``t == None`` with
+    False, ``t != None`` with True and ``t < None`` with a TypeError, as for torch."""
+    if not isinstance(b, Tensor):
+        scalar = _to_scalar(b)
+        if scalar is not None:
+            b = scalar
+        else:
+            try:
+                b = _as_tensor_like(b, a)
+            except TypeError:
+                if operator:
+                    return NotImplemented
+                raise
+    return op.apply(a, b)
+
+
+def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
+    dev = kwargs.pop("device", None)
+    dt = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)  # (every tensor is row-major: see _memory_format.py)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dt = a._device, a.dtype
+        elif isinstance(a, dtype) or a in (_float, _int, _bool):
+            dt = a
+        elif isinstance(a, (str, _device_cls, _int)) and not isinstance(a, _bool):
+            dev = a
+        elif isinstance(a, _bool):
+            pass  # to(dtype, non_blocking) positional form
+        else:
+            try:
+                dt = _dtype.as_dtype(a)
+            except TypeError:
+                raise TypeError(f"to() received an invalid argument {a!r}: expected a dtype, device or Tensor") from None
+    return (as_device(dev) if dev is not None else None), (_dtype.as_dtype(dt) if dt is not None else None), copy

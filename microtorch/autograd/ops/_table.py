@@ -1,0 +1,110 @@
+"""How a row of the pointwise table (``elementwise.UNARY`` / ``elementwise.BINARY``) becomes an ``Op`` class.
+
+A row names the forward (a function of the backend's namespace ``xp``, given by its name, or any
+``f(xp, *arrays)``) and one derivative per input: the gradient of that input as a function of the incoming
+gradient ``g`` and of what it reads, named by its parameters: ``x`` and ``y`` (the inputs) and ``out`` (the
+output). Those names decide what forward saves, so a formula can only read values that stay connected to the
+graph under ``create_graph=True`` (the inputs and the output), never a hidden intermediate that would silently
+become a constant.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+import operator
+from typing import Callable
+
+from ..function import Op
+
+_READABLE = ("x", "y", "out")
+
+
+def _reads(derivative: Callable) -> tuple:
+    """The values a derivative reads: its parameters after the gradient ``g``."""
+    names = tuple(inspect.signature(derivative).parameters)[1:]
+    unknown = set(names) - set(_READABLE)
+    if unknown:
+        raise TypeError(f"a derivative may read only {_READABLE}, not {sorted(unknown)}")
+    return names
+
+
+def _forward_function(forward: str | Callable) -> Callable:
+    if isinstance(forward, str):
+        return lambda xp, *arrays: getattr(xp, forward)(*arrays)
+    return forward
+
+
+def unary_op(name: str, forward: str | Callable, derivative: Callable, module: str) -> type:
+    """An ``Op`` class computing ``forward`` whose backward is ``derivative(g, x)`` or ``derivative(g, out)``."""
+    compute = _forward_function(forward)
+    reads = _reads(derivative)
+    if len(reads) > 1 or "y" in reads:
+        raise TypeError(f"{name}: a unary derivative reads x or out, not {reads}")
+    saves_input = reads == ("x",)
+    saves_output = reads == ("out",)
+
+    def forward_(ctx, x):
+        out = compute(ctx.xp, x)
+        if ctx.needs_input_grad[0] and (saves_input or saves_output):
+            ctx.saved = (x,) if saves_input else (out,)
+        return out
+
+    def backward(ctx, grad):
+        return derivative(grad, *ctx.saved_tensors)
+
+    return _make_class(name, (derivative,), module, forward_, backward, ufunc=None)
+
+
+def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, module: str) -> type:
+    """A broadcasting ``Op`` class computing ``forward(x, y)`` with the gradients ``dx`` and ``dy``."""
+    compute = _forward_function(forward)
+    reads = (_reads(dx), _reads(dy))
+    # for each combination of needed input gradients: what forward saves (positions in (x, y, out)), and
+    # where each derivative finds its arguments in what was saved
+    saves, picks = {}, {}
+    for need in itertools.product((False, True), repeat=2):
+        kept = tuple(i for i, v in enumerate(_READABLE) if any(n and v in r for n, r in zip(need, reads)))
+        saves[need] = _picker(kept)
+        picks[need] = tuple(_picker(tuple(kept.index(_READABLE.index(v)) for v in r)) if n else None
+                            for n, r in zip(need, reads))
+
+    def forward_(ctx, x, y):
+        out = compute(ctx.xp, x, y)
+        save = saves[ctx.needs_input_grad]
+        if save is not _NOTHING:
+            ctx.saved = save((x, y, out))
+        return out
+
+    def backward(ctx, grad):
+        pick_x, pick_y = picks[ctx.needs_input_grad]
+        saved = ctx.saved_tensors
+        return (dx(grad, *pick_x(saved)) if pick_x else None), (dy(grad, *pick_y(saved)) if pick_y else None)
+
+    # the ufunc in-place updates and unrecorded arithmetic call directly (a checked forward names its own)
+    ufunc = forward if isinstance(forward, str) else getattr(forward, "ufunc", None)
+    cls = _make_class(name, (dx, dy), module, forward_, backward, ufunc)
+    cls.broadcasting = True
+    return cls
+
+
+def _NOTHING(values: tuple) -> tuple:
+    return ()
+
+
+def _picker(positions: tuple) -> Callable[[tuple], tuple]:
+    """A function taking the items at ``positions`` of a tuple, as a tuple (cheaper than a comprehension)."""
+    if not positions:
+        return _NOTHING
+    if len(positions) == 1:
+        (i,) = positions
+        return lambda values: (values[i],)
+    return operator.itemgetter(*positions)
+
+
+def _make_class(name: str, derivatives: tuple, module: str, forward: Callable, backward: Callable,
+                ufunc: str | None) -> type:
+    doc = f"Pointwise ``{name}``: its forward and gradient are its row in the table of ``{module}``."
+    return type(name, (Op,), {
+        "__doc__": doc, "__module__": module, "__qualname__": name, "ufunc": ufunc, "derivatives": derivatives,
+        "forward": forward, "backward": backward,
+    })
