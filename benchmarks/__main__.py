@@ -41,7 +41,7 @@ def main(argv: list | None = None) -> int:
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda needs a GPU visible to torch")
     selected = [w for w in WORKLOADS if not args.only or any(s.lower() in w.name.lower() for s in args.only)]
-    if not selected:
+    if not selected and not any(s.lower() in "drawing" for s in args.only):
         parser.error(f"no workload matches {args.only}; workloads: {[w.name for w in WORKLOADS]}")
     rounds = args.rounds or (1 if args.quick else 5)
     min_seconds = 0.05 if args.quick else 0.4
@@ -54,7 +54,8 @@ def main(argv: list | None = None) -> int:
     measure_memory = args.device == "cpu" and os.path.exists("/proc/self/clear_refs") and (
         not args.only or any(s.lower() in "peak memory" for s in args.only))
     results = []
-    progress = harness.Progress(len(selected) + measure_memory)
+    want_drawing = args.device == "cpu" and (not args.only or any(s.lower() in "drawing" for s in args.only))
+    progress = harness.Progress(len(selected) + measure_memory + want_drawing)
     for w in selected:
         steps = {"microtorch": w.build(microtorch, args.device, args.quick), "torch": w.build(torch, args.device, args.quick)}
         syncs = {"microtorch": syncer(microtorch), "torch": syncer(torch)}
@@ -68,13 +69,23 @@ def main(argv: list | None = None) -> int:
         results.append(harness.Result(name, "MiB", peak_memory_mib("microtorch", args.quick),
                                       peak_memory_mib("torch", args.quick)))
         progress.update(name)
+    drawing = []
+    if want_drawing:
+        from . import drawing as draw_bench
+
+        drawing = draw_bench.run(args.quick, timeout=10.0 if args.quick else 60.0)
+        progress.update("drawing")
     progress.close()
 
     machine = harness.machine_description(args.device)
     print(f"\nMachine: {machine}\n")
     print(harness.markdown_table(results, args.device))
+    if drawing:
+        from microtorch.viz.dot import find_dot
+
+        print("\n" + draw_bench.markdown_table(drawing, os.path.basename(find_dot() or "none")))
     if args.json:
-        harness.write_json(args.json, results, args.device, machine)
+        harness.write_json(args.json, results, args.device, machine, drawing)
     return 0
 
 

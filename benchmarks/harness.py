@@ -89,7 +89,7 @@ def markdown_table(results: list, device: str) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: str, results: list, device: str, machine: str) -> None:
+def write_json(path: str, results: list, device: str, machine: str, drawing: list | None = None) -> None:
     payload = {
         "device": device,
         "machine": machine,
@@ -99,6 +99,8 @@ def write_json(path: str, results: list, device: str, machine: str) -> None:
             for r in results
         ],
     }
+    if drawing:  # draw-time workloads (benchmarks/drawing.py): microtorch's two layouts, no torch counterpart
+        payload["drawing"] = drawing
     with open(path, "w") as f:
         json.dump(payload, f, indent=2)
 

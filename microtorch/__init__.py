@@ -17,6 +17,7 @@ from ._dtype import (
 )
 from ._dtype import dtype
 from ._tensor import Size, Tensor
+from ._promotion import _expect
 from ._creation import (
     Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
     logspace, manual_seed, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
@@ -40,14 +41,18 @@ def is_tensor(obj: object) -> "_builtins.bool":
 
 
 def is_floating_point(input: Tensor) -> "_builtins.bool":
+    _expect(input, Tensor, "is_floating_point", "input")
     return input.is_floating_point()
 
 
 def numel(input: Tensor) -> "_builtins.int":
+    _expect(input, Tensor, "numel", "input")
     return input.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
+from .autograd.anomaly_mode import is_anomaly_enabled  # noqa: E402
 
 # ---- the rest of torch's top-level surface that scripts touch --------------------------------------------------
 from math import e, inf, nan, pi  # noqa: E402

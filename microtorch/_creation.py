@@ -196,6 +196,8 @@ def full(size: Sequence[int], fill_value: Any, *, out: Any = None, dtype: Any = 
 
 
 def _like(t: Tensor, dtype: Any, device: Any, layout: Any = None) -> tuple:
+    if not isinstance(t, Tensor):  # the *_like factories' first argument, as torch checks it
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(t).__name__}")
     check_layout(layout)
     return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
 
@@ -400,6 +402,8 @@ def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = 
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None, out: Any = None) -> Tensor:  # noqa: A002
     """0/1 draws, 1 with probability ``input`` (or ``p``) elementwise."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     probs = input if p is None else full_like(input, p)
     draws = rand(probs.shape, dtype=probs.dtype, device=probs.device, generator=generator)
     return write_out(out, (draws < probs).to(probs.dtype), "bernoulli")

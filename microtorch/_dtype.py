@@ -147,6 +147,10 @@ def checked_scalar(value, d: dtype):
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """torch.promote_types: the smallest dtype both ``a`` and ``b`` convert to safely."""
+    for position, (name, value) in enumerate((("type1", a), ("type2", b)), 1):
+        if not isinstance(value, dtype):
+            raise TypeError(f"promote_types(): argument '{name}' (position {position}) must be torch.dtype, "
+                            f"not {type(value).__name__}")
     if a is b:
         return a
     if a._category != b._category:

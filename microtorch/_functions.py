@@ -5,11 +5,12 @@ Most are the Tensor methods under the same name; the rest take several tensors.
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Any, Sequence
 
 from ._signatures import function_from_method, write_out
 from ._tensor import Tensor
-from ._promotion import _binary
+from ._promotion import _binary, _expect
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
@@ -27,6 +28,11 @@ _METHODS = (
     "outer addmm cumprod roll tile repeat_interleave nan_to_num"
 ).split()
 
+#: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
+_REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul": "__rmul__",
+              "multiply": "__rmul__", "div": "__rtruediv__", "divide": "__rtruediv__", "true_divide": "__rtruediv__",
+              "pow": "__rpow__", "remainder": "__rmod__", "floor_divide": "__rfloordiv__"}
+
 #: torch's functions of these names have no ``out=``
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
@@ -35,11 +41,13 @@ _NO_OUT = set(
 )
 
 for _name in _METHODS:
-    globals()[_name] = function_from_method(getattr(Tensor, _name), _name, out=_name not in _NO_OUT)
+    globals()[_name] = function_from_method(getattr(Tensor, _name), _name, out=_name not in _NO_OUT,
+                                            reflected=_REFLECTED.get(_name))
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
+    _expect(input, Tensor, "max", "input")
     if other is not None:
         return write_out(out, _binary(_ew.Maximum, input, other), "max")
     return write_out(out, input.max(dim, keepdim), "max")
@@ -47,6 +55,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = N
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``min(x)``, ``min(x, dim)`` -> (values, indices), or ``min(a, b)`` (elementwise)."""
+    _expect(input, Tensor, "min", "input")
     if other is not None:
         return write_out(out, _binary(_ew.Minimum, input, other), "min")
     return write_out(out, input.min(dim, keepdim), "min")
@@ -99,6 +108,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
+    for i, t in enumerate(tensors):
+        _expect(t, Tensor, "broadcast_tensors", "tensors", i + 1)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 
@@ -118,10 +129,12 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy in new memory, still in the graph."""
+    _expect(input, Tensor, "clone", "input")
     return input.clone(memory_format=memory_format)
 
 
 def detach(input: Tensor) -> Tensor:
+    _expect(input, Tensor, "detach", "input")
     return input.detach()
 
 

@@ -34,6 +34,12 @@ def _shape_arg(args: tuple) -> tuple:
     return tuple(_int(s) for s in args)
 
 
+def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> None:
+    """torch's TypeError for an argument of the wrong type (before it reaches an op's internals)."""
+    if not isinstance(value, kind) or kind is _int and isinstance(value, _bool):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be {kind.__name__}, not {type(value).__name__}")
+
+
 def _normalize_dim(dim: Any, ndim: int) -> int:
     """A non-negative dim, or IndexError worded as torch's."""
     if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
@@ -158,7 +164,7 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+    if ufunc is None or grad_mode.state.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
         return op.apply(a, b)
     device = a._device if a_is_tensor else b._device
     if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
@@ -209,8 +215,8 @@ def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
             dt = a
         elif isinstance(a, (str, _device_cls, _int)) and not isinstance(a, _bool):
             dev = a
-        elif isinstance(a, _bool):
-            pass  # to(dtype, non_blocking) positional form
+        elif isinstance(a, _bool) or a is None:
+            pass  # to(dtype, non_blocking) positional form; to(None) changes nothing, as torch
         else:
             try:
                 dt = _dtype.as_dtype(a)

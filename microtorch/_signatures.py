@@ -25,9 +25,12 @@ _SCALAR_TYPE_NAMES = {
 }
 
 
-def function_from_method(method: Callable, name: str, first: str = "input", out: bool = True) -> Callable:
+def function_from_method(method: Callable, name: str, first: str = "input", out: bool = True,
+                         reflected: str | None = None) -> Callable:
     """The ``microtorch.<name>`` function for Tensor method ``method``: ``first`` names the tensor, the other
-    parameters are the method's, and ``out=`` (keyword-only) writes the result into a given tensor."""
+    parameters are the method's, and ``out=`` (keyword-only) writes the result into a given tensor. A first
+    argument that is not a Tensor gets torch's TypeError, except a number before a tensor for a ``reflected``
+    operator (``sub(2, x)`` is ``x.__rsub__(2)``), when no other argument is given."""
     params = list(inspect.signature(method).parameters.values())[1:]
     defaults: dict = {}
     header, call = [first], [first]
@@ -53,12 +56,31 @@ def function_from_method(method: Callable, name: str, first: str = "input", out:
                 f"    return _write_out(out, _method({', '.join(call)}), {name!r})\n")
     else:
         body = f"    return _method({', '.join(call)})\n"
-    namespace = {"_method": method, "_write_out": write_out, **defaults}
+    second = params[0].name if params and params[0].kind is params[0].POSITIONAL_OR_KEYWORD else None
+    others = [f"{p.name} is _default_{p.name}" for p in params[1:] if p.default is not p.empty]
+    plain = " and ".join(others + (["out is None"] if out else [])) or "True"
+    body = (f"    if not isinstance({first}, _Tensor):\n"
+            f"        return _not_a_tensor({name!r}, {first}, {second if reflected and second else 'None'}, "
+            f"{reflected!r}, {plain if reflected else 'True'})\n") + body
+    from ._tensor import Tensor
+
+    namespace = {"_method": method, "_write_out": write_out, "_Tensor": Tensor, "_not_a_tensor": _not_a_tensor,
+                 **defaults}
     exec(f"def {name}({', '.join(header)}):\n{body}", namespace)  # noqa: S102 - source built above from a signature
     fn = namespace[name]
     fn.__doc__ = method.__doc__ or f"``microtorch.{name}(input, ...)``: the same as ``Tensor.{name}``."
     fn.__module__ = "microtorch"
     return fn
+
+
+def _not_a_tensor(name: str, first: Any, second: Any, reflected: str | None, plain: bool) -> Any:
+    """A function's first argument is no Tensor: a number before a tensor of a reflected operator is that
+    tensor's reflected operator, anything else torch's TypeError."""
+    from ._tensor import Tensor
+
+    if reflected and plain and isinstance(second, Tensor) and type(first) in (int, float):
+        return getattr(second, reflected)(first)
+    raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(first).__name__}")
 
 
 def write_out(out: Any, result: Any, name: str = "") -> Any:
@@ -81,7 +103,7 @@ def _write_one(out: Any, result: Any, name: str) -> None:
 
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if grad_mode.enabled and (result.requires_grad or out.requires_grad):
+    if grad_mode.state.enabled and (result.requires_grad or out.requires_grad):
         raise RuntimeError(
             f"{name}(): functions with out=... arguments don't support automatic differentiation, but one of the "
             "arguments requires grad."

@@ -22,7 +22,7 @@ from typing import Any, Iterator, Sequence
 
 from . import _dtype, _memory_format
 from ._device import device as _device_cls, on_device
-from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
+from ._dtype import dtype, dtype_of_array, get_default_dtype
 from .autograd import function, grad_mode
 from .backends import get_backend
 from ._tensor_compat import TensorCompat
@@ -248,6 +248,17 @@ class Tensor(TensorCompat):
         self.grad_fn.register_prehook(self._output_nr, hook)
         return _HookHandle(self.grad_fn._pre_hooks[self._output_nr], hook)
 
+    def register_post_accumulate_grad_hook(self, hook) -> Any:
+        """Call ``hook(self)`` once backward has summed this leaf's gradient into ``.grad`` (during the
+        pass, as soon as that gradient is complete); ``handle.remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.engine import add_post_accumulate_hook
+
+        return _HookHandle(add_post_accumulate_hook(self, hook), hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:
@@ -261,7 +272,7 @@ class Tensor(TensorCompat):
         def store(grad):
             t = ref()
             if t is not None:
-                g = grad.detach() if not grad_mode.enabled else grad
+                g = grad.detach() if not grad_mode.state.enabled else grad
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
         store.retains_grad = True
@@ -321,7 +332,7 @@ class Tensor(TensorCompat):
                 f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                 "to host memory first."
             )
-        if self._requires_grad and grad_mode.enabled:  # torch's rule: under no_grad the values may be taken
+        if self._requires_grad and grad_mode.state.enabled:  # torch's rule: under no_grad the values may be taken
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
 
     def __dlpack__(self, **kwargs: Any) -> Any:
@@ -447,11 +458,14 @@ class Tensor(TensorCompat):
 
     __str__ = __repr__
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a tensor with a (small) graph as its picture; None falls back to the text."""
-        from .viz import _repr_svg
+    def graph(self, orientation: str = "TB", **options: Any) -> Any:
+        """A picture of the graph that produced this tensor, drawn when shown (``microtorch.viz.draw``).
 
-        return _repr_svg(self)
+        Not in torch: there a tensor's display is its text, as here; the picture is asked for.
+        """
+        from .viz import draw
+
+        return draw(self, None, orientation, **options)
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:  # f"{t}" of a 0-d tensor is its number's, as torch's
@@ -565,17 +579,7 @@ class Tensor(TensorCompat):
         return self * other
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        if rounding_mode is None:
-            return self / other
-        if rounding_mode == "floor":
-            return self // other
-        if rounding_mode == "trunc":
-            target = result_type(self, other)
-            if target.is_floating_point:
-                return (self / other).trunc().to(target)
-            q = self // other  # exact for integers (a float quotient is not), and refuses division by zero
-            return q + ((self % other != 0) & (q < 0))  # floor rounded an inexact negative quotient down
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+        return _ops.divide_rounded(self, other, rounding_mode)
 
     subtract, multiply, divide, true_divide = sub, mul, div, __truediv__
 
@@ -592,11 +596,13 @@ class Tensor(TensorCompat):
         return _linalg.matmul(self, other)
 
     def mm(self, mat2: Tensor) -> Tensor:
+        _expect(mat2, Tensor, "mm", "mat2")
         if self.ndim != 2 or mat2.ndim != 2:
             raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {mat2.ndim}-D")
         return _linalg.matmul(self, mat2)
 
     def bmm(self, mat2: Tensor) -> Tensor:
+        _expect(mat2, Tensor, "bmm", "mat2")
         if self.ndim != 3 or mat2.ndim != 3:
             raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {mat2.ndim}-D")
         if self.shape[0] != mat2.shape[0]:
@@ -604,6 +610,7 @@ class Tensor(TensorCompat):
         return _linalg.matmul(self, mat2)
 
     def dot(self, tensor: Tensor) -> Tensor:
+        _expect(tensor, Tensor, "dot", "tensor")
         if self.ndim != 1 or tensor.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {tensor.ndim}D tensors")
         return _linalg.matmul(self, tensor)
@@ -627,6 +634,7 @@ class Tensor(TensorCompat):
         return self >= other
 
     def equal(self, other: Tensor) -> bool:
+        _expect(other, Tensor, "equal", "other")
         return self.shape == other.shape and _bool((self == other).all().item())
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -653,10 +661,10 @@ class Tensor(TensorCompat):
         return _ops.Log.apply(_float_input(self))
 
     def log2(self) -> Tensor:
-        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(2.0))
+        return _ops.log2(self)
 
     def log10(self) -> Tensor:
-        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(10.0))
+        return _ops.log10(self)
 
     def log1p(self) -> Tensor:
         return _ops.Log1p.apply(_float_input(self))
@@ -671,7 +679,7 @@ class Tensor(TensorCompat):
         return _ops.Rsqrt.apply(_float_input(self))
 
     def square(self) -> Tensor:
-        return _ops.Pow.apply(self, 2)
+        return _ops.Pow.apply(self.to(_dtype.int64) if self._data.dtype.kind == "b" else self, 2)  # bool: int64, as torch
 
     def reciprocal(self) -> Tensor:
         return _ops.Reciprocal.apply(_float_input(self))
@@ -698,6 +706,7 @@ class Tensor(TensorCompat):
         return _ops.Atan.apply(_float_input(self))
 
     def atan2(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "atan2", "other")
         return _binary(_ops.Atan2, _float_input(self), _float_input(other))
 
     arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
@@ -720,17 +729,16 @@ class Tensor(TensorCompat):
     arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
     def erf(self) -> Tensor:
-        return _nn_ops.Erf.apply(_float_input(self))
+        return _ops.Erf.apply(_float_input(self))
 
     def exp2(self) -> Tensor:
-        return (_float_input(self) * math.log(2.0)).exp()
+        return _ops.exp2(self)
 
     def hypot(self, other: Tensor) -> Tensor:
-        return (self * self + other * other).sqrt()
+        return _ops.hypot(self, other)
 
     def logaddexp(self, other: Tensor) -> Tensor:
-        """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow."""
-        return self.maximum(other) + (-(self - other).abs()).exp().log1p()
+        return _ops.logaddexp(self, other)
 
     def xlogy(self, other: Any) -> Tensor:
         x = _float_input(self)
@@ -739,17 +747,16 @@ class Tensor(TensorCompat):
         return _binary(_ops.Xlogy, x, other)
 
     def logit(self, eps: float | None = None) -> Tensor:
-        x = _float_input(self) if eps is None else _float_input(self).clamp(eps, 1.0 - eps)
-        return (x / (1.0 - x)).log()
+        return _ops.logit(self, eps)
 
     def fmod(self, other: Any) -> Tensor:
         return _binary(_ops.Fmod, self, other)
 
     def deg2rad(self) -> Tensor:
-        return _float_input(self) * (math.pi / 180.0)
+        return _ops.deg2rad(self)
 
     def rad2deg(self) -> Tensor:
-        return _float_input(self) * (180.0 / math.pi)
+        return _ops.rad2deg(self)
 
     def positive(self) -> Tensor:
         return self
@@ -778,6 +785,7 @@ class Tensor(TensorCompat):
         return _ops.Ceil.apply(self)
 
     def round(self, decimals: int = 0) -> Tensor:
+        _expect(decimals, _int, "round", "decimals")
         return _ops.Round.apply(self, decimals=decimals)
 
     def trunc(self) -> Tensor:
@@ -786,7 +794,7 @@ class Tensor(TensorCompat):
     fix = trunc
 
     def frac(self) -> Tensor:
-        return self - self.trunc()
+        return _ops.frac(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - torch's names
         return _ops.clamp(self, min, max)
@@ -812,7 +820,7 @@ class Tensor(TensorCompat):
         return _ops.masked_fill(self, mask, value)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
-        return self + weight * (end - self)
+        return _ops.lerp(self, end, weight)
 
     def isnan(self) -> Tensor:
         return _ops.IsNan.apply(self)
@@ -923,9 +931,11 @@ class Tensor(TensorCompat):
         return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "view_as", "other")
         return _shape.view(self, other.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "reshape_as", "other")
         return _shape.reshape(self, other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -973,6 +983,7 @@ class Tensor(TensorCompat):
         return _shape.expand(self, _shape_arg(sizes if size is None else (size,)))
 
     def expand_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "expand_as", "other")
         return _shape.expand(self, other.shape)
 
     def broadcast_to(self, size: Sequence[int]) -> Tensor:
@@ -994,18 +1005,7 @@ class Tensor(TensorCompat):
         return _shape.unbind(self, dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
-        dim = _normalize_dim(dim, self.ndim)
-        size = self.shape[dim]
-        if isinstance(start, Tensor):
-            start = start.item()
-        if not -size <= start <= size:
-            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
-        start = start + size if start < 0 else start
-        if length < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
-        if start + length > size:
-            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-        return self[(slice(None),) * dim + (slice(start, start + length),)]
+        return _shape.narrow(self, dim, start, length)
 
     # ---- indexing --------------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
@@ -1054,9 +1054,11 @@ class Tensor(TensorCompat):
         return _index.nonzero(self, as_tuple)
 
     def tril(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "tril", "diagonal")
         return _matrix.tril(self, diagonal)
 
     def triu(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "triu", "diagonal")
         return _matrix.triu(self, diagonal)
 
     def diag(self, diagonal: int = 0) -> Tensor:
@@ -1202,7 +1204,7 @@ function.Tensor = Tensor
 from ._creation import empty, full, tensor  # noqa: E402
 from ._format import format_tensor  # noqa: E402
 from ._promotion import (  # noqa: E402
-    _as_tensor_like, _binary, _compare, _float_input, _normalize_dim, _parse_to_args,
+    _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
 from .autograd.ops import elementwise as _ops  # noqa: E402

@@ -164,7 +164,7 @@ def setitem(x, key: Any, value: Any) -> None:
         else:
             array = x._device.backend.asarray(value, dtype=x._data.dtype.name, index=x._device.index)
             value = Tensor._make(array, x._device)
-    recording = grad_mode.enabled and (x._requires_grad or isinstance(value, Tensor) and value._requires_grad)
+    recording = grad_mode.state.enabled and (x._requires_grad or isinstance(value, Tensor) and value._requires_grad)
     check_inplace(x, recording)
     if not recording:
         value = value._data if isinstance(value, Tensor) else value

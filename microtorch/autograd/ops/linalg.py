@@ -139,6 +139,8 @@ def _einsum(spec: str, operands: list):
 def einsum(equation: str, *operands: Any):
     """``einsum('ij,jk->ik', a, b)``: sums of products over named axes, as ``torch.einsum``."""
 
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     for i, t in enumerate(operands):
