@@ -133,6 +133,8 @@ for _name in ("lgamma", "digamma", "erfinv"):  # the special functions (autograd
 
 def polygamma(n: int, input: Tensor, *, out: Any = None) -> Tensor:
     """The n-th derivative of digamma, elementwise."""
+    _expect(n, builtins.int, "polygamma", "n", 1)
+    _expect(input, Tensor, "polygamma", "input", 2)
     return write_out(out, input.polygamma(n), "polygamma")
 
 
