@@ -1,0 +1,292 @@
+"""Issue 13's extra layers and losses against torch's: same state_dict, same inputs -> same outputs, input
+and parameter gradients and buffers, in train and eval mode (float64 tight, float32 looser)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+import microtorch
+from conftest import DEVICES
+from helpers import to_numpy
+from test_nn_parity import check_parity, randint, randn, uniform
+
+
+def signs(*shape):
+    return lambda rng: rng.choice([-1.0, 1.0], shape)
+
+
+def away_from(points, *shape):
+    """Normal draws nudged off the kinks at ``points`` (where torch and microtorch may rightly differ)."""
+    def draw(rng):
+        x = rng.standard_normal(shape)
+        for p in points:
+            x = np.where(np.abs(x - p) < 0.05, p + 0.1, x)
+        return x
+    return draw
+
+
+LAYERS = {
+    "Threshold": (lambda lib: lib.nn.Threshold(0.1, 20.0), [away_from([0.1], 3, 4)]),
+    "Hardshrink": (lambda lib: lib.nn.Hardshrink(0.3), [away_from([-0.3, 0.3], 3, 4)]),
+    "Softshrink": (lambda lib: lib.nn.Softshrink(0.4), [away_from([-0.4, 0.4], 3, 4)]),
+    "Tanhshrink": (lambda lib: lib.nn.Tanhshrink(), [randn(3, 4)]),
+    "RReLU_eval": (lambda lib: lib.nn.RReLU(0.1, 0.3).eval(), [away_from([0.0], 3, 4)]),
+    "Softmax2d": (lambda lib: lib.nn.Softmax2d(), [randn(2, 3, 4, 2)]),
+    "Softmax2d_unbatched": (lambda lib: lib.nn.Softmax2d(), [randn(3, 4, 2)]),
+    "PixelShuffle": (lambda lib: lib.nn.PixelShuffle(2), [randn(2, 8, 3, 2)]),
+    "PixelShuffle_5d": (lambda lib: lib.nn.PixelShuffle(3), [randn(2, 1, 9, 2, 2)]),
+    "PixelUnshuffle": (lambda lib: lib.nn.PixelUnshuffle(2), [randn(2, 2, 4, 6)]),
+    "ChannelShuffle": (lambda lib: lib.nn.ChannelShuffle(3), [randn(2, 6, 2, 2)]),
+    "PairwiseDistance": (lambda lib: lib.nn.PairwiseDistance(), [randn(4, 5), randn(4, 5)]),
+    "PairwiseDistance_p1_keepdim": (lambda lib: lib.nn.PairwiseDistance(p=1.0, keepdim=True), [randn(4, 5), randn(5)]),
+    "PairwiseDistance_p3": (lambda lib: lib.nn.PairwiseDistance(p=3.0, eps=1e-3), [randn(2, 4, 5), randn(2, 4, 5)]),
+    "CosineSimilarity": (lambda lib: lib.nn.CosineSimilarity(), [randn(4, 5), randn(4, 5)]),
+    "CosineSimilarity_dim_broadcast": (lambda lib: lib.nn.CosineSimilarity(dim=-1), [randn(3, 4, 5), randn(4, 5)]),
+    "ZeroPad2d": (lambda lib: lib.nn.ZeroPad2d((1, 0, 2, 3)), [randn(2, 3, 4, 4)]),
+    "ZeroPad1d": (lambda lib: lib.nn.ZeroPad1d(2), [randn(2, 3, 4)]),
+    "ZeroPad3d": (lambda lib: lib.nn.ZeroPad3d(1), [randn(1, 2, 2, 3, 2)]),
+    "ConstantPad1d": (lambda lib: lib.nn.ConstantPad1d((2, -1), 3.5), [randn(2, 3, 4)]),
+    "ConstantPad2d": (lambda lib: lib.nn.ConstantPad2d(1, -1.0), [randn(3, 4, 4)]),
+    "ConstantPad3d": (lambda lib: lib.nn.ConstantPad3d((1, 0, 0, 1, 2, 0), 0.5), [randn(1, 2, 2, 3, 2)]),
+    "ReflectionPad1d": (lambda lib: lib.nn.ReflectionPad1d((3, 1)), [randn(2, 3, 5)]),
+    "ReflectionPad2d": (lambda lib: lib.nn.ReflectionPad2d((1, 2, 2, 0)), [randn(2, 3, 4, 4)]),
+    "ReflectionPad3d": (lambda lib: lib.nn.ReflectionPad3d(1), [randn(1, 2, 3, 3, 2)]),
+    "ReplicationPad1d": (lambda lib: lib.nn.ReplicationPad1d((3, 1)), [randn(2, 3, 5)]),
+    "ReplicationPad2d": (lambda lib: lib.nn.ReplicationPad2d(2), [randn(3, 4, 4)]),
+    "ReplicationPad3d": (lambda lib: lib.nn.ReplicationPad3d((1, 2, 0, 1, 1, 1)), [randn(1, 2, 3, 3, 2)]),
+    "CircularPad1d": (lambda lib: lib.nn.CircularPad1d((2, 1)), [randn(2, 3, 5)]),
+    "CircularPad2d": (lambda lib: lib.nn.CircularPad2d(1), [randn(2, 3, 4, 4)]),
+    "CircularPad3d": (lambda lib: lib.nn.CircularPad3d((1, 0, 1, 1, 0, 1)), [randn(1, 2, 3, 3, 2)]),
+    "RMSNorm": (lambda lib: lib.nn.RMSNorm(5), [randn(3, 4, 5)]),
+    "RMSNorm_2d_eps_no_affine": (lambda lib: lib.nn.RMSNorm((4, 5), eps=1e-3, elementwise_affine=False), [randn(3, 4, 5)]),
+    "InstanceNorm1d": (lambda lib: lib.nn.InstanceNorm1d(3), [randn(2, 3, 6)]),
+    "InstanceNorm1d_unbatched_affine": (lambda lib: lib.nn.InstanceNorm1d(3, affine=True), [randn(3, 6)]),
+    "InstanceNorm2d_stats": (lambda lib: lib.nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=0.3),
+                             [randn(2, 3, 4, 5)]),
+    "InstanceNorm3d_stats": (lambda lib: lib.nn.InstanceNorm3d(2, track_running_stats=True), [randn(2, 2, 3, 2, 3)]),
+    "LocalResponseNorm": (lambda lib: lib.nn.LocalResponseNorm(3, alpha=0.1, beta=0.6, k=1.5), [randn(2, 5, 4)]),
+    "LocalResponseNorm_4d_even": (lambda lib: lib.nn.LocalResponseNorm(2), [randn(2, 4, 3, 3)]),
+    "LocalResponseNorm_5d": (lambda lib: lib.nn.LocalResponseNorm(4, alpha=0.5), [randn(1, 5, 2, 2, 3)]),
+    "BatchNorm3d": (lambda lib: lib.nn.BatchNorm3d(3), [randn(2, 3, 2, 3, 2)]),
+    "AdaptiveAvgPool3d": (lambda lib: lib.nn.AdaptiveAvgPool3d((2, None, 3)), [randn(2, 2, 5, 3, 4)]),
+    "Upsample_bilinear_align": (lambda lib: lib.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+                                [randn(2, 2, 3, 4)]),
+    "UpsamplingBilinear2d": (lambda lib: lib.nn.UpsamplingBilinear2d(size=(5, 7)), [randn(2, 2, 3, 4)]),
+    "UpsamplingNearest2d": (lambda lib: lib.nn.UpsamplingNearest2d(scale_factor=3), [randn(2, 2, 3, 4)]),
+    "Upsample_bicubic": (lambda lib: lib.nn.Upsample(size=(7, 5), mode="bicubic"), [randn(2, 2, 3, 4)]),
+    "Upsample_trilinear": (lambda lib: lib.nn.Upsample(scale_factor=(1.5, 2, 0.7), mode="trilinear"),
+                           [randn(1, 2, 3, 4, 5)]),
+    "Dropout1d_eval": (lambda lib: lib.nn.Dropout1d(0.3).eval(), [randn(2, 3, 4)]),
+    "AlphaDropout_eval": (lambda lib: lib.nn.AlphaDropout(0.3).eval(), [randn(2, 3, 4)]),
+}
+
+LOSSES = {
+    "CosineEmbeddingLoss": (lambda lib: lib.nn.CosineEmbeddingLoss(margin=0.2), [randn(5, 4), randn(5, 4), signs(5)]),
+    "CosineEmbeddingLoss_1d_sum": (lambda lib: lib.nn.CosineEmbeddingLoss(reduction="sum"),
+                                   [randn(4), randn(4), lambda rng: np.array(-1.0)]),
+    "MarginRankingLoss": (lambda lib: lib.nn.MarginRankingLoss(margin=0.3), [randn(6), randn(6), signs(6)]),
+    "HingeEmbeddingLoss": (lambda lib: lib.nn.HingeEmbeddingLoss(margin=0.8, reduction="none"),
+                           [uniform(-2, 2, 3, 4), signs(3, 4)]),
+    "SoftMarginLoss": (lambda lib: lib.nn.SoftMarginLoss(), [randn(3, 4), signs(3, 4)]),
+    "MultiLabelSoftMarginLoss": (lambda lib: lib.nn.MultiLabelSoftMarginLoss(
+        weight=lib.tensor([1.0, 0.5, 2.0, 1.5], dtype=lib.float64)), [randn(3, 4), randint(2, 3, 4)]),
+    "MultiLabelMarginLoss": (lambda lib: lib.nn.MultiLabelMarginLoss(),
+                             [randn(3, 5), lambda rng: np.array([[3, 0, -1, 1, 1], [4, 4, 2, 1, 0], [-1, 2, 0, 0, 0]])]),
+    "MultiLabelMarginLoss_1d": (lambda lib: lib.nn.MultiLabelMarginLoss(reduction="sum"),
+                                [randn(4), lambda rng: np.array([2, 1, -1, 3])]),
+    "MultiMarginLoss": (lambda lib: lib.nn.MultiMarginLoss(), [randn(5, 4), randint(4, 5)]),
+    "MultiMarginLoss_p2_weight": (lambda lib: lib.nn.MultiMarginLoss(
+        p=2, margin=0.7, weight=lib.tensor([1.0, 0.5, 2.0, 1.5], dtype=lib.float64), reduction="none"),
+        [randn(5, 4), randint(4, 5)]),
+    "GaussianNLLLoss": (lambda lib: lib.nn.GaussianNLLLoss(), [randn(4, 3), randn(4, 3), uniform(0.1, 2, 4, 3)]),
+    "GaussianNLLLoss_homoscedastic_full": (lambda lib: lib.nn.GaussianNLLLoss(full=True, reduction="sum"),
+                                           [randn(4, 3), randn(4, 3), uniform(0.1, 2, 4, 1)]),
+    "GaussianNLLLoss_clamped": (lambda lib: lib.nn.GaussianNLLLoss(eps=0.5, reduction="none"),
+                                [randn(4, 3), randn(4, 3), uniform(0.1, 2, 4)]),
+    "PoissonNLLLoss": (lambda lib: lib.nn.PoissonNLLLoss(), [randn(3, 4), uniform(0, 4, 3, 4)]),
+    "PoissonNLLLoss_full_rate": (lambda lib: lib.nn.PoissonNLLLoss(log_input=False, full=True, reduction="sum"),
+                                 [uniform(0.1, 3, 3, 4), uniform(0, 4, 3, 4)]),
+    "TripletMarginLoss": (lambda lib: lib.nn.TripletMarginLoss(), [randn(5, 4), randn(5, 4), randn(5, 4)]),
+    "TripletMarginLoss_swap_p1": (lambda lib: lib.nn.TripletMarginLoss(margin=2.0, p=1, swap=True, reduction="none"),
+                                  [randn(5, 4), randn(5, 4), randn(5, 4)]),
+    "TripletMarginWithDistanceLoss": (lambda lib: lib.nn.TripletMarginWithDistanceLoss(),
+                                      [randn(5, 4), randn(5, 4), randn(5, 4)]),
+    "TripletMarginWithDistanceLoss_cosine_swap": (lambda lib: lib.nn.TripletMarginWithDistanceLoss(
+        distance_function=lambda a, b: 1.0 - lib.nn.functional.cosine_similarity(a, b), margin=0.5, swap=True),
+        [randn(5, 4), randn(5, 4), randn(5, 4)]),
+}
+
+INT_TARGETS = {"MultiLabelSoftMarginLoss", "MultiLabelMarginLoss", "MultiLabelMarginLoss_1d", "MultiMarginLoss",
+               "MultiMarginLoss_p2_weight"}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_layer_matches_torch(name, device):
+    make, inputs = LAYERS[name]
+    check_parity(make, inputs, device=device, modes=("eval",) if name.endswith("_eval") else ("train", "eval"))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_loss_matches_torch(name, device):
+    make, inputs = LOSSES[name]
+    # torch refuses a target that requires grad for some losses: pass those as constants
+    ints = (1,) if name in INT_TARGETS | {"SoftMarginLoss"} and not name.startswith("MultiLabelSoft") else ()
+    check_parity(make, inputs, device=device, modes=("train",), steps=1, int_inputs=ints)
+
+
+@pytest.mark.parametrize("name", ["RMSNorm", "InstanceNorm2d_stats", "LocalResponseNorm", "Upsample_bicubic",
+                                  "CosineSimilarity", "PixelShuffle"])
+def test_layer_matches_torch_float32(name):
+    make, inputs = LAYERS[name]
+    check_parity(make, inputs, dtype="float32", rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["TripletMarginLoss", "GaussianNLLLoss", "MultiMarginLoss", "CosineEmbeddingLoss"])
+def test_loss_matches_torch_float32(name):
+    make, inputs = LOSSES[name]
+    ints = (1,) if name == "MultiMarginLoss" else ()
+    check_parity(make, inputs, dtype="float32", rtol=1e-4, atol=1e-5, modes=("train",), steps=1, int_inputs=ints)
+
+
+@settings(max_examples=12, deadline=None)
+@given(mode=st.sampled_from(["bilinear", "bicubic", "area", "nearest"]), align=st.sampled_from([None, True, False]),
+       by_scale=st.booleans(), out_h=st.integers(1, 7), out_w=st.integers(1, 7),
+       scale=st.sampled_from([0.5, 1.3, 2.0, 2.5]), recompute=st.sampled_from([None, True]))
+def test_interpolate_2d_matches_torch(mode, align, by_scale, out_h, out_w, scale, recompute):
+    if mode in ("area", "nearest"):
+        align = None
+    kwargs = dict(scale_factor=scale, recompute_scale_factor=recompute) if by_scale else dict(size=(out_h, out_w))
+    _compare_interpolate(np.random.default_rng(out_h * 8 + out_w).standard_normal((2, 3, 4, 5)), mode, align, kwargs)
+
+
+@settings(max_examples=6, deadline=None)
+@given(mode=st.sampled_from(["trilinear", "area"]), align=st.sampled_from([None, True]),
+       size=st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5)))
+def test_interpolate_3d_matches_torch(mode, align, size):
+    _compare_interpolate(np.random.default_rng(0).standard_normal((1, 2, 3, 4, 2)), mode,
+                         None if mode == "area" else align, dict(size=size))
+
+
+def _compare_interpolate(x, mode, align, kwargs):
+    t_in = torch.tensor(x, requires_grad=True)
+    m_in = microtorch.tensor(x, requires_grad=True)
+    t_out = torch.nn.functional.interpolate(t_in, mode=mode, align_corners=align, **kwargs)
+    m_out = microtorch.nn.functional.interpolate(m_in, mode=mode, align_corners=align, **kwargs)
+    np.testing.assert_allclose(to_numpy(m_out), to_numpy(t_out), rtol=1e-7, atol=1e-9)
+    upstream = np.random.default_rng(1).standard_normal(tuple(t_out.shape))
+    t_out.backward(torch.tensor(upstream))
+    m_out.backward(microtorch.tensor(upstream))
+    np.testing.assert_allclose(to_numpy(m_in.grad), to_numpy(t_in.grad), rtol=1e-7, atol=1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(reduction=st.sampled_from(["none", "mean", "sum"]), margin=st.floats(0.0, 1.5), p=st.sampled_from([1, 2]),
+       batch=st.integers(1, 4), classes=st.integers(2, 5))
+def test_margin_losses_match_torch_hypothesis(reduction, margin, p, batch, classes):
+    rng = np.random.default_rng(batch * 10 + classes)
+    x, y = rng.standard_normal((batch, classes)), rng.integers(0, classes, batch)
+    target = np.where(rng.random((batch, classes)) < 0.3, -1, rng.integers(0, classes, (batch, classes)))
+    for name, args, kwargs in (
+        ("multi_margin_loss", (x, y), dict(p=p, margin=margin)),
+        ("multilabel_margin_loss", (x, target), {}),
+        ("margin_ranking_loss", (x[:, 0], x[:, 1], np.sign(x[:, -1])), dict(margin=margin)),
+        ("hinge_embedding_loss", (x, np.sign(x[::-1].copy())), dict(margin=margin)),
+    ):
+        t_args = [torch.tensor(a, requires_grad=a.dtype.kind == "f" and i == 0) for i, a in enumerate(args)]
+        m_args = [microtorch.tensor(a, requires_grad=a.dtype.kind == "f" and i == 0) for i, a in enumerate(args)]
+        t_out = getattr(torch.nn.functional, name)(*t_args, reduction=reduction, **kwargs)
+        m_out = getattr(microtorch.nn.functional, name)(*m_args, reduction=reduction, **kwargs)
+        np.testing.assert_allclose(to_numpy(m_out), to_numpy(t_out), rtol=1e-9, atol=1e-12, err_msg=name)
+        t_out.sum().backward()
+        m_out.sum().backward()
+        np.testing.assert_allclose(to_numpy(m_args[0].grad), to_numpy(t_args[0].grad), rtol=1e-9, atol=1e-12,
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize("name", ["Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"])
+def test_channel_dropout_drops_whole_channels(name):
+    """Train mode: every channel is all dropped or all kept (and scaled); torch's RNG is not ours, so the mask
+    is checked by its law, the scale and the dropped value by torch's formula."""
+    spatial = {"Dropout1d": 1, "Dropout2d": 2, "Dropout3d": 3, "FeatureAlphaDropout": 2}[name]
+    x = microtorch.ones((8, 16) + (3,) * spatial, dtype=microtorch.float64)
+    out = to_numpy(getattr(microtorch.nn, name)(0.4)(x)).reshape(8, 16, -1)
+    per_channel = out[:, :, :1]
+    assert np.all(out == per_channel), "a channel was partly dropped"
+    values = np.unique(per_channel)
+    assert len(values) == 2
+    if name == "FeatureAlphaDropout":
+        a = 1.0 / np.sqrt((1.7580993408473766 ** 2 * 0.4 + 1) * 0.6)
+        np.testing.assert_allclose(sorted(values), sorted([a + 1.7580993408473766 * a * 0.4,
+                                                           -1.7580993408473766 * a + 1.7580993408473766 * a * 0.4]))
+    else:
+        np.testing.assert_allclose(values, [0.0, 1.0 / 0.6])
+    kept = (per_channel == values.max()).mean()
+    assert 0.4 < kept < 0.8
+
+
+def test_alpha_dropout_keeps_selu_statistics():
+    """AlphaDropout keeps the mean and variance of unit-normal input (its purpose), and is the identity in eval."""
+    microtorch.manual_seed(0)
+    x = microtorch.randn(200000, dtype=microtorch.float64)
+    out = microtorch.nn.functional.alpha_dropout(x, 0.3, training=True)
+    assert abs(float(out.mean())) < 0.01 and abs(float(out.std()) - 1.0) < 0.01
+    assert microtorch.nn.functional.alpha_dropout(x, 0.3) is x
+
+
+def test_rrelu_training_draws_slopes_in_range():
+    x = (-microtorch.ones(10000, dtype=microtorch.float64)).requires_grad_()
+    out = microtorch.nn.functional.rrelu(x, 0.1, 0.3, training=True)
+    slopes = -to_numpy(out)
+    assert slopes.min() >= 0.1 and slopes.max() <= 0.3 and abs(slopes.mean() - 0.2) < 0.01
+    out.sum().backward()
+    np.testing.assert_allclose(to_numpy(x.grad), slopes)
+
+
+BAD_INPUTS = [
+    (lambda F, lib: F.multi_margin_loss(lib.randn(3, 4), lib.tensor([0, 1, 2]), p=3), ValueError),
+    (lambda F, lib: F.multi_margin_loss(lib.randn(3, 4), lib.tensor([0, 1])), RuntimeError),
+    (lambda F, lib: F.multilabel_margin_loss(lib.randn(3, 4), lib.tensor([0, 1, 2])), RuntimeError),
+    (lambda F, lib: F.margin_ranking_loss(lib.randn(3), lib.randn(3, 1), lib.randn(3)), RuntimeError),
+    (lambda F, lib: F.cosine_embedding_loss(lib.randn(3, 4), lib.randn(3, 4), lib.ones(3, 1)), RuntimeError),
+    (lambda F, lib: F.cosine_embedding_loss(lib.randn(4), lib.randn(4), lib.ones(3)), RuntimeError),
+    (lambda F, lib: F.gaussian_nll_loss(lib.randn(3, 4), lib.randn(3, 4), lib.ones(2, 4)), ValueError),
+    (lambda F, lib: F.gaussian_nll_loss(lib.randn(3, 4), lib.randn(3, 4), -lib.ones(3, 4)), ValueError),
+    (lambda F, lib: F.gaussian_nll_loss(lib.randn(3), lib.randn(3), lib.ones(3), reduction="max"), ValueError),
+    (lambda F, lib: F.poisson_nll_loss(lib.randn(3), lib.randn(3), reduction="max"), ValueError),
+    (lambda F, lib: F.triplet_margin_loss(lib.randn(3, 4), lib.randn(3, 4), lib.randn(4)), RuntimeError),
+    (lambda F, lib: F.triplet_margin_with_distance_loss(lib.randn(3), lib.randn(3), lib.randn(3), margin=0),
+     ValueError),
+    (lambda F, lib: lib.nn.TripletMarginLoss(margin=-1.0), ValueError),
+    (lambda F, lib: F.soft_margin_loss(lib.randn(3), lib.randn(3), reduction="max"), ValueError),
+    (lambda F, lib: F.multilabel_soft_margin_loss(lib.randn(3, 2), lib.ones(3, 2), reduction="max"), ValueError),
+    (lambda F, lib: F.pixel_shuffle(lib.randn(2, 6, 2, 2), 2), RuntimeError),
+    (lambda F, lib: F.pixel_shuffle(lib.randn(4, 2), 2), RuntimeError),
+    (lambda F, lib: F.pixel_unshuffle(lib.randn(1, 2, 3, 4), 2), RuntimeError),
+    (lambda F, lib: F.channel_shuffle(lib.randn(1, 5, 2, 2), 2), RuntimeError),
+    (lambda F, lib: F.softshrink(lib.randn(3), -0.5), RuntimeError),
+    (lambda F, lib: lib.nn.Softmax2d()(lib.randn(3, 4)), ValueError),
+    (lambda F, lib: F.rms_norm(lib.randn(3, 4), (3,)), RuntimeError),
+    (lambda F, lib: F.local_response_norm(lib.randn(3, 4), 2), ValueError),
+    (lambda F, lib: lib.nn.InstanceNorm1d(3)(lib.randn(2, 3, 4, 5)), ValueError),
+    (lambda F, lib: lib.nn.InstanceNorm2d(3, affine=True)(lib.randn(2, 4, 3, 3)), ValueError),
+    (lambda F, lib: lib.nn.BatchNorm3d(3)(lib.randn(2, 3, 4, 5)), ValueError),
+    (lambda F, lib: F.dropout1d(lib.randn(2, 3, 4, 5)), RuntimeError),
+    (lambda F, lib: F.alpha_dropout(lib.randn(2, 3), 1.5), ValueError),
+    (lambda F, lib: lib.nn.ReflectionPad1d(3)(lib.randn(1, 2, 3)), RuntimeError),
+    (lambda F, lib: lib.nn.CircularPad2d(1)(lib.randn(2, 2, 2, 3, 3)), ValueError),
+    (lambda F, lib: F.interpolate(lib.randn(1, 2, 3, 3), size=4, mode="trilinear"), NotImplementedError),
+    (lambda F, lib: F.interpolate(lib.randn(1, 2, 3, 3), size=4, mode="area", align_corners=True), ValueError),
+]
+
+
+@pytest.mark.parametrize("case", range(len(BAD_INPUTS)))
+def test_bad_input_raises_torchs_error_type(case):
+    make, error = BAD_INPUTS[case]
+    with pytest.raises(error):
+        make(torch.nn.functional, torch)
+    with pytest.raises(error):
+        make(microtorch.nn.functional, microtorch)
