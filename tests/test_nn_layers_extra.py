@@ -78,6 +78,29 @@ LAYERS = {
     "Upsample_bicubic": (lambda lib: lib.nn.Upsample(size=(7, 5), mode="bicubic"), [randn(2, 2, 3, 4)]),
     "Upsample_trilinear": (lambda lib: lib.nn.Upsample(scale_factor=(1.5, 2, 0.7), mode="trilinear"),
                            [randn(1, 2, 3, 4, 5)]),
+    "Conv3d": (lambda lib: lib.nn.Conv3d(4, 6, (3, 2, 2)), [randn(2, 4, 5, 5, 4)]),
+    "Conv3d_strided_grouped": (lambda lib: lib.nn.Conv3d(4, 6, 3, stride=2, padding=1, dilation=(2, 1, 1), groups=2),
+                               [randn(2, 4, 6, 5, 5)]),
+    "Conv3d_same_circular": (lambda lib: lib.nn.Conv3d(2, 3, (2, 3, 2), padding="same", padding_mode="circular",
+                                                       bias=False), [randn(2, 4, 5, 4)]),
+    "ConvTranspose3d": (lambda lib: lib.nn.ConvTranspose3d(4, 6, (3, 2, 2)), [randn(2, 4, 3, 3, 4)]),
+    "ConvTranspose3d_strided": (lambda lib: lib.nn.ConvTranspose3d(4, 6, 3, stride=(2, 1, 2), padding=(1, 0, 1),
+                                                                   output_padding=(1, 0, 1), groups=2,
+                                                                   dilation=(1, 2, 1)), [randn(2, 4, 3, 3, 4)]),
+    "MaxPool3d": (lambda lib: lib.nn.MaxPool3d(2), [randn(2, 2, 4, 5, 4)]),
+    "MaxPool3d_pad_dilation_ceil": (lambda lib: lib.nn.MaxPool3d((3, 2, 2), stride=2, padding=1, dilation=(1, 2, 1),
+                                                                 ceil_mode=True), [randn(2, 2, 6, 7, 6)]),
+    "AvgPool3d": (lambda lib: lib.nn.AvgPool3d(2, stride=1, padding=1), [randn(2, 5, 4, 3)]),
+    "AvgPool3d_exclude_pad_ceil": (lambda lib: lib.nn.AvgPool3d((3, 2, 2), stride=2, padding=1, ceil_mode=True,
+                                                                count_include_pad=False), [randn(2, 2, 6, 7, 5)]),
+    "AvgPool3d_divisor": (lambda lib: lib.nn.AvgPool3d((3, 2, 2), stride=2, padding=1, divisor_override=5),
+                          [randn(1, 2, 6, 7, 5)]),
+    "AdaptiveMaxPool1d_indices": (lambda lib: lib.nn.AdaptiveMaxPool1d(4, return_indices=True), [randn(2, 3, 9)]),
+    "AdaptiveMaxPool2d": (lambda lib: lib.nn.AdaptiveMaxPool2d((3, 4)), [randn(2, 3, 7, 9)]),
+    "AdaptiveMaxPool2d_indices_unbatched": (lambda lib: lib.nn.AdaptiveMaxPool2d((None, 2), return_indices=True),
+                                            [randn(3, 5, 5)]),
+    "LPPool1d": (lambda lib: lib.nn.LPPool1d(3, 3, ceil_mode=True), [uniform(0.1, 2, 2, 3, 10)]),
+    "LPPool2d": (lambda lib: lib.nn.LPPool2d(2, (3, 2), stride=2), [randn(2, 3, 7, 9)]),
     "Dropout1d_eval": (lambda lib: lib.nn.Dropout1d(0.3).eval(), [randn(2, 3, 4)]),
     "AlphaDropout_eval": (lambda lib: lib.nn.AlphaDropout(0.3).eval(), [randn(2, 3, 4)]),
 }
@@ -139,7 +162,8 @@ def test_loss_matches_torch(name, device):
 
 
 @pytest.mark.parametrize("name", ["RMSNorm", "InstanceNorm2d_stats", "LocalResponseNorm", "Upsample_bicubic",
-                                  "CosineSimilarity", "PixelShuffle"])
+                                  "CosineSimilarity", "PixelShuffle", "Conv3d_strided_grouped", "ConvTranspose3d_strided",
+                                  "AvgPool3d_exclude_pad_ceil", "AdaptiveMaxPool2d"])
 def test_layer_matches_torch_float32(name):
     make, inputs = LAYERS[name]
     check_parity(make, inputs, dtype="float32", rtol=1e-4, atol=1e-5)
@@ -290,3 +314,25 @@ def test_bad_input_raises_torchs_error_type(case):
         make(torch.nn.functional, torch)
     with pytest.raises(error):
         make(microtorch.nn.functional, microtorch)
+
+
+@pytest.mark.parametrize("spatial", [1, 2])
+def test_max_unpool_inverts_max_pool_like_torch(spatial):
+    rng = np.random.default_rng(spatial)
+    shape = (2, 3, 9) if spatial == 1 else (2, 3, 6, 7)
+    size = shape[2:]
+    x = torch.tensor(rng.standard_normal(shape))
+    pool = getattr(torch.nn.functional, f"max_pool{spatial}d")
+    values, indices = pool(x, 2, stride=2, return_indices=True)
+    t_in = values.clone().requires_grad_()
+    m_in = microtorch.tensor(values.numpy(), requires_grad=True)
+    t_out = getattr(torch.nn, f"MaxUnpool{spatial}d")(2)(t_in, indices, output_size=size)
+    m_out = getattr(microtorch.nn, f"MaxUnpool{spatial}d")(2)(m_in, microtorch.tensor(indices.numpy()), output_size=size)
+    np.testing.assert_array_equal(to_numpy(m_out), to_numpy(t_out))
+    upstream = rng.standard_normal(tuple(t_out.shape))
+    t_out.backward(torch.tensor(upstream))
+    m_out.backward(microtorch.tensor(upstream))
+    np.testing.assert_array_equal(to_numpy(m_in.grad), to_numpy(t_in.grad))
+    with pytest.raises(ValueError):
+        getattr(microtorch.nn.functional, f"max_unpool{spatial}d")(m_in, microtorch.tensor(indices.numpy()), 2,
+                                                                   output_size=tuple(n + 5 for n in size))

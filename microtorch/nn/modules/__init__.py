@@ -21,6 +21,7 @@ from .transformer import (
 from . import channelshuffle, distance, instancenorm, padding, pixelshuffle, upsampling
 from .activation import Hardshrink, RReLU, Softmax2d, Softshrink, Tanhshrink, Threshold
 from .channelshuffle import ChannelShuffle
+from .conv import Conv3d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
@@ -32,7 +33,10 @@ from .loss import (
 from .normalization import BatchNorm3d, LocalResponseNorm, RMSNorm
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
-from .pooling import AdaptiveAvgPool3d
+from .pooling import (
+    AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool3d, LPPool1d, LPPool2d, MaxPool3d, MaxUnpool1d,
+    MaxUnpool2d,
+)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -53,5 +57,7 @@ __all__ += [
     "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss", "MultiMarginLoss",
     "GaussianNLLLoss", "PoissonNLLLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "BatchNorm3d",
     "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool3d", "Upsample",
-    "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "Conv3d", "ConvTranspose3d",
+    "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
+    "MaxUnpool2d",
 ] + padding.__all__
