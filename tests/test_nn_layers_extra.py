@@ -101,6 +101,13 @@ LAYERS = {
                                             [randn(3, 5, 5)]),
     "LPPool1d": (lambda lib: lib.nn.LPPool1d(3, 3, ceil_mode=True), [uniform(0.1, 2, 2, 3, 10)]),
     "LPPool2d": (lambda lib: lib.nn.LPPool2d(2, (3, 2), stride=2), [randn(2, 3, 7, 9)]),
+    "Unfold": (lambda lib: lib.nn.Unfold((2, 3)), [randn(2, 3, 5, 6)]),
+    "Unfold_dilation_pad_stride": (lambda lib: lib.nn.Unfold(3, dilation=(2, 1), padding=1, stride=2), [randn(2, 2, 7, 8)]),
+    "Unfold_unbatched": (lambda lib: lib.nn.Unfold(2, stride=2), [randn(3, 5, 5)]),
+    "Fold": (lambda lib: lib.nn.Fold((5, 6), (2, 3)), [randn(2, 18, 16)]),
+    "Fold_dilation_pad_stride": (lambda lib: lib.nn.Fold((7, 8), 3, dilation=(2, 1), padding=1, stride=2),
+                                 [randn(2, 18, 12)]),
+    "Fold_unbatched": (lambda lib: lib.nn.Fold((5, 5), 2, stride=2), [randn(12, 4)]),
     "Dropout1d_eval": (lambda lib: lib.nn.Dropout1d(0.3).eval(), [randn(2, 3, 4)]),
     "AlphaDropout_eval": (lambda lib: lib.nn.AlphaDropout(0.3).eval(), [randn(2, 3, 4)]),
 }
@@ -336,3 +343,53 @@ def test_max_unpool_inverts_max_pool_like_torch(spatial):
     with pytest.raises(ValueError):
         getattr(microtorch.nn.functional, f"max_unpool{spatial}d")(m_in, microtorch.tensor(indices.numpy()), 2,
                                                                    output_size=tuple(n + 5 for n in size))
+
+
+@settings(max_examples=12, deadline=None)
+@given(mode=st.sampled_from(["sum", "mean", "max"]), padding_idx=st.sampled_from([None, 2, -3]),
+       include_last_offset=st.booleans(), two_d=st.booleans(), weighted=st.booleans(), max_norm=st.sampled_from([None, 1.0]))
+def test_embedding_bag_matches_torch(mode, padding_idx, include_last_offset, two_d, weighted, max_norm):
+    """Bags from offsets (one empty) or from the rows of a 2-D input; weights only in 'sum' mode, as torch."""
+    weighted = weighted and mode == "sum"
+    indices = np.array([1, 2, 4, 5, 4, 3, 2, 0, 6, 2])
+    offsets = np.array([0, 2, 2, 5, 9] + ([10] if include_last_offset else []))
+    if two_d:
+        indices, offsets = indices.reshape(2, 5), None
+    per_sample = np.random.default_rng(0).uniform(0.1, 1.0, indices.shape)
+    outs = []
+    for lib in (torch, microtorch):
+        torch.manual_seed(0)
+        layer = lib.nn.EmbeddingBag(7, 3, mode=mode, padding_idx=padding_idx, max_norm=max_norm,
+                                    include_last_offset=include_last_offset and not two_d).to(lib.float64)
+        if lib is microtorch:
+            layer.load_state_dict({k: microtorch.tensor(to_numpy(v)) for k, v in outs[0][0].state_dict().items()})
+        weights = lib.tensor(per_sample, requires_grad=True) if weighted else None
+        out = layer(lib.tensor(indices), None if offsets is None else lib.tensor(offsets), per_sample_weights=weights)
+        out.backward(lib.tensor(np.arange(out.numel(), dtype=np.float64).reshape(tuple(out.shape)) / 7))
+        outs.append((layer, out, weights))
+    (t_layer, t_out, t_w), (m_layer, m_out, m_w) = outs
+    np.testing.assert_allclose(to_numpy(m_out), to_numpy(t_out), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(to_numpy(m_layer.weight), to_numpy(t_layer.weight), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(to_numpy(m_layer.weight.grad), to_numpy(t_layer.weight.grad), rtol=1e-9, atol=1e-12)
+    if weighted:
+        np.testing.assert_allclose(to_numpy(m_w.grad), to_numpy(t_w.grad), rtol=1e-9, atol=1e-12)
+
+
+EMBEDDING_BAG_ERRORS = [
+    (lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[1, 2]]), lib.randn(4, 2), lib.tensor([0])), ValueError),
+    (lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 2)), ValueError),
+    (lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 2), lib.tensor([0]), mode="min"),
+     ValueError),
+    (lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(4, 2), lib.tensor([0]), mode="max",
+                                                 per_sample_weights=lib.ones(2)), NotImplementedError),
+    (lambda lib: lib.nn.functional.fold(lib.randn(1, 12, 5), (5, 5), 2, stride=2), RuntimeError),
+    (lambda lib: lib.nn.functional.unfold(lib.randn(2, 2, 2, 2, 2), 2), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("case", range(len(EMBEDDING_BAG_ERRORS)))
+def test_embedding_bag_and_fold_errors(case):
+    make, error = EMBEDDING_BAG_ERRORS[case]
+    for lib in (torch, microtorch):
+        with pytest.raises(error):
+            make(lib)

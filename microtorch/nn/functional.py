@@ -1204,9 +1204,11 @@ from ._shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E
 from ._conv3d import conv3d, conv_transpose3d  # noqa: E402
 from ._pool_extra import *  # noqa: E402,F401,F403
 from ._pool_extra import __all__ as _pool_extra_names  # noqa: E402
+from ._fold import fold, unfold  # noqa: E402
+from ._embedding_bag import embedding_bag  # noqa: E402
 
 __all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "cosine_similarity", "pairwise_distance",
             "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout", "instance_norm",
             "local_response_norm", "rms_norm", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "adaptive_avg_pool3d",
-            "conv3d", "conv_transpose3d"]
+            "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag"]
 __all__ += _losses_extra_names + _pool_extra_names

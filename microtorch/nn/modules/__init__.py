@@ -23,6 +23,8 @@ from .activation import Hardshrink, RReLU, Softmax2d, Softshrink, Tanhshrink, Th
 from .channelshuffle import ChannelShuffle
 from .conv import Conv3d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
+from .fold import Fold, Unfold
+from .sparse import EmbeddingBag
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .loss import (
@@ -59,5 +61,5 @@ __all__ += [
     "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool3d", "Upsample",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "Conv3d", "ConvTranspose3d",
     "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
-    "MaxUnpool2d",
+    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag",
 ] + padding.__all__
