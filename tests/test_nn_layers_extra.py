@@ -393,3 +393,80 @@ def test_embedding_bag_and_fold_errors(case):
     for lib in (torch, microtorch):
         with pytest.raises(error):
             make(lib)
+
+
+def _ctc_pair(x, targets, input_lengths, target_lengths, dtype="float64", **kwargs):
+    """ctc_loss of log_softmax(x) in both libraries; torch's gradient is defined for log-softmax outputs, so
+    gradients are compared on the logits x."""
+    results = []
+    for lib in (torch, microtorch):
+        logits = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
+        lengths = [lib.tensor(v) if isinstance(v, int) else v for v in (input_lengths, target_lengths)]  # 0-d
+        loss = lib.nn.functional.ctc_loss(logits.log_softmax(-1), lib.tensor(targets), *lengths, **kwargs)
+        loss.sum().backward()
+        results.append((loss, logits.grad))
+    return results
+
+
+@settings(max_examples=10, deadline=None)
+@given(reduction=st.sampled_from(["none", "mean", "sum"]), concatenated=st.booleans(), as_tensors=st.booleans(),
+       blank=st.sampled_from([0, 3]), seed=st.integers(0, 100))
+def test_ctc_loss_matches_torch(reduction, concatenated, as_tensors, blank, seed):
+    """Batches with repeated labels, an empty target and shorter inputs; padded or concatenated targets."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((7, 3, 4))
+    labels = [c for c in range(4) if c != blank]
+    target_lengths = [3, 2, 0]
+    rows = [list(rng.choice(labels, n)) for n in target_lengths]
+    rows[0][1] = rows[0][2]  # a repeat needs a blank between: the skip transition must be off
+    targets = (np.array([v for r in rows for v in r]) if concatenated
+               else np.array([r + [labels[0]] * (3 - len(r)) for r in rows]))
+    input_lengths = [7, 5, 3]
+    if as_tensors:
+        (t_loss, t_grad), (m_loss, m_grad) = _ctc_both_lengths(x, targets, input_lengths, target_lengths, blank,
+                                                               reduction)
+    else:
+        (t_loss, t_grad), (m_loss, m_grad) = _ctc_pair(x, targets, input_lengths, target_lengths, blank=blank,
+                                                       reduction=reduction)
+    np.testing.assert_allclose(to_numpy(m_loss), to_numpy(t_loss), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(to_numpy(m_grad), to_numpy(t_grad), rtol=1e-8, atol=1e-12)
+
+
+def _ctc_both_lengths(x, targets, input_lengths, target_lengths, blank, reduction):
+    """As _ctc_pair, with the lengths as each library's own tensors."""
+    results = []
+    for lib in (torch, microtorch):
+        logits = lib.tensor(x, requires_grad=True)
+        loss = lib.nn.functional.ctc_loss(logits.log_softmax(-1), lib.tensor(targets), lib.tensor(input_lengths),
+                                          lib.tensor(target_lengths), blank=blank, reduction=reduction)
+        loss.sum().backward()
+        results.append((loss, logits.grad))
+    return results
+
+
+def test_ctc_loss_impossible_alignment_and_zero_infinity():
+    """A target longer than its input has no alignment: torch's loss is inf, and 0 (no gradient) with
+    zero_infinity."""
+    x = np.random.default_rng(0).standard_normal((3, 2, 4))
+    targets, lengths = np.array([[1, 2, 1, 2], [1, 1, 0, 0]]), ([3, 3], [4, 2])
+    (t_loss, _), (m_loss, _) = _ctc_pair(x, targets, *lengths, reduction="none")
+    np.testing.assert_array_equal(to_numpy(m_loss), to_numpy(t_loss))
+    assert np.isinf(to_numpy(m_loss)[0])
+    (t_loss, t_grad), (m_loss, m_grad) = _ctc_pair(x, targets, *lengths, reduction="mean", zero_infinity=True)
+    np.testing.assert_allclose(to_numpy(m_loss), to_numpy(t_loss), rtol=1e-9)
+    np.testing.assert_allclose(to_numpy(m_grad), to_numpy(t_grad), rtol=1e-8, atol=1e-12)
+
+
+def test_ctc_loss_unbatched_float32_and_module():
+    x = np.random.default_rng(1).standard_normal((6, 5))
+    (t_loss, t_grad), (m_loss, m_grad) = _ctc_pair(x, np.array([1, 3, 3]), 6, 3, dtype="float32")
+    assert m_loss.dtype == microtorch.float32
+    np.testing.assert_allclose(to_numpy(m_loss), to_numpy(t_loss), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(m_grad), to_numpy(t_grad), rtol=1e-4, atol=1e-6)
+    layer = microtorch.nn.CTCLoss(blank=0, reduction="sum")
+    out = layer(microtorch.tensor(x).log_softmax(-1).unsqueeze(1), microtorch.tensor([[1, 3, 3]]), [6], [3])
+    np.testing.assert_allclose(float(out), float(t_loss) * 3, rtol=1e-5)  # the mean divides by the target length
+    with pytest.raises(RuntimeError):
+        microtorch.nn.functional.ctc_loss(microtorch.randn(6, 1, 5), microtorch.tensor([[1, 3]]), [6], [2], blank=5)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.ctc_loss(torch.randn(6, 1, 5), torch.tensor([[1, 3]]), [6], [2], blank=5)

@@ -30,7 +30,7 @@ from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .loss import (
     CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelMarginLoss,
     MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
-    TripletMarginWithDistanceLoss,
+    TripletMarginWithDistanceLoss, CTCLoss,
 )
 from .normalization import BatchNorm3d, LocalResponseNorm, RMSNorm
 from .padding import *  # noqa: F401,F403
@@ -61,5 +61,5 @@ __all__ += [
     "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool3d", "Upsample",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "Conv3d", "ConvTranspose3d",
     "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
-    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag",
+    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss",
 ] + padding.__all__
