@@ -465,8 +465,62 @@ def test_ctc_loss_unbatched_float32_and_module():
     np.testing.assert_allclose(to_numpy(m_grad), to_numpy(t_grad), rtol=1e-4, atol=1e-6)
     layer = microtorch.nn.CTCLoss(blank=0, reduction="sum")
     out = layer(microtorch.tensor(x).log_softmax(-1).unsqueeze(1), microtorch.tensor([[1, 3, 3]]), [6], [3])
-    np.testing.assert_allclose(float(out), float(t_loss) * 3, rtol=1e-5)  # the mean divides by the target length
+    np.testing.assert_allclose(to_numpy(out), to_numpy(t_loss) * 3, rtol=1e-5)  # the mean divides by the target length
     with pytest.raises(RuntimeError):
         microtorch.nn.functional.ctc_loss(microtorch.randn(6, 1, 5), microtorch.tensor([[1, 3]]), [6], [2], blank=5)
     with pytest.raises(RuntimeError):
         torch.nn.functional.ctc_loss(torch.randn(6, 1, 5), torch.tensor([[1, 3]]), [6], [2], blank=5)
+
+
+@settings(max_examples=12, deadline=None)
+@given(mode=st.sampled_from(["bilinear", "nearest"]), padding_mode=st.sampled_from(["zeros", "border", "reflection"]),
+       align_corners=st.booleans(), seed=st.integers(0, 50), dtype=st.sampled_from(["float64", "float32"]))
+def test_grid_sample_of_affine_grid_matches_torch(mode, padding_mode, align_corners, seed, dtype):
+    """A grid from affine_grid (so locations fall inside and outside the input), sampled; values, the input's
+    gradient, the grid's (bilinear) and theta's through the grid."""
+    rng = np.random.default_rng(seed)
+    x, theta = rng.standard_normal((2, 3, 5, 6)), rng.uniform(-1.3, 1.3, (2, 2, 3))
+    results = []
+    for lib in (torch, microtorch):
+        inp = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
+        th = lib.tensor(theta, dtype=getattr(lib, dtype), requires_grad=True)
+        grid = lib.nn.functional.affine_grid(th, [2, 3, 4, 7], align_corners=align_corners)
+        out = lib.nn.functional.grid_sample(inp, grid, mode, padding_mode, align_corners)
+        out.backward(lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)), dtype=out.dtype))
+        results.append([out, inp.grad, th.grad if mode == "bilinear" else None])
+    tol = dict(rtol=1e-8, atol=1e-10) if dtype == "float64" else dict(rtol=1e-4, atol=1e-5)
+    for t, m in zip(*results):
+        if t is not None:
+            np.testing.assert_allclose(to_numpy(m), to_numpy(t), **tol)
+
+
+def test_affine_grid_3d_matches_torch():
+    theta = np.random.default_rng(0).standard_normal((2, 3, 4))
+    for align_corners in (False, True):
+        t_theta, m_theta = torch.tensor(theta, requires_grad=True), microtorch.tensor(theta, requires_grad=True)
+        t_out = torch.nn.functional.affine_grid(t_theta, [2, 1, 3, 4, 2], align_corners=align_corners)
+        m_out = microtorch.nn.functional.affine_grid(m_theta, [2, 1, 3, 4, 2], align_corners=align_corners)
+        np.testing.assert_allclose(to_numpy(m_out), to_numpy(t_out), rtol=1e-10, atol=1e-12)
+        t_out.pow(2).sum().backward()
+        m_out.pow(2).sum().backward()
+        np.testing.assert_allclose(to_numpy(m_theta.grad), to_numpy(t_theta.grad), rtol=1e-10, atol=1e-12)
+
+
+GRID_ERRORS = [
+    (lambda F, lib: F.affine_grid(lib.randn(2, 2, 3), [2, 3, 4], align_corners=False), NotImplementedError),
+    (lambda F, lib: F.affine_grid(lib.randn(2, 3, 3), [2, 3, 4, 4], align_corners=False), ValueError),
+    (lambda F, lib: F.affine_grid(lib.ones(2, 2, 3, dtype=lib.int64), [2, 3, 4, 4], align_corners=False), ValueError),
+    (lambda F, lib: F.grid_sample(lib.randn(1, 2, 3, 3), lib.randn(1, 2, 2, 2), mode="cubic", align_corners=False),
+     ValueError),
+    (lambda F, lib: F.grid_sample(lib.randn(1, 2, 3, 3), lib.randn(1, 2, 2, 2), padding_mode="wrap",
+                                  align_corners=False), ValueError),
+    (lambda F, lib: F.grid_sample(lib.randn(1, 2, 3, 3), lib.randn(2, 2, 2, 2), align_corners=False), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("case", range(len(GRID_ERRORS)))
+def test_grid_errors_match_torch(case):
+    make, error = GRID_ERRORS[case]
+    for lib in (torch, microtorch):
+        with pytest.raises(error):
+            make(lib.nn.functional, lib)

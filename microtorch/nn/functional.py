@@ -1207,9 +1207,11 @@ from ._pool_extra import __all__ as _pool_extra_names  # noqa: E402
 from ._fold import fold, unfold  # noqa: E402
 from ._embedding_bag import embedding_bag  # noqa: E402
 from ._ctc import ctc_loss  # noqa: E402
+from ._grid_sample import affine_grid, grid_sample  # noqa: E402
 
 __all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "cosine_similarity", "pairwise_distance",
             "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout", "instance_norm",
             "local_response_norm", "rms_norm", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "adaptive_avg_pool3d",
-            "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag", "ctc_loss"]
+            "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag", "ctc_loss",
+            "affine_grid", "grid_sample"]
 __all__ += _losses_extra_names + _pool_extra_names

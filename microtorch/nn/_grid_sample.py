@@ -1,0 +1,135 @@
+"""``affine_grid`` and ``grid_sample`` (2-D: bilinear and nearest, zeros/border/reflection padding, either
+``align_corners``) as Tensor ops: a grid's gradient flows through the interpolation weights and the
+coordinate maps, the input's through a gather. Re-exported by ``nn.functional``."""
+from __future__ import annotations
+
+import warnings
+
+from .._creation import linspace
+from .._functions import stack
+from .._tensor import Tensor
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                  "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                  "grid_sample for details.")
+
+
+def _base_coords(steps: int, align_corners: bool, like: Tensor) -> Tensor:
+    """Normalised pixel centres along one dim, as torch's affine_grid_generator: in [-1, 1]."""
+    if steps <= 1:
+        return like.new_zeros((1,))
+    coords = linspace(-1.0, 1.0, steps, dtype=like.dtype, device=like.device)
+    return coords if align_corners else coords * ((steps - 1) / steps)
+
+
+def affine_grid(theta: Tensor, size: list, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps ``theta`` (N, 2, 3) (or (N, 3, 4))
+    applied to the normalised output pixel centres (x, y[, z], 1)."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = list(size)
+    spatial = len(size) - 2
+    if spatial not in (2, 3):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    if theta.ndim != 3 or tuple(theta.shape[1:]) != (spatial, spatial + 1):
+        raise ValueError(f"Expected a batch of {spatial}D affine matrices of shape Nx{spatial}x{spatial + 1} for size "
+                         f"{size}. Got {theta.shape}.")
+    if align_corners and min(size[2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        raise ValueError(f"Expected theta batch size {theta.shape[0]} to match size[0] = {size[0]}")
+    dims = size[2:][::-1]  # x varies along the last dim
+    axes = [_base_coords(n, align_corners, theta) for n in dims]
+    shape = tuple(size[2:])
+    columns = []
+    for i, axis in enumerate(axes):  # axis i (x, y, z) varies along output dim spatial - 1 - i
+        view = [1] * spatial
+        view[spatial - 1 - i] = axis.shape[0]
+        columns.append(axis.reshape(view).expand(*shape))
+    columns.append(theta.new_ones(shape))
+    base = stack(columns, -1).reshape(1, -1, spatial + 1)
+    return (base @ theta.transpose(1, 2)).reshape(size[0], *shape, spatial)
+
+
+def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
+    return (coord + 1) * ((size - 1) / 2) if align_corners else ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """Fold coordinates into [twice_low / 2, twice_high / 2] by reflection at its ends (torch's)."""
+    if twice_low == twice_high:
+        return coord * 0.0
+    low, span = twice_low / 2, (twice_high - twice_low) / 2
+    distance = (coord - low).abs()
+    flips = (distance / span).floor().detach()
+    extra = distance - flips * span
+    return (extra + low).where(flips.fmod(2) == 0, span - extra + low)
+
+
+def _source_coords(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    coord = _unnormalize(coord, size, align_corners)
+    if padding_mode == "border":
+        return coord.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        coord = _reflect(coord, 0, 2 * (size - 1)) if align_corners else _reflect(coord, -1, 2 * size - 1)
+        return coord.clamp(0, size - 1)
+    return coord
+
+
+def _tap(flat: Tensor, ys: Tensor, xs: Tensor, height: int, width: int) -> Tensor:
+    """input[n, :, y, x] for integer coordinate tensors (N, P); 0 where (y, x) lies outside the input."""
+    inside = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
+    index = (ys.clamp(0, height - 1) * width + xs.clamp(0, width - 1)).long()
+    values = flat.gather(2, index.unsqueeze(1).expand(flat.shape[0], flat.shape[1], index.shape[1]))
+    return values * inside.unsqueeze(1).to(flat.dtype)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
+                align_corners: bool | None = None) -> Tensor:
+    """input (N, C, H, W) sampled at the normalised (x, y) locations of ``grid`` (N, Ho, Wo, 2): (-1, -1) is the
+    top-left corner (pixel centre with ``align_corners``)."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if mode == "bicubic" or input.ndim == 5:
+        raise NotImplementedError("grid_sample: bicubic mode and 5-D (volumetric) input are not supported by microtorch")
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of dimensions and a last grid "
+                           f"dimension of 2, but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but input has "
+                           f"{input.dtype} and grid has {grid.dtype}")
+    n, c, height, width = input.shape
+    out_shape = (n, c) + tuple(grid.shape[1:3])
+    points = grid.reshape(n, -1, 2)
+    xs = _source_coords(points[..., 0], width, padding_mode, align_corners)
+    ys = _source_coords(points[..., 1], height, padding_mode, align_corners)
+    flat = input.reshape(n, c, -1)
+    if mode == "nearest":
+        return _tap(flat, ys.detach().round(), xs.detach().round(), height, width).reshape(out_shape)
+    x0, y0 = xs.detach().floor(), ys.detach().floor()
+    wx, wy = (xs - x0).unsqueeze(1), (ys - y0).unsqueeze(1)
+    top = _tap(flat, y0, x0, height, width) * (1 - wx) + _tap(flat, y0, x0 + 1, height, width) * wx
+    bottom = _tap(flat, y0 + 1, x0, height, width) * (1 - wx) + _tap(flat, y0 + 1, x0 + 1, height, width) * wx
+    return (top * (1 - wy) + bottom * wy).reshape(out_shape)
+
+
+__all__ = ["affine_grid", "grid_sample"]
