@@ -555,3 +555,24 @@ def test_double_backward_matches_torch(name):
             assert m is None or not np.any(to_numpy(m))
         else:
             np.testing.assert_allclose(to_numpy(m), to_numpy(t), rtol=1e-8, atol=1e-10)
+
+
+REPRS = [
+    "InstanceNorm2d(3)", "InstanceNorm1d(3, affine=True, track_running_stats=True)", "RMSNorm(4)",
+    "RMSNorm((2, 3), eps=1e-3, elementwise_affine=False)", "LocalResponseNorm(3)", "BatchNorm3d(3)",
+    "Conv3d(2, 3, 3, stride=2)", "ConvTranspose3d(2, 3, (1, 2, 3))", "MaxPool3d(2)", "AvgPool3d(2, stride=1)",
+    "AdaptiveMaxPool2d((2, 3))", "AdaptiveMaxPool1d(3, return_indices=True)", "AdaptiveAvgPool3d(2)", "LPPool2d(2, 3)",
+    "LPPool1d(2, 3, stride=2)", "MaxUnpool2d(2)", "MaxUnpool1d(3, stride=2, padding=1)", "Dropout1d(0.2)",
+    "AlphaDropout()", "FeatureAlphaDropout(0.1)", "Dropout3d()", "Upsample(scale_factor=2, mode='bilinear')",
+    "Upsample(size=(3, 4))", "UpsamplingBilinear2d(scale_factor=2)", "PixelShuffle(2)", "PixelUnshuffle(3)",
+    "Unfold(2)", "Fold((4, 5), 2)", "ChannelShuffle(2)", "CosineSimilarity()", "PairwiseDistance()", "ZeroPad2d(1)",
+    "ConstantPad1d(2, 3.5)", "ReflectionPad2d((1, 2, 3, 4))", "ReplicationPad3d(1)", "CircularPad1d(2)",
+    "Threshold(0.1, 2.0)", "Hardshrink()", "Softshrink(0.3)", "Tanhshrink()", "RReLU()", "Softmax2d()",
+    "EmbeddingBag(5, 3)", "EmbeddingBag(5, 3, mode='sum', padding_idx=1)", "CosineEmbeddingLoss()",
+    "TripletMarginLoss()", "CTCLoss()", "MultiMarginLoss()", "GaussianNLLLoss()",
+]
+
+
+@pytest.mark.parametrize("spec", REPRS)
+def test_repr_matches_torch(spec):
+    assert repr(eval("microtorch.nn." + spec)) == repr(eval("torch.nn." + spec))
