@@ -576,3 +576,34 @@ REPRS = [
 @pytest.mark.parametrize("spec", REPRS)
 def test_repr_matches_torch(spec):
     assert repr(eval("microtorch.nn." + spec)) == repr(eval("torch.nn." + spec))
+
+
+triples = st.tuples(st.integers(1, 2), st.integers(1, 2), st.integers(1, 2))
+
+
+@settings(max_examples=10, deadline=None)
+@given(kernel=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)), stride=triples,
+       padding=st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 1)), dilation=triples,
+       groups=st.sampled_from([1, 2]), transposed=st.booleans(), bias=st.booleans())
+def test_conv3d_configurations_match_torch(kernel, stride, padding, dilation, groups, transposed, bias):
+    if transposed:
+        extra = tuple(max(s, d) - 1 for s, d in zip(stride, dilation))  # the largest output padding allowed
+        make = lambda lib: lib.nn.ConvTranspose3d(2, 4, kernel, stride, padding, extra, groups, bias, dilation)  # noqa: E731
+        shape = (2, 2, 3, 2, 3)
+    else:
+        make = lambda lib: lib.nn.Conv3d(2, 4, kernel, stride, padding, dilation, groups, bias)  # noqa: E731
+        shape = (2, 2, 7, 6, 7)
+    check_parity(make, [randn(*shape)], modes=("train",), steps=1)
+
+
+@settings(max_examples=10, deadline=None)
+@given(kernel=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)), stride=triples,
+       padding=st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 1)), dilation=triples,
+       ceil_mode=st.booleans(), average=st.booleans(), count_include_pad=st.booleans())
+def test_pool3d_configurations_match_torch(kernel, stride, padding, dilation, ceil_mode, average, count_include_pad):
+    padding = tuple(min(p, k // 2) for p, k in zip(padding, kernel))  # torch: at most half the kernel
+    if average:
+        make = lambda lib: lib.nn.AvgPool3d(kernel, stride, padding, ceil_mode, count_include_pad)  # noqa: E731
+    else:
+        make = lambda lib: lib.nn.MaxPool3d(kernel, stride, padding, dilation, ceil_mode=ceil_mode)  # noqa: E731
+    check_parity(make, [randn(2, 2, 7, 6, 7)], modes=("train",), steps=1)
