@@ -90,6 +90,8 @@ LAYERS = {
     "MaxPool3d": (lambda lib: lib.nn.MaxPool3d(2), [randn(2, 2, 4, 5, 4)]),
     "MaxPool3d_pad_dilation_ceil": (lambda lib: lib.nn.MaxPool3d((3, 2, 2), stride=2, padding=1, dilation=(1, 2, 1),
                                                                  ceil_mode=True), [randn(2, 2, 6, 7, 6)]),
+    "MaxPool3d_indices_ties": (lambda lib: lib.nn.MaxPool3d(3, stride=1, padding=1, return_indices=True),
+                               [lambda rng: np.where(rng.random((2, 2, 4, 5, 4)) < 0.3, 1.0, rng.standard_normal((2, 2, 4, 5, 4)))]),
     "AvgPool3d": (lambda lib: lib.nn.AvgPool3d(2, stride=1, padding=1), [randn(2, 5, 4, 3)]),
     "AvgPool3d_exclude_pad_ceil": (lambda lib: lib.nn.AvgPool3d((3, 2, 2), stride=2, padding=1, ceil_mode=True,
                                                                 count_include_pad=False), [randn(2, 2, 6, 7, 5)]),
@@ -323,10 +325,10 @@ def test_bad_input_raises_torchs_error_type(case):
         make(microtorch.nn.functional, microtorch)
 
 
-@pytest.mark.parametrize("spatial", [1, 2])
+@pytest.mark.parametrize("spatial", [1, 2, 3])
 def test_max_unpool_inverts_max_pool_like_torch(spatial):
     rng = np.random.default_rng(spatial)
-    shape = (2, 3, 9) if spatial == 1 else (2, 3, 6, 7)
+    shape = {1: (2, 3, 9), 2: (2, 3, 6, 7), 3: (2, 2, 5, 4, 5)}[spatial]
     size = shape[2:]
     x = torch.tensor(rng.standard_normal(shape))
     pool = getattr(torch.nn.functional, f"max_pool{spatial}d")
@@ -562,7 +564,7 @@ REPRS = [
     "RMSNorm((2, 3), eps=1e-3, elementwise_affine=False)", "LocalResponseNorm(3)", "BatchNorm3d(3)",
     "Conv3d(2, 3, 3, stride=2)", "ConvTranspose3d(2, 3, (1, 2, 3))", "MaxPool3d(2)", "AvgPool3d(2, stride=1)",
     "AdaptiveMaxPool2d((2, 3))", "AdaptiveMaxPool1d(3, return_indices=True)", "AdaptiveAvgPool3d(2)", "LPPool2d(2, 3)",
-    "LPPool1d(2, 3, stride=2)", "MaxUnpool2d(2)", "MaxUnpool1d(3, stride=2, padding=1)", "Dropout1d(0.2)",
+    "LPPool1d(2, 3, stride=2)", "MaxUnpool2d(2)", "MaxUnpool3d((1, 2, 2))", "MaxUnpool1d(3, stride=2, padding=1)", "Dropout1d(0.2)",
     "AlphaDropout()", "FeatureAlphaDropout(0.1)", "Dropout3d()", "Upsample(scale_factor=2, mode='bilinear')",
     "Upsample(size=(3, 4))", "UpsamplingBilinear2d(scale_factor=2)", "PixelShuffle(2)", "PixelUnshuffle(3)",
     "Unfold(2)", "Fold((4, 5), 2)", "ChannelShuffle(2)", "CosineSimilarity()", "PairwiseDistance()", "ZeroPad2d(1)",

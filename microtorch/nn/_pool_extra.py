@@ -6,6 +6,8 @@ import math
 import numbers
 from typing import Any
 
+from .._creation import arange
+from .._functions import stack
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -30,21 +32,26 @@ def _pool3d_geometry(input: Tensor, kernel_size, stride, padding, dilation, ceil
 def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """The max of each (kd, kh, kw) window of (N, C, D, H, W): 2-D max pooling of every depth slice, then the
-    max over the depth taps (a max is separable)."""
+    first maximal depth tap (a max is separable); ``return_indices`` gives flat D*H*W indices, as torch."""
     from .functional import max_pool2d
 
-    if return_indices:
-        raise NotImplementedError("max_pool3d(return_indices=True) is not supported by microtorch")
     x, unbatched, kernel, stride, dilation, pads, sizes = _pool3d_geometry(
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
-    n, c, depth = x.shape[:3]
-    flat = max_pool2d(x.reshape(n, c * depth, *x.shape[3:]), kernel[1:], stride[1:], [p for p, _ in pads[1:]],
-                      dilation[1:], ceil_mode)
-    planes = flat.reshape(n, c, depth, *flat.shape[2:])
-    taps = _depth_windows(planes, kernel[0], stride[0], dilation[0], pads[0][0], pads[0][1], sizes[0], -math.inf)
-    out = taps[0]
-    for tap in taps[1:]:
-        out = out.maximum(tap)
+    n, c, depth, height, width = x.shape
+    flat, plane_index = max_pool2d(x.reshape(n, c * depth, height, width), kernel[1:], stride[1:],
+                                   [p for p, _ in pads[1:]], dilation[1:], ceil_mode, return_indices=True)
+    planes = [t.reshape(n, c, depth, *flat.shape[2:]) for t in (flat, plane_index)]
+    geometry = (kernel[0], stride[0], dilation[0], pads[0][0], pads[0][1], sizes[0])
+    values = stack(_depth_windows(planes[0], *geometry, -math.inf), 0)
+    best = values.detach().argmax(0, keepdim=True)  # the first maximal tap, as torch's scan order
+    out = values.gather(0, best).squeeze(0)
+    if return_indices:
+        source = [(arange(sizes[0], device=x.device) * stride[0] + (i * dilation[0] - pads[0][0])).reshape(-1, 1, 1)
+                  for i in range(kernel[0])]
+        cells = stack([d * (height * width) + tap for d, tap in
+                       zip(source, _depth_windows(planes[1], *geometry, 0))], 0)
+        indices = cells.gather(0, best).squeeze(0)
+        return (out.squeeze(0), indices.squeeze(0)) if unbatched else (out, indices)
     return out.squeeze(0) if unbatched else out
 
 
@@ -194,5 +201,11 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
 
 
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 output_size: Any = None) -> Tensor:
+    """The inverse of max_pool3d: each value put back at its flat D*H*W index, zeros elsewhere."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
+
+
 __all__ = ["max_pool3d", "avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d", "lp_pool2d",
-           "max_unpool1d", "max_unpool2d"]
+           "max_unpool1d", "max_unpool2d", "max_unpool3d"]

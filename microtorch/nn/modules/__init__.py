@@ -37,7 +37,7 @@ from .padding import *  # noqa: F401,F403
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import (
     AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool3d, LPPool1d, LPPool2d, MaxPool3d, MaxUnpool1d,
-    MaxUnpool2d,
+    MaxUnpool2d, MaxUnpool3d,
 )
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -61,5 +61,5 @@ __all__ += [
     "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool3d", "Upsample",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "Conv3d", "ConvTranspose3d",
     "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
-    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss",
+    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss", "MaxUnpool3d",
 ] + padding.__all__
