@@ -476,17 +476,21 @@ def test_ctc_loss_unbatched_float32_and_module():
 
 @settings(max_examples=12, deadline=None)
 @given(mode=st.sampled_from(["bilinear", "nearest"]), padding_mode=st.sampled_from(["zeros", "border", "reflection"]),
-       align_corners=st.booleans(), seed=st.integers(0, 50), dtype=st.sampled_from(["float64", "float32"]))
-def test_grid_sample_of_affine_grid_matches_torch(mode, padding_mode, align_corners, seed, dtype):
-    """A grid from affine_grid (so locations fall inside and outside the input), sampled; values, the input's
-    gradient, the grid's (bilinear) and theta's through the grid."""
+       align_corners=st.booleans(), seed=st.integers(0, 50), dtype=st.sampled_from(["float64", "float32"]),
+       volumetric=st.booleans())
+def test_grid_sample_of_affine_grid_matches_torch(mode, padding_mode, align_corners, seed, dtype, volumetric):
+    """A grid from affine_grid (so locations fall inside and outside the input), sampled (2-D, or 3-D where
+    'bilinear' is trilinear); values, the input's gradient, the grid's (bilinear) and theta's through the grid."""
     rng = np.random.default_rng(seed)
-    x, theta = rng.standard_normal((2, 3, 5, 6)), rng.uniform(-1.3, 1.3, (2, 2, 3))
+    if volumetric:
+        x, theta, size = rng.standard_normal((2, 2, 4, 5, 3)), rng.uniform(-1.3, 1.3, (2, 3, 4)), [2, 2, 3, 4, 2]
+    else:
+        x, theta, size = rng.standard_normal((2, 3, 5, 6)), rng.uniform(-1.3, 1.3, (2, 2, 3)), [2, 3, 4, 7]
     results = []
     for lib in (torch, microtorch):
         inp = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
         th = lib.tensor(theta, dtype=getattr(lib, dtype), requires_grad=True)
-        grid = lib.nn.functional.affine_grid(th, [2, 3, 4, 7], align_corners=align_corners)
+        grid = lib.nn.functional.affine_grid(th, size, align_corners=align_corners)
         out = lib.nn.functional.grid_sample(inp, grid, mode, padding_mode, align_corners)
         out.backward(lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)), dtype=out.dtype))
         results.append([out, inp.grad, th.grad if mode == "bilinear" else None])

@@ -1,5 +1,5 @@
-"""``affine_grid`` and ``grid_sample`` (2-D: bilinear and nearest, zeros/border/reflection padding, either
-``align_corners``) as Tensor ops: a grid's gradient flows through the interpolation weights and the
+"""``affine_grid`` and ``grid_sample`` (2-D and 3-D: bilinear/trilinear and nearest, zeros/border/reflection
+padding, either ``align_corners``) as Tensor ops: a grid's gradient flows through the interpolation weights and the
 coordinate maps, the input's through a gather. Re-exported by ``nn.functional``."""
 from __future__ import annotations
 
@@ -84,18 +84,38 @@ def _source_coords(coord: Tensor, size: int, padding_mode: str, align_corners: b
     return coord
 
 
-def _tap(flat: Tensor, ys: Tensor, xs: Tensor, height: int, width: int) -> Tensor:
-    """input[n, :, y, x] for integer coordinate tensors (N, P); 0 where (y, x) lies outside the input."""
-    inside = (ys >= 0) & (ys < height) & (xs >= 0) & (xs < width)
-    index = (ys.clamp(0, height - 1) * width + xs.clamp(0, width - 1)).long()
+def _tap(flat: Tensor, coords: list, sizes: tuple) -> Tensor:
+    """input[n, :, z, y, x] for integer coordinate tensors (N, P), slowest dim first; 0 outside the input."""
+    inside, index = None, None
+    for coord, size in zip(coords, sizes):
+        ok = (coord >= 0) & (coord < size)
+        inside = ok if inside is None else inside & ok
+        clamped = coord.clamp(0, size - 1)
+        index = clamped if index is None else index * size + clamped
+    index = index.long()
     values = flat.gather(2, index.unsqueeze(1).expand(flat.shape[0], flat.shape[1], index.shape[1]))
     return values * inside.unsqueeze(1).to(flat.dtype)
 
 
+def _check_grid(input: Tensor, grid: Tensor) -> None:
+    spatial = input.ndim - 2
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim or grid.shape[-1] != spatial:
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions and a last "
+                           f"grid dimension of {max(spatial, 2)}, but got input with sizes {list(input.shape)} and grid "
+                           f"with sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but input has "
+                           f"{input.dtype} and grid has {grid.dtype}")
+
+
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
                 align_corners: bool | None = None) -> Tensor:
-    """input (N, C, H, W) sampled at the normalised (x, y) locations of ``grid`` (N, Ho, Wo, 2): (-1, -1) is the
-    top-left corner (pixel centre with ``align_corners``)."""
+    """input (N, C, H, W) sampled at the normalised (x, y) locations of ``grid`` (N, Ho, Wo, 2) (or (N, C, D, H, W)
+    at (x, y, z) of (N, Do, Ho, Wo, 3), 'bilinear' then being trilinear): (-1, -1) is the top-left corner (its
+    pixel's centre with ``align_corners``)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
                          f"got: '{mode}'")
@@ -105,31 +125,31 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
-    if mode == "bicubic" or input.ndim == 5:
-        raise NotImplementedError("grid_sample: bicubic mode and 5-D (volumetric) input are not supported by microtorch")
-    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2:
-        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of dimensions and a last grid "
-                           f"dimension of 2, but got input with sizes {list(input.shape)} and grid with sizes "
-                           f"{list(grid.shape)}")
-    if input.shape[0] != grid.shape[0]:
-        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
-                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
-    if input.dtype != grid.dtype:
-        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but input has "
-                           f"{input.dtype} and grid has {grid.dtype}")
-    n, c, height, width = input.shape
-    out_shape = (n, c) + tuple(grid.shape[1:3])
-    points = grid.reshape(n, -1, 2)
-    xs = _source_coords(points[..., 0], width, padding_mode, align_corners)
-    ys = _source_coords(points[..., 1], height, padding_mode, align_corners)
+    _check_grid(input, grid)
+    if mode == "bicubic":
+        raise NotImplementedError("grid_sample: bicubic mode is not supported by microtorch")
+    n, c, *sizes = input.shape
+    spatial = len(sizes)
+    points = grid.reshape(n, -1, spatial)
+    # grid's last dim is (x, y[, z]): x indexes the last input dim
+    coords = [_source_coords(points[..., spatial - 1 - i], size, padding_mode, align_corners)
+              for i, size in enumerate(sizes)]
     flat = input.reshape(n, c, -1)
+    out_shape = (n, c) + tuple(grid.shape[1:-1])
     if mode == "nearest":
-        return _tap(flat, ys.detach().round(), xs.detach().round(), height, width).reshape(out_shape)
-    x0, y0 = xs.detach().floor(), ys.detach().floor()
-    wx, wy = (xs - x0).unsqueeze(1), (ys - y0).unsqueeze(1)
-    top = _tap(flat, y0, x0, height, width) * (1 - wx) + _tap(flat, y0, x0 + 1, height, width) * wx
-    bottom = _tap(flat, y0 + 1, x0, height, width) * (1 - wx) + _tap(flat, y0 + 1, x0 + 1, height, width) * wx
-    return (top * (1 - wy) + bottom * wy).reshape(out_shape)
+        return _tap(flat, [coord.detach().round() for coord in coords], sizes).reshape(out_shape)
+    lows = [coord.detach().floor() for coord in coords]
+    fracs = [(coord - low).unsqueeze(1) for coord, low in zip(coords, lows)]
+    out = None
+    for corner in range(2 ** spatial):  # every corner of the cell, weighted by the product of its 1-D weights
+        bits = [(corner >> (spatial - 1 - i)) & 1 for i in range(spatial)]
+        weight = None
+        for bit, frac in zip(bits, fracs):
+            w = frac if bit else 1 - frac
+            weight = w if weight is None else weight * w
+        term = _tap(flat, [low + bit for low, bit in zip(lows, bits)], sizes) * weight
+        out = term if out is None else out + term
+    return out.reshape(out_shape)
 
 
 __all__ = ["affine_grid", "grid_sample"]
