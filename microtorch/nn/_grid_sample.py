@@ -1,5 +1,5 @@
-"""``affine_grid`` and ``grid_sample`` (2-D and 3-D: bilinear/trilinear and nearest, zeros/border/reflection
-padding, either ``align_corners``) as Tensor ops: a grid's gradient flows through the interpolation weights and the
+"""``affine_grid`` and ``grid_sample`` (2-D and 3-D: bilinear/trilinear and nearest, 2-D bicubic,
+zeros/border/reflection padding, either ``align_corners``) as Tensor ops: a grid's gradient flows through the interpolation weights and the
 coordinate maps, the input's through a gather. Re-exported by ``nn.functional``."""
 from __future__ import annotations
 
@@ -74,8 +74,10 @@ def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
     return (extra + low).where(flips.fmod(2) == 0, span - extra + low)
 
 
-def _source_coords(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
-    coord = _unnormalize(coord, size, align_corners)
+def _source_coords(coord: Tensor, size: int, padding_mode: str, align_corners: bool, normalized: bool = True) -> Tensor:
+    """Pixel coordinates of normalised ones (or of pixel ones, ``normalized=False``), mapped by the padding mode."""
+    if normalized:
+        coord = _unnormalize(coord, size, align_corners)
     if padding_mode == "border":
         return coord.clamp(0, size - 1)
     if padding_mode == "reflection":
@@ -126,11 +128,14 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
     _check_grid(input, grid)
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample: bicubic mode is not supported by microtorch")
+    if mode == "bicubic" and input.ndim != 4:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     n, c, *sizes = input.shape
     spatial = len(sizes)
     points = grid.reshape(n, -1, spatial)
+    if mode == "bicubic":
+        return _bicubic(input.reshape(n, c, -1), points, sizes, padding_mode, align_corners).reshape(
+            (n, c) + tuple(grid.shape[1:-1]))
     # grid's last dim is (x, y[, z]): x indexes the last input dim
     coords = [_source_coords(points[..., spatial - 1 - i], size, padding_mode, align_corners)
               for i, size in enumerate(sizes)]
@@ -150,6 +155,30 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         term = _tap(flat, [low + bit for low, bit in zip(lows, bits)], sizes) * weight
         out = term if out is None else out + term
     return out.reshape(out_shape)
+
+
+def _bicubic(flat: Tensor, points: Tensor, sizes: list, padding_mode: str, align_corners: bool) -> Tensor:
+    """Bicubic sampling (torch's A = -0.75 kernel over 4 x 4 taps); the padding mode maps each tap's coordinate,
+    as torch's does, not the sampling point's."""
+    from ._interpolate import _far, _near
+
+    (height, width) = sizes
+    coords = [_unnormalize(points[..., 1], height, align_corners), _unnormalize(points[..., 0], width, align_corners)]
+    lows = [coord.detach().floor() for coord in coords]
+    weights = []
+    for coord, low in zip(coords, lows):
+        t = (coord - low).unsqueeze(1)
+        weights.append((_far(t + 1.0), _near(t), _near(1.0 - t), _far(2.0 - t)))
+    out = None
+    for i in range(4):
+        for j in range(4):
+            taps = [low + (k - 1) for low, k in zip(lows, (i, j))]
+            if padding_mode != "zeros":
+                taps = [_source_coords(tap, size, padding_mode, align_corners, normalized=False)
+                        for tap, size in zip(taps, sizes)]
+            term = _tap(flat, taps, tuple(sizes)) * weights[0][i] * weights[1][j]
+            out = term if out is None else out + term
+    return out
 
 
 __all__ = ["affine_grid", "grid_sample"]
