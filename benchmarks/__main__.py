@@ -1,14 +1,15 @@
-"""``python -m benchmarks [--device cpu|cuda] [--quick] [--only NAME] [--json PATH]``
+"""``python -m benchmarks [--device cpu|cuda] [--quick] [--only NAME] [--json PATH] [--threads N]``
 
 Runs every workload with microtorch and PyTorch on identical inputs in this process,
-interleaved over several rounds, and prints medians and the microtorch/torch ratio.
+interleaved over several rounds, and prints medians and the microtorch/torch ratio: first at
+each library's default threads (what users get), then single-threaded (a second process).
 """
 from __future__ import annotations
 
 import argparse
-import sys
-
 import os
+import subprocess
+import sys
 
 from . import harness
 
@@ -21,9 +22,9 @@ def main(argv: list | None = None) -> int:
                         help="run workloads whose name contains NAME (repeatable)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds per workload (default 5, quick 1)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="BLAS/OpenMP threads for both libraries (default 1: in one process, idle threads of one "
-                             "library spin and slow the other; 0 keeps the libraries' defaults)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS/OpenMP threads for both libraries (default: each library's default threads, then "
+                             "a single-threaded second table from a second process; 0: the defaults only)")
     args = parser.parse_args(argv)
     if args.threads:  # before numpy and torch load their thread pools
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -41,7 +42,7 @@ def main(argv: list | None = None) -> int:
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda needs a GPU visible to torch")
     selected = [w for w in WORKLOADS if not args.only or any(s.lower() in w.name.lower() for s in args.only)]
-    if not selected:
+    if not selected and not any(s.lower() in "drawing" for s in args.only):
         parser.error(f"no workload matches {args.only}; workloads: {[w.name for w in WORKLOADS]}")
     rounds = args.rounds or (1 if args.quick else 5)
     min_seconds = 0.05 if args.quick else 0.4
@@ -54,7 +55,8 @@ def main(argv: list | None = None) -> int:
     measure_memory = args.device == "cpu" and os.path.exists("/proc/self/clear_refs") and (
         not args.only or any(s.lower() in "peak memory" for s in args.only))
     results = []
-    progress = harness.Progress(len(selected) + measure_memory)
+    want_drawing = args.device == "cpu" and (not args.only or any(s.lower() in "drawing" for s in args.only))
+    progress = harness.Progress(len(selected) + measure_memory + want_drawing)
     for w in selected:
         steps = {"microtorch": w.build(microtorch, args.device, args.quick), "torch": w.build(torch, args.device, args.quick)}
         syncs = {"microtorch": syncer(microtorch), "torch": syncer(torch)}
@@ -68,13 +70,29 @@ def main(argv: list | None = None) -> int:
         results.append(harness.Result(name, "MiB", peak_memory_mib("microtorch", args.quick),
                                       peak_memory_mib("torch", args.quick)))
         progress.update(name)
+    drawing = []
+    if want_drawing:
+        from . import drawing as draw_bench
+
+        drawing = draw_bench.run(args.quick, timeout=10.0 if args.quick else 60.0)
+        progress.update("drawing")
     progress.close()
 
     machine = harness.machine_description(args.device)
     print(f"\nMachine: {machine}\n")
     print(harness.markdown_table(results, args.device))
+    if drawing:
+        from microtorch.viz.dot import find_dot
+
+        print("\n" + draw_bench.markdown_table(drawing, os.path.basename(find_dot() or "none")))
     if args.json:
-        harness.write_json(args.json, results, args.device, machine)
+        harness.write_json(args.json, results, args.device, machine, drawing)
+    if args.threads is None and not args.quick:  # the second view: both libraries on one thread
+        print("\nSingle-threaded (--threads 1):", flush=True)
+        forwarded = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--json"]
+        if args.json:
+            forwarded = [a for a in forwarded if a != args.json] + ["--json", args.json.replace(".json", "-1thread.json")]
+        return subprocess.run([sys.executable, "-m", "benchmarks", *forwarded, "--threads", "1"]).returncode
     return 0
 
 

@@ -64,9 +64,9 @@ def machine_description(device: str) -> str:
         pass
     import os
 
-    blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    blas = _blas_description()
     desc = (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, numpy {numpy.__version__} "
-            f"(BLAS threads: {blas_threads}), torch {torch.__version__} ({torch.get_num_threads()} threads)")
+            f"({blas}), torch {torch.__version__} ({torch.get_num_threads()} threads)")
     if device == "cuda":
         desc += f"; GPU {torch.cuda.get_device_name(0)}"
         try:
@@ -76,6 +76,22 @@ def machine_description(device: str) -> str:
         except ImportError:
             pass
     return desc
+
+
+def _blas_description() -> str:
+    """NumPy's BLAS: library, kernel and threads as threadpoolctl reads them (the variable's value without it)."""
+    import os
+
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}"
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas" and "numpy" in p.get("filepath", "")] or \
+        [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    if not pools:
+        return "BLAS: unknown"
+    p = pools[0]
+    return f"{p.get('internal_api')} {p.get('version')}, kernel {p.get('architecture')}, {p.get('num_threads')} BLAS threads"
 
 
 def markdown_table(results: list, device: str) -> str:
@@ -89,7 +105,7 @@ def markdown_table(results: list, device: str) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: str, results: list, device: str, machine: str) -> None:
+def write_json(path: str, results: list, device: str, machine: str, drawing: list | None = None) -> None:
     payload = {
         "device": device,
         "machine": machine,
@@ -99,6 +115,8 @@ def write_json(path: str, results: list, device: str, machine: str) -> None:
             for r in results
         ],
     }
+    if drawing:  # draw-time workloads (benchmarks/drawing.py): microtorch's two layouts, no torch counterpart
+        payload["drawing"] = drawing
     with open(path, "w") as f:
         json.dump(payload, f, indent=2)
 

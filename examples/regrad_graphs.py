@@ -4,8 +4,8 @@ a + a**2, a sigmoid written out, and a small MLP.
 
     python examples/regrad_graphs.py [--out runs/graphs]
 
-Open the HTML files in a browser (they work offline). Layout needs Graphviz's dot (apt install graphviz) or
-pip install -e ".[viz]".
+Open the HTML files in a browser (they work offline). With nothing but NumPy installed the built-in layout
+draws them; with Graphviz's dot (apt install graphviz, or pip install -e ".[viz]"), dot does.
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from ._dtype import (
 )
 from ._dtype import dtype
 from ._tensor import Size, Tensor
+from ._promotion import _expect
 from ._creation import (
     Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
     logspace, manual_seed, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
@@ -39,15 +40,68 @@ def is_tensor(obj: object) -> "_builtins.bool":
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(t: Tensor) -> "_builtins.bool":
-    return t.is_floating_point()
+def is_floating_point(input: Tensor) -> "_builtins.bool":
+    _expect(input, Tensor, "is_floating_point", "input")
+    return input.is_floating_point()
 
 
-def numel(t: Tensor) -> "_builtins.int":
-    return t.numel()
+def numel(input: Tensor) -> "_builtins.int":
+    _expect(input, Tensor, "numel", "input")
+    return input.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
 from .serialization import load, save  # noqa: E402
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
+from .autograd.anomaly_mode import is_anomaly_enabled  # noqa: E402
+
+# ---- the rest of torch's top-level surface that scripts touch --------------------------------------------------
+from math import e, inf, nan, pi  # noqa: E402
+from ._dtype import bfloat16  # noqa: E402
+from ._memory_format import (  # noqa: E402
+    channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided,
+)
+from ._type_info import finfo, iinfo  # noqa: E402
+from ._format import set_printoptions  # noqa: E402
+from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
+from . import accelerator, amp, cpu, jit  # noqa: E402
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from ._compile import compile, is_compiling  # noqa: E402
+
+newaxis = None
+_float32_matmul_precision = "highest"
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Accepted for torch's API ('highest', 'high', 'medium'): float32 matmuls always run in float32 here."""
+    global _float32_matmul_precision
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision {precision!r}: expected 'highest', 'high' or 'medium'")
+    _float32_matmul_precision = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """What ``set_float32_matmul_precision`` last set (default 'highest')."""
+    return _float32_matmul_precision
+
+
+globals().update(_CPU_TYPES)  # FloatTensor, LongTensor, ... (the legacy tensor types)
+
+
+def typename(obj: object) -> str:
+    """torch's type name: ``'microtorch.FloatTensor'`` for a tensor, else the object's class name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = getattr(cls, "__module__", "builtins")
+    return cls.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{cls.__qualname__}"
+
+
+def __getattr__(name: str) -> object:
+    """Names torch has and microtorch cannot support raise an error saying so (see _unsupported.py)."""
+    from ._unsupported import missing
+
+    raise missing(__name__, name)
+
 
 # keep last: every public name above (functions, classes, dtypes, constants), submodules excluded
 __all__ = sorted(name for name, value in globals().items()

@@ -7,6 +7,8 @@ from typing import Any, Sequence
 from . import _dtype
 from ._device import as_device, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype
+from ._memory_format import check_layout
+from ._signatures import write_out
 from ._tensor import Tensor
 from ._promotion import _shape_arg
 from .backends import get_backend
@@ -63,7 +65,7 @@ def _host_array(data: Any, dev: Any, copy: bool) -> Any:
     except ValueError as e:
         shape = _ragged_message(data)
         raise ValueError(shape or f"could not make a tensor from this data: {e}") from None
-    if array.dtype.kind in "OUSVM":
+    if array.dtype.kind in "OUSVM" and array.dtype.name != "bfloat16":
         raise TypeError(
             f"could not infer a tensor dtype from data of type {type(data).__name__} (array dtype {array.dtype}); "
             "use numbers, nested lists of numbers, or arrays"
@@ -156,43 +158,80 @@ def _scalar_dtype_name(value: Any) -> str:
     return _dtype.scalar_dtype(value).name
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
-    return _filled("zeros", size, None, dtype, device, requires_grad)
+def _sizes(sizes: tuple, size: Any, layout: Any) -> tuple:
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``."""
+    check_layout(layout)
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError("pass the size positionally or as size=, not both")
+    return (size,)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled("ones", size, None, dtype, device, requires_grad)
+def zeros(*sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of the given size."""
+    return write_out(out, _filled("zeros", _sizes(sizes, size, layout), None, dtype, device, requires_grad), "zeros")
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled("empty", size, None, dtype, device, requires_grad)
+def ones(*sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of the given size."""
+    return write_out(out, _filled("ones", _sizes(sizes, size, layout), None, dtype, device, requires_grad), "ones")
 
 
-def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor of the given size."""
+    return write_out(out, _filled("empty", _sizes(sizes, size, layout), None, dtype, device, requires_grad), "empty")
+
+
+def full(size: Sequence[int], fill_value: Any, *, out: Any = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given size filled with ``fill_value``."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _filled("full", (size,), fill_value, dtype, device, requires_grad)
+    check_layout(layout)
+    return write_out(out, _filled("full", (size,), fill_value, dtype, device, requires_grad), "full")
 
 
-def _like(t: Tensor, dtype: Any, device: Any) -> tuple:
+def _like(t: Tensor, dtype: Any, device: Any, layout: Any = None) -> tuple:
+    if not isinstance(t, Tensor):  # the *_like factories' first argument, as torch checks it
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(t).__name__}")
+    check_layout(layout)
     return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
 
 
-def zeros_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+               pin_memory: bool = False,
+               memory_format: Any = None) -> Tensor:
+    """Zeros of ``input``'s size, dtype and device (unless given)."""
+    d, dev = _like(input, dtype, device, layout)
+    return zeros(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def ones_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+              pin_memory: bool = False,
+              memory_format: Any = None) -> Tensor:
+    """Ones of ``input``'s size, dtype and device (unless given)."""
+    d, dev = _like(input, dtype, device, layout)
+    return ones(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def empty_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return empty(t.shape, dtype=_like(t, dtype, device)[0], device=_like(t, dtype, device)[1], requires_grad=requires_grad)
+def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+               pin_memory: bool = False,
+               memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor of ``input``'s size, dtype and device (unless given)."""
+    d, dev = _like(input, dtype, device, layout)
+    return empty(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    d, dev = _like(t, dtype, device)
-    return full(t.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
+              requires_grad: bool = False, pin_memory: bool = False,
+              memory_format: Any = None) -> Tensor:
+    """``fill_value`` everywhere, in ``input``'s size, dtype and device (unless given)."""
+    d, dev = _like(input, dtype, device, layout)
+    return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 # ---- ranges -----------------------------------------------------------------------------------------
@@ -290,12 +329,18 @@ def _random(kind: str, size: tuple, a: Any, b: Any, dtype: Any, device: Any, req
     return _finish(array, dev, requires_grad)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _random("uniform", size, 0.0, 1.0, dtype, device, requires_grad, generator)
+def rand(*sizes: Any, size: Any = None, generator: Any = None, out: Any = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Uniform draws from [0, 1)."""
+    t = _random("uniform", _sizes(sizes, size, layout), 0.0, 1.0, dtype, device, requires_grad, generator)
+    return write_out(out, t, "rand")
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _random("normal", size, 0.0, 1.0, dtype, device, requires_grad, generator)
+def randn(*sizes: Any, size: Any = None, generator: Any = None, out: Any = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Standard normal draws."""
+    t = _random("normal", _sizes(sizes, size, layout), 0.0, 1.0, dtype, device, requires_grad, generator)
+    return write_out(out, t, "randn")
 
 
 def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -323,21 +368,27 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = 
     return Tensor._make(array, dev)
 
 
-def rand_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    d, dev = _like(t, dtype, device)
-    return rand(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
+def rand_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+              memory_format: Any = None) -> Tensor:
+    """Uniform draws from [0, 1) in ``input``'s size, dtype and device (unless given)."""
+    d, dev = _like(input, dtype, device, layout)
+    return rand(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    d, dev = _like(t, dtype, device)
-    return randn(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
+def randn_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+               memory_format: Any = None) -> Tensor:
+    """Standard normal draws in ``input``'s size, dtype and device (unless given)."""
+    d, dev = _like(input, dtype, device, layout)
+    return randn(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def randint_like(t: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None, device: Any = None) -> Tensor:
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None, layout: Any = None,
+                 device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Integers in [low, high) in ``input``'s size, dtype and device (unless given)."""
     if high is None:
         low, high = 0, low
-    d, dev = _like(t, dtype, device)
-    return randint(low, high, t.shape, dtype=d, device=dev)
+    d, dev = _like(input, dtype, device, layout)
+    return randint(low, high, input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
@@ -349,14 +400,22 @@ def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = 
     return _random("normal", size, float(mean), float(std), dtype, device, False, generator)
 
 
-def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: A002
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None, out: Any = None) -> Tensor:  # noqa: A002
+    """0/1 draws, 1 with probability ``input`` (or ``p``) elementwise."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     probs = input if p is None else full_like(input, p)
     draws = rand(probs.shape, dtype=probs.dtype, device=probs.device, generator=generator)
-    return (draws < probs).to(probs.dtype)
+    return write_out(out, (draws < probs).to(probs.dtype), "bernoulli")
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:  # noqa: A002
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None,
+                out: Any = None) -> Tensor:  # noqa: A002
     """Sample indices from rows of non-negative weights (Gumbel top-k without replacement)."""
+    return write_out(out, _multinomial(input, num_samples, replacement, generator), "multinomial")
+
+
+def _multinomial(input: Tensor, num_samples: int, replacement: bool, generator: Any) -> Tensor:  # noqa: A002
     probs = input.detach().double()
     if probs.ndim not in (1, 2):
         raise RuntimeError("multinomial(): prob_dist must be 1 or 2 dim")

@@ -7,6 +7,7 @@ Device objects are interned, so tensors compare devices with ``is``.
 from __future__ import annotations
 
 import os
+import threading
 
 from .backends.base import NO_SWITCH as _NO_SWITCH
 
@@ -108,25 +109,31 @@ def on_device(dev: device):
     return _NO_SWITCH if dev.index is None else dev.backend.on_device(dev.index)
 
 
-_default_device: device | None = None
+class _DefaultDevice(threading.local):
+    """This thread's default device (per thread, as torch's ``set_default_device``); None until first read."""
+
+    device: "device | None" = None
+
+
+_default = _DefaultDevice()
 
 
 def get_default_device() -> device:
     """The device that factories use when no ``device=`` is given (``MICROTORCH_DEVICE`` or cpu)."""
-    global _default_device
-    if _default_device is None:
+    dev = _default.device
+    if dev is None:
         spec = os.environ.get("MICROTORCH_DEVICE") or "cpu"
         try:
-            _default_device = _resolve_index(device(spec))
+            dev = _default.device = _resolve_index(device(spec))
         except (RuntimeError, ValueError) as e:
             raise type(e)(f"MICROTORCH_DEVICE={spec!r}: {e}") from None
-    return _default_device
+    return dev
 
 
 def set_default_device(dev: "str | device | None") -> None:
-    """Make ``dev`` the device of new tensors (``None`` resets to cpu), as ``torch.set_default_device``."""
-    global _default_device
-    _default_device = _resolve_index(device(dev if dev is not None else "cpu"))
+    """Make ``dev`` the device of this thread's new tensors (``None`` resets to cpu), as
+    ``torch.set_default_device``; other threads keep theirs."""
+    _default.device = _resolve_index(device(dev if dev is not None else "cpu"))
 
 
 def as_device(dev) -> device:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import builtins
 import math
 
+from .backends import bfloat16 as _bfloat16
+
 
 class dtype:
     """An element type, e.g. ``microtorch.float32``."""
@@ -43,12 +45,13 @@ int64 = dtype("int64", 8, 1, True)
 float16 = dtype("float16", 2, 2, True)
 float32 = dtype("float32", 4, 2, True)
 float64 = dtype("float64", 8, 2, True)
+bfloat16 = dtype("bfloat16", 2, 2, True)  # its arrays need the optional ml_dtypes package (backends/bfloat16.py)
 
 # torch's aliases
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
-ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, bfloat16)
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
 
 _default_dtype = float32
@@ -58,6 +61,11 @@ def _dtype_from_name(name: str) -> dtype:
     return _BY_NAME[name]
 
 
+def bfloat16_available() -> builtins.bool:
+    """Whether bfloat16 tensors can be made (the ml_dtypes package is installed)."""
+    return _bfloat16.available()
+
+
 def get_default_dtype() -> dtype:
     return _default_dtype
 
@@ -65,14 +73,16 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     """Set the dtype of new floating tensors (float32 or float64, as torch allows)."""
     global _default_dtype
-    if d not in (float16, float32, float64):
+    if d not in (float16, float32, float64, bfloat16):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
-    _default_dtype = d
+    _default_dtype = as_dtype(d)  # (bfloat16: checks that ml_dtypes is there)
 
 
 def as_dtype(d) -> dtype:
     """Normalise ``d`` (a microtorch dtype, a NumPy dtype, a name, or Python's float/int/bool)."""
     if d.__class__ is dtype:
+        if d is bfloat16:
+            _bfloat16.require()
         return d
     if d is builtins.float:
         return _default_dtype
@@ -82,7 +92,7 @@ def as_dtype(d) -> dtype:
         return bool
     name = getattr(d, "name", None) or getattr(d, "__name__", None) or d
     try:
-        return _BY_NAME[str(name)]
+        return as_dtype(_BY_NAME[str(name)])
     except KeyError:
         raise TypeError(f"unsupported dtype {d!r}; supported: {', '.join(_BY_NAME)}") from None
 
@@ -108,9 +118,10 @@ def dtype_of_array(array) -> dtype:
 #: the C++ type names torch's conversion errors use
 _C_NAMES = {
     "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-    "float16": "c10::Half", "float32": "float", "float64": "double",
+    "float16": "c10::Half", "float32": "float", "float64": "double", "bfloat16": "c10::BFloat16",
 }
-_FLOAT_MAX = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": builtins.float("inf")}
+_FLOAT_MAX = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": builtins.float("inf"),
+              "bfloat16": 3.3895313892515355e38}
 
 
 def checked_scalar(value, d: dtype):
@@ -136,10 +147,16 @@ def checked_scalar(value, d: dtype):
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """torch.promote_types: the smallest dtype both ``a`` and ``b`` convert to safely."""
+    for position, (name, value) in enumerate((("type1", a), ("type2", b)), 1):
+        if not isinstance(value, dtype):
+            raise TypeError(f"promote_types(): argument '{name}' (position {position}) must be torch.dtype, "
+                            f"not {type(value).__name__}")
     if a is b:
         return a
     if a._category != b._category:
         return a if a._category > b._category else b
+    if a._category == 2 and a.itemsize == b.itemsize == 2:  # float16 with bfloat16: neither holds the other
+        return float32
     if a._category == 1 and a.is_signed != b.is_signed:  # uint8 with a signed integer
         signed = a if a.is_signed else b
         return int16 if signed.itemsize == 1 else signed

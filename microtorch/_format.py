@@ -2,14 +2,46 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 from ._dtype import get_default_dtype
 from .backends import get_backend
 
-PRECISION = 4
-THRESHOLD = 1000
-EDGEITEMS = 3
+
+
+class _PrintOptions:
+    """What ``set_printoptions`` sets (torch's ``PRINT_OPTS``)."""
+
+    precision = 4
+    threshold: float = 1000
+    edgeitems = 3
+    linewidth = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrintOptions()
+_PROFILES = {
+    "default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+    "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+    "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80),
+}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None, edgeitems: int | None = None,
+                     linewidth: int | None = None, profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """How tensors print, as ``torch.set_printoptions``: a ``profile`` ('default', 'short', 'full') first,
+    then any option given; ``sci_mode`` True/False forces or forbids scientific notation (None: automatic)."""
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(_PROFILES)}, got {profile!r}")
+        for name, value in _PROFILES[profile].items():
+            setattr(PRINT_OPTS, name, value)
+    for name, value in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                        ("linewidth", linewidth)):
+        if value is not None:
+            setattr(PRINT_OPTS, name, value)
+    PRINT_OPTS.sci_mode = sci_mode
 
 
 def _float_formatter(values: Any) -> Any:
@@ -17,12 +49,12 @@ def _float_formatter(values: Any) -> Any:
     finite = [abs(v) for v in values if math.isfinite(v)]
     nonzero = [v for v in finite if v != 0]
     wide = bool(nonzero) and (max(nonzero) / min(nonzero) > 1000.0 or max(nonzero) > 1e8)
-    if all(v == int(v) for v in finite):
-        fmt = "{:.%de}" % PRECISION if wide else "{:.0f}."
-    elif wide or nonzero and min(nonzero) < 1e-4:
-        fmt = "{:.%de}" % PRECISION
-    else:
-        fmt = "{:.%df}" % PRECISION
+    int_mode = all(v == int(v) for v in finite)
+    sci = wide if int_mode else wide or bool(nonzero) and min(nonzero) < 1e-4
+    if PRINT_OPTS.sci_mode is not None:  # set_printoptions(sci_mode=...) overrides the automatic choice
+        sci = PRINT_OPTS.sci_mode
+    precision = PRINT_OPTS.precision
+    fmt = "{:.%de}" % precision if sci else "{:.0f}." if int_mode else "{:.%df}" % precision
 
     def one(v: float) -> str:
         if math.isnan(v):
@@ -39,10 +71,14 @@ def _float_formatter(values: Any) -> Any:
 def format_tensor(t: Any) -> str:
     numpy = get_backend("cpu").xp
     data = t._device.backend.to_numpy(t._data)
+    name = data.dtype.name
+    if data.dtype.kind == "V":  # bfloat16 (ml_dtypes): printed from its exact float32 values
+        data = data.astype("float32")
     kind = data.dtype.kind
     flat = data.reshape(-1)
-    if flat.size > THRESHOLD:  # only the printed corners decide the format
-        k = EDGEITEMS
+    threshold = PRINT_OPTS.threshold if PRINT_OPTS.threshold != math.inf else sys.maxsize
+    if flat.size > threshold:  # only the printed corners decide the format
+        k = PRINT_OPTS.edgeitems
         sample = numpy.concatenate([flat[:k], flat[-k:]])
     else:
         sample = flat
@@ -59,15 +95,14 @@ def format_tensor(t: Any) -> str:
         body = "[]"
     else:
         body = numpy.array2string(
-            data, separator=", ", prefix=prefix, formatter=formatter, threshold=THRESHOLD, edgeitems=EDGEITEMS,
-            max_line_width=80,
+            data, separator=", ", prefix=prefix, formatter=formatter, threshold=threshold, edgeitems=PRINT_OPTS.edgeitems,
+            max_line_width=PRINT_OPTS.linewidth,
         ).replace(", ..., ", ",  ..., ")  # torch pads the ellipsis like an element
     suffix = []
     if t._device.type != "cpu":
         suffix.append(f"device='{t._device}'")
     if data.size == 0 and data.ndim != 1:  # `[]` alone does not say the shape
         suffix.append(f"size={tuple(data.shape)}")
-    name = data.dtype.name
     if not (name in ("int64", "bool") or name == get_default_dtype().name) or data.size == 0 and name != get_default_dtype().name:
         suffix.append(f"dtype=microtorch.{name}")
     if t.grad_fn is not None:

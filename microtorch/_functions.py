@@ -5,10 +5,12 @@ Most are the Tensor methods under the same name; the rest take several tensors.
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Any, Sequence
 
+from ._signatures import function_from_method, write_out
 from ._tensor import Tensor
-from ._promotion import _binary
+from ._promotion import _binary, _expect
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
@@ -18,7 +20,7 @@ _METHODS = (
     "relu sign sgn floor ceil round trunc frac clamp clip clamp_min clamp_max isnan isinf isfinite isclose allclose "
     "equal logical_not logical_and logical_or logical_xor sum mean var std prod amax amin argmax argmin logsumexp "
     "norm cumsum any all count_nonzero softmax log_softmax reshape flatten unflatten squeeze unsqueeze permute "
-    "transpose swapaxes swapdims movedim t expand_as broadcast_to flip split chunk unbind narrow gather "
+    "transpose swapaxes swapdims movedim t expand_as broadcast_to flip chunk unbind narrow gather "
     "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
@@ -26,32 +28,59 @@ _METHODS = (
     "outer addmm cumprod roll tile repeat_interleave nan_to_num"
 ).split()
 
+#: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
+_REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul": "__rmul__",
+              "multiply": "__rmul__", "div": "__rtruediv__", "divide": "__rtruediv__", "true_divide": "__rtruediv__",
+              "pow": "__rpow__", "remainder": "__rmod__", "floor_divide": "__rfloordiv__"}
+
+#: torch's functions of these names have no ``out=``
+_NO_OUT = set(
+    "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
+    "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
+)
+
 for _name in _METHODS:
-    globals()[_name] = getattr(Tensor, _name)
+    globals()[_name] = function_from_method(getattr(Tensor, _name), _name, out=_name not in _NO_OUT,
+                                            reflected=_REFLECTED.get(_name))
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - torch's name
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
-    return input.max(dim, keepdim)
+    _expect(input, Tensor, "max", "input")
+    if other is not None:
+        return write_out(out, _binary(_ew.Maximum, input, other), "max")
+    return write_out(out, input.max(dim, keepdim), "max")
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
-    return input.min(dim, keepdim)
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
+    """``min(x)``, ``min(x, dim)`` -> (values, indices), or ``min(a, b)`` (elementwise)."""
+    _expect(input, Tensor, "min", "input")
+    if other is not None:
+        return write_out(out, _binary(_ew.Minimum, input, other), "min")
+    return write_out(out, input.min(dim, keepdim), "min")
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:
-    return _binary(_ew.Maximum, input, other)
+def maximum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """The elementwise maximum (nan if either is nan)."""
+    return write_out(out, _binary(_ew.Maximum, input, other), "maximum")
 
 
-def minimum(input: Tensor, other: Tensor) -> Tensor:
-    return _binary(_ew.Minimum, input, other)
+def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """The elementwise minimum (nan if either is nan)."""
+    return write_out(out, _binary(_ew.Minimum, input, other), "minimum")
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
     """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    return _ew.where(condition, input, other)
+    return write_out(out, _ew.where(condition, input, other), "where")
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Split into pieces of ``split_size_or_sections`` along ``dim`` (or of the listed sizes)."""
+    return _shape.split(tensor, split_size_or_sections, dim)
 
 
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
@@ -61,15 +90,17 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     return _shape.meshgrid(tensors, indexing)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return _shape.cat(tensors, dim)
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return write_out(out, _shape.cat(tensors, dim), "cat")
 
 
 concat = concatenate = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return _shape.stack(tensors, dim)
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
+    """Join tensors along a new dimension."""
+    return write_out(out, _shape.stack(tensors, dim), "stack")
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
@@ -77,6 +108,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
+    for i, t in enumerate(tensors):
+        _expect(t, Tensor, "broadcast_tensors", "tensors", i + 1)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 
@@ -94,15 +127,18 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
     return tuple(out)
 
 
-def clone(input: Tensor) -> Tensor:
-    return input.clone()
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy in new memory, still in the graph."""
+    _expect(input, Tensor, "clone", "input")
+    return input.clone(memory_format=memory_format)
 
 
 def detach(input: Tensor) -> Tensor:
+    _expect(input, Tensor, "detach", "input")
     return input.detach()
 
 
 __all__ = list(_METHODS) + [
-    "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
+    "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
 ]

@@ -34,6 +34,12 @@ def _shape_arg(args: tuple) -> tuple:
     return tuple(_int(s) for s in args)
 
 
+def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> None:
+    """torch's TypeError for an argument of the wrong type (before it reaches an op's internals)."""
+    if not isinstance(value, kind) or kind is _int and isinstance(value, _bool):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be {kind.__name__}, not {type(value).__name__}")
+
+
 def _normalize_dim(dim: Any, ndim: int) -> int:
     """A non-negative dim, or IndexError worded as torch's."""
     if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
@@ -46,7 +52,7 @@ def _normalize_dim(dim: Any, ndim: int) -> int:
 
 def _float_input(x: Tensor) -> Tensor:
     """Integer and bool tensors enter floating ops as the default float dtype (torch's rule)."""
-    return x if x._data.dtype.kind in "fc" else x.to(get_default_dtype())
+    return x if x._data.dtype.kind in "fcV" else x.to(get_default_dtype())
 
 
 def _to_scalar(value: Any) -> Any:
@@ -73,17 +79,17 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
     """Apply a binary op after torch's type promotion (Python scalars stay 'weak'). Floating-point results may
     take the fast path; integer and bool ones always take the op's forward, which checks what NumPy lets
     through (division by zero)."""
-    if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+    if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind in "fV":
         return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         a_dtype = a._data.dtype
-        if a_dtype is b._data.dtype and a_dtype.kind == "f":
+        if a_dtype is b._data.dtype and a_dtype.kind in "fV":
             return _apply_binary(op, a, b)  # the next commonest, x * y: one floating dtype
         if op.ufunc == "subtract" and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
             _refuse_bool_subtraction(a, b)
-        if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fc":
+        if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fcV":
             target = result_type(a, b)
             if true_divide and not target.is_floating_point:
                 target = get_default_dtype()
@@ -93,7 +99,7 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
                 b = b.to(target)
             if not target.is_floating_point:
                 return op.apply(a, b)
-        elif a_dtype.kind != "f":
+        elif a_dtype.kind not in "fV":
             return op.apply(a, b)
         return _apply_binary(op, a, b)
     tensor_arg = a if a_is_tensor else b
@@ -104,9 +110,9 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
     kind = tensor_arg._data.dtype.kind
     if (kind == "b" or type(scalar) is _bool) and op.ufunc == "subtract":
         _refuse_bool_subtraction(tensor_arg, scalar)
-    if type(scalar) is _int and (kind != "f" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
+    if type(scalar) is _int and (kind not in "fV" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
         scalar = _int_scalar(op, scalar, tensor_arg, a_is_tensor)
-    if kind not in "fc":
+    if kind not in "fcV":
         # int/bool tensor meets a float scalar (or true division): compute in the default float dtype;
         # bool tensor meets an int scalar: int64
         if isinstance(scalar, _float) or true_divide:
@@ -158,7 +164,7 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ufunc is None or grad_mode.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+    if ufunc is None or grad_mode.state.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
         return op.apply(a, b)
     device = a._device if a_is_tensor else b._device
     if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
@@ -199,6 +205,7 @@ def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)  # (every tensor is row-major: see _memory_format.py)
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for a in args:
@@ -208,8 +215,8 @@ def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
             dt = a
         elif isinstance(a, (str, _device_cls, _int)) and not isinstance(a, _bool):
             dev = a
-        elif isinstance(a, _bool):
-            pass  # to(dtype, non_blocking) positional form
+        elif isinstance(a, _bool) or a is None:
+            pass  # to(dtype, non_blocking) positional form; to(None) changes nothing, as torch
         else:
             try:
                 dt = _dtype.as_dtype(a)

@@ -20,11 +20,12 @@ import math
 import numbers
 from typing import Any, Iterator, Sequence
 
-from . import _dtype
+from . import _dtype, _memory_format
 from ._device import device as _device_cls, on_device
-from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
+from ._dtype import dtype, dtype_of_array, get_default_dtype
 from .autograd import function, grad_mode
 from .backends import get_backend
+from ._tensor_compat import TensorCompat
 
 _new = object.__new__
 _host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
@@ -43,7 +44,7 @@ class Size(tuple):
         return math.prod(self)
 
 
-class Tensor:
+class Tensor(TensorCompat):
     """A multi-dimensional array with autograd support (``torch.Tensor``)."""
 
     __slots__ = (
@@ -155,9 +156,11 @@ class Tensor:
         return _int(self._data.nbytes)
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in "fV"  # (V: bfloat16, the only void-kind dtype microtorch admits)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        if memory_format is not None and memory_format is not _memory_format.contiguous_format:
+            return _memory_format.is_contiguous_as(self, memory_format)
         return _bool(self._data.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
@@ -184,7 +187,7 @@ class Tensor:
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fcV":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
         self._requires_grad = _bool(requires_grad)
         return self
@@ -245,6 +248,17 @@ class Tensor:
         self.grad_fn.register_prehook(self._output_nr, hook)
         return _HookHandle(self.grad_fn._pre_hooks[self._output_nr], hook)
 
+    def register_post_accumulate_grad_hook(self, hook) -> Any:
+        """Call ``hook(self)`` once backward has summed this leaf's gradient into ``.grad`` (during the
+        pass, as soon as that gradient is complete); ``handle.remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.engine import add_post_accumulate_hook
+
+        return _HookHandle(add_post_accumulate_hook(self, hook), hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:
@@ -258,7 +272,7 @@ class Tensor:
         def store(grad):
             t = ref()
             if t is not None:
-                g = grad.detach() if not grad_mode.enabled else grad
+                g = grad.detach() if not grad_mode.state.enabled else grad
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
         store.retains_grad = True
@@ -318,7 +332,7 @@ class Tensor:
                 f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                 "to host memory first."
             )
-        if self._requires_grad and grad_mode.enabled:  # torch's rule: under no_grad the values may be taken
+        if self._requires_grad and grad_mode.state.enabled:  # torch's rule: under no_grad the values may be taken
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
 
     def __dlpack__(self, **kwargs: Any) -> Any:
@@ -384,39 +398,34 @@ class Tensor:
             out = self.clone()
         return out
 
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"microtorch.{_TYPE_NAMES[self.dtype.name]}"
-        return self.to(_dtype.as_dtype(dtype))
-
-    def float(self) -> Tensor:
+    def float(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self) -> Tensor:
+    def double(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float64)
 
-    def half(self) -> Tensor:
+    def half(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float16)
 
-    def long(self) -> Tensor:
+    def long(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self) -> Tensor:
+    def int(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int32)
 
-    def short(self) -> Tensor:
+    def short(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int16)
 
-    def bool(self) -> Tensor:
+    def bool(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.bool)
 
-    def byte(self) -> Tensor:
+    def byte(self, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.uint8)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device: Any = None) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
     # new_*: factories that default to this tensor's dtype and device, as torch's
@@ -437,10 +446,10 @@ class Tensor:
         return empty(*_shape_arg(size), dtype=dtype or self.dtype, device=device or self._device,
                      requires_grad=requires_grad)
 
-    def clone(self) -> Tensor:
-        return _ops.Clone.apply(self)
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        return _ops.Clone.apply(self)  # (every memory format is kept row-major: see _memory_format.py)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         return self if self._data.flags.c_contiguous else _ops.Clone.apply(self)
 
     # ---- printing ----------------------------------------------------------------------------------
@@ -449,16 +458,19 @@ class Tensor:
 
     __str__ = __repr__
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a tensor with a (small) graph as its picture; None falls back to the text."""
-        from .viz import _repr_svg
+    def graph(self, orientation: str = "TB", **options: Any) -> Any:
+        """A picture of the graph that produced this tensor, drawn when shown (``microtorch.viz.draw``).
 
-        return _repr_svg(self)
+        Not in torch: there a tensor's display is its text, as here; the picture is asked for.
+        """
+        from .viz import draw
+
+        return draw(self, None, orientation, **options)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return repr(self)
+        if self._data.ndim == 0:  # f"{t}" of a 0-d tensor is its number's, as torch's
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # ---- arithmetic -------------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -567,17 +579,7 @@ class Tensor:
         return self * other
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        if rounding_mode is None:
-            return self / other
-        if rounding_mode == "floor":
-            return self // other
-        if rounding_mode == "trunc":
-            target = result_type(self, other)
-            if target.is_floating_point:
-                return (self / other).trunc().to(target)
-            q = self // other  # exact for integers (a float quotient is not), and refuses division by zero
-            return q + ((self % other != 0) & (q < 0))  # floor rounded an inexact negative quotient down
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
+        return _ops.divide_rounded(self, other, rounding_mode)
 
     subtract, multiply, divide, true_divide = sub, mul, div, __truediv__
 
@@ -593,22 +595,25 @@ class Tensor:
     def matmul(self, other: Tensor) -> Tensor:
         return _linalg.matmul(self, other)
 
-    def mm(self, other: Tensor) -> Tensor:
-        if self.ndim != 2 or other.ndim != 2:
-            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {other.ndim}-D")
-        return _linalg.matmul(self, other)
+    def mm(self, mat2: Tensor) -> Tensor:
+        _expect(mat2, Tensor, "mm", "mat2")
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: both arguments must be 2-D, got {self.ndim}-D and {mat2.ndim}-D")
+        return _linalg.matmul(self, mat2)
 
-    def bmm(self, other: Tensor) -> Tensor:
-        if self.ndim != 3 or other.ndim != 3:
-            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {other.ndim}-D")
-        if self.shape[0] != other.shape[0]:
-            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {other.shape[0]}")
-        return _linalg.matmul(self, other)
+    def bmm(self, mat2: Tensor) -> Tensor:
+        _expect(mat2, Tensor, "bmm", "mat2")
+        if self.ndim != 3 or mat2.ndim != 3:
+            raise RuntimeError(f"bmm: both arguments must be 3-D, got {self.ndim}-D and {mat2.ndim}-D")
+        if self.shape[0] != mat2.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {self.shape[0]} and {mat2.shape[0]}")
+        return _linalg.matmul(self, mat2)
 
-    def dot(self, other: Tensor) -> Tensor:
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
-        return _linalg.matmul(self, other)
+    def dot(self, tensor: Tensor) -> Tensor:
+        _expect(tensor, Tensor, "dot", "tensor")
+        if self.ndim != 1 or tensor.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {tensor.ndim}D tensors")
+        return _linalg.matmul(self, tensor)
 
     def eq(self, other: Any) -> Tensor:
         return _compare(_ops.Equal, self, other)  # (not `==`: eq(None) raises, as torch's)
@@ -629,6 +634,7 @@ class Tensor:
         return self >= other
 
     def equal(self, other: Tensor) -> bool:
+        _expect(other, Tensor, "equal", "other")
         return self.shape == other.shape and _bool((self == other).all().item())
 
     def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -655,10 +661,10 @@ class Tensor:
         return _ops.Log.apply(_float_input(self))
 
     def log2(self) -> Tensor:
-        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(2.0))
+        return _ops.log2(self)
 
     def log10(self) -> Tensor:
-        return _ops.Log.apply(_float_input(self)) * (1.0 / math.log(10.0))
+        return _ops.log10(self)
 
     def log1p(self) -> Tensor:
         return _ops.Log1p.apply(_float_input(self))
@@ -673,7 +679,7 @@ class Tensor:
         return _ops.Rsqrt.apply(_float_input(self))
 
     def square(self) -> Tensor:
-        return _ops.Pow.apply(self, 2)
+        return _ops.Pow.apply(self.to(_dtype.int64) if self._data.dtype.kind == "b" else self, 2)  # bool: int64, as torch
 
     def reciprocal(self) -> Tensor:
         return _ops.Reciprocal.apply(_float_input(self))
@@ -700,6 +706,7 @@ class Tensor:
         return _ops.Atan.apply(_float_input(self))
 
     def atan2(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "atan2", "other")
         return _binary(_ops.Atan2, _float_input(self), _float_input(other))
 
     arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
@@ -722,17 +729,16 @@ class Tensor:
     arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
     def erf(self) -> Tensor:
-        return _nn_ops.Erf.apply(_float_input(self))
+        return _ops.Erf.apply(_float_input(self))
 
     def exp2(self) -> Tensor:
-        return (_float_input(self) * math.log(2.0)).exp()
+        return _ops.exp2(self)
 
     def hypot(self, other: Tensor) -> Tensor:
-        return (self * self + other * other).sqrt()
+        return _ops.hypot(self, other)
 
     def logaddexp(self, other: Tensor) -> Tensor:
-        """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow."""
-        return self.maximum(other) + (-(self - other).abs()).exp().log1p()
+        return _ops.logaddexp(self, other)
 
     def xlogy(self, other: Any) -> Tensor:
         x = _float_input(self)
@@ -741,17 +747,16 @@ class Tensor:
         return _binary(_ops.Xlogy, x, other)
 
     def logit(self, eps: float | None = None) -> Tensor:
-        x = _float_input(self) if eps is None else _float_input(self).clamp(eps, 1.0 - eps)
-        return (x / (1.0 - x)).log()
+        return _ops.logit(self, eps)
 
     def fmod(self, other: Any) -> Tensor:
         return _binary(_ops.Fmod, self, other)
 
     def deg2rad(self) -> Tensor:
-        return _float_input(self) * (math.pi / 180.0)
+        return _ops.deg2rad(self)
 
     def rad2deg(self) -> Tensor:
-        return _float_input(self) * (180.0 / math.pi)
+        return _ops.rad2deg(self)
 
     def positive(self) -> Tensor:
         return self
@@ -780,6 +785,7 @@ class Tensor:
         return _ops.Ceil.apply(self)
 
     def round(self, decimals: int = 0) -> Tensor:
+        _expect(decimals, _int, "round", "decimals")
         return _ops.Round.apply(self, decimals=decimals)
 
     def trunc(self) -> Tensor:
@@ -788,7 +794,7 @@ class Tensor:
     fix = trunc
 
     def frac(self) -> Tensor:
-        return self - self.trunc()
+        return _ops.frac(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - torch's names
         return _ops.clamp(self, min, max)
@@ -814,7 +820,7 @@ class Tensor:
         return _ops.masked_fill(self, mask, value)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
-        return self + weight * (end - self)
+        return _ops.lerp(self, end, weight)
 
     def isnan(self) -> Tensor:
         return _ops.IsNan.apply(self)
@@ -844,12 +850,12 @@ class Tensor:
             x = x.to(_dtype.int64)  # torch sums integers and bools as int64
         return _reduce.Sum.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def sum_to_size(self, *size: Any) -> Tensor:
-        return _reduce.sum_to_size(self, _shape_arg(size))
+    def sum_to_size(self, *sizes: Any, size: Any = None) -> Tensor:
+        return _reduce.sum_to_size(self, _shape_arg(sizes if size is None else (size,)))
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
-        if x._data.dtype.kind not in "fc":
+        if x._data.dtype.kind not in "fcV":
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
                 f"dtype. Got: {x.dtype.name.capitalize()}"
@@ -868,11 +874,11 @@ class Tensor:
             x = x.to(_dtype.int64)
         return _reduce.Prod.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return _reduce.max_min(self, dim, keepdim, "max")
+    def max(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, dim if other is None else other, keepdim, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return _reduce.max_min(self, dim, keepdim, "min")
+    def min(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, dim if other is None else other, keepdim, "min")
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=True)
@@ -889,11 +895,11 @@ class Tensor:
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return _reduce.LogSumExp.apply(_float_input(self), dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-        return _reduce.norm(self, p, dim, keepdim)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: dtype | None = None) -> Tensor:
+        return _reduce.norm(self if dtype is None else self.to(dtype), p, dim, keepdim)
 
-    def cumsum(self, dim: int) -> Tensor:
-        x = self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
+    def cumsum(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
+        x = self.to(dtype) if dtype is not None else self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
         dim = _normalize_dim(dim, self.ndim)
         if x.ndim == 0:
             return _reduce.CumSum.apply(x.reshape(1), dim=0).reshape(())
@@ -916,18 +922,20 @@ class Tensor:
         return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.LogSoftmax)
 
     # ---- shape ----------------------------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        return _shape.reshape(self, _shape_arg(shape))
+    def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
+        return _shape.reshape(self, _shape_arg(sizes if shape is None else (shape,)))
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, size: Any = None) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (dtype, str, type)):
             raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
-        return _shape.view(self, _shape_arg(shape))
+        return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "view_as", "other")
         return _shape.view(self, other.shape)
 
     def reshape_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "reshape_as", "other")
         return _shape.reshape(self, other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -942,13 +950,16 @@ class Tensor:
     def unsqueeze(self, dim: int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
-    def permute(self, *dims: Any) -> Tensor:
-        return _shape.permute(self, _shape_arg(dims))
+    def permute(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.permute(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return _shape.transpose(self, dim0, dim1)
 
-    swapaxes = swapdims = transpose
+    swapdims = transpose
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return _shape.transpose(self, axis0, axis1)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return _shape.movedim(self, source, destination)
@@ -968,23 +979,24 @@ class Tensor:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
         return _shape.transpose(self, -2, -1)
 
-    def expand(self, *sizes: Any) -> Tensor:
-        return _shape.expand(self, _shape_arg(sizes))
+    def expand(self, *sizes: Any, size: Any = None, implicit: bool = False) -> Tensor:
+        return _shape.expand(self, _shape_arg(sizes if size is None else (size,)))
 
     def expand_as(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "expand_as", "other")
         return _shape.expand(self, other.shape)
 
-    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        return _shape.expand(self, _shape_arg((shape,)))
+    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+        return _shape.expand(self, _shape_arg((size,)))
 
-    def repeat(self, *sizes: Any) -> Tensor:
-        return _shape.repeat(self, _shape_arg(sizes))
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
+        return _shape.repeat(self, _shape_arg(sizes if repeats is None else (repeats,)))
 
-    def flip(self, *dims: Any) -> Tensor:
-        return _shape.flip(self, _shape_arg(dims))
+    def flip(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.flip(self, _shape_arg(sizes if dims is None else (dims,)))
 
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
-        return _shape.split(self, split_size_or_sections, dim)
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        return _shape.split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         return _shape.chunk(self, chunks, dim)
@@ -993,18 +1005,7 @@ class Tensor:
         return _shape.unbind(self, dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
-        dim = _normalize_dim(dim, self.ndim)
-        size = self.shape[dim]
-        if isinstance(start, Tensor):
-            start = start.item()
-        if not -size <= start <= size:
-            raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
-        start = start + size if start < 0 else start
-        if length < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
-        if start + length > size:
-            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-        return self[(slice(None),) * dim + (slice(start, start + length),)]
+        return _shape.narrow(self, dim, start, length)
 
     # ---- indexing --------------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
@@ -1013,7 +1014,9 @@ class Tensor:
     def __setitem__(self, key: Any, value: Any) -> None:
         _index.setitem(self, key, value)
 
-    def gather(self, dim: int, index: Tensor) -> Tensor:
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        if sparse_grad:
+            raise NotImplementedError("microtorch does not support sparse tensors (gather(sparse_grad=True))")
         return _index.gather(self, dim, index)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
@@ -1051,9 +1054,11 @@ class Tensor:
         return _index.nonzero(self, as_tuple)
 
     def tril(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "tril", "diagonal")
         return _matrix.tril(self, diagonal)
 
     def triu(self, diagonal: int = 0) -> Tensor:
+        _expect(diagonal, _int, "triu", "diagonal")
         return _matrix.triu(self, diagonal)
 
     def diag(self, diagonal: int = 0) -> Tensor:
@@ -1074,8 +1079,8 @@ class Tensor:
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return _shape.roll(self, shifts, dims)
 
-    def tile(self, *dims: Any) -> Tensor:
-        return _shape.tile(self, _shape_arg(dims))
+    def tile(self, *sizes: Any, dims: Any = None) -> Tensor:
+        return _shape.tile(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def repeat_interleave(self, repeats: Any, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
         return _shape.repeat_interleave(self, repeats, dim, output_size)
@@ -1107,7 +1112,9 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Mul, other)
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is not None:
+            return _inplace.apply_(self, lambda t: t.div(other, rounding_mode=rounding_mode))
         return _inplace.binary_(self, _ops.Div, other)
 
     def pow_(self, exponent: Any) -> Tensor:
@@ -1149,8 +1156,8 @@ class Tensor:
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, (end - self) * weight)
 
-    def copy_(self, src: Any) -> Tensor:
-        return _inplace.copy_(self, src)
+    def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
+        return _inplace.copy_(self, other)
 
     def zero_(self) -> Tensor:
         return _inplace.fill_(self, 0)
@@ -1158,8 +1165,8 @@ class Tensor:
     def fill_(self, value: Any) -> Tensor:
         return _inplace.fill_(self, value)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-        return _inplace.random_(self, "uniform", a, b, generator)
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "uniform", from_, to, generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "normal", mean, std, generator)
@@ -1190,11 +1197,6 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-_TYPE_NAMES = {
-    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-}
-
 
 function.Tensor = Tensor
 # the factories, the promotion helpers and the ops need Tensor, so they are imported after it exists
@@ -1202,7 +1204,7 @@ function.Tensor = Tensor
 from ._creation import empty, full, tensor  # noqa: E402
 from ._format import format_tensor  # noqa: E402
 from ._promotion import (  # noqa: E402
-    _as_tensor_like, _binary, _compare, _float_input, _normalize_dim, _parse_to_args,
+    _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
 from .autograd.ops import elementwise as _ops  # noqa: E402

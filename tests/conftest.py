@@ -97,11 +97,12 @@ def device(request) -> str:
 @pytest.fixture(autouse=True)
 def _restore_global_state():
     """Tests that change grad mode or the default dtype/device must not leak it."""
-    default_device = microtorch._device._default_device
+    default_device = microtorch._device._default.device
     yield
-    microtorch.autograd.grad_mode.enabled = True
+    microtorch.autograd.grad_mode.state.enabled = True
+    microtorch.autograd.grad_mode.state.inference = False
     microtorch.set_default_dtype(microtorch.float32)
-    microtorch._device._default_device = default_device
+    microtorch._device._default.device = default_device
 
 
 # Hypothesis's pytest plugin wraps a parametrized test's settings in new settings, with the previous ones

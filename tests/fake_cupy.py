@@ -140,6 +140,11 @@ class FakeArray(np.ndarray):
         return FakeDevice(self._dev)
 
     @property
+    def __cuda_array_interface__(self):  # host memory here: tests/fake_nccl.py reads it back
+        return {"data": (self.__array_interface__["data"][0], False), "shape": self.shape,
+                "typestr": self.dtype.str, "version": 3}
+
+    @property
     def flags(self):
         return _Flags(super().flags)
 
@@ -191,6 +196,22 @@ class _Generator:
         return self._run("integers", low, high, size=size, dtype=dtype)
 
 
+class _Stream:
+    """A stream of a fake device (kernels run at once, so it is always idle)."""
+
+    def __init__(self, device: int):
+        self.device_id = device
+        self.ptr = 0
+
+
+class _Event:
+    def __init__(self, block=False, disable_timing=False):
+        self.done = False
+
+    def record(self, stream=None):
+        self.done = True
+
+
 class _Pool:
     def used_bytes(self):
         return 0
@@ -237,7 +258,8 @@ def make() -> types.ModuleType:
         getDevice=lambda: _State.current,
         setDevice=lambda i: setattr(_State, "current", i),
     )
-    cupy.cuda = types.SimpleNamespace(runtime=runtime, Device=FakeDevice)
+    cupy.cuda = types.SimpleNamespace(runtime=runtime, Device=FakeDevice, Event=_Event,
+                                      get_current_stream=lambda: _Stream(_State.current))
     return cupy
 
 

@@ -1,7 +1,9 @@
-"""microtorch.utils.data against torch.utils.data: batches, collation, shuffling, splits and errors."""
+"""microtorch.utils.data against torch.utils.data: batches, collation, shuffling, samplers, datasets, splits and
+errors (the worker processes are in test_data_workers.py)."""
 from __future__ import annotations
 
 import collections
+import itertools
 
 import numpy as np
 import pytest
@@ -9,8 +11,8 @@ import torch
 
 import microtorch as mt
 from microtorch.utils.data import (
-    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, Subset, TensorDataset,
-    default_collate, random_split,
+    BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset, RandomSampler, SequentialSampler, Subset,
+    TensorDataset, default_collate, random_split,
 )
 
 
@@ -151,8 +153,16 @@ def test_shuffle_is_reproducible_with_a_seeded_generator():
 
 def test_shuffled_tensor_dataset_batches_are_the_samples_at_the_drawn_indices():
     x, y = _tensors(mt, 20)
-    sampler = RandomSampler(range(20), generator=mt.Generator().manual_seed(5))
-    orders = list(BatchSampler(sampler, 6, drop_last=False))
+    # the loader first draws its workers' base seed from the generator, then the permutation, as torch's does
+    g = mt.Generator().manual_seed(5)
+    mt.randint(0, 2 ** 63 - 1, (), generator=g)
+    orders = list(BatchSampler(RandomSampler(range(20), generator=g), 6, drop_last=False))
+    tg = torch.Generator().manual_seed(5)
+    torch.empty((), dtype=torch.int64).random_(generator=tg)
+    torch_orders = list(BatchSampler(torch.utils.data.RandomSampler(range(20), generator=tg), 6, drop_last=False))
+    torch_loader = torch.utils.data.DataLoader(range(20), batch_size=6, shuffle=True,
+                                               generator=torch.Generator().manual_seed(5))
+    assert [b.tolist() for b in torch_loader] == torch_orders
     loader = DataLoader(TensorDataset(x, y), batch_size=6, shuffle=True, generator=mt.Generator().manual_seed(5))
     for indices, (bx, by) in zip(orders, loader):
         np.testing.assert_array_equal(bx.numpy(), x.numpy()[indices])
@@ -280,3 +290,152 @@ def test_tensor_dataset_batches_index_each_tensor_once(monkeypatch):
     x, y = _tensors(mt, 9)
     batches = list(DataLoader(Subset(TensorDataset(x, y), list(range(9))), batch_size=4, shuffle=True))
     assert [len(b[0]) for b in batches] == [4, 4, 1]
+
+
+# ---- samplers -------------------------------------------------------------------------------------------
+def test_random_sampler_with_replacement_is_lazy_and_draws_in_chunks_of_32(monkeypatch):
+    import microtorch.utils.data.sampler as sampler_module
+
+    sizes = []
+    original = sampler_module.randint
+
+    def spy(*args, **kwargs):
+        sizes.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sampler_module, "randint", spy)
+    for lib in (mt, torch):
+        sampler = lib.utils.data.RandomSampler(range(7), replacement=True, num_samples=10 ** 10)
+        assert len(sampler) == 10 ** 10
+        drawn = list(itertools.islice(iter(sampler), 100))
+        assert len(drawn) == 100 and all(0 <= i < 7 for i in drawn)
+    assert sizes == [()] + [(32,)] * 4  # the generator's seed, then 4 chunks for 100 indices, as torch draws
+
+
+def test_random_sampler_orders_are_the_generators_draws_as_in_torch():
+    for lib in (mt, torch):
+        def gen(seed):
+            return lib.Generator().manual_seed(seed)
+
+        data = lib.utils.data
+        assert list(data.RandomSampler(range(9), generator=gen(3))) == lib.randperm(9, generator=gen(3)).tolist()
+        drawn = list(data.RandomSampler(range(9), replacement=True, num_samples=40, generator=gen(4)))
+        g = gen(4)
+        assert drawn == lib.randint(0, 9, (32,), generator=g).tolist() + lib.randint(0, 9, (8,), generator=g).tolist()
+        # without a generator: a fresh one, seeded by one int64 draw from the default generator
+        lib.manual_seed(5)
+        unseeded = list(data.RandomSampler(range(9)))
+        lib.manual_seed(5)
+        seed = (mt.randint(0, 2 ** 63 - 1, ()) if lib is mt else torch.empty((), dtype=torch.int64).random_()).item()
+        assert unseeded == lib.randperm(9, generator=gen(seed)).tolist()
+        # more samples than the dataset without replacement: whole permutations, then part of one
+        drawn = list(data.RandomSampler(range(5), num_samples=13, generator=gen(0)))
+        assert [sorted(drawn[:5]), sorted(drawn[5:10])] == [list(range(5))] * 2 and len(set(drawn[10:])) == 3
+
+
+def _chi_square(counts, probabilities):
+    counts = np.asarray(counts, dtype=float)
+    expected = counts.sum() * np.asarray(probabilities)
+    return float(((counts - expected) ** 2 / expected).sum())
+
+
+def test_random_and_weighted_samplers_frequencies_match_torchs():
+    weights = [0.5, 3.0, 0.0, 1.5, 5.0]
+    probabilities = np.array(weights) / sum(weights)
+    for lib in (mt, torch):
+        data = lib.utils.data
+        uniform = np.bincount(list(data.RandomSampler(range(5), replacement=True, num_samples=20000,
+                                                      generator=lib.Generator().manual_seed(1))), minlength=5)
+        assert _chi_square(uniform, [0.2] * 5) < 18.5  # chi-square, 4 degrees of freedom, p = 0.001
+        drawn = list(data.WeightedRandomSampler(weights, 20000, generator=lib.Generator().manual_seed(2)))
+        counts = np.bincount(drawn, minlength=5)
+        assert counts[2] == 0
+        nonzero = [0, 1, 3, 4]
+        assert _chi_square(counts[nonzero], probabilities[nonzero]) < 16.3  # 3 degrees of freedom, p = 0.001
+        first = [list(data.WeightedRandomSampler(weights, 3, replacement=False,
+                                                 generator=lib.Generator().manual_seed(s))) for s in range(400)]
+        assert all(len(set(f)) == 3 and 2 not in f for f in first)
+        leading = np.bincount([f[0] for f in first], minlength=5)
+        assert _chi_square(leading[nonzero], probabilities[nonzero]) < 16.3  # the first draw follows the weights
+
+
+def test_subset_random_sequential_and_batch_samplers_match_torch():
+    for lib in (mt, torch):
+        data = lib.utils.data
+        indices = [10, 4, 7, 1, 8]
+        drawn = list(data.SubsetRandomSampler(indices, generator=lib.Generator().manual_seed(6)))
+        assert drawn == [indices[i] for i in lib.randperm(5, generator=lib.Generator().manual_seed(6)).tolist()]
+    assert list(SequentialSampler(range(4))) == list(torch.utils.data.SequentialSampler(range(4))) == [0, 1, 2, 3]
+    for drop_last in (False, True):
+        ours = BatchSampler(SequentialSampler(range(10)), 3, drop_last)
+        theirs = torch.utils.data.BatchSampler(torch.utils.data.SequentialSampler(range(10)), 3, drop_last)
+        assert list(ours) == list(theirs) and len(ours) == len(theirs)
+
+
+@pytest.mark.parametrize("make", [
+    lambda data: data.WeightedRandomSampler([[1.0, 2.0]], 3),
+    lambda data: data.WeightedRandomSampler([1.0, 2.0], 0),
+    lambda data: data.WeightedRandomSampler([1.0, 2.0], True),
+    lambda data: data.WeightedRandomSampler([1.0, 2.0], 2, replacement=1),
+    lambda data: data.RandomSampler(range(3), replacement=1),
+    lambda data: data.StackDataset([1], [2, 3]),
+    lambda data: data.StackDataset(),
+    lambda data: data.StackDataset([1], a=[2]),
+    lambda data: list(data.ChainDataset([[1, 2]])),
+    lambda data: list(data.WeightedRandomSampler([1.0, 2.0], 3, replacement=False)),
+])
+def test_bad_sampler_and_dataset_arguments_raise_torchs_error(make):
+    with pytest.raises(Exception) as theirs:
+        make(torch.utils.data)
+    with pytest.raises(theirs.type) as ours:
+        make(mt.utils.data)
+    assert str(theirs.value) in str(ours.value)
+
+
+# ---- datasets -------------------------------------------------------------------------------------------
+def test_stack_dataset_matches_torch():
+    for kwargs in (False, True):
+        def stacked(lib):
+            x, y = _tensors(lib, 7)
+            data = lib.utils.data
+            parts = (data.TensorDataset(x), data.Subset(data.TensorDataset(y), list(range(7))), list(range(7)))
+            return data.StackDataset(**dict(zip("abc", parts))) if kwargs else data.StackDataset(*parts)
+
+        ours, theirs = stacked(mt), stacked(torch)
+        assert len(ours) == len(theirs) == 7
+        _assert_batches_equal([ours[3]] if kwargs else list(ours[3]), [theirs[3]] if kwargs else list(theirs[3]))
+        ours_batches = list(DataLoader(ours, batch_size=3))
+        theirs_batches = list(torch.utils.data.DataLoader(theirs, batch_size=3))
+        _assert_batches_equal(ours_batches, theirs_batches)
+
+
+def test_chain_dataset_and_iterable_addition_match_torch():
+    ours, theirs = Stream(3) + Stream(2), TorchStream(3) + TorchStream(2)
+    assert type(ours).__name__ == type(theirs).__name__ == "ChainDataset"
+    assert len(ours) == len(theirs) == 5
+    _assert_batches_equal(list(DataLoader(ours, batch_size=2)), list(torch.utils.data.DataLoader(theirs, batch_size=2)))
+
+
+def test_subset_getitems_and_its_subclass_check_match_torch():
+    class Doubled(Dataset):
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return 2 * i
+
+        def __getitems__(self, indices):
+            return [2 * i + 100 for i in indices]  # marks that the batched path ran
+
+    for lib in (mt, torch):
+        base = Doubled() if lib is mt else type("TorchDoubled", (Doubled, torch.utils.data.Dataset), {})()
+        sub = lib.utils.data.Subset(base, [5, 1, 3])
+        assert sub.__getitems__([0, 2]) == [110, 106] and sub[1] == 2
+        assert [b.tolist() for b in lib.utils.data.DataLoader(sub, batch_size=2)] == [[110, 102], [106]]
+
+        class Custom(lib.utils.data.Subset):
+            def __getitem__(self, idx):
+                return 0
+
+        with pytest.raises(NotImplementedError, match="Custom overrides __getitem__ but not __getitems__"):
+            Custom(base, [0])

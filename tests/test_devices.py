@@ -148,10 +148,10 @@ def test_set_default_device_reaches_factories():
 
 def test_microtorch_device_environment_variable(monkeypatch):
     monkeypatch.setenv("MICROTORCH_DEVICE", "npx")
-    monkeypatch.setattr(mt._device, "_default_device", None)
+    monkeypatch.setattr(mt._device._default, "device", None)
     assert mt.zeros(1).device == mt.device("npx:0") and mt.get_default_device() == mt.device("npx:0")
     monkeypatch.setenv("MICROTORCH_DEVICE", "tpu")
-    monkeypatch.setattr(mt._device, "_default_device", None)
+    monkeypatch.setattr(mt._device._default, "device", None)
     with pytest.raises(RuntimeError, match=r"MICROTORCH_DEVICE='tpu': unknown device type 'tpu'"):
         mt.zeros(1)
 

@@ -20,7 +20,7 @@ import torch
 import microtorch
 from conftest import DEVICES
 from helpers import EXAMPLES, load_example
-from test_viz import colour_pixels, needs_layout
+from test_viz import HAS_DOT, colour_pixels
 
 sklearn = pytest.importorskip("sklearn", reason="the examples need scikit-learn (pip install -e '.[examples]')")
 pytest.importorskip("matplotlib", reason="the examples need matplotlib (pip install -e '.[examples]')")
@@ -38,7 +38,6 @@ def readme_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", (EXAMPLES.parent / "README.md").read_text(), re.S)
 
 
-@needs_layout
 def test_readme_code_runs(tmp_path):
     blocks = readme_blocks()
     assert len(blocks) >= 4  # the tour, pictures, devices, a backend of your own
@@ -54,8 +53,22 @@ def test_readme_code_runs(tmp_path):
 
 
 # ---- the seeds' examples -------------------------------------------------------------------------------------------
-@needs_layout
-def test_simple_nn_is_the_seed_readme_example_and_converges(tmp_path, monkeypatch):
+@pytest.fixture(params=["bare", "dot"])
+def layout(request, monkeypatch):
+    """Each seed example draws as on a bare install (no dot: the built-in layout) and with dot when there is one."""
+    if request.param == "bare":
+        monkeypatch.setattr(microtorch.viz.dot, "find_dot", lambda: None)
+        monkeypatch.setattr(microtorch.viz.render, "find_dot", lambda: None)
+    elif not HAS_DOT:
+        pytest.skip('no Graphviz dot nor graphviz-pure (pip install -e ".[viz]")')
+    return request.param
+
+
+def drawn_by(page: str, layout: str) -> bool:
+    return ('data-layout="builtin"' in page) == (layout == "bare")
+
+
+def test_simple_nn_is_the_seed_readme_example_and_converges(tmp_path, monkeypatch, layout):
     monkeypatch.chdir(tmp_path)  # it writes model.html in the current folder, as the seed does
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.warns(UserWarning, match="target size"):  # (1, 1) vs (): as torch
@@ -71,11 +84,10 @@ def test_simple_nn_is_the_seed_readme_example_and_converges(tmp_path, monkeypatc
     assert "requires_grad=True" in printed  # the printed parameters
     assert [n for n, _ in namespace["model"].named_parameters()] == ["fc.weight", "fc.bias"]
     page = (tmp_path / "model.html").read_text()
-    assert page.count("<svg") == 1 and "fc.weight" in page and "fc.bias" in page
+    assert page.count("<svg") == 1 and "fc.weight" in page and "fc.bias" in page and drawn_by(page, layout)
 
 
-@needs_layout
-def test_regrad_graphs_prints_regrads_numbers_and_draws_three_graphs(tmp_path, capsys):
+def test_regrad_graphs_prints_regrads_numbers_and_draws_three_graphs(tmp_path, capsys, layout):
     example = load_example("regrad_graphs")
     result = example.main(["--out", str(tmp_path)])
     printed = capsys.readouterr().out.splitlines()
@@ -86,7 +98,7 @@ def test_regrad_graphs_prints_regrads_numbers_and_draws_three_graphs(tmp_path, c
     np.testing.assert_allclose([result["g"], result["a_grad"], result["b_grad"]],
                                [t.g.item(), t.a.grad.item(), t.b.grad.item()], rtol=1e-5)
     pages = {name: open(path, encoding="utf-8").read() for name, path in result["pages"].items()}
-    assert all(page.count("<svg") == 1 for page in pages.values())
+    assert all(page.count("<svg") == 1 and drawn_by(page, layout) for page in pages.values())
     assert "grad 222.1341" in pages["pow"] and "PowBackward" in pages["pow"]
     sigmoid = torch.sigmoid(torch.tensor(0.5)).item()
     assert f"{sigmoid:.4f}" in pages["sigmoid"] and "ExpBackward" in pages["sigmoid"]

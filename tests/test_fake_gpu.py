@@ -266,3 +266,13 @@ def test_recurrent_and_transformer_layers_stay_on_the_second_gpu():
         results[device] = (y.detach().cpu().numpy(), x.grad.cpu().numpy())
     for a, b in zip(results["cpu"], results[GPU1]):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+def test_a_view_of_a_copy_is_a_view_on_the_fake_gpu():
+    """A CuPy-like array's base can be a chain (NumPy collapses bases only within one array type): a view of a
+    copy (``x.T.contiguous().view(4)``) must still be known as a view, as it is on the CPU."""
+    for device in ("cpu", GPU1):
+        x = mt.arange(4.0, device=device).reshape(2, 2).T.contiguous()
+        flat = x.view(4)
+        flat[0] = 10.0
+        assert x[0, 0].item() == 10.0 and flat._base is x

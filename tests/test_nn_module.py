@@ -270,7 +270,7 @@ def test_ops_remember_their_modules_and_the_stack_unwinds():
     out = model(microtorch.ones(1, 2))
     assert out.grad_fn.module is model[1] and out.grad_fn.root_module is model
     assert out.grad_fn.next_functions[0][0].module is model[0]
-    assert function.module_stack == []
+    assert function.drawing.module_stack == []
 
     class Broken(mnn.Module):
         def forward(self, x):
@@ -278,7 +278,7 @@ def test_ops_remember_their_modules_and_the_stack_unwinds():
 
     with pytest.raises(ValueError):
         mnn.Sequential(Broken())(microtorch.ones(1))
-    assert function.module_stack == []
+    assert function.drawing.module_stack == []
 
 
 def test_deepcopy_and_pickle_make_independent_models():

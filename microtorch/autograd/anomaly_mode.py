@@ -1,5 +1,7 @@
 """``detect_anomaly()``: stop at the first op whose backward produces nan or inf, and say
-where that op was created in the forward pass."""
+where that op was created in the forward pass.
+
+The flag is process-wide, as torch's (its AnomalyMode is one static flag, unlike grad mode)."""
 from __future__ import annotations
 
 import functools

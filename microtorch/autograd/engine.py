@@ -20,12 +20,43 @@ memory falls while backward proceeds.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 from .._device import on_device
 from ..backends.base import NO_SWITCH
 from . import anomaly_mode, grad_mode
 from .function import Op
+
+
+# id(leaf) -> [hook(leaf)], from Tensor.register_post_accumulate_grad_hook; an entry goes with its leaf
+post_accumulate_hooks: dict = {}
+
+
+def add_post_accumulate_hook(leaf: Any, hook: Any) -> list:
+    """Register ``hook(leaf)`` to run once ``leaf.grad`` holds this backward's gradient; returns the hook list."""
+    hooks = post_accumulate_hooks.get(id(leaf))
+    if hooks is None:
+        hooks = post_accumulate_hooks[id(leaf)] = []
+        weakref.finalize(leaf, post_accumulate_hooks.pop, id(leaf), None)
+    hooks.append(hook)
+    return hooks
+
+
+def _hooked_leaf_uses(roots: Sequence[Op], dependencies: dict, inputs: Sequence[Any] | None) -> dict | None:
+    """For leaves with post-accumulate hooks: how many edges reach each, so that its gradient can be
+    accumulated (and its hooks run) as soon as the last one has delivered, during the pass, as torch's
+    AccumulateGrad does (DistributedDataParallel overlaps its all-reduce with the rest of backward so)."""
+    if not post_accumulate_hooks:
+        return None
+    wanted = None if inputs is None else {id(t) for t in inputs}
+    uses: dict = {}
+    for node in list(roots) + list(dependencies):
+        for edge in node.next_edges:
+            if edge is not None and not isinstance(edge[0], Op) and id(edge[0]) in post_accumulate_hooks:
+                if wanted is None or id(edge[0]) in wanted:
+                    uses[edge[0]] = uses.get(edge[0], 0) + 1
+    return uses
 
 
 def _count_dependencies(roots: Sequence[Op]) -> dict:
@@ -86,6 +117,9 @@ def run_backward(
     dependencies = _count_dependencies(roots)
     ready = [n for n in roots if n not in dependencies]
     needed = None if inputs is None else _leading_to(ready, dependencies, inputs)
+    # leaves with post-accumulate hooks get .grad as soon as their last edge delivers (DDP's overlap)
+    early = _EarlyLeaves(_hooked_leaf_uses(roots, dependencies, inputs), grad_outputs, create_graph) \
+        if accumulate_into_grad else None
     quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
     with quiet, grad_mode.set_grad_enabled(create_graph):
         while ready:
@@ -98,10 +132,10 @@ def run_backward(
             input_grads = (None,) * len(node.next_edges) if grads is None else _run_node(node, grads, create_graph)
             if not retain_graph:
                 node.release()
-            _hand_on(node.next_edges, input_grads, pending, dependencies, ready, leaf_grads)
+            _hand_on(node.next_edges, input_grads, pending, dependencies, ready, leaf_grads, early)
         if not accumulate_into_grad:
             return _gradients_of(inputs, leaf_grads, captured)
-        _accumulate(leaf_grads, inputs, grad_outputs, create_graph)
+        _accumulate(leaf_grads, inputs, early.handed_out, create_graph)
     return None
 
 
@@ -166,9 +200,9 @@ def _run_node(node: Op, grads: list, create_graph: bool) -> tuple:
 
 
 def _hand_on(edges: tuple, input_grads: tuple, pending: dict, dependencies: dict, ready: list,
-             leaf_grads: dict) -> None:
+             leaf_grads: dict, early: "_EarlyLeaves | None") -> None:
     """Give each input its gradient: a node's slot (and the node to ``ready`` once all its consumers ran),
-    or a leaf's running sum."""
+    or a leaf's running sum (accumulated at once, when it is complete, for a leaf with post-accumulate hooks)."""
     for edge, grad in zip(edges, input_grads):
         if edge is None:
             continue
@@ -184,9 +218,28 @@ def _hand_on(edges: tuple, input_grads: tuple, pending: dict, dependencies: dict
             dependencies[target] = remaining
             if remaining == 0:
                 ready.append(target)
-        elif grad is not None:
-            prev = leaf_grads.get(target)
-            leaf_grads[target] = grad if prev is None else prev + grad
+        else:
+            if grad is not None:
+                prev = leaf_grads.get(target)
+                leaf_grads[target] = grad if prev is None else prev + grad
+            if early is not None and early.uses:
+                early.delivered(target, leaf_grads)
+
+
+class _EarlyLeaves:
+    """The leaves with post-accumulate hooks (``uses``: how many edges still have to deliver to each), and the
+    gradients already handed out (a ``.grad`` must not share memory with them)."""
+
+    def __init__(self, uses: dict | None, grad_outputs: Sequence[Any], create_graph: bool) -> None:
+        self.uses = uses
+        self.handed_out: set = {id(g) for g in grad_outputs}
+        self.create_graph = create_graph
+
+    def delivered(self, leaf: Any, leaf_grads: dict) -> None:
+        if leaf in self.uses:
+            self.uses[leaf] -= 1
+            if self.uses[leaf] == 0 and leaf in leaf_grads:
+                _accumulate_leaf(leaf, leaf_grads.pop(leaf), self.handed_out, self.create_graph)
 
 
 def _gradients_of(inputs: Sequence[Any], leaf_grads: dict, captured: dict) -> list:
@@ -197,30 +250,35 @@ def _gradients_of(inputs: Sequence[Any], leaf_grads: dict, captured: dict) -> li
     return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
 
 
-def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, grad_outputs: Sequence[Any],
-                create_graph: bool) -> None:
+def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, handed_out: set, create_graph: bool) -> None:
     """Sum each leaf's gradient, after its hooks, into its ``.grad`` (only ``inputs``' when given)."""
-    from .._tensor import Tensor
-
     wanted = None if inputs is None else set(inputs)
-    handed_out: set = {id(g) for g in grad_outputs}
     for leaf, grad in leaf_grads.items():
         if wanted is not None and leaf not in wanted:
             continue
-        if leaf._hooks:
-            grad = _run_hooks(leaf._hooks, grad)
-        if not create_graph:
-            # the gradient may also be another leaf's, the caller's seed, or a view of
-            # another gradient; .grad must own its memory so in-place updates stay local
-            if id(grad) in handed_out or getattr(grad._data, "base", True) is not None:
-                if grad._device.index is None:
+        _accumulate_leaf(leaf, grad, handed_out, create_graph)
+
+
+def _accumulate_leaf(leaf: Any, grad: Any, handed_out: set, create_graph: bool) -> None:
+    """Run the leaf's tensor hooks on ``grad``, sum it into ``leaf.grad``, then run its post-accumulate hooks."""
+    from .._tensor import Tensor
+
+    if leaf._hooks:
+        grad = _run_hooks(leaf._hooks, grad)
+    if not create_graph:
+        # the gradient may also be another leaf's, the caller's seed, or a view of
+        # another gradient; .grad must own its memory so in-place updates stay local
+        if id(grad) in handed_out or getattr(grad._data, "base", True) is not None:
+            if grad._device.index is None:
+                grad = Tensor._make(grad._data.copy(), grad._device)
+            else:  # CuPy copies onto the current device
+                with on_device(grad._device):
                     grad = Tensor._make(grad._data.copy(), grad._device)
-                else:  # CuPy copies onto the current device
-                    with on_device(grad._device):
-                        grad = Tensor._make(grad._data.copy(), grad._device)
-            handed_out.add(id(grad))
-            grad = grad if grad.grad_fn is None else grad.detach()
-        leaf._accumulate_grad(grad)
+        handed_out.add(id(grad))
+        grad = grad if grad.grad_fn is None else grad.detach()
+    leaf._accumulate_grad(grad)
+    for hook in post_accumulate_hooks.get(id(leaf), ()):
+        hook(leaf)
 
 
 def _run_prehooks(node: Op, grads: list) -> None:
@@ -236,5 +294,19 @@ def _run_hooks(hooks: Sequence[Any], grad: Any) -> Any:
     for hook in hooks:
         replaced = hook(grad)
         if replaced is not None:
+            _check_hook_result(hook, grad, replaced)
             grad = replaced
     return grad
+
+
+def _check_hook_result(hook: Any, grad: Any, replaced: Any) -> None:
+    """A replacement gradient keeps the tensor type, device and size (torch's check_variable_result)."""
+    from .._tensor import Tensor
+
+    if not isinstance(replaced, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(replaced).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if replaced.dtype is not grad.dtype or replaced.device.type != grad.device.type:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.type()} got {replaced.type()})")
+    if replaced.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")

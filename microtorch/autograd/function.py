@@ -27,6 +27,7 @@ Tensor, or as constants for anything else.
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any
 
@@ -34,15 +35,25 @@ from . import anomaly_mode, grad_mode
 
 Tensor: Any = None  # set by microtorch._tensor (it needs this module first)
 
-#: the Modules whose forward is running, outermost first (``nn.Module.__call__`` pushes and pops);
-#: recorded ops remember the innermost and the outermost one, so pictures can name and group them
-module_stack: list = []
+
+
+class _DrawingState(threading.local):
+    """What this thread's recorded ops also note for pictures (per thread, as grad mode)."""
+
+    #: ops also keep what pictures show beyond what autograd needs (``microtorch.viz.record_details()``)
+    details = False
+
+    def __init__(self) -> None:
+        #: the Modules whose forward is running, outermost first (``nn.Module.__call__`` pushes and pops);
+        #: recorded ops remember the innermost and the outermost one, so pictures can name and group them
+        self.module_stack: list = []
+
+
+drawing = _DrawingState()
+_grad_state = grad_mode.state  # bound once: Op.apply reads it on every call
 
 _new = object.__new__
 _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
-
-#: ops also keep what pictures show beyond what autograd needs (``microtorch.viz.record_details()``)
-record_details = False
 
 
 class _SavedOutput:
@@ -118,7 +129,7 @@ class Op:
                     f"one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: the output of {self.name()} was changed after it was saved for backward."
                 )
-            if grad_mode.enabled:  # create_graph: the output stays connected to this node
+            if grad_mode.state.enabled:  # create_graph: the output stays connected to this node
                 return Tensor._make(item.array, self.device, True, self, item.index)
             return Tensor._make(item.array, self.device)
         if hasattr(item, "shape"):
@@ -146,7 +157,7 @@ class Op:
                 arrays.append(x)
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
-        recording = requires_grad and grad_mode.enabled
+        recording = requires_grad and _grad_state.enabled
         op.device = device
         backend = device._backend if device._backend is not None else device.backend
         op.xp = backend.xp
@@ -173,13 +184,13 @@ class Op:
         op.params = params
         if type(out) is tuple:
             results = tuple(
-                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fc" else Tensor._make(o, device)
+                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
                 for i, o in enumerate(out)
             )
             op._output_meta = tuple((o.shape, o.dtype) for o in out)
             op._record(inputs, arrays, out, results)
             return results
-        if out.dtype.kind not in "fc":  # only floating results carry gradients
+        if out.dtype.kind not in "fcV":  # only floating results carry gradients (V: bfloat16)
             return Tensor._make(out, device)
         result = Tensor._make(out, device, True, op, 0)
         op._record(inputs, arrays, (out,), (result,))
@@ -192,8 +203,10 @@ class Op:
             for x, need in zip(inputs, self.needs_input_grad)
         ])
         self.n_outputs = len(outs)
-        if record_details:
+        thread_drawing = drawing
+        if thread_drawing.details:
             self._record_details(inputs, outs)
+        module_stack = thread_drawing.module_stack
         if module_stack:
             self.module, self.root_module = module_stack[-1], module_stack[0]
         if anomaly_mode.enabled:
@@ -400,7 +413,7 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         ctx = FunctionCtx()
         ctx.function = cls
-        recording = grad_mode.enabled
+        recording = grad_mode.state.enabled
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and recording and a._requires_grad for a in args)
         ctx.saved = ()
         ctx.non_differentiable = ()
@@ -421,7 +434,7 @@ class Function:
         outs = (output,) if single else output
         results = tuple(
             Tensor._make(o._data, o._device, True, ctx, i)
-            if isinstance(o, Tensor) and o._data.dtype.kind in "fc" and not any(o is n for n in ctx.non_differentiable)
+            if isinstance(o, Tensor) and o._data.dtype.kind in "fcV" and not any(o is n for n in ctx.non_differentiable)
             else o
             for i, o in enumerate(outs)
         )

@@ -1,18 +1,43 @@
-"""Grad mode: whether ops record the graph. ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+"""Grad mode: whether ops record the graph. ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``.
 
-The flag is one module global read by every op, so checking it costs one
-attribute load. (torch keeps it per thread; microtorch runs autograd on one.)
+Both flags are per thread, as torch's: a thread inside ``no_grad()`` does not stop another
+thread's recording, and every new thread starts with recording on. Ops read
+``state.enabled``, one attribute of a ``threading.local`` (a few tens of nanoseconds).
 """
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable
 
-enabled = True
+
+class _GradState(threading.local):
+    """This thread's modes; the class attributes are what a new thread starts with."""
+
+    enabled = True  # grad mode
+    inference = False  # inside inference_mode()
+
+
+state = _GradState()
 
 
 def is_grad_enabled() -> bool:
-    return enabled
+    """Whether this thread records ops for autograd, as ``torch.is_grad_enabled``."""
+    return state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether this thread is inside ``inference_mode()``, as ``torch.is_inference_mode_enabled``."""
+    return state.inference
+
+
+def __getattr__(name: str) -> Any:
+    # ``grad_mode.state.enabled`` was a module global before it became per thread; code written
+    # against it (on other branches) still reads the right value, if slowly
+    if name == "enabled":
+        return state.enabled
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _GradModeContext:
@@ -21,13 +46,11 @@ class _GradModeContext:
     mode: bool
 
     def __enter__(self) -> None:
-        global enabled
-        self._prev = enabled
-        enabled = self.mode
+        self._prev = state.enabled
+        state.enabled = self.mode
 
     def __exit__(self, *exc: Any) -> None:
-        global enabled
-        enabled = self._prev
+        state.enabled = self._prev
 
     def __call__(self, fn: Callable) -> Callable:
         mode = self.mode
@@ -53,29 +76,44 @@ class enable_grad(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad`` (microtorch has no separate inference tensors); ``inference_mode(False)`` changes nothing."""
+    """Like ``no_grad`` (microtorch has no separate inference tensors); ``inference_mode(False)``
+    turns recording on and inference mode off inside, as torch's."""
 
     def __init__(self, mode: bool = True) -> None:
         self._active = bool(mode)
+        self.mode = not self._active
 
-    @property
-    def mode(self) -> bool:
-        return False if self._active else enabled
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inference = state.inference
+        state.inference = self._active
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__()
+        state.inference = self._prev_inference
+
+    def __call__(self, fn: Callable) -> Callable:
+        active = self._active
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(active):
+                return fn(*args, **kwargs)
+
+        return wrapper
 
 
 class set_grad_enabled(_GradModeContext):
     """``set_grad_enabled(False)`` as a function call, context manager or decorator."""
 
     def __init__(self, mode: bool) -> None:
-        global enabled
         self.mode = bool(mode)
-        self._prev = enabled
-        enabled = self.mode  # takes effect at once when called as a function, as in torch
+        self._prev = state.enabled
+        state.enabled = self.mode  # takes effect at once when called as a function, as in torch
 
     def __enter__(self) -> None:  # the switch already happened in __init__
         pass
 
     def __call__(self, fn: Callable) -> Callable:
-        global enabled
-        enabled = self._prev  # used as a decorator: undo the immediate switch
+        state.enabled = self._prev  # used as a decorator: undo the immediate switch
         return super().__call__(fn)

@@ -66,3 +66,7 @@ def seed_all(seed: int) -> None:
 __all__ = [
     "Backend", "NumpyBackend", "CupyBackend", "register_backend", "get_backend", "registered_device_types", "seed_all",
 ]
+
+# torch.backends' flag modules (they import nothing heavy)
+from . import cuda, cudnn, mkldnn, mps  # noqa: E402
+__all__ += ["cuda", "cudnn", "mkldnn", "mps"]

@@ -150,6 +150,10 @@ class Backend(ABC):
     def default_generator(self, index: int | None) -> Any:
         """The generator that samples on device ``index`` when no generator is given."""
 
+    def seed_library_global_rng(self, state: list) -> None:
+        """Seed the array library's own global random state from 32-bit words (``numpy.random.seed``), as
+        torch's DataLoader workers do for NumPy; a library without one has nothing to seed."""
+
     def uniform(self, shape: tuple, low: float, high: float, dtype: str, index: int | None, generator: Any = None) -> Any:
         """Samples from U[low, high) of a floating ``dtype``."""
         gen = self.default_generator(index) if generator is None else generator

@@ -177,3 +177,31 @@ class CupyBackend(Backend):
         """Give the pool's free blocks on device ``index`` back to the driver."""
         with self.on_device(index):
             self.xp.get_default_memory_pool().free_all_blocks()
+
+    # ---- communication ------------------------------------------------------------------
+    def nccl(self) -> Any:
+        """``cupy.cuda.nccl``, NCCL's bindings, for microtorch.distributed's nccl backend."""
+        nccl = getattr(self.xp.cuda, "nccl", None)
+        if nccl is None:
+            try:
+                import cupy.cuda.nccl as nccl
+            except ImportError as e:
+                raise RuntimeError(
+                    f"backend 'nccl' needs CuPy's NCCL bindings, which failed to load ({e}); install NCCL for CuPy "
+                    "(pip install nvidia-nccl-cu12 for the CUDA 12 wheels) or use backend='mpi' on cpu tensors"
+                ) from None
+        return nccl
+
+    def pointer(self, array: Any) -> int:
+        """The device address of ``array``'s first element."""
+        return array.__cuda_array_interface__["data"][0]
+
+    def current_stream(self, index: int) -> Any:
+        """The stream CuPy launches work on for device ``index``."""
+        with self.on_device(index):
+            return self.xp.cuda.get_current_stream()
+
+    def event(self, index: int) -> Any:
+        """A new CUDA event on device ``index`` (``record(stream)``, ``done``)."""
+        with self.on_device(index):
+            return self.xp.cuda.Event(block=False, disable_timing=True)

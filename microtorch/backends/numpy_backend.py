@@ -62,6 +62,9 @@ class NumpyBackend(Backend):
     def default_generator(self, index: int | None) -> Any:
         return self._generator
 
+    def seed_library_global_rng(self, state: list) -> None:
+        numpy.random.seed(state)
+
     def permutation(self, n, index, generator=None):
         gen = self._generator if generator is None else generator
         return gen.permutation(n).astype(numpy.int64)

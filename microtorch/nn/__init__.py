@@ -3,5 +3,8 @@ from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _module_names
 from .parameter import Parameter
+from . import parallel
+from .parallel import DataParallel
 
 __all__ = ["Parameter", "functional", "init", "utils"] + list(_module_names)
+__all__ += ["parallel", "DataParallel"]

@@ -25,6 +25,15 @@ def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_si
     return cols.reshape(groups, -1, cols.shape[3] * ho * wo), (ho, wo)
 
 
+def _grouped_matmul(xp, a, b):
+    """a @ b for stacks of matrices, one 2-D GEMM per group: BLAS takes a transposed 2-D operand directly
+    (a flag), while a stacked matmul with a transposed operand can fall off BLAS (12x slower for LeNet's
+    weight gradient, (16 x 51200) @ (51200 x 150))."""
+    if a.shape[0] == 1:
+        return xp.matmul(a[0], b[0])[None]
+    return xp.stack([xp.matmul(a[i], b[i]) for i in range(a.shape[0])])
+
+
 def _grouped_grad(grad_out, groups):
     """The output gradient (N, O, Ho, Wo) as (groups, O/groups, N * Ho * Wo) (a copy unless channel-major)."""
     n, o, ho, wo = grad_out.shape
@@ -63,7 +72,7 @@ class ConvTranspose2d(Op):
         n, o, ho, wo = y.shape
         _, cg, kh, kw = weight.shape
         w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-        cols = ctx.xp.matmul(w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
+        cols = _grouped_matmul(ctx.xp, w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
         out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation)
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
@@ -87,7 +96,7 @@ class ConvWeight(Op):
     def forward(ctx, x, grad_out, stride, padding, dilation, groups, kernel_size, cols=None):
         if cols is None:
             cols, _ = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, grad_out.shape[2:])
-        gw = ctx.xp.matmul(_grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
+        gw = _grouped_matmul(ctx.xp, _grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, grad_out)
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))

@@ -15,6 +15,7 @@ and unrecorded arithmetic call directly.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from .. import grad_mode
@@ -23,7 +24,7 @@ from ._table import binary_op, unary_op
 from ..._creation import full
 from ..._dtype import checked_scalar, get_default_dtype, result_type
 from ..._tensor import Tensor
-from ..._promotion import _as_tensor_like, _to_scalar
+from ..._promotion import _as_tensor_like, _float_input, _to_scalar
 
 
 # ---- the pointwise table -----------------------------------------------------------------------------
@@ -217,6 +218,18 @@ class Clamp(Op):
 
 
 # ---- unary math ------------------------------------------------------------------------------------
+class Erf(Op):
+    """d erf(x) = 2/sqrt(pi) exp(-x^2) dx"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.erf(x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x * -1.0).exp() * (2.0 / math.sqrt(math.pi))
+
+
 class Xlogy(Op):
     """xlogy(x, y) = x log(y), and 0 where x == 0 (unless y is nan): d = log(y) dx + x / y dy, where torch
     takes the dx part as 0 at x == 0, y <= 0"""
@@ -246,7 +259,7 @@ class Tanh(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: the derivative must stay connected to tanh(x)
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
             return grad * (1.0 - out * out)
         xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
         d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
@@ -272,7 +285,7 @@ class Sigmoid(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
             return grad * (out * (1.0 - out))
         xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
         d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
@@ -307,7 +320,7 @@ class _ZeroGradient(Op):
 
 class Sign(_ZeroGradient):
     def forward(ctx, x):
-        return ctx.xp.sign(x)
+        return x.copy() if x.dtype.kind == "b" else ctx.xp.sign(x)  # a bool is its own sign (torch)
 
 
 class Floor(_ZeroGradient):
@@ -405,7 +418,7 @@ class _Bitwise(_Comparison):
 
     def forward(ctx, x, y):
         for a in (x, y):
-            if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" or isinstance(a, float):
+            if getattr(a, "dtype", None) is not None and a.dtype.kind in "fV" or isinstance(a, float):
                 raise TypeError(f"{type(ctx).__name__} is only supported for integer and bool tensors, got a float input")
         return getattr(ctx.xp, ctx.kernel)(x, y)
 
@@ -424,7 +437,7 @@ class BitwiseXor(_Bitwise):
 
 class BitwiseNot(_Comparison):
     def forward(ctx, x):
-        if x.dtype.kind == "f":
+        if x.dtype.kind in "fV":
             raise TypeError("bitwise_not is only supported for integer and bool tensors, got a float tensor")
         return ctx.xp.invert(x)
 
@@ -452,6 +465,71 @@ class IsFinite(_Comparison):
 class IsClose(_Comparison):
     def forward(ctx, x, y, rtol, atol, equal_nan):
         return ctx.xp.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+# ---- composites: written with the ops above, so their gradients come from those ------------------------
+def log2(x: Tensor) -> Tensor:
+    """log2(x) = log(x) / log(2)"""
+    return Log.apply(_float_input(x)) * (1.0 / math.log(2.0))  # noqa: F821 (a table row)
+
+
+def log10(x: Tensor) -> Tensor:
+    """log10(x) = log(x) / log(10)"""
+    return Log.apply(_float_input(x)) * (1.0 / math.log(10.0))  # noqa: F821
+
+
+def exp2(x: Tensor) -> Tensor:
+    """2^x = exp(x log 2)"""
+    return (_float_input(x) * math.log(2.0)).exp()
+
+
+def hypot(x: Tensor, y: Any) -> Tensor:
+    """sqrt(x^2 + y^2)"""
+    return (x * x + y * y).sqrt()
+
+
+def logaddexp(x: Tensor, y: Any) -> Tensor:
+    """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow."""
+    return x.maximum(y) + (-(x - y).abs()).exp().log1p()
+
+
+def logit(x: Tensor, eps: float | None = None) -> Tensor:
+    """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given."""
+    x = _float_input(x) if eps is None else _float_input(x).clamp(eps, 1.0 - eps)
+    return (x / (1.0 - x)).log()
+
+
+def frac(x: Tensor) -> Tensor:
+    """x - trunc(x): the fractional part, with x's sign."""
+    return x - x.trunc()
+
+
+def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
+    """x + weight (end - x)"""
+    return x + weight * (end - x)
+
+
+def deg2rad(x: Tensor) -> Tensor:
+    return _float_input(x) * (math.pi / 180.0)
+
+
+def rad2deg(x: Tensor) -> Tensor:
+    return _float_input(x) * (180.0 / math.pi)
+
+
+def divide_rounded(x: Tensor, y: Any, rounding_mode: str | None) -> Tensor:
+    """``div(x, y, rounding_mode=...)``: true division, or rounded toward -inf (``'floor'``) or 0 (``'trunc'``)."""
+    if rounding_mode is None:
+        return x / y
+    if rounding_mode == "floor":
+        return x // y
+    if rounding_mode == "trunc":
+        target = result_type(x, y)
+        if target.is_floating_point:
+            return (x / y).trunc().to(target)
+        q = x // y  # exact for integers (a float quotient is not), and refuses division by zero
+        return q + ((x % y != 0) & (q < 0))  # floor rounded an inexact negative quotient down
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
 
 
 # ---- functions with several argument forms ---------------------------------------------------------
@@ -517,6 +595,9 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
 
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if not (bound is None or isinstance(bound, (Tensor, numbers.Number)) and not isinstance(bound, complex)):
+            raise TypeError(f"clamp(): argument '{name}' must be Number or Tensor, not {type(bound).__name__}")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "

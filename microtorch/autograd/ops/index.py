@@ -8,6 +8,7 @@ differentiable to any order.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from ..._device import on_device
@@ -55,10 +56,22 @@ def normalize_key(x, key: Any) -> tuple:
     """Turn an indexing key into a tuple NumPy understands, with index tensors as backend arrays."""
 
     if not isinstance(key, tuple):
-        key = (key,)
+        if _sequence_as_tuple(key):
+            warnings.warn(
+                "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result",
+                UserWarning, stacklevel=4)
+            key = tuple(key)
+        else:
+            key = (key,)
     backend = x._device.backend
     out = []
     for k in key:
+        if isinstance(k, range):  # torch indexes with a range as with the list of its values
+            k = list(k)
+        elif isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError("step must be greater than zero" if k.step < 0 else "slice step cannot be zero")
         if isinstance(k, Tensor):
             if k._data.dtype.kind not in "iub":
                 raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, got {k.dtype}")
@@ -84,6 +97,14 @@ def normalize_key(x, key: Any) -> tuple:
                 f"(got {type(k).__name__})"
             )
     return tuple(out)
+
+
+def _sequence_as_tuple(key: Any) -> bool:
+    """torch's (and old NumPy's) rule for a list key: one shorter than 32 holding a sequence, tensor, slice,
+    None or Ellipsis is a tuple of indices (``x[[[0, 1], [1, 0]]]`` is ``x[[0, 1], [1, 0]]``)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    return any(k is None or k is Ellipsis or isinstance(k, (list, tuple, range, slice, Tensor)) for k in key)
 
 
 def getitem(x, key: Any):
@@ -143,7 +164,7 @@ def setitem(x, key: Any, value: Any) -> None:
         else:
             array = x._device.backend.asarray(value, dtype=x._data.dtype.name, index=x._device.index)
             value = Tensor._make(array, x._device)
-    recording = grad_mode.enabled and (x._requires_grad or isinstance(value, Tensor) and value._requires_grad)
+    recording = grad_mode.state.enabled and (x._requires_grad or isinstance(value, Tensor) and value._requires_grad)
     check_inplace(x, recording)
     if not recording:
         value = value._data if isinstance(value, Tensor) else value

@@ -91,7 +91,7 @@ def binary_(x, op: Any, other: Any):
     """x op= other"""
 
     other_requires_grad = isinstance(other, Tensor) and other._requires_grad
-    recording = grad_mode.enabled and (x._requires_grad or other_requires_grad)
+    recording = grad_mode.state.enabled and (x._requires_grad or other_requires_grad)
     check_inplace(x, recording)
     if not recording:
         if op.ufunc == "subtract":
@@ -127,7 +127,7 @@ def binary_(x, op: Any, other: Any):
 
 def apply_(x, fn: Callable):
     """x = fn(x), in place."""
-    recording = grad_mode.enabled and x._requires_grad
+    recording = grad_mode.state.enabled and x._requires_grad
     check_inplace(x, recording)
     result = fn(x)
     if result.shape != x.shape:
@@ -139,7 +139,7 @@ def copy_(x, src: Any):
     """Copy ``src`` (broadcast, cast, possibly from another device) into ``x``."""
     if not isinstance(src, Tensor):
         src = _as_tensor_like(src, x)
-    recording = grad_mode.enabled and (x._requires_grad or src._requires_grad)
+    recording = grad_mode.state.enabled and (x._requires_grad or src._requires_grad)
     check_inplace(x, recording)
     if src._device is not x._device:
         src = ToDevice.apply(src, device=x._device)
@@ -166,7 +166,7 @@ def fill_(x, value: Any):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
         return copy_(x, value)
     value = checked_scalar(value, x.dtype)  # torch refuses a value the dtype cannot hold
-    recording = grad_mode.enabled and x._requires_grad
+    recording = grad_mode.state.enabled and x._requires_grad
     check_inplace(x, recording)
     with on_device(x._device):
         if recording:
@@ -178,9 +178,9 @@ def fill_(x, value: Any):
 
 def random_(x, kind: str, a: float, b: Any, generator: Any):
     """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
-    recording = grad_mode.enabled and x._requires_grad
+    recording = grad_mode.state.enabled and x._requires_grad
     check_inplace(x, recording)
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fV":
         raise RuntimeError(f"{kind}_ expects a floating point tensor, got {x.dtype}")
     backend, index, dtype = x._device.backend, x._device.index, x._data.dtype.name
     gen = getattr(generator, "_generator", generator)

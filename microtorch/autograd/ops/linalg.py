@@ -22,8 +22,10 @@ class MatMul(Op):
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.folds_batch = b.ndim == 2 and a.ndim > 2
         if ctx.folds_batch:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
-            return ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
-        return ctx.xp.matmul(a, b)
+            out = ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
+        else:
+            out = ctx.xp.matmul(a, b)
+        return out if out.dtype == a.dtype else out.astype(a.dtype)  # (ml_dtypes' bfloat16 matmul gives float32)
 
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
@@ -137,6 +139,8 @@ def _einsum(spec: str, operands: list):
 def einsum(equation: str, *operands: Any):
     """``einsum('ij,jk->ik', a, b)``: sums of products over named axes, as ``torch.einsum``."""
 
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     for i, t in enumerate(operands):

@@ -72,7 +72,7 @@ class CrossEntropy(Op):
 
     def backward(ctx, grad):
         x, probs = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: softmax must stay connected to x (the saved one is a constant)
+        if grad_mode.state.enabled:  # create_graph: softmax must stay connected to x (the saved one is a constant)
             probs = x.softmax(1)
         onehot = Tensor._make(ctx.xp.zeros(tuple(x.shape), dtype=x._data.dtype), ctx.device)
         onehot._data[ctx.cells] = 1

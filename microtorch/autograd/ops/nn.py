@@ -5,6 +5,7 @@ import math
 
 from .. import grad_mode
 from ..function import Op
+from .elementwise import Erf
 from .index import IndexAccumulate
 from ..._promotion import _float_input, _normalize_dim
 
@@ -58,6 +59,8 @@ class Linear(Op):
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
         out = ctx.xp.matmul(x.reshape(-1, x.shape[-1]), weight.T)
+        if out.dtype != x.dtype:  # ml_dtypes' bfloat16 matmul gives float32
+            out = out.astype(x.dtype)
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
@@ -87,18 +90,6 @@ class Embedding(Op):
         return IndexAccumulate.apply(grad, key=(indices._data,), shape=ctx.shape), None
 
 
-class Erf(Op):
-    """d erf(x) = 2/sqrt(pi) exp(-x^2) dx"""
-
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.device.backend.erf(x)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (x * x * -1.0).exp() * (2.0 / math.sqrt(math.pi))
-
-
 class Gelu(Op):
     """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
 
@@ -109,7 +100,7 @@ class Gelu(Op):
 
     def backward(ctx, grad):
         x, cdf = ctx.saved_tensors
-        if grad_mode.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
+        if grad_mode.state.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
             cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
         pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
         return grad * (cdf + x * pdf)

@@ -166,7 +166,7 @@ class Prod(Op):
         if not (x == 0).any().item():
             return grad * _keep(out, shape, ctx.dim, ctx.keepdim) / x
         # with zeros, out / x is 0/0: take products of the other elements explicitly (a constant)
-        if grad_mode.enabled:
+        if grad_mode.state.enabled:
             raise RuntimeError("prod(): the gradient of a product over zeros is not twice differentiable here")
         return grad * _product_of_others(ctx.xp, x, ctx.dim)
 
@@ -202,6 +202,16 @@ class Amax(Op):
         is_extreme = (x == _keep(out, shape, ctx.dim, ctx.keepdim)).to(x.dtype)
         share = is_extreme / is_extreme.sum(ctx.dim, keepdim=True)
         return _keep(grad, shape, ctx.dim, ctx.keepdim) * share
+
+
+class MaxAll(Amax):
+    """max()/min() of every element: the gradient is shared evenly between the tied maxima, or
+    between the nans when the result is nan (torch's evenly_distribute_backward; amax gives nan there)."""
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        picked = (x == out) | (x.isnan() & out.isnan())
+        return grad * (picked.to(x.dtype) / picked.sum())
 
 
 MaxResult = namedtuple("max", ["values", "indices"])
@@ -245,7 +255,7 @@ def max_min(x, dim: Any, keepdim: bool, mode: str):
     if dim is None:
         if x.numel() == 0:
             raise RuntimeError(f"{mode}(): Expected reduction dim to be specified for input.numel() == 0.")
-        return Amax.apply(x, dim=None, keepdim=False, largest=largest)
+        return MaxAll.apply(x, dim=None, keepdim=False, largest=largest)
     dim = _normalize_dim(dim, x.ndim)
     if x.ndim == 0:  # torch treats a 0-d tensor as one element along 'dim 0'
         values, indices = MaxDim.apply(x.reshape(1), dim=0, keepdim=False, largest=largest)
@@ -369,7 +379,7 @@ class CumProd(Op):
         if not (x == 0).any().item():
             return (grad * out).flip(dim).cumsum(dim).flip(dim) / x
         # with zeros, out / x is 0/0: products of the other elements explicitly (a constant, as Prod)
-        if grad_mode.enabled:
+        if grad_mode.state.enabled:
             raise RuntimeError("cumprod(): the gradient over zeros is not twice differentiable here")
         return Tensor._make(_cumprod_grad_with_zeros(ctx.xp, x._data, grad._data, dim), ctx.device)
 

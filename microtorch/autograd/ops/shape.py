@@ -242,6 +242,12 @@ class Cat(Op):
         return tuple(Split.apply(grad, sizes=tuple(ctx.sizes), dim=ctx.dim))
 
 
+def _expect_tensors(tensors: list, fn: str) -> None:
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{fn}(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
+
+
 def cat(tensors: Sequence[Any], dim: int = 0):
 
     tensors = list(tensors)
@@ -279,6 +285,7 @@ def stack(tensors: Sequence[Any], dim: int = 0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    _expect_tensors(tensors, "stack")
     shape = tensors[0].shape
     for i, t in enumerate(tensors[1:], 1):
         if t.shape != shape:
@@ -342,6 +349,22 @@ def unbind(x, dim: int = 0) -> tuple:
 
 
 # ---- rolling, tiling, grids (compositions: their gradients are those of slicing, cat, expand) -------
+def narrow(x, dim: int, start: Any, length: int):
+    """``length`` elements of ``dim`` from ``start`` (negative counts from the end): a view, by slicing."""
+    dim = _normalize_dim(dim, x.ndim)
+    size = x.shape[dim]
+    if isinstance(start, Tensor):
+        start = start.item()
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return x[(slice(None),) * dim + (slice(start, start + length),)]
+
+
 def roll(x, shifts: Any, dims: Any = None):
     """Shift elements along ``dims`` with wrap-around (``dims=None``: over the flattened tensor)."""
     shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
@@ -405,6 +428,7 @@ def meshgrid(tensors: Sequence[Any], indexing: str | None = None) -> tuple:
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     tensors = list(tensors)
+    _expect_tensors(tensors, "meshgrid")
     for t in tensors:
         if t.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a {t.ndim}-D tensor")

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .normalization import _BatchNorm
+from .batchnorm import _BatchNorm
 
 
 class _InstanceNorm(_BatchNorm):

@@ -85,11 +85,11 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        function.module_stack.append(self)  # recorded ops remember the module they ran in
+        function.drawing.module_stack.append(self)  # recorded ops remember the module they ran in
         try:
             out = self.forward(*args, **kwargs)
         finally:
-            function.module_stack.pop()
+            function.drawing.module_stack.pop()
         hooks = state.get("_forward_hooks")
         if hooks:
             for hook in list(hooks.values()):
@@ -361,14 +361,18 @@ class Module:
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
         """Copy parameters and buffers from ``state_dict``; with ``strict`` its keys must match exactly.
-        Returns ``(missing_keys, unexpected_keys)``; raises on any mismatch that cannot be loaded."""
+        Returns ``(missing_keys, unexpected_keys)``; raises on any mismatch that cannot be loaded.
+
+        Everything is checked before anything is copied, so a load that raises leaves the model
+        unchanged (torch copies what it can before raising)."""
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         state_dict = OrderedDict(state_dict)  # modules may add defaults (BatchNorm's num_batches_tracked)
         missing: list = []
         errors: list = []
+        copies: list = []
         for prefix, module in self.named_modules(remove_duplicate=False):
-            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", missing, errors, assign)
+            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", missing, errors, assign, copies=copies)
         expected = set(self.state_dict(keep_vars=True))
         unexpected = [k for k in state_dict.keys() if k not in expected]
         if strict:
@@ -378,10 +382,16 @@ class Module:
                 errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors))
+        with no_grad():
+            for copy in copies:
+                copy()
         return _IncompatibleKeys(missing, unexpected)
 
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list, errors: list, assign: bool) -> None:
-        """Load this module's own parameters and persistent buffers (not its children's)."""
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list, errors: list, assign: bool,
+                              copies: list | None = None) -> None:
+        """Check this module's own parameters and persistent buffers (not its children's) against
+        ``state_dict``; the copies go to ``copies`` (run by ``load_state_dict`` once all is checked),
+        or happen at once when it is None."""
         own = [(n, p) for n, p in self._parameters.items() if p is not None]
         own += [(n, b) for n, b in self._buffers.items() if b is not None and n not in self._non_persistent_buffers]
         for name, current in own:
@@ -389,31 +399,39 @@ class Module:
             if key not in state_dict:
                 missing.append(key)
                 continue
-            value = state_dict[key]
-            if not hasattr(value, "shape"):
-                errors.append(
-                    f'While copying the parameter named "{key}", expected a Tensor from checkpoint but received {type(value)}'
-                )
-                continue
-            if tuple(value.shape) != tuple(current.shape):
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {list(value.shape)} from checkpoint, "
-                    f"the shape in current model is {list(current.shape)}."
-                )
-                continue
-            try:
+            copy = self._checked_copy(name, key, current, state_dict[key], errors, assign)
+            if copy is not None and copies is not None:
+                copies.append(copy)
+            elif copy is not None:
                 with no_grad():
-                    if assign and isinstance(value, Tensor):
-                        if name in self._parameters:
-                            self._parameters[name] = value if isinstance(value, Parameter) else Parameter(value, current.requires_grad)
-                        else:
-                            self._buffers[name] = value
-                    else:
-                        current.copy_(value)
-            except Exception as e:  # e.g. a dtype that cannot be cast
-                errors.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                              f"{list(current.shape)} and whose dimensions in the checkpoint are {list(value.shape)}, "
-                              f"an exception occurred : {e}.")
+                    copy()
+
+    def _checked_copy(self, name: str, key: str, current: Tensor, value: Any, errors: list, assign: bool) -> Any:
+        """A function that puts ``value`` in place of ``current``, or None after noting why it cannot."""
+        if not isinstance(value, Tensor):  # torch refuses numpy arrays too: is_tensor_like
+            errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like object '
+                          f"from checkpoint but received {type(value)}")
+            return None
+        if current.ndim == 0 and tuple(value.shape) == (1,):  # torch's allowance for checkpoints from 0.3
+            value = value.reshape(())
+        if tuple(value.shape) != tuple(current.shape):
+            errors.append(f"size mismatch for {key}: copying a param with shape {list(value.shape)} from checkpoint, "
+                          f"the shape in current model is {list(current.shape)}.")
+            return None
+        if assign:
+            if name in self._parameters:
+                replacement = value if isinstance(value, Parameter) else Parameter(value, current.requires_grad)
+                return lambda: self._parameters.__setitem__(name, replacement)
+            return lambda: self._buffers.__setitem__(name, value)
+        try:  # converted now, so that the copy itself cannot fail halfway through the model
+            with no_grad():
+                converted = value.detach().to(device=current.device, dtype=current.dtype)
+        except Exception as e:
+            errors.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
+                          f"{list(current.shape)} and whose dimensions in the checkpoint are {list(value.shape)}, "
+                          f"an exception occurred : {e}.")
+            return None
+        return lambda: current.copy_(converted)
 
     # ---- hooks ----------------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:

@@ -4,11 +4,14 @@ from __future__ import annotations
 import itertools
 from typing import Any, Generic, Iterable, Iterator, Sequence, TypeVar
 
-from ..._creation import Generator, randint, randperm
+from ..._creation import Generator, as_tensor, multinomial, randint, randperm
+from ..._dtype import float64
 
 T_co = TypeVar("T_co", covariant=True)
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
+__all__ = [
+    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+]
 
 
 class Sampler(Generic[T_co]):
@@ -32,8 +35,13 @@ class SequentialSampler(Sampler[int]):
 
 
 class RandomSampler(Sampler[int]):
-    """A random permutation of the indices (``num_samples`` of them, drawn with replacement if asked),
-    from ``generator`` or, without one, from microtorch's default generator (``microtorch.manual_seed``)."""
+    """A random permutation of the indices (``num_samples`` of them, drawn with replacement if asked).
+
+    Drawn lazily, as torch's: with replacement 32 indices at a time, without it one permutation per pass
+    over the dataset, so ``num_samples=10**10`` costs nothing until iterated. Each pass draws from
+    ``generator``, or, without one, from a fresh generator seeded by one draw from microtorch's default
+    generator (``microtorch.manual_seed``), as torch does.
+    """
 
     def __init__(self, data_source: Any, replacement: bool = False, num_samples: int | None = None,
                  generator: Generator | None = None) -> None:
@@ -52,15 +60,24 @@ class RandomSampler(Sampler[int]):
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = Generator().manual_seed(randint(0, _INT64_END, ()).item())
         if self.replacement:
-            yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
+            for _ in range(self.num_samples // _CHUNK):
+                yield from randint(0, n, (_CHUNK,), generator=generator).tolist()
+            yield from randint(0, n, (self.num_samples % _CHUNK,), generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        yield from randperm(n, generator=self.generator).tolist()[: self.num_samples % n]
+            yield from randperm(n, generator=generator).tolist()
+        yield from randperm(n, generator=generator).tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+_CHUNK = 32  # indices drawn at once with replacement (torch's)
+_INT64_END = 2 ** 63 - 1  # seeds are drawn from [0, 2**63 - 1), as torch's random_() on an int64 tensor
 
 
 class SubsetRandomSampler(Sampler[int]):
@@ -76,6 +93,32 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices of ``[0, len(weights))`` drawn with probabilities proportional to ``weights``
+    (with replacement by default; without it, no index twice)."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        weights_tensor = as_tensor(weights, dtype=float64)
+        if weights_tensor.ndim != 1:
+            raise ValueError(
+                f"weights should be a 1d sequence but given weights have shape {tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        yield from multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator).tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler[list]):

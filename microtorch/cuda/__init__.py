@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._device import device as _device
-from .backends import Backend, get_backend
+from .._device import device as _device
+from ..backends import Backend, get_backend
 
 
 __all__ = [
@@ -88,3 +88,18 @@ def memory_reserved(device: Any = None) -> int:
 def empty_cache() -> None:
     """Give the memory pool's unused cached blocks on the current GPU back to the driver."""
     _backend().empty_cache(current_device())
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """Whether bfloat16 tensors can be used on the GPU: a GPU is there and the ``ml_dtypes`` package that
+    gives NumPy/CuPy the bfloat16 type is installed (False without a GPU, as torch's)."""
+    from .._dtype import bfloat16_available
+
+    return is_available() and bfloat16_available()
+
+
+from .._legacy import CUDA_TYPES as _CUDA_TYPES  # noqa: E402  (torch.cuda.FloatTensor, ...)
+
+globals().update(_CUDA_TYPES)
+from . import amp  # noqa: E402,F401
+__all__ += ["is_bf16_supported", "amp", *_CUDA_TYPES]

@@ -5,11 +5,11 @@ import collections.abc
 import copy
 from typing import Any, Sequence
 
-from ... import _dtype
-from ..._creation import tensor
-from ..._tensor import Tensor
-from ...autograd import grad_mode
-from .dataset import Subset, TensorDataset
+from .... import _dtype
+from ...._creation import tensor
+from ...._tensor import Tensor
+from ....autograd import grad_mode
+from ..dataset import Subset, TensorDataset
 
 __all__ = ["default_collate", "default_convert"]
 
@@ -24,10 +24,10 @@ def _is_numpy(obj: Any) -> bool:
 
 def _stack(batch: Sequence[Tensor]) -> Tensor:
     """Stack same-shaped tensors with one array call (through autograd only if one of them needs it)."""
-    from ..._functions import stack
+    from ...._functions import stack
 
     first = batch[0]
-    if grad_mode.enabled and any(t._requires_grad for t in batch):
+    if grad_mode.state.enabled and any(t._requires_grad for t in batch):
         return stack(batch)
     for i, t in enumerate(batch):
         if t._data.shape != first._data.shape:
@@ -125,7 +125,7 @@ def _tensor_batch(dataset: Any, indices: list) -> list | None:
     batch = []
     for t in dataset.tensors:
         index = t._device.backend.asarray(indices, dtype="int64", index=t._device.index)
-        if grad_mode.enabled and t._requires_grad:
+        if grad_mode.state.enabled and t._requires_grad:
             batch.append(t[Tensor._make(index, t._device)])
         else:
             batch.append(Tensor._make(t._data[index], t._device))

@@ -1,0 +1,88 @@
+"""torch's legacy tensor types: ``FloatTensor``, ``LongTensor``, ... and ``Tensor.type(...)``.
+
+Each legacy type stands for a (dtype, device type) pair. Calling it constructs a tensor
+(``FloatTensor(2, 3)`` uninitialised, ``FloatTensor([1, 2])`` from data); ``isinstance(t,
+FloatTensor)`` asks whether ``t`` is a float32 CPU tensor, as in torch. ``microtorch.cuda.FloatTensor``
+and friends are the GPU ones.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from . import _dtype
+
+#: legacy name -> dtype name
+_NAMES = {
+    "HalfTensor": "float16", "FloatTensor": "float32", "DoubleTensor": "float64", "LongTensor": "int64",
+    "IntTensor": "int32", "ShortTensor": "int16", "CharTensor": "int8", "ByteTensor": "uint8", "BoolTensor": "bool",
+    "BFloat16Tensor": "bfloat16",
+}
+_BY_DTYPE = {d: n for n, d in _NAMES.items()}
+
+
+class _LegacyTensorType(type):
+    """The metaclass: the legacy classes construct tensors and answer isinstance by dtype and device."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        from ._tensor import Tensor
+
+        return isinstance(obj, Tensor) and obj.dtype.name == cls.dtype_name and obj.device.type == cls.device_type
+
+    def __call__(cls, *args: Any, device: Any = None, **kwargs: Any) -> Any:
+        return construct(_dtype.as_dtype(cls.dtype_name), args, device or cls.device_type, kwargs)
+
+    def __repr__(cls) -> str:
+        prefix = "microtorch." if cls.device_type == "cpu" else f"microtorch.{cls.device_type}."
+        return f"<class '{prefix}{cls.__name__}'>"
+
+
+def _make_types(device_type: str) -> dict:
+    return {name: _LegacyTensorType(name, (), {"dtype_name": d, "device_type": device_type, "__slots__": ()})
+            for name, d in _NAMES.items()}
+
+
+CPU_TYPES = _make_types("cpu")
+CUDA_TYPES = _make_types("cuda")
+
+
+def construct(dt: Any, args: tuple, device: Any, kwargs: dict) -> Any:
+    """A legacy constructor call: sizes (uninitialised), data, another tensor, or nothing (empty)."""
+    from ._creation import empty, tensor
+    from ._tensor import Tensor
+
+    if kwargs:
+        raise TypeError(f"legacy tensor constructor got unexpected keyword arguments {sorted(kwargs)}")
+    if not args:
+        return empty(0, dtype=dt, device=device)  # an empty 1-d tensor, as torch's
+    if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
+        return empty(*args, dtype=dt, device=device)
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0].to(device=device, dtype=dt)
+    if len(args) == 1 and isinstance(args[0], (tuple, list)) and type(args[0]).__name__ == "Size":
+        return empty(args[0], dtype=dt, device=device)
+    if len(args) == 1:
+        return tensor(args[0], dtype=dt, device=device)
+    raise TypeError(f"legacy tensor constructor: expected sizes or data, got {args!r}")
+
+
+def type_name(t: Any) -> str:
+    """``t.type()``: ``'microtorch.FloatTensor'``, ``'microtorch.cuda.LongTensor'``, ..."""
+    where = "microtorch." if t.device.type == "cpu" else f"microtorch.{t.device.type}."
+    return where + _BY_DTYPE[t.dtype.name]
+
+
+def cast_to_type(t: Any, target: Any) -> Any:
+    """``t.type(target)`` for a dtype, a legacy class, or a legacy name (``'torch.cuda.FloatTensor'``)."""
+    if isinstance(target, _LegacyTensorType):
+        return t.to(device=target.device_type if target.device_type != t.device.type else t.device,
+                    dtype=_dtype.as_dtype(target.dtype_name))
+    if isinstance(target, str) and target.rsplit(".", 1)[-1] in _NAMES:
+        module, _, name = target.rpartition(".")
+        if module not in ("torch", "microtorch", "torch.cuda", "microtorch.cuda"):
+            raise ValueError(f"invalid type: '{target}'")
+        device_type = "cuda" if module.endswith("cuda") else "cpu"
+        return cast_to_type(t, (CUDA_TYPES if device_type == "cuda" else CPU_TYPES)[name])
+    if isinstance(target, str):
+        raise ValueError(f"invalid type: '{target}'")
+    return t.to(_dtype.as_dtype(target))

@@ -1,0 +1,118 @@
+"""Tensor methods that torch scripts call but that compute nothing: device flags, pinned and shared
+memory, and the legacy ``type()``, ``new()`` spellings. :class:`~microtorch.Tensor` inherits them.
+
+Host tensors of a machine without CUDA are what microtorch's CPU tensors are: ``pin_memory()``
+returns a copy (torch's answer there) and ``is_pinned()`` says False; ``share_memory_()`` is a
+no-op, since microtorch's DataLoader workers send batches back by pickling.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class TensorCompat:
+    """The mixin: see the module's docstring."""
+
+    __slots__ = ()
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._device.type == "cpu"
+
+    @property
+    def is_xpu(self) -> bool:
+        return False
+
+    @property
+    def is_mps(self) -> bool:
+        return False
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_nested(self) -> bool:
+        return False
+
+    @property
+    def layout(self) -> Any:
+        """Always ``microtorch.strided`` (dense)."""
+        from ._memory_format import strided
+
+        return strided
+
+    def to_sparse(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused: microtorch has no sparse tensors."""
+        from ._unsupported import UnsupportedError
+
+        raise UnsupportedError("Tensor.to_sparse: microtorch does not support sparse tensors (only the strided layout)")
+
+    to_sparse_csr = to_sparse_coo = to_sparse
+
+    def is_complex(self) -> bool:
+        """Always False: microtorch has no complex dtypes."""
+        return False
+
+    def get_device(self) -> int:
+        """The GPU index, or -1 on the CPU (torch's convention)."""
+        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """Always False: there is no page-locked host memory without CUDA."""
+        return False
+
+    def pin_memory(self, device: Any = None) -> Any:
+        """A copy of a host tensor (on a machine without CUDA torch copies too); refused for a GPU tensor."""
+        if self._device.type != "cpu":
+            raise RuntimeError(f"cannot pin '{self._device.type}' memory: only dense CPU tensors can be pinned")
+        return self.clone()
+
+    def share_memory_(self) -> Any:
+        """Returns self: workers send tensors back by pickling, so nothing has to move to shared memory."""
+        return self
+
+    def is_shared(self) -> bool:
+        return False
+
+    def bfloat16(self, memory_format: Any = None) -> Any:
+        """A bfloat16 copy (needs the ml_dtypes package)."""
+        from ._dtype import bfloat16
+
+        return self.to(bfloat16)
+
+    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+        """``t.type()``: the legacy type name (``'microtorch.FloatTensor'``); ``t.type(dtype_or_name)``: a cast,
+        to a dtype, a legacy class (``microtorch.LongTensor``) or its name (``'torch.LongTensor'``)."""
+        from . import _legacy
+
+        if dtype is None:
+            return _legacy.type_name(self)
+        return _legacy.cast_to_type(self, dtype)
+
+    def new(self, *args: Any, **kwargs: Any) -> Any:
+        """Legacy constructor with this tensor's dtype and device: ``t.new(2, 3)`` (uninitialised),
+        ``t.new([1, 2])`` (data), ``t.new()`` (empty)."""
+        from . import _legacy
+
+        return _legacy.construct(self.dtype, args, kwargs.pop("device", self._device), kwargs)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
+        """``microtorch.multinomial(self, ...)``: indices drawn from the rows of weights."""
+        from ._creation import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
+        """``microtorch.bernoulli(self, ...)``: 0/1 draws with probability self (or p)."""
+        from ._creation import bernoulli
+
+        return bernoulli(self, p, generator=generator)

@@ -1,0 +1,33 @@
+"""torch names microtorch cannot support (sparse layouts, complex dtypes, torch.fx, ...): reaching one
+raises an error that says so, at the user's line. The error is both a NotImplementedError and an
+AttributeError, so ``hasattr(microtorch, "complex64")`` is False as for any missing name."""
+from __future__ import annotations
+
+_COMPLEX = "microtorch does not support complex dtypes"
+_SPARSE = "microtorch does not support sparse tensors (only the strided layout)"
+
+UNSUPPORTED = {
+    **{name: _COMPLEX for name in ("complex32", "complex64", "complex128", "cfloat", "cdouble", "chalf",
+                                   "complex", "view_as_complex", "view_as_real", "polar", "fft")},
+    **{name: _SPARSE for name in ("sparse", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
+                                  "sparse_coo_tensor", "sparse_csr_tensor", "sparse_compressed_tensor")},
+    "fx": "microtorch does not support torch.fx (symbolic tracing and graph rewriting)",
+    "onnx": "microtorch does not support ONNX export",
+    "quantization": "microtorch does not support quantization",
+    "ao": "microtorch does not support torch.ao (quantization, pruning)",
+    "export": "microtorch does not support torch.export",
+    "float8_e4m3fn": "microtorch does not support float8 dtypes",
+    "float8_e5m2": "microtorch does not support float8 dtypes",
+}
+
+
+class UnsupportedError(NotImplementedError, AttributeError):
+    """A torch feature microtorch does not have."""
+
+
+def missing(module: str, name: str) -> UnsupportedError | AttributeError:
+    """The error for ``module.name``: what is unsupported, or Python's plain AttributeError."""
+    reason = UNSUPPORTED.get(name)
+    if reason is not None:
+        return UnsupportedError(f"{module}.{name}: {reason}")
+    return AttributeError(f"module '{module}' has no attribute '{name}'")
