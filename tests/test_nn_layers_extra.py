@@ -185,14 +185,16 @@ def test_loss_matches_torch_float32(name):
     check_parity(make, inputs, dtype="float32", rtol=1e-4, atol=1e-5, modes=("train",), steps=1, int_inputs=ints)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(mode=st.sampled_from(["bilinear", "bicubic", "area", "nearest"]), align=st.sampled_from([None, True, False]),
        by_scale=st.booleans(), out_h=st.integers(1, 7), out_w=st.integers(1, 7),
-       scale=st.sampled_from([0.5, 1.3, 2.0, 2.5]), recompute=st.sampled_from([None, True]))
-def test_interpolate_2d_matches_torch(mode, align, by_scale, out_h, out_w, scale, recompute):
+       scale=st.sampled_from([0.4, 0.5, 1.3, 2.0, 2.5]), recompute=st.sampled_from([None, True]),
+       antialias=st.booleans())
+def test_interpolate_2d_matches_torch(mode, align, by_scale, out_h, out_w, scale, recompute, antialias):
     if mode in ("area", "nearest"):
-        align = None
+        align, antialias = None, False
     kwargs = dict(scale_factor=scale, recompute_scale_factor=recompute) if by_scale else dict(size=(out_h, out_w))
+    kwargs["antialias"] = antialias
     _compare_interpolate(np.random.default_rng(out_h * 8 + out_w).standard_normal((2, 3, 4, 5)), mode, align, kwargs)
 
 
@@ -313,6 +315,7 @@ BAD_INPUTS = [
     (lambda F, lib: lib.nn.CircularPad2d(1)(lib.randn(2, 2, 2, 3, 3)), ValueError),
     (lambda F, lib: F.interpolate(lib.randn(1, 2, 3, 3), size=4, mode="trilinear"), NotImplementedError),
     (lambda F, lib: F.interpolate(lib.randn(1, 2, 3, 3), size=4, mode="area", align_corners=True), ValueError),
+    (lambda F, lib: F.interpolate(lib.randn(1, 2, 3), size=4, mode="linear", antialias=True), ValueError),
 ]
 
 
@@ -614,3 +617,12 @@ def test_pool3d_configurations_match_torch(kernel, stride, padding, dilation, ce
     else:
         make = lambda lib: lib.nn.MaxPool3d(kernel, stride, padding, dilation, ceil_mode=ceil_mode)  # noqa: E731
     check_parity(make, [randn(2, 2, 7, 6, 7)], modes=("train",), steps=1)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("kwargs", [dict(size=(3, 13)), dict(size=(4, 5)), dict(size=(12, 20)),
+                                    dict(scale_factor=0.4), dict(scale_factor=(0.5, 1.7))])
+def test_interpolate_antialias_matches_torch(mode, align, kwargs):
+    x = np.random.default_rng(0).standard_normal((2, 2, 9, 13))
+    _compare_interpolate(x, mode, align, dict(kwargs, antialias=True))

@@ -830,7 +830,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
     """Resize the spatial dims: 'nearest', 'nearest-exact' and 'area' for 1-3 spatial dims, 'linear' (3-D input),
-    'bilinear' and 'bicubic' (4-D), 'trilinear' (5-D) with either ``align_corners``."""
+    'bilinear' and 'bicubic' (4-D; ``antialias`` filters when downsampling), 'trilinear' (5-D), with either
+    ``align_corners``."""
     _check_tensor(input, "input", "interpolate")
     spatial = input.ndim - 2
     if spatial not in (1, 2, 3):
@@ -843,8 +844,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {linear_modes[mode] + 2}D input")
     if mode not in linear_modes and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by microtorch")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input")
     if (size is None) == (scale_factor is None):
         raise ValueError("only one of size or scale_factor should be defined" if size is not None
                          else "either size or scale_factor should be defined")
@@ -867,6 +868,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
         if not input.is_floating_point():
             raise RuntimeError(f"interpolate: {mode} mode needs a floating point input, got {input.dtype}")
         weights = _cubic_matrix if mode == "bicubic" else _linear_matrix
+        if antialias:
+            weights = _antialias_cubic_matrix if mode == "bicubic" else _antialias_linear_matrix
         matrices = [_constant(weights(xp, n, o, f, bool(align_corners)), input)
                     for n, o, f in zip(in_sizes, out_sizes, scales)]
         return _along_last_dims(input, matrices)
@@ -1196,7 +1199,7 @@ __all__.append("multi_head_attention_forward")
 from ._activation_extra import hardshrink, rrelu, softshrink, tanhshrink, threshold  # noqa: E402
 from ._distance import cosine_similarity, pairwise_distance  # noqa: E402
 from ._dropout_extra import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout  # noqa: E402
-from ._interpolate import _cubic_matrix  # noqa: E402
+from ._interpolate import _antialias_cubic_matrix, _antialias_linear_matrix, _cubic_matrix  # noqa: E402
 from ._losses_extra import *  # noqa: E402,F401,F403
 from ._losses_extra import __all__ as _losses_extra_names  # noqa: E402
 from ._norm_extra import instance_norm, local_response_norm, rms_norm  # noqa: E402
