@@ -2,6 +2,8 @@
 and parameter gradients and buffers, in train and eval mode (float64 tight, float32 looser)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -626,3 +628,12 @@ def test_pool3d_configurations_match_torch(kernel, stride, padding, dilation, ce
 def test_interpolate_antialias_matches_torch(mode, align, kwargs):
     x = np.random.default_rng(0).standard_normal((2, 2, 9, 13))
     _compare_interpolate(x, mode, align, dict(kwargs, antialias=True))
+
+
+@pytest.mark.parametrize("name, args", [("threshold", (0.1, 5.0)), ("hardshrink", (0.3,)), ("softshrink", (0.3,)),
+                                        ("tanhshrink", ())])
+def test_shrink_and_threshold_at_infinities_and_nan_follow_torch(name, args):
+    x = [-math.inf, math.inf, math.nan, 0.3, 0.1, -0.3]
+    expected = getattr(torch.nn.functional, name)(torch.tensor(x, dtype=torch.float64), *args)
+    got = getattr(microtorch.nn.functional, name)(microtorch.tensor(x, dtype=microtorch.float64), *args)
+    np.testing.assert_array_equal(to_numpy(got), to_numpy(expected))

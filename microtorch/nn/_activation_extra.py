@@ -21,13 +21,13 @@ def _maybe_inplace(input: Tensor, inplace: bool, fn) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value."""
     _check_float("threshold", input)
-    return _maybe_inplace(input, inplace, lambda x: x.where(x > threshold, x.detach() * 0.0 + value))
+    return _maybe_inplace(input, inplace, lambda x: x.masked_fill(x <= threshold, value))  # nan stays nan
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0."""
     _check_float("hardshrink", input)
-    return input.where((input > lambd) | (input < -lambd), input.detach() * 0.0)
+    return input.masked_fill((input >= -lambd) & (input <= lambd), 0.0)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:

@@ -1,6 +1,7 @@
 """``pairwise_distance`` and ``cosine_similarity`` (torch's formulas), re-exported by ``nn.functional``."""
 from __future__ import annotations
 
+from .._functions import broadcast_tensors
 from .._tensor import Tensor
 
 
@@ -31,7 +32,7 @@ def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) along ``dim`` (each normalised first, as torch)."""
     _check_pair("cosine_similarity", x1, x2)
-    x1, x2 = x1 + x2 * 0.0, x2 + x1 * 0.0  # broadcast both to one shape
+    x1, x2 = broadcast_tensors(x1, x2)
     return ((x1 / _clamped_norm(x1, dim, eps)) * (x2 / _clamped_norm(x2, dim, eps))).sum(dim)
 
 

@@ -57,7 +57,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     eps = 1e-12  # torch's EPSILON, added to each squared norm
     dot = (input1 * input2).sum(dim)
     cos = dot / (((input1 * input1).sum(dim) + eps) * ((input2 * input2).sum(dim) + eps)).sqrt()
-    zeros = cos * 0.0
+    zeros = cos.new_zeros(cos.shape)
     loss = (1.0 - cos).where(target == 1, zeros) + (cos - margin).clamp_min(0.0).where(target == -1, zeros)
     return _reduce(loss, reduction)
 
@@ -81,7 +81,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     """x where y = 1, max(0, margin - x) where y = -1 (torch adds both terms where y is neither)."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_tensors("hinge_embedding_loss", input=input, target=target)
-    zeros = input * 0.0
+    zeros = input.new_zeros(input.shape)
     loss = (margin - input).clamp_min(0.0).where(target != 1, zeros) + input.where(target != -1, zeros)
     return _reduce(loss, reduction)
 
