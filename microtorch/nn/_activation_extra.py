@@ -49,6 +49,8 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
           inplace: bool = False) -> Tensor:
     """x where x >= 0, else a x: a ~ U(lower, upper) per element while training, (lower + upper) / 2 otherwise."""
     _check_float("rrelu", input)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
         slope = (lower + upper) / 2
         return _maybe_inplace(input, inplace, lambda x: x.where(x >= 0, x * slope))

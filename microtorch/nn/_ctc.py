@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._creation import tensor
+from .._creation import arange, tensor
 from .._functions import cat, stack
 from .._tensor import Tensor
 
@@ -100,6 +100,11 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     last = last.masked_fill(tensor([[False, len(r) == 1] for r in rows], device=device), _NEG)  # empty target
     loss = -last.logsumexp(1)
     impossible = loss > -_NEG / 2
+    # torch's gradient in log_probs is the one for log-softmax outputs: exp(log_probs) - occupancy (the true
+    # gradient is -occupancy; the two agree through a log_softmax). Add exp(log_probs) to the gradient of the
+    # frames each sample uses, with a term whose value is exactly 0.
+    frames = (arange(log_probs.shape[0], device=device).unsqueeze(1) < tensor(inputs, device=device)).unsqueeze(2)
+    loss = loss + (log_probs.detach().exp() * (log_probs - log_probs.detach()) * frames).sum((0, 2))
     if zero_infinity:
         loss = loss.masked_fill(impossible, 0.0)
     else:

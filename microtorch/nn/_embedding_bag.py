@@ -3,6 +3,7 @@ intermediate for sum and mean (one (bags, indices) matrix product). Re-exported 
 from __future__ import annotations
 
 import math
+import warnings
 
 from .._creation import arange
 from .._functions import cat
@@ -49,6 +50,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     indices pick; entries equal to ``padding_idx`` are left out, empty bags give zeros."""
     from .functional import embedding
 
+    if weight.dtype.name == "int64" and input.is_floating_point():  # torch's old argument order
+        warnings.warn("Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, input, "
+                      "...)` is deprecated, and should now be `embedding_bag(input, weight, ...)`.", stacklevel=2)
+        weight, input = input, weight
     if weight.ndim != 2:
         raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):

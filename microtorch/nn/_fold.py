@@ -40,6 +40,10 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
     c = x.shape[1]
+    if x.shape[0] == 0:  # an empty batch: the right shape, still attached to the input's graph
+        sizes = [(n + 2 * p - d * (k - 1) - 1) // s + 1
+                 for n, k, d, p, s in zip(x.shape[2:], kernel, dilation, padding, stride)]
+        return x.sum() * 0.0 + x.new_zeros((0, c * kernel[0] * kernel[1], sizes[0] * sizes[1]))
     blocks = conv2d(x, _one_hot_kernel(x, c, kernel), None, stride, padding, dilation, groups=c)
     out = blocks.reshape(x.shape[0], c * kernel[0] * kernel[1], -1)
     return out.squeeze(0) if unbatched else out

@@ -116,14 +116,14 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
 def _class_rows(fn: str, input: Tensor, target: Tensor, target_same_shape: bool) -> tuple:
     """(N, C) input and the target as rows, checking torch's shapes for a (C,) or (N, C) input."""
     _check_tensors(fn, input=input, target=target)
-    if input.ndim not in (1, 2) or input.numel() == 0 and input.ndim == 1:
+    if input.ndim > 2 or input.ndim and input.shape[-1] == 0:
         raise RuntimeError(
             f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {list(input.shape)}"
         )
     if target.dtype.name not in ("int64", "int32"):
         raise RuntimeError(f"{fn}: expected target of scalar type Long, got {target.dtype}")
     _check_floating(fn, input)
-    rows = input.reshape(1, -1) if input.ndim == 1 else input
+    rows = input.reshape(1, -1) if input.ndim < 2 else input  # a 0-d input is one sample of one class
     expected = tuple(input.shape) if target_same_shape else tuple(input.shape[:-1])
     if tuple(target.shape) != expected and not (target_same_shape is False and target.numel() == rows.shape[0]
                                                 and target.ndim <= 1):
@@ -150,7 +150,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     hinge = (1.0 - scores.unsqueeze(2) + rows.unsqueeze(1)).clamp_min(0.0)
     keep = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
     loss = (hinge * keep.to(rows.dtype)).sum((1, 2)) / classes
-    if input.ndim == 1:
+    if input.ndim < 2:
         loss = loss.reshape(())
     return _reduce(loss, reduction)
 
@@ -174,7 +174,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         hinge = hinge * weight[targets.reshape(-1)].unsqueeze(1)
     others = rows.new_ones(rows.shape).scatter(1, targets, 0.0)  # the target's own class does not count
     loss = (hinge * others).sum(1) / classes
-    if input.ndim == 1:
+    if input.ndim < 2:
         loss = loss.reshape(())
     return _reduce(loss, reduction)
 
@@ -238,6 +238,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     min(d(a, n), d(p, n)))."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     _triplet_dims(anchor, positive, negative)
 
     def distance(x: Tensor, y: Tensor) -> Tensor:
