@@ -96,13 +96,23 @@ def typename(obj: object) -> str:
     return cls.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{cls.__qualname__}"
 
 
+_LAZY_SUBMODULES = ("distributions", "func", "linalg")  # loaded on first use: they add a fifth to import time
+
+
 def __getattr__(name: str) -> object:
-    """Names torch has and microtorch cannot support raise an error saying so (see _unsupported.py)."""
+    """``distributions``, ``func``, ``linalg`` and ``vmap`` load on first use; names torch has and microtorch
+    cannot support raise an error saying so (see _unsupported.py)."""
+    import importlib
+
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "vmap":  # torch.vmap
+        return importlib.import_module(".func", __name__).vmap
     from ._unsupported import missing
 
     raise missing(__name__, name)
 
 
 # keep last: every public name above (functions, classes, dtypes, constants), submodules excluded
-__all__ = sorted(name for name, value in globals().items()
-                 if not name.startswith("_") and not isinstance(value, _types.ModuleType))
+__all__ = sorted([name for name, value in globals().items()
+                  if not name.startswith("_") and not isinstance(value, _types.ModuleType)] + ["vmap"])

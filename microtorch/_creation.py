@@ -268,6 +268,10 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x m (default n x n) identity matrix."""
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(size).__name__}")
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"eye(): n and m must be non-negative, got n={n}, m={m}")
     dev = as_device(device)

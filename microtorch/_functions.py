@@ -127,6 +127,17 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
     return tuple(out)
 
 
+for _name in ("lgamma", "digamma", "erfinv"):  # the special functions (autograd/ops/special.py)
+    globals()[_name] = function_from_method(getattr(Tensor, _name), _name)
+
+
+def polygamma(n: int, input: Tensor, *, out: Any = None) -> Tensor:
+    """The n-th derivative of digamma, elementwise."""
+    _expect(n, builtins.int, "polygamma", "n", 1)
+    _expect(input, Tensor, "polygamma", "input", 2)
+    return write_out(out, input.polygamma(n), "polygamma")
+
+
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy in new memory, still in the graph."""
     _expect(input, Tensor, "clone", "input")
@@ -141,4 +152,5 @@ def detach(input: Tensor) -> Tensor:
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
+    "lgamma", "digamma", "polygamma", "erfinv",
 ]

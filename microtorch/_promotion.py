@@ -19,7 +19,7 @@ from . import _creation  # (a module: _creation imports _shape_arg from here whi
 from ._device import as_device, device as _device_cls
 from ._dtype import dtype, dtype_of_array, get_default_dtype, result_type
 from ._tensor import Tensor
-from .autograd import grad_mode
+from .autograd import function, grad_mode
 
 _float, _int, _bool = builtins.float, builtins.int, builtins.bool
 
@@ -165,6 +165,8 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
     if ufunc is None or grad_mode.state.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+        return op.apply(a, b)
+    if function.vmap_dispatch is not None:  # under vmap, arithmetic goes to the batching rules
         return op.apply(a, b)
     device = a._device if a_is_tensor else b._device
     if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:

@@ -749,6 +749,24 @@ class Tensor(TensorCompat):
     def logit(self, eps: float | None = None) -> Tensor:
         return _ops.logit(self, eps)
 
+    def lgamma(self) -> Tensor:
+        """log|Gamma(x)|, elementwise."""
+        return _special.Lgamma.apply(_float_input(self))
+
+    def digamma(self) -> Tensor:
+        """psi(x) = d log Gamma(x) / dx, elementwise."""
+        return _special.Polygamma.apply(_float_input(self), n=0)
+
+    def polygamma(self, n: int) -> Tensor:
+        """The n-th derivative of digamma, elementwise (``torch.polygamma(n, x)`` is ``x.polygamma(n)``)."""
+        if int(n) < 0:
+            raise RuntimeError("polygamma(n, x) does not support negative n.")
+        return _special.Polygamma.apply(_float_input(self), n=int(n))
+
+    def erfinv(self) -> Tensor:
+        """The inverse of erf, elementwise (nan outside [-1, 1])."""
+        return _special.Erfinv.apply(_float_input(self))
+
     def fmod(self, other: Any) -> Tensor:
         return _binary(_ops.Fmod, self, other)
 
@@ -1217,3 +1235,4 @@ from .autograd.ops import reduce as _reduce  # noqa: E402
 from .autograd.ops import shape as _shape  # noqa: E402
 from .autograd.ops import sort as _sort  # noqa: E402
 from .autograd.ops import views as _views  # noqa: E402
+from .autograd.ops import special as _special  # noqa: E402

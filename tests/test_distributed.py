@@ -104,8 +104,10 @@ import microtorch as mt, microtorch.distributed as dist
 dist.init_process_group()
 t = mt.ones(1) * dist.get_rank()
 dist.all_reduce(t)
-print("rank", *(os.environ[k] for k in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_PORT")),
-      int(t.item()), dist.is_torchelastic_launched(), dist.get_node_local_rank(), *sys.argv[1:])
+fields = ["rank", *(os.environ[k] for k in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_PORT")),
+          int(t.item()), dist.is_torchelastic_launched(), dist.get_node_local_rank(), *sys.argv[1:]]
+sys.stdout.write(" ".join(map(str, fields)) + "\\n")  # one write: the ranks' lines must not interleave
+sys.stdout.flush()
 """
 
 

@@ -1,6 +1,7 @@
 """Learning-rate schedulers against torch.optim.lr_scheduler: the same learning-rate (and momentum) sequences."""
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 
@@ -81,11 +82,30 @@ SCHEDULES = {
     "SequentialLR-three": lambda S, o: S.SequentialLR(o, [S.ConstantLR(o, factor=0.5, total_iters=3),
                                                           S.ExponentialLR(o, gamma=0.8),
                                                           S.StepLR(o, step_size=2)], milestones=[4, 10]),
+    "CyclicLR": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=4),
+    "CyclicLR-triangular2": lambda S, o: S.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=3,
+                                                    step_size_down=5, mode="triangular2", base_momentum=0.7),
+    "CyclicLR-exp_range": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5, mode="exp_range",
+                                                  gamma=0.9, max_momentum=[0.95, 0.99]),
+    "CyclicLR-scale_fn": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2, scale_fn=_factor,
+                                                 scale_mode="iterations", cycle_momentum=False),
+    "SWALR-cos": lambda S, o: _swa_utils(S).SWALR(o, swa_lr=0.05, anneal_epochs=6),
+    "SWALR-linear": lambda S, o: _swa_utils(S).SWALR(o, swa_lr=[0.05, 0.5], anneal_epochs=4, anneal_strategy="linear"),
+    "SWALR-no-anneal": lambda S, o: _swa_utils(S).SWALR(o, swa_lr=0.01, anneal_epochs=0),
+    "cosine-then-SWALR": lambda S, o: S.SequentialLR(o, [S.CosineAnnealingLR(o, T_max=10),
+                                                         _swa_utils(S).SWALR(o, swa_lr=0.02, anneal_epochs=3)],
+                                                     milestones=[10]),
 }
 
 
+def _swa_utils(lr_scheduler_module):
+    """torch.optim.swa_utils or microtorch.optim.swa_utils, next to the given lr_scheduler module."""
+    return importlib.import_module(lr_scheduler_module.__name__.rsplit(".", 1)[0] + ".swa_utils")
+
+
 # the optimizer only matters to OneCycleLR, which cycles SGD's momentum or Adam's beta1
-CASES = [(name, "SGD") for name in SCHEDULES] + [(name, "Adam") for name in SCHEDULES if name.startswith("OneCycle")]
+CASES = [(name, "SGD") for name in SCHEDULES] + [(name, "Adam") for name in SCHEDULES
+                                                 if name.startswith(("OneCycle", "CyclicLR"))]
 
 
 @pytest.mark.parametrize("name,kind", CASES, ids=[f"{n}-{k}" for n, k in CASES])
@@ -115,7 +135,8 @@ def test_reduce_lr_on_plateau_matches_torch(name):
 
 
 @pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "OneCycleLR", "SequentialLR", "ChainedScheduler",
-                                  "LambdaLR", "MultiStepLR"])
+                                  "LambdaLR", "MultiStepLR", "CyclicLR-triangular2", "CyclicLR-scale_fn", "SWALR-cos",
+                                  "CosineAnnealingWarmRestarts", "PolynomialLR", "MultiplicativeLR"])
 def test_state_dict_resumes_the_schedule(name, tmp_path):
     make = SCHEDULES[name]
     full = _sequence(mt, make)
@@ -208,6 +229,13 @@ def test_warns_when_stepped_before_the_optimizer():
     lambda S, o: S.SequentialLR(o, [S.StepLR(o, 2)], milestones=[3]),
     lambda S, o: S.ChainedScheduler([]),
     lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=0),
+    lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
+    lambda S, o: S.CyclicLR(o, base_lr=0.1, max_lr=1.0, mode="sawtooth"),
+    lambda S, o: S.CyclicLR(o, base_lr=[0.1], max_lr=1.0),
+    lambda S, o: S.CyclicLR(S.__dict__["Optimizer"]([o.param_groups[0]["params"][0]], {"lr": 0.1}), 0.1, 1.0),
+    lambda S, o: _swa_utils(S).SWALR(o, swa_lr=0.1, anneal_strategy="exp"),
+    lambda S, o: _swa_utils(S).SWALR(o, swa_lr=0.1, anneal_epochs=-1),
+    lambda S, o: _swa_utils(S).SWALR(o, swa_lr=[0.1, 0.2, 0.3]),
 ])
 def test_bad_arguments_raise_torchs_error(build):
     with pytest.raises(Exception) as theirs:
@@ -231,3 +259,36 @@ def test_one_cycle_refuses_to_step_past_total_steps():
 def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="is not an Optimizer"):
         mt.optim.lr_scheduler.StepLR(object(), step_size=1)
+
+
+def _assert_same_layout(ours, theirs, where: str = "") -> None:
+    """The same keys and containers, numbers equal to 1e-12, callables on both sides or neither."""
+    if isinstance(theirs, dict):
+        assert sorted(ours) == sorted(theirs), where
+        for key in theirs:
+            _assert_same_layout(ours[key], theirs[key], f"{where}.{key}")
+    elif isinstance(theirs, (list, tuple)):
+        assert isinstance(ours, (list, tuple)) and len(ours) == len(theirs), where
+        for i, (a, b) in enumerate(zip(ours, theirs)):
+            _assert_same_layout(a, b, f"{where}[{i}]")
+    elif callable(theirs):
+        assert callable(ours), where
+    elif isinstance(theirs, float):
+        assert math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-15), (where, ours, theirs)
+    else:
+        assert ours == theirs, (where, ours, theirs)
+
+
+@pytest.mark.parametrize("name", [n for n in SCHEDULES if not isinstance(SCHEDULES[n](torch.optim.lr_scheduler,
+                                                                                        _optimizer(torch)), tuple)])
+def test_state_dict_layout_matches_torch(name):
+    """The same keys and values after 7 steps (sub-schedulers of SequentialLR/ChainedScheduler included)."""
+    def state(lib):
+        opt = _optimizer(lib)
+        sched = SCHEDULES[name](lib.optim.lr_scheduler, opt)
+        for _ in range(7):
+            opt.step()
+            sched.step()
+        return sched.state_dict()
+
+    _assert_same_layout(state(mt), state(torch))

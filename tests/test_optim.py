@@ -38,6 +38,26 @@ CONFIGS = [
     ("Adagrad", dict(lr=0.1, weight_decay=0.1)),
     ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.5, eps=1e-6)),
     ("Adagrad", dict(lr=0.1, maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4)),
+    ("Adadelta", dict(lr=0.5, weight_decay=0.1, maximize=True, foreach=True)),
+    ("Adamax", dict(lr=0.1)),
+    ("Adamax", dict(lr=0.1, betas=(0.5, 0.8), eps=1e-3, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.1, maximize=True, foreach=True)),
+    ("NAdam", dict(lr=0.1)),
+    ("NAdam", dict(lr=0.1, betas=(0.5, 0.8), eps=1e-3, momentum_decay=0.05, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("NAdam", dict(lr=0.1, foreach=True)),
+    ("RAdam", dict(lr=0.1)),
+    ("RAdam", dict(lr=0.1, betas=(0.5, 0.8), eps=1e-3, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.1, foreach=True)),
+    ("ASGD", dict(lr=0.1)),
+    ("ASGD", dict(lr=0.1, lambd=0.01, alpha=0.5, t0=5, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.1, t0=3, maximize=True, foreach=False)),  # torch's foreach ASGD computes eta in float32
+    ("Rprop", dict(lr=0.1)),
+    ("Rprop", dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    ("Rprop", dict(lr=0.1, maximize=True, foreach=True)),
 ]
 TOLERANCES = {"float64": dict(rtol=1e-11, atol=1e-13), "float32": dict(rtol=2e-5, atol=2e-6)}
 
@@ -116,7 +136,19 @@ ROUND_TRIP = [
 ]
 
 
-@pytest.mark.parametrize("name,kwargs", ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
+# NAdam's mu_product (cpu) and ASGD's step (on the parameter's device) stay where torch keeps them, so these
+# are left out of the device test below
+MORE_ROUND_TRIPS = [
+    ("Adadelta", dict(lr=0.5, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.1)),
+    ("NAdam", dict(lr=0.1, decoupled_weight_decay=True, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.1)),
+    ("ASGD", dict(lr=0.1, t0=4)),
+    ("Rprop", dict(lr=0.1)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", ROUND_TRIP + MORE_ROUND_TRIPS, ids=[n for n, _ in ROUND_TRIP + MORE_ROUND_TRIPS])
 def test_state_dict_round_trip_continues_the_same_trajectory(name, kwargs, tmp_path):
     problem = _problem()
     cls = getattr(mt.optim, name)
@@ -183,6 +215,22 @@ BAD_ARGUMENTS = [
     ("Adagrad", dict(lr_decay=-1.0)),
     ("Adagrad", dict(initial_accumulator_value=-1.0)),
     ("Adagrad", dict(weight_decay=-1.0)),
+    ("Adadelta", dict(lr=-1.0)),
+    ("Adadelta", dict(rho=1.5)),
+    ("Adadelta", dict(eps=-1.0)),
+    ("Adadelta", dict(weight_decay=-1.0)),
+    ("Adamax", dict(betas=(0.9, 1.0))),
+    ("Adamax", dict(eps=-1.0)),
+    ("NAdam", dict(momentum_decay=-1.0)),
+    ("NAdam", dict(betas=(-0.1, 0.9))),
+    ("RAdam", dict(betas=(0.9, 1.0))),
+    ("RAdam", dict(weight_decay=-1.0)),
+    ("ASGD", dict(lr=-1.0)),
+    ("ASGD", dict(weight_decay=-1.0)),
+    ("Rprop", dict(etas=(1.5, 1.2))),
+    ("Rprop", dict(etas=(0.5, 0.9))),
+    ("Rprop", dict(lr=-0.1)),
+    ("LBFGS", dict(lr=-1.0)),
 ]
 
 

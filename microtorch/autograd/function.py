@@ -55,6 +55,10 @@ _grad_state = grad_mode.state  # bound once: Op.apply reads it on every call
 _new = object.__new__
 _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
 
+#: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
+#: vmapped inputs (their batching rule), NotImplemented for the rest
+vmap_dispatch: Any = None
+
 
 class _SavedOutput:
     """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
@@ -140,6 +144,8 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
+        if vmap_dispatch is not None and (out := vmap_dispatch(cls, inputs, params)) is not NotImplemented:
+            return out  # (ops with vmapped inputs run their batching rule)
         op = _new(cls)
         device = None
         arrays = []

@@ -183,6 +183,22 @@ class Backend(ABC):
         gen = self.default_generator(index) if generator is None else generator
         return gen.integers(low, high, size=shape, dtype="int64").astype(dtype, copy=False)
 
+    def standard_gamma(self, concentration: Any, index: int | None, generator: Any = None) -> Any:
+        """Samples from Gamma(concentration, 1), one per element of the floating array ``concentration``."""
+        gen = self.default_generator(index) if generator is None else generator
+        out = gen.standard_gamma(concentration.astype("float64", copy=False))
+        return out.astype(concentration.dtype, copy=False)
+
+    def binomial(self, count: Any, probs: Any, index: int | None, generator: Any = None) -> Any:
+        """Samples from Binomial(count, probs), elementwise over the broadcast arrays, in ``probs``' dtype."""
+        gen = self.default_generator(index) if generator is None else generator
+        return gen.binomial(count.astype("int64"), probs.astype("float64", copy=False)).astype(probs.dtype, copy=False)
+
+    def poisson(self, rate: Any, index: int | None, generator: Any = None) -> Any:
+        """Samples from Poisson(rate), one per element of ``rate``, in ``rate``'s dtype."""
+        gen = self.default_generator(index) if generator is None else generator
+        return gen.poisson(rate.astype("float64", copy=False)).astype(rate.dtype, copy=False)
+
     def permutation(self, n: int, index: int | None, generator: Any = None) -> Any:
         """A random permutation of ``range(n)`` as int64."""
         keys = self.uniform((n,), 0.0, 1.0, "float64", index, generator)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import runpy
 import sys
+import time
 import traceback
 
 _MPI_VARIABLES = {  # torchrun's name: (MPICH's, Open MPI's)
@@ -66,10 +67,11 @@ def _abort_job(error: BaseException) -> None:
     """Report ``error`` and end every rank of the job."""
     if isinstance(error, SystemExit):
         print(error.code if isinstance(error.code, str) else f"exit status {error.code}", file=sys.stderr)
-    else:
-        traceback.print_exception(error)
+    else:  # one write, so that mpiexec forwards the traceback whole
+        sys.stderr.write("".join(traceback.format_exception(error)))
     sys.stderr.flush()
     sys.stdout.flush()
+    time.sleep(0.2)  # mpiexec forwards output asynchronously: let it pass the traceback on before the abort
     from ._mpi_engine import import_mpi
 
     import_mpi().COMM_WORLD.Abort(1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import time
+from traceback import format_exception as _format_exception
 from datetime import timedelta
 from typing import Any
 
@@ -245,9 +247,13 @@ def _abort_all_on_uncaught_exception(MPI: Any) -> None:
     previous = sys.excepthook
 
     def abort(kind, value, traceback) -> None:
-        """Print the error as usual, then end every rank."""
-        previous(kind, value, traceback)
+        """Print the error as usual (in one write, so that mpiexec forwards it whole), then end every rank."""
+        if previous is sys.__excepthook__:
+            sys.stderr.write("".join(_format_exception(kind, value, traceback)))
+        else:
+            previous(kind, value, traceback)
         sys.stderr.flush()
+        time.sleep(0.2)  # mpiexec forwards output asynchronously: let it pass the traceback on before the abort
         MPI.COMM_WORLD.Abort(1)
 
     abort._microtorch_abort = True

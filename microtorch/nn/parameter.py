@@ -1,5 +1,8 @@
-"""``Parameter``: a Tensor that a Module registers as learnable when assigned as its attribute."""
+"""``Parameter``: a Tensor that a Module registers as learnable when assigned as its attribute; the
+uninitialized parameters and buffers of lazy modules."""
 from __future__ import annotations
+
+from typing import Any
 
 from .._tensor import Tensor
 
@@ -27,3 +30,63 @@ class Parameter(Tensor):
         """A Parameter with a copy of the values; torch's leaves ``grad`` behind (a Tensor's deepcopy keeps it).
         (Pickling is the Tensor's.)"""
         return Parameter(self.detach().clone(), self._requires_grad)
+
+
+class UninitializedTensorMixin:
+    """A parameter or buffer whose shape is not known yet (a lazy module's, before its first forward)."""
+
+    __slots__ = ()
+    cls_to_become: type = Tensor
+
+    def materialize(self, shape: tuple, device: Any = None, dtype: Any = None) -> None:
+        """Become an ordinary (uninitialised) tensor of ``shape``, on this one's device and dtype by default."""
+        from .._creation import empty
+
+        self.data = empty(shape, device=self.device if device is None else device,
+                          dtype=self.dtype if dtype is None else dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self) -> Any:
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+            "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call `forward` "
+            "to initialize the parameters before accessing their attributes."
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__}>"
+
+    __str__ = __repr__
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A Parameter without a shape yet; ``materialize`` turns it into a Parameter (``torch.nn.UninitializedParameter``)."""
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        from .._creation import empty
+
+        super().__init__(empty(0, device=device, dtype=dtype), requires_grad)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer without a shape yet; ``materialize`` turns it into a Tensor (``torch.nn.UninitializedBuffer``)."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None) -> None:
+        from .._creation import empty
+
+        data = empty(0, device=device, dtype=dtype)
+        self._init_from(data._data, data._device)
+        if requires_grad:
+            self.requires_grad_(True)
+
+
+def is_lazy(param: Any) -> bool:
+    """Whether ``param`` is an ``UninitializedParameter`` or ``UninitializedBuffer``."""
+    return isinstance(param, UninitializedTensorMixin)

@@ -10,7 +10,8 @@ exactly as torch does.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
+from collections import OrderedDict, defaultdict
 from itertools import chain
 from typing import Any, Callable, Iterable
 
@@ -18,6 +19,13 @@ from .. import _dtype
 from .._creation import tensor
 from .._tensor import Tensor
 from ..autograd import enable_grad
+from ..utils.hooks import RemovableHandle
+
+_global_optimizer_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_optimizer_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+_HOOK_REGISTRIES = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
+                    "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
+                    "_optimizer_load_state_dict_post_hooks")
 
 
 class _RequiredParameter:
@@ -39,8 +47,16 @@ class Optimizer:
         defaults: the hyper-parameters a group uses when it does not set them.
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every subclass's own ``step`` runs the step hooks around it (torch patches ``step`` likewise)."""
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__ and not getattr(cls.step, "hooked", False):
+            cls.step = _with_step_hooks(cls.step)
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
+        for registry in _HOOK_REGISTRIES:
+            setattr(self, registry, OrderedDict())
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
@@ -55,6 +71,15 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for param_group in param_groups:
             self.add_param_group(param_group)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle what torch pickles: the defaults, the state and the groups (hooks stay behind)."""
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for registry in _HOOK_REGISTRIES:
+            self.__dict__.setdefault(registry, OrderedDict())
 
     def __repr__(self) -> str:
         out = self.__class__.__name__ + " ("
@@ -142,6 +167,35 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
+    # ---- hooks -------------------------------------------------------------------------------------
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return ``(new_args, new_kwargs)``."""
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return _add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` before :meth:`state_dict` builds its result."""
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` on :meth:`state_dict`'s result; a returned dict replaces it."""
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` before loading; a returned dict is loaded instead."""
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` after :meth:`load_state_dict` has loaded."""
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    def _hooks(self, registry: str) -> Iterable[Callable]:
+        # optimizers unpickled from an older layout have no hook registries
+        return list(self.__dict__.get(registry, {}).values())
+
     # ---- saving and loading ------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``, torch's layout.
@@ -149,6 +203,8 @@ class Optimizer:
         Parameters are replaced by their position across all groups; the state tensors
         are the live buffers (save them, or copy them, before stepping again).
         """
+        for hook in self._hooks("_optimizer_state_dict_pre_hooks"):
+            hook(self)
         index_of: dict[int, int] = {}
         start = 0
 
@@ -162,7 +218,10 @@ class Optimizer:
 
         param_groups = [pack_group(g) for g in self.param_groups]
         state = {(index_of[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": param_groups}
+        result = {"state": state, "param_groups": param_groups}
+        for hook in self._hooks("_optimizer_state_dict_post_hooks"):
+            result = hook(self, result) or result
+        return result
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load what :meth:`state_dict` returned (possibly by another optimizer over other tensors).
@@ -170,6 +229,8 @@ class Optimizer:
         State tensors are copied onto each parameter's device, floating ones cast to its
         dtype (except ``'step'``), so the loaded optimizer never shares buffers with ``state_dict``.
         """
+        for hook in self._hooks("_optimizer_load_state_dict_pre_hooks"):
+            state_dict = hook(self, state_dict) or state_dict
         groups = self.param_groups
         saved_groups = [dict(g, params=list(g["params"])) for g in state_dict["param_groups"]]
         if len(groups) != len(saved_groups):
@@ -206,6 +267,8 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
         self.state = state
         self.param_groups = saved_groups
+        for hook in self._hooks("_optimizer_load_state_dict_post_hooks"):
+            hook(self)
 
     # ---- helpers for subclasses ----------------------------------------------------------------------
     @staticmethod
@@ -225,6 +288,58 @@ class Optimizer:
             return closure()
 
 
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` before the ``step`` of every optimizer (before its own hooks)."""
+    return _add_hook(_global_optimizer_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` after the ``step`` of every optimizer (after its own hooks)."""
+    return _add_hook(_global_optimizer_post_hooks, hook)
+
+
+def _add_hook(hooks: OrderedDict, hook: Callable, prepend: bool = False) -> RemovableHandle:
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def _with_step_hooks(step: Callable) -> Callable:
+    """``step`` wrapped to run the global and the optimizer's pre hooks, then itself, then the post hooks."""
+
+    @functools.wraps(step)
+    def hooked_step(*args: Any, **kwargs: Any) -> Any:
+        self = args[0]  # the hooks see ``args`` with the optimizer first, as torch's
+        if self.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks run once
+            return step(*args, **kwargs)
+        self._stepping = True
+        try:
+            return _run_hooked(step, self, args, kwargs)
+        finally:
+            self._stepping = False
+
+    hooked_step.hooked = True
+    return hooked_step
+
+
+def _run_hooked(step: Callable, self: Optimizer, args: tuple, kwargs: dict) -> Any:
+    """The global and the optimizer's pre hooks (which may replace the arguments), ``step``, the post hooks."""
+    for pre_hook in chain(list(_global_optimizer_pre_hooks.values()), self._hooks("_optimizer_step_pre_hooks")):
+        result = pre_hook(self, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(
+                    f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}."
+                )
+            args, kwargs = result
+    out = step(*args, **kwargs)
+    for post_hook in chain(self._hooks("_optimizer_step_post_hooks"), list(_global_optimizer_post_hooks.values())):
+        post_hook(self, args, kwargs)
+    return out
+
+
 def _typename(obj: Any) -> str:
     if isinstance(obj, Tensor):
         return f"microtorch.{'Tensor' if type(obj) is Tensor else type(obj).__name__}"
@@ -239,6 +354,21 @@ def _step_counter() -> Tensor:
 def _scalar(value: Any) -> Any:
     """A hyper-parameter as a Python number (a one-element tensor gives its value)."""
     return value.item() if isinstance(value, Tensor) else value
+
+
+def _check_lr(lr: Any) -> None:
+    """torch's checks of a learning rate: a one-element tensor or a non-negative number."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_betas(betas: tuple) -> None:
+    """Each beta in [0, 1), torch's message naming the first one that is not."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
 def _check_non_negative(*checks: tuple[str, Any]) -> None:

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from ..._device import on_device
+from .. import function as _function
 from ..function import Op
 from .views import view_of
 from .inplace import check_inplace, commit
@@ -108,6 +109,12 @@ def _sequence_as_tuple(key: Any) -> bool:
 
 
 def getitem(x, key: Any):
+    if _function.vmap_dispatch is not None:  # inside vmap, an index tensor may differ per example
+        from ...func._batched import getitem_with_vmapped_index
+
+        out = getitem_with_vmapped_index(x, key)
+        if out is not NotImplemented:
+            return out
     key = normalize_key(x, key)
     out = GetItem.apply(x, key=key)
     return view_of(out, x, lambda t: t[key]) if _is_basic(key) else out

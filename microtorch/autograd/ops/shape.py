@@ -49,7 +49,7 @@ def infer_shape(shape: Sequence[int], numel: int) -> tuple:
 
 
 def reshape(x, shape: Sequence[int]):
-    shape = infer_shape(shape, x._data.size)
+    shape = infer_shape(shape, x.numel())  # (numel: a vmapped tensor counts its per-example elements)
     out = Reshape.apply(x, shape=shape)
     return view_of(out, x, lambda t: t.reshape(shape)) if shares_memory(out._data, x._data) else out
 

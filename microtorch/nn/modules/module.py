@@ -7,7 +7,8 @@ printing) walks those registrations. A subclass that forgets
 """
 from __future__ import annotations
 
-import itertools
+import functools
+import warnings
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -16,9 +17,13 @@ from ..._promotion import _parse_to_args
 from ..._tensor import Tensor
 from ...autograd import function
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import BackwardHook, RemovableHandle
 from ..parameter import Parameter
 
-_REGISTRIES = ("_parameters", "_buffers", "_non_persistent_buffers", "_modules", "_forward_pre_hooks", "_forward_hooks")
+_HOOKS = ("_forward_pre_hooks", "_forward_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs",
+          "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks", "_state_dict_pre_hooks",
+          "_state_dict_hooks", "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
+_REGISTRIES = ("_parameters", "_buffers", "_non_persistent_buffers", "_modules") + _HOOKS
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -29,24 +34,6 @@ class _IncompatibleKeys(NamedTuple):
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
-
-
-class RemovableHandle:
-    """What ``register_*_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks, self.id = hooks, next(RemovableHandle._next_id)
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 class _ListAndIterator(list):
@@ -79,24 +66,83 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         state = self.__dict__
-        pre_hooks = state.get("_forward_pre_hooks")
-        if pre_hooks:
-            for hook in list(pre_hooks.values()):
+        if state.get("_forward_pre_hooks") or state.get("_forward_hooks") or state.get("_backward_hooks") \
+                or state.get("_backward_pre_hooks"):
+            return self._call_with_hooks(args, kwargs)
+        function.drawing.module_stack.append(self)  # recorded ops remember the module they ran in
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            function.drawing.module_stack.pop()
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """``__call__`` when hooks are registered: forward pre hooks, backward-hook wrapping of the inputs,
+        ``forward``, forward hooks (``always_call`` ones even when forward raises), then of the outputs."""
+        args, kwargs = self._run_forward_pre_hooks(args, kwargs)
+        backward_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values()))
+            args = backward_hook.setup_input_hook(args)
+        called: set = set()
+        try:
+            function.drawing.module_stack.append(self)
+            try:
+                result = self.forward(*args, **kwargs)
+            finally:
+                function.drawing.module_stack.pop()
+            result = self._run_forward_hooks(args, kwargs, result, called)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, called)
+            raise
+        if backward_hook is not None:
+            if not isinstance(result, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of Tensors "
+                              f"but received {type(result)}", stacklevel=3)
+            result = backward_hook.setup_output_hook(result)
+        return result
+
+    def _run_forward_pre_hooks(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {result}.")
+                    args, kwargs = result
+            else:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        function.drawing.module_stack.append(self)  # recorded ops remember the module they ran in
-        try:
-            out = self.forward(*args, **kwargs)
-        finally:
-            function.drawing.module_stack.pop()
-        hooks = state.get("_forward_hooks")
-        if hooks:
-            for hook in list(hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
-        return out
+        return args, kwargs
+
+    def _run_forward_hooks(self, args: tuple, kwargs: dict, result: Any, called: set) -> Any:
+        for hook_id, hook in list(self._forward_hooks.items()):
+            called.add(hook_id)
+            if hook_id in self._forward_hooks_with_kwargs:
+                hook_result = hook(self, args, kwargs, result)
+            else:
+                hook_result = hook(self, args, result)
+            if hook_result is not None:
+                result = hook_result
+        return result
+
+    def _run_always_called_hooks(self, args: tuple, kwargs: dict, called: set) -> None:
+        """After ``forward`` raised: the ``always_call`` forward hooks not yet run, their own errors silenced."""
+        result = None
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id not in self._forward_hooks_always_called or hook_id in called:
+                continue
+            try:
+                if hook_id in self._forward_hooks_with_kwargs:
+                    hook_result = hook(self, args, kwargs, result)
+                else:
+                    hook_result = hook(self, args, result)
+                if hook_result is not None:
+                    result = hook_result
+            except Exception as e:
+                warnings.warn("forward hook with ``always_call=True`` raised an exception that was silenced as another "
+                              f"error was raised in forward: {str(e)}", stacklevel=3)
 
     # ---- registration ---------------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -190,19 +236,39 @@ class Module:
     register_module = add_module
 
     def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``""`` is this module)."""
         module = self
         for item in target.split(".") if target else ():
-            if not isinstance(module._modules.get(item), Module):
-                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = module._modules[item]
+            if not hasattr(module, item):
+                raise AttributeError(module._get_name() + " has no attribute `" + item + "`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
         return module
 
     def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (e.g. ``"layer.0.weight"``)."""
+        return self._get_member(target, Parameter, "nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target``."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
-        if not isinstance(module._parameters.get(name), Parameter):
-            raise AttributeError(f"`{name}` is not an nn.Parameter of {module._get_name()}")
-        return module._parameters[name]
+        if not hasattr(module, name):
+            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        if name not in module._buffers:
+            raise AttributeError("`" + name + "` is not a buffer")
+        return getattr(module, name)
+
+    def _get_member(self, target: str, kind: type, kind_name: str) -> Any:
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        value = getattr(module, name)
+        if not isinstance(value, kind):
+            raise AttributeError("`" + name + "` is not an " + kind_name)
+        return value
 
     # ---- walking the tree -----------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple]:
@@ -291,10 +357,10 @@ class Module:
         return self
 
     # ---- devices and dtypes ---------------------------------------------------------------------------
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
         """Replace every parameter's and buffer's array by ``fn``'s result, in place (Parameters stay the
         same objects, so optimizers holding them see the change)."""
-        for module in self.children():
+        for module in self.children() if recurse else ():
             module._apply(fn)
         with no_grad():
             for p in self._parameters.values():
@@ -323,6 +389,13 @@ class Module:
 
         return self._apply(convert)
 
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """Move the parameters and buffers to ``device`` without copying their values (they are left
+        uninitialised, as ``torch.empty_like``'s)."""
+        from ..._creation import empty_like
+
+        return self._apply(lambda t: empty_like(t, device=device), recurse)
+
     def cpu(self) -> Module:
         return self.to("cpu")
 
@@ -348,6 +421,8 @@ class Module:
             destination, prefix, keep_vars = (list(args) + [destination, prefix, keep_vars][len(args):])[:3]
         if destination is None:
             destination = OrderedDict()
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
         for name, p in self._parameters.items():
             if p is not None:
                 destination[prefix + name] = p if keep_vars else p.detach()
@@ -357,6 +432,13 @@ class Module:
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in list(self._state_dict_hooks.values()):
+            hook_result = hook(self, destination, prefix, {"version": getattr(self, "_version", 1)})
+            if getattr(hook, "_from_public_api", False):
+                if hook_result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif hook_result is not None:
+                destination = hook_result
         return destination
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
@@ -369,12 +451,26 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         state_dict = OrderedDict(state_dict)  # modules may add defaults (BatchNorm's num_batches_tracked)
         missing: list = []
+        unexpected: list = []
         errors: list = []
         copies: list = []
         for prefix, module in self.named_modules(remove_duplicate=False):
-            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", missing, errors, assign, copies=copies)
+            prefix = prefix + "." if prefix else ""
+            for hook in list(module._load_state_dict_pre_hooks.values()):
+                hook(state_dict, prefix, {}, strict, missing, unexpected, errors)
+            module._load_from_state_dict(state_dict, prefix, missing, errors, assign, copies=copies)
         expected = set(self.state_dict(keep_vars=True))
-        unexpected = [k for k in state_dict.keys() if k not in expected]
+        unexpected.extend(k for k in state_dict.keys() if k not in expected and k not in unexpected)
+        incompatible = _IncompatibleKeys(missing, unexpected)
+        # children's post hooks before their parent's, as torch; they run before the copies (which wait until
+        # everything is checked), so they may fix the key lists that strict loading then checks
+        for module in reversed(list(self.modules())):
+            for hook in list(module._load_state_dict_post_hooks.values()):
+                if hook(module, incompatible) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new "
+                        "values, if incompatible_keys need to be modified, it should be done inplace."
+                    )
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
@@ -385,7 +481,7 @@ class Module:
         with no_grad():
             for copy in copies:
                 copy()
-        return _IncompatibleKeys(missing, unexpected)
+        return incompatible
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list, errors: list, assign: bool,
                               copies: list | None = None) -> None:
@@ -434,13 +530,69 @@ class Module:
         return lambda: current.copy_(converted)
 
     # ---- hooks ----------------------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
-        """Call ``hook(module, args)`` before ``forward``; a returned value replaces the arguments."""
-        return _add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before ``forward``; a returned value replaces the arguments. With
+        ``with_kwargs``: ``hook(module, args, kwargs)``, returning None or ``(new_args, new_kwargs)``."""
+        handle = _add_hook(self._forward_pre_hooks, hook, prepend, [self._forward_pre_hooks_with_kwargs])
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        return handle
 
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after ``forward``; a returned value replaces the output."""
-        return _add_hook(self._forward_hooks, hook, prepend)
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with ``with_kwargs``)
+        after ``forward``; a returned value replaces the output. ``always_call``: also when forward raises."""
+        handle = _add_hook(self._forward_hooks, hook, prepend,
+                           [self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the outputs are known; a returned
+        tuple replaces ``grad_output``."""
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the positional inputs are
+        known; a returned tuple replaces ``grad_input``."""
+        return _add_hook(self._backward_hooks, hook, prepend)
+
+    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before this module adds its entries to ``state_dict``."""
+        return _add_hook(self._state_dict_pre_hooks, hook, False)
+
+    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module (and its children)
+        added their entries; it changes ``state_dict`` in place and must return None."""
+        hook._from_public_api = True
+        return _add_hook(self._state_dict_hooks, hook, False)
+
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """The older post hook: a returned dict replaces ``state_dict``."""
+        return _add_hook(self._state_dict_hooks, hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before this module loads its entries (it may change ``state_dict`` in place)."""
+        return _add_hook(self._load_state_dict_pre_hooks, functools.partial(hook, self), False)
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable, with_module: bool = False) -> RemovableHandle:
+        """The older pre hook: ``hook(state_dict, prefix, ...)``, or with the module first if ``with_module``."""
+        return _add_hook(self._load_state_dict_pre_hooks, functools.partial(hook, self) if with_module else hook, False)
+
+    def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after loading; it may change the key lists in place and
+        must return None."""
+        return _add_hook(self._load_state_dict_post_hooks, hook, False)
+
+    # ---- compilation ----------------------------------------------------------------------------------
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """``torch.compile`` the module in place: microtorch has no compiler, so the module stays as it is
+        (the arguments are accepted and ignored)."""
 
     # ---- printing -------------------------------------------------------------------------------------
     def _get_name(self) -> str:
@@ -463,7 +615,7 @@ class Module:
 # ---- helpers --------------------------------------------------------------------------------------------
 def _init_registries(module: Module) -> None:
     state = module.__dict__
-    for name in ("_parameters", "_buffers", "_modules", "_forward_pre_hooks", "_forward_hooks"):
+    for name in ("_parameters", "_buffers", "_modules") + _HOOKS:
         state.setdefault(name, {})
     state.setdefault("_non_persistent_buffers", set())
 
@@ -490,11 +642,12 @@ def _check_name(module: Module, name: Any, kind: str, registry: dict) -> None:
 def _type_name(value: Any) -> str:
     if isinstance(value, Tensor):
         return value.type()
-    return type(value).__module__ + "." + type(value).__qualname__
+    module = type(value).__module__
+    return type(value).__qualname__ if module == "builtins" else module + "." + type(value).__qualname__  # torch.typename
 
 
-def _add_hook(hooks: dict, hook: Callable, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
+def _add_hook(hooks: dict, hook: Callable, prepend: bool, extra_dicts: list | None = None) -> RemovableHandle:
+    handle = RemovableHandle(hooks, extra_dict=extra_dicts)
     hooks[handle.id] = hook
     if prepend:
         for key in [k for k in hooks if k != handle.id]:
