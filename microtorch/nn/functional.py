@@ -425,6 +425,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return _adaptive_avg_pool(input, output_size, 2)
 
 
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of (N, C, D, H, W) to a fixed output size (three small matrix products)."""
+    return _adaptive_avg_pool(input, output_size, 3)
+
+
 # ---- normalisation ------------------------------------------------------------------------------------
 def _affine(x: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:
     """x * weight + bias, broadcast as ``shape``; a copy without either, because Normalize's backward reads
@@ -824,21 +829,23 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """Resize the spatial dims: 'nearest' and 'nearest-exact' for 1-3 spatial dims, 'linear' (3-D input) and
-    'bilinear' (4-D input) with either ``align_corners``."""
+    """Resize the spatial dims: 'nearest', 'nearest-exact' and 'area' for 1-3 spatial dims, 'linear' (3-D input),
+    'bilinear' and 'bicubic' (4-D; ``antialias`` filters when downsampling), 'trilinear' (5-D), with either
+    ``align_corners``."""
     _check_tensor(input, "input", "interpolate")
     spatial = input.ndim - 2
     if spatial not in (1, 2, 3):
         raise ValueError(f"interpolate: expected 3-D, 4-D or 5-D input (N, C, *spatial), got {input.ndim}-D")
-    linear_modes = {"linear": 1, "bilinear": 2}
-    if mode not in ("nearest", "nearest-exact") and mode not in linear_modes:
-        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported by microtorch (nearest, nearest-exact, linear, bilinear are)")
+    linear_modes = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+    if mode not in ("nearest", "nearest-exact", "area") and mode not in linear_modes:
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported by microtorch (nearest, nearest-exact, "
+                                  "linear, bilinear, bicubic, trilinear, area are)")
     if mode in linear_modes and linear_modes[mode] != spatial:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {linear_modes[mode] + 2}D input")
     if mode not in linear_modes and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by microtorch")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input")
     if (size is None) == (scale_factor is None):
         raise ValueError("only one of size or scale_factor should be defined" if size is not None
                          else "either size or scale_factor should be defined")
@@ -855,10 +862,15 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     if any(o <= 0 for o in out_sizes):
         raise RuntimeError(f"interpolate: output size {list(out_sizes)} must be positive (input {list(input.shape)})")
     xp = get_backend("cpu").xp
+    if mode == "area":
+        return _adaptive_avg_pool(input, out_sizes, spatial)
     if mode in linear_modes:
         if not input.is_floating_point():
             raise RuntimeError(f"interpolate: {mode} mode needs a floating point input, got {input.dtype}")
-        matrices = [_constant(_linear_matrix(xp, n, o, f, bool(align_corners)), input)
+        weights = _cubic_matrix if mode == "bicubic" else _linear_matrix
+        if antialias:
+            weights = _antialias_cubic_matrix if mode == "bicubic" else _antialias_linear_matrix
+        matrices = [_constant(weights(xp, n, o, f, bool(align_corners)), input)
                     for n, o, f in zip(in_sizes, out_sizes, scales)]
         return _along_last_dims(input, matrices)
     out = input
@@ -1182,3 +1194,27 @@ __all__ = [
 from ._multi_head_attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward  # noqa: E402
 
 __all__.append("multi_head_attention_forward")
+
+# more layers, losses and functions (issue 13), each family in a file of its own
+from ._activation_extra import hardshrink, rrelu, softshrink, tanhshrink, threshold  # noqa: E402
+from ._distance import cosine_similarity, pairwise_distance  # noqa: E402
+from ._dropout_extra import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout  # noqa: E402
+from ._interpolate import _antialias_cubic_matrix, _antialias_linear_matrix, _cubic_matrix  # noqa: E402
+from ._losses_extra import *  # noqa: E402,F401,F403
+from ._losses_extra import __all__ as _losses_extra_names  # noqa: E402
+from ._norm_extra import instance_norm, local_response_norm, rms_norm  # noqa: E402
+from ._shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from ._conv3d import conv3d, conv_transpose3d  # noqa: E402
+from ._pool_extra import *  # noqa: E402,F401,F403
+from ._pool_extra import __all__ as _pool_extra_names  # noqa: E402
+from ._fold import fold, unfold  # noqa: E402
+from ._embedding_bag import embedding_bag  # noqa: E402
+from ._ctc import ctc_loss  # noqa: E402
+from ._grid_sample import affine_grid, grid_sample  # noqa: E402
+
+__all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "cosine_similarity", "pairwise_distance",
+            "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout", "instance_norm",
+            "local_response_norm", "rms_norm", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "adaptive_avg_pool3d",
+            "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag", "ctc_loss",
+            "affine_grid", "grid_sample"]
+__all__ += _losses_extra_names + _pool_extra_names

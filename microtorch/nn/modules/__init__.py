@@ -21,6 +21,29 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBas
 from .transformer import (
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
+from . import channelshuffle, distance, instancenorm, padding, pixelshuffle, upsampling
+from .activation import Hardshrink, RReLU, Softmax2d, Softshrink, Tanhshrink, Threshold
+from .channelshuffle import ChannelShuffle
+from .conv import Conv3d, ConvTranspose3d
+from .distance import CosineSimilarity, PairwiseDistance
+from .fold import Fold, Unfold
+from .sparse import EmbeddingBag
+from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .loss import (
+    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+    TripletMarginWithDistanceLoss, CTCLoss,
+)
+from .batchnorm import BatchNorm3d
+from .normalization import LocalResponseNorm, RMSNorm
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .pooling import (
+    AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool3d, LPPool1d, LPPool2d, MaxPool3d, MaxUnpool1d,
+    MaxUnpool2d, MaxUnpool3d,
+)
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten",
@@ -35,3 +58,14 @@ __all__ = [
     "ParameterList", "ParameterDict",
     "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d",
 ]
+__all__ += [
+    "Threshold", "Hardshrink", "Softshrink", "Tanhshrink", "RReLU", "Softmax2d", "ChannelShuffle", "PairwiseDistance",
+    "CosineSimilarity", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss", "MultiMarginLoss",
+    "GaussianNLLLoss", "PoissonNLLLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "BatchNorm3d",
+    "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle", "AdaptiveAvgPool3d", "Upsample",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "Conv3d", "ConvTranspose3d",
+    "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
+    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss", "MaxUnpool3d",
+] + padding.__all__

@@ -1,4 +1,4 @@
-"""Batch normalisation (torch's ``nn.modules.batchnorm``): ``BatchNorm1d``, ``BatchNorm2d``."""
+"""Batch normalisation (torch's ``nn.modules.batchnorm``): ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``."""
 from __future__ import annotations
 
 from typing import Any
@@ -81,3 +81,11 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim != 4:
             raise ValueError(f"expected 4D input (got {input.ndim}D input)")
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W)."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 5:
+            raise ValueError(f"expected 5D input (got {input.ndim}D input)")
+

@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d``."""
+"""Convolution layers: ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d``."""
 from __future__ import annotations
 
 import math
@@ -96,7 +96,7 @@ class _Conv(_ConvNd):
                          device=device, dtype=dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        conv = F.conv1d if self.spatial == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self.spatial - 1]
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._reversed_padding(), mode=self.padding_mode)
             return conv(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
@@ -142,7 +142,7 @@ class _ConvTranspose(_ConvNd):
                     f"{[m + max(s, d) - 1 for m, s, d in zip(smallest, self.stride, self.dilation)]} (for an input of "
                     f"{list(input.shape[-self.spatial:])})"
                 )
-        conv = F.conv_transpose1d if self.spatial == 1 else F.conv_transpose2d
+        conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self.spatial - 1]
         return conv(input, self.weight, self.bias, self.stride, self.padding, extra, self.groups, self.dilation)
 
 
@@ -156,6 +156,18 @@ class ConvTranspose2d(_ConvTranspose):
     """The adjoint of Conv2d in its input (a 'deconvolution'): weight (C_in, C_out/groups, kh, kw)."""
 
     spatial = 2
+
+
+class Conv3d(_Conv):
+    """3-D convolution over (N, C_in, D, H, W): weight (C_out, C_in/groups, kd, kh, kw)."""
+
+    spatial = 3
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """The adjoint of Conv3d in its input: weight (C_in, C_out/groups, kd, kh, kw)."""
+
+    spatial = 3
 
 
 class _LazyConvXdMixin(LazyModuleMixin):

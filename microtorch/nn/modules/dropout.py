@@ -1,4 +1,4 @@
-"""``Dropout``."""
+"""Dropout layers: ``Dropout``, channel dropout (``Dropout1d/2d/3d``) and the alpha dropouts."""
 from __future__ import annotations
 
 from ..._tensor import Tensor
@@ -20,3 +20,44 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class _DropoutNd(Dropout):
+    """A dropout layer calling ``_function`` with the stored p and inplace."""
+
+    @staticmethod
+    def _function(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+        raise NotImplementedError
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._function(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """Zeroes whole channels of (N, C, L) or (C, L) while training."""
+
+    _function = staticmethod(F.dropout1d)
+
+
+class Dropout2d(_DropoutNd):
+    """Zeroes whole channels of (N, C, H, W) or (C, H, W) while training."""
+
+    _function = staticmethod(F.dropout2d)
+
+
+class Dropout3d(_DropoutNd):
+    """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) while training."""
+
+    _function = staticmethod(F.dropout3d)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout that keeps SELU activations' mean and variance."""
+
+    _function = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """``AlphaDropout`` of whole channels."""
+
+    _function = staticmethod(F.feature_alpha_dropout)
