@@ -180,6 +180,17 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
+def _zero_extremes(default_mask: Tensor, scores: Tensor, amount: int | float, largest: bool) -> Tensor:
+    """A copy of ``default_mask`` with 0 at the ``amount`` (a count, or a fraction) elements of the largest or
+    smallest ``scores``: the unstructured pruning rules differ only in their scores."""
+    nparams_toprune = _compute_nparams_toprune(amount, scores.numel())
+    _validate_pruning_amount(nparams_toprune, scores.numel())
+    mask = default_mask.clone()
+    if nparams_toprune != 0:
+        mask.view(-1)[topk(scores.view(-1), k=nparams_toprune, largest=largest).indices] = 0
+    return mask
+
+
 class RandomUnstructured(BasePruningMethod):
     """Prunes ``amount`` (a count, or a fraction) of the elements, chosen at random."""
 
@@ -190,12 +201,7 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        nparams_toprune = _compute_nparams_toprune(self.amount, t.numel())
-        _validate_pruning_amount(nparams_toprune, t.numel())
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            mask.view(-1)[topk(rand_like(t).view(-1), k=nparams_toprune).indices] = 0
-        return mask
+        return _zero_extremes(default_mask, rand_like(t), self.amount, largest=True)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float) -> BasePruningMethod:
@@ -212,12 +218,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        nparams_toprune = _compute_nparams_toprune(self.amount, t.numel())
-        _validate_pruning_amount(nparams_toprune, t.numel())
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            mask.view(-1)[topk(t.abs().view(-1), k=nparams_toprune, largest=False).indices] = 0
-        return mask
+        return _zero_extremes(default_mask, t.abs(), self.amount, largest=False)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float,
