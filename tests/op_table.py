@@ -1042,5 +1042,16 @@ op("F.scaled_dot_product_attention", lambda lib, q, k, v, mask=None, **p: lib.nn
    twice=False)  # torch's CPU flash-attention kernel has no double backward to compare with
 
 
+# further families live in their own files, tests/op_table_<family>.py, which import op() and the strategies
+# from here and call op() at import time
+def _load_families() -> None:
+    import importlib
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("op_table_*.py")):
+        importlib.import_module(path.stem)
+
+
+_load_families()
 OPS_BY_NAME = {o.name: o for o in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
