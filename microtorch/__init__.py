@@ -66,6 +66,8 @@ from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from ._compile import compile, is_compiling  # noqa: E402
+from .signal.windows.windows import (bartlett_window, blackman_window, hamming_window, hann_window,  # noqa: E402
+                                      kaiser_window)
 
 newaxis = None
 _float32_matmul_precision = "highest"
@@ -96,7 +98,7 @@ def typename(obj: object) -> str:
     return cls.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{cls.__qualname__}"
 
 
-_LAZY_SUBMODULES = ("distributions", "func", "linalg")  # loaded on first use: they add a fifth to import time
+_LAZY_SUBMODULES = ("distributions", "func", "linalg", "signal")  # loaded on first use: they add a fifth to import time
 
 
 def __getattr__(name: str) -> object:
