@@ -103,6 +103,10 @@ LAYERS = {
     "AdaptiveMaxPool2d": (lambda lib: lib.nn.AdaptiveMaxPool2d((3, 4)), [randn(2, 3, 7, 9)]),
     "AdaptiveMaxPool2d_indices_unbatched": (lambda lib: lib.nn.AdaptiveMaxPool2d((None, 2), return_indices=True),
                                             [randn(3, 5, 5)]),
+    "AdaptiveMaxPool3d_indices": (lambda lib: lib.nn.AdaptiveMaxPool3d((2, None, 3), return_indices=True),
+                                  [randn(2, 2, 5, 4, 7)]),
+    "AdaptiveMaxPool3d_unbatched_ties": (lambda lib: lib.nn.AdaptiveMaxPool3d(2), [
+        lambda rng: np.where(rng.random((2, 4, 5, 3)) < 0.4, 1.0, rng.standard_normal((2, 4, 5, 3)))]),
     "LPPool1d": (lambda lib: lib.nn.LPPool1d(3, 3, ceil_mode=True), [uniform(0.1, 2, 2, 3, 10)]),
     "LPPool2d": (lambda lib: lib.nn.LPPool2d(2, (3, 2), stride=2), [randn(2, 3, 7, 9)]),
     "Unfold": (lambda lib: lib.nn.Unfold((2, 3)), [randn(2, 3, 5, 6)]),

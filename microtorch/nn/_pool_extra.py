@@ -98,6 +98,19 @@ def _window_argmax(x: Tensor, dim: int, out: int) -> Tensor:
     return index.expand(*moved.shape[:-1], out, width).gather(-1, local).squeeze(-1).movedim(-1, dim)
 
 
+def _adaptive_argmax(x: Tensor, sizes: tuple) -> Tensor:
+    """For each adaptive window of x (N, C, *spatial; no grad), the flat index into the spatial plane of its first
+    maximum in scan order: a max is separable, so reduce the last spatial dim first, then each one before it."""
+    best, index, inner = x, None, 1
+    for axis in reversed(range(2, x.ndim)):
+        local = _window_argmax(best, axis, sizes[axis - 2])  # along ``axis``, within the dims reduced so far
+        best = best.gather(axis, local)
+        index = local if index is None else local * inner + index.gather(axis, local)
+        inner *= x.shape[axis]
+    assert index is not None
+    return index
+
+
 def _adaptive_max_pool(input: Tensor, output_size: Any, return_indices: bool, spatial: int) -> Any:
     from .functional import _batched, _check_float
 
@@ -112,30 +125,30 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, return_indices: bool, sp
     if any(o <= 0 for o in sizes) or any(n == 0 for n in x.shape[2:]):
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 1 and the input's spatial "
                            f"sizes non-zero, got output_size {list(sizes)} for input {list(input.shape)}")
-    if spatial == 1:
-        x, sizes = x.unsqueeze(2), (1,) + sizes
-    width = x.shape[3]
-    with no_grad():  # the argmax of each window: along W per row, then the best row along H
-        cols = _window_argmax(x.detach(), 3, sizes[1])  # (N, C, H, ow)
-        row_max = x.detach().gather(3, cols)
-        rows = _window_argmax(row_max, 2, sizes[0])  # (N, C, oh, ow)
-        flat_index = rows * width + cols.gather(2, rows)
+    with no_grad():
+        flat_index = _adaptive_argmax(x.detach(), sizes)
     out = x.flatten(2).gather(2, flat_index.flatten(2)).reshape(flat_index.shape)
-    if spatial == 1:
-        out, flat_index = out.squeeze(2), flat_index.squeeze(2)
     if unbatched:
         out, flat_index = out.squeeze(0), flat_index.squeeze(0)
     return (out, flat_index) if return_indices else out
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling of (N, C, L) to ``output_size`` positions (torch's adaptive windows)."""
+    """Max pooling of (N, C, L) to ``output_size`` positions (torch's adaptive windows). grad: to each window's
+    first maximum."""
     return _adaptive_max_pool(input, output_size, return_indices, 1)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling of (N, C, H, W) to ``output_size``; indices are flat into each H*W plane, as torch's."""
+    """Max pooling of (N, C, H, W) to ``output_size``; indices are flat into each H*W plane, as torch's. grad: to
+    each window's first maximum."""
     return _adaptive_max_pool(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of (N, C, D, H, W) to ``output_size``; indices are flat into each D*H*W volume, as torch's.
+    grad: to each window's first maximum."""
+    return _adaptive_max_pool(input, output_size, return_indices, 3)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None, ceil_mode: bool = False) -> Tensor:
@@ -207,5 +220,5 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
 
 
-__all__ = ["max_pool3d", "avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d", "lp_pool2d",
+__all__ = ["max_pool3d", "avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d",
            "max_unpool1d", "max_unpool2d", "max_unpool3d"]
