@@ -41,7 +41,8 @@ UNSEEN_VALUES = {"normal", "bernoulli", "multinomial", "rand_like", "randn_like"
                  "uniform", "exponential", "geometric", "cauchy", "log_normal", "empty", "empty_like", "new_empty",
                  "empty_strided", "nn.functional.dropout", "nn.functional.dropout2d", "nn.functional.dropout3d",
                  "nn.functional.alpha_dropout", "nn.functional.feature_alpha_dropout", "nn.functional.rrelu",
-                 "randn", "rand", "randperm"}
+                 "randn", "rand", "randperm", "nn.functional.fractional_max_pool2d",
+                 "nn.functional.fractional_max_pool3d"}
 STATS: Counter = Counter()  # samples run and samples failing, over every check() call
 
 

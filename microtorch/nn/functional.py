@@ -1218,3 +1218,11 @@ __all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "cos
             "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag", "ctc_loss",
             "affine_grid", "grid_sample"]
 __all__ += _losses_extra_names + _pool_extra_names
+
+
+from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402
+from ._upsample import upsample, upsample_bilinear, upsample_nearest  # noqa: E402
+from ._fractional_pool import fractional_max_pool2d, fractional_max_pool3d  # noqa: E402
+
+__all__ += ["linear_cross_entropy", "upsample", "upsample_bilinear", "upsample_nearest", "fractional_max_pool2d",
+            "fractional_max_pool3d"]
