@@ -253,6 +253,9 @@ def make() -> types.ModuleType:
     cupy.ascontiguousarray = ascontiguousarray
     cupy.get_default_memory_pool = lambda: _pool
     cupy.random = types.SimpleNamespace(default_rng=_Generator)
+    # CuPy's as_strided keeps the array type (NumPy's makes a plain ndarray without subok)
+    cupy.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+        as_strided=lambda x, shape=None, strides=None: np.lib.stride_tricks.as_strided(x, shape, strides, subok=True)))
     runtime = types.SimpleNamespace(
         getDeviceCount=lambda: DEVICE_COUNT,
         getDevice=lambda: _State.current,

@@ -176,6 +176,18 @@ def fill_(x, value: Any):
     return x
 
 
+def fill(x, value: Any):
+    """torch.fill: a tensor of x's shape and dtype full of ``value``; grad: 0 to x, the sum of g to a tensor value."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+        value = value.to(x.dtype)
+    else:
+        value = checked_scalar(value, x.dtype)
+    result = _overwritten(x, value)
+    return result if result.dtype == x.dtype else result.to(x.dtype)
+
+
 def random_(x, kind: str, a: float, b: Any, generator: Any):
     """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
     recording = grad_mode.state.enabled and x._requires_grad

@@ -443,3 +443,87 @@ def meshgrid(tensors: Sequence[Any], indexing: str | None = None) -> tuple:
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
+
+
+# ---- splitting by sections or indices, rotations, diagonals (compositions of the views above) --------
+def tensor_split(x, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Views: ``n`` nearly equal pieces (the first ``size % n`` one longer), or the pieces between ``indices``."""
+    if x.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    dim = _normalize_dim(dim, x.ndim)
+    if isinstance(indices_or_sections, Tensor):
+        t = indices_or_sections
+        if t.dtype.name != "int64":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{t.dtype.name.capitalize()}")
+        if t.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {t.ndim} dims")
+        indices_or_sections = t.item() if t.ndim == 0 else [int(i) for i in t.tolist()]
+    lead = (slice(None),) * dim
+    if isinstance(indices_or_sections, numbers.Integral):
+        sections, n = int(indices_or_sections), x.shape[dim]
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        sizes = [n // sections + (i < n % sections) for i in range(sections)]
+        return split(x, sizes, dim)
+    bounds = [0] + [int(i) for i in indices_or_sections]
+    return tuple(x[lead + (slice(a, b),)] for a, b in zip(bounds, bounds[1:] + [None]))
+
+
+def sections_argument(fn: str, *given: Any) -> Any:
+    """The one of torch's spellings (``sections=``, ``indices=``, ...) a split was given."""
+    chosen = [g for g in given if g is not None]
+    if len(chosen) != 1:
+        raise TypeError(f"{fn}() expected exactly one of indices_or_sections, sections or indices, got {len(chosen)}")
+    return chosen[0]
+
+
+def directional_split(x, indices_or_sections: Any, dim: int, least: int, fn: str) -> tuple:
+    """``hsplit``/``vsplit``/``dsplit``: tensor_split along ``dim`` of a tensor of at least ``least`` dims, whose
+    size there a number of sections must divide."""
+    if x.ndim < least:
+        raise RuntimeError(f"torch.{fn} requires a tensor with at least {least} dimension, but got a tensor with "
+                           f"{x.ndim} dimensions!")
+    if isinstance(indices_or_sections, numbers.Integral):
+        n = x.shape[dim]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(f"torch.{fn} attempted to split along dimension {dim}, but the size of the dimension "
+                               f"{n} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(x, indices_or_sections, dim)
+
+
+def rot90(x, k: int = 1, dims: Sequence[int] = (0, 1)):
+    """Rotate by 90 degrees ``k`` times in the plane ``dims`` (from the first towards the second): flips and a transpose."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if x.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
+    d0, d1 = _normalize_dim(dims[0], x.ndim), _normalize_dim(dims[1], x.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k = k % 4
+    if k == 1:
+        return flip(x, (d1,)).transpose(d0, d1)
+    if k == 2:
+        return flip(x, (d0, d1))
+    if k == 3:
+        return flip(x, (d0,)).transpose(d0, d1)
+    return x.clone()
+
+
+def diag_embed(x, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """Each last-dim vector on the ``offset``-th diagonal of the (dim1, dim2) planes of a zero tensor."""
+    from .strided import diagonal, scatter_view
+
+    ndim = x.ndim + 1
+    d1, d2 = _normalize_dim(dim1, ndim), _normalize_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = x.shape[-1] + abs(offset)
+    shape = list(x.shape[:-1])
+    for d in sorted((d1, d2)):
+        shape.insert(d, n)
+    zeros = x.new_zeros(tuple(shape))
+    return scatter_view(zeros, x, lambda t: diagonal(t, offset, d1, d2), "diag_embed")
