@@ -87,6 +87,10 @@ def unflatten(x, dim: int, sizes: Sequence[int]):
 
 
 def squeeze(x, dim: Any = None):
+    if x.ndim == 0:  # torch accepts dim 0 or -1 of a 0-d tensor
+        for d in () if dim is None else (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _normalize_dim(d, 1)
+        return reshape(x, ())
     shape = x.shape
     if dim is None:
         dims = {i for i, s in enumerate(shape) if s == 1}
@@ -142,6 +146,9 @@ def movedim(x, source: Any, destination: Any):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src}) and destination ({dst}) differ in length")
     src = [_normalize_dim(d, x.ndim) for d in src]
     dst = [_normalize_dim(d, x.ndim) for d in dst]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
     order = [d for d in range(x.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -375,6 +382,8 @@ def roll(x, shifts: Any, dims: Any = None):
     dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     for shift, dim in zip(shifts, dims):
         dim = _normalize_dim(dim, x.ndim)
         n = x.shape[dim] if x.ndim else 1
