@@ -186,3 +186,9 @@ __all__ += [
     "fill", "constant_pad_nd", "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod", "column_stack",
     "combinations", "dstack", "hstack", "row_stack", "vstack", *_COPIES,
 ]
+
+from . import _inplace_methods  # noqa: E402,F401  (attaches the in-place method forms: x.sin_(), x.squeeze_(), ...)
+
+zero_ = function_from_method(Tensor.zero_, "zero_", out=False)
+fill_ = function_from_method(Tensor.fill_, "fill_", out=False)
+__all__ += ["zero_", "fill_"]
