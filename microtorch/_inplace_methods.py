@@ -35,7 +35,10 @@ SHAPES = "squeeze unsqueeze transpose t swapaxes swapdims as_strided".split()
 def _value_form(method: Callable, name: str) -> Callable:
     @functools.wraps(method)
     def form(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return _inplace.apply_(self, lambda t: method(t, *args, **kwargs))
+        # while recording, the op reads a copy: a composite op may save x deep in its graph, where the write
+        # would change it (apply_ keeps the old values only for what the last node saved)
+        recording = grad_mode.state.enabled and self._requires_grad
+        return _inplace.apply_(self, lambda t: method(t.clone() if recording else t, *args, **kwargs))
 
     form.__name__ = form.__qualname__ = f"{name}_"
     form.__doc__ = f"``{name}`` in place (the result written into this tensor, which takes its place in the graph)."
