@@ -943,9 +943,11 @@ class Tensor(TensorCompat):
     def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
         return _shape.reshape(self, _shape_arg(sizes if shape is None else (shape,)))
 
-    def view(self, *shape: Any, size: Any = None) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (dtype, str, type)):
-            raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
+    def view(self, *shape: Any, size: Any = None, dtype: Any = None) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+            dtype = shape[0]
+        if dtype is not None:
+            return _shape.view_dtype(self, dtype)
         return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -1143,6 +1145,15 @@ class Tensor(TensorCompat):
     def adjoint(self) -> Tensor:
         """``mH`` as a method."""
         return self.mH
+
+    def resize_(self, *size: Any, memory_format: Any = None) -> Tensor:
+        """Change the shape in place (first elements kept, new ones zero); not differentiable."""
+        return _inplace.resize_(self, _shape_arg(size))
+
+    def resize_as_(self, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+        """``resize_`` to ``the_template``'s shape."""
+        _expect(the_template, Tensor, "resize_as_", "the_template")
+        return _inplace.resize_(self, tuple(the_template.shape))
 
     # ---- indexing --------------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:

@@ -219,3 +219,21 @@ def write_through_view(x: Tensor, result: Tensor) -> Tensor:
     fresh = make(root)
     x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
     return x
+
+
+def resize_(x, size: tuple):
+    """Give ``x`` the shape ``size`` in place: its first elements (row-major) kept, new ones zero (torch leaves
+    them uninitialised). Not differentiable, as torch's."""
+    if x._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+    xp = x._device.backend.xp
+    with on_device(x._device):
+        old = x._data.reshape(-1)
+        new = xp.zeros(size, dtype=x._data.dtype)
+        kept = min(old.size, new.size)
+        new.reshape(-1)[:kept] = old[:kept]
+    x._data = new
+    x._bump_version()
+    return x

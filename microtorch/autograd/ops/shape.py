@@ -536,3 +536,23 @@ def diag_embed(x, offset: int = 0, dim1: int = -2, dim2: int = -1):
         shape.insert(d, n)
     zeros = x.new_zeros(tuple(shape))
     return scatter_view(zeros, x, lambda t: diagonal(t, offset, d1, d2), "diag_embed")
+
+
+def view_dtype(x, target: Any):
+    """The same memory read as ``target`` (torch's ``view(dtype)``): with another element size the last dim
+    shrinks or grows by the ratio. Not differentiable (as torch's), but it shares x's version counter."""
+    from ..._signatures import _SCALAR_TYPE_NAMES as names
+
+    source = x.dtype
+    if target.itemsize != source.itemsize:
+        what = f"to view {names[source.name]} as {names[target.name]} (different element sizes)"
+        if x.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if x.shape[-1] != 1 and x.stride(-1) != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {x.stride(-1)}")
+        if target.itemsize > source.itemsize and x.shape[-1] % (target.itemsize // source.itemsize):
+            raise RuntimeError(f"self.size(-1) must be divisible by {target.itemsize // source.itemsize} {what}, "
+                               f"but got {x.shape[-1]}")
+    with on_device(x.device):
+        data = x._data.view(target.name)
+    return view_of(Tensor._make(data, x.device), x)
