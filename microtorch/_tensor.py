@@ -1146,9 +1146,9 @@ class Tensor(TensorCompat):
         """``mH`` as a method."""
         return self.mH
 
-    def resize_(self, *size: Any, memory_format: Any = None) -> Tensor:
+    def resize_(self, *sizes: Any, size: Any = None, memory_format: Any = None) -> Tensor:
         """Change the shape in place (first elements kept, new ones zero); not differentiable."""
-        return _inplace.resize_(self, _shape_arg(size))
+        return _inplace.resize_(self, _shape_arg(sizes if size is None else (size,)))
 
     def resize_as_(self, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
         """``resize_`` to ``the_template``'s shape."""
