@@ -12,6 +12,7 @@ from ._signatures import function_from_method, write_out
 from ._tensor import Tensor
 from ._promotion import _binary, _expect
 from .autograd.ops import elementwise as _ew
+from .autograd.ops import inplace as _inplace
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
 
@@ -25,7 +26,10 @@ _METHODS = (
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
-    "outer addmm cumprod roll tile repeat_interleave nan_to_num"
+    "outer addmm cumprod roll tile repeat_interleave nan_to_num "
+    "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter slice_scatter as_strided "
+    "as_strided_scatter tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud "
+    "msort adjoint"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -37,7 +41,9 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
+    "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
+    "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint".split()
 )
 
 for _name in _METHODS:
@@ -154,3 +160,35 @@ __all__ = list(_METHODS) + [
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
 ]
+
+
+def fill(input: Tensor, value: Any) -> Tensor:
+    """A tensor of ``input``'s shape and dtype full of ``value`` (a number or 0-d tensor); grad: 0 to input, sum to value."""
+    _expect(input, Tensor, "fill", "input")
+    return _inplace.fill(input, value)
+
+
+def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor:
+    """``nn.functional.pad(input, pad, value=value)``: pads (or, negative, crops) the last dims, last dim first."""
+    from .nn.functional import pad as _pad
+
+    return _pad(input, pad, "constant", value)
+
+
+from ._joining import (  # noqa: E402  (they build on the functions above)
+    atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod, column_stack, combinations, dstack, hstack, row_stack,
+    vstack,
+)
+from ._view_copies import FUNCTIONS as _COPIES  # noqa: E402
+
+globals().update(_COPIES)
+__all__ += [
+    "fill", "constant_pad_nd", "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod", "column_stack",
+    "combinations", "dstack", "hstack", "row_stack", "vstack", *_COPIES,
+]
+
+from . import _inplace_methods  # noqa: E402,F401  (attaches the in-place method forms: x.sin_(), x.squeeze_(), ...)
+
+zero_ = function_from_method(Tensor.zero_, "zero_", out=False)
+fill_ = function_from_method(Tensor.fill_, "fill_", out=False)
+__all__ += ["zero_", "fill_"]

@@ -943,9 +943,11 @@ class Tensor(TensorCompat):
     def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
         return _shape.reshape(self, _shape_arg(sizes if shape is None else (shape,)))
 
-    def view(self, *shape: Any, size: Any = None) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (dtype, str, type)):
-            raise NotImplementedError("Tensor.view(dtype) reinterpretation is not supported; use .to(dtype)")
+    def view(self, *shape: Any, size: Any = None, dtype: Any = None) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+            dtype = shape[0]
+        if dtype is not None:
+            return _shape.view_dtype(self, dtype)
         return _shape.view(self, _shape_arg(shape if size is None else (size,)))
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -1024,6 +1026,134 @@ class Tensor(TensorCompat):
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         return _shape.narrow(self, dim, start, length)
+
+    # (issue 21's shape ops: strided views in autograd/ops/strided.py, the rest compositions in shape.py)
+    def ravel(self) -> Tensor:
+        """The elements as a 1-D tensor (a view when contiguous)."""
+        return _shape.reshape(self, (-1,))
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The ``offset``-th diagonal of the (dim1, dim2) planes as the last dim (a view)."""
+        return _strided.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        """The last-dim vectors placed on diagonals of new (dim1, dim2) planes."""
+        return _shape.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        """The flattened tensor on the ``offset``-th diagonal of a square matrix."""
+        return _matrix.diag(_shape.reshape(self, (-1,)), offset)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at ``index`` of ``dim``, without that dim (a view)."""
+        return _strided.select(self, dim, index)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """The windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim (a view)."""
+        return _strided.unfold(self, dimension, size, step)
+
+    def as_strided(self, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+        """A view of the elements (row-major order) with the given sizes, element strides and offset."""
+        return _strided.as_strided(self, size, stride, storage_offset)
+
+    def diagonal_scatter(self, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """A copy with the diagonal ``diagonal(offset, dim1, dim2)`` replaced by ``src``."""
+        return _strided.scatter_view(self, src, lambda t: _strided.diagonal(t, offset, dim1, dim2), "diagonal_scatter")
+
+    def select_scatter(self, src: Tensor, dim: int, index: int) -> Tensor:
+        """A copy with ``select(dim, index)`` replaced by ``src``."""
+        return _strided.scatter_view(self, src, lambda t: _strided.select(t, dim, index), "select_scatter")
+
+    def slice_scatter(self, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
+                      step: int = 1) -> Tensor:
+        """A copy with the slice ``start:end:step`` of ``dim`` replaced by ``src``."""
+        return _strided.scatter_view(self, src, lambda t: _strided.slice_view(t, dim, start, end, step), "slice_scatter")
+
+    def as_strided_scatter(self, src: Tensor, size: Sequence[int], stride: Sequence[int],
+                           storage_offset: int | None = None) -> Tensor:
+        """A copy with the elements ``as_strided(size, stride, storage_offset)`` takes replaced by ``src``."""
+        return _strided.scatter_view(self, src, lambda t: _strided.as_strided(t, size, stride, storage_offset),
+                                     "as_strided_scatter")
+
+    def tensor_split(self, indices_or_sections: Any = None, dim: int = 0, *, sections: Any = None,
+                     indices: Any = None, tensor_indices_or_sections: Any = None) -> tuple:
+        """Views: ``n`` nearly equal pieces along ``dim``, or the pieces between the given indices."""
+        how = _shape.sections_argument("tensor_split", indices_or_sections, sections, indices, tensor_indices_or_sections)
+        return _shape.tensor_split(self, how, dim)
+
+    def hsplit(self, indices_or_sections: Any = None, *, sections: Any = None, indices: Any = None) -> tuple:
+        """tensor_split along dim 1 (dim 0 of a 1-D tensor)."""
+        how = _shape.sections_argument("hsplit", indices_or_sections, sections, indices)
+        return _shape.directional_split(self, how, 1 if self.ndim > 1 else 0, 1, "hsplit")
+
+    def vsplit(self, indices_or_sections: Any = None, *, sections: Any = None, indices: Any = None) -> tuple:
+        """tensor_split along dim 0 of a tensor of at least 2 dims."""
+        how = _shape.sections_argument("vsplit", indices_or_sections, sections, indices)
+        return _shape.directional_split(self, how, 0, 2, "vsplit")
+
+    def dsplit(self, indices_or_sections: Any = None, *, sections: Any = None, indices: Any = None) -> tuple:
+        """tensor_split along dim 2 of a tensor of at least 3 dims."""
+        how = _shape.sections_argument("dsplit", indices_or_sections, sections, indices)
+        return _shape.directional_split(self, how, 2, 3, "dsplit")
+
+    def split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0) -> tuple:
+        """Pieces of the listed sizes along ``dim`` (views)."""
+        return _shape.split(self, list(split_sizes), dim)
+
+    def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple:
+        """``split`` (torch's variant skips a view check microtorch does not make)."""
+        return _shape.split(self, split_size, dim)
+
+    def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """``chunk`` (torch's variant skips a view check microtorch does not make)."""
+        return _shape.chunk(self, chunks, dim)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        """Rotated by 90 degrees ``k`` times in the plane ``dims``."""
+        return _shape.rot90(self, k, dims)
+
+    def fliplr(self) -> Tensor:
+        """Reversed along dim 1."""
+        if self.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return _shape.flip(self, (1,))
+
+    def flipud(self) -> Tensor:
+        """Reversed along dim 0."""
+        if self.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return _shape.flip(self, (0,))
+
+    def msort(self) -> Tensor:
+        """Sorted along dim 0."""
+        return _sort.sort(self, 0, False, False)[0]
+
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of the last two dims (real tensors: ``mT``)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
+        return _shape.transpose(self, -2, -1)
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (real tensors: ``T``)."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
+        return self.T
+
+    def adjoint(self) -> Tensor:
+        """``mH`` as a method."""
+        return self.mH
+
+    def resize_(self, *sizes: Any, size: Any = None, memory_format: Any = None) -> Tensor:
+        """Change the shape in place (first elements kept, new ones zero); not differentiable."""
+        return _inplace.resize_(self, _shape_arg(sizes if size is None else (size,)))
+
+    def resize_as_(self, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+        """``resize_`` to ``the_template``'s shape."""
+        _expect(the_template, Tensor, "resize_as_", "the_template")
+        return _inplace.resize_(self, tuple(the_template.shape))
 
     # ---- indexing --------------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
@@ -1236,3 +1366,4 @@ from .autograd.ops import shape as _shape  # noqa: E402
 from .autograd.ops import sort as _sort  # noqa: E402
 from .autograd.ops import views as _views  # noqa: E402
 from .autograd.ops import special as _special  # noqa: E402
+from .autograd.ops import strided as _strided  # noqa: E402

@@ -244,6 +244,14 @@ class _Namespace(types.ModuleType):
         return _creation(attr)
 
 
+def _as_strided(x, shape=None, strides=None):
+    """CuPy's as_strided: a view of the same device's memory (NumPy's would make a plain ndarray)."""
+    _check([x])
+    out = np.lib.stride_tricks.as_strided(x.view(np.ndarray), shape, strides).view(FakeArray)
+    out._dev = x._dev
+    return out
+
+
 def make() -> types.ModuleType:
     cupy = _Namespace("cupy")
     cupy.__version__ = "14.0.0"
@@ -253,6 +261,7 @@ def make() -> types.ModuleType:
     cupy.ascontiguousarray = ascontiguousarray
     cupy.get_default_memory_pool = lambda: _pool
     cupy.random = types.SimpleNamespace(default_rng=_Generator)
+    cupy.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
     runtime = types.SimpleNamespace(
         getDeviceCount=lambda: DEVICE_COUNT,
         getDevice=lambda: _State.current,

@@ -84,6 +84,11 @@ class Backend(ABC):
         (the backward of advanced indexing and of ``gather``)."""
         self.xp.add.at(target, index, values)
 
+    def as_strided(self, array: Any, shape: tuple, strides: tuple) -> Any:
+        """A view of ``array``'s memory with ``shape`` and byte ``strides``, starting at its first element
+        (``diagonal``, ``unfold``, ``as_strided``); writing through it writes ``array``."""
+        return self.xp.lib.stride_tricks.as_strided(array, shape, strides)
+
     # ---- kernels for convolution and pooling ----------------------------------------
     def windows(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
                 pad_value: float = 0.0, out_size: tuple | None = None) -> list:

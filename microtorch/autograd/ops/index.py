@@ -228,7 +228,15 @@ def _check_along_dim(x, dim: int, index, fn: str, src=None) -> int:
     return dim
 
 
+def _as_1d(t: Any) -> Any:
+    """A 0-d tensor as one element (torch treats a 0-d self and index of gather/scatter as 1-d)."""
+    return t.reshape(1) if isinstance(t, Tensor) and t.ndim == 0 else t
+
+
 def gather(x, dim: int, index):
+    if x.ndim == 0:
+        _normalize_dim(dim, 1)
+        return gather(x.reshape(1), 0, _as_1d(index)).reshape(index.shape)
     dim = _check_along_dim(x, dim, index, "gather")
     return GetItem.apply(x, key=_along_dim_key(x, dim, index))
 
@@ -261,6 +269,9 @@ def index_select(x, dim: int, index):
     _check_index(index, "index_select", "int32 int64")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    if x.ndim == 0:
+        _normalize_dim(dim, 1)
+        return index_select(x.reshape(1), 0, index).reshape(())
     dim = _normalize_dim(dim, x.ndim)
     return GetItem.apply(x, key=normalize_key(x, (slice(None),) * dim + (index.reshape(-1),)))
 
@@ -315,6 +326,8 @@ def scatter(x, dim: int, index, src: Any = None, value: Any = None, reduce: str 
 
             src = full(tuple(index.shape), src, dtype=x.dtype, device=x.device)
         return scatter_add(x, dim, index, src)
+    if x.ndim == 0 and isinstance(index, Tensor) and index.ndim == 0:
+        return scatter(x.reshape(1), dim, index.reshape(1), _as_1d(src)).reshape(())
     dim = _check_along_dim(x, dim, index, "scatter", src if isinstance(src, Tensor) else None)
     src = _scatter_source(x, index, src, "scatter")
     out = x.clone()
@@ -327,6 +340,8 @@ def scatter_add(x, dim: int, index, src):
     the gradient is the upstream one for ``x`` and its gather for ``src``."""
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): src must be a Tensor, got {type(src).__name__}")
+    if x.ndim == 0 and isinstance(index, Tensor) and index.ndim == 0:
+        return scatter_add(x.reshape(1), dim, index.reshape(1), _as_1d(src)).reshape(())
     dim = _check_along_dim(x, dim, index, "scatter_add", src)
     src = _scatter_source(x, index, src, "scatter_add")
     return x + IndexAccumulate.apply(src, key=_along_dim_key(x, dim, index), shape=tuple(x.shape))

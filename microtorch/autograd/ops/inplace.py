@@ -176,6 +176,18 @@ def fill_(x, value: Any):
     return x
 
 
+def fill(x, value: Any):
+    """torch.fill: a tensor of x's shape and dtype full of ``value``; grad: 0 to x, the sum of g to a tensor value."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+        value = value.to(x.dtype)
+    else:
+        value = checked_scalar(value, x.dtype)
+    result = _overwritten(x, value)
+    return result if result.dtype == x.dtype else result.to(x.dtype)
+
+
 def random_(x, kind: str, a: float, b: Any, generator: Any):
     """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
     recording = grad_mode.state.enabled and x._requires_grad
@@ -206,4 +218,22 @@ def write_through_view(x: Tensor, result: Tensor) -> Tensor:
     root.grad_fn, root._output_nr, root._requires_grad = rewritten.grad_fn, 0, True
     fresh = make(root)
     x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
+    return x
+
+
+def resize_(x, size: tuple):
+    """Give ``x`` the shape ``size`` in place: its first elements (row-major) kept, new ones zero (torch leaves
+    them uninitialised). Not differentiable, as torch's."""
+    if x._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+    xp = x._device.backend.xp
+    with on_device(x._device):
+        old = x._data.reshape(-1)
+        new = xp.zeros(size, dtype=x._data.dtype)
+        kept = min(old.size, new.size)
+        new.reshape(-1)[:kept] = old[:kept]
+    x._data = new
+    x._bump_version()
     return x

@@ -87,6 +87,10 @@ def unflatten(x, dim: int, sizes: Sequence[int]):
 
 
 def squeeze(x, dim: Any = None):
+    if x.ndim == 0:  # torch accepts dim 0 or -1 of a 0-d tensor
+        for d in () if dim is None else (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _normalize_dim(d, 1)
+        return reshape(x, ())
     shape = x.shape
     if dim is None:
         dims = {i for i, s in enumerate(shape) if s == 1}
@@ -142,6 +146,9 @@ def movedim(x, source: Any, destination: Any):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src}) and destination ({dst}) differ in length")
     src = [_normalize_dim(d, x.ndim) for d in src]
     dst = [_normalize_dim(d, x.ndim) for d in dst]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
     order = [d for d in range(x.ndim) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -375,6 +382,8 @@ def roll(x, shifts: Any, dims: Any = None):
     dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     for shift, dim in zip(shifts, dims):
         dim = _normalize_dim(dim, x.ndim)
         n = x.shape[dim] if x.ndim else 1
@@ -443,3 +452,107 @@ def meshgrid(tensors: Sequence[Any], indexing: str | None = None) -> tuple:
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
+
+
+# ---- splitting by sections or indices, rotations, diagonals (compositions of the views above) --------
+def tensor_split(x, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Views: ``n`` nearly equal pieces (the first ``size % n`` one longer), or the pieces between ``indices``."""
+    if x.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    dim = _normalize_dim(dim, x.ndim)
+    if isinstance(indices_or_sections, Tensor):
+        t = indices_or_sections
+        if t.dtype.name != "int64":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{t.dtype.name.capitalize()}")
+        if t.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {t.ndim} dims")
+        indices_or_sections = t.item() if t.ndim == 0 else [int(i) for i in t.tolist()]
+    lead = (slice(None),) * dim
+    if isinstance(indices_or_sections, numbers.Integral):
+        sections, n = int(indices_or_sections), x.shape[dim]
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        sizes = [n // sections + (i < n % sections) for i in range(sections)]
+        return split(x, sizes, dim)
+    bounds = [0] + [int(i) for i in indices_or_sections]
+    return tuple(x[lead + (slice(a, b),)] for a, b in zip(bounds, bounds[1:] + [None]))
+
+
+def sections_argument(fn: str, *given: Any) -> Any:
+    """The one of torch's spellings (``sections=``, ``indices=``, ...) a split was given."""
+    chosen = [g for g in given if g is not None]
+    if len(chosen) != 1:
+        raise TypeError(f"{fn}() expected exactly one of indices_or_sections, sections or indices, got {len(chosen)}")
+    return chosen[0]
+
+
+def directional_split(x, indices_or_sections: Any, dim: int, least: int, fn: str) -> tuple:
+    """``hsplit``/``vsplit``/``dsplit``: tensor_split along ``dim`` of a tensor of at least ``least`` dims, whose
+    size there a number of sections must divide."""
+    if x.ndim < least:
+        raise RuntimeError(f"torch.{fn} requires a tensor with at least {least} dimension, but got a tensor with "
+                           f"{x.ndim} dimensions!")
+    if isinstance(indices_or_sections, numbers.Integral):
+        n = x.shape[dim]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(f"torch.{fn} attempted to split along dimension {dim}, but the size of the dimension "
+                               f"{n} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(x, indices_or_sections, dim)
+
+
+def rot90(x, k: int = 1, dims: Sequence[int] = (0, 1)):
+    """Rotate by 90 degrees ``k`` times in the plane ``dims`` (from the first towards the second): flips and a transpose."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if x.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
+    d0, d1 = _normalize_dim(dims[0], x.ndim), _normalize_dim(dims[1], x.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k = k % 4
+    if k == 1:
+        return flip(x, (d1,)).transpose(d0, d1)
+    if k == 2:
+        return flip(x, (d0, d1))
+    if k == 3:
+        return flip(x, (d0,)).transpose(d0, d1)
+    return x.clone()
+
+
+def diag_embed(x, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """Each last-dim vector on the ``offset``-th diagonal of the (dim1, dim2) planes of a zero tensor."""
+    from .strided import diagonal, scatter_view
+
+    ndim = x.ndim + 1
+    d1, d2 = _normalize_dim(dim1, ndim), _normalize_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = x.shape[-1] + abs(offset)
+    shape = list(x.shape[:-1])
+    for d in sorted((d1, d2)):
+        shape.insert(d, n)
+    zeros = x.new_zeros(tuple(shape))
+    return scatter_view(zeros, x, lambda t: diagonal(t, offset, d1, d2), "diag_embed")
+
+
+def view_dtype(x, target: Any):
+    """The same memory read as ``target`` (torch's ``view(dtype)``): with another element size the last dim
+    shrinks or grows by the ratio. Not differentiable (as torch's), but it shares x's version counter."""
+    from ..._signatures import _SCALAR_TYPE_NAMES as names
+
+    source = x.dtype
+    if target.itemsize != source.itemsize:
+        what = f"to view {names[source.name]} as {names[target.name]} (different element sizes)"
+        if x.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if x.shape[-1] != 1 and x.stride(-1) != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {x.stride(-1)}")
+        if target.itemsize > source.itemsize and x.shape[-1] % (target.itemsize // source.itemsize):
+            raise RuntimeError(f"self.size(-1) must be divisible by {target.itemsize // source.itemsize} {what}, "
+                               f"but got {x.shape[-1]}")
+    with on_device(x.device):
+        data = x._data.view(target.name)
+    return view_of(Tensor._make(data, x.device), x)

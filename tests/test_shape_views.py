@@ -1,0 +1,117 @@
+"""Issue 21's shape ops beyond OpInfo: views are views (writes through them reach the base, as torch's), the
+``*_copy`` functions are not, and the 0-d / repeated-dim cases of issue 21's lists behave as torch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch
+
+LIBS = [torch, microtorch]
+
+
+def _both(fn):
+    out = []
+    for lib in LIBS:
+        try:
+            r = fn(lib)
+        except Exception as e:  # noqa: BLE001 - the exception type is compared
+            out.append(type(e))
+            continue
+        out.append([t.detach().numpy() for t in r] if isinstance(r, (tuple, list)) else r.detach().numpy())
+    return out
+
+
+WRITES = {  # a view, written through in place: the base must change as torch's
+    "diagonal": lambda lib, x: x.diagonal(1, 0, 2).mul_(10),
+    "unfold": lambda lib, x: x.unfold(2, 2, 2).fill_(-1),
+    "select": lambda lib, x: x.select(1, -1).add_(5),
+    "as_strided": lambda lib, x: x.as_strided((2, 2), (5, 1), 3).zero_(),
+    "tensor_split": lambda lib, x: lib.tensor_split(x, 2, dim=2)[1].neg_(),
+    "ravel": lambda lib, x: x.ravel()[3:7].mul_(0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_writes_through_views_reach_the_base(name):
+    results = []
+    for lib in LIBS:
+        x = lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4)
+        WRITES[name](lib, x)
+        results.append(x.numpy())
+    np.testing.assert_array_equal(results[1], results[0])
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_write_through_a_view_keeps_gradients(name):
+    grads = []
+    for lib in LIBS:
+        leaf = lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4).requires_grad_()
+        x = leaf * 2
+        WRITES[name](lib, x)
+        (x * lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4)).sum().backward()
+        grads.append(leaf.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("name, args", [("permute_copy", ((1, 0),)), ("diagonal_copy", ()), ("unfold_copy", (1, 2, 1)),
+                                        ("view_copy", ((6,),)), ("t_copy", ()), ("unbind_copy", (1,)),
+                                        ("split_with_sizes_copy", ([1, 2], 1)), ("narrow_copy", (1, 1, 2))])
+def test_copies_share_no_memory(name, args):
+    values = []
+    for lib in LIBS:
+        x = lib.arange(6.0).reshape(2, 3)
+        out = getattr(lib, name)(x, *args)
+        for t in out if isinstance(out, tuple) else (out,):
+            t.add_(100)
+        values.append((x.numpy(), [t.numpy() for t in (out if isinstance(out, tuple) else (out,))]))
+    np.testing.assert_array_equal(values[1][0], np.arange(6.0).reshape(2, 3))
+    for a, b in zip(values[1][1], values[0][1]):
+        np.testing.assert_array_equal(a, b)
+
+
+CASES = {
+    "squeeze_0d": lambda lib: lib.squeeze(lib.tensor(1.5), 0),
+    "squeeze_0d_dims": lambda lib: lib.squeeze(lib.tensor(1.5), (0,)),
+    "gather_0d": lambda lib: lib.gather(lib.tensor(1.5), 0, lib.tensor(0)),
+    "index_select_0d": lambda lib: lib.index_select(lib.tensor(1.5), 0, lib.tensor([0])),
+    "scatter_0d": lambda lib: lib.scatter(lib.tensor(1.5), 0, lib.tensor(0), lib.tensor(5.0)),
+    "scatter_add_0d": lambda lib: lib.scatter_add(lib.tensor(1.5), 0, lib.tensor(0), lib.tensor(5.0)),
+    "flip_keyword": lambda lib: lib.flip(lib.arange(4.0), dims=(0,)),
+    "movedim_repeated_destination": lambda lib: lib.movedim(lib.ones(2, 3, 4), (0, 1), (2, 2)),
+    "movedim_repeated_source": lambda lib: lib.movedim(lib.ones(2, 3, 4), (0, 0), (1, 2)),
+    "roll_0d_with_dim": lambda lib: lib.roll(lib.tensor(1.0), 1, 0),
+    "rot90_same_dims": lambda lib: lib.rot90(lib.ones(2, 3), 1, (0, 0)),
+    "rot90_negative_k": lambda lib: lib.rot90(lib.arange(6.0).reshape(2, 3), -3, (1, 0)),
+    "tensor_split_indices": lambda lib: lib.tensor_split(lib.arange(7), [-2, 9]),
+    "tensor_split_tensor": lambda lib: lib.tensor_split(lib.arange(7), lib.tensor([1, 4])),
+    "tensor_split_float_tensor": lambda lib: lib.tensor_split(lib.arange(7), lib.tensor([1.0])),
+    "hsplit_not_divisible": lambda lib: lib.hsplit(lib.ones(5), 2),
+    "vsplit_1d": lambda lib: lib.vsplit(lib.ones(4), 2),
+    "unfold_too_large": lambda lib: lib.ones(3).unfold(0, 4, 1),
+    "unfold_empty_window": lambda lib: lib.ones(2, 3).unfold(1, 0, 1),
+    "diagonal_same_dims": lambda lib: lib.diagonal(lib.ones(2, 2), 0, 1, 1),
+    "as_strided_out_of_bounds": lambda lib: lib.as_strided(lib.ones(4), (2, 2), (2, 2)),
+    "select_out_of_range": lambda lib: lib.select(lib.ones(2, 3), 1, 3),
+    "select_scatter_wrong_shape": lambda lib: lib.select_scatter(lib.ones(2, 3), lib.ones(2), 0, 0),
+    "combinations_r0": lambda lib: lib.combinations(lib.tensor([1, 2]), 0),
+    "combinations_2d": lambda lib: lib.combinations(lib.ones(2, 2)),
+    "block_diag_3d": lambda lib: lib.block_diag(lib.ones(1, 1, 1)),
+    "atleast_3d_tuple": lambda lib: lib.atleast_3d(lib.tensor(1.0), lib.ones(2), lib.ones(2, 3)),
+    "fill_tensor_value": lambda lib: lib.fill(lib.ones(2, dtype=lib.int64), lib.tensor(2.7)),
+    "msort_0d": lambda lib: lib.msort(lib.tensor(1.0)),
+    "H_1d": lambda lib: lib.ones(3).H,
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_torch(name):
+    expected, got = _both(CASES[name])
+    if isinstance(expected, type):
+        assert isinstance(got, type) and issubclass(got, expected), (got, expected)
+        return
+    assert not isinstance(got, type), got
+    for e, g in zip(expected if isinstance(expected, list) else [expected], got if isinstance(got, list) else [got]):
+        assert e.shape == g.shape and e.dtype == g.dtype
+        np.testing.assert_array_equal(g, e)
