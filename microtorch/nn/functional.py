@@ -15,6 +15,7 @@ from .._device import on_device
 from .._tensor import Tensor
 from .._promotion import _float_input
 from ..autograd.grad_mode import no_grad
+from ..autograd.ops import activation as _activation_ops
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops
 from ..autograd.ops import loss as _loss_ops
@@ -590,7 +591,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x) (``approximate='tanh'``: torch's tanh approximation of it)."""
     _check_float(input, "input", "gelu")
     if approximate == "none":
-        return _nn_ops.Gelu.apply(input)
+        return _activation_ops.Gelu.apply(input)
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * 0.5 * (inner.tanh() + 1.0)
