@@ -694,7 +694,7 @@ class Tensor(TensorCompat):
         return _ops.Tan.apply(_float_input(self))
 
     def tanh(self) -> Tensor:
-        return _ops.Tanh.apply(_float_input(self))
+        return _activation.Tanh.apply(_float_input(self))
 
     def asin(self) -> Tensor:
         return _ops.Asin.apply(_float_input(self))
@@ -786,10 +786,10 @@ class Tensor(TensorCompat):
         return self.add(tensor1 / tensor2, alpha=value)
 
     def sigmoid(self) -> Tensor:
-        return _ops.Sigmoid.apply(_float_input(self))
+        return _activation.Sigmoid.apply(_float_input(self))
 
     def relu(self) -> Tensor:
-        return _ops.Relu.apply(self)
+        return _activation.Relu.apply(self)
 
     def sign(self) -> Tensor:
         return _ops.Sign.apply(self)
@@ -1225,6 +1225,7 @@ from ._promotion import (  # noqa: E402
     _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
+from .autograd.ops import activation as _activation  # noqa: E402
 from .autograd.ops import elementwise as _ops  # noqa: E402
 from .autograd.ops import index as _index  # noqa: E402
 from .autograd.ops import inplace as _inplace  # noqa: E402

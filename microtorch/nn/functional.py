@@ -607,7 +607,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return _nn_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
+    return _activation_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:

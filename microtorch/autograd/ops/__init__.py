@@ -10,7 +10,7 @@
 - ``linalg``: matmul, outer, addmm, einsum
 - ``matrix``: tril/triu, diag, trace (compositions)
 - ``nn``: softmax, linear, embedding, constant padding
-- ``activation``: the activation kernels (gelu)
+- ``activation``: the activation kernels (relu, tanh, sigmoid, gelu, softplus)
 - ``conv``, ``pool``, ``norm``, ``loss``: the layer kernels (im2col + GEMM, windows, the shared normalisation, NLL/BCE)
 """
 

@@ -5,8 +5,8 @@ autograd's numpy_vjps): the forward (a function of the backend's ``xp``, by name
 and the gradient of each input as a one-line formula of the incoming gradient ``g`` and of what it reads
 (``x``, ``y``: the inputs; ``out``: the output). The parameter names decide what forward saves (see
 ``_table.py``); the Op classes (``Exp``, ``Mul``, ...) are made from the rows. Ops that need more care
-(``Pow``, ``Where``, ``Clamp``, ``Xlogy``, the fused backward of ``Tanh`` and ``Sigmoid``) are written as
-classes below the tables.
+(``Pow``, ``Where``, ``Clamp``, ``Xlogy``) are written as classes below the tables; the activations (``Relu``,
+``Tanh``, ``Sigmoid``, ...) are in ``activation.py``.
 
 Binary ops broadcast; the engine sums each gradient back to its input's shape (``broadcasting = True``),
 so no formula deals with broadcasting. Each binary arithmetic op names its ufunc, which in-place updates
@@ -18,7 +18,6 @@ import math
 import numbers
 from typing import Any
 
-from .. import grad_mode
 from ..function import Op
 from ._table import binary_op, unary_op
 from ..._creation import full
@@ -247,68 +246,6 @@ class Xlogy(Op):
         need_x, need_y = ctx.needs_input_grad
         gx = where((x == 0) & (y <= 0), 0.0, grad * y.log()) if need_x else None
         return gx, (grad * x / y if need_y else None)
-
-
-class Tanh(Op):
-    """d tanh(x) = (1 - tanh(x)^2) dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
-            return grad * (1.0 - out * out)
-        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
-        d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
-        xp.subtract(1.0, d, out=d)
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
-
-
-class Sigmoid(Op):
-    """d s(x) = s(x) (1 - s(x)) dx, with s(x) = 1 / (1 + exp(-x))"""
-
-    def forward(ctx, x):
-        xp = ctx.xp
-        out = xp.negative(x)
-        if not out.ndim:  # NumPy gives a scalar for 0-d input; the in-place steps need an array
-            out = xp.array(out)
-        xp.minimum(out, _LOG_MAX[out.dtype.itemsize], out=out)  # exp(-x) must not overflow
-        xp.exp(out, out=out)
-        out += 1
-        xp.reciprocal(out, out=out)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
-            return grad * (out * (1.0 - out))
-        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
-        d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
-        d *= out._data
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
-
-
-# the largest x with exp(x) finite, per float itemsize
-_LOG_MAX = {2: 11.0, 4: 88.0, 8: 709.0}
-
-
-class Relu(Op):
-    """d relu(x) = [x > 0] dx (0 at x = 0, as torch)"""
-
-    def forward(ctx, x):
-        out = ctx.xp.maximum(x, 0)  # propagates nan, as torch
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return Mul.apply(grad, out > 0)  # noqa: F821 (a table row); float * bool stays float: no cast needed
 
 
 class _ZeroGradient(Op):

@@ -86,23 +86,6 @@ class Embedding(Op):
         return IndexAccumulate.apply(grad, key=(indices._data,), shape=ctx.shape), None
 
 
-class Softplus(Op):
-    """softplus(x) = log(1 + exp(beta x)) / beta (x itself where beta x > threshold); d = sigmoid(beta x) dx"""
-
-    def forward(ctx, x, beta, threshold):
-        xp = ctx.xp
-        z = x * beta
-        ctx.save_for_backward(x)
-        ctx.beta, ctx.threshold = beta, threshold
-        smooth = (xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)) / beta  # never overflows
-        return xp.where(z > threshold, x, smooth)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        z = x * ctx.beta
-        return (grad * z.sigmoid()).where(z <= ctx.threshold, grad)
-
-
 class ConstantPad(Op):
     """Pad each dim by (before, after) cells of ``value`` (negative amounts crop); the gradient is the
     output gradient padded by the negated amounts, i.e. cropped back to the input's cells"""
