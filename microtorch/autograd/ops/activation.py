@@ -78,16 +78,19 @@ _LOG_MAX = {2: 11.0, 4: 88.0, 8: 709.0}
 
 
 class Relu(Op):
-    """d relu(x) = [x > 0] dx (0 at x = 0, as torch)"""
+    """d relu(x) = [not x <= 0] dx (0 at x = 0, 1 at nan, as torch)"""
 
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
         out = ctx.xp.maximum(x, 0)  # propagates nan, as torch
         ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return Mul.apply(grad, out > 0)  # float * bool stays float: no cast needed
+        # torch's threshold_backward: 0 where out <= 0, else g (so 1 at nan)
+        return Mul.apply(grad, (out <= 0).logical_not())  # float * bool stays float: no cast needed
 
 
 class Softplus(Op):
@@ -104,4 +107,5 @@ class Softplus(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         z = x * ctx.beta
-        return (grad * z.sigmoid()).where(z <= ctx.threshold, grad)
+        e = z.clamp(max=ctx.threshold).exp()  # torch's softplus_backward: g e / (e + 1), g where z > threshold
+        return grad.where(z > ctx.threshold, grad * e / (e + 1.0))
