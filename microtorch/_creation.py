@@ -248,23 +248,53 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
         dtype = get_default_dtype() if any(isinstance(v, _float) for v in values) else _dtype.int64
     dev = as_device(device)
     n = max(0, math.ceil((end - start) / step))
+    if not _dtype.as_dtype(dtype).is_floating_point:  # torch's integer kernel: start and step truncated first
+        start, step = int(start), int(step)
     with dev.backend.on_device(dev.index):
         array = (dev.backend.xp.arange(n, dtype="float64") * step + start).astype(_dtype_name(dtype))
     return _finish(array, dev, requires_grad)
 
 
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
+    """``steps`` points from ``start`` to ``end``, by torch's kernel (integer dtypes truncate the ends first)."""
     dev = as_device(device)
+    name = _dtype_name(dtype, get_default_dtype())
     with dev.backend.on_device(dev.index):
-        array = dev.backend.xp.linspace(_float(start), _float(end), int(steps), dtype=_dtype_name(dtype, get_default_dtype()))
+        array = _spaced(dev.backend.xp, "linspace", start, end, steps, name, None)
     return _finish(array, dev, requires_grad)
 
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    exponents = linspace(start, end, steps, dtype=_dtype.float64, device=device)
-    return _finish((base ** exponents).to(_dtype.as_dtype(_dtype_name(dtype, get_default_dtype())))._data, exponents.device, requires_grad)
+    """``base`` to the powers ``linspace(start, end, steps)``, by torch's kernel."""
+    dev = as_device(device)
+    name = _dtype_name(dtype, get_default_dtype())
+    with dev.backend.on_device(dev.index):
+        array = _spaced(dev.backend.xp, "logspace", start, end, steps, name, _float(base))
+    return _finish(array, dev, requires_grad)
+
+
+def _spaced(xp: Any, fn: str, start: Any, end: Any, steps: Any, name: str, base: float | None) -> Any:
+    """torch's linspace/logspace kernel: start + step i for the first half of the points, end - step (steps - 1 - i)
+    for the rest, in the dtype (in float64 for integer dtypes, whose ends are truncated to integers first)."""
+    if not isinstance(steps, int) or isinstance(steps, bool):
+        given = ", ".join(type(v).__name__ for v in (start, end, steps))
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got ({given}), but expected "
+                        f"(Number start, Number end, int steps, ...)")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    integral = not _dtype.as_dtype(name).is_floating_point
+    compute = "float64" if integral else name
+    first, last = (xp.asarray(int(v) if integral else v, dtype=compute) for v in (start, end))
+    index = xp.arange(steps, dtype=compute)
+    if steps == 1:
+        points = xp.full((1,), first, dtype=compute)
+    else:
+        step = (last - first) / (steps - 1)
+        points = xp.where(index < steps // 2, first + step * index, last - step * (steps - 1 - index))
+    if base is not None:
+        points = xp.power(base, points.astype("float64"))
+    return points.astype(name)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

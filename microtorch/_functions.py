@@ -35,7 +35,7 @@ _METHODS = (
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
 _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul": "__rmul__",
               "multiply": "__rmul__", "div": "__rtruediv__", "divide": "__rtruediv__", "true_divide": "__rtruediv__",
-              "pow": "__rpow__", "remainder": "__rmod__", "floor_divide": "__rfloordiv__"}
+              "pow": "__rpow__", "remainder": "__rmod__", "floor_divide": "__rfloordiv__", "xlogy": "xlogy"}
 
 #: torch's functions of these names have no ``out=``
 _NO_OUT = set(

@@ -73,13 +73,25 @@ def function_from_method(method: Callable, name: str, first: str = "input", out:
     return fn
 
 
+#: torch's functions of two Python numbers that return a 0-d tensor (the numbers' dtypes, as torch's)
+_NUMBER_OPERANDS = frozenset("add sub subtract mul multiply div divide true_divide floor_divide".split())
+
+
 def _not_a_tensor(name: str, first: Any, second: Any, reflected: str | None, plain: bool) -> Any:
     """A function's first argument is no Tensor: a number before a tensor of a reflected operator is that
-    tensor's reflected operator, anything else torch's TypeError."""
+    tensor's reflected operator (``reflected == name``: the number becomes a 0-d tensor of the other's floating
+    dtype, as ``xlogy(2.0, t)``), two numbers of an arithmetic operator a 0-d tensor, anything else torch's
+    TypeError."""
+    from ._creation import tensor
     from ._tensor import Tensor
 
     if reflected and plain and isinstance(second, Tensor) and type(first) in (int, float):
+        if reflected == name:
+            like = second if second.is_floating_point() else second.float()
+            return getattr(like.new_tensor(first), name)(second)
         return getattr(second, reflected)(first)
+    if name in _NUMBER_OPERANDS and plain and type(first) in (int, float, bool) and type(second) in (int, float, bool):
+        return getattr(tensor(first), name)(second)
     raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(first).__name__}")
 
 

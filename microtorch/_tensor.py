@@ -321,10 +321,15 @@ class Tensor(TensorCompat):
         return self._device.backend.to_numpy(self._data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        """``np.asarray(t)``: the values, refused as ``numpy()`` refuses them (torch's ``__array__`` is ``numpy()``)."""
+        """``np.asarray(t)``: the values, refused as ``numpy()`` refuses them (torch's ``__array__`` is ``numpy()``);
+        NumPy 2's ``copy``: True copies (``np.array(t)`` never shares memory), False refuses to, None shares when it can."""
         self._check_numpy()
         arr = self._device.backend.to_numpy(self._data)
-        return arr if dtype is None else arr.astype(dtype)
+        if dtype is not None and arr.dtype != dtype:
+            if copy is False:
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
 
     def _check_numpy(self) -> None:
         if self._device.type != "cpu":
@@ -510,6 +515,8 @@ class Tensor(TensorCompat):
         return _binary(_ops.Remainder, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
+        if type(other) is _float and abs(other) == 0.5 and self._data.dtype.kind == "f":
+            return _ops.Pow.apply(self, other)  # torch's sqrt/rsqrt kernels (nan at -inf), also unrecorded
         return _binary(_ops.Pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
@@ -641,7 +648,7 @@ class Tensor(TensorCompat):
         return _bool(self.isclose(other, rtol, atol, equal_nan).all().item())
 
     def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-        return _ops.IsClose.apply(self, _as_tensor_like(other, self), rtol=rtol, atol=atol, equal_nan=equal_nan)
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
 
     # ---- elementwise math -------------------------------------------------------------------------
     def neg(self) -> Tensor:
@@ -694,7 +701,7 @@ class Tensor(TensorCompat):
         return _ops.Tan.apply(_float_input(self))
 
     def tanh(self) -> Tensor:
-        return _ops.Tanh.apply(_float_input(self))
+        return _activation.Tanh.apply(_float_input(self))
 
     def asin(self) -> Tensor:
         return _ops.Asin.apply(_float_input(self))
@@ -786,10 +793,10 @@ class Tensor(TensorCompat):
         return self.add(tensor1 / tensor2, alpha=value)
 
     def sigmoid(self) -> Tensor:
-        return _ops.Sigmoid.apply(_float_input(self))
+        return _activation.Sigmoid.apply(_float_input(self))
 
     def relu(self) -> Tensor:
-        return _ops.Relu.apply(self)
+        return _activation.Relu.apply(self)
 
     def sign(self) -> Tensor:
         return _ops.Sign.apply(self)
@@ -1355,6 +1362,7 @@ from ._promotion import (  # noqa: E402
     _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
+from .autograd.ops import activation as _activation  # noqa: E402
 from .autograd.ops import elementwise as _ops  # noqa: E402
 from .autograd.ops import index as _index  # noqa: E402
 from .autograd.ops import inplace as _inplace  # noqa: E402

@@ -39,7 +39,7 @@ _SITES = {
     "reciprocal": ("microtorch.autograd.ops.elementwise", "Reciprocal"),
     "rsqrt": ("microtorch.autograd.ops.elementwise", "Rsqrt"),
     "pow": ("microtorch.autograd.ops.elementwise", "Pow"),
-    "softplus": ("microtorch.autograd.ops.nn", "Softplus"),
+    "softplus": ("microtorch.autograd.ops.activation", "Softplus"),
     "softmax": ("microtorch.autograd.ops.nn", "Softmax"),
     "log_softmax": ("microtorch.autograd.ops.nn", "LogSoftmax"),
     "layer_norm": ("microtorch.nn.functional", "layer_norm"),

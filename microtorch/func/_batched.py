@@ -19,7 +19,7 @@ from typing import Any, Callable
 import microtorch
 from microtorch import Size, Tensor
 from microtorch.autograd import function
-from microtorch.autograd.ops import conv, elementwise, index, linalg, loss, nn as nn_ops, norm, pool, reduce, shape
+from microtorch.autograd.ops import activation, conv, elementwise, index, linalg, loss, nn as nn_ops, norm, pool, reduce, shape
 from microtorch.autograd.ops import special
 
 _new = object.__new__
@@ -345,9 +345,9 @@ def _embedding(cls: type, level: int, inputs: tuple, params: dict) -> Any:
 
 
 ELEMENTWISE = frozenset(
-    obj for module in (elementwise, special) for obj in vars(module).values()
+    obj for module in (elementwise, special, activation) for obj in vars(module).values()
     if isinstance(obj, type) and issubclass(obj, function.Op) and obj.__module__ == module.__name__
-) | {nn_ops.Erf, nn_ops.Gelu, nn_ops.Softplus, nn_ops.ConstantPad, loss.BinaryCrossEntropy}
+) | {nn_ops.ConstantPad, loss.BinaryCrossEntropy}
 
 RULES: dict[type, Callable] = {
     **{op: _dim_param for op in (reduce.Sum, reduce.Mean, reduce.Var, reduce.Std, reduce.Prod, reduce.Amax,

@@ -61,6 +61,9 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     over torch's divisor (a product of per-dim counts, or ``divisor_override``)."""
     from .functional import _constant, _window_counts, avg_pool2d
 
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+
     x, unbatched, kernel, stride, _, pads, sizes = _pool3d_geometry(
         input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool3d")
     n, c, depth = x.shape[:3]

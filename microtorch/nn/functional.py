@@ -15,6 +15,7 @@ from .._device import on_device
 from .._tensor import Tensor
 from .._promotion import _float_input
 from ..autograd.grad_mode import no_grad
+from ..autograd.ops import activation as _activation_ops
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops
 from ..autograd.ops import loss as _loss_ops
@@ -359,6 +360,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     kernel, stride, _, pads, sizes = _pool_geometry(x, spatial, kernel_size, stride, padding, 1, ceil_mode, fn)
     if spatial == 1:
         kernel, stride, pads, sizes = (1,) + kernel, (1,) + stride, ((0, 0),) + pads, (1,) + sizes
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
     sums = _pool_ops.WindowSum.apply(x, kernel_size=kernel, stride=stride, padding=pads)
     if divisor_override:
         return undo(sums / divisor_override)
@@ -582,15 +585,16 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken
-    return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x.clamp(max=0.0).expm1() * alpha))
+    # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken; the
+    # condition is x <= 0 (not x > 0) so that nan takes the identity branch: gradient 1 at nan, as torch
+    return _maybe_inplace(input, inplace, lambda x: (x.clamp(max=0.0).expm1() * alpha).where(x <= 0, x))
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x) (``approximate='tanh'``: torch's tanh approximation of it)."""
     _check_float(input, "input", "gelu")
     if approximate == "none":
-        return _nn_ops.Gelu.apply(input)
+        return _activation_ops.Gelu.apply(input)
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * 0.5 * (inner.tanh() + 1.0)
@@ -606,7 +610,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return _nn_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
+    return _activation_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
@@ -614,8 +618,13 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
 
-    def fn(x: Tensor) -> Tensor:
-        return x.where((x > min_val) & (x < max_val), x.detach().clamp(min_val, max_val))
+    if input.dtype.name == "bool":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if not input.is_floating_point():  # integer input keeps its dtype; the bounds are truncated to it, as torch
+        min_val, max_val = int(min_val), int(max_val)
+
+    def fn(x: Tensor) -> Tensor:  # gradient 0 where x <= min_val or x >= max_val, else (nan too) 1, as torch
+        return x.detach().clamp(min_val, max_val).where((x <= min_val) | (x >= max_val), x)
 
     return _maybe_inplace(input, inplace, fn)
 
@@ -639,8 +648,13 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), as torch."""
-    return _maybe_inplace(input, inplace, lambda x: hardtanh(x + 3.0, 0.0, 6.0) / 6.0)
+    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), else (nan too) 0, as torch."""
+
+    def fn(x: Tensor) -> Tensor:
+        inside = (x > -3.0) & (x < 3.0)
+        return ((x + 3.0) / 6.0).where(inside, ((x.detach() + 3.0) / 6.0).clamp(0.0, 1.0))
+
+    return _maybe_inplace(input, inplace, fn)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -663,7 +677,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     _check_float(input, "input", "celu")
-    return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, (x.clamp(max=0.0) / alpha).expm1() * alpha))
+    return _maybe_inplace(input, inplace, lambda x: ((x.clamp(max=0.0) / alpha).expm1() * alpha).where(x <= 0, x))
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -820,8 +834,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
             positions = xp.where(positions >= n, 2 * (n - 1) - positions, positions)
         elif mode == "replicate":
             positions = xp.clip(positions, 0, n - 1)
-        else:
-            positions = positions % n
+        else:  # torch crops by negative amounts first, then wraps around what is left
+            kept = n + min(a, 0) + min(b, 0)
+            if kept <= 0:
+                raise RuntimeError(f"Negative padding ({a}, {b}) at dimension {d} of input {list(input.shape)} "
+                                   "leaves nothing to wrap around")
+            positions = max(-a, 0) + xp.arange(-max(a, 0), kept + max(b, 0)) % kept
         out = out.index_select(d, Tensor._make(out.device.backend.asarray(positions, index=out.device.index), out.device))
     return out
 

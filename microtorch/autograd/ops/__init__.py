@@ -9,9 +9,10 @@
 - ``sort``: sort, argsort, topk
 - ``linalg``: matmul, outer, addmm, einsum
 - ``matrix``: tril/triu, diag, trace (compositions)
-- ``nn``: softmax, linear, embedding, the activations with a kernel of their own
+- ``nn``: softmax, linear, embedding, constant padding
+- ``activation``: the activation kernels (relu, tanh, sigmoid, gelu, softplus)
 - ``conv``, ``pool``, ``norm``, ``loss``: the layer kernels (im2col + GEMM, windows, the shared normalisation, NLL/BCE)
 """
 
-__all__ = ["conv", "elementwise", "index", "inplace", "linalg", "loss", "matrix", "nn", "norm", "pool", "reduce",
-           "shape", "sort", "views"]
+__all__ = ["activation", "conv", "elementwise", "index", "inplace", "linalg", "loss", "matrix", "nn", "norm", "pool",
+           "reduce", "shape", "sort", "views"]

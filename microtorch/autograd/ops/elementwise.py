@@ -5,8 +5,8 @@ autograd's numpy_vjps): the forward (a function of the backend's ``xp``, by name
 and the gradient of each input as a one-line formula of the incoming gradient ``g`` and of what it reads
 (``x``, ``y``: the inputs; ``out``: the output). The parameter names decide what forward saves (see
 ``_table.py``); the Op classes (``Exp``, ``Mul``, ...) are made from the rows. Ops that need more care
-(``Pow``, ``Where``, ``Clamp``, ``Xlogy``, the fused backward of ``Tanh`` and ``Sigmoid``) are written as
-classes below the tables.
+(``Pow``, ``Where``, ``Clamp``, ``Xlogy``) are written as classes below the tables; the activations (``Relu``,
+``Tanh``, ``Sigmoid``, ...) are in ``activation.py``.
 
 Binary ops broadcast; the engine sums each gradient back to its input's shape (``broadcasting = True``),
 so no formula deals with broadcasting. Each binary arithmetic op names its ufunc, which in-place updates
@@ -18,13 +18,13 @@ import math
 import numbers
 from typing import Any
 
-from .. import grad_mode
 from ..function import Op
 from ._table import binary_op, unary_op
 from ..._creation import full
 from ..._dtype import checked_scalar, get_default_dtype, result_type
 from ..._tensor import Tensor
-from ..._promotion import _as_tensor_like, _float_input, _to_scalar
+from ..._promotion import _as_tensor_like, _binary, _float_input, _to_scalar
+from ..._signatures import _SCALAR_TYPE_NAMES
 
 
 # ---- the pointwise table -----------------------------------------------------------------------------
@@ -87,9 +87,17 @@ BINARY = {
     # fmod(x, y) = x - trunc(x / y) y, with x's sign (as C's)
     "Fmod":        ("fmod",         lambda g: g,                lambda g, x, y: -g * (x / y).trunc()),
     # atan2(x, y) is the angle of the point (y, x): torch's argument order, atan2(input, other)
-    "Atan2":       ("arctan2",      lambda g, x, y: g * y / (x * x + y * y),
-                                                                lambda g, x, y: -g * x / (x * x + y * y)),
+    # (the gradient is 0 at (0, 0), as torch's)
+    "Atan2":       ("arctan2",      lambda g, x, y: g * y * _reciprocal_or_zero(x * x + y * y),
+                                    lambda g, x, y: -g * x * _reciprocal_or_zero(x * x + y * y)),
+    # div(x, y, rounding_mode='trunc') on floats: piecewise constant, zero gradient (torch's zeros)
+    "TruncDivide": (lambda xp, x, y: xp.trunc(xp.true_divide(x, y)),
+                                    lambda g: g.new_zeros(g.shape), lambda g: g.new_zeros(g.shape)),
 }
+
+
+def _reciprocal_or_zero(d: Tensor) -> Tensor:
+    return where(d == 0, 0.0, d.reciprocal())
 
 for _name, (_forward, _derivative) in UNARY.items():
     globals()[_name] = unary_op(_name, _forward, _derivative, __name__)
@@ -108,7 +116,10 @@ class Pow(Op):
     def forward(ctx, x, y):
         if (x if hasattr(x, "dtype") else y).dtype.kind == "b":  # both operands are bool after promotion
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-        out = ctx.xp.power(x, y)
+        if isinstance(y, float) and y in (0.5, -0.5):  # torch's sqrt and rsqrt kernels: nan at -inf
+            out = ctx.xp.sqrt(x) if y > 0 else ctx.xp.reciprocal(ctx.xp.sqrt(x))
+        else:
+            out = ctx.xp.power(x, y)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -118,7 +129,7 @@ class Pow(Op):
         gx = gy = None
         if need_x:
             if isinstance(y, (int, float)):
-                gx = grad * 0.0 if y == 0 else grad * (y * x ** (y - 1))
+                gx = grad * 0.0 if y == 0 else grad * (y * x ** (y - 1))  # (x ** +-0.5: sqrt/rsqrt, as torch)
             else:  # torch: exactly zero where the exponent is 0 (also for higher orders)
                 gx = where(y == 0, 0.0, grad * y * x ** (y - 1))
         if need_y:
@@ -249,68 +260,6 @@ class Xlogy(Op):
         return gx, (grad * x / y if need_y else None)
 
 
-class Tanh(Op):
-    """d tanh(x) = (1 - tanh(x)^2) dx"""
-
-    def forward(ctx, x):
-        out = ctx.xp.tanh(x)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
-            return grad * (1.0 - out * out)
-        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
-        d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
-        xp.subtract(1.0, d, out=d)
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
-
-
-class Sigmoid(Op):
-    """d s(x) = s(x) (1 - s(x)) dx, with s(x) = 1 / (1 + exp(-x))"""
-
-    def forward(ctx, x):
-        xp = ctx.xp
-        out = xp.negative(x)
-        if not out.ndim:  # NumPy gives a scalar for 0-d input; the in-place steps need an array
-            out = xp.array(out)
-        xp.minimum(out, _LOG_MAX[out.dtype.itemsize], out=out)  # exp(-x) must not overflow
-        xp.exp(out, out=out)
-        out += 1
-        xp.reciprocal(out, out=out)
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
-            return grad * (out * (1.0 - out))
-        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
-        d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
-        d *= out._data
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
-
-
-# the largest x with exp(x) finite, per float itemsize
-_LOG_MAX = {2: 11.0, 4: 88.0, 8: 709.0}
-
-
-class Relu(Op):
-    """d relu(x) = [x > 0] dx (0 at x = 0, as torch)"""
-
-    def forward(ctx, x):
-        out = ctx.xp.maximum(x, 0)  # propagates nan, as torch
-        ctx.save_for_backward(out)
-        return out
-
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return Mul.apply(grad, out > 0)  # noqa: F821 (a table row); float * bool stays float: no cast needed
-
-
 class _ZeroGradient(Op):
     """Piecewise-constant functions: the gradient is zero (torch's convention)."""
 
@@ -320,7 +269,11 @@ class _ZeroGradient(Op):
 
 class Sign(_ZeroGradient):
     def forward(ctx, x):
-        return x.copy() if x.dtype.kind == "b" else ctx.xp.sign(x)  # a bool is its own sign (torch)
+        if x.dtype.kind == "b":
+            return x.copy()  # a bool is its own sign (torch)
+        xp = ctx.xp
+        out = xp.sign(x)
+        return xp.where(xp.isnan(x), xp.zeros_like(out), out) if x.dtype.kind == "f" else out  # sign(nan) = 0
 
 
 class Floor(_ZeroGradient):
@@ -467,6 +420,19 @@ class IsClose(_Comparison):
         return ctx.xp.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
+def isclose(x: Tensor, other: Any, rtol: float, atol: float, equal_nan: bool) -> Tensor:
+    """|x - other| <= atol + rtol |other|, after torch's checks (same dtypes, tolerances >= 0)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if x.dtype != other.dtype:
+        raise RuntimeError(f"{_SCALAR_TYPE_NAMES.get(x.dtype.name, x.dtype.name)} did not match "
+                           f"{_SCALAR_TYPE_NAMES.get(other.dtype.name, other.dtype.name)}")
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tolerance:g}")
+    return IsClose.apply(x, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
 # ---- composites: written with the ops above, so their gradients come from those ------------------------
 def log2(x: Tensor) -> Tensor:
     """log2(x) = log(x) / log(2)"""
@@ -484,19 +450,38 @@ def exp2(x: Tensor) -> Tensor:
 
 
 def hypot(x: Tensor, y: Any) -> Tensor:
-    """sqrt(x^2 + y^2)"""
-    return (x * x + y * y).sqrt()
+    """sqrt(x^2 + y^2); inf where either is infinite, even if the other is nan (C's hypot, as torch)."""
+    return where(x.isinf() | (y.isinf() if isinstance(y, Tensor) else math.isinf(y)), math.inf, (x * x + y * y).sqrt())
 
 
 def logaddexp(x: Tensor, y: Any) -> Tensor:
-    """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow."""
-    return x.maximum(y) + (-(x - y).abs()).exp().log1p()
+    """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow; x where x == y is infinite."""
+    same_infinity = (x == y) & x.isinf()
+    return where(same_infinity, x, x.maximum(y) + (-(x - y).abs()).exp().log1p())
+
+
+class Logit(Op):
+    """logit(x) = log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given; d = dx / (x (1 - x)),
+    nan outside [0, 1] (0 outside [eps, 1 - eps] with eps), as torch"""
+
+    def forward(ctx, x, eps=None):
+        xp = ctx.xp
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        z = x if eps is None else xp.clip(x, eps, 1.0 - eps)
+        with ctx.device.backend.errstate():  # 0 and 1 give -inf and inf, as torch
+            return xp.log(xp.true_divide(z, 1.0 - z))
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        eps = ctx.eps
+        outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1.0 - eps)
+        return where(outside, math.nan if eps is None else 0.0, grad / (x * (1.0 - x)))
 
 
 def logit(x: Tensor, eps: float | None = None) -> Tensor:
     """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given."""
-    x = _float_input(x) if eps is None else _float_input(x).clamp(eps, 1.0 - eps)
-    return (x / (1.0 - x)).log()
+    return Logit.apply(_float_input(x), eps=None if eps is None or eps < 0 else eps)  # eps < 0: none, as torch
 
 
 def frac(x: Tensor) -> Tensor:
@@ -526,7 +511,7 @@ def divide_rounded(x: Tensor, y: Any, rounding_mode: str | None) -> Tensor:
     if rounding_mode == "trunc":
         target = result_type(x, y)
         if target.is_floating_point:
-            return (x / y).trunc().to(target)
+            return _binary(TruncDivide, x, y, true_divide=True).to(target)  # noqa: F821 (a table row)
         q = x // y  # exact for integers (a float quotient is not), and refuses division by zero
         return q + ((x % y != 0) & (q < 0))  # floor rounded an inexact negative quotient down
     raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
@@ -602,18 +587,32 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "
                             f"Tensors or both numbers, got ({type(min).__name__}, {type(max).__name__})")
-        out = x
-        if min is not None:
-            out = out.maximum(min)
-        if max is not None:
-            out = out.minimum(max)
-        return out
+        return _clamp_by_tensors(x, min, max)
     if x._data.dtype.kind in "iub":
         if any(isinstance(b, float) for b in (min, max)):
             x = x.to(get_default_dtype())
         else:  # integer bounds must fit the integer dtype (torch's check)
             min, max = (None if b is None else checked_scalar(b, x.dtype) for b in (min, max))
     return Clamp.apply(x, min=min, max=max)
+
+
+def _clamp_by_tensors(x: Tensor, lo: Tensor | None, hi: Tensor | None) -> Tensor:
+    """clamp with tensor bounds, torch's gradients: all of it to x where lo <= x <= hi (ties included), to lo
+    where x < lo < hi, to hi where x > hi or hi < lo; none where x is nan (whose value stays nan)."""
+    value = x.detach()
+    if lo is not None:
+        value = value.maximum(lo.detach())
+    if hi is not None:
+        value = value.minimum(hi.detach())  # (lo > hi gives hi, as torch)
+    x_mask = (x >= lo) if lo is not None else None
+    if hi is not None:
+        x_mask = (x <= hi) if x_mask is None else x_mask & (x <= hi)
+        out = where((x > hi) | (hi < lo) & ~x.isnan() if lo is not None else x > hi, hi.to(value.dtype), value)
+    else:
+        out = value
+    if lo is not None:
+        out = where((x < lo) & (lo < hi) if hi is not None else x < lo, lo.to(value.dtype), out)
+    return where(x_mask, x.to(value.dtype), out)
 
 
 def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:

@@ -1,11 +1,7 @@
-"""Neural-network ops: softmax, linear, embedding and the activations that need a kernel of their own."""
+"""Neural-network ops: softmax, linear, embedding, constant padding (the activation kernels are in ``activation.py``)."""
 from __future__ import annotations
 
-import math
-
-from .. import grad_mode
 from ..function import Op
-from .elementwise import Erf
 from .index import IndexAccumulate
 from ..._promotion import _float_input, _normalize_dim
 
@@ -88,39 +84,6 @@ class Embedding(Op):
         if ctx.padding_idx is not None:
             grad = grad.masked_fill((indices == ctx.padding_idx).unsqueeze(-1), 0.0)
         return IndexAccumulate.apply(grad, key=(indices._data,), shape=ctx.shape), None
-
-
-class Gelu(Op):
-    """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
-
-    def forward(ctx, x):
-        cdf = ctx.device.backend.erf(x * math.sqrt(0.5)) * 0.5 + 0.5
-        ctx.save_for_backward(x, cdf)
-        return x * cdf
-
-    def backward(ctx, grad):
-        x, cdf = ctx.saved_tensors
-        if grad_mode.state.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
-            cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
-        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
-        return grad * (cdf + x * pdf)
-
-
-class Softplus(Op):
-    """softplus(x) = log(1 + exp(beta x)) / beta (x itself where beta x > threshold); d = sigmoid(beta x) dx"""
-
-    def forward(ctx, x, beta, threshold):
-        xp = ctx.xp
-        z = x * beta
-        ctx.save_for_backward(x)
-        ctx.beta, ctx.threshold = beta, threshold
-        smooth = (xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)) / beta  # never overflows
-        return xp.where(z > threshold, x, smooth)
-
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        z = x * ctx.beta
-        return (grad * z.sigmoid()).where(z <= ctx.threshold, grad)
 
 
 class ConstantPad(Op):

@@ -349,7 +349,8 @@ def norm(x, p: Any, dim: Any, keepdim: bool):
     if p == -math.inf:
         return x.abs().amin(dims, keepdim=keepdim)
     if p == 0:
-        return (x != 0).to(x.dtype).sum(dims, keepdim=keepdim)
+        # the count of nonzeros, connected to x with a zero gradient (the result requires grad, as torch's)
+        return (x * 0.0).where(x == 0, 1.0).sum(dims, keepdim=keepdim)
     if isinstance(p, str):
         raise ValueError(f"norm(): unsupported norm type {p!r}; use a number, 'fro', inf or -inf")
     return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)

@@ -1,0 +1,111 @@
+"""Activation kernels: the activations with an Op of their own (the composites are in ``nn/functional.py``).
+
+``Tanh`` and ``Sigmoid`` fuse their first-order backward into one pass (activations are hot).
+"""
+from __future__ import annotations
+
+import math
+
+from .. import grad_mode
+from ..function import Op
+from .elementwise import Erf, Mul  # type: ignore[attr-defined]  # (Mul is a row of the pointwise table)
+from ..._tensor import Tensor
+
+
+class Gelu(Op):
+    """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
+
+    def forward(ctx, x):
+        cdf = ctx.device.backend.erf(x * math.sqrt(0.5)) * 0.5 + 0.5
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    def backward(ctx, grad):
+        x, cdf = ctx.saved_tensors
+        if grad_mode.state.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
+            cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
+        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+        return grad * (cdf + x * pdf)
+
+
+class Tanh(Op):
+    """d tanh(x) = (1 - tanh(x)^2) dx"""
+
+    def forward(ctx, x):
+        out = ctx.xp.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
+            return grad * (1.0 - out * out)
+        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
+        d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
+        xp.subtract(1.0, d, out=d)
+        d *= grad._data
+        return Tensor._make(d, ctx.device)
+
+
+class Sigmoid(Op):
+    """d s(x) = s(x) (1 - s(x)) dx, with s(x) = 1 / (1 + exp(-x))"""
+
+    def forward(ctx, x):
+        xp = ctx.xp
+        out = xp.negative(x)
+        if not out.ndim:  # NumPy gives a scalar for 0-d input; the in-place steps need an array
+            out = xp.array(out)
+        xp.minimum(out, _LOG_MAX[out.dtype.itemsize], out=out)  # exp(-x) must not overflow
+        xp.exp(out, out=out)
+        out += 1
+        xp.reciprocal(out, out=out)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
+            return grad * (out * (1.0 - out))
+        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
+        d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
+        d *= out._data
+        d *= grad._data
+        return Tensor._make(d, ctx.device)
+
+
+# the largest x with exp(x) finite, per float itemsize
+_LOG_MAX = {2: 11.0, 4: 88.0, 8: 709.0}
+
+
+class Relu(Op):
+    """d relu(x) = [not x <= 0] dx (0 at x = 0, 1 at nan, as torch)"""
+
+    def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        out = ctx.xp.maximum(x, 0)  # propagates nan, as torch
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        # torch's threshold_backward: 0 where out <= 0, else g (so 1 at nan)
+        return Mul.apply(grad, (out <= 0).logical_not())  # float * bool stays float: no cast needed
+
+
+class Softplus(Op):
+    """softplus(x) = log(1 + exp(beta x)) / beta (x itself where beta x > threshold); d = sigmoid(beta x) dx"""
+
+    def forward(ctx, x, beta, threshold):
+        xp = ctx.xp
+        z = x * beta
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        smooth = (xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)) / beta  # never overflows
+        return xp.where(z > threshold, x, smooth)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        z = x * ctx.beta
+        e = z.clamp(max=ctx.threshold).exp()  # torch's softplus_backward: g e / (e + 1), g where z > threshold
+        return grad.where(z > ctx.threshold, grad * e / (e + 1.0))
