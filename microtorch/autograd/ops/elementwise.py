@@ -499,25 +499,27 @@ class _Undifferentiated(Op):
 
 
 class Heaviside(_Undifferentiated):
-    """0 below 0, ``values`` at 0, 1 above (nan stays nan)."""
+    """``values`` at 0, else [x > 0] (0 at nan, as torch)."""
 
     broadcasting = True
     torch_name = "heaviside"
 
     def forward(ctx, x, values):
-        return ctx.xp.heaviside(x, values).astype(x.dtype, copy=False)
+        return ctx.xp.where(x == 0, values, x > 0).astype(x.dtype, copy=False)
 
 
-class Nextafter(_Undifferentiated):
-    """The next floating-point value after x toward y."""
+class Nextafter(Op):
+    """The next floating-point value after x toward y; the gradient passes to x (torch's), none to y."""
 
     broadcasting = True
-    torch_name = "nextafter"
 
     def forward(ctx, x, y):
         if (x if hasattr(x, "dtype") else y).dtype.kind != "f":
             raise RuntimeError(f"\"nextafter_cpu\" not implemented for '{_KERNEL_TYPE_NAMES[x.dtype.name]}'")
         return ctx.xp.nextafter(x, y)
+
+    def backward(ctx, grad):
+        return grad, (grad * 0.0 if ctx.needs_input_grad[1] else None)
 
 
 class _IntegerOnly(_Comparison):

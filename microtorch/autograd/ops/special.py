@@ -23,7 +23,8 @@ _SHIFT_TO = 10.0  # arguments are raised to at least this before the asymptotic 
 def _shift_up(xp, x, term):
     """Add ``term(x + k)`` for k = 0, 1, ... while x + k < _SHIFT_TO; returns (shifted x, sum of terms)."""
     acc = xp.zeros_like(x)
-    steps = int(max(0.0, math.ceil(_SHIFT_TO - float(xp.min(x))))) if x.size else 0
+    lowest = float(xp.min(xp.where(xp.isfinite(x), x, _SHIFT_TO))) if x.size else _SHIFT_TO  # (inf, nan: no shift)
+    steps = int(max(0.0, math.ceil(_SHIFT_TO - lowest)))
     for _ in range(steps):
         low = x < _SHIFT_TO
         acc = acc + xp.where(low, term(xp.where(low, x, 1.0)), 0.0)
@@ -51,7 +52,8 @@ def _lgamma(xp, x):
         out = (y - 0.5) * xp.log(y) - y + 0.5 * math.log(2 * math.pi) + series - log_prod
         sin_pi_x = xp.abs(xp.sin(math.pi * (x - xp.floor(x))))  # exact zeros at the poles
         reflected = math.log(math.pi) - xp.log(sin_pi_x) - out
-    return xp.where(reflect, reflected, out).astype(x.dtype, copy=False)
+    out = xp.where(reflect, reflected, out)
+    return xp.where(xp.isinf(x), xp.inf, out).astype(x.dtype, copy=False)  # torch: lgamma(+-inf) = inf
 
 
 @_in_float64
@@ -76,7 +78,8 @@ def _polygamma(xp, n: int, x):
         elif n == 1:  # psi1(x) = -psi1(1 - x) + pi^2 / sin^2(pi x)
             out = xp.where(reflect, -out + (math.pi / xp.sin(math.pi * x)) ** 2, out)
         poles = (x <= 0) & (x == xp.floor(x))  # torch: digamma(0) = -inf, nan at the negative integers
-        out = xp.where(poles, (xp.where(x == 0, -xp.inf, xp.nan)) if n == 0 else xp.inf, out)
+        # (digamma(+-0) = -+inf, as torch's copysign(inf, -x))
+        out = xp.where(poles, (xp.where(x == 0, xp.copysign(xp.inf, -x), xp.nan)) if n == 0 else xp.inf, out)
     return out.astype(x.dtype, copy=False)
 
 
@@ -232,8 +235,16 @@ class RegularizedGammaP(Op):
 
     def forward(ctx, a, x):
         ctx.save_for_backward(a, x)
+        xp = ctx.xp
         dtype = x.dtype if hasattr(x, "dtype") else a.dtype
-        return _gammainc(ctx.xp, ctx.xp.asarray(a, dtype="float64"), ctx.xp.asarray(x, dtype="float64")).astype(dtype)
+        a, x = xp.asarray(a, dtype="float64"), xp.asarray(x, dtype="float64")
+        with _ignore(xp):
+            out = _gammainc(xp, a, x)
+            # torch's special cases: nan outside a, x >= 0; P(0, x > 0) = 1; P(inf, x) = 0; P(a, inf) = 1
+            out = xp.where(xp.isinf(a), xp.where(xp.isinf(x), xp.nan, 0.0), xp.where(xp.isinf(x), 1.0, out))
+            out = xp.where(a == 0, xp.where(x > 0, 1.0, xp.nan), out)
+            out = xp.where((a < 0) | (x < 0) | xp.isnan(a) | xp.isnan(x), xp.nan, out)
+        return out.astype(dtype)
 
     def backward(ctx, grad):
         if ctx.needs_input_grad[0]:  # (torch's words, raised when the gradient is asked for)
@@ -256,6 +267,7 @@ def _bessel_i(xp, order: int, x):
         for k in range(1, int(largest / 2 + 10 * math.sqrt(largest) + 25)):
             term = term * quarter_square / (k * (k + order))
             total = total + term
+        total = xp.where(xp.isinf(x), xp.nan, total)  # torch's (Cephes') value at +-inf
     return xp.where(x < 0, -total, total) if order else total
 
 
