@@ -463,8 +463,8 @@ class Entr(Op):
 
 
 class Xlog1py(Op):
-    """xlog1py(x, y) = x log1p(y), 0 where x == 0 (unless y is nan): d = log1p(y) dx + x / (1 + y) dy, where the dx
-    part is 0 at x == 0 (torch's xlog1py(x != 0, y))"""
+    """xlog1py(x, y) = x log1p(y), 0 where x == 0 (unless y is nan): d = log1p(y) dx + x / (1 + y) dy, where torch
+    takes the dx part as 0 at x == 0, y <= -1"""
 
     broadcasting = True
 
@@ -478,7 +478,7 @@ class Xlog1py(Op):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        gx = where((x == 0) & ~y.isnan(), 0.0, grad * y.log1p()) if need_x else None
+        gx = where((x == 0) & (y <= -1), 0.0, grad * y.log1p()) if need_x else None
         return gx, (grad * x / (y + 1.0) if need_y else None)
 
 
