@@ -1,10 +1,15 @@
-"""Special functions: ``lgamma``, ``digamma``, ``polygamma``, ``erfinv`` (``torch.special``'s core).
+"""Special functions: the ops of ``torch.special`` (``microtorch/special.py`` is the namespace).
 
 Written with ``ctx.xp`` alone (no SciPy), so every backend gets them: the gamma family shifts its
 argument up by the recurrence Gamma(x + 1) = x Gamma(x) and then sums its asymptotic series
 (Stirling's for lgamma, the Bernoulli-number series for the polygammas), reflecting negative
-arguments first; erfinv refines a rational first guess by Newton steps on the backend's erf.
+arguments first; erfinv refines a rational first guess by Newton steps on the backend's erf; the
+regularized incomplete gamma function; I0 and I1 by their power series; entr, xlog1py,
+spherical_bessel_j0 and torch's orthogonal polynomials (its recurrences and closed forms).
 Each is accurate to a few ulps in float64 (tests compare with torch's).
+
+The rest (``LibraryFunction`` and its subclasses, ``Zeta``) call the backend's special-function library
+(``Backend.special_function``: SciPy's names), where NumPy alone has no short accurate algorithm.
 """
 from __future__ import annotations
 
@@ -395,7 +400,7 @@ def _undifferentiated(torch_name: str, library: str) -> type:
 
 
 #: torch.special's functions without a derivative (in torch too), by scipy.special's name
-UNDIFFERENTIATED = {name: _undifferentiated(name, library) for name, library in {
+UNDIFFERENTIATED: dict = {name: _undifferentiated(name, library) for name, library in {
     "airy_ai": "airy", "bessel_j0": "j0", "bessel_j1": "j1", "bessel_y0": "y0", "bessel_y1": "y1",
     "modified_bessel_k0": "k0", "modified_bessel_k1": "k1", "scaled_modified_bessel_k0": "k0e",
     "scaled_modified_bessel_k1": "k1e",
@@ -423,7 +428,7 @@ class Zeta(Op):
 class ModifiedBesselI(Op):
     """torch.special.modified_bessel_i0 / i1 (the power series of ``i0``/``i1``); no derivative, as in torch."""
 
-    def forward(ctx, x, order: int):
+    def forward(ctx, x, order):
         ctx.order = order
         return _bessel_i(ctx.xp, order, x)
 
@@ -548,7 +553,7 @@ class Polynomial(Op):
     """torch.special's orthogonal polynomials P_n(x) (``kind``: t, u, v, w, shifted_t, ..., h, he, l, p), n truncated
     to an integer per element (0 below degree 0); no derivative, as in torch."""
 
-    def forward(ctx, x, n, kind: str):
+    def forward(ctx, x, n, kind):
         xp = ctx.xp
         ctx.kind = kind
         dtype = (x if hasattr(x, "dtype") else n).dtype
