@@ -64,6 +64,7 @@ from ._type_info import finfo, iinfo  # noqa: E402
 from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
+from . import special  # noqa: E402  (torch.special)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from ._compile import compile, is_compiling  # noqa: E402
 from ._native import *  # noqa: E402,F401,F403  (native_layer_norm, grid_sampler_2d, ...)

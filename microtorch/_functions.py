@@ -144,6 +144,31 @@ def polygamma(n: int, input: Tensor, *, out: Any = None) -> Tensor:
     return write_out(out, input.polygamma(n), "polygamma")
 
 
+#: issue 21's pointwise functions, generated from their Tensor methods (those with out=, then those without)
+_POINTWISE_EXTRA = (
+    "erfc i0 sinc mvlgamma igamma igammac xlog1py copysign signbit fmax fmin heaviside float_power logaddexp2 "
+    "isposinf isneginf frexp ldexp nextafter gcd lcm bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift "
+    "bitwise_right_shift angle conj_physical"
+).split()
+_POINTWISE_EXTRA_NO_OUT = ("isreal", "conj", "resolve_conj", "resolve_neg")
+for _name in _POINTWISE_EXTRA:
+    globals()[_name] = function_from_method(getattr(Tensor, _name), _name)
+for _name in _POINTWISE_EXTRA_NO_OUT:
+    globals()[_name] = function_from_method(getattr(Tensor, _name), _name, out=False)
+
+
+def real(input: Tensor) -> Tensor:
+    """The real part: a real tensor itself."""
+    _expect(input, Tensor, "real", "input")
+    return input
+
+
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """other - alpha * input."""
+    _expect(input, Tensor, "rsub", "input")
+    return input.__rsub__(other) if alpha == 1 else (input * alpha).__rsub__(other)
+
+
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy in new memory, still in the graph."""
     _expect(input, Tensor, "clone", "input")
@@ -159,6 +184,7 @@ __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
+    *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
 ]
 
 

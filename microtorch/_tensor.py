@@ -774,6 +774,161 @@ class Tensor(TensorCompat):
         """The inverse of erf, elementwise (nan outside [-1, 1])."""
         return _special.Erfinv.apply(_float_input(self))
 
+    # ---- issue 21's elementwise list (torch.special's core: autograd/ops/special.py) ------------------------
+    def erfc(self) -> Tensor:
+        """1 - erf(x), accurate where erf(x) is near 1 (needs SciPy on the CPU)."""
+        return _special.Erfc.apply(_float_input(self))
+
+    def i0(self) -> Tensor:
+        """The modified Bessel function of the first kind of order 0, elementwise."""
+        return _special.I0.apply(_float_input(self))
+
+    def sinc(self) -> Tensor:
+        """sin(pi x) / (pi x), 1 at 0."""
+        return _special.sinc(self)
+
+    def mvlgamma(self, p: int) -> Tensor:
+        """The multivariate log-gamma function of dimension p, elementwise."""
+        return _special.multigammaln(self, p)
+
+    def igamma(self, other: Tensor) -> Tensor:
+        """The regularized lower incomplete gamma function P(self, other)."""
+        _expect(other, Tensor, "igamma", "other")
+        return _binary(_special.RegularizedGammaP, _float_input(self), _float_input(other))
+
+    def igammac(self, other: Tensor) -> Tensor:
+        """The regularized upper incomplete gamma function Q(self, other) = 1 - P(self, other)."""
+        return 1.0 - self.igamma(other)
+
+    def xlog1py(self, other: Any) -> Tensor:
+        """x log1p(y), 0 where x == 0."""
+        x = _float_input(self)
+        return _binary(_special.Xlog1py, x, other if isinstance(other, Tensor) else x.new_tensor(other))
+
+    def copysign(self, other: Any) -> Tensor:
+        """|x| with the sign of other."""
+        return _binary(_ops.Copysign, _float_input(self), _float_input(other) if isinstance(other, Tensor) else other)
+
+    def signbit(self) -> Tensor:
+        """True where the sign bit is set (negative numbers and -0.0)."""
+        return _ops.SignBit.apply(self)
+
+    def fmax(self, other: Tensor) -> Tensor:
+        """The elementwise maximum, ignoring nan (nan only where both are nan)."""
+        _expect(other, Tensor, "fmax", "other")
+        return _binary(_ops.Fmax, self, other)
+
+    def fmin(self, other: Tensor) -> Tensor:
+        """The elementwise minimum, ignoring nan (nan only where both are nan)."""
+        _expect(other, Tensor, "fmin", "other")
+        return _binary(_ops.Fmin, self, other)
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        """0 below 0, ``values`` at 0, 1 above."""
+        _expect(values, Tensor, "heaviside", "values")
+        if values.dtype != self.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+        return _ops.Heaviside.apply(self, values)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        """self ** exponent in float64."""
+        return _ops.float_power(self, exponent)
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """log2(2^x + 2^y)."""
+        return _ops.logaddexp2(self, other)
+
+    def isposinf(self) -> Tensor:
+        """True where x is +inf."""
+        return self == math.inf
+
+    def isneginf(self) -> Tensor:
+        """True where x is -inf."""
+        return self == -math.inf
+
+    def isreal(self) -> Tensor:
+        """True everywhere: a real tensor's elements are all real."""
+        return full(self.shape, True, dtype=_dtype.bool, device=self.device)
+
+    def frexp(self) -> tuple:
+        """(mantissa, exponent): x = mantissa 2^exponent, |mantissa| in [0.5, 1), the exponent int32."""
+        return _ops.frexp(self)
+
+    def ldexp(self, other: Tensor) -> Tensor:
+        """self 2^other."""
+        _expect(other, Tensor, "ldexp", "other")
+        return _ops.ldexp(self, other)
+
+    def nextafter(self, other: Tensor) -> Tensor:
+        """The next floating-point value after self toward other."""
+        _expect(other, Tensor, "nextafter", "other")
+        return _binary(_ops.Nextafter, self, other)
+
+    def gcd(self, other: Tensor) -> Tensor:
+        """The greatest common divisor of integer tensors (non-negative)."""
+        _expect(other, Tensor, "gcd", "other")
+        return _binary(_ops.Gcd, self, other)
+
+    def lcm(self, other: Tensor) -> Tensor:
+        """The least common multiple of integer tensors (non-negative)."""
+        _expect(other, Tensor, "lcm", "other")
+        return _binary(_ops.Lcm, self, other)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """Bitwise and of integer or bool tensors."""
+        return self & other
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """Bitwise or of integer or bool tensors."""
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """Bitwise xor of integer or bool tensors."""
+        return self ^ other
+
+    def bitwise_not(self) -> Tensor:
+        """Bitwise not of an integer or bool tensor."""
+        return ~self
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """self << other, integer tensors."""
+        return _binary(_ops.BitwiseLeftShift, self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """self >> other (arithmetic for signed integers)."""
+        return _binary(_ops.BitwiseRightShift, self, other)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift(other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift(other)
+
+    def angle(self) -> Tensor:
+        """The angle of a real number: 0 for x >= 0, pi below (nan stays nan)."""
+        return _ops.Angle.apply(_float_input(self))
+
+    @property
+    def real(self) -> Tensor:
+        """A real tensor is its own real part."""
+        return self
+
+    def conj(self) -> Tensor:
+        """The complex conjugate: a real tensor itself."""
+        return self
+
+    def conj_physical(self) -> Tensor:
+        """The complex conjugate, computed: a real tensor itself."""
+        return self
+
+    def resolve_conj(self) -> Tensor:
+        """The tensor with a pending conjugation applied: a real tensor itself."""
+        return self
+
+    def resolve_neg(self) -> Tensor:
+        """The tensor with a pending negation applied: a real tensor itself."""
+        return self
+
     def fmod(self, other: Any) -> Tensor:
         return _binary(_ops.Fmod, self, other)
 

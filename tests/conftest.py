@@ -59,6 +59,11 @@ class ContractBackend(microtorch.backends.Backend):
     def default_generator(self, index):
         return self._generator
 
+    def special_function(self, name: str):
+        import scipy.special
+
+        return getattr(scipy.special, name)
+
 
 microtorch.backends.register_backend("npx", ContractBackend())
 

@@ -10,6 +10,7 @@ What this cannot check is CuPy itself (its numerics and dtype rules): that needs
 from __future__ import annotations
 
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -25,16 +26,24 @@ from op_table import OPS
 
 
 def _fake_cuda_backend() -> CupyBackend:
+    # cupyx.scipy.special is SciPy's: its ufuncs run on the fake arrays, which check the device
+    import scipy.special
+
+    cupyx = types.ModuleType("cupyx")
+    cupyx.scipy = types.ModuleType("cupyx.scipy")
+    cupyx.scipy.special = scipy.special
+    fakes = {"cupy": fake_cupy.make(), "cupyx": cupyx, "cupyx.scipy": cupyx.scipy, "cupyx.scipy.special": scipy.special}
     missing = object()
-    saved = sys.modules.get("cupy", missing)
-    sys.modules["cupy"] = fake_cupy.make()
+    saved = {name: sys.modules.get(name, missing) for name in fakes}
+    sys.modules.update(fakes)
     try:
         return CupyBackend()
     finally:
-        if saved is missing:
-            del sys.modules["cupy"]
-        else:
-            sys.modules["cupy"] = saved
+        for name, module in saved.items():
+            if module is missing:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = module
 
 
 register_backend("fakecuda", _fake_cuda_backend())

@@ -5,7 +5,8 @@ NumPy-compatible namespace ``xp`` directly (``ctx.xp.exp(x)``); the methods here
 cover only what really differs between array libraries: placing arrays on a
 device, moving them to the host, scatter-add, seeded random numbers,
 synchronisation, memory statistics, and the array kernels a backend may want to
-specialise (``im2col``/``col2im`` for convolution and pooling, ``erf``).
+specialise (``im2col``/``col2im`` for convolution and pooling, ``erf``), and the special-function
+library (``special_function``: SciPy's on the CPU, ``cupyx.scipy.special`` on the GPU).
 """
 from __future__ import annotations
 
@@ -134,6 +135,15 @@ class Backend(ABC):
         if not hasattr(self.xp, "frompyfunc"):
             raise NotImplementedError(f"{type(self).__name__} must provide erf() (used by gelu)")
         return self.xp.asarray(self.xp.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
+
+    def special_function(self, name: str) -> Any:
+        """The elementwise function ``name`` of this backend's special-function library, with SciPy's name and
+        semantics (``erfcx``, ``i0e``, ``k1``, ``zeta``, ... of ``scipy.special``): what ``microtorch.special``
+        does not compute with ``xp`` alone. The default has no such library and raises NotImplementedError."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no special-function library: define special_function() to return "
+            f"scipy.special's {name!r} for its arrays"
+        )
 
     # ---- random numbers ----------------------------------------------------------
     # The samplers below draw from generators with NumPy's Generator API (random,

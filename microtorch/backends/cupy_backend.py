@@ -56,6 +56,11 @@ class CupyBackend(Backend):
         self._devices = [cupy.cuda.Device(i) for i in range(self._count)]  # reusable context managers
         self._seed = DEFAULT_SEED
         self._generators: dict = {}  # device index -> cupy.random.Generator, made on first use
+        try:  # the special-function library (``special_function``)
+            import cupyx.scipy.special as special
+        except ImportError:  # a CuPy stand-in without cupyx
+            special = None
+        self._special = special
 
     # ---- devices -------------------------------------------------------------------
     def device_count(self) -> int:
@@ -121,6 +126,14 @@ class CupyBackend(Backend):
         except ImportError:  # a CuPy stand-in without cupyx (tests/fake_cupy.py)
             return super().erf(x)
         return erf(x)
+
+    def special_function(self, name: str) -> Any:
+        """``cupyx.scipy.special``'s ``name`` (it ships with CuPy)."""
+        function = getattr(self._special, name, None)
+        if function is None:
+            raise NotImplementedError(f"the cuda backend has no special function {name}: cupyx.scipy.special of "
+                                      f"CuPy {self.xp.__version__} lacks it")
+        return function
 
     # ---- random numbers: one cupy.random.Generator per device ----------------------------
     def manual_seed(self, seed: int) -> None:

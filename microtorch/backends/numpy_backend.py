@@ -36,6 +36,17 @@ class NumpyBackend(Backend):
             return super().erf(x)
         return erf(x)
 
+    def special_function(self, name: str) -> Any:
+        """``scipy.special``'s ``name`` (SciPy is imported on first use: an optional dependency)."""
+        try:
+            import scipy.special
+        except ImportError:
+            raise ModuleNotFoundError(
+                f"this special function needs SciPy (scipy.special.{name}), which is not installed: pip install scipy "
+                "(or pip install -e \".[special]\" from a checkout)"
+            ) from None
+        return getattr(scipy.special, name)
+
     def describe(self) -> dict:
         info = super().describe()
         blas = numpy.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})

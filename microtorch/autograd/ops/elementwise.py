@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import namedtuple
 from typing import Any
 
 from ..function import Op
 from ._table import binary_op, unary_op
 from ..._creation import full
-from ..._dtype import checked_scalar, get_default_dtype, result_type
+from ..._dtype import checked_scalar, float64, get_default_dtype, result_type
 from ..._tensor import Tensor
 from ..._promotion import _as_tensor_like, _binary, _float_input, _to_scalar
 from ..._signatures import _SCALAR_TYPE_NAMES
@@ -93,6 +94,14 @@ BINARY = {
     # div(x, y, rounding_mode='trunc') on floats: piecewise constant, zero gradient (torch's zeros)
     "TruncDivide": (lambda xp, x, y: xp.trunc(xp.true_divide(x, y)),
                                     lambda g: g.new_zeros(g.shape), lambda g: g.new_zeros(g.shape)),
+    # |x| with y's sign: d/dx = copysign(x, y) / x (0 at x = 0, as torch), nothing to y
+    "Copysign":    ("copysign",     lambda g, x, out: g * where(x == 0, 0.0, out / x),
+                                                                lambda g: g * 0.0),
+    # max/min ignoring nan: ties and a nan y give x the gradient (torch's rule)
+    "Fmax":        ("fmax",         lambda g, x, y: where((x >= y) | y.isnan(), g, 0.0),
+                                                                lambda g, x, y: where((x >= y) | y.isnan(), 0.0, g)),
+    "Fmin":        ("fmin",         lambda g, x, y: where((x <= y) | y.isnan(), g, 0.0),
+                                                                lambda g, x, y: where((x <= y) | y.isnan(), 0.0, g)),
 }
 
 
@@ -431,6 +440,100 @@ def isclose(x: Tensor, other: Any, rtol: float, atol: float, equal_nan: bool) ->
         if tolerance < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tolerance:g}")
     return IsClose.apply(x, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+class BitwiseLeftShift(_Bitwise):
+    kernel = "left_shift"
+
+
+class BitwiseRightShift(_Bitwise):
+    kernel = "right_shift"
+
+
+class SignBit(_Comparison):
+    """x < 0 or x is -0.0 (a bool result)."""
+
+    def forward(ctx, x):
+        return ctx.xp.signbit(x)
+
+
+class _Undifferentiated(Op):
+    """Ops torch gives no derivative (its message names the op)."""
+
+    def backward(ctx, grad):
+        raise NotImplementedError(f"the derivative for '{ctx.torch_name}' is not implemented.")
+
+
+class Heaviside(_Undifferentiated):
+    """``values`` at 0, else [x > 0] (0 at nan, as torch)."""
+
+    broadcasting = True
+    torch_name = "heaviside"
+
+    def forward(ctx, x, values):
+        return ctx.xp.where(x == 0, values, x > 0).astype(x.dtype, copy=False)
+
+
+class Nextafter(Op):
+    """The next floating-point value after x toward y; the gradient passes to x (torch's), none to y."""
+
+    broadcasting = True
+
+    def forward(ctx, x, y):
+        if (x if hasattr(x, "dtype") else y).dtype.kind != "f":
+            raise RuntimeError(f"\"nextafter_cpu\" not implemented for '{_KERNEL_TYPE_NAMES[x.dtype.name]}'")
+        return ctx.xp.nextafter(x, y)
+
+    def backward(ctx, grad):
+        return grad, (grad * 0.0 if ctx.needs_input_grad[1] else None)
+
+
+class _IntegerOnly(_Comparison):
+    """gcd and lcm: integer tensors only."""
+
+    def forward(ctx, x, y):
+        kind = (x if hasattr(x, "dtype") else y).dtype
+        if kind.kind not in "iu":
+            raise RuntimeError(f"\"{ctx.kernel}_cpu\" not implemented for '{_KERNEL_TYPE_NAMES.get(kind.name, kind.name)}'")
+        return getattr(ctx.xp, ctx.kernel)(x, y)
+
+
+class Gcd(_IntegerOnly):
+    kernel = "gcd"
+
+
+class Lcm(_IntegerOnly):
+    kernel = "lcm"
+
+
+#: how torch's kernel messages name dtypes
+_KERNEL_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+                      "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+class Angle(_ZeroGradient):
+    """The angle of a real number: 0 at x >= 0, pi below, nan at nan; zero gradient (torch's, for real x)."""
+
+    def forward(ctx, x):
+        xp = ctx.xp
+        return xp.where(xp.isnan(x), x, xp.where(x < 0, math.pi, 0.0)).astype(x.dtype, copy=False)
+
+
+class FrexpMantissa(Op):
+    """The mantissa m of x = m 2^e (|m| in [0.5, 1)); d m = 2^-e dx"""
+
+    def forward(ctx, x):
+        mantissa, exponent = ctx.xp.frexp(x)
+        ctx.scale = ctx.xp.ldexp(ctx.xp.ones_like(x), -exponent)
+        return mantissa
+
+    def backward(ctx, grad):
+        return grad * Tensor._make(ctx.scale, ctx.device)
+
+
+class FrexpExponent(_Comparison):
+    """The exponent e of x = m 2^e, as int32 (torch's)."""
+
+    def forward(ctx, x):
+        return ctx.xp.frexp(x)[1].astype("int32")
 
 
 # ---- composites: written with the ops above, so their gradients come from those ------------------------
@@ -477,6 +580,34 @@ class Logit(Op):
         eps = ctx.eps
         outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1.0 - eps)
         return where(outside, math.nan if eps is None else 0.0, grad / (x * (1.0 - x)))
+
+
+def logaddexp2(x: Tensor, y: Any) -> Tensor:
+    """log2(2^x + 2^y) = max(x, y) + log1p(2^-|x - y|) / log(2); (x + y) / 2 + 1 at ties (infinities included)."""
+    x, y = _float_input(x), _float_input(y) if isinstance(y, Tensor) else y
+    far = x.maximum(y) + (-(x - y).abs() * math.log(2.0)).exp().log1p() * (1.0 / math.log(2.0))
+    return where(x == y, (x + y) * 0.5 + 1.0, far)
+
+
+def float_power(x: Any, exponent: Any) -> Tensor:
+    """x ** exponent computed in float64 (torch's result dtype)."""
+    base = x.to(float64) if isinstance(x, Tensor) else x
+    return base ** (exponent.to(float64) if isinstance(exponent, Tensor) else exponent)
+
+
+def ldexp(x: Tensor, exponent: Tensor) -> Tensor:
+    """x 2^exponent (torch's: input * pow(2, other))."""
+    return _float_input(x) * (2.0 ** exponent)
+
+
+def frexp(x: Tensor) -> tuple:
+    """(mantissa, exponent) with x = mantissa 2^exponent, |mantissa| in [0.5, 1) and the exponent int32."""
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    return FrexpResult(FrexpMantissa.apply(x), FrexpExponent.apply(x))
+
+
+FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
 
 
 def logit(x: Tensor, eps: float | None = None) -> Tensor:

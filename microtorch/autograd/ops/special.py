@@ -1,16 +1,24 @@
-"""Special functions: ``lgamma``, ``digamma``, ``polygamma``, ``erfinv`` (``torch.special``'s core).
+"""Special functions: the ops of ``torch.special`` (``microtorch/special.py`` is the namespace).
 
 Written with ``ctx.xp`` alone (no SciPy), so every backend gets them: the gamma family shifts its
 argument up by the recurrence Gamma(x + 1) = x Gamma(x) and then sums its asymptotic series
 (Stirling's for lgamma, the Bernoulli-number series for the polygammas), reflecting negative
-arguments first; erfinv refines a rational first guess by Newton steps on the backend's erf.
+arguments first; erfinv refines a rational first guess by Newton steps on the backend's erf; the
+regularized incomplete gamma function; I0 and I1 by their power series; entr, xlog1py,
+spherical_bessel_j0 and torch's orthogonal polynomials (its recurrences and closed forms).
 Each is accurate to a few ulps in float64 (tests compare with torch's).
+
+The rest (``LibraryFunction`` and its subclasses, ``Zeta``) call the backend's special-function library
+(``Backend.special_function``: SciPy's names), where NumPy alone has no short accurate algorithm.
 """
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..function import Op
+from ..._promotion import _float_input
+from .elementwise import where
 
 # Bernoulli numbers B_2k for k = 1..8: the asymptotic series of log Gamma and the polygammas
 _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
@@ -20,7 +28,8 @@ _SHIFT_TO = 10.0  # arguments are raised to at least this before the asymptotic 
 def _shift_up(xp, x, term):
     """Add ``term(x + k)`` for k = 0, 1, ... while x + k < _SHIFT_TO; returns (shifted x, sum of terms)."""
     acc = xp.zeros_like(x)
-    steps = int(max(0.0, math.ceil(_SHIFT_TO - float(xp.min(x))))) if x.size else 0
+    lowest = float(xp.min(xp.where(xp.isfinite(x), x, _SHIFT_TO))) if x.size else _SHIFT_TO  # (inf, nan: no shift)
+    steps = int(max(0.0, math.ceil(_SHIFT_TO - lowest)))
     for _ in range(steps):
         low = x < _SHIFT_TO
         acc = acc + xp.where(low, term(xp.where(low, x, 1.0)), 0.0)
@@ -48,7 +57,8 @@ def _lgamma(xp, x):
         out = (y - 0.5) * xp.log(y) - y + 0.5 * math.log(2 * math.pi) + series - log_prod
         sin_pi_x = xp.abs(xp.sin(math.pi * (x - xp.floor(x))))  # exact zeros at the poles
         reflected = math.log(math.pi) - xp.log(sin_pi_x) - out
-    return xp.where(reflect, reflected, out).astype(x.dtype, copy=False)
+    out = xp.where(reflect, reflected, out)
+    return xp.where(xp.isinf(x), xp.inf, out).astype(x.dtype, copy=False)  # torch: lgamma(+-inf) = inf
 
 
 @_in_float64
@@ -73,7 +83,8 @@ def _polygamma(xp, n: int, x):
         elif n == 1:  # psi1(x) = -psi1(1 - x) + pi^2 / sin^2(pi x)
             out = xp.where(reflect, -out + (math.pi / xp.sin(math.pi * x)) ** 2, out)
         poles = (x <= 0) & (x == xp.floor(x))  # torch: digamma(0) = -inf, nan at the negative integers
-        out = xp.where(poles, (xp.where(x == 0, -xp.inf, xp.nan)) if n == 0 else xp.inf, out)
+        # (digamma(+-0) = -+inf, as torch's copysign(inf, -x))
+        out = xp.where(poles, (xp.where(x == 0, xp.copysign(xp.inf, -x), xp.nan)) if n == 0 else xp.inf, out)
     return out.astype(x.dtype, copy=False)
 
 
@@ -229,11 +240,358 @@ class RegularizedGammaP(Op):
 
     def forward(ctx, a, x):
         ctx.save_for_backward(a, x)
+        xp = ctx.xp
         dtype = x.dtype if hasattr(x, "dtype") else a.dtype
-        return _gammainc(ctx.xp, ctx.xp.asarray(a, dtype="float64"), ctx.xp.asarray(x, dtype="float64")).astype(dtype)
+        a, x = xp.asarray(a, dtype="float64"), xp.asarray(x, dtype="float64")
+        with _ignore(xp):
+            out = _gammainc(xp, a, x)
+            # torch's special cases: nan outside a, x >= 0; P(0, x > 0) = 1; P(inf, x) = 0; P(a, inf) = 1
+            out = xp.where(xp.isinf(a), xp.where(xp.isinf(x), xp.nan, 0.0), xp.where(xp.isinf(x), 1.0, out))
+            out = xp.where(a == 0, xp.where(x > 0, 1.0, xp.nan), out)
+            out = xp.where((a < 0) | (x < 0) | xp.isnan(a) | xp.isnan(x), xp.nan, out)
+        return out.astype(dtype)
 
     def backward(ctx, grad):
         if ctx.needs_input_grad[0]:  # (torch's words, raised when the gradient is asked for)
             raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
         a, x = ctx.saved_tensors
         return None, grad * ((a - 1) * x.log() - x - a.lgamma()).exp()
+
+
+# ---- the modified Bessel functions I0 and I1 by their power series (pure xp) -------------------------
+@_in_float64
+def _bessel_i(xp, order: int, x):
+    """I_order(x), order 0 or 1: sum_k (x/2)^(2k+order) / (k! (k+order)!), a sum of positive terms (nothing
+    cancels); the terms peak near k = |x|/2 and fall off within a few sqrt(|x|) terms after it."""
+    with _ignore(xp):
+        ax = xp.abs(x)
+        quarter_square = ax * ax / 4.0
+        term = ax / 2.0 if order else xp.ones_like(ax)
+        total = term
+        largest = min(float(xp.max(xp.where(xp.isfinite(ax), ax, 0.0))), 800.0) if ax.size else 0.0
+        for k in range(1, int(largest / 2 + 10 * math.sqrt(largest) + 25)):
+            term = term * quarter_square / (k * (k + order))
+            total = total + term
+        total = xp.where(xp.isinf(x), xp.nan, total)  # torch's (Cephes') value at +-inf
+    return xp.where(x < 0, -total, total) if order else total
+
+
+class I0(Op):
+    """d I0(x) = I1(x) dx"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _bessel_i(ctx.xp, 0, x)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * I1.apply(x)
+
+
+class I1(Op):
+    """d I1(x) = (I0(x) - I1(x) / x) dx, 1/2 at x = 0"""
+
+    def forward(ctx, x):
+        out = _bessel_i(ctx.xp, 1, x)
+        ctx.save_for_backward(x, out)
+        return out
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        at_zero = x == 0
+        return grad * where(at_zero, 0.5, I0.apply(x) - out / where(at_zero, 1.0, x))
+
+
+# ---- functions of the backend's special-function library (scipy.special's names) ----------------------
+def _library_call(ctx, name: str, *arrays):
+    """``name`` of the backend's special-function library on ``arrays``, in the first array's dtype."""
+    function = ctx.device.backend.special_function(name)
+    dtype = next(a.dtype for a in arrays if hasattr(a, "dtype"))
+    with _ignore(ctx.xp):
+        out = function(*arrays)
+    if isinstance(out, tuple):  # airy: (Ai, Ai', Bi, Bi')
+        out = out[0]
+    return ctx.xp.asarray(out, dtype=dtype)
+
+
+class LibraryFunction(Op):
+    """An elementwise function of the backend's special-function library; without a derivative in torch unless a
+    subclass defines ``backward``."""
+
+    library = ""  # scipy.special's name
+    torch_name = ""  # torch's, for the message of the derivative torch does not have either
+
+    def forward(ctx, x):
+        out = _library_call(ctx, ctx.library, x)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        return out
+
+    def backward(ctx, grad):
+        raise NotImplementedError(f"the derivative for '{ctx.torch_name}' is not implemented.")
+
+
+class Erfc(LibraryFunction):
+    """d erfc(x) = -2/sqrt(pi) exp(-x^2) dx"""
+
+    library = "erfc"
+
+    def backward(ctx, grad):
+        x, _ = ctx.saved_tensors
+        return grad * (-(x * x)).exp() * (-2.0 / math.sqrt(math.pi))
+
+
+class Erfcx(LibraryFunction):
+    """erfcx(x) = exp(x^2) erfc(x); d erfcx(x) = (2 x erfcx(x) - 2/sqrt(pi)) dx"""
+
+    library = "erfcx"
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return grad * (2.0 * x * out - 2.0 / math.sqrt(math.pi))
+
+
+class Ndtri(LibraryFunction):
+    """The inverse of the standard normal CDF; d ndtri(p) = sqrt(2 pi) exp(ndtri(p)^2 / 2) dp"""
+
+    library = "ndtri"
+
+    def backward(ctx, grad):
+        _, out = ctx.saved_tensors
+        return grad * (out * out * 0.5).exp() * math.sqrt(2.0 * math.pi)
+
+
+class LogNdtr(LibraryFunction):
+    """log of the standard normal CDF; d log_ndtr(x) = exp(-x^2/2 - log_ndtr(x)) / sqrt(2 pi) dx"""
+
+    library = "log_ndtr"
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return grad * (x * x * -0.5 - out).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+
+
+class I0e(LibraryFunction):
+    """I0e(x) = exp(-|x|) I0(x); d I0e(x) = (I1e(x) - sign(x) I0e(x)) dx"""
+
+    library = "i0e"
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return grad * (I1e.apply(x) - x.sign() * out)
+
+
+class I1e(LibraryFunction):
+    """I1e(x) = exp(-|x|) I1(x); d I1e(x) = (I0e(x) - I1e(x) (sign(x) + 1/x)) dx, 1/2 at x = 0"""
+
+    library = "i1e"
+
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        at_zero = x == 0
+        return grad * where(at_zero, 0.5, I0e.apply(x) - out * (x.sign() + 1.0 / where(at_zero, 1.0, x)))
+
+
+def _undifferentiated(torch_name: str, library: str) -> type:
+    name = "".join(part.title() for part in torch_name.split("_"))
+    return type(name, (LibraryFunction,), {"__doc__": f"torch.special.{torch_name}: scipy.special.{library}",
+                                           "__module__": __name__, "library": library,
+                                           "torch_name": f"special_{torch_name}"})
+
+
+#: torch.special's functions without a derivative (in torch too), by scipy.special's name
+UNDIFFERENTIATED: dict = {name: _undifferentiated(name, library) for name, library in {
+    "airy_ai": "airy", "bessel_j0": "j0", "bessel_j1": "j1", "bessel_y0": "y0", "bessel_y1": "y1",
+    "modified_bessel_k0": "k0", "modified_bessel_k1": "k1", "scaled_modified_bessel_k0": "k0e",
+    "scaled_modified_bessel_k1": "k1e",
+}.items()}
+
+
+class Zeta(Op):
+    """The Hurwitz zeta function zeta(x, q) = sum_k (k + q)^-x; d/dq = -x zeta(x + 1, q), and, as in torch, no
+    derivative in x."""
+
+    broadcasting = True
+
+    def forward(ctx, x, q):
+        ctx.save_for_backward(x, q)
+        return _library_call(ctx, "zeta", x, q)
+
+    def backward(ctx, grad):
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        x, q = ctx.saved_tensors
+        return None, grad * -x * Zeta.apply(x + 1.0, q)
+
+
+# ---- pure-xp functions without a derivative in torch --------------------------------------------------
+class ModifiedBesselI(Op):
+    """torch.special.modified_bessel_i0 / i1 (the power series of ``i0``/``i1``); no derivative, as in torch."""
+
+    def forward(ctx, x, order):
+        ctx.order = order
+        return _bessel_i(ctx.xp, order, x)
+
+    def backward(ctx, grad):
+        raise NotImplementedError(f"the derivative for 'special_modified_bessel_i{ctx.order}' is not implemented.")
+
+
+class SphericalBesselJ0(Op):
+    """sin(x) / x, 1 at 0 and 0 at +-inf (torch's series below |x| < 1/2); no derivative, as in torch."""
+
+    def forward(ctx, x):
+        xp = ctx.xp
+        with _ignore(xp):
+            square = x * x
+            series = 1.0 + square * _horner(square, (1 / 6227020800.0, -1 / 39916800.0, 1 / 362880.0,
+                                                     -1 / 5040.0, 1 / 120.0, -1 / 6.0))
+            out = xp.where(xp.abs(x) < 0.5, series, xp.sin(x) / x)
+        return xp.where(xp.isinf(x), 0.0, out).astype(x.dtype, copy=False)
+
+    def backward(ctx, grad):
+        raise NotImplementedError("the derivative for 'special_spherical_bessel_j0' is not implemented.")
+
+
+class Entr(Op):
+    """entr(x) = -x log(x) (0 at 0, -inf below); d entr(x) = -(1 + log(x)) dx"""
+
+    def forward(ctx, x):
+        xp = ctx.xp
+        ctx.save_for_backward(x)
+        with _ignore(xp):
+            out = xp.where(x > 0, -x * xp.log(xp.where(x > 0, x, 1.0)), xp.where(x == 0, 0.0, -xp.inf))
+        return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -(x.log() + 1.0)
+
+
+class Xlog1py(Op):
+    """xlog1py(x, y) = x log1p(y), 0 where x == 0 (unless y is nan): d = log1p(y) dx + x / (1 + y) dy, where torch
+    takes the dx part as 0 at x == 0, y <= -1"""
+
+    broadcasting = True
+
+    def forward(ctx, x, y):
+        xp = ctx.xp
+        ctx.save_for_backward(x, y)
+        with _ignore(xp):
+            out = x * xp.log1p(y)
+        return xp.where((x == 0) & ~xp.isnan(y), xp.zeros_like(out), out)
+
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = where((x == 0) & (y <= -1), 0.0, grad * y.log1p()) if need_x else None
+        return gx, (grad * x / (y + 1.0) if need_y else None)
+
+
+# ---- orthogonal polynomials of degree n (torch's recurrences and closed forms, ATen's Math.h) ----------
+def _by_recurrence(xp, n, p0, p1, step):
+    """P_n from P_0 = p0, P_1 = p1 and P_k = step(k, P_(k-2), P_(k-1)), for each element's own degree n."""
+    out = xp.where(n == 0, p0, xp.where(n == 1, p1, xp.nan))
+    p, q = p0, p1
+    for k in range(2, int(xp.max(n)) + 1 if n.size else 0):
+        p, q = q, step(k, p, q)
+        out = xp.where(n == k, q, out)
+        if not bool(xp.any((n > k) & xp.isfinite(q))):  # (the rest would stay inf or nan)
+            out = xp.where(n > k, q, out)
+            break
+    return out
+
+
+def _chebyshev(xp, kind: str, y, n, closed_above: int):
+    """T, U, V or W of degree n at y: exact ends at y = +-1, the trigonometric form inside (-1, 1) above degree
+    ``closed_above``, else the three-term recurrence P_k = 2 y P_(k-1) - P_(k-2)."""
+    sign = xp.where(n % 2 == 0, 1.0, -1.0)
+    theta = xp.arccos(xp.clip(y, -1.0, 1.0))
+    if kind == "t":
+        ends, p1 = (1.0, sign), y
+        closed = xp.cos(n * theta)
+    elif kind == "u":
+        ends, p1 = (n + 1.0, sign * (n + 1.0)), y + y
+        closed = xp.where(xp.sin(theta) != 0, xp.sin((n + 1) * theta) / xp.sin(theta),
+                          (n + 1) * xp.cos((n + 1) * theta) / y)
+    elif kind == "v":
+        ends, p1 = (1.0, sign * (2.0 * n + 1.0)), y + y - 1.0
+        closed = xp.where(xp.sin(theta / 2) != 1, xp.cos((n + 0.5) * theta) / xp.cos(theta / 2), sign * (2.0 * n + 1))
+    else:
+        ends, p1 = (2.0 * n + 1.0, sign), y + y + 1.0
+        closed = xp.where(xp.cos(theta / 2) != 1, xp.sin((n + 0.5) * theta) / xp.sin(theta / 2),
+                          xp.where(y > 0, 2.0 * n + 1, sign))
+    out = _by_recurrence(xp, xp.where((xp.abs(y) < 1) & (n > closed_above), 0, n), xp.ones_like(y), p1,
+                         lambda k, p, q: (y + y) * q - p)
+    out = xp.where((xp.abs(y) < 1) & (n > closed_above), closed, out)
+    return xp.where(y == 1, ends[0], xp.where(y == -1, ends[1], out))
+
+
+def _hermite_limit(dtype) -> int:
+    return 512 if dtype == "float64" else 128  # torch gives nan above these degrees
+
+
+def _polynomial(xp, kind: str, x, n):
+    ones = xp.ones_like(x)
+    if kind in ("t", "u", "v", "w"):
+        return _chebyshev(xp, kind, x, n, 6 if kind == "t" else 8)
+    if kind.startswith("shifted_"):
+        return _chebyshev(xp, kind[-1], x + x - 1.0, n, 4 if kind[-1] == "w" else 6)
+    if kind == "h":
+        out = _by_recurrence(xp, n, ones, x + x, lambda k, p, q: (x + x) * q - (2.0 * (k - 1)) * p)
+        return xp.where(n > _hermite_limit(x.dtype.name), xp.nan, out)
+    if kind == "he":
+        out = _by_recurrence(xp, n, ones, x, lambda k, p, q: x * q - (k - 1.0) * p)
+        return xp.where(n > _hermite_limit(x.dtype.name), xp.nan, out)
+    if kind == "l":
+        out = _by_recurrence(xp, n, ones, 1.0 - x, lambda k, p, q: ((2.0 * k - 1.0 - x) * q - (k - 1.0) * p) / k)
+        return xp.where(x == 0, 1.0, out)
+    out = _by_recurrence(xp, n, ones, x, lambda k, p, q: ((2.0 * k - 1.0) * x * q - (k - 1.0) * p) / k)  # Legendre
+    return xp.where(xp.abs(x) == 1, xp.where((x > 0) | (n % 2 == 0), 1.0, -1.0), out)
+
+
+class Polynomial(Op):
+    """torch.special's orthogonal polynomials P_n(x) (``kind``: t, u, v, w, shifted_t, ..., h, he, l, p), n truncated
+    to an integer per element (0 below degree 0); no derivative, as in torch."""
+
+    def forward(ctx, x, n, kind):
+        xp = ctx.xp
+        ctx.kind = kind
+        dtype = (x if hasattr(x, "dtype") else n).dtype
+        x, n = xp.broadcast_arrays(xp.asarray(x, dtype=dtype), xp.asarray(n))
+        if n.dtype.kind == "f":  # C's cast of the degree: toward zero; nan and inf become a negative degree
+            n = xp.where(xp.isfinite(n), xp.trunc(xp.where(xp.isfinite(n), n, 0)), -1)
+        n = n.astype("int64")
+        with _ignore(xp):
+            out = _polynomial(xp, kind, x, xp.maximum(n, 0))
+        return xp.where(n < 0, 0.0, out).astype(dtype, copy=False)
+
+    def backward(ctx, grad):
+        raise NotImplementedError(f"the derivative for 'special_{ctx.kind}_polynomial' is not implemented.")
+
+
+# ---- composites: written with the ops above, so their gradients come from those ------------------------
+def sinc(x: Any) -> Any:
+    """sin(pi x) / (pi x), 1 at 0 (x is replaced by 1 there first, so the gradient at 0 is 0, not nan)."""
+    x = _float_input(x)
+    at_zero = x == 0
+    pi_x = where(at_zero, 1.0, x) * math.pi
+    return where(at_zero, 1.0, pi_x.sin() / pi_x)
+
+
+def multigammaln(x: Any, p: int) -> Any:
+    """log of the multivariate gamma function: p(p-1)/4 log(pi) + sum_(i<p) lgamma(x - i/2); torch's domain
+    check first (every element above (p - 1) / 2)."""
+    if not isinstance(p, int) or isinstance(p, bool) or p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    x = _float_input(x)
+    if x.numel() and not bool((x > (p - 1) / 2).all()):
+        raise RuntimeError(f"All elements must be greater than (p-1)/2 = {(p - 1) / 2}")
+    out = x.lgamma()
+    for i in range(1, p):
+        out = out + (x - i / 2).lgamma()
+    return out + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def ndtr(x: Any) -> Any:
+    """The standard normal CDF, (1 + erf(x / sqrt 2)) / 2."""
+    return ((_float_input(x) * (1.0 / math.sqrt(2.0))).erf() + 1.0) * 0.5
