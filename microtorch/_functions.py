@@ -25,7 +25,9 @@ _METHODS = (
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
-    "outer addmm cumprod roll tile repeat_interleave nan_to_num"
+    "outer addmm cumprod roll tile repeat_interleave nan_to_num "
+    "index_add index_copy index_fill index_put index_reduce scatter_reduce take put masked_scatter argwhere "
+    "nonzero_static unique unique_consecutive bincount histc histogram"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -37,7 +39,8 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
+    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount".split()
 )
 
 for _name in _METHODS:
