@@ -420,6 +420,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
 
 
 def _multinomial(input: Tensor, num_samples: int, replacement: bool, generator: Any) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor) or input._data.dtype.kind not in "fV":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype.name.capitalize() if isinstance(input, Tensor) else type(input).__name__}")
     probs = input.detach().double()
     if not isinstance(num_samples, int) or num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")

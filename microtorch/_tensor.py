@@ -1204,13 +1204,12 @@ class Tensor(TensorCompat):
     def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "log_normal", mean, std, generator)
 
-    def random_(self, *bounds: int, generator: Any = None) -> Tensor:
-        """Integers drawn uniformly from [from, to) (``random_(to)``: [0, to); ``random_()``: [0, 2**mantissa] for
-        floating dtypes, the dtype's non-negative range for integers)."""
-        low, high = (0, *bounds) if len(bounds) == 1 else (bounds if bounds else (0, None))
-        if high is None:
-            high = _random_top(self.dtype)
-        return _inplace.random_(self, "random", low, high, generator)
+    def random_(self, from_: int | None = None, to: int | None = None, *, generator: Any = None) -> Tensor:
+        """Integers drawn uniformly from [from, to) (one bound, ``random_(to)``: [0, to); none: [0, 2**mantissa]
+        for floating dtypes, the dtype's non-negative range for integers)."""
+        if to is None:
+            from_, to = 0, (_random_top(self.dtype) if from_ is None else from_)
+        return _inplace.random_(self, "random", 0 if from_ is None else from_, to, generator)
 
     def new_empty_strided(self, size: Any, stride: Any, *, dtype: Any = None, device: Any = None,
                           requires_grad: bool = False) -> Tensor:

@@ -238,6 +238,9 @@ def _lifted(x, dim: int, index, src: Any = None) -> tuple:
 
 
 def gather(x, dim: int, index):
+    if isinstance(index, Tensor) and index.numel() == 0:  # torch checks neither the index's dtype nor its dims then
+        _normalize_dim(dim, x.ndim)
+        return x.reshape(-1)[:0].reshape(tuple(index.shape))
     if x.ndim == 0:
         x1, dim, index1, _ = _lifted(x, dim, index)
         return gather(x1, dim, index1).reshape(index.shape)

@@ -180,11 +180,14 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
 
-def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False,
-         out: Any = None) -> Tensor:
+def isin(elements: Any = None, test_elements: Any = None, *, assume_unique: bool = False, invert: bool = False,
+         out: Any = None, element: Any = None, test_element: Any = None) -> Tensor:
     """Whether each element of ``elements`` occurs in ``test_elements`` (``invert``: does not); either may be a
-    number."""
+    number (torch's overloads name a number ``element`` or ``test_element``)."""
     from ..._signatures import write_out
+
+    elements = element if elements is None else elements
+    test_elements = test_element if test_elements is None else test_elements
 
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin(): expected elements or test_elements to be a Tensor")
