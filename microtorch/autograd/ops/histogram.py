@@ -53,19 +53,35 @@ def _range_of(xp, values: Any, low: Any, high: Any, fn: str, dim: int = 0) -> tu
     return (low - 0.5, high + 0.5) if low == high else (low, high)
 
 
-def _bin_of(xp, values: Any, edges: Any) -> tuple:
-    """Each value's bin index and whether it is counted at all."""
+def _bin_of(xp, values: Any, edges: Any, by_division: bool) -> tuple:
+    """Each value's bin index and whether it is counted at all. ``by_division`` (histc's rule): the index is
+    ``floor((v - low) * bins / (high - low))`` in the input's dtype, without looking at the edges."""
     bins = edges.shape[0] - 1
-    index = xp.searchsorted(edges, values, side="right") - 1
-    index = xp.where(values == edges[-1], bins - 1, index)
+    if by_division:
+        low, high = edges[0], edges[-1]
+        index = xp.floor((values - low) * values.dtype.type(bins) / (high - low))
+        index = xp.nan_to_num(index, nan=0.0, posinf=0.0, neginf=0.0).astype("int64")
+    else:
+        index = xp.searchsorted(edges, values, side="right") - 1
+    index = xp.where((values == edges[-1]) | (index >= bins), bins - 1, index)
     counted = (values >= edges[0]) & (values <= edges[-1])  # (False for nan)
     return xp.clip(index, 0, max(bins - 1, 0)), counted
+
+
+def _linspace(xp, low: float, high: float, n: int, dtype: Any) -> Any:
+    """torch's linspace: the first half counted up from ``low``, the second down from ``high`` (so both ends
+    are exact), in ``dtype``."""
+    step = (dtype.type(high) - dtype.type(low)) / dtype.type(max(n - 1, 1))
+    i = xp.arange(n).astype(dtype)
+    return xp.where(xp.arange(n) < n // 2, dtype.type(low) + step * i, dtype.type(high) - step * (dtype.type(n - 1) - i))
 
 
 def _histogramdd(x, bins: Any, ranges: Any, weight: Any, density: bool, fn: str) -> tuple:
     """The D-dimensional histogram of the rows of ``x`` (..., D): (counts, [edges per dim]) as arrays."""
     if x._data.dtype.kind != "f":
-        raise NotImplementedError(f"{fn}: \"histogram_cpu\" not implemented for '{x.dtype.name.capitalize()}'")
+        from ..._signatures import _SCALAR_TYPE_NAMES
+
+        raise NotImplementedError(f"{fn}: \"histogram_cpu\" not implemented for '{_SCALAR_TYPE_NAMES[x.dtype.name]}'")
     xp = x._device.backend.xp
     d = x.shape[-1] if x.ndim else 1
     points = x._data.reshape(-1, d)
@@ -78,7 +94,7 @@ def _histogramdd(x, bins: Any, ranges: Any, weight: Any, density: bool, fn: str)
     edges, flat, counted = [], xp.zeros(points.shape[0], dtype="int64"), xp.ones(points.shape[0], dtype=bool)
     for k in range(d):
         edge = _edges(xp, x, points[:, k], bins[k], None if ranges is None else ranges[2 * k:2 * k + 2], fn, k)
-        index, inside = _bin_of(xp, points[:, k], edge)
+        index, inside = _bin_of(xp, points[:, k], edge, fn == "torch.histc")
         flat, counted = flat * (edge.shape[0] - 1) + index, counted & inside
         edges.append(edge)
     shape = tuple(e.shape[0] - 1 for e in edges)
@@ -106,7 +122,7 @@ def _edges(xp, x, values: Any, bins: Any, lo_hi: Any, fn: str, dim: int) -> Any:
     if not isinstance(bins, int) or isinstance(bins, bool) or bins <= 0:
         raise RuntimeError(f"{fn}: bins must be > 0, but got {bins} for dimension {dim}")
     low, high = _range_of(xp, values, *(lo_hi if lo_hi is not None else (None, None)), fn=fn, dim=dim)
-    return xp.linspace(low, high, bins + 1).astype(x._data.dtype)
+    return _linspace(xp, low, high, bins + 1, x._data.dtype)
 
 
 def histc(x, bins: int = 100, min: Any = 0, max: Any = 0):  # noqa: A002 - torch's names

@@ -253,7 +253,7 @@ def take_along_dim(x, indices, dim: int | None = None):
     (``dim=None``: both flattened)."""
     _check_index(indices, "torch.take_along_dim")  # (torch: "dtype of indices should be Long")
     if dim is None:
-        return gather(x.reshape(-1), 0, _wrapped(indices.reshape(-1), x.numel()))
+        return gather(x.reshape(-1), 0, indices.reshape(-1))  # (torch counts negative indices only along a dim)
     dim = _normalize_dim(dim, x.ndim)
     if x.ndim:
         indices = _wrapped(indices, x.shape[dim])
@@ -535,7 +535,8 @@ def index_reduce(x, dim: int, index, source, reduce: str, include_self: bool = T
     shape = [1] * sv.ndim
     shape[dim] = -1
     key = _along_dim_key(xv, dim, index.reshape(shape).expand(sv.shape))
-    return ScatterReduce.apply(xv, sv, key=key, how=reduce, include_self=include_self).reshape(x.shape)
+    out = ScatterReduce.apply(xv, sv, key=key, how=reduce, include_self=include_self)
+    return out if x.ndim else out.reshape(())  # (no reshape node: an in-place form must find x saved by this op)
 
 
 # ---- index_put, take, put, masked_scatter ---------------------------------------------------------------
