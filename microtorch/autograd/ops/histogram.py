@@ -121,7 +121,8 @@ def _edges(xp, x, values: Any, bins: Any, lo_hi: Any, fn: str, dim: int) -> Any:
         return bins._data
     if not isinstance(bins, int) or isinstance(bins, bool) or bins <= 0:
         raise RuntimeError(f"{fn}: bins must be > 0, but got {bins} for dimension {dim}")
-    low, high = _range_of(xp, values, *(lo_hi if lo_hi is not None else (None, None)), fn=fn, dim=dim)
+    given_low, given_high = lo_hi if lo_hi is not None else (None, None)
+    low, high = _range_of(xp, values, given_low, given_high, fn, dim)
     return _linspace(xp, low, high, bins + 1, x._data.dtype)
 
 

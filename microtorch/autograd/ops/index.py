@@ -1,4 +1,5 @@
-"""Indexing: ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``masked_select``, ``scatter``.
+"""Indexing: ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``masked_select``, ``scatter``, ``scatter_reduce``,
+``index_add``/``index_copy``/``index_fill``/``index_put``/``index_reduce``, ``take``, ``put``, ``masked_scatter``.
 
 Keys follow NumPy (and torch): ints, slices, None, Ellipsis, bool masks and
 integer tensors/lists. The gradient of a read is the gradient scattered back
