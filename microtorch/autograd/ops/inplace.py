@@ -68,7 +68,8 @@ def _keep_old_values_for(node, x) -> None:
     saved = getattr(node, "saved", None)
     if not saved or not any(s is x for s in saved):
         return
-    old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
+    with on_device(x._device):  # (the copy lives on x's GPU, not the current one)
+        old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
     node.saved = tuple(old if s is x else s for s in saved)
     node._saved_versions = [0 if s is x else v for s, v in zip(saved, node._saved_versions)]
 
