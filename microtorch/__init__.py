@@ -50,6 +50,9 @@ def numel(input: Tensor) -> "_builtins.int":
     return input.numel()
 
 from . import optim, utils  # noqa: E402  (after Tensor and the factories they use)
+from ._creation import empty_permuted, empty_strided, scalar_tensor, tril_indices, triu_indices  # noqa: E402
+from .autograd.ops.sort import bucketize, isin, searchsorted  # noqa: E402
+from .autograd.ops.histogram import histogramdd  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
 from .autograd.anomaly_mode import is_anomaly_enabled  # noqa: E402

@@ -450,7 +450,12 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
 
 
 def _multinomial(input: Tensor, num_samples: int, replacement: bool, generator: Any) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor) or input._data.dtype.kind not in "fV":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype.name.capitalize() if isinstance(input, Tensor) else type(input).__name__}")
     probs = input.detach().double()
+    if not isinstance(num_samples, int) or num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     if probs.ndim not in (1, 2):
         raise RuntimeError("multinomial(): prob_dist must be 1 or 2 dim")
     if (probs < 0).any().item() or not probs.isfinite().all().item():
@@ -474,3 +479,75 @@ def _multinomial(input: Tensor, num_samples: int, replacement: bool, generator: 
         with on_device(rows.device):
             out = Tensor._make(xp.argsort(-keys._data, axis=-1)[:, :num_samples].astype("int64"), rows.device)
     return out if probs.ndim == 2 else out[0]
+
+
+# ---- strided and permuted empties, scalar_tensor, triangle indices (issue 21) ------------------------------
+def _check_strides(size: Any, stride: Any) -> tuple:
+    shape = _check_shape(_shape_arg((size,)))
+    strides = tuple(stride)
+    if len(strides) != len(shape):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides ({len(strides)})")
+    if any(not isinstance(s, int) or s < 0 for s in strides):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: {list(strides)}")
+    return shape
+
+
+def empty_strided(size: Sequence[int], stride: Sequence[int], *, dtype: Any = None, layout: Any = None,
+                  device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size``; ``stride`` is checked (one non-negative stride per dim) but the
+    result is contiguous, since microtorch's arrays are row-major."""
+    check_layout(layout)
+    return empty(_check_strides(size, stride), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_permuted(size: Sequence[int], physical_layout: Sequence[int], *, dtype: Any = None, layout: Any = None,
+                   device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size``; ``physical_layout`` (a permutation of the dims: torch's memory order)
+    is checked, but the result is contiguous, since microtorch's arrays are row-major."""
+    shape = _check_shape(_shape_arg((size,)))
+    order = tuple(physical_layout)
+    if len(order) != len(shape):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}")
+    if sorted(order) != list(range(len(shape))):
+        raise RuntimeError("Duplicate dim not allowed" if len(set(order)) < len(order) else
+                           f"physical_layout {list(order)} is not a permutation of the dims of size {list(shape)}")
+    check_layout(layout)
+    return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """A 0-d tensor holding the number ``s``, of the default float dtype unless given."""
+    if isinstance(s, Tensor):
+        s = s.item()
+    check_layout(layout)
+    return full((), s, dtype=get_default_dtype() if dtype is None else dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def _triangle_indices(lower: bool, row: int, col: int, offset: int, dtype: Any, device: Any, layout: Any) -> Tensor:
+    """The (2, N) row and column indices of the lower (or upper) triangle of a row x col matrix, row by row."""
+    check_layout(layout)
+    if row < 0 or col < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}" if row < 0 else f"col must be non-negative, got{col}")
+    name = _dtype_name(dtype, _dtype.int64)
+    if name not in ("int32", "int64"):
+        raise RuntimeError(f"\"{'tril' if lower else 'triu'}_indices\" not implemented for '{name}'")
+    dev = as_device(device)
+    xp = dev.backend.xp
+    with dev.backend.on_device(dev.index):
+        rows, cols = (xp.tril_indices if lower else xp.triu_indices)(row, offset, col)
+        return _finish(xp.stack([rows, cols]).astype(name), dev, False)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The indices of the lower triangle (on and below diagonal ``offset``) of a row x col matrix, as (2, N)."""
+    return _triangle_indices(True, row, col, offset, dtype, device, layout)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The indices of the upper triangle (on and above diagonal ``offset``) of a row x col matrix, as (2, N)."""
+    return _triangle_indices(False, row, col, offset, dtype, device, layout)

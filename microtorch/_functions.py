@@ -29,7 +29,9 @@ _METHODS = (
     "outer addmm cumprod roll tile repeat_interleave nan_to_num "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter slice_scatter as_strided "
     "as_strided_scatter tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud "
-    "msort adjoint"
+    "msort adjoint "
+    "index_add index_copy index_fill index_put index_reduce scatter_reduce take put masked_scatter argwhere "
+    "nonzero_static unique unique_consecutive bincount histc histogram"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -43,7 +45,8 @@ _NO_OUT = set(
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
-    "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint".split()
+    "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint "
+    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount".split()
 )
 
 for _name in _METHODS:

@@ -1484,6 +1484,117 @@ class Tensor(TensorCompat):
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "bernoulli", p, None, generator)
 
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "cauchy", median, sigma, generator)
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "exponential", lambd, None, generator)
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "geometric", p, None, generator)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
+        return _inplace.random_(self, "log_normal", mean, std, generator)
+
+    def random_(self, from_: int | None = None, to: int | None = None, *, generator: Any = None) -> Tensor:
+        """Integers drawn uniformly from [from, to) (one bound, ``random_(to)``: [0, to); none: [0, 2**mantissa]
+        for floating dtypes, the dtype's non-negative range for integers)."""
+        if to is None:
+            from_, to = 0, (_random_top(self.dtype) if from_ is None else from_)
+        return _inplace.random_(self, "random", 0 if from_ is None else from_, to, generator)
+
+    def new_empty_strided(self, size: Any, stride: Any, *, dtype: Any = None, device: Any = None,
+                          requires_grad: bool = False) -> Tensor:
+        """An uninitialised tensor of ``size`` with this tensor's dtype and device (unless given); ``stride`` is
+        checked, the result is contiguous (microtorch's arrays are row-major)."""
+        from ._creation import empty_strided
+
+        return empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self._device,
+                             requires_grad=requires_grad)
+
+    # ---- indexing writes, lookups and counts (issue 21) ----------------------------------------------
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return _index.index_add(self, dim, index, source, alpha)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.index_add(t, dim, index, source, alpha))
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return _index.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.index_copy(t, dim, index, source))
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return _index.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.index_fill(t, dim, index, value))
+
+    def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+        return _index.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.index_put(t, indices, values, accumulate))
+
+    def index_reduce(self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _index.index_reduce(self, dim, index, source, reduce, include_self)
+
+    def index_reduce_(self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.index_reduce(t, dim, index, source, reduce, include_self))
+
+    def scatter_reduce(self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _index.scatter_reduce(self, dim, index, src, reduce, include_self)
+
+    def scatter_reduce_(self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.scatter_reduce(t, dim, index, src, reduce, include_self))
+
+    def take(self, index: Tensor) -> Tensor:
+        return _index.take(self, index)
+
+    def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return _index.put(self, index, source, accumulate)
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.put(t, index, source, accumulate))
+
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
+        return _index.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
+        return _inplace.apply_(self, lambda t: _index.masked_scatter(t, mask, source))
+
+    def argwhere(self) -> Tensor:
+        return _index.argwhere(self)
+
+    def nonzero_static(self, *, size: int, fill_value: int = -1) -> Tensor:
+        return _index.nonzero_static(self, size, fill_value)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+               dim: int | None = None) -> Any:
+        return _sort.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Any:
+        return _sort.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        return _histogram.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002
+        return _histogram.histc(self, bins, min, max)
+
+    def histogram(self, bins: Any, *, range: Any = None, weight: Tensor | None = None, density: bool = False) -> Any:  # noqa: A002
+        return _histogram.histogram(self, bins, range, weight, density)
+
+
+def _random_top(d: dtype) -> int:
+    """One past the largest integer ``random_()`` draws: 2**mantissa + 1 for floating dtypes (every integer up to
+    it is exact), the dtype's maximum + 1 for integers, 2 for bool."""
+    mantissa = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}.get(d.name)
+    if mantissa is not None:
+        return 2 ** mantissa + 1
+    return 2 if d.name == "bool" else int(get_backend("cpu").xp.iinfo(d.name).max) + 1
+
 
 def _rebuild_tensor(cls: type, host: Any, device: Any, requires_grad: bool, state: dict | None = None) -> Tensor:
     """Unpickle what ``Tensor.__reduce_ex__`` saved."""
@@ -1530,3 +1641,4 @@ from .autograd.ops import sort as _sort  # noqa: E402
 from .autograd.ops import views as _views  # noqa: E402
 from .autograd.ops import special as _special  # noqa: E402
 from .autograd.ops import strided as _strided  # noqa: E402
+from .autograd.ops import histogram as _histogram  # noqa: E402

@@ -42,7 +42,10 @@ UNSEEN_VALUES = {"normal", "bernoulli", "multinomial", "rand_like", "randn_like"
                  "empty_strided", "nn.functional.dropout", "nn.functional.dropout2d", "nn.functional.dropout3d",
                  "nn.functional.alpha_dropout", "nn.functional.feature_alpha_dropout", "nn.functional.rrelu",
                  "randn", "rand", "randperm", "nn.functional.fractional_max_pool2d",
-                 "nn.functional.fractional_max_pool3d"}
+                 "nn.functional.fractional_max_pool3d", "empty_permuted", "new_empty_strided"}
+#: entries that run torch's in-place samplers (``Tensor.uniform_``, ...) under a name without the underscore
+SAMPLERS = {"uniform": "uniform_", "cauchy": "cauchy_", "exponential": "exponential_", "geometric": "geometric_",
+            "log_normal": "log_normal_", "normal.in_place": "normal_"}
 STATS: Counter = Counter()  # samples run and samples failing, over every check() call
 
 
@@ -66,6 +69,8 @@ def considered() -> list:
 
 def counterpart(name: str) -> Any:
     """microtorch's function at torch's dotted path, else the Tensor attribute of that name, else None."""
+    if name in SAMPLERS:
+        return getattr(mt.Tensor, SAMPLERS[name], None)
     obj: Any = mt
     for part in name.split("."):
         obj = getattr(obj, part, None)
@@ -80,6 +85,8 @@ def counterpart_of(op: Any) -> Any:
     """The microtorch callable an entry's samples are passed to: where op_db wraps torch's function in a lambda
     that reorders its arguments (``polygamma(n, x)`` as ``op(x, n)``), the Tensor method, whose order is the
     sample's."""
+    if entry_id(op) in SAMPLERS:
+        return counterpart(entry_id(op))
     if getattr(op.op, "__name__", "") == "<lambda>" and hasattr(mt.Tensor, op.name.split(".")[-1]):
         return getattr(mt.Tensor, op.name.split(".")[-1])
     return counterpart(op.name)

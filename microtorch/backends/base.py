@@ -16,6 +16,9 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 
+#: the ufunc whose ``at`` performs each of ``scatter_reduce``'s reductions
+_SCATTER_UFUNCS = {"sum": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}
+
 #: the context ``on_device`` returns when there is nothing to switch (one shared, reusable object)
 NO_SWITCH = contextlib.nullcontext()
 
@@ -89,6 +92,11 @@ class Backend(ABC):
         """A view of ``array``'s memory with ``shape`` and byte ``strides``, starting at its first element
         (``diagonal``, ``unfold``, ``as_strided``); writing through it writes ``array``."""
         return self.xp.lib.stride_tricks.as_strided(array, shape, strides)
+    def scatter_reduce(self, target: Any, index: Any, values: Any, how: str) -> None:
+        """``target[index] = how(target[index], values)`` in place, reducing over repeated indices; ``how`` is
+        ``sum``, ``prod``, ``amax`` or ``amin`` (nan propagates through amax/amin, as torch's). The default uses
+        the namespace's ``ufunc.at`` (NumPy's)."""
+        getattr(self.xp, _SCATTER_UFUNCS[how]).at(target, index, values)
 
     # ---- kernels for convolution and pooling ----------------------------------------
     def windows(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
@@ -248,3 +256,25 @@ def _pad2d(xp: Any, x: Any, padding: tuple, value: float) -> Any:
     out = xp.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
     out[:, :, top:top + h, left:left + w] = x
     return out
+
+
+def scatter_in_rounds(xp: Any, target: Any, index: tuple, values: Any, ufunc: Any) -> None:
+    """``ufunc.at(target, index, values)`` for a namespace without ``ufunc.at``: the addressed positions are
+    sorted, and the k-th value of every position is combined in round k, where no position repeats, so plain
+    fancy-index assignment is exact. ``index`` is a tuple of non-negative integer arrays (an advanced key)."""
+    arrays = xp.broadcast_arrays(*index, values)
+    if arrays[0].size == 0:
+        return
+    flat = xp.ravel_multi_index(tuple(a.reshape(-1) for a in arrays[:-1]), target.shape)
+    order = xp.argsort(flat)
+    flat, vals = flat[order], arrays[-1].reshape(-1)[order]
+    starts = xp.concatenate([xp.ones(1, dtype=bool), flat[1:] != flat[:-1]])
+    group = xp.cumsum(starts) - 1
+    rank = xp.arange(flat.size) - xp.nonzero(starts)[0][group]  # the how-many-th value of its position
+    cells = target.reshape(-1) if target.flags.c_contiguous else target.ravel()  # (ravel copies)
+    for r in range(int(rank.max()) + 1):
+        chosen = rank == r
+        positions = flat[chosen]
+        cells[positions] = ufunc(cells[positions], vals[chosen])
+    if not target.flags.c_contiguous:
+        target[...] = cells.reshape(target.shape)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import NO_SWITCH, Backend
+from .base import _SCATTER_UFUNCS, NO_SWITCH, Backend, scatter_in_rounds
 from .numpy_backend import DEFAULT_SEED
 
 INSTALL_HINT = (
@@ -119,6 +119,13 @@ class CupyBackend(Backend):
         wide = target.astype("float64")
         self.xp.add.at(wide, index, values.astype("float64"))
         target[...] = wide.astype(target.dtype)
+
+    def scatter_reduce(self, target: Any, index: Any, values: Any, how: str) -> None:
+        if how == "sum":
+            self.scatter_add(target, index, values)
+            return
+        # CuPy's ufunc.at has no multiply, and its maximum/minimum are atomics for a few dtypes only
+        scatter_in_rounds(self.xp, target, index, values, getattr(self.xp, _SCATTER_UFUNCS[how]))
 
     def erf(self, x: Any) -> Any:
         try:

@@ -4,9 +4,10 @@
 - ``reduce``: sum, mean, var, prod, max/min, logsumexp, norm, cumulative sums and products, arg-reductions
 - ``shape``: reshape, permute, expand, repeat, flip, cat/stack, split, roll, tile, repeat_interleave
 - ``views``: the view mechanics (shared memory and version counters, in-place writes through views)
-- ``index``: ``x[key]``, ``x[key] = v``, gather, index_select, masked_select, scatter
+- ``index``: ``x[key]``, ``x[key] = v``, gather, index_select, masked_select, scatter, scatter_reduce, the index_* writes, take, put, masked_scatter
 - ``inplace``: ``add_``, ``mul_``, ``copy_``, ``fill_``, ``x += y``, random fills
-- ``sort``: sort, argsort, topk
+- ``sort``: sort, argsort, topk; unique, unique_consecutive, searchsorted, bucketize, isin
+- ``histogram``: bincount, histc, histogram, histogramdd
 - ``linalg``: matmul, outer, addmm, einsum
 - ``matrix``: tril/triu, diag, trace (compositions)
 - ``nn``: softmax, linear, embedding, constant padding
@@ -15,4 +16,4 @@
 """
 
 __all__ = ["activation", "conv", "elementwise", "index", "inplace", "linalg", "loss", "matrix", "nn", "norm", "pool",
-           "reduce", "shape", "sort", "views"]
+           "reduce", "shape", "sort", "views", "histogram"]

@@ -1,4 +1,5 @@
-"""Indexing: ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``masked_select``, ``scatter``.
+"""Indexing: ``x[key]``, ``x[key] = v``, ``gather``, ``index_select``, ``masked_select``, ``scatter``, ``scatter_reduce``,
+``index_add``/``index_copy``/``index_fill``/``index_put``/``index_reduce``, ``take``, ``put``, ``masked_scatter``.
 
 Keys follow NumPy (and torch): ints, slices, None, Ellipsis, bool masks and
 integer tensors/lists. The gradient of a read is the gradient scattered back
@@ -16,6 +17,7 @@ from .. import function as _function
 from ..function import Op
 from .views import view_of
 from .inplace import check_inplace, commit
+from .elementwise import where
 from .. import grad_mode
 from ..._dtype import checked_scalar
 from ..._tensor import Tensor
@@ -228,15 +230,21 @@ def _check_along_dim(x, dim: int, index, fn: str, src=None) -> int:
     return dim
 
 
-def _as_1d(t: Any) -> Any:
-    """A 0-d tensor as one element (torch treats a 0-d self and index of gather/scatter as 1-d)."""
-    return t.reshape(1) if isinstance(t, Tensor) and t.ndim == 0 else t
+def _lifted(x, dim: int, index, src: Any = None) -> tuple:
+    """A 0-d ``x`` (and 0-d index and src) as one-element vectors: torch gathers and scatters along dim 0 of a
+    0-d tensor as along a vector of one element."""
+    _normalize_dim(dim, 0)
+    one = (lambda t: t.reshape(1) if isinstance(t, Tensor) and t.ndim == 0 else t)
+    return x.reshape(1), 0, one(index), one(src)
 
 
 def gather(x, dim: int, index):
+    if isinstance(index, Tensor) and index.numel() == 0:  # torch checks neither the index's dtype nor its dims then
+        _normalize_dim(dim, x.ndim)
+        return x.reshape(-1)[:0].reshape(tuple(index.shape))
     if x.ndim == 0:
-        _normalize_dim(dim, 1)
-        return gather(x.reshape(1), 0, _as_1d(index)).reshape(index.shape)
+        x1, dim, index1, _ = _lifted(x, dim, index)
+        return gather(x1, dim, index1).reshape(index.shape)
     dim = _check_along_dim(x, dim, index, "gather")
     return GetItem.apply(x, key=_along_dim_key(x, dim, index))
 
@@ -246,8 +254,10 @@ def take_along_dim(x, indices, dim: int | None = None):
     (``dim=None``: both flattened)."""
     _check_index(indices, "torch.take_along_dim")  # (torch: "dtype of indices should be Long")
     if dim is None:
-        return gather(x.reshape(-1), 0, indices.reshape(-1))
+        return gather(x.reshape(-1), 0, indices.reshape(-1))  # (torch counts negative indices only along a dim)
     dim = _normalize_dim(dim, x.ndim)
+    if x.ndim:
+        indices = _wrapped(indices, x.shape[dim])
     if indices.ndim != x.ndim:
         raise RuntimeError(
             f"torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
@@ -265,13 +275,19 @@ def take_along_dim(x, indices, dim: int | None = None):
     return gather(x.expand(x_shape), dim, indices.expand(i_shape))
 
 
+def _wrapped(indices, size: int):
+    """Negative indices counted from the end (take_along_dim's, as Python's)."""
+    return indices + (indices < 0).long() * size if indices.numel() else indices
+
+
 def index_select(x, dim: int, index):
     _check_index(index, "index_select", "int32 int64")
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if x.ndim == 0:
-        _normalize_dim(dim, 1)
-        return index_select(x.reshape(1), 0, index).reshape(())
+        x1, dim, index1, _ = _lifted(x, dim, index)
+        out = index_select(x1, dim, index1)
+        return out.reshape(()) if out.numel() == 1 else out  # (torch: a 0-d result for a 0-d x)
     dim = _normalize_dim(dim, x.ndim)
     return GetItem.apply(x, key=normalize_key(x, (slice(None),) * dim + (index.reshape(-1),)))
 
@@ -319,15 +335,16 @@ def scatter(x, dim: int, index, src: Any = None, value: Any = None, reduce: str 
     if src is None:
         raise TypeError("scatter(): expected a src tensor or a value")
     if reduce is not None:
-        if reduce != "add":
-            raise NotImplementedError(f"scatter(reduce={reduce!r}) is not supported by microtorch; use scatter_add")
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
         if not isinstance(src, Tensor):
             from ..._creation import full
 
             src = full(tuple(index.shape), src, dtype=x.dtype, device=x.device)
-        return scatter_add(x, dim, index, src)
-    if x.ndim == 0 and isinstance(index, Tensor) and index.ndim == 0:
-        return scatter(x.reshape(1), dim, index.reshape(1), _as_1d(src)).reshape(())
+        return scatter_reduce(x, dim, index, src, "sum" if reduce == "add" else "prod")
+    if x.ndim == 0:
+        x1, dim, index1, src1 = _lifted(x, dim, index, src)
+        return scatter(x1, dim, index1, src1).reshape(())
     dim = _check_along_dim(x, dim, index, "scatter", src if isinstance(src, Tensor) else None)
     src = _scatter_source(x, index, src, "scatter")
     out = x.clone()
@@ -340,8 +357,283 @@ def scatter_add(x, dim: int, index, src):
     the gradient is the upstream one for ``x`` and its gather for ``src``."""
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): src must be a Tensor, got {type(src).__name__}")
-    if x.ndim == 0 and isinstance(index, Tensor) and index.ndim == 0:
-        return scatter_add(x.reshape(1), dim, index.reshape(1), _as_1d(src)).reshape(())
+    if x.ndim == 0:
+        x1, dim, index1, src1 = _lifted(x, dim, index, src)
+        return scatter_add(x1, dim, index1, src1).reshape(())
     dim = _check_along_dim(x, dim, index, "scatter_add", src)
     src = _scatter_source(x, index, src, "scatter_add")
     return x + IndexAccumulate.apply(src, key=_along_dim_key(x, dim, index), shape=tuple(x.shape))
+
+
+# ---- scatter_reduce: reductions into gather's positions ---------------------------------------------------
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _identity(xp, how: str, dtype) -> Any:
+    """The value a reduction starts from where ``include_self=False`` leaves the target's own value out."""
+    if how in ("sum", "mean"):
+        return 0
+    if how == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -float("inf") if how == "amax" else float("inf")
+    info = xp.iinfo(dtype) if dtype.kind in "iu" else None
+    return (info.min if how == "amax" else info.max) if info is not None else how == "amin"
+
+
+class ScatterReduce(Op):
+    """out = x with each ``src[p]`` reduced (sum, prod, mean, amax, amin) into the position ``key`` gives p
+    (``include_self=False``: x's own value at a written position is left out). Gradients as torch's:
+    sum: g and gather(g); mean: g / n and gather(g / n) (n: the values averaged); amax/amin: g shared evenly
+    among the values equal to the result; prod: g * out / value (a lone zero: g * the product of the others)."""
+
+    def forward(ctx, x, src, key, how, include_self):
+        xp, backend = ctx.xp, ctx.device.backend
+        out = x.copy()
+        touched = xp.zeros(x.shape, dtype=bool)
+        touched[key] = True
+        if not include_self:
+            out[touched] = _identity(xp, how, x.dtype)
+        backend.scatter_reduce(out, key, src, "sum" if how == "mean" else how)
+        count = None
+        if how == "mean":
+            count = xp.full(x.shape, 1 if include_self else 0, dtype=x.dtype)
+            backend.scatter_reduce(count, key, xp.ones(src.shape, dtype=x.dtype), "sum")
+            count[count == 0] = 1
+            out = out // count if x.dtype.kind in "iub" else out / count
+        ctx.key, ctx.how, ctx.include_self = key, how, include_self
+        if how in ("prod", "amax", "amin"):
+            ctx.save_for_backward(x, src, out, touched)
+        else:
+            ctx.save_for_backward(touched, count)
+        return out
+
+    def backward(ctx, grad):
+        key, how = ctx.key, ctx.how
+        if how in ("sum", "mean"):
+            touched, count = ctx.saved_tensors
+            gx = grad if count is None else grad / count
+            gs = GetItem.apply(gx, key=key)
+        elif how == "prod":
+            x, src, out, touched = ctx.saved_tensors
+            gx, gs = _prod_grads(ctx, grad, x, src, out)
+        else:
+            x, src, out, touched = ctx.saved_tensors
+            self_is = (x == out).to(grad.dtype)
+            src_is = (src == GetItem.apply(out, key=key)).to(grad.dtype)
+            shared = grad / (self_is + IndexAccumulate.apply(src_is, key=key, shape=tuple(x.shape)))
+            gx, gs = self_is * shared, src_is * GetItem.apply(shared, key=key)
+        if not ctx.include_self:  # x's values at the written positions took no part
+            gx = where(touched, 0.0, gx)
+        return gx, gs
+
+
+def _prod_grads(ctx, grad, x, src, out) -> tuple:
+    """prod's gradients: out / value, except where a value is zero, where it is the product of the others."""
+    key, include_self = ctx.key, ctx.include_self
+    x_nonzero = x.masked_fill(x == 0, 1)
+    gx = grad * ScatterReduce.apply(x_nonzero, src, key=key, how="prod", include_self=include_self) / x_nonzero
+    src_zero = src == 0
+    zeros_there = GetItem.apply(IndexAccumulate.apply(src_zero.to(grad.dtype), key=key, shape=tuple(x.shape)), key=key)
+    lone_zero = src_zero & (zeros_there == 1)
+    others = ScatterReduce.apply(x, src.masked_fill(lone_zero, 1), key=key, how="prod", include_self=include_self)
+    gs = where(lone_zero, GetItem.apply(grad * others, key=key),
+               GetItem.apply(grad * out, key=key) / src.masked_fill(src_zero, 1))
+    return gx, gs
+
+
+def scatter_reduce(x, dim: int, index, src, reduce: str, include_self: bool = True):
+    """``src`` reduced into ``x`` at the positions ``index`` gives along ``dim`` (torch's scatter_reduce)."""
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): src must be a Tensor, got {type(src).__name__}")
+    if x.ndim == 0:
+        x1, dim, index1, src1 = _lifted(x, dim, index, src)
+        return scatter_reduce(x1, dim, index1, src1, reduce, include_self).reshape(())
+    dim = _check_along_dim(x, dim, index, "scatter_reduce", src)
+    src = _scatter_source(x, index, src, "scatter_reduce")
+    return ScatterReduce.apply(x, src, key=_along_dim_key(x, dim, index), how=reduce, include_self=include_self)
+
+
+# ---- index_add, index_copy, index_fill, index_reduce: writes at the positions a vector lists along dim -----
+def _index_along(x, dim: int, index, fn: str, source: Any = None, negative_ok: bool = False) -> tuple:
+    """torch's checks for the index_* ops; returns x and source (0-d ones as one-element vectors), dim made
+    non-negative and the index as a vector."""
+    _check_index(index, fn, "int32 int64")
+    if index.ndim > 1:
+        raise IndexError(f"{fn}(): Index is supposed to be a vector, but got dim: {index.ndim} with size: "
+                         f"{list(index.shape)}")
+    xv = x.reshape(1) if x.ndim == 0 else x
+    dim = _normalize_dim(dim, xv.ndim)
+    index = index.reshape(-1)
+    size = xv.shape[dim]
+    if index.numel() and (bool((index < (-size if negative_ok else 0)).any()) or bool((index >= size).any())):
+        bad = int(index[(index >= size) | (index < (-size if negative_ok else 0))][0])
+        raise IndexError(f"{fn}(): index {bad} is out of bounds for dimension {dim} with size {size}")
+    if source is None:
+        return xv, None, dim, index
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{fn}(): source must be a Tensor, got {type(source).__name__}")
+    if source._data.dtype != x._data.dtype:
+        raise RuntimeError(f"{fn}(): self ({x.dtype}) and source ({source.dtype}) must have the same scalar type")
+    sv = source.reshape(1) if source.ndim == 0 else source
+    if sv.ndim != xv.ndim or any(a != b for d, (a, b) in enumerate(zip(xv.shape, sv.shape)) if d != dim):
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(x.shape)} source.shape = {list(source.shape)}")
+    if sv.shape[dim] != index.numel():
+        raise RuntimeError(f"{fn}(): Number of indices ({index.numel()}) should be equal to source.size(dim): "
+                           f"({sv.shape[dim]}), for dim: {dim}")
+    return xv, sv, dim, index
+
+
+def _dim_key(x, dim: int, index) -> tuple:
+    return normalize_key(x, (slice(None),) * dim + (index,))
+
+
+def index_add(x, dim: int, index, source, alpha: Any = 1):
+    """``x`` with ``alpha * source`` added at the positions ``index`` lists along ``dim`` (repeats add up).
+    grad: g for x, alpha * index_select(g) for source."""
+    xv, sv, dim, index = _index_along(x, dim, index, "index_add_", source)
+    added = IndexAccumulate.apply(sv if alpha == 1 else sv * alpha, key=_dim_key(xv, dim, index), shape=tuple(xv.shape))
+    return (xv + added).reshape(x.shape)
+
+
+def index_copy(x, dim: int, index, source):
+    """``x`` with ``source``'s slices written at the positions ``index`` lists along ``dim``.
+    grad: g where nothing was written for x, index_select(g) for source."""
+    xv, sv, dim, index = _index_along(x, dim, index, "index_copy_", source)
+    out = xv.clone()
+    setitem(out, _dim_key(xv, dim, index), sv)
+    return out.reshape(x.shape)
+
+
+def index_fill(x, dim: int, index, value: Any):
+    """``x`` with ``value`` at the positions ``index`` lists along ``dim`` (negative ones count from the end).
+    grad: g where nothing was written for x; for a tensor value, the sum of g where it was written."""
+    xv, _, dim, index = _index_along(x, dim, index, "index_fill_", negative_ok=True)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        value = value.to(x.dtype)
+    else:
+        from ..._creation import full
+
+        value = full((), checked_scalar(_to_scalar(value), x.dtype), dtype=x.dtype, device=x.device)
+    with on_device(x._device):
+        mask = x._device.backend.xp.zeros(xv.shape, dtype=bool)
+        mask[_dim_key(xv, dim, index)] = True
+    return where(Tensor._make(mask, x._device), value, xv).reshape(x.shape)
+
+
+def index_reduce(x, dim: int, index, source, reduce: str, include_self: bool = True):
+    """``source``'s slices reduced (prod, mean, amax, amin) into ``x`` at the positions ``index`` lists along
+    ``dim``: scatter_reduce with the index repeated across source's other dims (its gradients)."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    xv, sv, dim, index = _index_along(x, dim, index, "index_reduce_", source)
+    shape = [1] * sv.ndim
+    shape[dim] = -1
+    key = _along_dim_key(xv, dim, index.reshape(shape).expand(sv.shape))
+    out = ScatterReduce.apply(xv, sv, key=key, how=reduce, include_self=include_self)
+    return out if x.ndim else out.reshape(())  # (no reshape node: an in-place form must find x saved by this op)
+
+
+# ---- index_put, take, put, masked_scatter ---------------------------------------------------------------
+def index_put(x, indices: Any, values, accumulate: bool = False):
+    """``x`` with ``x[indices] = values`` (``accumulate``: ``+=``, repeated positions adding up).
+    grad: g where nothing was overwritten for x, g[indices] summed to values' shape for values."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' must be Tensor, not {type(values).__name__}")
+    if values._data.dtype != x._data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{x.dtype.name.capitalize()} for the destination and {values.dtype.name.capitalize()} for the source.")
+    key = normalize_key(x, tuple(slice(None) if i is None else i for i in indices))
+    if not accumulate:
+        out = x.clone()
+        setitem(out, key, values)
+        return out
+    with on_device(x._device):
+        shape = x._data[key].shape
+    return x + IndexAccumulate.apply(values.expand(shape), key=key, shape=tuple(x.shape))
+
+
+def _flat_index(index, size: int, fn: str):
+    """``index`` as a vector into ``size`` elements (negative ones count from the end), or torch's IndexError."""
+    _check_index(index, fn)
+    flat = index.reshape(-1)
+    outside = (flat < -size) | (flat >= size)
+    if flat.numel() and bool(outside.any()):
+        raise IndexError(f"out of range: tried to access index {int(flat[outside][0])} on a tensor of {size} elements.")
+    return flat
+
+
+def take(x, index):
+    """The elements of ``x`` (read as a vector) at ``index``, in index's shape. grad: g put back (repeats add up)."""
+    flat = _flat_index(index, x.numel(), "take")
+    values = x.reshape(-1)
+    return GetItem.apply(values, key=normalize_key(values, (flat,))).reshape(index.shape)
+
+
+def put(x, index, source, accumulate: bool = False):
+    """``x`` (read as a vector) with ``source``'s elements written (``accumulate``: added) at ``index``.
+    grad: g where nothing was overwritten for x, take(g, index) for source."""
+    if not isinstance(source, Tensor):
+        raise TypeError(f"put(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if source._data.dtype != x._data.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{x.dtype.name.capitalize()} and source.dtype = {source.dtype.name.capitalize()}")
+    if source.numel() != index.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    flat = _flat_index(index, x.numel(), "put_")
+    values = x.reshape(-1)
+    key = normalize_key(values, (flat,))
+    if accumulate:
+        return (values + IndexAccumulate.apply(source.reshape(-1), key=key, shape=(x.numel(),))).reshape(x.shape)
+    out = values.clone()
+    setitem(out, key, source.reshape(-1))
+    return out.reshape(x.shape)
+
+
+def masked_scatter(x, mask, source):
+    """``x`` (broadcast with ``mask``) with source's first elements written, in order, where ``mask`` holds.
+    grad: g where mask is False for x; g[mask] at source's first positions (0 elsewhere) for source."""
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        dtype = mask.dtype.name.capitalize() if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {dtype}")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"masked_scatter(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if source._data.dtype != x._data.dtype:
+        raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got "
+                           f"{x.dtype.name.capitalize()} and {source.dtype.name.capitalize()}")
+    from ..._functions import broadcast_shapes
+
+    shape = broadcast_shapes(x.shape, mask.shape)
+    out, where_ = x.expand(shape).reshape(-1).clone(), mask.expand(shape).reshape(-1)
+    count = int(where_.sum())
+    if source.numel() < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    setitem(out, (where_,), source.reshape(-1)[:count])
+    return out.reshape(shape)
+
+
+def argwhere(x):
+    """The indices of the non-zero elements, one row each (``nonzero``)."""
+    return nonzero(x)
+
+
+def nonzero_static(x, size: int, fill_value: int = -1):
+    """``nonzero``'s rows, cut or padded with ``fill_value`` rows to exactly ``size``."""
+    if not isinstance(size, int) or size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    rows = nonzero(x)
+    if rows.shape[0] >= size:
+        return rows[:size].contiguous()
+    from ..._creation import full
+    from .shape import cat
+
+    return cat([rows, full((size - rows.shape[0], rows.shape[1]), fill_value, dtype=rows.dtype, device=x.device)])

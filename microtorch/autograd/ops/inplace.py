@@ -9,6 +9,7 @@ returning a wrong gradient.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from ..._device import on_device
@@ -67,7 +68,8 @@ def _keep_old_values_for(node, x) -> None:
     saved = getattr(node, "saved", None)
     if not saved or not any(s is x for s in saved):
         return
-    old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
+    with on_device(x._device):  # (the copy lives on x's GPU, not the current one)
+        old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
     node.saved = tuple(old if s is x else s for s in saved)
     node._saved_versions = [0 if s is x else v for s, v in zip(saved, node._saved_versions)]
 
@@ -189,23 +191,69 @@ def fill(x, value: Any):
 
 
 def random_(x, kind: str, a: float, b: Any, generator: Any):
-    """Fill with samples: uniform [a, b), normal (mean a, std b) or bernoulli (p = a)."""
+    """Fill with samples: uniform [a, b), normal (mean a, std b), bernoulli (p = a), cauchy (median a, scale b),
+    exponential (rate a), geometric (success probability a: trials until the first success), log_normal (the
+    log's mean a and std b) or random (integers in [a, b)). Each is drawn from the backend's uniform, normal
+    or integer draws."""
     recording = grad_mode.state.enabled and x._requires_grad
     check_inplace(x, recording)
-    if x._data.dtype.kind not in "fV":
-        raise RuntimeError(f"{kind}_ expects a floating point tensor, got {x.dtype}")
+    _check_sampler(x, kind, a, b)
     backend, index, dtype = x._device.backend, x._device.index, x._data.dtype.name
     gen = getattr(generator, "_generator", generator)
-    if kind == "uniform":
-        values = backend.uniform(x.shape, a, b, dtype, index, gen)
-    elif kind == "normal":
-        values = backend.normal(x.shape, a, b, dtype, index, gen)
-    else:
-        values = (backend.uniform(x.shape, 0.0, 1.0, dtype, index, gen) < a).astype(dtype)
     with on_device(x._device):
+        if kind in ("uniform", "normal"):
+            values = getattr(backend, kind)(x.shape, a, b, dtype, index, gen)
+        elif kind == "log_normal":
+            values = backend.xp.exp(backend.normal(x.shape, a, b, dtype, index, gen))
+        elif kind == "random":
+            values = backend.integers(a, b, x.shape, "int64", index, gen).astype(dtype)
+        else:
+            values = _from_uniform(backend.xp, kind, a, b, backend.uniform(x.shape, 0.0, 1.0, "float64", index, gen))
         x._data[...] = values
     x._bump_version()
     return x
+
+
+def _from_uniform(xp: Any, kind: str, a: float, b: Any, u: Any) -> Any:
+    """Samples of ``kind`` by inverting its distribution function at uniform [0, 1) draws ``u`` (float64)."""
+    if kind == "bernoulli":
+        return u < a
+    if kind == "cauchy":
+        return a + b * xp.tan(xp.pi * (u - 0.5))
+    if kind == "exponential":
+        return -xp.log1p(-u) / a
+    return xp.maximum(xp.ceil(xp.log1p(-u) / math.log1p(-a)), 1.0)  # geometric: 1, 2, ...
+
+
+_CONTINUOUS = {"cauchy": "Cauchy", "exponential": "Exponential", "log_normal": "LogNormal"}
+
+
+#: each sampler's parameter check: the message of torch's error, or False
+_SAMPLER_CHECKS: dict = {
+    "uniform": lambda a, b: a > b and f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}",
+    "normal": lambda a, b: b < 0 and f"normal expects std >= 0.0, but found std {b:g}",
+    "cauchy": lambda a, b: b <= 0 and f"cauchy_ expects sigma > 0.0, but found sigma={b:g}",
+    "exponential": lambda a, b: a <= 0 and f"exponential_ expects lambda > 0.0, but found lambda={a:g}",
+    "geometric": lambda a, b: not 0 < a < 1 and f"geometric_ expects p to be in (0, 1), but got p={a:g}",
+    "log_normal": lambda a, b: b <= 0 and f"log_normal_ expects std > 0.0, but found std={b:g}",
+    "random": lambda a, b: a >= b and f"random_ expects 'from' to be less than 'to', but got from={a} >= to={b}",
+}
+
+
+def _check_sampler(x, kind: str, a: Any, b: Any) -> None:
+    """torch's checks of the dtype and parameters of the in-place samplers, with its messages."""
+    floating = x._data.dtype.kind in "fV"
+    if kind in _CONTINUOUS and not floating:
+        raise RuntimeError(f"{_CONTINUOUS[kind]} distribution is a continuous probability distribution. dtype must be "
+                           f"a floating point but you specified {x.dtype.name.capitalize()}")
+    if kind in ("uniform", "normal", "bernoulli") and not floating:
+        raise RuntimeError(f"{kind}_ expects a floating point tensor, got {x.dtype}")
+    problem = _SAMPLER_CHECKS[kind](a, b) if kind in _SAMPLER_CHECKS else None
+    if problem:
+        raise RuntimeError(problem)
+    if kind == "uniform" and not math.isfinite(b - a):
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{x.dtype.name}>::max(), but found "
+                           f"to={b:g} and from={a:g} which result in to-from to exceed the limit")
 
 
 def write_through_view(x: Tensor, result: Tensor) -> Tensor:
