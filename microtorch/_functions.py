@@ -14,6 +14,11 @@ from ._promotion import _binary, _expect
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
+from .autograd.ops import differences as _differences
+from .autograd.ops import distance as _distance
+from .autograd.ops import matrix as _matrix
+from .autograd.ops import reduce as _reduce
+from .autograd.ops import statistics as _stats
 
 _METHODS = (
     "abs absolute neg negative exp log log2 log10 log1p expm1 sqrt rsqrt square reciprocal sin cos tan tanh sigmoid "
@@ -25,7 +30,9 @@ _METHODS = (
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
-    "outer addmm cumprod roll tile repeat_interleave nan_to_num"
+    "outer addmm cumprod roll tile repeat_interleave nan_to_num "
+    "median nanmedian kthvalue mode quantile nanquantile aminmax cummax cummin logcumsumexp nansum nanmean cov "
+    "corrcoef diff renorm dist mv addmv baddbmm addbmm addr vdot kron inner cross"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -37,7 +44,7 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef".split()
 )
 
 for _name in _METHODS:
@@ -149,8 +156,63 @@ def detach(input: Tensor) -> Tensor:
     return input.detach()
 
 
+# ---- statistics and the matmul family (issue 21): the ones that are not Tensor methods -------------------
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+             out: Any = None) -> tuple:
+    """(var, mean) over ``dim``. grad: var's and mean's"""
+    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction), "var_mean")
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+             out: Any = None) -> tuple:
+    """(std, mean) over ``dim``. grad: std's and mean's"""
+    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction, _reduce.Std), "std_mean")
+
+
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> tuple:
+    """Estimates of the derivative along each of ``dim`` by finite differences (a tuple, one per dim)."""
+    return _differences.gradient(input, spacing, dim, edge_order)
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The trapezoid-rule integral of y along ``dim`` (at samples ``x``, or spaced ``dx``)."""
+    return _differences.trapezoid(y, x, dx, dim)
+
+
+def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """``trapezoid``'s older name."""
+    return _differences.trapezoid(y, x, dx, dim, "trapz")
+
+
+def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The running trapezoid-rule integral of y along ``dim``."""
+    return _differences.cumulative_trapezoid(y, x, dx, dim)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distances between the rows of x1 and of x2."""
+    return _distance.cdist(x1, x2, p, compute_mode)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distances between every pair of rows of a 2-D input (the upper triangle, row by row)."""
+    return _distance.pdist(input, p)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
+    """Contract the last ``dims`` dims of a with the first of b (or the listed pairs of dims)."""
+    return write_out(out, _matrix.tensordot(a, b, dims), "tensordot")
+
+
+def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
+    """The product of 2-D matrices, left to right."""
+    return write_out(out, _matrix.chain_matmul(*matrices), "chain_matmul")
+
+
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
+    "var_mean", "std_mean", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
+    "chain_matmul",
 ]

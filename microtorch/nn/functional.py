@@ -1218,3 +1218,8 @@ __all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "cos
             "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag", "ctc_loss",
             "affine_grid", "grid_sample"]
 __all__ += _losses_extra_names + _pool_extra_names
+
+# the distances between the rows of one tensor (issue 21): a composite of the p-norm, as torch.pdist
+from ..autograd.ops.distance import pdist  # noqa: E402
+
+__all__.append("pdist")
