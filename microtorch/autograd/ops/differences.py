@@ -29,6 +29,8 @@ def diff(x: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: Any 
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     dim = _normalize_dim(dim, x.ndim)
+    if n == 0:  # torch returns the input itself, without prepend and append
+        return x
     parts = [p if p.ndim else p.expand(x.shape[:dim] + (1,) + x.shape[dim + 1:])
              for p in (prepend, x, append) if p is not None]
     for p in parts:
@@ -45,6 +47,8 @@ def diff(x: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: Any 
 
 def _spacings(x: Tensor, spacing: Any, dims: list) -> list:
     """One spacing per dim: a number, or a 1-D tensor of coordinates."""
+    if spacing is None:
+        return [1] * len(dims)
     if isinstance(spacing, (numbers.Number, Tensor)) and not (isinstance(spacing, Tensor) and spacing.ndim == 1):
         value = spacing.item() if isinstance(spacing, Tensor) else spacing
         return [value] * len(dims)
@@ -66,6 +70,9 @@ def gradient(x: Tensor, spacing: Any = 1, dim: Any = None, edge_order: int = 1) 
     _expect(x, Tensor, "gradient", "input")
     dims = list(range(x.ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
     dims = [_normalize_dim(d, x.ndim) for d in dims]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0] if len(dims) == 1 else next(d for d in dims if dims.count(d) > 1)} "
+                           "appears multiple times in the list of dims")
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
     for d in dims:

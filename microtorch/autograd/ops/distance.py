@@ -16,8 +16,8 @@ from ..._promotion import _expect, _normalize_dim
 
 def _p_norm(d: Tensor, p: float, dim: Any) -> Tensor:
     """The p-norm of ``d`` over ``dim`` for any p >= 0 (p = 0: the count of nonzeros)."""
-    if p == 0:
-        return (d != 0).to(d.dtype).sum(dim)
+    if p == 0:  # 1 per nonzero, written so that the result is in the graph (with gradient 0, as torch)
+        return Where.apply(d != 0, 1.0, d * 0.0).sum(dim)
     return norm(d, p, dim, False)
 
 

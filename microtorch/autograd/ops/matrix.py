@@ -169,7 +169,7 @@ def _tensordot_dims(a: Tensor, b: Tensor, dims: Any) -> tuple:
     da = [_normalize_dim(d, a.ndim) for d in da]
     db = [_normalize_dim(d, b.ndim) for d in db]
     for i, j in zip(da, db):
-        if a.shape[i] != b.shape[j]:
+        if a.shape[i] != b.shape[j] and 1 not in (a.shape[i], b.shape[j]):
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} and "
                                f"second has size {b.shape[j]} in dim {j}")
     return tuple(da), tuple(db)
@@ -179,6 +179,9 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     """Contract ``dims`` of ``a`` with those of ``b``: one matmul of the permuted, flattened operands."""
     _check_dims_like("tensordot", a, b)
     da, db = _tensordot_dims(a, b, dims)
+    for i, j in zip(da, db):  # a size-1 dim against a longer one: that one is summed first (torch's broadcast)
+        if a.shape[i] != b.shape[j]:
+            a, b = (a.sum(i, keepdim=True), b) if b.shape[j] == 1 else (a, b.sum(j, keepdim=True))
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
     k = math.prod(a.shape[d] for d in da)

@@ -220,10 +220,9 @@ def _quantile_q(x: Tensor, q: Any, fn: str) -> Tensor:
             raise RuntimeError(f"{fn}() q tensor must be same dtype as the input tensor")
         if q.ndim > 1:
             raise RuntimeError(f"{fn}() q must be a scalar or 1D tensor")
-        q = q.detach()
     else:
         _expect(q, float, fn, "q", 2)
-        q = x.new_full((), float(q)).detach()
+        q = x.new_full((), float(q))
     if q.numel() and not bool(((q >= 0) & (q <= 1)).all()):
         raise RuntimeError(f"{fn}() q values must be in the range [0, 1]")
     return q.reshape(-1)
