@@ -31,7 +31,7 @@ _METHODS = (
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
     "outer addmm cumprod roll tile repeat_interleave nan_to_num "
-    "median nanmedian kthvalue mode quantile nanquantile aminmax cummax cummin logcumsumexp nansum nanmean cov "
+    "median nanmedian mode quantile nanquantile aminmax cummax cummin logcumsumexp nansum nanmean cov "
     "corrcoef diff renorm dist mv addmv baddbmm addbmm addr vdot kron inner cross"
 ).split()
 
@@ -204,6 +204,14 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     return write_out(out, _matrix.tensordot(a, b, dims), "tensordot")
 
 
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> tuple:
+    """The k-th smallest element along ``dim`` and its index. grad: to that index"""
+    if out is not None and any(o is input for o in out):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                           "to a single memory location. Please clone() the tensor before performing the operation.")
+    return write_out(out, _stats.kthvalue(input, k, dim, keepdim), "kthvalue")
+
+
 def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
     """The product of 2-D matrices, left to right."""
     return write_out(out, _matrix.chain_matmul(*matrices), "chain_matmul")
@@ -213,6 +221,6 @@ __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
-    "var_mean", "std_mean", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
+    "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
     "chain_matmul",
 ]

@@ -313,7 +313,7 @@ def cov(x: Tensor, correction: int = 1, fweights: Any = None, aweights: Any = No
     if aweights is not None:
         _check_weights(aweights, "aweights", observations, False)
         w = aweights if w is None else w * aweights
-    w_sum = x.new_full((), float(observations)) if w is None else w.sum().to(x.dtype)
+    w_sum = x.new_full((), float(observations)) if w is None else w.sum()  # in w's dtype, as torch
     mean = x.mean(1) if w is None else (x * w).sum(1) / w_sum
     if w is None or correction == 0:
         norm = w_sum - correction
