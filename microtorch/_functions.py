@@ -15,6 +15,11 @@ from .autograd.ops import elementwise as _ew
 from .autograd.ops import inplace as _inplace
 from .autograd.ops import linalg as _linalg
 from .autograd.ops import shape as _shape
+from .autograd.ops import differences as _differences
+from .autograd.ops import distance as _distance
+from .autograd.ops import matrix as _matrix
+from .autograd.ops import reduce as _reduce
+from .autograd.ops import statistics as _stats
 
 _METHODS = (
     "abs absolute neg negative exp log log2 log10 log1p expm1 sqrt rsqrt square reciprocal sin cos tan tanh sigmoid "
@@ -31,7 +36,9 @@ _METHODS = (
     "as_strided_scatter tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud "
     "msort adjoint "
     "index_add index_copy index_fill index_put index_reduce scatter_reduce take put masked_scatter argwhere "
-    "nonzero_static unique unique_consecutive bincount histc histogram"
+    "nonzero_static unique unique_consecutive bincount histc histogram "
+    "median nanmedian mode quantile nanquantile aminmax cummax cummin logcumsumexp nansum nanmean cov "
+    "corrcoef diff renorm dist mv addmv baddbmm addbmm addr vdot kron inner cross"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -46,7 +53,8 @@ _NO_OUT = set(
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
     "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint "
-    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount".split()
+    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount "
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef".split()
 )
 
 for _name in _METHODS:
@@ -183,11 +191,74 @@ def detach(input: Tensor) -> Tensor:
     return input.detach()
 
 
+# ---- statistics and the matmul family (issue 21): the ones that are not Tensor methods -------------------
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+             out: Any = None) -> tuple:
+    """(var, mean) over ``dim``. grad: var's and mean's"""
+    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction), "var_mean")
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+             out: Any = None) -> tuple:
+    """(std, mean) over ``dim``. grad: std's and mean's"""
+    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction, _reduce.Std), "std_mean")
+
+
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> tuple:
+    """Estimates of the derivative along each of ``dim`` by finite differences (a tuple, one per dim)."""
+    return _differences.gradient(input, spacing, dim, edge_order)
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The trapezoid-rule integral of y along ``dim`` (at samples ``x``, or spaced ``dx``)."""
+    return _differences.trapezoid(y, x, dx, dim)
+
+
+def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """``trapezoid``'s older name."""
+    return _differences.trapezoid(y, x, dx, dim, "trapz")
+
+
+def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The running trapezoid-rule integral of y along ``dim``."""
+    return _differences.cumulative_trapezoid(y, x, dx, dim)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distances between the rows of x1 and of x2."""
+    return _distance.cdist(x1, x2, p, compute_mode)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distances between every pair of rows of a 2-D input (the upper triangle, row by row)."""
+    return _distance.pdist(input, p)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
+    """Contract the last ``dims`` dims of a with the first of b (or the listed pairs of dims)."""
+    return write_out(out, _matrix.tensordot(a, b, dims), "tensordot")
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> tuple:
+    """The k-th smallest element along ``dim`` and its index. grad: to that index"""
+    if out is not None and any(o is input for o in out):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                           "to a single memory location. Please clone() the tensor before performing the operation.")
+    return write_out(out, _stats.kthvalue(input, k, dim, keepdim), "kthvalue")
+
+
+def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
+    """The product of 2-D matrices, left to right."""
+    return write_out(out, _matrix.chain_matmul(*matrices), "chain_matmul")
+
+
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
     *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
+    "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
+    "chain_matmul",
 ]
 
 

@@ -98,12 +98,16 @@ def _not_a_tensor(name: str, first: Any, second: Any, reflected: str | None, pla
 def write_out(out: Any, result: Any, name: str = "") -> Any:
     """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``, as torch's ``out=``;
     ``out=None`` returns ``result`` itself."""
+    from ._tensor import Tensor
+
     if out is None:
         return result
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)) or len(out) != len(result):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
         for o, r in zip(out, result):
+            if isinstance(o, Tensor) and isinstance(r, Tensor) and o.dtype != r.dtype:  # no casts into tuples' outs
+                raise RuntimeError(f"Expected out tensor to have dtype {r.dtype}, but got {o.dtype} instead")
             _write_one(o, r, name)
         return type(result)(*out) if hasattr(result, "_fields") else tuple(out)
     _write_one(out, result, name)

@@ -1386,6 +1386,85 @@ class Tensor(TensorCompat):
     def cumprod(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
         return _reduce.cumprod(self, dim, dtype)
 
+    # ---- statistics and the matmul family (issue 21) -------------------------------------------------
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _stats.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _stats.median(self, dim, keepdim, ignore_nan=True)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _stats.kthvalue(self, k, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return _stats.mode(self, dim, keepdim)
+
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+        return _stats.quantile(self, q, dim, keepdim, interpolation)
+
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+        return _stats.quantile(self, q, dim, keepdim, interpolation, ignore_nan=True)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _stats.aminmax(self, dim, keepdim)
+
+    def cummax(self, dim: int) -> Any:
+        return _stats.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _stats.cummax(self, dim, largest=False)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _stats.logcumsumexp(self, dim)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        return _stats.nansum(self, dim, keepdim, dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        return _stats.nanmean(self, dim, keepdim, dtype)
+
+    def cov(self, *, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
+        return _stats.cov(self, correction, fweights, aweights)
+
+    def corrcoef(self) -> Tensor:
+        return _stats.corrcoef(self)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
+        return _differences.diff(self, n, dim, prepend, append)
+
+    def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return _distance.renorm(self, p, dim, maxnorm)
+
+    def dist(self, other: Tensor, p: Any = 2) -> Tensor:
+        return _distance.dist(self, other, p)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return _matrix.mv(self, vec)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _matrix.addmv(self, mat, vec, beta, alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _matrix.baddbmm(self, batch1, batch2, beta, alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _matrix.addbmm(self, batch1, batch2, beta, alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _matrix.addr(self, vec1, vec2, beta, alpha)
+
+    def vdot(self, other: Tensor) -> Tensor:
+        return _matrix.vdot(self, other)
+
+    def kron(self, other: Tensor) -> Tensor:
+        return _matrix.kron(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        return _matrix.inner(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return _matrix.cross(self, other, dim, "cross")
+
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return _shape.roll(self, shifts, dims)
 
@@ -1642,3 +1721,6 @@ from .autograd.ops import views as _views  # noqa: E402
 from .autograd.ops import special as _special  # noqa: E402
 from .autograd.ops import strided as _strided  # noqa: E402
 from .autograd.ops import histogram as _histogram  # noqa: E402
+from .autograd.ops import differences as _differences  # noqa: E402
+from .autograd.ops import distance as _distance  # noqa: E402
+from .autograd.ops import statistics as _stats  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ._tensor import Tensor
 from .autograd.ops.decomposition import Cholesky, SolveTriangular
 
-__all__ = ["LinAlgError", "cholesky", "solve_triangular"]
+__all__ = ["LinAlgError", "cholesky", "solve_triangular", "cross"]
 
 
 class LinAlgError(RuntimeError):
@@ -47,3 +47,11 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
         raise RuntimeError(f"linalg.solve_triangular: Expected A and B to have the same dtype, but found "
                            f"A of type {A.dtype} and B of type {B.dtype} instead")
     return SolveTriangular.apply(A, B, upper=upper)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
+    """The cross product along ``dim`` (of size 3), after broadcasting. grad: (other x g, g x input)"""
+    from .autograd.ops.matrix import cross as _cross
+    from ._signatures import write_out
+
+    return write_out(out, _cross(input, other, dim), "linalg.cross")

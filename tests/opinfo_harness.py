@@ -99,7 +99,8 @@ def covered() -> list:
 def to_mt(value: Any) -> Any:
     """A sample's argument in microtorch's terms (tensors keep their values, dtype and requires_grad)."""
     if isinstance(value, torch.Tensor):
-        if value.is_complex() or value.layout != torch.strided or value.ndim > 32 or value.dtype == torch.bfloat16:
+        if (value.is_complex() or value.layout != torch.strided or value.ndim > 32 or value.dtype == torch.bfloat16
+                or value.device.type == "meta"):
             raise Unconvertible(f"a {value.dtype} {value.layout} tensor of {value.ndim} dims")
         array = value.detach().cpu().numpy()
         return mt.tensor(array, dtype=to_mt(value.dtype), requires_grad=value.requires_grad)

@@ -451,15 +451,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """Normalise each channel (dim 1) by the batch's statistics (``training``, which also updates the running
     ones in place) or by the running statistics."""
     _check_float(input, "input", "batch_norm")
-    if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2-D input (N, C, ...), got {list(input.shape)}")
-    channels = input.shape[1]
+    channels = input.shape[1] if input.ndim > 1 else 0  # torch's count for a 1-D input
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {t.numel()}")
     shape = (1, channels) + (1,) * (input.ndim - 2)
+    if input.numel() == 0:  # nothing to normalise (as torch: the running statistics stay as they are)
+        return _affine(input, weight, bias, shape) if input.ndim > 1 else input * 1
     if training:
-        if input.numel() // max(channels, 1) <= 1:
+        if input.numel() // max(channels, 1) == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
         dims = (0,) + tuple(range(2, input.ndim))
         track = running_mean is not None and running_var is not None
@@ -515,7 +515,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (channels,):
             raise RuntimeError(f"group_norm: expected {name} of shape [{channels}], got {list(t.shape)}")
-    grouped = input.reshape(input.shape[0], num_groups, -1)
+    grouped = input.reshape(input.shape[0], num_groups, math.prod(input.shape[1:]) // num_groups)
     x, _ = _norm_ops.Normalize.apply(grouped, dims=(2,), eps=eps)
     return _affine(x.reshape(input.shape), weight, bias, (1, channels) + (1,) * (input.ndim - 2))
 
@@ -1244,3 +1244,7 @@ from ._fractional_pool import fractional_max_pool2d, fractional_max_pool3d  # no
 
 __all__ += ["linear_cross_entropy", "upsample", "upsample_bilinear", "upsample_nearest", "fractional_max_pool2d",
             "fractional_max_pool3d"]
+# the distances between the rows of one tensor (issue 21): a composite of the p-norm, as torch.pdist
+from ..autograd.ops.distance import pdist  # noqa: E402
+
+__all__.append("pdist")

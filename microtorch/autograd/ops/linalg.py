@@ -1,6 +1,7 @@
 """Matrix products: ``matmul`` (1-D, 2-D and batched with broadcasting), ``outer``, ``addmm`` and ``einsum``."""
 from __future__ import annotations
 
+import math
 import string
 from typing import Any, Sequence
 
@@ -22,7 +23,8 @@ class MatMul(Op):
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.folds_batch = b.ndim == 2 and a.ndim > 2
         if ctx.folds_batch:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
-            out = ctx.xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
+            rows = math.prod(a.shape[:-1])  # (not -1: an empty inner dim leaves it undetermined)
+            out = ctx.xp.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
         else:
             out = ctx.xp.matmul(a, b)
         return out if out.dtype == a.dtype else out.astype(a.dtype)  # (ml_dtypes' bfloat16 matmul gives float32)
@@ -34,7 +36,8 @@ class MatMul(Op):
         gb = None
         if need_b:
             if ctx.folds_batch:  # sum the batch inside one GEMM
-                gb = a.reshape(-1, a.shape[-1]).mT @ grad.reshape(-1, grad.shape[-1])
+                rows = math.prod(a.shape[:-1])
+                gb = a.reshape(rows, a.shape[-1]).mT @ grad.reshape(rows, grad.shape[-1])
             else:
                 gb = a.mT @ grad
         return ga, gb

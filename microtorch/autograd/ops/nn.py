@@ -6,12 +6,17 @@ from .index import IndexAccumulate
 from ..._promotion import _float_input, _normalize_dim
 
 
+def _row_max(x, dim: int):
+    """The max along ``dim`` (kept), the shift that keeps exp finite; 0 for an empty dim (an empty result)."""
+    return x.max(axis=dim, keepdims=True) if x.shape[dim] else 0  # array methods: less dispatch than xp.amax
+
+
 class Softmax(Op):
     """d softmax(x) = y * (g - sum(g * y)) along dim"""
 
     def forward(ctx, x, dim):
         xp = ctx.xp
-        e = xp.exp(x - x.max(axis=dim, keepdims=True))  # array methods: less dispatch than xp.amax
+        e = xp.exp(x - _row_max(x, dim))
         e /= e.sum(axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(e)
@@ -27,7 +32,7 @@ class LogSoftmax(Op):
 
     def forward(ctx, x, dim):
         xp = ctx.xp
-        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted = x - _row_max(x, dim)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)

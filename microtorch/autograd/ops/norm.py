@@ -24,7 +24,7 @@ class Normalize(Op):
         var = (centered * centered).mean(axis=dims, keepdims=True)
         invstd = 1.0 / xp.sqrt(var + eps)
         xhat = centered * invstd
-        count = x.size // mean.size
+        count = x.size // mean.size if mean.size else 0  # (an empty input: no statistics)
         if running_mean is not None:  # batch norm in training: update the running statistics in place
             running_mean *= 1.0 - momentum
             running_mean += momentum * mean.reshape(running_mean.shape)
@@ -41,6 +41,6 @@ class Normalize(Op):
         if grad is not None:
             gx = (grad - grad.mean(dims, keepdim=True) - xhat * (grad * xhat).mean(dims, keepdim=True)) * invstd
         if grad_invstd is not None:
-            through_invstd = xhat * (grad_invstd * invstd * invstd * (-1.0 / ctx.count))
+            through_invstd = xhat * (grad_invstd * invstd * invstd * (-1.0 / max(ctx.count, 1)))
             gx = through_invstd if gx is None else gx + through_invstd
         return gx

@@ -190,7 +190,7 @@ class Amax(Op):
 
     def forward(ctx, x, dim, keepdim, largest):
         if x.size == 0 and (dim is None or any(x.shape[d] == 0 for d in dim)):
-            raise IndexError(f"{'amax' if largest else 'amin'}(): cannot reduce over a zero-size dimension")
+            _empty_extreme_error(x, dim, "amax" if largest else "amin")
         out = (x.max if largest else x.min)(axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.keepdim = dim, keepdim
@@ -202,6 +202,14 @@ class Amax(Op):
         is_extreme = (x == _keep(out, shape, ctx.dim, ctx.keepdim)).to(x.dtype)
         share = is_extreme / is_extreme.sum(ctx.dim, keepdim=True)
         return _keep(grad, shape, ctx.dim, ctx.keepdim) * share
+
+
+def _empty_extreme_error(x, dim: tuple | None, fn: str) -> None:
+    """torch's errors for a max/min over an empty dimension (no identity to return)."""
+    if dim is None:
+        raise RuntimeError(f"{fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
+    raise IndexError(f"{fn}(): Expected reduction dim {next(d for d in dim if x.shape[d] == 0)} to have non-zero size.")
 
 
 class MaxAll(Amax):
@@ -302,6 +310,11 @@ class LogSumExp(Op):
 
     def forward(ctx, x, dim, keepdim):
         xp = ctx.xp
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if x.size == 0:  # an empty sum: log(0) = -inf (or an empty result)
+            ctx.save_for_backward(x, None)
+            return xp.full(tuple(1 if dim is None or d in dim else s for d, s in enumerate(x.shape)) if keepdim else
+                           tuple(s for d, s in enumerate(x.shape) if dim is not None and d not in dim), -xp.inf, x.dtype)
         m = x.max(axis=dim, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift
         out = xp.log(xp.exp(x - m).sum(axis=dim, keepdims=True)) + m
@@ -313,6 +326,8 @@ class LogSumExp(Op):
 
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
+        if out is None:
+            return x.new_zeros(x.shape)
         shape = tuple(x.shape)
         return _keep(grad, shape, ctx.dim, ctx.keepdim) * (x - _keep(out, shape, ctx.dim, ctx.keepdim)).exp()
 
