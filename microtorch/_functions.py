@@ -26,6 +26,8 @@ _METHODS = (
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
     "outer addmm cumprod roll tile repeat_interleave nan_to_num"
+    " det logdet slogdet inverse cholesky cholesky_solve cholesky_inverse triangular_solve matrix_exp matrix_power"
+    " svd qr pinverse"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -37,7 +39,8 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive".split()
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive"
+    " det logdet slogdet triangular_solve matrix_exp pinverse".split()
 )
 
 for _name in _METHODS:

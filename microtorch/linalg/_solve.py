@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+from .._dtype import float64, int64
 from .._signatures import write_out
 from .._tensor import Tensor
 from ..autograd.ops import decomposition as _dec
@@ -153,10 +154,12 @@ def matrix_power(A: Tensor, n: int, *, out: Any = None) -> Tensor:
 
 def matrix_exp(A: Tensor) -> Tensor:
     """exp(A) = sum A^k / k!, by scaling and squaring (a Taylor polynomial of degree 18 on A / 2^s with
-    ||A / 2^s||_1 <= 1/2). grad: that of the polynomial and the squarings"""
+    ||A / 2^s||_1 <= 1/2; narrower floats computed in float64). grad: that of the polynomial and the squarings"""
     _common.check_square("matrix_exp", A)
     if A.numel() == 0:
         return A.clone()
+    if A.dtype.itemsize < 8:  # the squarings amplify rounding errors: compute in float64 (a recorded cast)
+        return matrix_exp(A.to(float64)).to(A.dtype)
     norm = float(A.detach().abs().sum(-2).amax())
     squarings = max(0, math.ceil(math.log2(norm / 0.5))) if math.isfinite(norm) and norm > 0.5 else 0
     x = A / 2.0 ** squarings
@@ -235,7 +238,7 @@ def vander(x: Tensor, N: int | None = None) -> Tensor:
     n = x.shape[-1] if N is None else N
     if n <= 1:
         raise RuntimeError("N must be greater than 1.")
-    x = x.to("int64") if x.dtype.name == "bool" or x.dtype.name.startswith(("int", "uint")) else x
+    x = x.to(int64) if x.dtype.name == "bool" or x.dtype.name.startswith(("int", "uint")) else x
     powers = x.unsqueeze(-1).expand(tuple(x.shape) + (n - 1,)).cumprod(-1)
     return cat([x.new_ones(tuple(x.shape) + (1,)), powers], -1)
 
