@@ -39,6 +39,8 @@ _METHODS = (
     "nonzero_static unique unique_consecutive bincount histc histogram "
     "median nanmedian mode quantile nanquantile aminmax cummax cummin logcumsumexp nansum nanmean cov "
     "corrcoef diff renorm dist mv addmv baddbmm addbmm addr vdot kron inner cross"
+    " det logdet slogdet inverse cholesky cholesky_solve cholesky_inverse triangular_solve matrix_exp matrix_power"
+    " svd qr pinverse"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -53,8 +55,8 @@ _NO_OUT = set(
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
     "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint "
-    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef".split()
+    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount cov corrcoef"
+    " det logdet slogdet triangular_solve matrix_exp pinverse".split()
 )
 
 for _name in _METHODS:

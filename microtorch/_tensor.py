@@ -1477,6 +1477,59 @@ class Tensor(TensorCompat):
     def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
         return _ops.nan_to_num(self, nan, posinf, neginf)
 
+    # ---- linear algebra (microtorch/linalg/_legacy.py; imported on first use, as microtorch.linalg) ---------
+    def det(self) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.det(self)
+
+    def logdet(self) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.logdet(self)
+
+    def slogdet(self) -> Any:
+        from .linalg import _legacy
+        return _legacy.slogdet(self)
+
+    def inverse(self) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.inverse(self)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.cholesky(self, upper)
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.cholesky_inverse(self, upper)
+
+    def triangular_solve(self, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False) -> Any:
+        from .linalg import _legacy
+        return _legacy.triangular_solve(self, A, upper, transpose, unitriangular)
+
+    def matrix_exp(self) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.matrix_exp(self)
+
+    def matrix_power(self, n: int) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.matrix_power(self, n)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        from .linalg import _legacy
+        return _legacy.svd(self, some, compute_uv)
+
+    def qr(self, some: bool = True) -> Any:
+        from .linalg import _legacy
+        return _legacy.qr(self, some)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.pinverse(self, rcond)
+
     # ---- in-place ops --------------------------------------------------------------------------------
     def __iadd__(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, other)

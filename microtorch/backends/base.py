@@ -152,6 +152,31 @@ class Backend(ABC):
             f"{type(self).__name__} has no special-function library: define special_function() to return "
             f"scipy.special's {name!r} for its arrays"
         )
+    def lu_factor(self, a: Any) -> tuple:
+        """The LU factorisation with partial pivoting of a batch of (m, n) matrices, as LAPACK's getrf:
+        ``(LU, pivots, info)``, L's unit diagonal left out of the packed ``LU``; ``pivots`` (int32, 1-based,
+        min(m, n) per matrix) says that row i was swapped with row ``pivots[i] - 1``; ``info`` (int32) is 0, or
+        the 1-based index of the first zero pivot. ``xp.linalg`` has no LU, so this default is a column loop of
+        whole-batch array operations (the first largest pivot, as LAPACK's idamax)."""
+        xp = self.xp
+        m, n = a.shape[-2:]
+        batch = a.shape[:-2]
+        count = math.prod(batch)
+        lu = xp.array(a, copy=True).reshape((count, m, n))
+        rows = xp.arange(count)
+        pivots = xp.zeros((count, min(m, n)), dtype="int32")
+        info = xp.zeros((count,), dtype="int32")
+        for j in range(min(m, n)):
+            p = xp.argmax(xp.abs(lu[:, j:, j]), axis=-1) + j
+            pivots[:, j] = p + 1
+            row_j, row_p = lu[:, j, :].copy(), lu[rows, p, :].copy()
+            lu[:, j, :], lu[rows, p, :] = row_p, row_j
+            pivot = lu[:, j, j]
+            zero = pivot == 0
+            info = xp.where((info == 0) & zero, j + 1, info).astype("int32")
+            lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]
+            lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
+        return lu.reshape(a.shape), pivots.reshape(batch + (min(m, n),)), info.reshape(batch)
 
     # ---- random numbers ----------------------------------------------------------
     # The samplers below draw from generators with NumPy's Generator API (random,

@@ -16,18 +16,22 @@ def _lower_half_diagonal(t):
 class Cholesky(Op):
     """A = L L^T; grad_A = sym(L^-T Phi(L^T grad_L) L^-1), with sym(S) = (S + S^T) / 2"""
 
-    def forward(ctx, a):
+    def forward(ctx, a, ex: bool = False):
         xp = ctx.xp
         try:
             out = xp.linalg.cholesky(a)
+            failed = not bool(xp.all(xp.isfinite(out)))
         except getattr(xp.linalg, "LinAlgError", ArithmeticError):
-            raise _not_positive_definite() from None
-        if not bool(xp.all(xp.isfinite(out))):
-            raise _not_positive_definite()
+            failed = True
+        info = xp.zeros(a.shape[:-2], dtype="int32")
+        if failed:
+            out, info = _cholesky_partial(xp, a)
+            if not ex:
+                raise _not_positive_definite(int(info.reshape(-1)[xp.argmax(info.reshape(-1) > 0)]))
         ctx.save_for_backward(out)
-        return out
+        return (out, info) if ex else out
 
-    def backward(ctx, grad):
+    def backward(ctx, grad, *_):
         (low,) = ctx.saved_tensors
         p = _lower_half_diagonal(low.mT @ grad.tril())
         up = low.mT
@@ -36,11 +40,29 @@ class Cholesky(Op):
         return (s + s.mT) * 0.5
 
 
-def _not_positive_definite() -> Exception:
-    from ...linalg import LinAlgError
+def _cholesky_partial(xp, a):
+    """(L, info) for a batch with matrices that are not positive-definite: info is the order of the first leading
+    minor that is not, L the factor of the largest leading minor that is (zeros elsewhere), one matrix at a time."""
+    n = a.shape[-1]
+    flat = a.reshape((-1, n, n))
+    low = xp.zeros_like(flat)
+    info = xp.zeros((flat.shape[0],), dtype="int32")
+    for b in range(flat.shape[0]):
+        for k in range(1, n + 1):
+            try:
+                part = xp.linalg.cholesky(flat[b, :k, :k])
+                if not bool(xp.all(xp.isfinite(part))):
+                    raise ArithmeticError
+            except (getattr(xp.linalg, "LinAlgError", ArithmeticError), ArithmeticError):
+                info[b] = k
+                break
+            low[b, :k, :k] = part
+    return low.reshape(a.shape), info.reshape(a.shape[:-2])
 
-    return LinAlgError("linalg.cholesky: The factorization could not be completed because the input is not "
-                         "positive-definite.")
+
+def _not_positive_definite(order: int) -> Exception:
+    return _linalg_error("linalg.cholesky: The factorization could not be completed because the input is not "
+                         f"positive-definite (the leading minor of order {order} is not positive-definite).")
 
 
 def _broadcast_batch(a: tuple, b: tuple) -> tuple:
@@ -78,3 +100,136 @@ class SolveTriangular(Op):
             ga = -(gb @ out.mT)
             ga = ga.triu() if ctx.upper else ga.tril()
         return ga, (gb if need_b else None)
+
+
+def _linalg_error(message: str) -> Exception:
+    from ...linalg import LinAlgError
+
+    return LinAlgError(message)
+
+
+def _eye(like, n: int):
+    """The n x n identity in ``like``'s dtype and device (a constant)."""
+    from ..._creation import eye
+
+    return eye(n, dtype=like.dtype, device=like.device)
+
+
+def _singular(xp, a) -> bool:
+    return not bool(xp.all(xp.isfinite(a)))
+
+
+class Solve(Op):
+    """X = A^-1 B; grad_B = A^-T G, grad_A = -grad_B X^T"""
+
+    broadcasting = True  # batch dims broadcast; the engine sums them back
+
+    def forward(ctx, a, b, check: bool = True):
+        xp = ctx.xp
+        shape = _broadcast_batch(a.shape[:-2], b.shape[:-2])
+        a, b = xp.broadcast_to(a, shape + a.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:])
+        try:
+            out = xp.linalg.solve(a, b)
+        except getattr(xp.linalg, "LinAlgError", ArithmeticError):
+            if check:
+                raise _linalg_error("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+            out = _nan_solve(ctx.device.backend, a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[0] or ctx.needs_input_grad[1] else None, out)
+        return out
+
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        gb = Solve.apply(a.mT, grad)
+        return (-(gb @ out.mT) if need_a else None), (gb if need_b else None)
+
+
+def _nan_solve(backend, a, b):
+    """Solves of a batch with singular matrices: each singular one gives inf/nan, as LAPACK's getrs does."""
+    xp = backend.xp
+    lu, _, info = backend.lu_factor(a)
+    safe = xp.where((info > 0)[..., None, None], xp.eye(a.shape[-1], dtype=a.dtype), a)
+    out = xp.linalg.solve(safe, b)
+    with backend.errstate():
+        return xp.where((info > 0)[..., None, None], out * xp.asarray(float("nan"), dtype=a.dtype), out)
+
+
+class LuFactor(Op):
+    """(LU, pivots, info) of A = P L U with partial pivoting (the backend's ``lu_factor``); not differentiable here
+    (``linalg.lu_factor`` differentiates through ``LuUnpacked``)"""
+
+    def forward(ctx, a):
+        return ctx.device.backend.lu_factor(a)
+
+
+class Inverse(Op):
+    """A^-1; grad_A = -A^-T G A^-T"""
+
+    def forward(ctx, a, check: bool = True):
+        xp = ctx.xp
+        try:
+            out = xp.linalg.inv(a)
+        except getattr(xp.linalg, "LinAlgError", ArithmeticError):
+            if check:
+                _, _, info = ctx.device.backend.lu_factor(a)
+                element = int(info.reshape(-1)[xp.argmax(info.reshape(-1) > 0)])
+                raise _linalg_error(f"linalg.inv: The diagonal element {element} is zero, the inversion could not be "
+                                    "completed because the input matrix is singular.") from None
+            eye = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+            out = _nan_solve(ctx.device.backend, a, eye)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -(out.mT @ grad @ out.mT)
+
+
+class Det(Op):
+    """det(A); grad_A = g det(A) A^-T (the cofactor matrix, from an SVD where A is singular)"""
+
+    def forward(ctx, a):
+        out = ctx.xp.linalg.det(a)
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if a.shape[-1] == 0:
+            return a * 0
+        if not bool((out == 0).any()):
+            return Solve.apply(a.mT, _eye(a, a.shape[-1])) * (grad * out)[..., None, None]
+        return _cofactor(a) * grad[..., None, None]
+
+
+def _exclusive_products(s):
+    """p_i = prod_{j != i} s_j along the last dim, without dividing (s may hold zeros)."""
+    from ..._creation import ones
+    from .shape import cat
+
+    one = ones(s.shape[:-1] + (1,), dtype=s.dtype, device=s.device)
+    before = cat([one, s[..., :-1]], -1).cumprod(-1)
+    after = cat([one, s.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
+    return before * after
+
+
+def _cofactor(a):
+    """The cofactor matrix det(A) A^-T, also for singular A: det(U) det(V) U diag(prod_{j != i} s_j) V^T."""
+    from .linalg_spectral import Svd
+
+    u, s, vh = Svd.apply(a, full_matrices=False)
+    sign = Det.apply(u.detach()) * Det.apply(vh.detach())
+    return (u * _exclusive_products(s)[..., None, :]) @ vh * sign[..., None, None]
+
+
+class SlogDet(Op):
+    """(sign, log|det A|); grad_A = g A^-T (sign has no gradient)"""
+
+    def forward(ctx, a):
+        sign, logabs = ctx.xp.linalg.slogdet(a)
+        ctx.save_for_backward(a)
+        return sign, logabs
+
+    def backward(ctx, grad_sign, grad_logabs):
+        (a,) = ctx.saved_tensors
+        return Solve.apply(a.mT, _eye(a, a.shape[-1])) * grad_logabs[..., None, None]

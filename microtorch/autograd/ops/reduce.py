@@ -363,11 +363,16 @@ def norm(x, p: Any, dim: Any, keepdim: bool):
         return x.abs().amax(dims, keepdim=keepdim)
     if p == -math.inf:
         return x.abs().amin(dims, keepdim=keepdim)
-    if p == 0:
-        # the count of nonzeros, connected to x with a zero gradient (the result requires grad, as torch's)
-        return (x * 0.0).where(x == 0, 1.0).sum(dims, keepdim=keepdim)
+    if p == 0:  # the count of nonzeros, recorded (zero gradient) as torch's
+        from .linalg_norm import PNorm
+
+        return PNorm.apply(x, p=0.0, dim=dims, keepdim=keepdim)
+    if p == "nuc":  # torch.norm: the nuclear norm over every dim (so the input must be a matrix) or over dim
+        from ...linalg import matrix_norm
+
+        return matrix_norm(x, "nuc", tuple(range(x.ndim)) if dim is None else dim, keepdim)
     if isinstance(p, str):
-        raise ValueError(f"norm(): unsupported norm type {p!r}; use a number, 'fro', inf or -inf")
+        raise ValueError(f"norm(): unsupported norm type {p!r}; use a number, 'fro', 'nuc', inf or -inf")
     return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
 
 

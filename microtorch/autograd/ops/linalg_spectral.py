@@ -1,0 +1,151 @@
+"""Spectral decompositions: ``svd``, ``eigh``, ``qr`` and the pseudo-inverse (``torch.linalg``'s).
+
+Forward runs the backend's ``xp.linalg`` over any batch dims; backward is torch's formula written
+with Tensor ops (so second derivatives come from differentiating it again). Degenerate singular values
+or eigenvalues make the spectral gradients inf/nan, as in torch.
+"""
+from __future__ import annotations
+
+from ..function import Op
+from .decomposition import SolveTriangular, _eye
+
+
+def _diag_embed(v):
+    """The batch of diagonal matrices with ``v`` on their diagonals."""
+    return v.unsqueeze(-1) * _eye(v, v.shape[-1])
+
+
+def _off_diagonal_ratio(x, e):
+    """x / e off the diagonal, 0 on it (e's diagonal is 0: the differences of equal positions)."""
+    eye = _eye(x, x.shape[-1])
+    return x / (e + eye) * (1 - eye)
+
+
+class Svd(Op):
+    """A = U diag(S) V^H; torch's svd_backward: gA = U [(skew(U^T gU) S + S skew(V^T gV)) / E + diag(gS)] V^T
+    (E_ij = S_j^2 - S_i^2), plus the parts of gU, gV outside the spans of U, V for non-square A"""
+
+    materialize_grads = False  # without gU and gV, gA = U diag(gS) V^T: no division by E (repeated S are fine)
+
+    def forward(ctx, a, full_matrices: bool):
+        u, s, vh = ctx.xp.linalg.svd(a, full_matrices=full_matrices)
+        ctx.k = s.shape[-1]
+        ctx.save_for_backward(u, s, vh)
+        return u, s, vh
+
+    def backward(ctx, gu, gs, gvh):
+        u, s, vh = ctx.saved_tensors
+        k = ctx.k
+        u, vh = u[..., :k], vh[..., :k, :]
+        if gu is None and gvh is None:
+            return (u * gs.unsqueeze(-2)) @ vh if gs is not None else None
+        gu = u * 0 if gu is None else gu[..., :k]
+        gvh = vh * 0 if gvh is None else gvh[..., :k, :]
+        return svd_backward(u, s, vh, gu, s * 0 if gs is None else gs, gvh)
+
+
+def svd_backward(u, s, vh, gu, gs, gvh):
+    """The gradient of A from those of its reduced SVD (torch's formula; real matrices)."""
+    m, n = u.shape[-2], vh.shape[-1]
+    v, gv = vh.mT, gvh.mT
+    utgu, vtgv = u.mT @ gu, v.mT @ gv
+    utgu, vtgv = utgu - utgu.mT, vtgv - vtgv.mT
+    s2 = s * s
+    inner = _off_diagonal_ratio(utgu * s.unsqueeze(-2) + s.unsqueeze(-1) * vtgv, s2.unsqueeze(-2) - s2.unsqueeze(-1))
+    inner = inner + _diag_embed(gs)
+    if m > n:
+        gu_sinv = gu / s.unsqueeze(-2)
+        return (u @ inner + gu_sinv - u @ (u.mT @ gu_sinv)) @ vh
+    if m < n:
+        gv_sinv = gv / s.unsqueeze(-2)
+        return u @ (inner @ vh + gv_sinv.mT - (gv_sinv.mT @ v) @ vh)
+    return u @ inner @ vh
+
+
+class Eigh(Op):
+    """A = V diag(L) V^T for symmetric A; torch's gradient: gA = V (diag(gL) + skew(V^T gV) / 2 / E) V^T
+    with E_ij = L_j - L_i (not symmetrised: only the triangle UPLO names is read)"""
+
+    materialize_grads = False  # without gV, gA = V diag(gL) V^T: no division by E
+
+    def forward(ctx, a, uplo: str):
+        w, v = ctx.xp.linalg.eigh(a, UPLO=uplo)
+        ctx.save_for_backward(w, v)
+        return w, v
+
+    def backward(ctx, gw, gv):
+        w, v = ctx.saved_tensors
+        if gv is None:
+            return (v * gw.unsqueeze(-2)) @ v.mT if gw is not None else None
+        gw = w * 0 if gw is None else gw
+        vtgv = v.mT @ gv
+        inner = _off_diagonal_ratio((vtgv - vtgv.mT) * 0.5, w.unsqueeze(-2) - w.unsqueeze(-1)) + _diag_embed(gw)
+        return v @ inner @ v.mT
+
+
+class Qr(Op):
+    """A = Q R; for m >= n: gA = (gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T; for m < n the extra columns Y = Q R2
+    give gY = Q gR2 and gQ += Y gR2^T"""
+
+    def forward(ctx, a, mode: str):
+        q, r = ctx.xp.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+        ctx.save_for_backward(a, q, r)
+        ctx.mode = mode
+        return q, r
+
+    def backward(ctx, gq, gr):
+        a, q, r = ctx.saved_tensors
+        m, n = a.shape[-2:]
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
+                               "through linalg.qr.")
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        if m >= n:
+            return _qr_backward_tall(q, r, gq, gr)
+        from .shape import cat
+
+        y, gr1, gr2 = a[..., m:], gr[..., :m], gr[..., m:]
+        gx = _qr_backward_tall(q, r[..., :m], gq + y @ gr2.mT, gr1)
+        return cat([gx, q @ gr2], -1)
+
+
+def _qr_backward_tall(q, r, gq, gr):
+    """The gradient of A = Q R (reduced, m >= n) from gQ and gR."""
+    m = r @ gr.mT - gq.mT @ q
+    copyltu = m.tril() + m.tril(-1).mT
+    rhs = gq + q @ copyltu
+    return SolveTriangular.apply(r, rhs.mT, upper=True).mT
+
+
+class Pinv(Op):
+    """A+ (singular values at or below max(atol, rtol * s_max) dropped); for constant rank,
+    gA = -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A) (Golub and Pereyra)"""
+
+    def forward(ctx, a, atol, rtol, hermitian: bool):
+        xp = ctx.xp
+        if hermitian:
+            w, v = xp.linalg.eigh(a)
+            s = xp.abs(w)
+        else:
+            u, s, vh = xp.linalg.svd(a, full_matrices=False)
+        top = s.max(axis=-1, keepdims=True) if s.shape[-1] else s[..., :1]
+        tol = xp.maximum(xp.asarray(atol, dtype=s.dtype)[..., None], xp.asarray(rtol, dtype=s.dtype)[..., None] * top)
+        keep = s > tol
+        s_inv = xp.where(keep, 1 / xp.where(keep, s, 1), 0).astype(a.dtype)
+        if hermitian:
+            w_inv = xp.where(keep, 1 / xp.where(keep, w, 1), 0).astype(a.dtype)
+            out = (v * w_inv[..., None, :]) @ xp.swapaxes(v, -1, -2)
+        else:
+            out = (xp.swapaxes(vh, -1, -2) * s_inv[..., None, :]) @ xp.swapaxes(u, -1, -2)
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, grad):
+        a, p = ctx.saved_tensors
+        pt, gt = p.mT, grad.mT
+        out = -(pt @ grad @ pt)
+        out = out + (gt @ p @ pt - a @ (p @ (gt @ p @ pt)))
+        out = out + (pt @ p @ gt - (pt @ p @ gt) @ p @ a)
+        return out, None, None
