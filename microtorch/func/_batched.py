@@ -347,7 +347,7 @@ def _embedding(cls: type, level: int, inputs: tuple, params: dict) -> Any:
 ELEMENTWISE = frozenset(
     obj for module in (elementwise, special) for obj in vars(module).values()
     if isinstance(obj, type) and issubclass(obj, function.Op) and obj.__module__ == module.__name__
-) | {nn_ops.Erf, nn_ops.Gelu, nn_ops.Softplus, nn_ops.ConstantPad, loss.BinaryCrossEntropy}
+) | {nn_ops.Erf, nn_ops.Gelu, nn_ops.GeluTanh, nn_ops.Softplus, nn_ops.ConstantPad, loss.BinaryCrossEntropy}
 
 RULES: dict[type, Callable] = {
     **{op: _dim_param for op in (reduce.Sum, reduce.Mean, reduce.Var, reduce.Std, reduce.Prod, reduce.Amax,
