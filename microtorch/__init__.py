@@ -66,6 +66,7 @@ from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
 from ._compile import compile, is_compiling  # noqa: E402
+from .backends._threads import get_num_threads, set_num_threads  # noqa: E402
 
 newaxis = None
 _float32_matmul_precision = "highest"

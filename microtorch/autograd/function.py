@@ -27,6 +27,7 @@ Tensor, or as constants for anything else.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from typing import Any
@@ -58,6 +59,11 @@ _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
 #: vmapped inputs (their batching rule), NotImplemented for the rest
 vmap_dispatch: Any = None
+
+#: elementwise results of at least this many elements are computed by the backend's ``ufunc`` (the pointwise
+#: table, unrecorded arithmetic, tanh), which the NumPy backend splits across its intra-op threads;
+#: ``sys.maxsize``: never
+PARALLEL_FROM = sys.maxsize
 
 #: ``SumToSize.apply`` (set by ``ops.reduce``): the engine sums broadcast gradients back with the op itself,
 #: the shapes being known valid

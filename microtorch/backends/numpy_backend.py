@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy
 
-from . import _erf
+from . import _erf, _threads
 from .base import Backend
 
 # torch's CPU default generator also starts from a fixed seed, so unseeded runs repeat
@@ -33,6 +33,9 @@ class NumpyBackend(Backend):
             return _erf.erf_float32(x).astype(x.dtype, copy=False)
         scipy_erf = _scipy_erf()
         return scipy_erf(x) if scipy_erf is not None else _erf.erf_float64(x)
+
+    def ufunc(self, name: str, *operands: Any) -> Any:
+        return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
 
     def describe(self) -> dict:
         info = super().describe()
