@@ -175,9 +175,7 @@ class Op:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
         recording = requires_grad and _grad_state.enabled
         op.device = device
-        backend = device._backend
-        if backend is None:  # not cached yet, or its type was registered again
-            backend = device.backend
+        backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
         # forward may skip saving what no gradient needs
         op.needs_input_grad = (
