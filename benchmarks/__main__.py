@@ -60,6 +60,11 @@ def main(argv: list | None = None) -> int:
     for w in selected:
         steps = {"microtorch": w.build(microtorch, args.device, args.quick), "torch": w.build(torch, args.device, args.quick)}
         syncs = {"microtorch": syncer(microtorch), "torch": syncer(torch)}
+        if args.device == "cpu":  # the NumPy-based peers (HIPS autograd), where installed
+            for peer, build in w.peers.items():
+                step = build(args.quick)
+                if step is not None:
+                    steps[peer], syncs[peer] = step, (lambda: None)
         results.append(harness.compare(w.name, steps, syncs, rounds, min_seconds, w.scale, w.unit, w.note))
         progress.update(w.name)
     if measure_memory:

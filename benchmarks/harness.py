@@ -18,6 +18,7 @@ class Result:
     torch: float
     note: str = ""
     samples: dict = field(default_factory=dict)
+    peers: dict = field(default_factory=dict)  # a NumPy-based peer's median (HIPS autograd), by name
 
     @property
     def ratio(self) -> float:
@@ -49,7 +50,8 @@ def compare(name: str, steps: dict, syncs: dict, rounds: int, min_seconds: float
         for lib in steps:
             samples[lib].append(time_per_call(steps[lib], syncs[lib], min_seconds) * scale)
     med = {lib: statistics.median(v) for lib, v in samples.items()}
-    return Result(name, unit, med["microtorch"], med["torch"], note, samples)
+    peers = {lib: m for lib, m in med.items() if lib not in ("microtorch", "torch")}
+    return Result(name, unit, med["microtorch"], med["torch"], note, samples, peers)
 
 
 def machine_description(device: str) -> str:
@@ -95,13 +97,19 @@ def _blas_description() -> str:
 
 
 def markdown_table(results: list, device: str) -> str:
+    peers = sorted({p for r in results for p in r.peers})
     lines = [
-        f"| workload ({device}) | microtorch | torch | ratio (microtorch/torch) |",
-        "|---|---:|---:|---:|",
+        f"| workload ({device}) | microtorch | torch | ratio (microtorch/torch) |"
+        + "".join(f" {p} | ratio ({p}/microtorch) |" for p in peers),
+        "|---|---:|---:|---:|" + "---:|---:|" * len(peers),
     ]
     for r in results:
         name = r.name + (f" ({r.note})" if r.note else "")
-        lines.append(f"| {name} | {r.microtorch:.3g} {r.unit} | {r.torch:.3g} {r.unit} | {r.ratio:.2f}x |")
+        row = f"| {name} | {r.microtorch:.3g} {r.unit} | {r.torch:.3g} {r.unit} | {r.ratio:.2f}x |"
+        for p in peers:
+            value = r.peers.get(p)
+            row += f" {value:.3g} {r.unit} | {value / r.microtorch:.2f}x |" if value is not None else " | |"
+        lines.append(row)
     return "\n".join(lines)
 
 
@@ -111,7 +119,7 @@ def write_json(path: str, results: list, device: str, machine: str, drawing: lis
         "machine": machine,
         "results": [
             {"name": r.name, "unit": r.unit, "microtorch": r.microtorch, "torch": r.torch, "ratio": r.ratio,
-             "note": r.note, "samples": r.samples}
+             "note": r.note, "samples": r.samples, "peers": r.peers}
             for r in results
         ],
     }

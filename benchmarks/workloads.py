@@ -2,10 +2,12 @@
 (``lib`` is ``torch`` or ``microtorch``) from the same NumPy inputs."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+
+from . import peers
 
 
 @dataclass
@@ -15,6 +17,7 @@ class Workload:
     unit: str = "ms"
     scale: float = 1e3  # seconds -> unit
     note: str = ""
+    peers: dict = field(default_factory=dict)  # peer name -> build(quick) -> step or None (benchmarks/peers.py)
 
 
 def _tensor(lib, array: np.ndarray, device: str, requires_grad: bool = False):
@@ -219,16 +222,75 @@ def build_transformer_encoder(lib, device, quick):
     return step
 
 
+def build_generation(lib, device, quick):
+    """minGPT-sized greedy generation: gpt-nano (3 layers, 3 heads, width 48, vocabulary 65, context 128) decodes
+    100 tokens one at a time from a 1-token prompt, the whole context through the model each step, without
+    gradients (many tiny ops: minGPT's ``generate``)."""
+    vocab, width, heads, layers, context = 65, 48, 3, 3, 128
+    new_tokens = 10 if quick else 100
+    nn = lib.nn
+    F = nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(width), nn.LayerNorm(width)
+            self.attn, self.proj = nn.Linear(width, 3 * width), nn.Linear(width, width)
+            self.fc, self.out = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
+
+        def forward(self, x, mask):
+            b, t, c = x.shape
+            q, k, v = self.attn(self.ln1(x)).reshape(b, t, 3, heads, c // heads).permute(2, 0, 3, 1, 4).unbind(0)
+            scores = (q @ k.transpose(-2, -1)) * (c // heads) ** -0.5
+            att = F.softmax(scores.masked_fill(mask[:t, :t], float("-inf")), dim=-1)
+            x = x + self.proj((att @ v).transpose(1, 2).reshape(b, t, c))
+            return x + self.out(F.gelu(self.fc(self.ln2(x))))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok, self.pos = nn.Embedding(vocab, width), nn.Embedding(context, width)
+            self.blocks = nn.ModuleList([Block() for _ in range(layers)])
+            self.ln, self.head = nn.LayerNorm(width), nn.Linear(width, vocab, bias=False)
+
+        def forward(self, idx, mask):
+            t = idx.shape[1]
+            x = self.tok(idx) + self.pos(lib.arange(t, device=idx.device))
+            for block in self.blocks:
+                x = block(x, mask)
+            return self.head(self.ln(x))
+
+    model = GPT().to(device).eval()
+    _copy_weights(lib, model, 13)
+    mask = _tensor(lib, np.triu(np.ones((context, context), dtype=bool), 1), device)
+    prompt = _tensor(lib, np.zeros((1, 1), dtype=np.int64), device)
+
+    def step():
+        idx = prompt
+        with lib.no_grad():
+            for _ in range(new_tokens):
+                logits = model(idx[:, -context:], mask)
+                idx = lib.cat([idx, logits[:, -1, :].argmax(dim=-1, keepdim=True)], dim=1)
+        return idx
+
+    return step
+
+
 WORKLOADS = [
     Workload("per-op overhead (50 small ops, fwd+bwd)", build_op_chain, unit="us/op", scale=1e6 / CHAIN_OPS),
-    Workload("large elementwise (1M, fwd+bwd)", build_large_elementwise),
+    Workload("large elementwise (1M, fwd+bwd)", build_large_elementwise, peers={"autograd": peers.large_elementwise}),
     Workload("matmul 512 (fwd+bwd)", build_matmul),
-    Workload("MLP 64-128-128-10, batch 64 (Adam step)", mlp_workload((64, 128, 128, 10), 64)),
-    Workload("MLP 784-512-512-10, batch 128 (Adam step)", mlp_workload((784, 512, 512, 10), 128)),
-    Workload("MLP 784-1024-1024-10, batch 512 (Adam step)", mlp_workload((784, 1024, 1024, 10), 512)),
+    Workload("MLP 64-128-128-10, batch 64 (Adam step)", mlp_workload((64, 128, 128, 10), 64),
+             peers={"autograd": peers.mlp((64, 128, 128, 10), 64)}),
+    Workload("MLP 784-512-512-10, batch 128 (Adam step)", mlp_workload((784, 512, 512, 10), 128),
+             peers={"autograd": peers.mlp((784, 512, 512, 10), 128)}),
+    Workload("MLP 784-1024-1024-10, batch 512 (Adam step)", mlp_workload((784, 1024, 1024, 10), 512),
+             peers={"autograd": peers.mlp((784, 1024, 1024, 10), 512)}),
     Workload("LeNet-5, batch 64 (SGD momentum step)", lenet_workload(64)),
+    Workload("LeNet-5, batch 256 (SGD momentum step)", lenet_workload(256)),
     Workload("LeNet-5, batch 512 (SGD momentum step)", lenet_workload(512)),
     Workload("transformer block 8x64x128 (Adam step)", build_transformer),
     Workload("LSTM language model 2x200, 35x20 (SGD step)", build_lstm_lm),
     Workload("nn.TransformerEncoder 2 layers 8x64x128 (Adam step)", build_transformer_encoder),
+    Workload("minGPT generation, gpt-nano, 100 tokens greedy (no grad)", build_generation),
 ]

@@ -73,6 +73,7 @@ from ._compile import compile, is_compiling  # noqa: E402
 from ._native import *  # noqa: E402,F401,F403  (native_layer_norm, grid_sampler_2d, ...)
 from .signal.windows.windows import (bartlett_window, blackman_window, hamming_window, hann_window,  # noqa: E402
                                       kaiser_window)
+from .backends._threads import get_num_threads, set_num_threads  # noqa: E402
 
 newaxis = None
 _float32_matmul_precision = "highest"

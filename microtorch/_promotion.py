@@ -168,11 +168,15 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
         return op.apply(a, b)
     if function.vmap_dispatch is not None:  # under vmap, arithmetic goes to the batching rules
         return op.apply(a, b)
-    device = a._device if a_is_tensor else b._device
-    if device.index is not None or a_is_tensor and b_is_tensor and a._device is not b._device:
-        return op.apply(a, b)
+    device = function.common_device(op, a, b)
+    if device.index is not None:
+        return op.apply(a, b)  # (apply makes the device current)
+    x, y = a._data if a_is_tensor else a, b._data if b_is_tensor else b
     try:
-        out = getattr(device._backend.xp, ufunc)(a._data if a_is_tensor else a, b._data if b_is_tensor else b)
+        if (x if a_is_tensor else y).size >= function.PARALLEL_FROM:  # (large: the backend may use its threads)
+            out = function.backend_of(device).ufunc(ufunc, x, y)
+        else:
+            out = getattr(function.backend_of(device).xp, ufunc)(x, y)
     except ValueError:
         return op.apply(a, b)  # apply words the error as torch does
     except (TypeError, OverflowError) as e:  # NumPy's words name none of ours

@@ -77,6 +77,27 @@ def test_a_registered_backend_replaces_the_cached_one():
     assert Counting.made == 1
 
 
+def test_registering_a_device_type_again_keeps_its_tensors_working():
+    """Every path (recorded and unrecorded arithmetic, in-place updates, backward) finds the new backend of a
+    device type registered again while tensors of it exist (the cpu device: the one without an index)."""
+    from microtorch.backends import NumpyBackend, get_backend
+
+    old = get_backend("cpu")
+    a = mt.tensor([1.0, 2.0], requires_grad=True)
+    b = mt.tensor([3.0, 4.0])
+    try:
+        register_backend("cpu", NumpyBackend())
+        assert (b * 2.0 + b).tolist() == [9.0, 12.0]
+        (a * b).sum().backward()
+        assert a.grad.tolist() == [3.0, 4.0]
+        register_backend("cpu", NumpyBackend())
+        b += b
+        b.mul_(0.5)
+        assert b.tolist() == [3.0, 4.0]
+    finally:
+        register_backend("cpu", old)
+
+
 # ---- mixing devices and copying ---------------------------------------------------------------------------
 def test_mixing_devices_raises_naming_both():
     a, b = mt.ones(2, 2), mt.ones(2, 2, device="npx")

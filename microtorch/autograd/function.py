@@ -27,6 +27,7 @@ Tensor, or as constants for anything else.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from typing import Any
@@ -58,6 +59,15 @@ _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
 #: vmapped inputs (their batching rule), NotImplemented for the rest
 vmap_dispatch: Any = None
+
+#: elementwise results of at least this many elements are computed by the backend's ``ufunc`` (the pointwise
+#: table, unrecorded arithmetic, tanh), which the NumPy backend splits across its intra-op threads;
+#: ``sys.maxsize``: never
+PARALLEL_FROM = sys.maxsize
+
+#: ``SumToSize.apply`` (set by ``ops.reduce``): the engine sums broadcast gradients back with the op itself,
+#: the shapes being known valid
+sum_to_shape: Any = None
 
 
 class _SavedOutput:
@@ -165,7 +175,7 @@ class Op:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
         recording = requires_grad and _grad_state.enabled
         op.device = device
-        backend = device._backend if device._backend is not None else device.backend
+        backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
         # forward may skip saving what no gradient needs
         op.needs_input_grad = (
@@ -288,7 +298,8 @@ class Op:
         shapes = self.input_shapes
         if shapes is not None:
             result = tuple([
-                g if g is None or s is None or g._data.shape == s else g.sum_to_size(s) for g, s in zip(result, shapes)
+                g if g is None or s is None or g._data.shape == s else sum_to_shape(g, shape=s)
+                for g, s in zip(result, shapes)
             ])
         return result
 
@@ -461,6 +472,23 @@ class Function:
 def _array_if_in(t: Any, tensors: tuple) -> Any:
     """A saved input or output is kept as its array (resolved like a primitive op's saves)."""
     return t._data if isinstance(t, Tensor) and any(t is x for x in tensors) else t
+
+
+def backend_of(device: Any) -> Any:
+    """The backend serving ``device``: the one it cached, else the registry's (``register_backend`` empties the
+    cache of a device type it registers again, so reading ``device._backend`` alone is never enough)."""
+    backend = device._backend
+    return backend if backend is not None else device.backend
+
+
+def common_device(cls: Any, a: Any, b: Any) -> Any:
+    """The device of two operands (Tensors or scalars, at least one a Tensor): torch's error if they differ.
+    ``Op.apply`` does the same check inline over any number of inputs."""
+    if not isinstance(a, Tensor):
+        return b._device
+    if isinstance(b, Tensor) and b._device is not a._device:
+        _raise_device_mismatch(cls, a._device, b._device)
+    return a._device
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -137,6 +137,11 @@ class Backend(ABC):
             view += cols[:, k // kw, k % kw]
         return out[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
 
+    def ufunc(self, name: str, *operands: Any) -> Any:
+        """``xp.<name>(*operands)`` for a large elementwise call (the pointwise table sends its big ones here):
+        a backend may split it across threads (the NumPy backend's pool). The default makes the one call."""
+        return getattr(self.xp, name)(*operands)
+
     def erf(self, x: Any) -> Any:
         """The error function, elementwise. NumPy has none, so this default maps ``math.erf`` over host
         arrays (exact, slow); backends override it with a vectorised one (SciPy's, CuPy's ``cupyx.scipy``)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy
 
+from . import _erf, _threads
 from .base import Backend
 
 # torch's CPU default generator also starts from a fixed seed, so unseeded runs repeat
@@ -28,13 +29,13 @@ class NumpyBackend(Backend):
         return array
 
     def erf(self, x: Any) -> Any:
-        if x.dtype != numpy.float64:  # float32/16: a fast approximation, within 6e-7 of erf
-            return _erf_float32(x).astype(x.dtype, copy=False)
-        try:  # float64: SciPy's (exact); without SciPy the exact but slow generic one
-            from scipy.special import erf
-        except ImportError:
-            return super().erf(x)
-        return erf(x)
+        if x.dtype != numpy.float64:  # float32/16: the vectorised float32 one (faster than SciPy's; see _erf.py)
+            return _erf.erf_float32(x).astype(x.dtype, copy=False)
+        scipy_erf = _scipy_erf()
+        return scipy_erf(x) if scipy_erf is not None else _erf.erf_float64(x)
+
+    def ufunc(self, name: str, *operands: Any) -> Any:
+        return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
 
     def special_function(self, name: str) -> Any:
         """``scipy.special``'s ``name`` (SciPy is imported on first use: an optional dependency)."""
@@ -81,24 +82,18 @@ class NumpyBackend(Backend):
         return gen.permutation(n).astype(numpy.int64)
 
 
-def _erf_float32(x: Any) -> Any:
-    """erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, 6e-7 after float32 rounding),
-    computed in place in float32: about 3x faster than SciPy's, which is not vectorised."""
-    shape, x = x.shape, x.reshape(-1)  # 1-D, so 0-d inputs also give arrays to update in place
-    a = numpy.abs(x, dtype=numpy.float32)
-    t = a * numpy.float32(0.3275911)
-    t += 1
-    numpy.reciprocal(t, out=t)
-    y = t * numpy.float32(1.061405429)
-    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):  # Horner's rule
-        y += numpy.float32(c)
-        y *= t
-    numpy.square(a, out=a)
-    numpy.negative(a, out=a)
-    numpy.exp(a, out=a)
-    y *= a
-    numpy.subtract(1, y, out=y)
-    return numpy.copysign(y, x, out=y).reshape(shape)
+_SCIPY_ERF: list = []  # [scipy.special.erf or None], once looked up
+
+
+def _scipy_erf() -> Any:
+    """SciPy's exact float64 erf when SciPy is installed (imported on first use), else None."""
+    if not _SCIPY_ERF:
+        try:
+            from scipy.special import erf
+        except ImportError:
+            erf = None
+        _SCIPY_ERF.append(erf)
+    return _SCIPY_ERF[0]
 
 
 def _keep_freed_memory() -> None:

@@ -596,8 +596,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "none":
         return _activation_ops.Gelu.apply(input)
     if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * 0.5 * (inner.tanh() + 1.0)
+        return _activation_ops.GeluTanh.apply(input)
     raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
 
 

@@ -14,6 +14,7 @@ import itertools
 import operator
 from typing import Callable
 
+from .. import function
 from ..function import Op
 
 _READABLE = ("x", "y", "out")
@@ -28,15 +29,29 @@ def _reads(derivative: Callable) -> tuple:
     return names
 
 
-def _forward_function(forward: str | Callable) -> Callable:
-    if isinstance(forward, str):
-        return lambda xp, *arrays: getattr(xp, forward)(*arrays)
-    return forward
+def _forward_function(forward: str | Callable, arity: int) -> Callable:
+    """``compute(ctx, *arrays)``: a named ufunc (large outputs through the backend's ``ufunc``), or ``forward(xp, ...)``."""
+    if not isinstance(forward, str):
+        return lambda ctx, *arrays: forward(ctx.xp, *arrays)
+    if arity == 1:
+        def compute(ctx, x):
+            if x.size >= function.PARALLEL_FROM:  # (large: the backend may use its threads)
+                return ctx.device.backend.ufunc(forward, x)
+            return getattr(ctx.xp, forward)(x)
+    else:
+        def compute(ctx, x, y):
+            if (y if type(x) in _SCALARS else x).size >= function.PARALLEL_FROM:  # (one is an array)
+                return ctx.device.backend.ufunc(forward, x, y)
+            return getattr(ctx.xp, forward)(x, y)
+    return compute
+
+
+_SCALARS = (float, int, bool)
 
 
 def unary_op(name: str, forward: str | Callable, derivative: Callable, module: str) -> type:
     """An ``Op`` class computing ``forward`` whose backward is ``derivative(g, x)`` or ``derivative(g, out)``."""
-    compute = _forward_function(forward)
+    compute = _forward_function(forward, 1)
     reads = _reads(derivative)
     if len(reads) > 1 or "y" in reads:
         raise TypeError(f"{name}: a unary derivative reads x or out, not {reads}")
@@ -44,7 +59,7 @@ def unary_op(name: str, forward: str | Callable, derivative: Callable, module: s
     saves_output = reads == ("out",)
 
     def forward_(ctx, x):
-        out = compute(ctx.xp, x)
+        out = compute(ctx, x)
         if ctx.needs_input_grad[0] and (saves_input or saves_output):
             ctx.saved = (x,) if saves_input else (out,)
         return out
@@ -57,7 +72,7 @@ def unary_op(name: str, forward: str | Callable, derivative: Callable, module: s
 
 def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, module: str) -> type:
     """A broadcasting ``Op`` class computing ``forward(x, y)`` with the gradients ``dx`` and ``dy``."""
-    compute = _forward_function(forward)
+    compute = _forward_function(forward, 2)
     reads = (_reads(dx), _reads(dy))
     # for each combination of needed input gradients: what forward saves (positions in (x, y, out)), and
     # where each derivative finds its arguments in what was saved
@@ -69,7 +84,7 @@ def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, mo
                             for n, r in zip(need, reads))
 
     def forward_(ctx, x, y):
-        out = compute(ctx.xp, x, y)
+        out = compute(ctx, x, y)
         save = saves[ctx.needs_input_grad]
         if save is not _NOTHING:
             ctx.saved = save((x, y, out))

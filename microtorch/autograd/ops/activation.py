@@ -16,7 +16,9 @@ class Gelu(Op):
     """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
 
     def forward(ctx, x):
-        cdf = ctx.device.backend.erf(x * math.sqrt(0.5)) * 0.5 + 0.5
+        cdf = ctx.device.backend.erf(x * math.sqrt(0.5))
+        cdf *= 0.5  # (in place: the erf's array is this op's own)
+        cdf += 0.5
         ctx.save_for_backward(x, cdf)
         return x * cdf
 
@@ -24,8 +26,57 @@ class Gelu(Op):
         x, cdf = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: Phi(x) must stay connected to x (the saved one is a constant)
             cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
-        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
-        return grad * (cdf + x * pdf)
+            pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+            return grad * (cdf + x * pdf)
+        xp, a = ctx.xp, x._data  # first order: one fused pass, as tanh's
+        d = xp.multiply(a, a, out=xp.empty_like(a))
+        d *= -0.5
+        xp.exp(d, out=d)
+        d *= a
+        d *= 1.0 / math.sqrt(2.0 * math.pi)
+        d += cdf._data
+        d *= grad._data
+        return Tensor._make(d, ctx.device)
+
+
+class GeluTanh(Op):
+    """gelu_tanh(x) = x (1 + tanh(u)) / 2, u = k (x + c x^3), k = sqrt(2/pi), c = 0.044715;
+    d = ((1 + t) / 2 + x (1 - t^2) k (1 + 3 c x^2) / 2) dx, t = tanh(u). One fused pass each way."""
+
+    def forward(ctx, x):
+        xp = ctx.xp
+        t = xp.multiply(x, x, out=xp.empty_like(x))  # updated in place: two temporaries instead of nine
+        t *= _GELU_C
+        t += 1.0
+        t *= x
+        t *= _GELU_K
+        xp.tanh(t, out=t)
+        out = t + 1.0
+        out *= x
+        out *= 0.5
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, t)  # (t: for a first-order backward only, a constant to the graph)
+        return out
+
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        if grad_mode.state.enabled:  # create_graph: tanh(u) recomputed from x, so it stays connected
+            t = ((x + x * x * x * _GELU_C) * _GELU_K).tanh()
+            return grad * ((t + 1.0) * 0.5 + x * (1.0 - t * t) * (_GELU_K * 0.5) * (x * x * (3.0 * _GELU_C) + 1.0))
+        xp, a, t = ctx.xp, x._data, t._data
+        d = xp.multiply(a, a, out=xp.empty_like(a))  # (an array even for 0-d input: updated in place)
+        d *= 3.0 * _GELU_C
+        d += 1.0
+        d *= a
+        d *= _GELU_K * 0.5
+        d *= xp.subtract(1.0, xp.multiply(t, t))  # x (1 - t^2) k (1 + 3 c x^2) / 2
+        d += t * 0.5
+        d += 0.5
+        d *= grad._data
+        return Tensor._make(d, ctx.device)
+
+
+_GELU_K, _GELU_C = math.sqrt(2.0 / math.pi), 0.044715
 
 
 class Tanh(Op):

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from ..._device import on_device
 from .. import grad_mode
+from ..function import backend_of, common_device
 from ..._dtype import checked_scalar, dtype_of_array
 from ..._tensor import Tensor
 from ..._promotion import _as_tensor_like, _binary, _int_scalar, _refuse_bool_subtraction
@@ -99,8 +100,7 @@ def binary_(x, op: Any, other: Any):
         if op.ufunc == "subtract":
             _refuse_bool_subtraction(x, other)
         if isinstance(other, Tensor):
-            if other._device is not x._device:
-                raise RuntimeError(f"Expected all tensors to be on the same device, but found {x._device} and {other._device}")
+            common_device(op, x, other)
             rhs = other._data
             if other._data.dtype != x._data.dtype:
                 _check_cast(other, x)
@@ -110,7 +110,7 @@ def binary_(x, op: Any, other: Any):
                 raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
         if op.ufunc == "true_divide" and x._data.dtype.kind in "iub":
             raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
-        ufunc = getattr(x._device.backend.xp, op.ufunc)
+        ufunc = getattr(backend_of(x._device).xp, op.ufunc)
         try:
             if x._device.index is None:  # a host device: nothing to switch
                 ufunc(x._data, rhs, out=x._data, casting="unsafe")

@@ -11,9 +11,10 @@ import numbers
 from collections import namedtuple
 from typing import Any
 
-from .. import grad_mode
+from .. import function, grad_mode
 from ..function import Op
 from .elementwise import Maximum, Minimum, Where
+from .shape import Expand, Reshape
 from ..._dtype import int64
 from ..._tensor import Tensor
 from ..._promotion import _binary, _float_input, _normalize_dim
@@ -44,15 +45,16 @@ def _keepdim_shape(shape: tuple, dims: tuple | None) -> tuple:
 
 
 def _expand_back(grad, shape: tuple, dims: tuple | None, keepdim: bool):
-    """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
-    if not keepdim:
-        grad = grad.reshape(_keepdim_shape(shape, dims))
-    return grad.expand(shape)
+    """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape`` (the ops themselves:
+    the shapes are known valid, so the public reshape/expand's parsing and checks would be wasted)."""
+    if not keepdim and dims is not None:  # (a full reduction's 0-d gradient broadcasts as it is)
+        grad = Reshape.apply(grad, shape=_keepdim_shape(shape, dims))
+    return grad if grad.shape == shape else Expand.apply(grad, shape=shape)
 
 
 def _keep(t, shape: tuple, dims: tuple | None, keepdim: bool):
     """A reduced tensor in its keepdim shape (so it broadcasts against the input)."""
-    return t if keepdim else t.reshape(_keepdim_shape(shape, dims))
+    return t if keepdim else Reshape.apply(t, shape=_keepdim_shape(shape, dims))
 
 
 class Sum(Op):
@@ -76,7 +78,10 @@ class SumToSize(Op):
         return x.sum(axis=dims, keepdims=True).reshape(shape)
 
     def backward(ctx, grad):
-        return grad.expand(ctx.shape)
+        return Expand.apply(grad, shape=ctx.shape)
+
+
+function.sum_to_shape = SumToSize.apply
 
 
 def sum_to_size(x, shape: tuple):

@@ -11,6 +11,7 @@ import warnings
 from typing import Any, Sequence
 
 from ..._device import on_device
+from .. import function
 from ..function import Op
 from ..._dtype import result_type
 from ..._tensor import Tensor
@@ -164,7 +165,7 @@ class Expand(Op):
         return ctx.xp.broadcast_to(x, shape)
 
     def backward(ctx, grad):
-        return grad.sum_to_size(ctx.shape)
+        return function.sum_to_shape(grad, shape=ctx.shape)  # (SumToSize itself: the shapes are known valid)
 
 
 def expand(x, sizes: Sequence[int]):
