@@ -4,14 +4,15 @@ Computed with the backend's array namespace alone (every backend has them): ``er
 ``logit``, ``exp2``, ``expm1``, ``log1p``, ``xlogy``, ``xlog1py``, ``gammaln``, ``digamma``/``psi``,
 ``polygamma``, ``multigammaln``, ``gammainc``, ``gammaincc``, ``i0``, ``i1``, ``modified_bessel_i0``/``i1``
 (power series), ``ndtr`` (through erf), ``sinc``, ``entr``, ``spherical_bessel_j0``, ``round``, ``softmax``,
-``log_softmax``, ``logsumexp`` and the orthogonal polynomials (``chebyshev_polynomial_t/u/v/w``, their
+``log_softmax``, ``logsumexp``, ``bessel_j0/j1/y0/y1`` (torch's rational approximations) and the orthogonal
+polynomials (``chebyshev_polynomial_t/u/v/w``, their
 ``shifted_`` forms, ``hermite_polynomial_h/he``, ``laguerre_polynomial_l``, ``legendre_polynomial_p``: torch's
 recurrences; the degree ``n`` a tensor or a number, truncated to an integer).
 
 From the backend's special-function library (``Backend.special_function``; on the CPU SciPy's ``scipy.special``,
 imported when first needed: without SciPy these raise an error saying ``pip install scipy``; on the GPU
 ``cupyx.scipy.special``): ``erfc``, ``erfcx``, ``ndtri``, ``log_ndtr``, ``i0e``, ``i1e``, ``zeta``, ``airy_ai``,
-``bessel_j0/j1/y0/y1``, ``modified_bessel_k0/k1``, ``scaled_modified_bessel_k0/k1``.
+``modified_bessel_k0/k1``, ``scaled_modified_bessel_k0/k1``.
 
 Gradients where torch has them (not for the Bessel functions of the library, ``spherical_bessel_j0``,
 ``modified_bessel_*``, the polynomials, ``zeta`` in its first argument, or ``gammainc`` in its first).
@@ -184,6 +185,30 @@ def modified_bessel_i1(input: Tensor, *, out: Any = None) -> Tensor:
     return write_out(out, _special.ModifiedBesselI.apply(x, order=1), "modified_bessel_i1")
 
 
+def bessel_j0(input: Tensor, *, out: Any = None) -> Tensor:
+    """The Bessel function of the first kind of order 0 (no gradient, as in torch)."""
+    x = _float_input(_tensor_input(input, "bessel_j0"))
+    return write_out(out, _special.BesselJY.apply(x, kind="j0"), "bessel_j0")
+
+
+def bessel_j1(input: Tensor, *, out: Any = None) -> Tensor:
+    """The Bessel function of the first kind of order 1 (no gradient, as in torch)."""
+    x = _float_input(_tensor_input(input, "bessel_j1"))
+    return write_out(out, _special.BesselJY.apply(x, kind="j1"), "bessel_j1")
+
+
+def bessel_y0(input: Tensor, *, out: Any = None) -> Tensor:
+    """The Bessel function of the second kind of order 0 (no gradient, as in torch)."""
+    x = _float_input(_tensor_input(input, "bessel_y0"))
+    return write_out(out, _special.BesselJY.apply(x, kind="y0"), "bessel_y0")
+
+
+def bessel_y1(input: Tensor, *, out: Any = None) -> Tensor:
+    """The Bessel function of the second kind of order 1 (no gradient, as in torch)."""
+    x = _float_input(_tensor_input(input, "bessel_y1"))
+    return write_out(out, _special.BesselJY.apply(x, kind="y1"), "bessel_y1")
+
+
 def _library_function(name: str) -> Any:
     op = _special.UNDIFFERENTIATED[name]
 
@@ -196,10 +221,6 @@ def _library_function(name: str) -> Any:
 
 
 airy_ai = _library_function("airy_ai")
-bessel_j0 = _library_function("bessel_j0")
-bessel_j1 = _library_function("bessel_j1")
-bessel_y0 = _library_function("bessel_y0")
-bessel_y1 = _library_function("bessel_y1")
 modified_bessel_k0 = _library_function("modified_bessel_k0")
 modified_bessel_k1 = _library_function("modified_bessel_k1")
 scaled_modified_bessel_k0 = _library_function("scaled_modified_bessel_k0")
@@ -276,7 +297,7 @@ def _polynomial(kind: str, name: str) -> Any:
         return write_out(out, _special.Polynomial.apply(x, degree, kind=kind), name)
 
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"torch.special.{name}(input, n): the polynomial of degree n at input (no gradient, as in torch)."
+    function.__doc__ = f"torch.special.{name}(input, n): the polynomial of degree n at input (no gradient, as torch)."
     return function
 
 

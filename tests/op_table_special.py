@@ -19,7 +19,8 @@ def _draw_constant_first(lo: float, hi: float, lo2: float, hi2: float):
 
 op("erfc", lambda lib, x: lib.erfc(x), unary(), **_F32)
 op("special.erfcx", lambda lib, x: lib.special.erfcx(x), unary(lo=-2.0, hi=3.0), **_F32)
-op("special.ndtr", lambda lib, x, name: getattr(lib.special, name)(x), forms(unary(), name=["ndtr", "log_ndtr"]), **_F32)
+op("special.ndtr", lambda lib, x, name: getattr(lib.special, name)(x), forms(unary(), name=["ndtr", "log_ndtr"]),
+   **_F32)
 op("special.ndtri", lambda lib, x: lib.special.ndtri(x), unary(lo=0.05, hi=0.95), **_F32)
 op("i0", lambda lib, x: lib.i0(x), unary(), **_F32)
 op("special.i0e_i1_i1e", lambda lib, x, name: getattr(lib.special, name)(x),

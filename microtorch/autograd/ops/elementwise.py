@@ -478,8 +478,9 @@ class Nextafter(Op):
     broadcasting = True
 
     def forward(ctx, x, y):
-        if (x if hasattr(x, "dtype") else y).dtype.kind != "f":
-            raise RuntimeError(f"\"nextafter_cpu\" not implemented for '{_KERNEL_TYPE_NAMES[x.dtype.name]}'")
+        dtype = (x if hasattr(x, "dtype") else y).dtype
+        if dtype.kind != "f":
+            raise RuntimeError(f"\"nextafter_cpu\" not implemented for '{_KERNEL_TYPE_NAMES.get(dtype.name)}'")
         return ctx.xp.nextafter(x, y)
 
     def backward(ctx, grad):
@@ -490,9 +491,10 @@ class _IntegerOnly(_Comparison):
     """gcd and lcm: integer tensors only."""
 
     def forward(ctx, x, y):
-        kind = (x if hasattr(x, "dtype") else y).dtype
-        if kind.kind not in "iu":
-            raise RuntimeError(f"\"{ctx.kernel}_cpu\" not implemented for '{_KERNEL_TYPE_NAMES.get(kind.name, kind.name)}'")
+        dtype = (x if hasattr(x, "dtype") else y).dtype
+        if dtype.kind not in "iu":
+            name = _KERNEL_TYPE_NAMES.get(dtype.name, dtype.name)
+            raise RuntimeError(f"\"{ctx.kernel}_cpu\" not implemented for '{name}'")
         return getattr(ctx.xp, ctx.kernel)(x, y)
 
 
@@ -505,8 +507,8 @@ class Lcm(_IntegerOnly):
 
 
 #: how torch's kernel messages name dtypes
-_KERNEL_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
-                      "float16": "Half", "float32": "Float", "float64": "Double"}
+_KERNEL_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+                      "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 class Angle(_ZeroGradient):

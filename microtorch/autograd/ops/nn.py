@@ -4,7 +4,6 @@ from __future__ import annotations
 from ..function import Op
 from .index import IndexAccumulate
 from ..._promotion import _float_input, _normalize_dim
-from ..._tensor import Tensor
 
 
 def _row_max(x, dim: int):

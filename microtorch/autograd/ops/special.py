@@ -4,7 +4,8 @@ Written with ``ctx.xp`` alone (no SciPy), so every backend gets them: the gamma 
 argument up by the recurrence Gamma(x + 1) = x Gamma(x) and then sums its asymptotic series
 (Stirling's for lgamma, the Bernoulli-number series for the polygammas), reflecting negative
 arguments first; erfinv refines a rational first guess by Newton steps on the backend's erf; the
-regularized incomplete gamma function; I0 and I1 by their power series; entr, xlog1py,
+regularized incomplete gamma function; I0 and I1 by their power series, J0, J1, Y0, Y1 by torch's
+approximations (``bessel.py``); entr, xlog1py,
 spherical_bessel_j0 and torch's orthogonal polynomials (its recurrences and closed forms).
 Each is accurate to a few ulps in float64 (tests compare with torch's).
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from ..function import Op
 from ..._promotion import _float_input
+from .bessel import bessel_jy
 from .elementwise import where
 
 # Bernoulli numbers B_2k for k = 1..8: the asymptotic series of log Gamma and the polygammas
@@ -107,6 +109,14 @@ def _erfinv(xp, backend, y):
     return x.astype(y.dtype, copy=False)
 
 
+def _library_or_none(backend, name: str):
+    """The backend's special function ``name``, or None where it has no special-function library."""
+    try:
+        return backend.special_function(name)
+    except (ImportError, NotImplementedError):
+        return None
+
+
 def _horner(t, coefficients):
     out = coefficients[0]
     for c in coefficients[1:]:
@@ -151,7 +161,9 @@ class Erfinv(Op):
     """d erfinv(y) = sqrt(pi)/2 exp(erfinv(y)^2) dy"""
 
     def forward(ctx, y):
-        out = _erfinv(ctx.xp, ctx.device.backend, y)
+        # float64: the library's where there is one (Newton's steps on erf lose digits within 1e-10 of +-1)
+        library = _library_or_none(ctx.device.backend, "erfinv") if y.dtype == "float64" else None
+        out = library(y) if library is not None else _erfinv(ctx.xp, ctx.device.backend, y)
         ctx.save_for_backward(out)
         return out
 
@@ -401,8 +413,7 @@ def _undifferentiated(torch_name: str, library: str) -> type:
 
 #: torch.special's functions without a derivative (in torch too), by scipy.special's name
 UNDIFFERENTIATED: dict = {name: _undifferentiated(name, library) for name, library in {
-    "airy_ai": "airy", "bessel_j0": "j0", "bessel_j1": "j1", "bessel_y0": "y0", "bessel_y1": "y1",
-    "modified_bessel_k0": "k0", "modified_bessel_k1": "k1", "scaled_modified_bessel_k0": "k0e",
+    "airy_ai": "airy", "modified_bessel_k0": "k0", "modified_bessel_k1": "k1", "scaled_modified_bessel_k0": "k0e",
     "scaled_modified_bessel_k1": "k1e",
 }.items()}
 
@@ -425,6 +436,19 @@ class Zeta(Op):
 
 
 # ---- pure-xp functions without a derivative in torch --------------------------------------------------
+class BesselJY(Op):
+    """torch.special.bessel_j0, j1, y0, y1 (``kind``), torch's approximations (``bessel.py``); no derivative, as in
+    torch."""
+
+    def forward(ctx, x, kind):
+        ctx.kind = kind
+        with _ignore(ctx.xp):
+            return bessel_jy(ctx.xp, kind, x)
+
+    def backward(ctx, grad):
+        raise NotImplementedError(f"the derivative for 'special_bessel_{ctx.kind}' is not implemented.")
+
+
 class ModifiedBesselI(Op):
     """torch.special.modified_bessel_i0 / i1 (the power series of ``i0``/``i1``); no derivative, as in torch."""
 
