@@ -754,6 +754,7 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: fl
     if x._data.dtype.kind not in "fc":
         return x.clone()  # integers and bools have no NaN or infinity
     info = x.device.backend.xp.finfo(x._data.dtype)
+    nan = 0.0 if nan is None else nan  # torch takes None for the default
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf
     out = Where.apply(x == math.inf, posinf, Where.apply(x == -math.inf, neginf, x))

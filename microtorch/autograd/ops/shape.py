@@ -505,7 +505,9 @@ def directional_split(x, indices_or_sections: Any, dim: int, least: int, fn: str
 
 def rot90(x, k: int = 1, dims: Sequence[int] = (0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane ``dims`` (from the first towards the second): flips and a transpose."""
-    dims = list(dims)
+    from .strided import check_int
+
+    k, dims = check_int(k, "rot90", "k"), list(dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if x.ndim < 2:
@@ -525,8 +527,9 @@ def rot90(x, k: int = 1, dims: Sequence[int] = (0, 1)):
 
 def diag_embed(x, offset: int = 0, dim1: int = -2, dim2: int = -1):
     """Each last-dim vector on the ``offset``-th diagonal of the (dim1, dim2) planes of a zero tensor."""
-    from .strided import diagonal, scatter_view
+    from .strided import check_int, diagonal, scatter_view
 
+    offset = check_int(offset, "diag_embed", "offset")
     ndim = x.ndim + 1
     d1, d2 = _normalize_dim(dim1, ndim), _normalize_dim(dim2, ndim)
     if d1 == d2:

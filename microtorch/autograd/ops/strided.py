@@ -59,6 +59,7 @@ def _unit(d: int, ndim: int, scale: int = 1) -> tuple:
 # ---- the views ---------------------------------------------------------------------------------------
 def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The ``offset``-th diagonal of the (dim1, dim2) planes, as the last dim (a view)."""
+    offset = check_int(offset, "diagonal", "offset")
     ndim = x.ndim
     d1, d2 = _normalize_dim(dim1, ndim), _normalize_dim(dim2, ndim)
     if d1 == d2:
@@ -161,6 +162,10 @@ def slice_view(x: Tensor, dim: int, start: Any, end: Any, step: int) -> Tensor:
     return x[(slice(None),) * dim + (slice(start, end, step),)]
 
 
-def check_int(value: Any, fn: str, name: str) -> None:
+def check_int(value: Any, fn: str, name: str) -> int:
+    """``value`` as an int, or torch's TypeError (not an int) or RuntimeError (beyond int64)."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(value).__name__}")
+    if not -2**63 <= value < 2**63:
+        raise RuntimeError(f"Overflow when unpacking long ({fn}(): argument '{name}')")
+    return int(value)
