@@ -1715,7 +1715,7 @@ class Tensor(TensorCompat):
     def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002
         return _histogram.histc(self, bins, min, max)
 
-    def histogram(self, bins: Any, *, range: Any = None, weight: Tensor | None = None, density: bool = False) -> Any:  # noqa: A002
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: bool = False) -> Any:  # noqa: A002
         return _histogram.histogram(self, bins, range, weight, density)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..._device import on_device
 from ..function import Op
-from ..._promotion import _normalize_dim
+from ..._promotion import _expect, _normalize_dim
 from ..._tensor import Tensor
 
 SortResult = namedtuple("sort", ["values", "indices"])
@@ -75,10 +75,16 @@ def _unique_result(x, values, inverse, counts, return_inverse: bool, return_coun
     return out + ((make(counts, "int64"),) if return_counts else ())
 
 
+def _check_flags(fn: str, **flags: Any) -> None:
+    for position, (name, value) in enumerate(flags.items(), start=2):
+        _expect(value, bool, fn, name, position)
+
+
 def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
            dim: int | None = None) -> Any:
     """The distinct elements (or slices along ``dim``), sorted (as torch's, whatever ``sorted`` says), with the
     index of each input element's value among them and how often each occurs."""
+    _check_flags("unique", sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
     xp = x._device.backend.xp
     with on_device(x._device):
         if dim is None:
@@ -97,6 +103,7 @@ def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: 
 def unique_consecutive(x, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Any:
     """The elements (or slices along ``dim``) with each run of equal consecutive ones kept once; the run each
     input element belongs to, and the runs' lengths."""
+    _check_flags("unique_consecutive", return_inverse=return_inverse, return_counts=return_counts)
     xp = x._device.backend.xp
     with on_device(x._device):
         if dim is None:
