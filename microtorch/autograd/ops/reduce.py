@@ -277,8 +277,9 @@ class ArgMax(Op):
     """argmax/argmin: int64 indices, no gradient."""
 
     def forward(ctx, x, dim, keepdim, largest):
-        if x.size == 0:
-            raise RuntimeError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
+        if x.size == 0 and (dim is None or x.shape[dim] == 0):
+            raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim "
+                             f"{'to be specified for input.numel() == 0' if dim is None else f'{dim} to have non-zero size'}.")
         fn = ctx.xp.argmax if largest else ctx.xp.argmin
         if dim is None:
             out = fn(x.reshape(-1))

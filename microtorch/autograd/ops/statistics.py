@@ -220,6 +220,8 @@ def _quantile_q(x: Tensor, q: Any, fn: str) -> Tensor:
             raise RuntimeError(f"{fn}() q tensor must be same dtype as the input tensor")
         if q.ndim > 1:
             raise RuntimeError(f"{fn}() q must be a scalar or 1D tensor")
+        if q.device != x.device:
+            raise RuntimeError(f"{fn}() q tensor must be on the same device as the input tensor")
     else:
         _expect(q, float, fn, "q", 2)
         q = x.new_full((), float(q))
