@@ -44,7 +44,7 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef".split()
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef dist".split()
 )
 
 for _name in _METHODS:
@@ -157,16 +157,16 @@ def detach(input: Tensor) -> Tensor:
 
 
 # ---- statistics and the matmul family (issue 21): the ones that are not Tensor methods -------------------
-def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
-             out: Any = None) -> tuple:
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
     """(var, mean) over ``dim``. grad: var's and mean's"""
-    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction), "var_mean")
+    return _stats.var_mean(input, dim, unbiased, keepdim, correction)
 
 
-def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
-             out: Any = None) -> tuple:
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
     """(std, mean) over ``dim``. grad: std's and mean's"""
-    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction, _reduce.Std), "std_mean")
+    return _stats.var_mean(input, dim, unbiased, keepdim, correction, _reduce.Std)
 
 
 def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> tuple:
