@@ -200,11 +200,8 @@ def aminmax(x: Tensor, dim: Any = None, keepdim: bool = False) -> AMinMaxResult:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
     dims = None if dim is None else normalize_dims(dim, x.ndim)
-    keep = keepdim and (dim is not None or x.ndim == 0)
     low = Amax.apply(x, dim=dims, keepdim=keepdim, largest=False)
     high = Amax.apply(x, dim=dims, keepdim=keepdim, largest=True)
-    if keepdim and not keep:  # aminmax(x, keepdim=True) keeps every dim as 1
-        low, high = low.reshape((1,) * x.ndim), high.reshape((1,) * x.ndim)
     return AMinMaxResult(low, high)
 
 
