@@ -56,7 +56,8 @@ _NO_OUT = set(
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
     "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint "
     "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount cov corrcoef"
-    " det logdet slogdet triangular_solve matrix_exp pinverse".split()
+    " det logdet slogdet triangular_solve matrix_exp pinverse "
+    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef dist".split()
 )
 
 for _name in _METHODS:
@@ -194,16 +195,16 @@ def detach(input: Tensor) -> Tensor:
 
 
 # ---- statistics and the matmul family (issue 21): the ones that are not Tensor methods -------------------
-def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
-             out: Any = None) -> tuple:
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
     """(var, mean) over ``dim``. grad: var's and mean's"""
-    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction), "var_mean")
+    return _stats.var_mean(input, dim, unbiased, keepdim, correction)
 
 
-def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
-             out: Any = None) -> tuple:
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
     """(std, mean) over ``dim``. grad: std's and mean's"""
-    return write_out(out, _stats.var_mean(input, dim, unbiased, keepdim, correction, _reduce.Std), "std_mean")
+    return _stats.var_mean(input, dim, unbiased, keepdim, correction, _reduce.Std)
 
 
 def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> tuple:

@@ -1388,81 +1388,107 @@ class Tensor(TensorCompat):
 
     # ---- statistics and the matmul family (issue 21) -------------------------------------------------
     def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The lower median (of every element, or (values, indices) along dim). grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim)
 
     def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """median ignoring nans. grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim, ignore_nan=True)
 
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """(values, indices) of the k-th smallest along dim. grad: to that index"""
         return _stats.kthvalue(self, k, dim, keepdim)
 
     def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        """(values, indices) of the most frequent value along dim. grad: to that index"""
         return _stats.mode(self, dim, keepdim)
 
     def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+        """The q-th quantiles over dim. grad: (1 - w, w) to the two sorted neighbours"""
         return _stats.quantile(self, q, dim, keepdim, interpolation)
 
     def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+        """quantile ignoring nans. grad: (1 - w, w) to the two sorted neighbours"""
         return _stats.quantile(self, q, dim, keepdim, interpolation, ignore_nan=True)
 
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        """(amin, amax) over dim. grad: amin's and amax's"""
         return _stats.aminmax(self, dim, keepdim)
 
     def cummax(self, dim: int) -> Any:
+        """(values, indices) of the running max along dim. grad: to the selected indices"""
         return _stats.cummax(self, dim)
 
     def cummin(self, dim: int) -> Any:
+        """(values, indices) of the running min along dim. grad: to the selected indices"""
         return _stats.cummax(self, dim, largest=False)
 
     def logcumsumexp(self, dim: int) -> Tensor:
+        """log(cumsum(exp(x))) along dim. grad: g_j exp(x_i - out_j) summed over j >= i"""
         return _stats.logcumsumexp(self, dim)
 
     def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        """The sum treating nan as 0. grad: g, 0 at nans"""
         return _stats.nansum(self, dim, keepdim, dtype)
 
     def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        """The mean of the non-nan elements. grad: g / count, 0 at nans"""
         return _stats.nanmean(self, dim, keepdim, dtype)
 
     def cov(self, *, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
+        """The covariance matrix of the rows (variables) over the columns (observations). grad: through the mean and matmul"""
         return _stats.cov(self, correction, fweights, aweights)
 
     def corrcoef(self) -> Tensor:
+        """Pearson's correlation coefficients of the rows. grad: through cov and the standard deviations"""
         return _stats.corrcoef(self)
 
     def diff(self, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
+        """The n-th forward difference along dim. grad: the adjoint differences"""
         return _differences.diff(self, n, dim, prepend, append)
 
     def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        """Slices along dim with p-norm above maxnorm scaled down to it. grad: through the norm and the scale"""
         return _distance.renorm(self, p, dim, maxnorm)
 
     def dist(self, other: Tensor, p: Any = 2) -> Tensor:
+        """The p-norm of self - other. grad: the p-norm's"""
         return _distance.dist(self, other, p)
 
     def mv(self, vec: Tensor) -> Tensor:
+        """matrix @ vector. grad: (g vec^T, self^T g)"""
         return _matrix.mv(self, vec)
 
     def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * (mat @ vec). grad: (beta g, alpha g vec^T, alpha mat^T g)"""
         return _matrix.addmv(self, mat, vec, beta, alpha)
 
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * (batch1 @ batch2). grad: the batched matmul's, scaled"""
         return _matrix.baddbmm(self, batch1, batch2, beta, alpha)
 
     def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * sum_b batch1[b] @ batch2[b]. grad: the matmul's, scaled"""
         return _matrix.addbmm(self, batch1, batch2, beta, alpha)
 
     def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * outer(vec1, vec2). grad: (beta g, alpha g vec2, alpha g^T vec1)"""
         return _matrix.addr(self, vec1, vec2, beta, alpha)
 
     def vdot(self, other: Tensor) -> Tensor:
+        """The dot product of two 1-D tensors. grad: (g other, g self)"""
         return _matrix.vdot(self, other)
 
     def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product. grad: the broadcast product's"""
         return _matrix.kron(self, other)
 
     def inner(self, other: Tensor) -> Tensor:
+        """The sum over the last dims of self * other. grad: the tensordot's"""
         return _matrix.inner(self, other)
 
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        """The cross product along dim (of size 3). grad: (other x g, g x self)"""
         return _matrix.cross(self, other, dim, "cross")
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:

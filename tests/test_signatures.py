@@ -34,6 +34,8 @@ EXCEPTIONS = {
     ("torch", "addmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
     ("torch", "bmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
     ("Tensor", "requires_grad_", "mode"): "torch's stub says mode=, but torch itself only accepts requires_grad=",
+    ("Tensor", "view", "dtype"): "view(dtype) reinterprets bits; microtorch refuses it (use .to(dtype))",
+    ("torch", "baddbmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
 }
 #: torch's stubs list out= on these Tensor methods, but torch refuses it at run time (x.add(y, out=z))
 TENSOR_METHODS_WITHOUT_OUT = {"add", "sub", "mul", "norm", "true_divide", "floor_divide"}

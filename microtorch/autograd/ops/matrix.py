@@ -7,12 +7,13 @@ All are compositions of differentiable ops (a ``Where`` with a constant mask, in
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from . import linalg as _linalg
 from . import shape as _shape
 from ..._device import on_device
-from ..._dtype import result_type
+from ..._dtype import bool as bool_, result_type
 from ..._promotion import _normalize_dim
 from ..._tensor import Tensor
 from .elementwise import Where
@@ -85,8 +86,8 @@ def _scaled_sum(fn: str, input: Tensor, product: Tensor, beta: Any, alpha: Any) 
     if input.ndim > product.ndim or any(s not in (1, n) for s, n in zip(input.shape[::-1], product.shape[::-1])):
         raise RuntimeError(f"{fn}: the input of shape {list(input.shape)} does not broadcast to {list(product.shape)}")
     product = product if alpha == 1 else product * alpha
-    if beta == 0:
-        return product
+    if beta == 0:  # input stays in the graph (a zero gradient, as torch's) but not in the values
+        return product + Where.apply(input.new_zeros((), dtype=bool_), input, 0.0)
     return (input if beta == 1 else input * beta) + product
 
 
@@ -217,6 +218,9 @@ def cross(a: Tensor, b: Tensor, dim: int | None, fn: str = "linalg.cross") -> Te
     if a.ndim != b.ndim:
         raise RuntimeError(f"{fn}: inputs must have the same number of dimensions.")
     if dim is None:  # torch.cross's default: the first dim of size 3
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                      "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=3)
         dim = next((d for d in range(a.ndim) if a.shape[d] == 3 and b.shape[d] == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")

@@ -282,11 +282,9 @@ class ArgMax(Op):
     """argmax/argmin: int64 indices, no gradient."""
 
     def forward(ctx, x, dim, keepdim, largest):
-        name = "argmax" if largest else "argmin"
-        if x.size == 0 and dim is None:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-        if dim is not None and x.shape[dim] == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        if x.size == 0 and (dim is None or x.shape[dim] == 0):
+            raise IndexError(f"{'argmax' if largest else 'argmin'}(): Expected reduction dim "
+                             f"{'to be specified for input.numel() == 0' if dim is None else f'{dim} to have non-zero size'}.")
         fn = ctx.xp.argmax if largest else ctx.xp.argmin
         if dim is None:
             out = fn(x.reshape(-1))

@@ -200,11 +200,8 @@ def aminmax(x: Tensor, dim: Any = None, keepdim: bool = False) -> AMinMaxResult:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
     dims = None if dim is None else normalize_dims(dim, x.ndim)
-    keep = keepdim and (dim is not None or x.ndim == 0)
     low = Amax.apply(x, dim=dims, keepdim=keepdim, largest=False)
     high = Amax.apply(x, dim=dims, keepdim=keepdim, largest=True)
-    if keepdim and not keep:  # aminmax(x, keepdim=True) keeps every dim as 1
-        low, high = low.reshape((1,) * x.ndim), high.reshape((1,) * x.ndim)
     return AMinMaxResult(low, high)
 
 
@@ -220,6 +217,8 @@ def _quantile_q(x: Tensor, q: Any, fn: str) -> Tensor:
             raise RuntimeError(f"{fn}() q tensor must be same dtype as the input tensor")
         if q.ndim > 1:
             raise RuntimeError(f"{fn}() q must be a scalar or 1D tensor")
+        if q.device != x.device:
+            raise RuntimeError(f"{fn}() q tensor must be on the same device as the input tensor")
     else:
         _expect(q, float, fn, "q", 2)
         q = x.new_full((), float(q))
