@@ -27,7 +27,7 @@ _METHODS = (
     "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
     "outer addmm cumprod roll tile repeat_interleave nan_to_num"
     " det logdet slogdet inverse cholesky cholesky_solve cholesky_inverse triangular_solve matrix_exp matrix_power"
-    " svd qr pinverse"
+    " svd qr pinverse lu lu_solve"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -152,8 +152,17 @@ def detach(input: Tensor) -> Tensor:
     return input.detach()
 
 
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
+              out: Any = None) -> Any:
+    """(P, L, U) from ``lu``'s packed factors. grad: L = tril(LU, -1) + I, U = triu(LU)"""
+    from .linalg import _legacy
+
+    return _legacy.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots, out=out)
+
+
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
+    "lu_unpack",
 ]

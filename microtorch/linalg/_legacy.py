@@ -117,3 +117,39 @@ def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:  # noqa: A0
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:  # noqa: A002
     """The pseudo-inverse, singular values at or below rcond * s_max dropped. grad: linalg.pinv's"""
     return _spectral.pinv(input, rtol=rcond)
+
+
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, *, out: Any = None) -> Any:
+    """(LU, pivots) (with ``get_infos``: and info) of A = P L U, as ``linalg.lu_factor_ex``. grad: lu_factor's"""
+    from ._lu import lu_factor_ex
+
+    packed, pivots, info = lu_factor_ex(A, pivot=pivot)
+    return write_out(out, (packed, pivots, info) if get_infos else (packed, pivots), "lu")
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Any = None) -> Tensor:
+    """X with A X = b, A = P L U given as lu's (LU_data, LU_pivots). grad: linalg.lu_solve's"""
+    from ._lu import lu_solve as linalg_lu_solve
+
+    return linalg_lu_solve(LU_data, LU_pivots, b, out=out)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True,
+              *, out: Any = None) -> Any:
+    """(P, L, U) from lu's packed (LU_data, LU_pivots); what is not unpacked is empty. grad: L = tril(LU, -1) + I,
+    U = triu(LU)"""
+    from ._lu import LuUnpack, _check_pivots, _permutation
+
+    _common.check_matrix("lu_unpack", LU_data, "LU_data")
+    _check_pivots("torch.lu_unpack", LU_data, LU_pivots)
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    empty = LU_data.new_zeros((0,))
+    low = up = p = empty
+    if unpack_data:
+        low = LU_data[..., :, :k].tril(-1) + _dec._eye(LU_data, max(m, k))[:m, :k]
+        up = LU_data[..., :k, :].triu()
+    if unpack_pivots:
+        p = _permutation(LU_data, LU_pivots)
+    return write_out(out, LuUnpack(p, low, up), "lu_unpack")
+
