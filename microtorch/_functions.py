@@ -40,7 +40,7 @@ _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
     "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive"
-    " det logdet slogdet triangular_solve matrix_exp pinverse".split()
+    " det logdet matrix_exp pinverse".split()
 )
 
 for _name in _METHODS:
