@@ -40,7 +40,7 @@ _METHODS = (
     "median nanmedian mode quantile nanquantile aminmax cummax cummin logcumsumexp nansum nanmean cov "
     "corrcoef diff renorm dist mv addmv baddbmm addbmm addr vdot kron inner cross"
     " det logdet slogdet inverse cholesky cholesky_solve cholesky_inverse triangular_solve matrix_exp matrix_power"
-    " svd qr pinverse"
+    " svd qr pinverse lu lu_solve"
 ).split()
 
 #: torch takes a number as the first operand of these when the second is a tensor: 2 - x is x.__rsub__(2)
@@ -55,9 +55,8 @@ _NO_OUT = set(
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
     "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint "
-    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount cov corrcoef"
-    " det logdet slogdet triangular_solve matrix_exp pinverse "
-    "trace roll tile repeat_interleave relu squeeze unsqueeze positive cov corrcoef dist".split()
+    "index_fill index_put put masked_scatter argwhere unique unique_consecutive bincount cov corrcoef dist"
+    " det logdet matrix_exp pinverse".split()
 )
 
 for _name in _METHODS:
@@ -253,6 +252,12 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
 def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:
     """The product of 2-D matrices, left to right."""
     return write_out(out, _matrix.chain_matmul(*matrices), "chain_matmul")
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True, *,
+              out: Any = None) -> Any:
+    """(P, L, U) from ``lu``'s packed factors. grad: L = tril(LU, -1) + I, U = triu(LU)"""
+    from .linalg import _legacy
+
+    return _legacy.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots, out=out)
 
 
 __all__ = list(_METHODS) + [
@@ -262,6 +267,7 @@ __all__ = list(_METHODS) + [
     *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
     "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
     "chain_matmul",
+    "lu_unpack",
 ]
 
 

@@ -1556,6 +1556,14 @@ class Tensor(TensorCompat):
         from .linalg import _legacy
         return _legacy.pinverse(self, rcond)
 
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        from .linalg import _legacy
+        return _legacy.lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+        from .linalg import _legacy
+        return _legacy.lu_solve(self, LU_data, LU_pivots)
+
     # ---- in-place ops --------------------------------------------------------------------------------
     def __iadd__(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, other)

@@ -37,8 +37,9 @@ EXCEPTIONS = {
     ("Tensor", "view", "dtype"): "view(dtype) reinterprets bits; microtorch refuses it (use .to(dtype))",
     ("torch", "baddbmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
 }
-#: torch's stubs list out= on these Tensor methods, but torch refuses it at run time (x.add(y, out=z))
-TENSOR_METHODS_WITHOUT_OUT = {"add", "sub", "mul", "norm", "true_divide", "floor_divide"}
+#: torch's stubs (or, for lu, its override lambda) list out= on these Tensor methods, but torch refuses it at run
+#: time (x.add(y, out=z))
+TENSOR_METHODS_WITHOUT_OUT = {"add", "sub", "mul", "norm", "true_divide", "floor_divide", "lu"}
 
 
 def _stub_params(path: str, cls: str | None = None) -> dict:

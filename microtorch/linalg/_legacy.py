@@ -19,6 +19,12 @@ SvdResult = namedtuple("svd", ["U", "S", "V"])
 QrResult = namedtuple("qr", ["Q", "R"])
 
 
+def _check_bool(name: str, arg: str, value: Any, position: int | None = None) -> None:
+    if not isinstance(value, bool):
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{name}(): argument '{arg}'{where} must be bool, not {type(value).__name__}")
+
+
 def det(input: Tensor) -> Tensor:  # noqa: A002
     """The determinant (``linalg.det``). grad: g det(A) A^-T"""
     return _solve.det(input)
@@ -43,6 +49,8 @@ def inverse(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
 
 def cholesky(input: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:  # noqa: A002
     """The Cholesky factor (``linalg.cholesky``). grad: sym(L^-T Phi(L^T G) L^-1)"""
+    if isinstance(input, Tensor) and input.ndim >= 2 and input.numel() == 0:  # torch checks no shape then
+        return write_out(out, input.clone(), "cholesky")
     return _solve.cholesky(input, upper=upper, out=out)
 
 
@@ -97,6 +105,8 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
     """(U, S, V) with A = U diag(S) V^T (``some=False``: full U, V; ``compute_uv=False``: zero U, V).
     grad: linalg.svd's"""
     _common.check_matrix("svd", input)
+    _check_bool("svd", "some", some, 1)
+    _check_bool("svd", "compute_uv", compute_uv, 2)
     if not compute_uv:
         m, n = input.shape[-2:]
         s = _spectral.svdvals(input)
@@ -110,10 +120,51 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any =
 
 def qr(input: Tensor, some: bool = True, *, out: Any = None) -> Any:  # noqa: A002
     """(Q, R) (``some=False``: the complete Q). grad: linalg.qr's"""
+    _check_bool("qr", "some", some, 1)
     q, r = _spectral.qr(input, "reduced" if some else "complete")
     return write_out(out, QrResult(q, r), "qr")
 
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:  # noqa: A002
     """The pseudo-inverse, singular values at or below rcond * s_max dropped. grad: linalg.pinv's"""
+    if isinstance(rcond, bool) or not isinstance(rcond, (int, float)):
+        raise TypeError(f"pinverse(): argument 'rcond' (position 1) must be float, not {type(rcond).__name__}")
     return _spectral.pinv(input, rtol=rcond)
+
+
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, *, out: Any = None) -> Any:
+    """(LU, pivots) (with ``get_infos``: and info) of A = P L U, as ``linalg.lu_factor_ex``. grad: lu_factor's"""
+    from ._lu import lu_factor_ex
+
+    _check_bool("_lu_with_info", "pivot", pivot)
+    _check_bool("_lu_with_info", "get_infos", get_infos)
+    packed, pivots, info = lu_factor_ex(A, pivot=pivot)
+    return write_out(out, (packed, pivots, info) if get_infos else (packed, pivots), "lu")
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Any = None) -> Tensor:
+    """X with A X = b, A = P L U given as lu's (LU_data, LU_pivots). grad: linalg.lu_solve's"""
+    from ._lu import lu_solve as linalg_lu_solve
+
+    return linalg_lu_solve(LU_data, LU_pivots, b, out=out)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True,
+              *, out: Any = None) -> Any:
+    """(P, L, U) from lu's packed (LU_data, LU_pivots); what is not unpacked is empty. grad: L = tril(LU, -1) + I,
+    U = triu(LU)"""
+    from ._lu import LuUnpack, _check_pivots, _permutation
+
+    _common.check_matrix("lu_unpack", LU_data, "LU_data")
+    _check_pivots("torch.lu_unpack", LU_data, LU_pivots)
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    empty = LU_data.new_zeros((0,))
+    low = up = p = empty
+    if unpack_data:
+        low = LU_data[..., :, :k].tril(-1) + _dec._eye(LU_data, max(m, k))[:m, :k]
+        up = LU_data[..., :k, :].triu()
+    if unpack_pivots:
+        p = _permutation(LU_data, LU_pivots)
+    return write_out(out, LuUnpack(p, low, up), "lu_unpack")
+
