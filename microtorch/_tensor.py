@@ -833,9 +833,11 @@ class Tensor(TensorCompat):
         return _ops.clamp(self, None, max)
 
     def maximum(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "maximum", "other", 2)
         return _binary(_ops.Maximum, self, other)
 
     def minimum(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "minimum", "other", 2)
         return _binary(_ops.Minimum, self, other)
 
     def where(self, condition: Tensor, other: Any) -> Tensor:
@@ -860,12 +862,15 @@ class Tensor(TensorCompat):
         return _ops.LogicalNot.apply(self)
 
     def logical_and(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "logical_and", "other", 2)
         return _compare(_ops.LogicalAnd, self, other)
 
     def logical_or(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "logical_or", "other", 2)
         return _compare(_ops.LogicalOr, self, other)
 
     def logical_xor(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "logical_xor", "other", 2)
         return _compare(_ops.LogicalXor, self, other)
 
     # ---- reductions ---------------------------------------------------------------------------------

@@ -75,10 +75,16 @@ def counterpart(name: str) -> Any:
     return obj
 
 
+#: entries whose op_db lambda reorders a function's arguments (not a Tensor method's): the same reordering
+REORDERED = {"einsum": lambda tensors, equation, **kwargs: mt.einsum(equation, tensors, **kwargs)}
+
+
 def counterpart_of(op: Any) -> Any:
     """The microtorch callable an entry's samples are passed to: where op_db wraps torch's function in a lambda
     that reorders its arguments (``polygamma(n, x)`` as ``op(x, n)``), the Tensor method, whose order is the
-    sample's."""
+    sample's (or the same lambda over microtorch, ``REORDERED``)."""
+    if op.name in REORDERED:
+        return REORDERED[op.name]
     if getattr(op.op, "__name__", "") == "<lambda>" and hasattr(mt.Tensor, op.name.split(".")[-1]):
         return getattr(mt.Tensor, op.name.split(".")[-1])
     return counterpart(op.name)
@@ -91,8 +97,12 @@ def covered() -> list:
 def to_mt(value: Any) -> Any:
     """A sample's argument in microtorch's terms (tensors keep their values, dtype and requires_grad)."""
     if isinstance(value, torch.Tensor):
-        if value.is_complex() or value.layout != torch.strided or value.ndim > 32 or value.dtype == torch.bfloat16:
+        bfloat16 = value.dtype == torch.bfloat16
+        if value.is_complex() or value.layout != torch.strided or value.ndim > 32 or bfloat16 and not hasattr(mt, "bfloat16"):
             raise Unconvertible(f"a {value.dtype} {value.layout} tensor of {value.ndim} dims")
+        if bfloat16:  # (through float32, which holds every bfloat16 exactly)
+            array = value.detach().cpu().float().numpy()
+            return mt.tensor(array, requires_grad=value.requires_grad).to(mt.bfloat16)
         array = value.detach().cpu().numpy()
         return mt.tensor(array, dtype=to_mt(value.dtype), requires_grad=value.requires_grad)
     if isinstance(value, torch.dtype):
@@ -134,6 +144,8 @@ def _leaves(value: Any) -> list:
 def _as_array(value: Any) -> np.ndarray:
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu()
+        if value._is_zerotensor():  # (torch's gradient of a piecewise-constant function)
+            value = torch.zeros(value.shape, dtype=value.dtype)
         return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
     if isinstance(value, mt.Tensor):
         return value.detach().cpu().numpy()

@@ -23,7 +23,7 @@ from ._table import binary_op, unary_op
 from ..._creation import full
 from ..._dtype import checked_scalar, get_default_dtype, result_type
 from ..._tensor import Tensor
-from ..._promotion import _as_tensor_like, _binary, _float_input, _to_scalar
+from ..._promotion import _as_tensor_like, _binary, _expect, _float_input, _to_scalar
 from ..._signatures import _SCALAR_TYPE_NAMES
 
 
@@ -451,11 +451,13 @@ def exp2(x: Tensor) -> Tensor:
 
 def hypot(x: Tensor, y: Any) -> Tensor:
     """sqrt(x^2 + y^2); inf where either is infinite, even if the other is nan (C's hypot, as torch)."""
-    return where(x.isinf() | (y.isinf() if isinstance(y, Tensor) else math.isinf(y)), math.inf, (x * x + y * y).sqrt())
+    _expect(y, Tensor, "hypot", "other", 2)
+    return where(x.isinf() | y.isinf(), math.inf, (x * x + y * y).sqrt())
 
 
 def logaddexp(x: Tensor, y: Any) -> Tensor:
     """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow; x where x == y is infinite."""
+    _expect(y, Tensor, "logaddexp", "other", 2)
     same_infinity = (x == y) & x.isinf()
     return where(same_infinity, x, x.maximum(y) + (-(x - y).abs()).exp().log1p())
 
