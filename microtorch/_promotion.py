@@ -56,8 +56,13 @@ def _float_input(x: Tensor) -> Tensor:
 
 
 def _to_scalar(value: Any) -> Any:
-    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
-    if type(value) in (_float, _int, _bool):
+    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak'); an int no 64-bit integer
+    holds raises torch's OverflowError."""
+    if type(value) is _int:
+        if not -0x8000000000000000 <= value < 0x10000000000000000:
+            raise OverflowError("int too big to convert")
+        return value
+    if type(value) in (_float, _bool):
         return value
     if isinstance(value, (_int, _float)):  # subclasses: an IntEnum member, ...
         return _int(value) if isinstance(value, _int) else _float(value)

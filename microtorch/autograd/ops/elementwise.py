@@ -37,6 +37,17 @@ def _negative(xp, x):
     return xp.negative(x)
 
 
+def _refuse_bool(x, kernel: str) -> None:
+    """torch's error for a bool tensor to a math kernel it has no bool version of (``kernel`` names it)."""
+    if x.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _abs(xp, x):
+    _refuse_bool(x, "abs_cpu")
+    return xp.abs(x)
+
+
 def _checked_division(ufunc: str, kernel: str):
     """``ufunc`` after torch's checks for integer division by zero and bool operands (``kernel`` names it)."""
     def forward(xp, x, y):
@@ -50,7 +61,7 @@ def _checked_division(ufunc: str, kernel: str):
 #: name: (forward, d/dx)
 UNARY = {
     "Neg":        (_negative,       lambda g: -g),
-    "Abs":        ("abs",           lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
+    "Abs":        (_abs,            lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
     "Exp":        ("exp",           lambda g, out: g * out),
     "Log":        ("log",           lambda g, x: g / x),
     "Log1p":      ("log1p",         lambda g, x: g / (x + 1.0)),
@@ -278,16 +289,19 @@ class Sign(_ZeroGradient):
 
 class Floor(_ZeroGradient):
     def forward(ctx, x):
+        _refuse_bool(x, "floor_vml_cpu")
         return ctx.xp.floor(x)
 
 
 class Ceil(_ZeroGradient):
     def forward(ctx, x):
+        _refuse_bool(x, "ceil_vml_cpu")
         return ctx.xp.ceil(x)
 
 
 class Trunc(_ZeroGradient):
     def forward(ctx, x):
+        _refuse_bool(x, "trunc_vml_cpu")
         return ctx.xp.trunc(x)
 
 
@@ -295,6 +309,7 @@ class Round(_ZeroGradient):
     """Round half to even, as torch."""
 
     def forward(ctx, x, decimals=0):
+        _refuse_bool(x, "round_vml_cpu" if decimals == 0 else "round_cpu")
         return ctx.xp.round(x, decimals)
 
 
@@ -585,6 +600,8 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
     for name, bound in (("min", min), ("max", max)):
         if not (bound is None or isinstance(bound, (Tensor, numbers.Number)) and not isinstance(bound, complex)):
             raise TypeError(f"clamp(): argument '{name}' must be Number or Tensor, not {type(bound).__name__}")
+        if isinstance(bound, int):
+            _to_scalar(bound)  # (an int no 64-bit integer holds: torch's OverflowError)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "

@@ -139,6 +139,8 @@ class Std(Op):
 
 
 def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type = Var):
+    if not x.is_floating_point():
+        raise RuntimeError("std and var only support floating point and complex dtypes")
 
     if unbiased is not None and correction is not None:
         raise TypeError("var()/std(): pass either unbiased or correction, not both")
@@ -279,6 +281,8 @@ class ArgMax(Op):
 
 
 def argmax(x, dim: Any, keepdim: bool, largest: bool):
+    if x.dtype.name == "bool":
+        raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
 
     if dim is not None:
         dim = _normalize_dim(dim, x.ndim)
