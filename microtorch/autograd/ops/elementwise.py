@@ -637,8 +637,13 @@ def _clamp_by_tensors(x: Tensor, lo: Tensor | None, hi: Tensor | None) -> Tensor
 def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the dtype's largest and
     smallest finite values); nested ``Where`` ops, so the gradient flows only through finite elements."""
+    for position, (name, value) in enumerate((("nan", nan), ("posinf", posinf), ("neginf", neginf)), 1):
+        if value is not None and not isinstance(value, numbers.Real):
+            raise TypeError(f"nan_to_num(): argument '{name}' (position {position}) must be float, not "
+                            f"{type(value).__name__}")
     if x._data.dtype.kind not in "fc":
         return x.clone()  # integers and bools have no NaN or infinity
+    nan = 0.0 if nan is None else nan  # (None: torch's default)
     info = x.device.backend.xp.finfo(x._data.dtype)
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf

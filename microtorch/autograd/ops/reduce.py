@@ -24,6 +24,11 @@ def normalize_dims(dim: Any, ndim: int) -> tuple | None:
 
     if dim is None:
         return None
+    if isinstance(dim, Tensor):  # a 0-d integer tensor is a dim; any other tensor is refused, as torch
+        if dim.ndim or dim.is_floating_point() or dim.dtype.name == "bool":
+            raise TypeError(f"received an invalid combination of arguments - got a dim of {dim.ndim}-d "
+                            f"{dim.dtype.name} Tensor, but expected an int or a tuple of ints")
+        dim = int(dim.item())
     if type(dim) is int or isinstance(dim, numbers.Integral):
         dim = _normalize_dim(dim, ndim)
         return (dim,) if ndim else None  # a 0-d tensor reduces over 'dim 0' as over everything
