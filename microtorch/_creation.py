@@ -302,6 +302,8 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, 
     for name, size in (("n", n), ("m", m)):
         if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
             raise TypeError(f"eye(): argument '{name}' must be int, not {type(size).__name__}")
+        if size is not None and size >= 0x8000000000000000:
+            raise ValueError("Overflow when unpacking long long")
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"eye(): n and m must be non-negative, got n={n}, m={m}")
     dev = as_device(device)

@@ -179,8 +179,15 @@ def scalar_dtype(value) -> dtype:
     if isinstance(value, builtins.bool):
         return bool
     if isinstance(value, builtins.int):
+        check_int_range(value)
         return int64
     return _default_dtype
+
+
+def check_int_range(value: builtins.int) -> None:
+    """torch's OverflowError for a Python int no 64-bit integer holds (outside [-2**63, 2**64))."""
+    if not -0x8000000000000000 <= value < 0x10000000000000000:
+        raise OverflowError("int too big to convert")
 
 
 def result_type(*operands) -> dtype:

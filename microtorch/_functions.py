@@ -9,7 +9,7 @@ import functools
 from typing import Any, Sequence
 
 from ._signatures import function_from_method, write_out
-from ._tensor import Tensor
+from ._tensor import Size, Tensor
 from ._promotion import _binary, _expect
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import inplace as _inplace
@@ -82,11 +82,15 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = N
 
 def maximum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """The elementwise maximum (nan if either is nan)."""
+    _expect(input, Tensor, "maximum", "input")
+    _expect(other, Tensor, "maximum", "other", 2)
     return write_out(out, _binary(_ew.Maximum, input, other), "maximum")
 
 
 def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """The elementwise minimum (nan if either is nan)."""
+    _expect(input, Tensor, "minimum", "input")
+    _expect(other, Tensor, "minimum", "other", 2)
     return write_out(out, _binary(_ew.Minimum, input, other), "minimum")
 
 
@@ -133,17 +137,27 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
     return tuple(t.expand(shape) for t in tensors)
 
 
-def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
+def broadcast_shapes(*shapes: Any) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to (an int is a 1-d shape), with torch's errors."""
+    shapes = tuple((s,) if isinstance(s, int) else tuple(s) for s in shapes)
+    for s in shapes:
+        for n in s:
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item 0 is '{type(n).__name__}')")
+            if n < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
     ndim = builtins.max((len(s) for s in shapes), default=0)
     out = [1] * ndim
-    for s in shapes:
+    for index, s in enumerate(shapes):
         for i, n in enumerate(s):
             k = ndim - len(s) + i
             if n != 1:
                 if out[k] not in (1, n):
-                    raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape ({list(s)})")
+                    raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at {k - ndim}! Mismatching "
+                                       f"argument at index {index} had {s}; but expected shape should be broadcastable "
+                                       f"to {out}")
                 out[k] = n
-    return tuple(out)
+    return Size(out)
 
 
 for _name in ("lgamma", "digamma", "erfinv"):  # the special functions (autograd/ops/special.py)

@@ -28,9 +28,12 @@ def _shape_arg(args: tuple) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
         args = tuple(args[0])
-    for s in args:
+    for i, s in enumerate(args):
         if type(s) is not _int and not isinstance(s, numbers.Integral):
             raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
+        if not -0x8000000000000000 <= s < 0x8000000000000000:
+            raise TypeError(f"argument 'size' failed to unpack the object at pos {i + 1} with error "
+                            "\"Overflow when unpacking long long\"")
     return tuple(_int(s) for s in args)
 
 
@@ -38,6 +41,8 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
     """torch's TypeError for an argument of the wrong type (before it reaches an op's internals)."""
     if not isinstance(value, kind) or kind is _int and isinstance(value, _bool):
         raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be {kind.__name__}, not {type(value).__name__}")
+    if kind is _int and not -0x8000000000000000 <= value < 0x8000000000000000:
+        raise ValueError("Overflow when unpacking long long")
 
 
 def _normalize_dim(dim: Any, ndim: int) -> int:
@@ -56,8 +61,13 @@ def _float_input(x: Tensor) -> Tensor:
 
 
 def _to_scalar(value: Any) -> Any:
-    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak')."""
-    if type(value) in (_float, _int, _bool):
+    """A Python number from a Python or NumPy scalar (NumPy's own scalars are not 'weak'); an int no 64-bit integer
+    holds raises torch's OverflowError."""
+    if type(value) is _int:
+        if not -0x8000000000000000 <= value < 0x10000000000000000:
+            raise OverflowError("int too big to convert")
+        return value
+    if type(value) in (_float, _bool):
         return value
     if isinstance(value, (_int, _float)):  # subclasses: an IntEnum member, ...
         return _int(value) if isinstance(value, _int) else _float(value)

@@ -403,31 +403,31 @@ class Tensor(TensorCompat):
             out = self.clone()
         return out
 
-    def float(self, memory_format: Any = None) -> Tensor:
+    def float(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float32)
 
-    def double(self, memory_format: Any = None) -> Tensor:
+    def double(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float64)
 
-    def half(self, memory_format: Any = None) -> Tensor:
+    def half(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.float16)
 
-    def long(self, memory_format: Any = None) -> Tensor:
+    def long(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int64)
 
-    def int(self, memory_format: Any = None) -> Tensor:
+    def int(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int32)
 
-    def short(self, memory_format: Any = None) -> Tensor:
+    def short(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.int16)
 
-    def bool(self, memory_format: Any = None) -> Tensor:
+    def bool(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.bool)
 
-    def byte(self, memory_format: Any = None) -> Tensor:
+    def byte(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.uint8)
 
-    def cpu(self, memory_format: Any = None) -> Tensor:
+    def cpu(self, *, memory_format: Any = None) -> Tensor:
         return self.to("cpu")
 
     def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
@@ -454,7 +454,7 @@ class Tensor(TensorCompat):
     def clone(self, *, memory_format: Any = None) -> Tensor:
         return _ops.Clone.apply(self)  # (every memory format is kept row-major: see _memory_format.py)
 
-    def contiguous(self, memory_format: Any = None) -> Tensor:
+    def contiguous(self, *, memory_format: Any = None) -> Tensor:
         return self if self._data.flags.c_contiguous else _ops.Clone.apply(self)
 
     # ---- printing ----------------------------------------------------------------------------------
@@ -939,6 +939,8 @@ class Tensor(TensorCompat):
         return _ops.rad2deg(self)
 
     def positive(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
@@ -988,9 +990,11 @@ class Tensor(TensorCompat):
         return _ops.clamp(self, None, max)
 
     def maximum(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "maximum", "other", 2)
         return _binary(_ops.Maximum, self, other)
 
     def minimum(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "minimum", "other", 2)
         return _binary(_ops.Minimum, self, other)
 
     def where(self, condition: Tensor, other: Any) -> Tensor:
@@ -1015,12 +1019,15 @@ class Tensor(TensorCompat):
         return _ops.LogicalNot.apply(self)
 
     def logical_and(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "logical_and", "other", 2)
         return _compare(_ops.LogicalAnd, self, other)
 
     def logical_or(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "logical_or", "other", 2)
         return _compare(_ops.LogicalOr, self, other)
 
     def logical_xor(self, other: Tensor) -> Tensor:
+        _expect(other, Tensor, "logical_xor", "other", 2)
         return _compare(_ops.LogicalXor, self, other)
 
     # ---- reductions ---------------------------------------------------------------------------------

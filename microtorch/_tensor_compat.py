@@ -67,7 +67,14 @@ class TensorCompat:
         return -1 if self._device.type == "cpu" else (self._device.index or 0)
 
     def is_pinned(self, device: Any = None) -> bool:
-        """Always False: there is no page-locked host memory without CUDA."""
+        """Always False: there is no page-locked host memory without CUDA (``device`` is checked, as torch)."""
+        if device is not None:
+            from ._device import device as device_type
+
+            if not isinstance(device, (str, device_type)):
+                raise TypeError(f"is_pinned(): argument 'device' (position 1) must be torch.device, not "
+                                f"{type(device).__name__}")
+            device_type(device)  # an unknown device name raises torch's RuntimeError
         return False
 
     def pin_memory(self, device: Any = None) -> Any:
@@ -83,7 +90,7 @@ class TensorCompat:
     def is_shared(self) -> bool:
         return False
 
-    def bfloat16(self, memory_format: Any = None) -> Any:
+    def bfloat16(self, *, memory_format: Any = None) -> Any:
         """A bfloat16 copy (needs the ml_dtypes package)."""
         from ._dtype import bfloat16
 

@@ -104,13 +104,24 @@ def _states() -> dict:
 
 def is_autocast_enabled(device_type: str = "cuda") -> bool:
     """Whether autocast is on for ``device_type`` in this thread."""
+    _check_device_type(device_type, "is_autocast_enabled")
     return _states().get(device_type, (False, None))[0]
 
 
 def get_autocast_dtype(device_type: str) -> Any:
     """The lower-precision dtype autocast uses on ``device_type`` (the region's, or the default)."""
+    _check_device_type(device_type, "get_autocast_dtype")
     state = _states().get(device_type)
     return state[1] if state else getattr(_dtype, _DEFAULT_DTYPE.get(device_type, "bfloat16"))
+
+
+def _check_device_type(device_type: Any, fn: str) -> None:
+    """torch's errors for a device type that is no string, or no device's name."""
+    from .._device import device
+
+    if not isinstance(device_type, str):
+        raise TypeError(f"{fn}(): argument 'device_type' (position 1) must be str, not {type(device_type).__name__}")
+    device(device_type)  # an unknown name raises torch's RuntimeError
 
 
 def is_autocast_available(device_type: str) -> bool:

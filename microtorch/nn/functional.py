@@ -299,6 +299,10 @@ def _as_4d(input: Tensor, spatial: int, fn: str) -> tuple:
     """(N, C, H, W) view of a (N, C, *spatial) or (C, *spatial) input, and a function undoing it."""
     _check_float(input, "input", fn)
     unbatched = _batched(input, spatial, fn)
+    if 0 in input.shape[0 if unbatched else 1:]:  # only the batch dim may be empty (torch's check)
+        prefix = "max_pool1d: " if fn == "max_pool1d" else ""
+        raise RuntimeError(f"{prefix}Expected {spatial + 1}D or {spatial + 2}D (batch mode) tensor with optional 0 dim "
+                           f"batch size for input, but got:{list(input.shape)}")
     x = input.unsqueeze(0) if unbatched else input
     if spatial == 1:
         x = x.unsqueeze(2)

@@ -24,7 +24,7 @@ from ._table import binary_op, unary_op
 from ..._creation import full
 from ..._dtype import checked_scalar, float64, get_default_dtype, result_type
 from ..._tensor import Tensor
-from ..._promotion import _as_tensor_like, _binary, _float_input, _to_scalar
+from ..._promotion import _as_tensor_like, _binary, _expect, _float_input, _to_scalar
 from ..._signatures import _SCALAR_TYPE_NAMES
 
 
@@ -36,6 +36,17 @@ def _negative(xp, x):
             "use the `~` or `logical_not()` operator instead."
         )
     return xp.negative(x)
+
+
+def _refuse_bool(x, kernel: str) -> None:
+    """torch's error for a bool tensor to a math kernel it has no bool version of (``kernel`` names it)."""
+    if x.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _abs(xp, x):
+    _refuse_bool(x, "abs_cpu")
+    return xp.abs(x)
 
 
 def _checked_division(ufunc: str, kernel: str):
@@ -51,7 +62,7 @@ def _checked_division(ufunc: str, kernel: str):
 #: name: (forward, d/dx)
 UNARY = {
     "Neg":        (_negative,       lambda g: -g),
-    "Abs":        ("abs",           lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
+    "Abs":        (_abs,            lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
     "Exp":        ("exp",           lambda g, out: g * out),
     "Log":        ("log",           lambda g, x: g / x),
     "Log1p":      ("log1p",         lambda g, x: g / (x + 1.0)),
@@ -287,16 +298,19 @@ class Sign(_ZeroGradient):
 
 class Floor(_ZeroGradient):
     def forward(ctx, x):
+        _refuse_bool(x, "floor_vml_cpu")
         return ctx.xp.floor(x)
 
 
 class Ceil(_ZeroGradient):
     def forward(ctx, x):
+        _refuse_bool(x, "ceil_vml_cpu")
         return ctx.xp.ceil(x)
 
 
 class Trunc(_ZeroGradient):
     def forward(ctx, x):
+        _refuse_bool(x, "trunc_vml_cpu")
         return ctx.xp.trunc(x)
 
 
@@ -304,6 +318,7 @@ class Round(_ZeroGradient):
     """Round half to even, as torch."""
 
     def forward(ctx, x, decimals=0):
+        _refuse_bool(x, "round_vml_cpu" if decimals == 0 else "round_cpu")
         return ctx.xp.round(x, decimals)
 
 
@@ -556,11 +571,13 @@ def exp2(x: Tensor) -> Tensor:
 
 def hypot(x: Tensor, y: Any) -> Tensor:
     """sqrt(x^2 + y^2); inf where either is infinite, even if the other is nan (C's hypot, as torch)."""
-    return where(x.isinf() | (y.isinf() if isinstance(y, Tensor) else math.isinf(y)), math.inf, (x * x + y * y).sqrt())
+    _expect(y, Tensor, "hypot", "other", 2)
+    return where(x.isinf() | y.isinf(), math.inf, (x * x + y * y).sqrt())
 
 
 def logaddexp(x: Tensor, y: Any) -> Tensor:
     """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), which cannot overflow; x where x == y is infinite."""
+    _expect(y, Tensor, "logaddexp", "other", 2)
     same_infinity = (x == y) & x.isinf()
     return where(same_infinity, x, x.maximum(y) + (-(x - y).abs()).exp().log1p())
 
@@ -716,6 +733,8 @@ def clamp(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
     for name, bound in (("min", min), ("max", max)):
         if not (bound is None or isinstance(bound, (Tensor, numbers.Number)) and not isinstance(bound, complex)):
             raise TypeError(f"clamp(): argument '{name}' must be Number or Tensor, not {type(bound).__name__}")
+        if isinstance(bound, int):
+            _to_scalar(bound)  # (an int no 64-bit integer holds: torch's OverflowError)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "
@@ -751,8 +770,13 @@ def _clamp_by_tensors(x: Tensor, lo: Tensor | None, hi: Tensor | None) -> Tensor
 def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the dtype's largest and
     smallest finite values); nested ``Where`` ops, so the gradient flows only through finite elements."""
+    for position, (name, value) in enumerate((("nan", nan), ("posinf", posinf), ("neginf", neginf)), 1):
+        if value is not None and not isinstance(value, numbers.Real):
+            raise TypeError(f"nan_to_num(): argument '{name}' (position {position}) must be float, not "
+                            f"{type(value).__name__}")
     if x._data.dtype.kind not in "fc":
         return x.clone()  # integers and bools have no NaN or infinity
+    nan = 0.0 if nan is None else nan  # (None: torch's default)
     info = x.device.backend.xp.finfo(x._data.dtype)
     nan = 0.0 if nan is None else nan  # torch takes None for the default
     posinf = float(info.max) if posinf is None else posinf

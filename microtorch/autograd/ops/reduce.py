@@ -25,6 +25,11 @@ def normalize_dims(dim: Any, ndim: int) -> tuple | None:
 
     if dim is None:
         return None
+    if isinstance(dim, Tensor):  # a 0-d integer tensor is a dim; any other tensor is refused, as torch
+        if dim.ndim or dim.is_floating_point() or dim.dtype.name == "bool":
+            raise TypeError(f"received an invalid combination of arguments - got a dim of {dim.ndim}-d "
+                            f"{dim.dtype.name} Tensor, but expected an int or a tuple of ints")
+        dim = int(dim.item())
     if type(dim) is int or isinstance(dim, numbers.Integral):
         dim = _normalize_dim(dim, ndim)
         return (dim,) if ndim else None  # a 0-d tensor reduces over 'dim 0' as over everything
@@ -144,6 +149,8 @@ class Std(Op):
 
 
 def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type = Var):
+    if not x.is_floating_point():
+        raise RuntimeError("std and var only support floating point and complex dtypes")
 
     if unbiased is not None and correction is not None:
         raise TypeError("var()/std(): pass either unbiased or correction, not both")
@@ -293,6 +300,8 @@ class ArgMax(Op):
 
 
 def argmax(x, dim: Any, keepdim: bool, largest: bool):
+    if x.dtype.name == "bool":
+        raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
 
     if dim is not None:
         dim = _normalize_dim(dim, x.ndim)
