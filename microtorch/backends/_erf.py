@@ -93,9 +93,9 @@ def erf_float32(x: Any) -> Any:
     numpy.subtract(1, y, out=y)
     # below 0.5, where A&S's absolute error would be a large relative one: x P(x^2), P the Taylor polynomial
     h = numpy.full_like(squares, _TAYLOR32[0])
-    for c in _TAYLOR32[1:]:
+    for term in _TAYLOR32[1:]:
         h *= squares
-        h += c
+        h += term
     h *= a
     numpy.copyto(y, h, where=a < 0.5)
     return numpy.copysign(y, x, out=y).reshape(shape)
