@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 from .._device import on_device
 from ..backends.base import NO_SWITCH
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, function, grad_mode
 from .function import Op
 
 
@@ -261,8 +261,7 @@ def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, handed_out: set,
 
 def _accumulate_leaf(leaf: Any, grad: Any, handed_out: set, create_graph: bool) -> None:
     """Run the leaf's tensor hooks on ``grad``, sum it into ``leaf.grad``, then run its post-accumulate hooks."""
-    from .._tensor import Tensor
-
+    Tensor = function.Tensor  # (set once _tensor has loaded: an import statement here would run per leaf)
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
     if not create_graph:

@@ -159,7 +159,7 @@ class Op:
         op = _new(cls)
         device = None
         arrays = []
-        requires_grad = False
+        needs = []  # which inputs require grad (in the same pass: no second loop when recording)
         for x in inputs:
             if isinstance(x, Tensor):
                 if device is None:
@@ -167,20 +167,19 @@ class Op:
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
                 arrays.append(x._data)
-                if x._requires_grad:
-                    requires_grad = True
+                needs.append(x._requires_grad)
             else:
                 arrays.append(x)
+                needs.append(False)
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
-        recording = requires_grad and _grad_state.enabled
+        recording = True in needs and _grad_state.enabled
         op.device = device
         backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
         # forward may skip saving what no gradient needs
         op.needs_input_grad = (
-            tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs]) if recording
-            else _NOTHING_NEEDED[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
+            tuple(needs) if recording else _NOTHING_NEEDED[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
         )
         op.saved = ()
         try:

@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy
-from numpy.polynomial import chebyshev
 
 _PIECES = ((1.0, 2.0), (2.0, 3.5), (3.5, 6.0))
 
@@ -34,6 +33,7 @@ def _taylor(terms: int) -> list:
 @lru_cache(maxsize=1)
 def _interpolants() -> tuple:
     """erfcx's Chebyshev coefficients on each piece, from ``math.erfc`` at the Chebyshev points."""
+    from numpy.polynomial import chebyshev  # (on first use: it adds to import time)
 
     def erfcx(t: Any, lo: float, hi: float) -> Any:
         x = (hi - lo) / 2 * numpy.asarray(t) + (hi + lo) / 2
@@ -60,11 +60,13 @@ def erf_float64(x: Any) -> Any:
             h *= xs
             h += c
         out[small] = s * h
+    from numpy.polynomial.chebyshev import chebval
+
     for (lo, hi), coefficients in zip(_PIECES, _interpolants()):
         inside = (a >= lo) & (a < hi)
         if inside.any():
             v = a[inside]
-            g = chebyshev.chebval((2 * v - (hi + lo)) / (hi - lo), coefficients)
+            g = chebval((2 * v - (hi + lo)) / (hi - lo), coefficients)
             out[inside] = 1.0 - numpy.exp(-v * v) * g
     numpy.copysign(out, z, out=out)
     return out.reshape(numpy.shape(x))
@@ -91,9 +93,9 @@ def erf_float32(x: Any) -> Any:
     numpy.subtract(1, y, out=y)
     # below 0.5, where A&S's absolute error would be a large relative one: x P(x^2), P the Taylor polynomial
     h = numpy.full_like(squares, _TAYLOR32[0])
-    for c in _TAYLOR32[1:]:
+    for term in _TAYLOR32[1:]:
         h *= squares
-        h += c
+        h += term
     h *= a
     numpy.copyto(y, h, where=a < 0.5)
     return numpy.copysign(y, x, out=y).reshape(shape)

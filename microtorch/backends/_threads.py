@@ -12,7 +12,6 @@ import math
 import os
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy
@@ -39,7 +38,7 @@ def _default_threads() -> int:
 
 
 _threads = _default_threads()
-_pool: ThreadPoolExecutor | None = None
+_pool: Any = None  # a concurrent.futures.ThreadPoolExecutor once a call is split
 _pool_lock = threading.Lock()
 
 
@@ -68,8 +67,10 @@ def set_num_threads(n: int) -> None:
     threadpool_limits(n, user_api="blas")
 
 
-def _executor() -> ThreadPoolExecutor:
+def _executor() -> Any:
     global _pool
+    from concurrent.futures import ThreadPoolExecutor  # (on first use: it adds to import time)
+
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=max(_threads - 1, 1), thread_name_prefix="microtorch-intraop")

@@ -33,16 +33,24 @@ def _forward_function(forward: str | Callable, arity: int) -> Callable:
     """``compute(ctx, *arrays)``: a named ufunc (large outputs through the backend's ``ufunc``), or ``forward(xp, ...)``."""
     if not isinstance(forward, str):
         return lambda ctx, *arrays: forward(ctx.xp, *arrays)
-    if arity == 1:
-        def compute(ctx, x):
-            if x.size >= function.PARALLEL_FROM:  # (large: the backend may use its threads)
-                return ctx.device.backend.ufunc(forward, x)
-            return getattr(ctx.xp, forward)(x)
-    else:
-        def compute(ctx, x, y):
-            if (y if type(x) in _SCALARS else x).size >= function.PARALLEL_FROM:  # (one is an array)
-                return ctx.device.backend.ufunc(forward, x, y)
-            return getattr(ctx.xp, forward)(x, y)
+    return _unary_ufunc(forward) if arity == 1 else _binary_ufunc(forward)
+
+
+def _unary_ufunc(name: str) -> Callable:
+    def compute(ctx, x):
+        if x.size >= function.PARALLEL_FROM:  # (large: the backend may use its threads)
+            return ctx.device.backend.ufunc(name, x)
+        return getattr(ctx.xp, name)(x)
+
+    return compute
+
+
+def _binary_ufunc(name: str) -> Callable:
+    def compute(ctx, x, y):
+        if (y if type(x) in _SCALARS else x).size >= function.PARALLEL_FROM:  # (one is an array)
+            return ctx.device.backend.ufunc(name, x, y)
+        return getattr(ctx.xp, name)(x, y)
+
     return compute
 
 
