@@ -24,6 +24,9 @@ _BY_DTYPE = {d: n for n, d in _NAMES.items()}
 class _LegacyTensorType(type):
     """The metaclass: the legacy classes construct tensors and answer isinstance by dtype and device."""
 
+    dtype_name: str
+    device_type: str
+
     def __instancecheck__(cls, obj: Any) -> bool:
         from ._tensor import Tensor
 

@@ -64,6 +64,10 @@ class _SavedOutput:
     """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
 
     __slots__ = ("array", "index", "ref", "version")
+    array: Any
+    index: int
+    ref: Any  # a weakref to the output Tensor
+    version: int
 
 
 class Op:
@@ -73,6 +77,14 @@ class Op:
         "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions", "n_outputs", "params",
         "__dict__", "__weakref__",
     )
+    xp: Any  # the backend's array namespace
+    device: Any
+    next_edges: tuple
+    needs_input_grad: tuple
+    saved: Any
+    _saved_versions: Any
+    n_outputs: int
+    params: dict
     # set on few nodes, so they default here rather than being stored on every node
     input_shapes: tuple | None = None  # inputs' shapes when they differ from the output's (broadcasting)
     _pre_hooks: dict | None = None  # tensor hooks on this node's outputs

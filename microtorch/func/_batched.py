@@ -29,6 +29,8 @@ class BatchedTensor(Tensor):
     """A batch of per-example tensors seen as one example (``shape`` is the per-example shape)."""
 
     __slots__ = ("_phys", "_level")
+    _phys: Tensor  # the physical tensor, batch dimension first
+    _level: int
 
     @property
     def shape(self) -> Size:

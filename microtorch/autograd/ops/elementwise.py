@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import grad_mode
 from ..function import Op
@@ -96,6 +96,11 @@ for _name, (_forward, _derivative) in UNARY.items():
 for _name, (_forward, _dx, _dy) in BINARY.items():
     globals()[_name] = binary_op(_name, _forward, _dx, _dy, __name__)
 del _name, _forward, _derivative, _dx, _dy
+
+if TYPE_CHECKING:
+    # the table's classes (``Exp``, ``Add``, ...) are made at import, so mypy cannot see them: it types
+    # ``elementwise.<row name>`` as an Op class
+    def __getattr__(name: str) -> type[Op]: ...
 
 
 # ---- arithmetic ------------------------------------------------------------------------------------
