@@ -56,7 +56,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     return _finish(array, dev, requires_grad)
 
 
-def _host_array(data: Any, dev: Any, copy: bool) -> Any:
+def _host_array(data: Any, dev: Any, copy: bool | None) -> Any:
     backend = dev.backend
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
         data = [v.tolist() if isinstance(v, Tensor) else v for v in data]
@@ -286,7 +286,7 @@ class Generator:
 
     def __init__(self, device: Any = "cpu") -> None:
         self.device = as_device(device)
-        self._seed = None
+        self._seed: int | None = None
         self._generator = self.device.backend.new_generator(None, self.device.index)
 
     def manual_seed(self, seed: int) -> "Generator":
@@ -302,7 +302,9 @@ class Generator:
     def seed(self) -> int:
         import random
 
-        return self.manual_seed(random.getrandbits(63))._seed
+        seed = random.getrandbits(63)
+        self.manual_seed(seed)
+        return seed
 
 
 def manual_seed(seed: int) -> Generator:
@@ -315,7 +317,7 @@ def manual_seed(seed: int) -> Generator:
     return gen
 
 
-def _random(kind: str, size: tuple, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:
+def _random(kind: str, size: Any, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:
     dev = as_device(device if device is not None or generator is None else generator.device)
     shape = _check_shape(_shape_arg(size))
     backend = dev.backend
@@ -395,7 +397,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
     return randint(low, high, input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     """``normal(mean, std, size)`` with float mean/std, or tensors of means/stds."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std

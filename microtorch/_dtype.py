@@ -22,7 +22,7 @@ class dtype:
 
     __slots__ = ("name", "itemsize", "is_floating_point", "is_signed", "_category")
 
-    def __init__(self, name: str, itemsize: int, category: int, is_signed: bool):
+    def __init__(self, name: str, itemsize: builtins.int, category: builtins.int, is_signed: builtins.bool) -> None:
         self.name = name
         self.itemsize = itemsize
         self._category = category  # 0 bool, 1 integer, 2 floating
@@ -196,4 +196,7 @@ def result_type(*operands) -> dtype:
         else:
             d = scalar_dtype(x)
             scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
-    return _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
+    result = _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
+    if result is None:
+        raise TypeError("result_type() needs at least one Tensor or number")
+    return result

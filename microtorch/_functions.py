@@ -74,7 +74,7 @@ def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
 def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
     """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds."""
     if input is None and other is None:
-        return nonzero(condition, as_tuple=True)
+        return condition.nonzero(as_tuple=True)
     return write_out(out, _ew.where(condition, input, other), "where")
 
 

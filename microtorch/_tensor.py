@@ -51,6 +51,16 @@ class Tensor(TensorCompat):
         "_data", "_device", "_requires_grad", "_grad", "grad_fn", "_output_nr",
         "_version", "_base", "_hooks", "_retains_grad", "_view_maker", "__weakref__",
     )
+    _data: Any  # the backend array
+    _requires_grad: builtins.bool
+    _grad: Tensor | None
+    grad_fn: Any  # the Op node that made this tensor (None for leaves)
+    _output_nr: builtins.int
+    _version: builtins.int
+    _base: Tensor | None
+    _hooks: list | None
+    _retains_grad: builtins.bool
+    _view_maker: Any
     __array_priority__ = 1000  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # __eq__ is elementwise
 
@@ -275,7 +285,7 @@ class Tensor(TensorCompat):
                 g = grad.detach() if not grad_mode.state.enabled else grad
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
-        store.retains_grad = True
+        store.retains_grad = True  # type: ignore[attr-defined]  # a marker: the engine runs this hook last
         self.grad_fn.register_prehook(self._output_nr, store)
         self._retains_grad = True
 
@@ -1197,7 +1207,7 @@ def _rebuild_tensor(cls: type, host: Any, device: Any, requires_grad: bool, stat
     """Unpickle what ``Tensor.__reduce_ex__`` saved."""
     with on_device(device):
         data = device.backend.asarray(host, index=device.index)
-    t = _new(cls)
+    t: Tensor = _new(cls)
     t._init_from(data, device, requires_grad)
     if state:
         t.__dict__.update(state)
@@ -1225,7 +1235,8 @@ from ._promotion import (  # noqa: E402
     _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
-from .autograd.ops import elementwise as _ops  # noqa: E402
+from .autograd.ops import elementwise as _elementwise  # noqa: E402
+_ops: Any = _elementwise  # (its table's Op classes are made at import, out of mypy's sight)
 from .autograd.ops import index as _index  # noqa: E402
 from .autograd.ops import inplace as _inplace  # noqa: E402
 from .autograd.ops import linalg as _linalg  # noqa: E402

@@ -110,10 +110,11 @@ class TensorCompat:
         """``microtorch.multinomial(self, ...)``: indices drawn from the rows of weights."""
         from ._creation import multinomial
 
-        return multinomial(self, num_samples, replacement, generator=generator)
+        return multinomial(self, num_samples,  # type: ignore[arg-type]  # (the mixin is only ever a Tensor)
+                           replacement, generator=generator)
 
     def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
         """``microtorch.bernoulli(self, ...)``: 0/1 draws with probability self (or p)."""
         from ._creation import bernoulli
 
-        return bernoulli(self, p, generator=generator)
+        return bernoulli(self, p, generator=generator)  # type: ignore[arg-type]  # (the mixin is only ever a Tensor)

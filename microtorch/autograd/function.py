@@ -331,6 +331,10 @@ class Op:
 class FunctionCtx(Op):
     """The ``ctx`` of a custom :class:`Function` and, once applied, its node in the graph."""
 
+    function: Any  # the Function subclass (set by Function.apply)
+    non_differentiable: tuple
+    _input_meta: tuple  # (shape, dtype) of each Tensor input, None for the rest
+
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep Tensors (or None) for ``backward``; read them back with ``ctx.saved_tensors``."""
         self.saved = tensors
@@ -397,7 +401,7 @@ def once_differentiable(backward):
         with grad_mode.no_grad():
             return backward(ctx, *grads)
 
-    wrapper.once_differentiable = True
+    wrapper.once_differentiable = True  # type: ignore[attr-defined]  # a marker on the function object
     return wrapper
 
 
