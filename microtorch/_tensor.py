@@ -355,7 +355,7 @@ class Tensor(TensorCompat):
     def __dlpack_device__(self) -> tuple:
         return self._data.__dlpack_device__()
 
-    def item(self) -> Any:
+    def item(self) -> builtins.int | builtins.float | builtins.bool:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.item()

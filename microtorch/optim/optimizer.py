@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections import OrderedDict, defaultdict
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from .. import _dtype
 from .._creation import tensor
@@ -26,6 +26,9 @@ _global_optimizer_post_hooks: OrderedDict[int, Callable] = OrderedDict()
 _HOOK_REGISTRIES = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
                     "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
                     "_optimizer_load_state_dict_post_hooks")
+
+#: what a step's closure returns (the loss), and so what ``step(closure)`` returns
+_Loss = TypeVar("_Loss")
 
 
 class _RequiredParameter:
@@ -90,7 +93,7 @@ class Optimizer:
                     out += f"    {key}: {group[key]}\n"
         return out + ")"
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self, closure: Callable[[], _Loss] | None = None) -> _Loss | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from ... import _dtype
 from ..._promotion import _parse_to_args
@@ -50,6 +50,16 @@ class _ListAndIterator(list):
         return self[position]
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R", covariant=True)
+
+
+class _HasForward(Protocol[_P, _R]):
+    """What ``Module.__call__`` reads its signature from: the module's ``forward``."""
+
+    def forward(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+
+
 class Module:
     """Base class for all neural network modules; subclasses define ``forward``."""
 
@@ -64,7 +74,8 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` (and the hooks, when any are registered)."""
         state = self.__dict__
         if state.get("_forward_pre_hooks") or state.get("_forward_hooks") or state.get("_backward_hooks") \
                 or state.get("_backward_pre_hooks"):
@@ -74,6 +85,13 @@ class Module:
             return self.forward(*args, **kwargs)
         finally:
             function.drawing.module_stack.pop()
+
+    if TYPE_CHECKING:
+        # for type checkers, calling a module has its forward's signature: ``nn.Linear(2, 3)(x)`` is a Tensor
+        # (a Module whose forward is not annotated gives Any, as torch's)
+        def __call__(self: _HasForward[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+    else:
+        __call__ = _call_impl
 
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         """``__call__`` when hooks are registered: forward pre hooks, backward-hook wrapping of the inputs,
