@@ -308,7 +308,7 @@ if TYPE_CHECKING:
     tile = Tensor.tile
     repeat_interleave = Tensor.repeat_interleave
     nan_to_num = Tensor.nan_to_num
-    __all__ += [
+    __all__ = [
         "abs", "absolute", "neg", "negative", "exp", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt",
         "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sign", "sgn", "floor", "ceil",
         "round", "trunc", "frac", "clamp", "clip", "clamp_min", "clamp_max", "isnan", "isinf", "isfinite",
@@ -323,6 +323,8 @@ if TYPE_CHECKING:
         "erf", "exp2", "hypot", "logaddexp", "xlogy", "logit", "fmod", "deg2rad", "rad2deg", "positive", "addcmul",
         "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add", "masked_select", "take_along_dim",
         "nonzero", "tril", "triu", "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile",
-        "repeat_interleave", "nan_to_num",
+        "repeat_interleave", "nan_to_num", "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat",
+        "concat", "concatenate", "stack", "einsum", "broadcast_tensors", "broadcast_shapes", "clone", "detach",
+        "lgamma", "digamma", "polygamma", "erfinv",
     ]
 # ---- end of the generated block ----

@@ -50,8 +50,8 @@ def functions_block(source: str) -> str:
              "    # the loop over _METHODS is out of mypy's sight: each generated function has its method's type",
              "    # (its first parameter is the method's ``self``; ``out=`` is not in the type)"]
     lines += [f"    {name} = Tensor.{name}" for name in _functions._METHODS if name not in defined]
-    # (mypy reads only the literal part of the runtime __all__)
-    lines += ["    __all__ += [", _wrapped([f'"{n}"' for n in _functions._METHODS], "        ") + ",", "    ]"]
+    # (mypy reads __all__ only from a literal list: the runtime one, spelled out)
+    lines += ["    __all__ = [", _wrapped([f'"{n}"' for n in _functions.__all__], "        ") + ",", "    ]"]
     return "\n".join(lines + [END]) + "\n"
 
 

@@ -332,7 +332,7 @@ class FunctionCtx(Op):
     """The ``ctx`` of a custom :class:`Function` and, once applied, its node in the graph."""
 
     function: Any  # the Function subclass (set by Function.apply)
-    non_differentiable: tuple
+    non_differentiable: tuple[Any, ...] = ()  # (mark_non_differentiable sets it)
     _input_meta: tuple  # (shape, dtype) of each Tensor input, None for the rest
 
     def save_for_backward(self, *tensors: Any) -> None:
@@ -438,7 +438,6 @@ class Function:
         recording = grad_mode.state.enabled
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and recording and a._requires_grad for a in args)
         ctx.saved = ()
-        ctx.non_differentiable = ()
         ctx.materialize_grads = True
         ctx.once_differentiable = getattr(cls.backward, "once_differentiable", False)
         device = next((a._device for a in args if isinstance(a, Tensor)), None)

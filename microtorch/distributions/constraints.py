@@ -42,13 +42,13 @@ class _Dependent(Constraint):
         self._is_discrete, self._event_dim = is_discrete, event_dim
 
     @property
-    def is_discrete(self) -> bool:
+    def is_discrete(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         if self._is_discrete is NotImplemented:
             raise NotImplementedError(".is_discrete cannot be determined statically")
         return self._is_discrete
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         if self._event_dim is NotImplemented:
             raise NotImplementedError(".event_dim cannot be determined statically")
         return self._event_dim
@@ -73,7 +73,7 @@ class _DependentProperty(property, _Dependent):
         property.__init__(self, fn)
         _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
 
-    def __call__(self, fn: Any) -> "_DependentProperty":
+    def __call__(self, fn: Any) -> "_DependentProperty":  # type: ignore[override]  # (as a decorator it takes the property's function, as torch's)
         return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
 
 
@@ -84,11 +84,11 @@ class _IndependentConstraint(Constraint):
         self.base_constraint, self.reinterpreted_batch_ndims = base_constraint, reinterpreted_batch_ndims
 
     @property
-    def is_discrete(self) -> bool:
+    def is_discrete(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.is_discrete
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
     def check(self, value: Any) -> Any:
@@ -302,7 +302,7 @@ class _Cat(Constraint):
         self.dim = dim
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value: Any) -> Any:
@@ -317,7 +317,7 @@ class _Stack(Constraint):
         self.cseq, self.dim = list(cseq), dim
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value: Any) -> Any:
@@ -364,11 +364,11 @@ class MixtureSameFamilyConstraint(Constraint):
         self.base_constraint = base_constraint
 
     @property
-    def is_discrete(self) -> bool:
+    def is_discrete(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.is_discrete
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.event_dim
 
     def check(self, value: Any) -> Any:

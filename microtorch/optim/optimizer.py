@@ -50,11 +50,19 @@ class Optimizer:
         defaults: the hyper-parameters a group uses when it does not set them.
     """
 
+    # the hook registries (_HOOK_REGISTRIES), made in __init__
+    _optimizer_step_pre_hooks: OrderedDict
+    _optimizer_step_post_hooks: OrderedDict
+    _optimizer_state_dict_pre_hooks: OrderedDict
+    _optimizer_state_dict_post_hooks: OrderedDict
+    _optimizer_load_state_dict_pre_hooks: OrderedDict
+    _optimizer_load_state_dict_post_hooks: OrderedDict
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every subclass's own ``step`` runs the step hooks around it (torch patches ``step`` likewise)."""
         super().__init_subclass__(**kwargs)
         if "step" in cls.__dict__ and not getattr(cls.step, "hooked", False):
-            cls.step = _with_step_hooks(cls.step)
+            cls.step = _with_step_hooks(cls.step)  # type: ignore[method-assign]  # (wrapping, as torch's patch)
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -157,7 +165,7 @@ class Optimizer:
                 "see github.com/pytorch/pytorch/issues/40967 for more information",
                 stacklevel=3,
             )
-        seen = set()
+        seen: set[int] = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])
             if ("param_names" in param_group) != ("param_names" in group):
@@ -323,7 +331,7 @@ def _with_step_hooks(step: Callable) -> Callable:
         finally:
             self._stepping = False
 
-    hooked_step.hooked = True
+    hooked_step.hooked = True  # type: ignore[attr-defined]  # (a marker: wrapped once)
     return hooked_step
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import grad_mode
 from ..function import Op
@@ -43,12 +43,12 @@ def _checked_division(ufunc: str, kernel: str):
         _check_integer_division(xp, kernel, x, y)
         return getattr(xp, ufunc)(x, y)
 
-    forward.ufunc = ufunc
+    forward.ufunc = ufunc  # type: ignore[attr-defined]  # (the table's Op class takes it from here)
     return forward
 
 
 #: name: (forward, d/dx)
-UNARY = {
+UNARY: dict[str, tuple[Any, Callable]] = {
     "Neg":        (_negative,       lambda g: -g),
     "Abs":        ("abs",           lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
     "Exp":        ("exp",           lambda g, out: g * out),
@@ -73,7 +73,7 @@ UNARY = {
 }
 
 #: name: (forward, d/dx, d/dy)
-BINARY = {
+BINARY: dict[str, tuple[Any, Callable, Callable]] = {
     "Add":         ("add",          lambda g: g,                lambda g: g),
     "Sub":         ("subtract",     lambda g: g,                lambda g: -g),
     "Mul":         ("multiply",     lambda g, y: g * y,         lambda g, x: g * x),
@@ -147,7 +147,7 @@ def _check_integer_division(xp, kernel: str, x, y) -> None:
     kind = (x if hasattr(x, "dtype") else y).dtype.kind
     if kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    if kind in "iu" and getattr(x, "size", 1):  # (an empty tensor divides nothing)
+    if kind in "iu" and getattr(x, "size", 1) != 0:  # (an empty tensor divides nothing)
         if xp.count_nonzero(y) != y.size if hasattr(y, "size") else y == 0:  # (count_nonzero: the cheapest test)
             raise IntegerDivisionByZero("ZeroDivisionError: integer division or modulo by zero")
 
@@ -313,7 +313,7 @@ class Relu(Op):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return Mul.apply(grad, out > 0)  # noqa: F821 (a table row); float * bool stays float: no cast needed
+        return Mul.apply(grad, out > 0)  # type: ignore[name-defined]  # noqa: F821 (a table row); float * bool stays float: no cast needed
 
 
 class _ZeroGradient(Op):
@@ -421,6 +421,8 @@ LogicalXor = _comparison("logical_xor", "x xor y, elementwise")
 class _Bitwise(_Comparison):
     """Bitwise ops are defined on integer and bool tensors only."""
 
+    kernel: str  # the backend function's name (each subclass sets it)
+
     def forward(ctx, x, y):
         for a in (x, y):
             if getattr(a, "dtype", None) is not None and a.dtype.kind in "fV" or isinstance(a, float):
@@ -475,12 +477,12 @@ class IsClose(_Comparison):
 # ---- composites: written with the ops above, so their gradients come from those ------------------------
 def log2(x: Tensor) -> Tensor:
     """log2(x) = log(x) / log(2)"""
-    return Log.apply(_float_input(x)) * (1.0 / math.log(2.0))  # noqa: F821 (a table row)
+    return Log.apply(_float_input(x)) * (1.0 / math.log(2.0))  # type: ignore[name-defined]  # noqa: F821 (a table row)
 
 
 def log10(x: Tensor) -> Tensor:
     """log10(x) = log(x) / log(10)"""
-    return Log.apply(_float_input(x)) * (1.0 / math.log(10.0))  # noqa: F821
+    return Log.apply(_float_input(x)) * (1.0 / math.log(10.0))  # type: ignore[name-defined]  # noqa: F821
 
 
 def exp2(x: Tensor) -> Tensor:

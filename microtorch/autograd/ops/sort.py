@@ -11,8 +11,8 @@ from collections import namedtuple
 from ..function import Op
 from ..._promotion import _normalize_dim
 
-SortResult = namedtuple("sort", ["values", "indices"])
-TopKResult = namedtuple("topk", ["values", "indices"])
+SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
+TopKResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
 
 
 class ArgSort(Op):
