@@ -204,7 +204,7 @@ def _compare(op: Any, a: Any, b: Any, operator: bool = False) -> Any:
     return op.apply(a, b)
 
 
-def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
+def _parse_to_args(t: Tensor | None, args: tuple, kwargs: dict) -> tuple:
     dev = kwargs.pop("device", None)
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)

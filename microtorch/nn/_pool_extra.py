@@ -116,9 +116,9 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, return_indices: bool, sp
         x, sizes = x.unsqueeze(2), (1,) + sizes
     width = x.shape[3]
     with no_grad():  # the argmax of each window: along W per row, then the best row along H
-        cols = _window_argmax(x.detach(), 3, sizes[1])  # (N, C, H, ow)
+        cols = _window_argmax(x.detach(), 3, int(sizes[1]))  # (N, C, H, ow)
         row_max = x.detach().gather(3, cols)
-        rows = _window_argmax(row_max, 2, sizes[0])  # (N, C, oh, ow)
+        rows = _window_argmax(row_max, 2, int(sizes[0]))  # (N, C, oh, ow)
         flat_index = rows * width + cols.gather(2, rows)
     out = x.flatten(2).gather(2, flat_index.flatten(2)).reshape(flat_index.shape)
     if spatial == 1:

@@ -404,10 +404,10 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, spatial: int) -> Tensor:
     fn = f"adaptive_avg_pool{spatial}d"
     _check_float(input, "input", fn)
     _batched(input, spatial, fn)
-    sizes = (output_size,) * spatial if isinstance(output_size, numbers.Integral) else tuple(output_size)
-    if len(sizes) != spatial:
+    requested = (output_size,) * spatial if isinstance(output_size, numbers.Integral) else tuple(output_size)
+    if len(requested) != spatial:
         raise ValueError(f"{fn}: output_size must be an int or {spatial} ints, got {output_size!r}")
-    sizes = tuple(n if o is None else int(o) for o, n in zip(sizes, input.shape[-spatial:]))
+    sizes = tuple(n if o is None else int(o) for o, n in zip(requested, input.shape[-spatial:]))
     if any(o <= 0 for o in sizes):
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 1, got {list(sizes)}")
     if any(n == 0 for n in input.shape[-spatial:]):
@@ -459,14 +459,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if input.numel() // max(channels, 1) <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
         dims = (0,) + tuple(range(2, input.ndim))
-        track = running_mean is not None and running_var is not None
+        stats = (running_mean, running_var) if running_mean is not None and running_var is not None else None
         x, _ = _norm_ops.Normalize.apply(
             input, dims=dims, eps=eps, momentum=momentum,
-            running_mean=running_mean._data if track else None, running_var=running_var._data if track else None,
+            running_mean=stats[0]._data if stats else None, running_var=stats[1]._data if stats else None,
         )
-        if track:
-            running_mean._bump_version()
-            running_var._bump_version()
+        if stats:
+            stats[0]._bump_version()
+            stats[1]._bump_version()
         return _affine(x, weight, bias, shape)
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
@@ -852,7 +852,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     in_sizes = tuple(input.shape[2:])
     if size is not None:
         out_sizes = _ntuple(size, spatial, "size")
-        scales = [None] * spatial
+        scales: list = [None] * spatial
     else:
         factors = (float(scale_factor),) * spatial if isinstance(scale_factor, numbers.Real) else tuple(map(float, scale_factor))
         if len(factors) != spatial:

@@ -332,6 +332,7 @@ class ParameterDict(Module):
         if not isinstance(parameters, Iterable):
             raise TypeError("ParametersDict.update should be called with an iterable of key/value pairs, but got "
                             + type(parameters).__name__)
+        pairs: list
         if isinstance(parameters, (OrderedDict, ParameterDict)):
             pairs = list(parameters.items())
         elif isinstance(parameters, Mapping):
@@ -342,9 +343,9 @@ class ParameterDict(Module):
                 if not isinstance(p, Iterable):
                     raise TypeError("ParameterDict update sequence element #" + str(j) + " should be Iterable; is"
                                     + type(p).__name__)
-                if not len(p) == 2:
+                if not len(p) == 2:  # type: ignore[arg-type]  # (torch's check: an iterable without len raises)
                     raise ValueError("ParameterDict update sequence element #" + str(j) + " has length "
-                                     + str(len(p)) + "; 2 is required")
+                                     + str(len(p)) + "; 2 is required")  # type: ignore[arg-type]
                 pairs.append(p)
         for key, value in pairs:
             self[key] = value

@@ -586,7 +586,7 @@ class Module:
     def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module (and its children)
         added their entries; it changes ``state_dict`` in place and must return None."""
-        hook._from_public_api = True
+        hook._from_public_api = True  # type: ignore[attr-defined]  # (a marker, as torch's)
         return _add_hook(self._state_dict_hooks, hook, False)
 
     def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
