@@ -288,7 +288,7 @@ def _check_rnn_arguments(mode: str, input_size: Any, hidden_size: Any, num_layer
     if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):  # type: ignore[operator]  # (torch's check)
         raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
                          "being zeroed")
-    if dropout > 0 and num_layers == 1:
+    if dropout > 0 and num_layers == 1:  # type: ignore[operator]  # (a real number here: checked above)
         warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
                       f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}", stacklevel=4)
     for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool), ("input_size", input_size, int)):
