@@ -18,6 +18,9 @@ from ._dtype import (
 )
 from ._dtype import dtype
 from ._tensor import Size, Tensor
+from ._tensor_docs import attach as _attach_docs
+
+_skipped_docs = _attach_docs(Tensor)  # before the functions made from Tensor's methods copy their docstrings
 from ._promotion import _expect
 from ._creation import (
     Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
@@ -38,15 +41,18 @@ def result_type(a, b) -> dtype:
 
 
 def is_tensor(obj: object) -> "_builtins.bool":
+    """Whether ``obj`` is a microtorch Tensor."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input: Tensor) -> "_builtins.bool":
+    """Whether ``input``'s dtype is a floating-point type."""
     _expect(input, Tensor, "is_floating_point", "input")
     return input.is_floating_point()
 
 
 def numel(input: Tensor) -> "_builtins.int":
+    """The number of elements of ``input``."""
     _expect(input, Tensor, "numel", "input")
     return input.numel()
 

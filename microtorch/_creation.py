@@ -105,6 +105,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 
 def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """``obj`` as a tensor, sharing its memory when dtype and device allow (``copy=True`` always copies)."""
     t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
@@ -236,6 +237,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any 
 
 # ---- ranges -----------------------------------------------------------------------------------------
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) in steps of ``step`` (``arange(end)`` starts at 0)."""
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -254,6 +256,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
 
 
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included)."""
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
     dev = as_device(device)
@@ -263,6 +266,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
 
 
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values ``base ** v`` for v evenly spaced from ``start`` to ``end``."""
     exponents = linspace(start, end, steps, dtype=_dtype.float64, device=device)
     return _finish((base ** exponents).to(_dtype.as_dtype(_dtype_name(dtype, get_default_dtype())))._data, exponents.device, requires_grad)
 
@@ -367,6 +371,7 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
 
 
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+    """A random permutation of 0, ..., n - 1 (int64 unless ``dtype``)."""
     dev = as_device(device)
     gen = None if generator is None else generator._generator
     with on_device(dev):

@@ -67,6 +67,7 @@ def bfloat16_available() -> builtins.bool:
 
 
 def get_default_dtype() -> dtype:
+    """The floating dtype new tensors get from Python floats (float32 unless changed)."""
     return _default_dtype
 
 

@@ -72,7 +72,9 @@ def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
-    """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds."""
+    """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds.
+
+    grad: g where cond holds (x), g elsewhere (y)."""
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     return write_out(out, _ew.where(condition, input, other), "where")
@@ -104,10 +106,12 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation over the operands' subscripts (``'ij,jk->ik'``, ``...`` broadcasting). grad: the einsum of g with the other operands."""
     return _linalg.einsum(equation, *operands)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
+    """The tensors expanded to their common broadcast shape (views). grad: each g summed back to its shape."""
     for i, t in enumerate(tensors):
         _expect(t, Tensor, "broadcast_tensors", "tensors", i + 1)
     shape = broadcast_shapes(*(t.shape for t in tensors))
@@ -115,6 +119,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
 
 
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple:
+    """The shape that ``shapes`` broadcast to (a ``Size``), or RuntimeError if they do not."""
     ndim = builtins.max((len(s) for s in shapes), default=0)
     out = [1] * ndim
     for s in shapes:
@@ -145,6 +150,7 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def detach(input: Tensor) -> Tensor:
+    """A tensor sharing ``input``'s data, cut from the graph (no gradient flows through it)."""
     _expect(input, Tensor, "detach", "input")
     return input.detach()
 

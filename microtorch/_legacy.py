@@ -41,7 +41,9 @@ class _LegacyTensorType(type):
 
 
 def _make_types(device_type: str) -> dict:
-    return {name: _LegacyTensorType(name, (), {"dtype_name": d, "device_type": device_type, "__slots__": ()})
+    return {name: _LegacyTensorType(name, (), {"dtype_name": d, "device_type": device_type, "__slots__": (),
+                                               "__doc__": f"torch's legacy {d} {device_type} tensor type: calling it "
+                                                          "constructs one, isinstance checks dtype and device."})
             for name, d in _NAMES.items()}
 
 

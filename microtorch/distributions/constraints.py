@@ -118,6 +118,8 @@ class _OneHot(Constraint):
 
 
 class _IntegerInterval(Constraint):
+    """Integers in [lower_bound, upper_bound]."""
+
     is_discrete = True
 
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
@@ -149,6 +151,8 @@ class _Real(Constraint):
 
 
 class _GreaterThan(Constraint):
+    """Reals strictly above ``lower_bound``."""
+
     def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
@@ -160,11 +164,15 @@ class _GreaterThan(Constraint):
 
 
 class _GreaterThanEq(_GreaterThan):
+    """Reals at or above ``lower_bound``."""
+
     def check(self, value: Any) -> Any:
         return self.lower_bound <= value
 
 
 class _LessThan(Constraint):
+    """Reals strictly below ``upper_bound``."""
+
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
@@ -176,6 +184,8 @@ class _LessThan(Constraint):
 
 
 class _Interval(Constraint):
+    """Reals in the closed interval [lower_bound, upper_bound]."""
+
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
 
@@ -187,6 +197,8 @@ class _Interval(Constraint):
 
 
 class _HalfOpenInterval(_Interval):
+    """Reals in [lower_bound, upper_bound)."""
+
     def check(self, value: Any) -> Any:
         return (self.lower_bound <= value) & (value < self.upper_bound)
 
@@ -199,6 +211,8 @@ class _Simplex(Constraint):
 
 
 class _Multinomial(Constraint):
+    """Nonnegative integer vectors summing to at most ``upper_bound`` (a multinomial's counts)."""
+
     is_discrete = True
     event_dim = 1
 

@@ -332,6 +332,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """1-D max pooling over (N, C, L) or (C, L) input (``return_indices`` gives the argmax positions). grad: g to each window's maximum."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
 
 
@@ -373,6 +374,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling over (N, C, L) or (C, L) input. grad: g / kernel size spread over each window."""
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
 
 
@@ -417,6 +419,7 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, spatial: int) -> Tensor:
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """1-D average pooling to ``output_size`` windows (torch's window bounds). grad: g spread over each window."""
     return _adaptive_avg_pool(input, output_size, 1)
 
 
@@ -574,14 +577,17 @@ def _maybe_inplace(input: Tensor, inplace: bool, fn: Any) -> Tensor:
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)`` (in place with ``inplace=True``). grad: g where x > 0."""
     return input.relu_() if inplace else input.relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` if x > 0 else ``negative_slope * x``. grad: g, or negative_slope * g where x <= 0."""
     return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x * negative_slope))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. grad: g, or g * (out + alpha) where x <= 0."""
     # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken
     return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x.clamp(max=0.0).expm1() * alpha))
 
@@ -598,14 +604,17 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)``. grad: g * s * (1 + x * (1 - s))."""
     return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``. grad: through the composition of its Tensor ops."""
     return _maybe_inplace(input, inplace, lambda x: x * softplus(x).tanh())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``. grad: g * sigmoid(beta * x)."""
     return _nn_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
 
 
@@ -621,14 +630,17 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)``. grad: g where 0 < x < 6."""
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``. grad: g * s * (1 - s)."""
     return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent. grad: g * (1 - tanh(x)**2)."""
     return input.tanh()
 
 
@@ -706,14 +718,17 @@ def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (torch's implicit dim when None, with its warning). grad: s * (g - sum(g * s))."""
     return input.softmax(_softmax_dim("softmax", input.ndim, dim), dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim``. grad: g - softmax(x) * sum(g)."""
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim), dtype=dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``softmax(-x)`` along ``dim``. grad: through softmax's."""
     return (-input).softmax(_softmax_dim("softmin", input.ndim, dim), dtype=dtype)
 
 

@@ -144,21 +144,27 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self) -> Iterable[str]:
+        """The submodules' names, in insertion order."""
         return self._modules.keys()
 
     def items(self) -> Iterable[tuple]:
+        """(name, submodule) pairs, in insertion order."""
         return self._modules.items()
 
     def values(self) -> Iterable[Module]:
+        """The submodules, in insertion order."""
         return self._modules.values()
 
     def pop(self, key: str) -> Module:
+        """Remove the submodule key and return it."""
         return self._modules.pop(key)
 
     def clear(self) -> None:
+        """Remove every submodule."""
         self._modules.clear()
 
     def update(self, modules: Any) -> None:
+        """Add or replace submodules from a mapping or an iterable of (name, module) pairs."""
         items = modules.items() if hasattr(modules, "items") else modules
         for j, item in enumerate(items):
             if len(item) != 2:
