@@ -89,7 +89,7 @@ class LRScheduler:
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the scheduler's state from state_dict()'s result."""
+        """Restore the scheduler's state from ``state_dict()``'s result."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list:
@@ -101,7 +101,7 @@ class LRScheduler:
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch and set each group's learning rate (epoch given: jump there, deprecated)."""
+        """Advance one epoch and set each group's learning rate (``epoch`` given: jump there, deprecated)."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you "

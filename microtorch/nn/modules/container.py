@@ -156,7 +156,7 @@ class ModuleDict(Module):
         return self._modules.values()
 
     def pop(self, key: str) -> Module:
-        """Remove the submodule key and return it."""
+        """Remove the submodule ``key`` and return it."""
         return self._modules.pop(key)
 
     def clear(self) -> None:

@@ -291,7 +291,7 @@ class Module:
 
     # ---- walking the tree -----------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple]:
-        """Every submodule, this one first, with its dotted name (each once unless remove_duplicate=False)."""
+        """Every submodule, this one first, with its dotted name (each once unless ``remove_duplicate=False``)."""
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -332,7 +332,7 @@ class Module:
                 yield owner_prefix + ("." if owner_prefix else "") + name, value
 
     def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple]:
-        """The parameters of this module (and its submodules with recurse) with their dotted names."""
+        """The parameters of this module (and its submodules with ``recurse``) with their dotted names."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> list:
@@ -340,17 +340,17 @@ class Module:
         return _ListAndIterator(p for _, p in self.named_parameters(recurse=recurse))
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple]:
-        """The buffers of this module (and its submodules with recurse) with their dotted names."""
+        """The buffers of this module (and its submodules with ``recurse``) with their dotted names."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        """The buffers of this module (and its submodules with recurse)."""
+        """The buffers of this module (and its submodules with ``recurse``)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ---- modes and gradients --------------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
-        """Set training mode (mode=False: evaluation) on this module and its submodules; returns it."""
+        """Set training mode (``mode=False``: evaluation) on this module and its submodules; returns it."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -359,11 +359,11 @@ class Module:
         return self
 
     def eval(self) -> Module:
-        """Set evaluation mode (train(False)); returns the module."""
+        """Set evaluation mode (``train(False)``); returns the module."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
-        """Set requires_grad on every parameter; returns the module."""
+        """Set ``requires_grad`` on every parameter; returns the module."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -431,7 +431,7 @@ class Module:
         return self.to("cpu")
 
     def cuda(self, device: Any = None) -> Module:
-        """Move parameters and buffers to a CUDA device (the current one, or device); returns the module."""
+        """Move parameters and buffers to a CUDA device (the current one, or ``device``); returns the module."""
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
     def float(self) -> Module:
@@ -447,7 +447,7 @@ class Module:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def type(self, dst_type: Any) -> Module:
-        """Cast every parameter and buffer to dst_type; returns the module."""
+        """Cast every parameter and buffer to ``dst_type``; returns the module."""
         return self._apply(lambda t: t.to(_dtype.as_dtype(dst_type)))
 
     # ---- state_dict -----------------------------------------------------------------------------------
