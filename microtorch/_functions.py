@@ -76,7 +76,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any =
 
     grad: g where cond holds (x), g elsewhere (y)."""
     if input is None and other is None:
-        return condition.nonzero(as_tuple=True)
+        return nonzero(condition, as_tuple=True)
     return write_out(out, _ew.where(condition, input, other), "where")
 
 
