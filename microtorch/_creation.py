@@ -56,7 +56,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     return _finish(array, dev, requires_grad)
 
 
-def _host_array(data: Any, dev: Any, copy: bool) -> Any:
+def _host_array(data: Any, dev: Any, copy: bool | None) -> Any:
     backend = dev.backend
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
         data = [v.tolist() if isinstance(v, Tensor) else v for v in data]
@@ -105,6 +105,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 
 def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """``obj`` as a tensor, sharing its memory when dtype and device allow (``copy=True`` always copies)."""
     t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
@@ -236,6 +237,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any 
 
 # ---- ranges -----------------------------------------------------------------------------------------
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) in steps of ``step`` (``arange(end)`` starts at 0)."""
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -318,7 +320,7 @@ class Generator:
 
     def __init__(self, device: Any = "cpu") -> None:
         self.device = as_device(device)
-        self._seed = None
+        self._seed: int | None = None
         self._generator = self.device.backend.new_generator(None, self.device.index)
 
     def manual_seed(self, seed: int) -> "Generator":
@@ -334,7 +336,9 @@ class Generator:
     def seed(self) -> int:
         import random
 
-        return self.manual_seed(random.getrandbits(63))._seed
+        seed = random.getrandbits(63)
+        self.manual_seed(seed)
+        return seed
 
 
 def manual_seed(seed: int) -> Generator:
@@ -347,7 +351,7 @@ def manual_seed(seed: int) -> Generator:
     return gen
 
 
-def _random(kind: str, size: tuple, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:
+def _random(kind: str, size: Any, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:
     dev = as_device(device if device is not None or generator is None else generator.device)
     shape = _check_shape(_shape_arg(size))
     backend = dev.backend
@@ -397,6 +401,7 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
 
 
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+    """A random permutation of 0, ..., n - 1 (int64 unless ``dtype``)."""
     dev = as_device(device)
     gen = None if generator is None else generator._generator
     with on_device(dev):
@@ -427,7 +432,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
     return randint(low, high, input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def normal(mean: Any, std: Any, size: Sequence[int] = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     """``normal(mean, std, size)`` with float mean/std, or tensors of means/stds."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std

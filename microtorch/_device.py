@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 from .backends.base import NO_SWITCH as _NO_SWITCH
 
@@ -16,6 +17,9 @@ class device:
     """``device(type, index=None)`` or ``device('type:index')``, as ``torch.device``."""
 
     __slots__ = ("type", "index", "_backend")
+    type: str
+    index: int | None
+    _backend: Any
 
     def __new__(cls, type_or_spec: "str | device | int", index: int | None = None) -> "device":
         if isinstance(type_or_spec, device):

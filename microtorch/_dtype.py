@@ -22,7 +22,7 @@ class dtype:
 
     __slots__ = ("name", "itemsize", "is_floating_point", "is_signed", "_category")
 
-    def __init__(self, name: str, itemsize: int, category: int, is_signed: bool):
+    def __init__(self, name: str, itemsize: builtins.int, category: builtins.int, is_signed: builtins.bool) -> None:
         self.name = name
         self.itemsize = itemsize
         self._category = category  # 0 bool, 1 integer, 2 floating
@@ -67,6 +67,7 @@ def bfloat16_available() -> builtins.bool:
 
 
 def get_default_dtype() -> dtype:
+    """The floating dtype new tensors get from Python floats (float32 unless changed)."""
     return _default_dtype
 
 
@@ -203,4 +204,7 @@ def result_type(*operands) -> dtype:
         else:
             d = scalar_dtype(x)
             scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
-    return _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
+    result = _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
+    if result is None:
+        raise TypeError("result_type() needs at least one Tensor or number")
+    return result

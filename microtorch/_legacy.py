@@ -24,6 +24,9 @@ _BY_DTYPE = {d: n for n, d in _NAMES.items()}
 class _LegacyTensorType(type):
     """The metaclass: the legacy classes construct tensors and answer isinstance by dtype and device."""
 
+    dtype_name: str
+    device_type: str
+
     def __instancecheck__(cls, obj: Any) -> bool:
         from ._tensor import Tensor
 
@@ -38,7 +41,9 @@ class _LegacyTensorType(type):
 
 
 def _make_types(device_type: str) -> dict:
-    return {name: _LegacyTensorType(name, (), {"dtype_name": d, "device_type": device_type, "__slots__": ()})
+    return {name: _LegacyTensorType(name, (), {"dtype_name": d, "device_type": device_type, "__slots__": (),
+                                               "__doc__": f"torch's legacy {d} {device_type} tensor type: calling it "
+                                                          "constructs one, isinstance checks dtype and device."})
             for name, d in _NAMES.items()}
 
 

@@ -47,8 +47,10 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
 
 def _normalize_dim(dim: Any, ndim: int) -> int:
     """A non-negative dim, or IndexError worded as torch's."""
-    if type(dim) is not _int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow: ints first)
-        raise TypeError(f"dim must be an integer, got {type(dim).__name__}")
+    if type(dim) is not _int:  # (the ABC check is slow: ints first)
+        if not isinstance(dim, numbers.Integral):
+            raise TypeError(f"dim must be an integer, got {type(dim).__name__}")
+        dim = int(dim)
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not lo <= dim <= hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
@@ -216,7 +218,7 @@ def _compare(op: Any, a: Any, b: Any, operator: bool = False) -> Any:
     return op.apply(a, b)
 
 
-def _parse_to_args(t: Tensor, args: tuple, kwargs: dict) -> tuple:
+def _parse_to_args(t: Tensor | None, args: tuple, kwargs: dict) -> tuple:
     dev = kwargs.pop("device", None)
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)

@@ -51,11 +51,21 @@ class Tensor(TensorCompat):
         "_data", "_device", "_requires_grad", "_grad", "grad_fn", "_output_nr",
         "_version", "_base", "_hooks", "_retains_grad", "_view_maker", "__weakref__",
     )
+    _data: Any  # the backend array
+    _requires_grad: builtins.bool
+    _grad: Tensor | None
+    grad_fn: Any  # the Op node that made this tensor (None for leaves)
+    _output_nr: builtins.int
+    _version: builtins.int
+    _base: Tensor | None
+    _hooks: list | None
+    _retains_grad: builtins.bool
+    _view_maker: Any
     __array_priority__ = 1000  # numpy defers `ndarray * tensor` to Tensor.__rmul__
     __hash__ = object.__hash__  # __eq__ is elementwise
 
     # ---- construction ----------------------------------------------------------------
-    def __init__(self, *args: Any, dtype: dtype | None = None, device: Any = None) -> None:
+    def __init__(self, *args: Any, dtype: _dtype.dtype | None = None, device: Any = None) -> None:
         """``Tensor(data)`` (float unless given a dtype) or ``Tensor(*sizes)`` (uninitialised)."""
         if args and all(isinstance(a, numbers.Integral) and not isinstance(a, _bool) for a in args):
             src = empty(*args, dtype=dtype, device=device)
@@ -65,7 +75,7 @@ class Tensor(TensorCompat):
             src = empty(0, dtype=dtype, device=device)
         self._init_from(src._data, src._device)
 
-    def _init_from(self, data: Any, device: Any, requires_grad: bool = False) -> None:
+    def _init_from(self, data: Any, device: Any, requires_grad: builtins.bool = False) -> None:
         self._data = data
         self._device = device
         self._requires_grad = requires_grad
@@ -78,7 +88,7 @@ class Tensor(TensorCompat):
         self._retains_grad = False
 
     @staticmethod
-    def _make(data: Any, device: Any, requires_grad: bool = False, grad_fn: Any = None, output_nr: int = 0) -> Tensor:
+    def _make(data: Any, device: Any, requires_grad: builtins.bool = False, grad_fn: Any = None, output_nr: builtins.int = 0) -> Tensor:
         """Wrap a backend array (the fast path every op takes)."""
         if not data.ndim and isinstance(data, _host_scalar):
             data = device.backend.xp.asarray(data)  # numpy returns scalars, not 0-d arrays, from 0-d ops
@@ -113,13 +123,13 @@ class Tensor(TensorCompat):
     def shape(self) -> Size:
         return Size(self._data.shape)
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: builtins.int | None = None) -> Any:
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_normalize_dim(dim, self._data.ndim)]
 
     @property
-    def dtype(self) -> dtype:
+    def dtype(self) -> _dtype.dtype:
         return dtype_of_array(self._data)
 
     @property
@@ -127,59 +137,59 @@ class Tensor(TensorCompat):
         return self._device
 
     @property
-    def is_cuda(self) -> bool:
+    def is_cuda(self) -> builtins.bool:
         return self._device.type == "cuda"
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> builtins.int:
         return self._data.ndim
 
-    def dim(self) -> int:
+    def dim(self) -> builtins.int:
         return self._data.ndim
 
     ndimension = dim
 
-    def numel(self) -> int:
+    def numel(self) -> builtins.int:
         return _int(self._data.size)
 
     nelement = numel
 
-    def element_size(self) -> int:
+    def element_size(self) -> builtins.int:
         return self._data.itemsize
 
     @property
-    def itemsize(self) -> int:
+    def itemsize(self) -> builtins.int:
         return self._data.itemsize
 
     @property
-    def nbytes(self) -> int:
+    def nbytes(self) -> builtins.int:
         return _int(self._data.nbytes)
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         return self._data.dtype.kind in "fV"  # (V: bfloat16, the only void-kind dtype microtorch admits)
 
-    def is_contiguous(self, memory_format: Any = None) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
         if memory_format is not None and memory_format is not _memory_format.contiguous_format:
             return _memory_format.is_contiguous_as(self, memory_format)
         return _bool(self._data.flags.c_contiguous)
 
-    def stride(self, dim: int | None = None) -> Any:
+    def stride(self, dim: builtins.int | None = None) -> Any:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_normalize_dim(dim, self._data.ndim)]
 
-    def data_ptr(self) -> int:
+    def data_ptr(self) -> builtins.int:
         return self._data.__array_interface__["data"][0] if hasattr(self._data, "__array_interface__") else self._data.data.ptr
 
     # ---- autograd state --------------------------------------------------------------------
     @property
-    def requires_grad(self) -> bool:
+    def requires_grad(self) -> builtins.bool:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
+    def requires_grad(self, value: builtins.bool) -> None:
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -212,15 +222,15 @@ class Tensor(TensorCompat):
         self._grad = None
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> builtins.bool:
         return self.grad_fn is None
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> builtins.bool:
         return self._retains_grad
 
     @property
-    def _version_counter(self) -> int:
+    def _version_counter(self) -> builtins.int:
         return (self._base if self._base is not None else self)._version
 
     def _bump_version(self) -> None:
@@ -229,8 +239,8 @@ class Tensor(TensorCompat):
     def _accumulate_grad(self, grad: Tensor) -> None:
         self._grad = grad if self._grad is None else self._grad + grad
 
-    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
+    def backward(self, gradient: Tensor | None = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False, inputs: Sequence[Tensor] | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` seeds non-scalars)."""
         from .autograd import backward
 
@@ -275,7 +285,7 @@ class Tensor(TensorCompat):
                 g = grad.detach() if not grad_mode.state.enabled else grad
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
-        store.retains_grad = True
+        store.retains_grad = True  # type: ignore[attr-defined]  # a marker: the engine runs this hook last
         self.grad_fn.register_prehook(self._output_nr, store)
         self._retains_grad = True
 
@@ -315,7 +325,7 @@ class Tensor(TensorCompat):
         return (_rebuild_tensor, (type(self), host, self._device, self._requires_grad) + state)
 
     # ---- conversion ------------------------------------------------------------------------------
-    def numpy(self, *, force: bool = False) -> Any:
+    def numpy(self, *, force: builtins.bool = False) -> Any:
         if not force:
             self._check_numpy()
         return self._device.backend.to_numpy(self._data)
@@ -350,7 +360,7 @@ class Tensor(TensorCompat):
     def __dlpack_device__(self) -> tuple:
         return self._data.__dlpack_device__()
 
-    def item(self) -> Any:
+    def item(self) -> builtins.int | builtins.float | builtins.bool:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.item()
@@ -358,23 +368,23 @@ class Tensor(TensorCompat):
     def tolist(self) -> Any:
         return self._device.backend.to_numpy(self._data).tolist()
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return _float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> builtins.int:
         return _int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> builtins.int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return _int(self.item())
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> builtins.bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return _bool(self._data.item())
 
-    def __len__(self) -> int:
+    def __len__(self) -> builtins.int:
         if not self._data.ndim:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
@@ -384,7 +394,7 @@ class Tensor(TensorCompat):
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
-    def __contains__(self, element: Any) -> bool:
+    def __contains__(self, element: Any) -> builtins.bool:
         if not isinstance(element, Tensor) and _to_scalar(element) is None:
             raise RuntimeError(
                 f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
@@ -430,24 +440,24 @@ class Tensor(TensorCompat):
     def cpu(self, *, memory_format: Any = None) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: builtins.bool = False, memory_format: Any = None) -> Tensor:
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
     # new_*: factories that default to this tensor's dtype and device, as torch's
-    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
-    def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+    def new_full(self, size: Sequence[builtins.int], fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: builtins.bool = False) -> Tensor:
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         return self.new_full(_shape_arg(size), 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         return self.new_full(_shape_arg(size), 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         return empty(*_shape_arg(size), dtype=dtype or self.dtype, device=device or self._device,
                      requires_grad=requires_grad)
 
@@ -640,14 +650,14 @@ class Tensor(TensorCompat):
     def ge(self, other: Any) -> Tensor:
         return self >= other
 
-    def equal(self, other: Tensor) -> bool:
+    def equal(self, other: Tensor) -> builtins.bool:
         _expect(other, Tensor, "equal", "other")
         return self.shape == other.shape and _bool((self == other).all().item())
 
-    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    def allclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08, equal_nan: builtins.bool = False) -> builtins.bool:
         return _bool(self.isclose(other, rtol, atol, equal_nan).all().item())
 
-    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    def isclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08, equal_nan: builtins.bool = False) -> Tensor:
         return _ops.isclose(self, other, rtol, atol, equal_nan)
 
     # ---- elementwise math -------------------------------------------------------------------------
@@ -753,7 +763,7 @@ class Tensor(TensorCompat):
             other = x.new_tensor(other)
         return _binary(_ops.Xlogy, x, other)
 
-    def logit(self, eps: float | None = None) -> Tensor:
+    def logit(self, eps: builtins.float | None = None) -> Tensor:
         return _ops.logit(self, eps)
 
     def lgamma(self) -> Tensor:
@@ -764,7 +774,7 @@ class Tensor(TensorCompat):
         """psi(x) = d log Gamma(x) / dx, elementwise."""
         return _special.Polygamma.apply(_float_input(self), n=0)
 
-    def polygamma(self, n: int) -> Tensor:
+    def polygamma(self, n: builtins.int) -> Tensor:
         """The n-th derivative of digamma, elementwise (``torch.polygamma(n, x)`` is ``x.polygamma(n)``)."""
         if int(n) < 0:
             raise RuntimeError("polygamma(n, x) does not support negative n.")
@@ -966,7 +976,7 @@ class Tensor(TensorCompat):
     def ceil(self) -> Tensor:
         return _ops.Ceil.apply(self)
 
-    def round(self, decimals: int = 0) -> Tensor:
+    def round(self, decimals: builtins.int = 0) -> Tensor:
         _expect(decimals, _int, "round", "decimals")
         return _ops.Round.apply(self, decimals=decimals)
 
@@ -1031,7 +1041,7 @@ class Tensor(TensorCompat):
         return _compare(_ops.LogicalXor, self, other)
 
     # ---- reductions ---------------------------------------------------------------------------------
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "bui" and dtype is None:
             x = x.to(_dtype.int64)  # torch sums integers and bools as int64
@@ -1040,7 +1050,7 @@ class Tensor(TensorCompat):
     def sum_to_size(self, *sizes: Any, size: Any = None) -> Tensor:
         return _reduce.sum_to_size(self, _shape_arg(sizes if size is None else (size,)))
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind not in "fcV":
             raise RuntimeError(
@@ -1049,63 +1059,63 @@ class Tensor(TensorCompat):
             )
         return _reduce.Mean.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def var(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *, correction: Any = None) -> Tensor:
         return _reduce.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def std(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *, correction: Any = None) -> Tensor:
         return _reduce.var(self, dim, unbiased, keepdim, correction, op=_reduce.Std)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def prod(self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "bui" and dtype is None:
             x = x.to(_dtype.int64)
         return _reduce.Prod.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+    def max(self, dim: Any = None, keepdim: builtins.bool = False, *, other: Any = None) -> Any:
         return _reduce.max_min(self, dim if other is None else other, keepdim, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+    def min(self, dim: Any = None, keepdim: builtins.bool = False, *, other: Any = None) -> Any:
         return _reduce.max_min(self, dim if other is None else other, keepdim, "min")
 
-    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
         return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=True)
 
-    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
         return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=False)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.argmax(self, dim, keepdim, largest=True)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.argmax(self, dim, keepdim, largest=False)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.LogSumExp.apply(_float_input(self), dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: dtype | None = None) -> Tensor:
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: _dtype.dtype | None = None) -> Tensor:
         return _reduce.norm(self if dtype is None else self.to(dtype), p, dim, keepdim)
 
-    def cumsum(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
+    def cumsum(self, dim: builtins.int, *, dtype: _dtype.dtype | None = None) -> Tensor:
         x = self.to(dtype) if dtype is not None else self.to(_dtype.int64) if self._data.dtype.kind in "bui" else self
         dim = _normalize_dim(dim, self.ndim)
         if x.ndim == 0:
             return _reduce.CumSum.apply(x.reshape(1), dim=0).reshape(())
         return _reduce.CumSum.apply(x, dim=dim)
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.AnyAll.apply(self, dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim, all=False)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.AnyAll.apply(self, dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim, all=True)
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         return (self != 0).sum(dim)
 
     # ---- activations (also reachable as microtorch.* and nn.functional.*) ---------------------------
-    def softmax(self, dim: int, dtype: dtype | None = None) -> Tensor:
+    def softmax(self, dim: builtins.int, dtype: _dtype.dtype | None = None) -> Tensor:
         return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.Softmax)
 
-    def log_softmax(self, dim: int, dtype: dtype | None = None) -> Tensor:
+    def log_softmax(self, dim: builtins.int, dtype: _dtype.dtype | None = None) -> Tensor:
         return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.LogSoftmax)
 
     # ---- shape ----------------------------------------------------------------------------------------
@@ -1127,27 +1137,27 @@ class Tensor(TensorCompat):
         _expect(other, Tensor, "reshape_as", "other")
         return _shape.reshape(self, other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         return _shape.flatten(self, start_dim, end_dim)
 
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+    def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
         return _shape.unflatten(self, dim, sizes)
 
     def squeeze(self, dim: Any = None) -> Tensor:
         return _shape.squeeze(self, dim)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
     def permute(self, *sizes: Any, dims: Any = None) -> Tensor:
         return _shape.permute(self, _shape_arg(sizes if dims is None else (dims,)))
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         return _shape.transpose(self, dim0, dim1)
 
     swapdims = transpose
 
-    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+    def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> Tensor:
         return _shape.transpose(self, axis0, axis1)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
@@ -1168,14 +1178,14 @@ class Tensor(TensorCompat):
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
         return _shape.transpose(self, -2, -1)
 
-    def expand(self, *sizes: Any, size: Any = None, implicit: bool = False) -> Tensor:
+    def expand(self, *sizes: Any, size: Any = None, implicit: builtins.bool = False) -> Tensor:
         return _shape.expand(self, _shape_arg(sizes if size is None else (size,)))
 
     def expand_as(self, other: Tensor) -> Tensor:
         _expect(other, Tensor, "expand_as", "other")
         return _shape.expand(self, other.shape)
 
-    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+    def broadcast_to(self, size: Sequence[builtins.int]) -> Tensor:
         return _shape.expand(self, _shape_arg((size,)))
 
     def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
@@ -1184,16 +1194,16 @@ class Tensor(TensorCompat):
     def flip(self, *sizes: Any, dims: Any = None) -> Tensor:
         return _shape.flip(self, _shape_arg(sizes if dims is None else (dims,)))
 
-    def split(self, split_size: Any, dim: int = 0) -> tuple:
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple:
         return _shape.split(self, split_size, dim)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
         return _shape.chunk(self, chunks, dim)
 
-    def unbind(self, dim: int = 0) -> tuple:
+    def unbind(self, dim: builtins.int = 0) -> tuple:
         return _shape.unbind(self, dim)
 
-    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
         return _shape.narrow(self, dim, start, length)
 
     # (issue 21's shape ops: strided views in autograd/ops/strided.py, the rest compositions in shape.py)
@@ -1331,54 +1341,54 @@ class Tensor(TensorCompat):
     def __setitem__(self, key: Any, value: Any) -> None:
         _index.setitem(self, key, value)
 
-    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    def gather(self, dim: builtins.int, index: Tensor, *, sparse_grad: builtins.bool = False) -> Tensor:
         if sparse_grad:
             raise NotImplementedError("microtorch does not support sparse tensors (gather(sparse_grad=True))")
         return _index.gather(self, dim, index)
 
-    def index_select(self, dim: int, index: Tensor) -> Tensor:
+    def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
         return _index.index_select(self, dim, index)
 
     # ---- sorting, scatter, matrix structure, tiling --------------------------------------------------
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, *, stable: builtins.bool = False) -> Any:
         return _sort.sort(self, dim, descending, stable)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False) -> Tensor:
         return _sort.argsort(self, dim, descending, stable)
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True) -> Any:  # noqa: A002
         return _sort.topk(self, k, dim, largest, sorted)
 
-    def scatter(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
+    def scatter(self, dim: builtins.int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
         return _index.scatter(self, dim, index, src, value, reduce)
 
-    def scatter_(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
+    def scatter_(self, dim: builtins.int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.scatter(t, dim, index, src, value, reduce))
 
-    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
         return _index.scatter_add(self, dim, index, src)
 
-    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    def scatter_add_(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.scatter_add(t, dim, index, src))
 
     def masked_select(self, mask: Tensor) -> Tensor:
         return _index.masked_select(self, mask)
 
-    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+    def take_along_dim(self, indices: Tensor, dim: builtins.int | None = None) -> Tensor:
         return _index.take_along_dim(self, indices, dim)
 
-    def nonzero(self, *, as_tuple: bool = False) -> Any:
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         return _index.nonzero(self, as_tuple)
 
-    def tril(self, diagonal: int = 0) -> Tensor:
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
         _expect(diagonal, _int, "tril", "diagonal")
         return _matrix.tril(self, diagonal)
 
-    def triu(self, diagonal: int = 0) -> Tensor:
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
         _expect(diagonal, _int, "triu", "diagonal")
         return _matrix.triu(self, diagonal)
 
-    def diag(self, diagonal: int = 0) -> Tensor:
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
         return _matrix.diag(self, diagonal)
 
     def trace(self) -> Tensor:
@@ -1390,7 +1400,7 @@ class Tensor(TensorCompat):
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         return _linalg.addmm(self, mat1, mat2, beta, alpha)
 
-    def cumprod(self, dim: int, *, dtype: dtype | None = None) -> Tensor:
+    def cumprod(self, dim: builtins.int, *, dtype: _dtype.dtype | None = None) -> Tensor:
         return _reduce.cumprod(self, dim, dtype)
 
     # ---- statistics and the matmul family (issue 21) -------------------------------------------------
@@ -1504,10 +1514,10 @@ class Tensor(TensorCompat):
     def tile(self, *sizes: Any, dims: Any = None) -> Tensor:
         return _shape.tile(self, _shape_arg(sizes if dims is None else (dims,)))
 
-    def repeat_interleave(self, repeats: Any, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
+    def repeat_interleave(self, repeats: Any, dim: builtins.int | None = None, *, output_size: builtins.int | None = None) -> Tensor:
         return _shape.repeat_interleave(self, repeats, dim, output_size)
 
-    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    def nan_to_num(self, nan: builtins.float = 0.0, posinf: builtins.float | None = None, neginf: builtins.float | None = None) -> Tensor:
         return _ops.nan_to_num(self, nan, posinf, neginf)
 
     # ---- linear algebra (microtorch/linalg/_legacy.py; imported on first use, as microtorch.linalg) ---------
@@ -1639,7 +1649,7 @@ class Tensor(TensorCompat):
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Add, (end - self) * weight)
 
-    def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
+    def copy_(self, other: Any, non_blocking: builtins.bool = False) -> Tensor:
         return _inplace.copy_(self, other)
 
     def zero_(self) -> Tensor:
@@ -1648,13 +1658,13 @@ class Tensor(TensorCompat):
     def fill_(self, value: Any) -> Tensor:
         return _inplace.fill_(self, value)
 
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "uniform", from_, to, generator)
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "normal", mean, std, generator)
 
-    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
+    def bernoulli_(self, p: builtins.float = 0.5, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "bernoulli", p, None, generator)
 
     def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Tensor:
@@ -1773,7 +1783,7 @@ def _rebuild_tensor(cls: type, host: Any, device: Any, requires_grad: bool, stat
     """Unpickle what ``Tensor.__reduce_ex__`` saved."""
     with on_device(device):
         data = device.backend.asarray(host, index=device.index)
-    t = _new(cls)
+    t: Tensor = _new(cls)
     t._init_from(data, device, requires_grad)
     if state:
         t.__dict__.update(state)
@@ -1802,7 +1812,8 @@ from ._promotion import (  # noqa: E402
     _refuse_bool_subtraction, _shape_arg, _to_scalar,
 )
 from .autograd.ops import activation as _activation  # noqa: E402
-from .autograd.ops import elementwise as _ops  # noqa: E402
+from .autograd.ops import elementwise as _elementwise  # noqa: E402
+_ops: Any = _elementwise  # (its table's Op classes are made at import, out of mypy's sight)
 from .autograd.ops import index as _index  # noqa: E402
 from .autograd.ops import inplace as _inplace  # noqa: E402
 from .autograd.ops import linalg as _linalg  # noqa: E402

@@ -14,6 +14,7 @@ class TensorCompat:
     """The mixin: see the module's docstring."""
 
     __slots__ = ()
+    _device: Any  # Tensor's slots
 
     @property
     def is_cpu(self) -> bool:
@@ -81,7 +82,7 @@ class TensorCompat:
         """A copy of a host tensor (on a machine without CUDA torch copies too); refused for a GPU tensor."""
         if self._device.type != "cpu":
             raise RuntimeError(f"cannot pin '{self._device.type}' memory: only dense CPU tensors can be pinned")
-        return self.clone()
+        return self.clone()  # type: ignore[attr-defined]  # (Tensor's method: this is its mixin)
 
     def share_memory_(self) -> Any:
         """Returns self: workers send tensors back by pickling, so nothing has to move to shared memory."""
@@ -94,7 +95,7 @@ class TensorCompat:
         """A bfloat16 copy (needs the ml_dtypes package)."""
         from ._dtype import bfloat16
 
-        return self.to(bfloat16)
+        return self.to(bfloat16)  # type: ignore[attr-defined]  # (Tensor's method)
 
     def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
         """``t.type()``: the legacy type name (``'microtorch.FloatTensor'``); ``t.type(dtype_or_name)``: a cast,
@@ -110,16 +111,17 @@ class TensorCompat:
         ``t.new([1, 2])`` (data), ``t.new()`` (empty)."""
         from . import _legacy
 
-        return _legacy.construct(self.dtype, args, kwargs.pop("device", self._device), kwargs)
+        return _legacy.construct(self.dtype, args, kwargs.pop("device", self._device), kwargs)  # type: ignore[attr-defined]
 
     def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
         """``microtorch.multinomial(self, ...)``: indices drawn from the rows of weights."""
         from ._creation import multinomial
 
-        return multinomial(self, num_samples, replacement, generator=generator)
+        return multinomial(self, num_samples,  # type: ignore[arg-type]  # (the mixin is only ever a Tensor)
+                           replacement, generator=generator)
 
     def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
         """``microtorch.bernoulli(self, ...)``: 0/1 draws with probability self (or p)."""
         from ._creation import bernoulli
 
-        return bernoulli(self, p, generator=generator)
+        return bernoulli(self, p, generator=generator)  # type: ignore[arg-type]  # (the mixin is only ever a Tensor)

@@ -38,10 +38,12 @@ unused = export = ignore
 
 
 def is_scripting() -> bool:
+    """False: microtorch has no TorchScript, so code never runs scripted."""
     return False
 
 
 def is_tracing() -> bool:
+    """False: microtorch has no tracer, so code never runs traced."""
     return False
 
 

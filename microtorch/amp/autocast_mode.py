@@ -197,7 +197,7 @@ def _cast_arguments(op_name: str, args: tuple, kwargs: dict) -> tuple | None:
     return tuple(_cast(a, target) for a in args), {k: _cast(v, target) for k, v in kwargs.items()}
 
 
-def _wrapped_op(op: type, op_name: str) -> classmethod:
+def _wrapped_op(op: Any, op_name: str) -> Any:
     """``op.apply`` with autocast's casts first (subclasses inheriting it are left alone)."""
     original = op.apply.__func__
 
@@ -219,8 +219,9 @@ def _wrapped_function(function: Callable, op_name: str) -> Callable:
 
 def _install() -> None:
     for op_name, (module_name, attribute) in _SITES.items():
-        owner = importlib.import_module(module_name)
+        owner: Any = importlib.import_module(module_name)
         target = getattr(owner, attribute)
+        replacement: Any
         if isinstance(target, type):  # an Op: wrap its apply
             owner, attribute = target, "apply"
             replacement = _wrapped_op(target, op_name)

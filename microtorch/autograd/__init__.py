@@ -83,6 +83,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     if retain_graph is None:
         retain_graph = create_graph
     results = engine.run_backward(outs, seeds, retain_graph, create_graph, inputs=ins, accumulate_into_grad=False)
+    assert results is not None  # (without accumulate_into_grad it returns the gradients)
     if allow_unused is None:
         allow_unused = materialize_grads
     for i, (t, g) in enumerate(zip(ins, results)):

@@ -51,9 +51,11 @@ class detect_anomaly:
 
 
 def set_detect_anomaly(mode: bool) -> None:
+    """Turn anomaly detection on or off (as a function, a context manager or a decorator)."""
     global enabled
     enabled = bool(mode)
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (backward then checks for nan gradients and names the op)."""
     return enabled

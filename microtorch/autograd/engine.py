@@ -134,7 +134,9 @@ def run_backward(
                 node.release()
             _hand_on(node.next_edges, input_grads, pending, dependencies, ready, leaf_grads, early)
         if not accumulate_into_grad:
+            assert inputs is not None  # autograd.grad always names its inputs
             return _gradients_of(inputs, leaf_grads, captured)
+        assert early is not None  # (made whenever accumulate_into_grad)
         _accumulate(leaf_grads, inputs, early.handed_out, create_graph)
     return None
 
@@ -231,7 +233,7 @@ class _EarlyLeaves:
     gradients already handed out (a ``.grad`` must not share memory with them)."""
 
     def __init__(self, uses: dict | None, grad_outputs: Sequence[Any], create_graph: bool) -> None:
-        self.uses = uses
+        self.uses: dict = uses or {}  # (empty: no leaf has such a hook)
         self.handed_out: set = {id(g) for g in grad_outputs}
         self.create_graph = create_graph
 
@@ -282,7 +284,7 @@ def _accumulate_leaf(leaf: Any, grad: Any, handed_out: set, create_graph: bool) 
 
 def _run_prehooks(node: Op, grads: list) -> None:
     """Tensor hooks of non-leaf outputs; retain_grad's store runs last (torch's order)."""
-    for output_nr, hooks in node._pre_hooks.items():
+    for output_nr, hooks in (node._pre_hooks or {}).items():
         if grads[output_nr] is not None:
             hooks = sorted(hooks, key=lambda h: getattr(h, "retains_grad", False))
             grads[output_nr] = _run_hooks(hooks, grads[output_nr])

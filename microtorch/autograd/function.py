@@ -74,6 +74,10 @@ class _SavedOutput:
     """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
 
     __slots__ = ("array", "index", "ref", "version")
+    array: Any
+    index: int
+    ref: Any  # a weakref to the output Tensor
+    version: int
 
 
 class Op:
@@ -83,6 +87,14 @@ class Op:
         "xp", "device", "next_edges", "needs_input_grad", "saved", "_saved_versions", "n_outputs", "params",
         "__dict__", "__weakref__",
     )
+    xp: Any  # the backend's array namespace
+    device: Any
+    next_edges: tuple
+    needs_input_grad: tuple
+    saved: Any
+    _saved_versions: Any
+    n_outputs: int
+    params: dict
     # set on few nodes, so they default here rather than being stored on every node
     input_shapes: tuple | None = None  # inputs' shapes when they differ from the output's (broadcasting)
     _pre_hooks: dict | None = None  # tensor hooks on this node's outputs
@@ -329,6 +341,10 @@ class Op:
 class FunctionCtx(Op):
     """The ``ctx`` of a custom :class:`Function` and, once applied, its node in the graph."""
 
+    function: Any  # the Function subclass (set by Function.apply)
+    non_differentiable: tuple[Any, ...] = ()  # (mark_non_differentiable sets it)
+    _input_meta: tuple  # (shape, dtype) of each Tensor input, None for the rest
+
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep Tensors (or None) for ``backward``; read them back with ``ctx.saved_tensors``."""
         self.saved = tensors
@@ -395,7 +411,7 @@ def once_differentiable(backward):
         with grad_mode.no_grad():
             return backward(ctx, *grads)
 
-    wrapper.once_differentiable = True
+    wrapper.once_differentiable = True  # type: ignore[attr-defined]  # a marker on the function object
     return wrapper
 
 
@@ -432,7 +448,6 @@ class Function:
         recording = grad_mode.state.enabled
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and recording and a._requires_grad for a in args)
         ctx.saved = ()
-        ctx.non_differentiable = ()
         ctx.materialize_grads = True
         ctx.once_differentiable = getattr(cls.backward, "once_differentiable", False)
         device = next((a._device for a in args if isinstance(a, Tensor)), None)

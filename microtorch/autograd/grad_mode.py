@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, cast
+
+_F = TypeVar("_F", bound=Callable[..., Any])  # a decorated function keeps its type
 
 
 class _GradState(threading.local):
@@ -52,15 +54,16 @@ class _GradModeContext:
     def __exit__(self, *exc: Any) -> None:
         state.enabled = self._prev
 
-    def __call__(self, fn: Callable) -> Callable:
+    def __call__(self, fn: _F) -> _F:
+        """Decorate ``fn``: it runs with this mode."""
         mode = self.mode
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with set_grad_enabled(mode):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return cast(_F, wrapper)
 
 
 class no_grad(_GradModeContext):
@@ -92,15 +95,16 @@ class inference_mode(_GradModeContext):
         super().__exit__()
         state.inference = self._prev_inference
 
-    def __call__(self, fn: Callable) -> Callable:
+    def __call__(self, fn: _F) -> _F:
+        """Decorate ``fn``: it runs in (or, with False, out of) inference mode."""
         active = self._active
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with inference_mode(active):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return cast(_F, wrapper)
 
 
 class set_grad_enabled(_GradModeContext):
@@ -114,6 +118,7 @@ class set_grad_enabled(_GradModeContext):
     def __enter__(self) -> None:  # the switch already happened in __init__
         pass
 
-    def __call__(self, fn: Callable) -> Callable:
+    def __call__(self, fn: _F) -> _F:
+        """Decorate ``fn``: it runs with grad mode ``mode``."""
         state.enabled = self._prev  # used as a decorator: undo the immediate switch
         return super().__call__(fn)

@@ -31,6 +31,7 @@ def register_backend(device_type: str, backend: "Backend | Callable[[], Backend]
 
 
 def registered_device_types() -> list[str]:
+    """The device types with a registered backend ('cpu', 'cuda', ...)."""
     return list(_REGISTRY)
 
 

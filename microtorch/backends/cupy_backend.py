@@ -204,7 +204,7 @@ class CupyBackend(Backend):
         nccl = getattr(self.xp.cuda, "nccl", None)
         if nccl is None:
             try:
-                import cupy.cuda.nccl as nccl
+                import cupy.cuda.nccl as nccl  # type: ignore[no-redef]  # (the submodule, when not yet an attribute)
             except ImportError as e:
                 raise RuntimeError(
                     f"backend 'nccl' needs CuPy's NCCL bindings, which failed to load ({e}); install NCCL for CuPy "

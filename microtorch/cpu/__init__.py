@@ -15,6 +15,7 @@ def device_count() -> int:
 
 
 def current_device() -> str:
+    """The CPU device's name, ``'cpu'``."""
     return "cpu"
 
 

@@ -45,6 +45,7 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
+    """The number of CUDA devices (0 without CuPy or a GPU)."""
     return _backend().device_count() if is_available() else 0
 
 

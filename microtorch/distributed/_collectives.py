@@ -294,6 +294,7 @@ def gather(tensor: Tensor, gather_list: list | None = None, dst: int | None = No
     if pg.rank() != root:
         return _finish(engine.gather(None, tensor._data, root), async_op)
     buffer = _empty((pg.size(),) + tuple(tensor.shape), tensor)
+    assert gather_list is not None  # (checked above on the destination)
     work = engine.gather(buffer._data, tensor._data, root).then(_copy_out(buffer, gather_list))
     return _finish(work, async_op)
 

@@ -123,9 +123,11 @@ class MpiEngine:
 
     def broadcast_bytes(self, payload: bytes | None, root: int) -> bytes:
         """``payload`` of the root on every rank."""
-        length = array("q", [len(payload) if self.rank == root else 0])
+        if self.rank == root and payload is None:
+            raise ValueError("broadcast_bytes: the root has no payload")
+        length = array("q", [len(payload) if payload is not None and self.rank == root else 0])
         self._start("broadcast", lambda: self.comm.Ibcast(length, root)).wait()
-        buffer = bytearray(payload) if self.rank == root else bytearray(length[0])
+        buffer = bytearray(payload) if payload is not None and self.rank == root else bytearray(length[0])
         self._start("broadcast", lambda: self.comm.Ibcast(buffer, root)).wait()
         return bytes(buffer)
 

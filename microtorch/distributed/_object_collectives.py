@@ -54,7 +54,7 @@ def gather_object(obj: Any, object_gather_list: list | None = None, dst: int | N
         raise ValueError("Argument ``object_gather_list`` must NOT be specified on non-destination ranks.")
     check_everyone(pg, fingerprint(pg, "gather_object", root=root))
     payloads = pg._mpi.all_gather_bytes(pickle.dumps(obj))
-    if pg.rank() == root:
+    if pg.rank() == root and object_gather_list is not None:  # (checked above: the destination has one)
         for i, payload in enumerate(payloads):
             object_gather_list[i] = pickle.loads(payload)
 
@@ -72,5 +72,5 @@ def scatter_object_list(scatter_object_output_list: list, scatter_object_input_l
     if pg.rank() == root and (scatter_object_input_list is None or len(scatter_object_input_list) != pg.size()):
         raise ValueError(f"scatter_object_list: the source's input list needs one object per rank ({pg.size()})")
     check_everyone(pg, fingerprint(pg, "scatter_object_list", root=root))
-    payload = pickle.dumps(list(scatter_object_input_list)) if pg.rank() == root else None
+    payload = pickle.dumps(list(scatter_object_input_list)) if pg.rank() == root and scatter_object_input_list is not None else None
     scatter_object_output_list[0] = pickle.loads(pg._mpi.broadcast_bytes(payload, root))[pg.rank()]

@@ -14,6 +14,7 @@ import runpy
 import sys
 import time
 import traceback
+from collections.abc import MutableMapping
 
 _MPI_VARIABLES = {  # torchrun's name: (MPICH's, Open MPI's)
     "RANK": ("PMI_RANK", "OMPI_COMM_WORLD_RANK"),
@@ -23,7 +24,7 @@ _MPI_VARIABLES = {  # torchrun's name: (MPICH's, Open MPI's)
 }
 
 
-def export_rank_variables(environ: dict) -> None:
+def export_rank_variables(environ: MutableMapping[str, str]) -> None:
     """Set RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, GROUP_RANK and ROLE_RANK from MPI's variables."""
     for name, sources in _MPI_VARIABLES.items():
         for source in sources:

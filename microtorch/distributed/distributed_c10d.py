@@ -256,7 +256,7 @@ def _abort_all_on_uncaught_exception(MPI: Any) -> None:
         time.sleep(0.2)  # mpiexec forwards output asynchronously: let it pass the traceback on before the abort
         MPI.COMM_WORLD.Abort(1)
 
-    abort._microtorch_abort = True
+    abort._microtorch_abort = True  # type: ignore[attr-defined]  # (a marker: installed once)
     sys.excepthook = abort
 
 

@@ -45,13 +45,11 @@ def _count(spec: str) -> int:
     if spec.isdigit() and int(spec) > 0:
         return int(spec)
     if spec in ("cpu", "auto", "gpu"):
-        from ..backends import available
-
         gpus = 0
-        if spec != "cpu" and "cuda" in available():
+        if spec != "cpu":
             from .. import cuda
 
-            gpus = cuda.device_count()
+            gpus = cuda.device_count()  # (0 without CuPy or a GPU)
         if spec == "gpu" and not gpus:
             raise SystemExit("--nproc-per-node gpu: no GPU is available")
         return gpus or os.cpu_count() or 1

@@ -16,6 +16,8 @@ class Folded(TransformedDistribution):
     """|X| for X = ``base(0, scale)``, on [0, inf): the density doubles, the cdf is 2 F(x) - 1. Subclasses name
     the base family (``base``) and give the moments."""
 
+    base_dist: Any  # the subclass's base family (Normal, Cauchy)
+
     base: Any = None  # the symmetric family: Normal, Cauchy
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
@@ -25,7 +27,7 @@ class Folded(TransformedDistribution):
         super().__init__(self.base(0, scale, validate_args=False), AbsTransform(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "Folded":
-        return super().expand(batch_shape, _instance=self._get_checked_instance(type(self), _instance))
+        return super().expand(batch_shape, _instance=self._get_checked_instance(type(self), _instance))  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     @property
     def scale(self) -> Tensor:

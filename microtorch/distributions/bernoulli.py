@@ -85,5 +85,5 @@ class Bernoulli(ExponentialFamily):
     def _natural_params(self) -> tuple:
         return (self.probs.logit(),)
 
-    def _log_normalizer(self, x: Tensor) -> Tensor:
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]  # (torch's signature: the natural parameters by name)
         return x.exp().log1p()

@@ -70,5 +70,5 @@ class Beta(ExponentialFamily):
     def _natural_params(self) -> tuple:
         return self.concentration1, self.concentration0
 
-    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]  # (torch's signature: the natural parameters by name)
         return x.lgamma() + y.lgamma() - (x + y).lgamma()

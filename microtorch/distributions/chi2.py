@@ -21,7 +21,7 @@ class Chi2(Gamma):
                          validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "Chi2":
-        return super().expand(batch_shape, self._get_checked_instance(Chi2, _instance))
+        return super().expand(batch_shape, self._get_checked_instance(Chi2, _instance))  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     @property
     def df(self) -> Tensor:

@@ -42,13 +42,13 @@ class _Dependent(Constraint):
         self._is_discrete, self._event_dim = is_discrete, event_dim
 
     @property
-    def is_discrete(self) -> bool:
+    def is_discrete(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         if self._is_discrete is NotImplemented:
             raise NotImplementedError(".is_discrete cannot be determined statically")
         return self._is_discrete
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         if self._event_dim is NotImplemented:
             raise NotImplementedError(".event_dim cannot be determined statically")
         return self._event_dim
@@ -73,7 +73,7 @@ class _DependentProperty(property, _Dependent):
         property.__init__(self, fn)
         _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
 
-    def __call__(self, fn: Any) -> "_DependentProperty":
+    def __call__(self, fn: Any) -> "_DependentProperty":  # type: ignore[override]  # (as a decorator it takes the property's function, as torch's)
         return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
 
 
@@ -84,11 +84,11 @@ class _IndependentConstraint(Constraint):
         self.base_constraint, self.reinterpreted_batch_ndims = base_constraint, reinterpreted_batch_ndims
 
     @property
-    def is_discrete(self) -> bool:
+    def is_discrete(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.is_discrete
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
     def check(self, value: Any) -> Any:
@@ -118,6 +118,8 @@ class _OneHot(Constraint):
 
 
 class _IntegerInterval(Constraint):
+    """Integers in [lower_bound, upper_bound]."""
+
     is_discrete = True
 
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
@@ -149,6 +151,8 @@ class _Real(Constraint):
 
 
 class _GreaterThan(Constraint):
+    """Reals strictly above ``lower_bound``."""
+
     def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
@@ -160,11 +164,15 @@ class _GreaterThan(Constraint):
 
 
 class _GreaterThanEq(_GreaterThan):
+    """Reals at or above ``lower_bound``."""
+
     def check(self, value: Any) -> Any:
         return self.lower_bound <= value
 
 
 class _LessThan(Constraint):
+    """Reals strictly below ``upper_bound``."""
+
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
@@ -176,6 +184,8 @@ class _LessThan(Constraint):
 
 
 class _Interval(Constraint):
+    """Reals in the closed interval [lower_bound, upper_bound]."""
+
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
 
@@ -187,6 +197,8 @@ class _Interval(Constraint):
 
 
 class _HalfOpenInterval(_Interval):
+    """Reals in [lower_bound, upper_bound)."""
+
     def check(self, value: Any) -> Any:
         return (self.lower_bound <= value) & (value < self.upper_bound)
 
@@ -199,6 +211,8 @@ class _Simplex(Constraint):
 
 
 class _Multinomial(Constraint):
+    """Nonnegative integer vectors summing to at most ``upper_bound`` (a multinomial's counts)."""
+
     is_discrete = True
     event_dim = 1
 
@@ -302,7 +316,7 @@ class _Cat(Constraint):
         self.dim = dim
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value: Any) -> Any:
@@ -317,7 +331,7 @@ class _Stack(Constraint):
         self.cseq, self.dim = list(cseq), dim
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value: Any) -> Any:
@@ -364,11 +378,11 @@ class MixtureSameFamilyConstraint(Constraint):
         self.base_constraint = base_constraint
 
     @property
-    def is_discrete(self) -> bool:
+    def is_discrete(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.is_discrete
 
     @property
-    def event_dim(self) -> int:
+    def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_constraint.event_dim
 
     def check(self, value: Any) -> Any:

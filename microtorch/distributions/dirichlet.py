@@ -67,5 +67,5 @@ class Dirichlet(ExponentialFamily):
     def _natural_params(self) -> tuple:
         return (self.concentration,)
 
-    def _log_normalizer(self, x: Tensor) -> Tensor:
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]  # (torch's signature: the natural parameters by name)
         return x.lgamma().sum(-1) - x.sum(-1).lgamma()

@@ -185,7 +185,7 @@ class Distribution:
         return tuple(getattr(self, name).shape[len(self._batch_shape):])
 
     def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
-        if _instance is None and type(self).__init__ != cls.__init__:
+        if _instance is None and type(self).__init__ != cls.__init__:  # type: ignore[misc]  # (comparing the classes' own __init__, as torch does)
             raise NotImplementedError(
                 f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a custom __init__ method "
                 "must also define a custom .expand() method.")

@@ -26,12 +26,11 @@ class ExponentialFamily(Distribution):
 
     def entropy(self) -> Tensor:
         """-E[log h(x)] - <theta, grad F(theta)> + F(theta)."""
-        result = -self._mean_carrier_measure
         nparams = [p.detach().requires_grad_() for p in self._natural_params]
         with microtorch.enable_grad():
             lg_normal = self._log_normalizer(*nparams)
         gradients = microtorch.autograd.grad(lg_normal.sum(), nparams, create_graph=True)
-        result = result + lg_normal
+        result = lg_normal - self._mean_carrier_measure
         for np_, g in zip(nparams, gradients):
             result = result - (np_ * g).reshape(tuple(self._batch_shape) + (-1,)).sum(-1)
         return result

@@ -68,5 +68,5 @@ class Exponential(ExponentialFamily):
     def _natural_params(self) -> tuple:
         return (-self.rate,)
 
-    def _log_normalizer(self, x: Tensor) -> Tensor:
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]  # (torch's signature: the natural parameters by name)
         return -(-x).log()

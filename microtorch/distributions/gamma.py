@@ -66,7 +66,7 @@ class Gamma(ExponentialFamily):
     def _natural_params(self) -> tuple:
         return self.concentration - 1, -self.rate
 
-    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]  # (torch's signature: the natural parameters by name)
         return (x + 1).lgamma() + (x + 1) * (-y.reciprocal()).log()
 
     def cdf(self, value: Tensor) -> Tensor:

@@ -36,7 +36,7 @@ class Gumbel(TransformedDistribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> "Gumbel":
         new = self._get_checked_instance(Gumbel, _instance)
         new.loc, new.scale = self.loc.expand(batch_shape), self.scale.expand(batch_shape)
-        return super().expand(batch_shape, _instance=new)
+        return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -41,11 +41,11 @@ class Independent(Distribution):
         return new
 
     @property
-    def has_rsample(self) -> bool:
+    def has_rsample(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_dist.has_rsample
 
     @property
-    def has_enumerate_support(self) -> bool:
+    def has_enumerate_support(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return False if self.reinterpreted_batch_ndims > 0 else self.base_dist.has_enumerate_support
 
     @constraints.dependent_property

@@ -16,6 +16,8 @@ __all__ = ["LogNormal"]
 class LogNormal(TransformedDistribution):
     """exp(X) for X ~ Normal(loc, scale)."""
 
+    base_dist: Normal
+
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
     has_rsample = True
@@ -25,7 +27,7 @@ class LogNormal(TransformedDistribution):
         super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "LogNormal":
-        return super().expand(batch_shape, _instance=self._get_checked_instance(LogNormal, _instance))
+        return super().expand(batch_shape, _instance=self._get_checked_instance(LogNormal, _instance))  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     @property
     def loc(self) -> Tensor:

@@ -16,6 +16,8 @@ __all__ = ["LogisticNormal"]
 class LogisticNormal(TransformedDistribution):
     """StickBreakingTransform of Normal(loc, scale) over the last dim: K-1 parameters for a K-simplex."""
 
+    base_dist: Any  # an Independent Normal
+
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.simplex
     has_rsample = True
@@ -27,7 +29,7 @@ class LogisticNormal(TransformedDistribution):
         super().__init__(base, StickBreakingTransform(), validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "LogisticNormal":
-        return super().expand(batch_shape, _instance=self._get_checked_instance(LogisticNormal, _instance))
+        return super().expand(batch_shape, _instance=self._get_checked_instance(LogisticNormal, _instance))  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     @property
     def loc(self) -> Tensor:

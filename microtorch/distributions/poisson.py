@@ -52,5 +52,5 @@ class Poisson(ExponentialFamily):
     def _natural_params(self) -> tuple:
         return (self.rate.log(),)
 
-    def _log_normalizer(self, x: Tensor) -> Tensor:
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]  # (torch's signature: the natural parameters by name)
         return x.exp()

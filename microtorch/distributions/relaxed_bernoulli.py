@@ -67,6 +67,8 @@ class LogitRelaxedBernoulli(Distribution):
 class RelaxedBernoulli(TransformedDistribution):
     """sigmoid of a LogitRelaxedBernoulli: values in (0, 1) that approach Bernoulli ones as temperature -> 0."""
 
+    base_dist: LogitRelaxedBernoulli
+
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
     has_rsample = True
@@ -77,7 +79,7 @@ class RelaxedBernoulli(TransformedDistribution):
                          validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "RelaxedBernoulli":
-        return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))
+        return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     @property
     def temperature(self) -> Tensor:

@@ -71,6 +71,8 @@ class ExpRelaxedCategorical(Distribution):
 class RelaxedOneHotCategorical(TransformedDistribution):
     """Points on the simplex that approach one-hot vectors as temperature -> 0 (exp of an ExpRelaxedCategorical)."""
 
+    base_dist: ExpRelaxedCategorical
+
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.simplex
     has_rsample = True
@@ -81,7 +83,7 @@ class RelaxedOneHotCategorical(TransformedDistribution):
                          validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "RelaxedOneHotCategorical":
-        return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedOneHotCategorical, _instance))
+        return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedOneHotCategorical, _instance))  # type: ignore[return-value]  # (super().expand fills the instance of this class it is given)
 
     @property
     def temperature(self) -> Tensor:

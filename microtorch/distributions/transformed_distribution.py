@@ -73,7 +73,7 @@ class TransformedDistribution(Distribution):
         return support
 
     @property
-    def has_rsample(self) -> bool:
+    def has_rsample(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_dist.has_rsample
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
@@ -93,7 +93,7 @@ class TransformedDistribution(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         event_dim = len(self.event_shape)
-        log_prob = 0.0
+        log_prob: Any = 0.0  # (a Tensor once a transform has contributed)
         y = value
         for transform in reversed(self.transforms):
             x = transform.inv(y)

@@ -31,8 +31,8 @@ class Transform:
         if cache_size not in (0, 1):
             raise ValueError("cache_size must be 0 or 1")
         self._cache_size = cache_size
-        self._cached_x_y = None, None
-        self._inv = None
+        self._cached_x_y: tuple[Any, Any] = None, None
+        self._inv: Transform | None = None
 
     @property
     def event_dim(self) -> int:
@@ -109,7 +109,7 @@ class _InverseTransform(Transform):
 
     def __init__(self, transform: Transform) -> None:
         super().__init__(cache_size=transform._cache_size)
-        self._inv = transform
+        self._inv: Transform = transform
 
     @property
     def domain(self) -> Any:
@@ -120,11 +120,11 @@ class _InverseTransform(Transform):
         return self._inv.domain
 
     @property
-    def bijective(self) -> bool:
+    def bijective(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self._inv.bijective
 
     @property
-    def sign(self) -> int:
+    def sign(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self._inv.sign
 
     @property
@@ -193,11 +193,11 @@ class ComposeTransform(Transform):
         return codomain
 
     @property
-    def bijective(self) -> bool:
+    def bijective(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return all(p.bijective for p in self.parts)
 
     @property
-    def sign(self) -> int:
+    def sign(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         sign = 1
         for p in self.parts:
             sign = sign * p.sign
@@ -281,11 +281,11 @@ class IndependentTransform(Transform):
         return constraints.independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
 
     @property
-    def bijective(self) -> bool:
+    def bijective(self) -> bool:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_transform.bijective
 
     @property
-    def sign(self) -> int:
+    def sign(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.base_transform.sign
 
     def _call(self, x: Tensor) -> Tensor:
@@ -396,7 +396,7 @@ class PowerTransform(Transform):
         return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
 
     @property
-    def sign(self) -> Any:
+    def sign(self) -> Any:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         return self.exponent.sign()
 
     def __eq__(self, other: Any) -> bool:
@@ -504,7 +504,7 @@ class AffineTransform(Transform):
         return AffineTransform(self.loc, self.scale, self.event_dim, cache_size=cache_size)
 
     @property
-    def sign(self) -> Any:
+    def sign(self) -> Any:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
         if isinstance(self.scale, (int, float)):
             return 1 if float(self.scale) > 0 else -1 if float(self.scale) < 0 else 0
         return self.scale.sign()
@@ -516,7 +516,7 @@ class AffineTransform(Transform):
         return (y - self.loc) / self.scale
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        shape = x.shape
+        shape: tuple = x.shape
         scale = self.scale
         if isinstance(scale, (int, float)):
             result = microtorch.full_like(x, math.log(abs(scale)))

@@ -32,8 +32,8 @@ def finfo(dtype: Any) -> _FloatInfo:
 def is_all_true(valid: Tensor) -> bool:
     """Whether every element holds, over every example too when the check runs inside ``vmap``
     (``torch._is_all_true``): validation looks at the whole batch, not at data-dependent control flow."""
-    while getattr(valid, "_phys", None) is not None:
-        valid = valid._phys
+    while (physical := getattr(valid, "_phys", None)) is not None:
+        valid = physical
     return bool(valid.all())
 
 

@@ -14,7 +14,7 @@ level, innermost first, since a rule's own ops re-enter ``dispatch`` for the out
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 import microtorch
 from microtorch import Size, Tensor
@@ -29,6 +29,8 @@ class BatchedTensor(Tensor):
     """A batch of per-example tensors seen as one example (``shape`` is the per-example shape)."""
 
     __slots__ = ("_phys", "_level")
+    _phys: Tensor  # the physical tensor, batch dimension first
+    _level: int
 
     @property
     def shape(self) -> Size:
@@ -60,7 +62,7 @@ class BatchedTensor(Tensor):
         self._requires_grad = requires_grad
         return self
 
-    def gather(self, dim: int, index: Tensor) -> "BatchedTensor":
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> "BatchedTensor":
         """Per example: gather's index checks and keys read the index's values, which differ per example."""
         size = active_levels[self._level]
         rows = [self._phys[b].gather(dim, index._phys[b] if is_batched_at(index, self._level) else index)
@@ -99,7 +101,7 @@ def wrap(phys: Tensor, level: int) -> BatchedTensor:
     return t
 
 
-def is_batched_at(x: Any, level: int) -> bool:
+def is_batched_at(x: Any, level: int) -> TypeGuard[BatchedTensor]:
     return type(x) is BatchedTensor and x._level == level
 
 
@@ -107,7 +109,7 @@ def is_batched_at(x: Any, level: int) -> bool:
 active_levels: dict = {}
 
 
-def dispatch(cls: type, inputs: tuple, params: dict) -> Any:
+def dispatch(cls: type[function.Op], inputs: tuple, params: dict) -> Any:
     """The batching rule of ``cls`` applied at the innermost level among ``inputs`` (NotImplemented: none batched)."""
     level = -1
     for x in inputs:
@@ -170,7 +172,7 @@ def getitem_with_vmapped_index(x: Tensor, key: Any) -> Any:
 
 
 # ---- the rules ----------------------------------------------------------------------------------------------
-def per_example(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def per_example(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """The fallback: run the op on each example and stack the results (correct for every op, one call each)."""
     outs = [cls.apply(*[x._phys[b] if is_batched_at(x, level) else x for x in inputs], **params)
             for b in range(active_levels[level])]
@@ -179,14 +181,14 @@ def per_example(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return wrap(microtorch.stack(outs), level)
 
 
-def _elementwise(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _elementwise(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """Broadcasting ops: batched inputs get size-1 dims up to the largest per-example rank, then one call."""
     rank = max(x.ndim for x in inputs if isinstance(x, Tensor))
     args = [_with_rank(x, rank) if is_batched_at(x, level) else x for x in inputs]
     return _wrap_out(cls.apply(*args, **params), level)
 
 
-def _dim_param(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _dim_param(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """Reductions, scans and softmax: the ``dim`` parameter moves past the batch dim."""
     x = inputs[0]
     if params.get("dim", 0) is None and cls is reduce.ArgMax:  # argmax over everything: a flat index
@@ -194,46 +196,46 @@ def _dim_param(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return _wrap_out(cls.apply(x._phys, *inputs[1:], **dict(params, dim=_shift(params["dim"], x.ndim))), level)
 
 
-def _dims_param(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _dims_param(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     x = inputs[0]
     return wrap(cls.apply(x._phys, **dict(params, dims=_shift(tuple(d % max(x.ndim, 1) for d in params["dims"]), x.ndim))),
                 level)
 
 
-def _reshape(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _reshape(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     x = inputs[0]
     return wrap(cls.apply(x._phys, shape=(x._phys.shape[0],) + tuple(params["shape"])), level)
 
 
-def _permute(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _permute(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     x = inputs[0]
     dims = (0,) + tuple(d % x.ndim + 1 for d in params["dims"])
     return wrap(cls.apply(x._phys, dims=dims), level)
 
 
-def _expand(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _expand(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     x, target = inputs[0], tuple(params["shape"])
     p = _with_rank(x, len(target))
     target = tuple(p.shape[i + 1] if s == -1 else s for i, s in enumerate(target))
     return wrap(cls.apply(p, shape=(p.shape[0],) + target), level)
 
 
-def _repeat(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _repeat(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     x, repeats = inputs[0], tuple(params["repeats"])
     return wrap(cls.apply(_with_rank(x, len(repeats)), repeats=(1,) + repeats), level)
 
 
-def _cat(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _cat(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     dim = params["dim"]
     return wrap(cls.apply(*[_batched_copy(x, level) for x in inputs], dim=dim + 1 if dim >= 0 else dim), level)
 
 
-def _split(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _split(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     dim = params["dim"]
     return _wrap_out(cls.apply(inputs[0]._phys, **dict(params, dim=dim + 1 if dim >= 0 else dim)), level)
 
 
-def _getitem(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _getitem(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """Indexing with a leading full slice for the batch; advanced indices apart from each other would move
     their dims to the front (NumPy's rule), so those run per example."""
     key = params["key"]
@@ -243,7 +245,7 @@ def _getitem(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return wrap(cls.apply(inputs[0]._phys, key=(slice(None),) + tuple(key)), level)
 
 
-def _matmul(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _matmul(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     return _elementwise(cls, level, inputs, params)  # the batch dims broadcast like elementwise dims
 
 
@@ -276,7 +278,7 @@ class PerExampleLinear(function.Op):
         return gx, gw
 
 
-def _linear(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _linear(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """x W^T + b; per-example weights (ensembles, per-sample gradients) make it one batched product."""
     x, weight, bias = inputs
     if not is_batched_at(weight, level) and not is_batched_at(bias, level):
@@ -290,7 +292,7 @@ def _linear(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return wrap(out.reshape((size,) + lead + (out.shape[-1],)), level)
 
 
-def _conv2d(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _conv2d(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """The batch folded into N; with per-example weights, into the groups (one grouped convolution)."""
     x, weight, bias = inputs
     size = active_levels[level]
@@ -308,7 +310,7 @@ def _conv2d(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return wrap(out.reshape((n, size, o) + tuple(out.shape[2:])).movedim(1, 0), level)
 
 
-def _fold_into_n(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _fold_into_n(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """Pooling: the batch folded into N."""
     if params.get("argmax") is not None or len(inputs) != 1:
         return per_example(cls, level, inputs, params)
@@ -318,7 +320,7 @@ def _fold_into_n(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return tuple(unfold(t) for t in out) if type(out) is tuple else unfold(out)
 
 
-def _cross_entropy(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _cross_entropy(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """The fused (N, C) cross-entropy with the batch folded into N, then reduced per example."""
     x, target = inputs
     size = active_levels[level]
@@ -329,7 +331,7 @@ def _cross_entropy(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return wrap(out, level)
 
 
-def _normalize(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _normalize(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     """batch/layer/group norm statistics over per-example dims; running statistics would be shared state."""
     if params.get("running_mean") is not None:
         return per_example(cls, level, inputs, params)
@@ -337,7 +339,7 @@ def _normalize(cls: type, level: int, inputs: tuple, params: dict) -> Any:
     return _wrap_out(cls.apply(x._phys, **dict(params, dims=_shift(tuple(params["dims"]), x.ndim))), level)
 
 
-def _embedding(cls: type, level: int, inputs: tuple, params: dict) -> Any:
+def _embedding(cls: type[function.Op], level: int, inputs: tuple, params: dict) -> Any:
     weight, indices = inputs
     if is_batched_at(weight, level):
         return per_example(cls, level, inputs, params)

@@ -127,16 +127,16 @@ def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> C
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         nums = _check_argnums(argnums, len(args))
-        args = list(args)
+        arg_list = list(args)
         diff_specs, originals = [], []
         for a in nums:
-            leaves, spec = tree_flatten(args[a])
+            leaves, spec = tree_flatten(arg_list[a])
             originals.extend(leaves)
             leaves = [_make_leaf(x) for x in leaves]
-            args[a] = tree_unflatten(leaves, spec)
+            arg_list[a] = tree_unflatten(leaves, spec)
             diff_specs.append((leaves, spec))
         with microtorch.enable_grad(), _Nesting():
-            output = func(*args, **kwargs)
+            output = func(*arg_list, **kwargs)
         aux = None
         if has_aux:
             if not (isinstance(output, tuple) and len(output) == 2):
@@ -232,17 +232,17 @@ def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False, chunk_siz
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         nums = _check_argnums(argnums, len(args))
-        args = list(args)
+        arg_list = list(args)
         flat_in, specs, originals = [], [], []
         for a in nums:
-            leaves, spec = tree_flatten(args[a])
+            leaves, spec = tree_flatten(arg_list[a])
             originals.extend(leaves)
             leaves = [_make_leaf(x) for x in leaves]
-            args[a] = tree_unflatten(leaves, spec)
+            arg_list[a] = tree_unflatten(leaves, spec)
             flat_in.append(leaves)
             specs.append(spec)
         with microtorch.enable_grad(), _Nesting():
-            output = func(*args, **kwargs)
+            output = func(*arg_list, **kwargs)
         aux = None
         if has_aux:
             output, aux = output

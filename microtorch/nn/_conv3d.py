@@ -56,7 +56,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, x.shape[2:]))}). "
                            f"Kernel size: ({' x '.join(map(str, weight.shape[2:]))}). Kernel size can't be greater "
                            "than actual input size")
-    out = None
+    out: Any = None  # (set by the first tap)
     for i in range(kd):  # one batched 2-D convolution per depth tap
         taps = x[:, :, i * dd:i * dd + (depth_out - 1) * sd + 1:sd]
         part = conv2d(_depth_first(taps), weight[:, :, i], None, stride[1:], 0, dilation[1:], groups)
@@ -90,7 +90,7 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     full = (depth - 1) * sd + dd * (kd - 1) + 1 + extra[0]  # the depth before cropping the padding
     if full - 2 * pd <= 0:
         raise RuntimeError(f"conv_transpose3d: the output depth {full - 2 * pd} is too small (input {list(y.shape)})")
-    out = None
+    out: Any = None  # (set by the first tap)
     for i in range(kd):  # each depth tap spreads input slice d to output slice d * sd + i * dd
         part = _depth_back(conv_transpose2d(_depth_first(y), weight[:, :, i], None, stride[1:], pads[1:], extra[1:],
                                             groups, dilation[1:]), n)

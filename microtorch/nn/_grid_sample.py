@@ -4,6 +4,7 @@ coordinate maps, the input's through a gather. Re-exported by ``nn.functional``.
 from __future__ import annotations
 
 import warnings
+from typing import Any, Sequence
 
 from .._creation import linspace
 from .._functions import stack
@@ -86,9 +87,10 @@ def _source_coords(coord: Tensor, size: int, padding_mode: str, align_corners: b
     return coord
 
 
-def _tap(flat: Tensor, coords: list, sizes: tuple) -> Tensor:
+def _tap(flat: Tensor, coords: list, sizes: Sequence[int]) -> Tensor:
     """input[n, :, z, y, x] for integer coordinate tensors (N, P), slowest dim first; 0 outside the input."""
-    inside, index = None, None
+    inside: Any = None  # (both set by the first coordinate)
+    index: Any = None
     for coord, size in zip(coords, sizes):
         ok = (coord >= 0) & (coord < size)
         inside = ok if inside is None else inside & ok
@@ -145,10 +147,10 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         return _tap(flat, [coord.detach().round() for coord in coords], sizes).reshape(out_shape)
     lows = [coord.detach().floor() for coord in coords]
     fracs = [(coord - low).unsqueeze(1) for coord, low in zip(coords, lows)]
-    out = None
+    out: Any = None  # (set by the first term)
     for corner in range(2 ** spatial):  # every corner of the cell, weighted by the product of its 1-D weights
         bits = [(corner >> (spatial - 1 - i)) & 1 for i in range(spatial)]
-        weight = None
+        weight: Any = None  # (set by the first dimension)
         for bit, frac in zip(bits, fracs):
             w = frac if bit else 1 - frac
             weight = w if weight is None else weight * w
@@ -169,7 +171,7 @@ def _bicubic(flat: Tensor, points: Tensor, sizes: list, padding_mode: str, align
     for coord, low in zip(coords, lows):
         t = (coord - low).unsqueeze(1)
         weights.append((_far(t + 1.0), _near(t), _near(1.0 - t), _far(2.0 - t)))
-    out = None
+    out: Any = None  # (set by the first term)
     for i in range(4):
         for j in range(4):
             taps = [low + (k - 1) for low, k in zip(lows, (i, j))]

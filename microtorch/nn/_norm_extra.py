@@ -49,7 +49,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     if use_input_stats:
         with no_grad():
             for stats, updated in zip((running_mean, running_var), repeated):
-                if stats is not None:
+                if stats is not None and updated is not None:
                     stats.copy_(updated.reshape(n, c).mean(0))
     return out.reshape(input.shape)
 
@@ -65,7 +65,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     squares = (input * input).movedim(1, -1)  # channels last, so pad reaches them
     squares = pad(squares, (size // 2, (size - 1) // 2))
     channels = input.shape[1]
-    window = sum(squares[..., i:i + channels] for i in range(size)) / size
+    window: Any = sum(squares[..., i:i + channels] for i in range(size)) / size  # (a Tensor: size >= 1)
     return input / (window.movedim(-1, 1) * alpha + k) ** beta
 
 

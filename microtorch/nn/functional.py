@@ -337,6 +337,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """1-D max pooling over (N, C, L) or (C, L) input (``return_indices`` gives the argmax positions). grad: g to each window's maximum."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
 
 
@@ -380,6 +381,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling over (N, C, L) or (C, L) input. grad: g / kernel size spread over each window."""
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
 
 
@@ -411,10 +413,10 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, spatial: int) -> Tensor:
     fn = f"adaptive_avg_pool{spatial}d"
     _check_float(input, "input", fn)
     _batched(input, spatial, fn)
-    sizes = (output_size,) * spatial if isinstance(output_size, numbers.Integral) else tuple(output_size)
-    if len(sizes) != spatial:
+    requested = (output_size,) * spatial if isinstance(output_size, numbers.Integral) else tuple(output_size)
+    if len(requested) != spatial:
         raise ValueError(f"{fn}: output_size must be an int or {spatial} ints, got {output_size!r}")
-    sizes = tuple(n if o is None else int(o) for o, n in zip(sizes, input.shape[-spatial:]))
+    sizes = tuple(n if o is None else int(o) for o, n in zip(requested, input.shape[-spatial:]))
     if any(o <= 0 for o in sizes):
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 1, got {list(sizes)}")
     if any(n == 0 for n in input.shape[-spatial:]):
@@ -424,6 +426,7 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, spatial: int) -> Tensor:
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """1-D average pooling to ``output_size`` windows (torch's window bounds). grad: g spread over each window."""
     return _adaptive_avg_pool(input, output_size, 1)
 
 
@@ -466,14 +469,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if input.numel() // max(channels, 1) == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
         dims = (0,) + tuple(range(2, input.ndim))
-        track = running_mean is not None and running_var is not None
+        stats = (running_mean, running_var) if running_mean is not None and running_var is not None else None
         x, _ = _norm_ops.Normalize.apply(
             input, dims=dims, eps=eps, momentum=momentum,
-            running_mean=running_mean._data if track else None, running_var=running_var._data if track else None,
+            running_mean=stats[0]._data if stats else None, running_var=stats[1]._data if stats else None,
         )
-        if track:
-            running_mean._bump_version()
-            running_var._bump_version()
+        if stats:
+            stats[0]._bump_version()
+            stats[1]._bump_version()
         return _affine(x, weight, bias, shape)
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
@@ -581,14 +584,17 @@ def _maybe_inplace(input: Tensor, inplace: bool, fn: Any) -> Tensor:
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)`` (in place with ``inplace=True``). grad: g where x > 0."""
     return input.relu_() if inplace else input.relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` if x > 0 else ``negative_slope * x``. grad: g, or negative_slope * g where x <= 0."""
     return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x * negative_slope))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. grad: g, or g * (out + alpha) where x <= 0."""
     # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken; the
     # condition is x <= 0 (not x > 0) so that nan takes the identity branch: gradient 1 at nan, as torch
     return _maybe_inplace(input, inplace, lambda x: (x.clamp(max=0.0).expm1() * alpha).where(x <= 0, x))
@@ -605,14 +611,17 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)``. grad: g * s * (1 + x * (1 - s))."""
     return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``. grad: through the composition of its Tensor ops."""
     return _maybe_inplace(input, inplace, lambda x: x * softplus(x).tanh())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``. grad: g * sigmoid(beta * x)."""
     return _activation_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
 
 
@@ -633,14 +642,17 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)``. grad: g where 0 < x < 6."""
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``. grad: g * s * (1 - s)."""
     return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent. grad: g * (1 - tanh(x)**2)."""
     return input.tanh()
 
 
@@ -723,14 +735,17 @@ def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (torch's implicit dim when None, with its warning). grad: s * (g - sum(g * s))."""
     return input.softmax(_softmax_dim("softmax", input.ndim, dim), dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim``. grad: g - softmax(x) * sum(g)."""
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim), dtype=dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """``softmax(-x)`` along ``dim``. grad: through softmax's."""
     return (-input).softmax(_softmax_dim("softmin", input.ndim, dim), dtype=dtype)
 
 
@@ -873,7 +888,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     in_sizes = tuple(input.shape[2:])
     if size is not None:
         out_sizes = _ntuple(size, spatial, "size")
-        scales = [None] * spatial
+        scales: list = [None] * spatial
     else:
         factors = (float(scale_factor),) * spatial if isinstance(scale_factor, numbers.Real) else tuple(map(float, scale_factor))
         if len(factors) != spatial:

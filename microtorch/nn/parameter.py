@@ -42,8 +42,9 @@ class UninitializedTensorMixin:
         """Become an ordinary (uninitialised) tensor of ``shape``, on this one's device and dtype by default."""
         from .._creation import empty
 
-        self.data = empty(shape, device=self.device if device is None else device,
-                          dtype=self.dtype if dtype is None else dtype)
+        tensor: Any = self  # (the mixin is only ever part of a Tensor class)
+        tensor.data = empty(shape, device=tensor.device if device is None else device,
+                            dtype=tensor.dtype if dtype is None else dtype)
         self.__class__ = self.cls_to_become
 
     @property

@@ -7,7 +7,7 @@ from .._creation import zeros_like
 from .._functions import maximum
 from ..autograd import no_grad
 from .optimizer import (Optimizer, _check_betas, _check_lr, _check_non_negative, _check_not_differentiable, _scalar,
-                        _step_counter)
+                        _step_counter, _Loss)
 
 
 class Adamax(Optimizer):
@@ -45,7 +45,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self, closure: Callable[[], _Loss] | None = None) -> _Loss | None:
         """Perform a single optimization step (``closure`` re-evaluates the model and returns the loss)."""
         loss = self._loss_of(closure)
         for group in self.param_groups:

@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterable
 from .. import _dtype
 from .._creation import tensor, zeros_like
 from ..autograd import no_grad
-from .optimizer import Optimizer, _check_lr, _check_non_negative, _check_not_differentiable, _scalar
+from .optimizer import Optimizer, _check_lr, _check_non_negative, _check_not_differentiable, _scalar, _Loss
 
 
 class ASGD(Optimizer):
@@ -45,7 +45,7 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self, closure: Callable[[], _Loss] | None = None) -> _Loss | None:
         """Perform a single optimization step (``closure`` re-evaluates the model and returns the loss)."""
         loss = self._loss_of(closure)
         for group in self.param_groups:

@@ -41,6 +41,7 @@ class _Bracket:
 
     def set(self, i: int, t: Any, f: Any, g: Tensor, gtd: Any) -> None:
         """Make end ``i`` the point ``t`` (its loss, gradient and directional derivative)."""
+        assert self.gtd is not None  # (only a bracket of two ends is refined)
         self.t[i], self.f[i], self.g[i], self.gtd[i] = t, f, g, gtd
 
 
@@ -71,6 +72,7 @@ def _bracket_phase(obj_func: Callable, x: list, t: Any, d: Tensor, f: float, g: 
 
 def _next_trial_step(bracket: _Bracket, insuf_progress: bool) -> tuple[Any, bool]:
     """The cubic's minimizer in the bracket, pushed away from its ends when progress is too slow."""
+    assert bracket.gtd is not None  # (a bracket of two ends)
     t = _cubic_interpolate(bracket.t[0], bracket.f[0], bracket.gtd[0], bracket.t[1], bracket.f[1], bracket.gtd[1])
     high, low = max(bracket.t), min(bracket.t)
     eps = 0.1 * (high - low)
@@ -142,12 +144,13 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
-        self._numel_cache = None
+        self._numel_cache: int | None = None
 
     def _numel(self) -> int:
-        if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
-        return self._numel_cache
+        numel = self._numel_cache
+        if numel is None:
+            numel = self._numel_cache = sum(p.numel() for p in self._params)
+        return numel
 
     def _gather_flat_grad(self) -> Tensor:
         return cat([p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1) for p in self._params], 0)
@@ -176,7 +179,7 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     @no_grad()
-    def step(self, closure: Callable[[], Any]) -> Any:
+    def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]  # (L-BFGS needs the closure, as torch's)
         """Perform up to ``max_iter`` L-BFGS iterations; ``closure`` clears the gradients, re-evaluates
         the model, calls ``backward`` and returns the loss. Returns the loss of the first evaluation."""
         group = self.param_groups[0]
@@ -222,13 +225,14 @@ class LBFGS(Optimizer):
                 break
         state.update(d=d, t=t, **history, prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)  # torch's key order
 
-    def _direction(self, state: dict, history: dict, flat_grad: Tensor, d: Tensor, t: Any, prev_flat_grad: Tensor,
+    def _direction(self, state: dict, history: dict, flat_grad: Tensor, d: Tensor | None, t: Any, prev_flat_grad: Tensor | None,
                    history_size: int) -> Tensor:
         """The quasi-Newton direction: the steepest descent at first, then the two-loop recursion over the
         history (updated with the last step when its curvature ``y.s`` is positive enough)."""
         if state["n_iter"] == 1:
             history.update(old_dirs=[], old_stps=[], ro=[], H_diag=1)
             return flat_grad.neg()
+        assert d is not None and prev_flat_grad is not None  # (the first iteration set them)
         old_dirs, old_stps, ro = history["old_dirs"], history["old_stps"], history["ro"]
         y = flat_grad.sub(prev_flat_grad)
         s = d.mul(t)

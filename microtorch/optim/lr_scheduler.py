@@ -89,6 +89,7 @@ class LRScheduler:
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's state from ``state_dict()``'s result."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list:
@@ -96,9 +97,11 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self) -> list:
+        """The learning rate of each parameter group at the current epoch (subclasses compute it)."""
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch and set each group's learning rate (``epoch`` given: jump there, deprecated)."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you "
@@ -137,16 +140,16 @@ def _track_optimizer_steps(optimizer: Optimizer) -> None:
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
         return
     opt_ref = ref(optimizer)
-    func = optimizer.step.__func__
+    func = optimizer.step.__func__  # type: ignore[attr-defined]  # (the bound method's function)
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        opt = opt_ref()
+        opt: Any = opt_ref()  # (alive: its own step is being called)
         opt._opt_called = True
         return func.__get__(opt, opt.__class__)(*args, **kwargs)
 
-    wrapper._wrapped_by_lr_sched = True
-    optimizer.step = wrapper
+    wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]  # (a marker: wrapped once)
+    optimizer.step = wrapper  # type: ignore[method-assign]  # (torch patches the instance likewise)
 
 
 class _LambdaScheduler(LRScheduler):
@@ -369,7 +372,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_i = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
@@ -414,7 +417,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 class _SchedulerList(LRScheduler):
     """Shared by SequentialLR and ChainedScheduler: validation and saving of the wrapped schedulers."""
 
-    def _check_schedulers(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], what: str) -> None:
+    _schedulers: Sequence[LRScheduler]
+
+    def _check_schedulers(self, optimizer: Optimizer | None, schedulers: Sequence[LRScheduler], what: str) -> None:
         name = type(self).__name__
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler{what}, but got no scheduler.")
@@ -470,7 +475,7 @@ class SequentialLR(_SchedulerList):
         self._schedulers[idx]._initial_step()
         self._last_lr = schedulers[idx].get_last_lr()
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # (torch's: it steps its schedulers, no epoch)
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -496,11 +501,12 @@ class ChainedScheduler(_SchedulerList):
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
         optimizer = optimizer or (schedulers[0].optimizer if len(schedulers) else None)
         self._check_schedulers(optimizer, schedulers, " to be chained")
+        assert optimizer is not None  # (the check refused an empty list)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # (torch's: it steps its schedulers, no epoch)
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
@@ -540,7 +546,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def step(self, metrics: Any, epoch: int | None = None) -> None:
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]  # (torch's: the metric)
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -579,6 +585,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self) -> bool:
+        """Whether the scheduler is still waiting out its cooldown after a reduction."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a: float, best: float) -> bool:
@@ -728,10 +735,10 @@ class CyclicLR(LRScheduler):
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
-        step_size_up = float(step_size_up)
-        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
-        self.total_size = step_size_up + step_size_down
-        self.step_ratio = step_size_up / self.total_size
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
         if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
         self.mode, self.gamma = mode, gamma

@@ -7,7 +7,7 @@ from .. import _dtype
 from .._creation import tensor, zeros_like
 from ..autograd import no_grad
 from .optimizer import (Optimizer, _check_betas, _check_lr, _check_non_negative, _check_not_differentiable, _scalar,
-                        _step_counter)
+                        _step_counter, _Loss)
 
 
 class NAdam(Optimizer):
@@ -51,7 +51,7 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self, closure: Callable[[], _Loss] | None = None) -> _Loss | None:
         """Perform a single optimization step (``closure`` re-evaluates the model and returns the loss)."""
         loss = self._loss_of(closure)
         for group in self.param_groups:

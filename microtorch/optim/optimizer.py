@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections import OrderedDict, defaultdict
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from .. import _dtype
 from .._creation import tensor
@@ -26,6 +26,9 @@ _global_optimizer_post_hooks: OrderedDict[int, Callable] = OrderedDict()
 _HOOK_REGISTRIES = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
                     "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
                     "_optimizer_load_state_dict_post_hooks")
+
+#: what a step's closure returns (the loss), and so what ``step(closure)`` returns
+_Loss = TypeVar("_Loss")
 
 
 class _RequiredParameter:
@@ -47,11 +50,19 @@ class Optimizer:
         defaults: the hyper-parameters a group uses when it does not set them.
     """
 
+    # the hook registries (_HOOK_REGISTRIES), made in __init__
+    _optimizer_step_pre_hooks: OrderedDict
+    _optimizer_step_post_hooks: OrderedDict
+    _optimizer_state_dict_pre_hooks: OrderedDict
+    _optimizer_state_dict_post_hooks: OrderedDict
+    _optimizer_load_state_dict_pre_hooks: OrderedDict
+    _optimizer_load_state_dict_post_hooks: OrderedDict
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every subclass's own ``step`` runs the step hooks around it (torch patches ``step`` likewise)."""
         super().__init_subclass__(**kwargs)
         if "step" in cls.__dict__ and not getattr(cls.step, "hooked", False):
-            cls.step = _with_step_hooks(cls.step)
+            cls.step = _with_step_hooks(cls.step)  # type: ignore[method-assign]  # (wrapping, as torch's patch)
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -90,7 +101,7 @@ class Optimizer:
                     out += f"    {key}: {group[key]}\n"
         return out + ")"
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self, closure: Callable[[], _Loss] | None = None) -> _Loss | None:
         """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
@@ -154,7 +165,7 @@ class Optimizer:
                 "see github.com/pytorch/pytorch/issues/40967 for more information",
                 stacklevel=3,
             )
-        seen = set()
+        seen: set[int] = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])
             if ("param_names" in param_group) != ("param_names" in group):
@@ -320,7 +331,7 @@ def _with_step_hooks(step: Callable) -> Callable:
         finally:
             self._stepping = False
 
-    hooked_step.hooked = True
+    hooked_step.hooked = True  # type: ignore[attr-defined]  # (a marker: wrapped once)
     return hooked_step
 
 

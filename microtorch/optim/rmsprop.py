@@ -5,7 +5,7 @@ from typing import Any, Callable, Iterable
 
 from .._creation import zeros_like
 from ..autograd import no_grad
-from .optimizer import Optimizer, _check_non_negative, _check_not_differentiable, _scalar, _step_counter
+from .optimizer import Optimizer, _check_non_negative, _check_not_differentiable, _scalar, _step_counter, _Loss
 
 
 class RMSprop(Optimizer):
@@ -45,7 +45,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+    def step(self, closure: Callable[[], _Loss] | None = None) -> _Loss | None:
         """Perform a single optimization step (``closure`` re-evaluates the model and returns the loss)."""
         loss = self._loss_of(closure)
         for group in self.param_groups:

@@ -77,7 +77,7 @@ def get_swa_avg_fn() -> Callable:
     return swa_update
 
 
-def _as_number(value: Tensor | int) -> Any:
+def _as_number(value: Tensor | float) -> Any:
     return value.item() if isinstance(value, Tensor) else value
 
 

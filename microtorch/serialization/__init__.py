@@ -42,12 +42,12 @@ def save(obj: Any, f: PathOrFile, *, format: str | None = None) -> None:
     """
     if format is None:
         is_path = not hasattr(f, "write")
-        format = "safetensors" if is_path and os.fspath(f).endswith(".safetensors") else "microtorch"
+        format = "safetensors" if is_path and os.fspath(f).endswith(".safetensors") else "microtorch"  # type: ignore[arg-type]  # (a path: no write)
     if format not in _WRITERS:
         raise ValueError(f"microtorch.save: unknown format {format!r}; choose one of {', '.join(_WRITERS)}")
     write = _WRITERS[format]
     if hasattr(f, "write"):
-        write(obj, f)
+        write(obj, f)  # type: ignore[arg-type]  # (a file: it has write)
     else:
         write_atomically(f, lambda out: write(obj, out))
 

@@ -19,7 +19,7 @@ import collections
 import json
 import math
 import zipfile
-from typing import Any, BinaryIO, Callable, Union
+from typing import IO, Any, BinaryIO, Callable, Union
 
 from .. import _dtype
 from .._device import device as _device_cls
@@ -56,7 +56,7 @@ def write_archive(obj: Any, out: BinaryIO) -> None:
                     json.dumps(structure, allow_nan=False, separators=(",", ":")))
 
 
-def _write_array(entry: BinaryIO, array: Any) -> None:
+def _write_array(entry: IO[bytes], array: Any) -> None:
     get_backend("cpu").xp.lib.format.write_array(entry, array, allow_pickle=False)
 
 
@@ -214,7 +214,7 @@ class _Loader:
                     offset = data_offset(self.zf, info, self.name) + fp.tell()
                     return map_bytes(self.mmap_path, offset, dtype.str, shape, fortran_order)
                 array = get_backend("cpu").xp.empty(shape, dtype=dtype, order="F" if fortran_order else "C")
-                if array.nbytes and fp.readinto(memoryview(array.reshape(-1, order="A")).cast("B")) != array.nbytes:
+                if array.nbytes and fp.readinto(memoryview(array.reshape(-1, order="A")).cast("B")) != array.nbytes:  # type: ignore[attr-defined]  # (binary files have readinto; typing.IO omits it)
                     raise ValueError("the data is cut off")
                 if fp.read(1):  # also makes zipfile check the CRC
                     raise ValueError("trailing bytes after the array")

@@ -79,7 +79,7 @@ def read_safetensors(source: BinaryIO, name: str, file_size: int, map_location: 
         else:
             source.seek(data_start + begin)
             array = xp.empty(shape, dtype=dtype)
-            if end > begin and source.readinto(memoryview(array.reshape(-1)).cast("B")) != end - begin:
+            if end > begin and source.readinto(memoryview(array.reshape(-1)).cast("B")) != end - begin:  # type: ignore[attr-defined]  # (binary files have readinto; typing.BinaryIO omits it)
                 raise corrupt(name, f"the data of {key!r} is cut off")
         if not array.dtype.isnative:
             array = array.astype(array.dtype.newbyteorder("="))

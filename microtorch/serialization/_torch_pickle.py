@@ -428,10 +428,10 @@ class _TorchPickler(pickle._Pickler):  # the Python pickler: its dispatch table 
         return None
 
     def save_torch_global(self, obj: _Global) -> None:
-        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())
-        self.memoize(obj)
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode())  # type: ignore[attr-defined]  # (pickle._Pickler's, absent from its stub)
+        self.memoize(obj)  # type: ignore[attr-defined]
 
-    dispatch[_Global] = save_torch_global
+    dispatch[_Global] = save_torch_global  # type: ignore[assignment]
 
 
 def write_torch_zip(obj: Any, out: BinaryIO) -> None:

@@ -53,6 +53,8 @@ def read_entry(zf: zipfile.ZipFile, entry: str, name: str, limit: int | None = N
 def data_offset(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> int:
     """Where a stored entry's bytes start in the archive file (after its local header)."""
     fp = zf.fp
+    if fp is None:
+        raise ValueError(f"{name}: the archive is closed")
     fp.seek(info.header_offset)
     header = fp.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size:

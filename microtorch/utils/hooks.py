@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, Sequence
 
 
 class RemovableHandle:
@@ -57,12 +57,13 @@ class BackwardHook:
 
     def __init__(self, module: Any, user_hooks: list, user_pre_hooks: list) -> None:
         self.module, self.user_hooks, self.user_pre_hooks = module, user_hooks, user_pre_hooks
-        self.grad_outputs = None
+        self.grad_outputs: tuple | None = None
         self.n_inputs = self.n_outputs = -1
-        self.input_tensors_index = self.output_tensors_index = None
+        self.input_tensors_index: list | None = None  # positions of the Tensor inputs (outputs), once wrapped
+        self.output_tensors_index: list = []
 
     @staticmethod
-    def _pack_with_none(indices: list, values: tuple, size: int) -> tuple:
+    def _pack_with_none(indices: list, values: Sequence, size: int) -> tuple:
         packed = [None] * size
         for index, value in zip(indices, values):
             packed[index] = value
@@ -83,7 +84,7 @@ class BackwardHook:
     def setup_input_hook(self, args: tuple) -> tuple:
         """Wrap the input tensors; their gradients go through the user hooks."""
         def on_backward(grad_input: tuple) -> tuple:
-            if self.grad_outputs is None:
+            if self.grad_outputs is None or self.input_tensors_index is None:
                 return grad_input
             packed = self._pack_with_none(self.input_tensors_index, grad_input, self.n_inputs)
             for hook in self.user_hooks:
@@ -111,16 +112,16 @@ class BackwardHook:
         return result if is_tuple else result[0]
 
     def _on_output_backward(self, grad_output: tuple) -> tuple:
-        self.grad_outputs = self._pack_with_none(self.output_tensors_index, grad_output, self.n_outputs)
+        grad_outputs = self.grad_outputs = self._pack_with_none(self.output_tensors_index, grad_output, self.n_outputs)
         for pre_hook in self.user_pre_hooks:
-            replaced = pre_hook(self.module, self.grad_outputs)
+            replaced = pre_hook(self.module, grad_outputs)
             if replaced is None:
                 continue
-            if len(replaced) != len(self.grad_outputs):
+            if len(replaced) != len(grad_outputs):
                 raise RuntimeError("Backward pre hook returned an invalid number of grad_output, "
-                                   f"got {len(replaced)}, but expected {len(self.grad_outputs)}")
-            self.grad_outputs = replaced
-        local_grad_outputs = self.grad_outputs
+                                   f"got {len(replaced)}, but expected {len(grad_outputs)}")
+            grad_outputs = self.grad_outputs = replaced
+        local_grad_outputs = grad_outputs
         if self.input_tensors_index is None:
             import warnings
 

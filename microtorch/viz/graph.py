@@ -65,7 +65,8 @@ def _walk(roots: list, limit: float = float("inf")) -> list:
 
     Iterative, since graphs can be deep.
     """
-    ops, seen = [], set()
+    ops: list = []
+    seen: set[int] = set()
     stack = [r.grad_fn for r in reversed(roots) if r.grad_fn is not None]
     while stack and len(ops) <= limit:
         op = stack.pop()
@@ -79,26 +80,6 @@ def _walk(roots: list, limit: float = float("inf")) -> list:
     return ops
 
 
-def _build(root: Any, params: Mapping[str, Tensor] | None, group_modules: bool, collapse: Any) -> _Graph:
-    roots = _roots(root)
-    ops = _walk(roots)
-    outputs = _output_meta(roots, ops)
-    modules = _Modules(ops)
-    names = {**modules.param_names, **{id(t): name for name, t in (params or {}).items()}}
-    collapsed = modules.collapsed(collapse)
-    g = _Graph()
-    if group_modules:
-        g.clusters = modules.clusters
-
-    def cluster_of(key: Any) -> Any:
-        return key if group_modules else None
-
-    boxes: dict[Any, _Node] = {}  # collapsed Module key -> its node
-
-    def box_of(key: Any) -> _Node | None:
-        key = modules.collapsed_ancestor(key, collapsed)
-        if key is None:
-            return None
 def build(root: Any, params: Mapping[str, Tensor] | None = None, group_modules: bool = False,
           collapse: Any = ()) -> Graph:
     """The graph that produced ``root`` (a Tensor or a sequence of them); the options are ``to_dot``'s."""
@@ -200,7 +181,7 @@ def _constants(op: Any) -> list:
     recorded = op.__dict__.get("constants")
     if recorded is not None:
         return [c for c in recorded.values() if c is not None]
-    found = []
+    found: list = []
     for item in op.saved or ():  # saved Tensors are inputs; other saved arrays are internal
         if isinstance(item, Tensor):
             if not item._requires_grad:
@@ -243,7 +224,7 @@ class _Modules:
         self.params: dict[Any, list] = {}          # key -> [(name, tensor)] of its own parameters
         self.owner: dict[int, Any] = {}            # id(parameter) -> key of the Module holding it
         self.param_names: dict[int, str] = {}      # id(parameter) -> its path (``fc.weight``)
-        roots = {}
+        roots: dict = {}
         for op in ops:
             root = getattr(op, "root_module", None)
             if root is not None:

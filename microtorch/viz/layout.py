@@ -280,7 +280,7 @@ def _closest_with_gaps(wanted: list[float], gaps: list[float]) -> list[float]:
             blocks[-1][1] += k
     out = []
     for s, k in blocks:
-        out.extend([s / k] * k)
+        out.extend([s / k] * int(k))  # (k counts the pooled targets)
     return [y + c for y, c in zip(out, offsets)]
 
 
@@ -376,7 +376,7 @@ def _cluster_boxes(g: _Vertices, boxes: list) -> dict:
                 inside.setdefault(path[i - 1], [])
     parent = {path[i]: path[i - 1] for path in g.path for i in range(1, len(path))}
     out: dict = {}
-    for c in sorted(depth, key=depth.get, reverse=True):  # inner clusters first
+    for c in sorted(depth, key=lambda c: depth[c], reverse=True):  # inner clusters first
         members = inside[c]
         box = (min(b[0] for b in members) - CLUSTER_PAD, min(b[1] for b in members) - CLUSTER_PAD - CLUSTER_LABEL,
                max(b[2] for b in members) + CLUSTER_PAD, max(b[3] for b in members) + CLUSTER_PAD)

@@ -57,7 +57,7 @@ def _binary_ufunc(name: str) -> Callable:
 _SCALARS = (float, int, bool)
 
 
-def unary_op(name: str, forward: str | Callable, derivative: Callable, module: str) -> type:
+def unary_op(name: str, forward: str | Callable, derivative: Callable, module: str) -> type[Op]:
     """An ``Op`` class computing ``forward`` whose backward is ``derivative(g, x)`` or ``derivative(g, out)``."""
     compute = _forward_function(forward, 1)
     reads = _reads(derivative)
@@ -78,7 +78,7 @@ def unary_op(name: str, forward: str | Callable, derivative: Callable, module: s
     return _make_class(name, (derivative,), module, forward_, backward, ufunc=None)
 
 
-def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, module: str) -> type:
+def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, module: str) -> type[Op]:
     """A broadcasting ``Op`` class computing ``forward(x, y)`` with the gradients ``dx`` and ``dy``."""
     compute = _forward_function(forward, 2)
     reads = (_reads(dx), _reads(dy))
@@ -125,7 +125,7 @@ def _picker(positions: tuple) -> Callable[[tuple], tuple]:
 
 
 def _make_class(name: str, derivatives: tuple, module: str, forward: Callable, backward: Callable,
-                ufunc: str | None) -> type:
+                ufunc: str | None) -> type[Op]:
     doc = f"Pointwise ``{name}``: its forward and gradient are its row in the table of ``{module}``."
     return type(name, (Op,), {
         "__doc__": doc, "__module__": module, "__qualname__": name, "ufunc": ufunc, "derivatives": derivatives,

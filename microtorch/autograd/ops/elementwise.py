@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections import namedtuple
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..function import Op
 from ._table import binary_op, unary_op
@@ -55,12 +55,12 @@ def _checked_division(ufunc: str, kernel: str):
         _check_integer_division(xp, kernel, x, y)
         return getattr(xp, ufunc)(x, y)
 
-    forward.ufunc = ufunc
+    forward.ufunc = ufunc  # type: ignore[attr-defined]  # (the table's Op class takes it from here)
     return forward
 
 
 #: name: (forward, d/dx)
-UNARY = {
+UNARY: dict[str, tuple[Any, Callable]] = {
     "Neg":        (_negative,       lambda g: -g),
     "Abs":        (_abs,            lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
     "Exp":        ("exp",           lambda g, out: g * out),
@@ -85,7 +85,7 @@ UNARY = {
 }
 
 #: name: (forward, d/dx, d/dy)
-BINARY = {
+BINARY: dict[str, tuple[Any, Callable, Callable]] = {
     "Add":         ("add",          lambda g: g,                lambda g: g),
     "Sub":         ("subtract",     lambda g: g,                lambda g: -g),
     "Mul":         ("multiply",     lambda g, y: g * y,         lambda g, x: g * x),
@@ -124,6 +124,11 @@ for _name, (_forward, _derivative) in UNARY.items():
 for _name, (_forward, _dx, _dy) in BINARY.items():
     globals()[_name] = binary_op(_name, _forward, _dx, _dy, __name__)
 del _name, _forward, _derivative, _dx, _dy
+
+if TYPE_CHECKING:
+    # the table's classes (``Exp``, ``Add``, ...) are made at import, so mypy cannot see them: it types
+    # ``elementwise.<row name>`` as an Op class
+    def __getattr__(name: str) -> type[Op]: ...
 
 
 # ---- arithmetic ------------------------------------------------------------------------------------
@@ -173,7 +178,7 @@ def _check_integer_division(xp, kernel: str, x, y) -> None:
     kind = (x if hasattr(x, "dtype") else y).dtype.kind
     if kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    if kind in "iu" and getattr(x, "size", 1):  # (an empty tensor divides nothing)
+    if kind in "iu" and getattr(x, "size", 1) != 0:  # (an empty tensor divides nothing)
         if xp.count_nonzero(y) != y.size if hasattr(y, "size") else y == 0:  # (count_nonzero: the cheapest test)
             raise IntegerDivisionByZero("ZeroDivisionError: integer division or modulo by zero")
 
@@ -280,6 +285,9 @@ class Xlogy(Op):
         return gx, (grad * x / y if need_y else None)
 
 
+    """d tanh(x) = (1 - tanh(x)^2) dx"""
+    """d s(x) = s(x) (1 - s(x)) dx, with s(x) = 1 / (1 + exp(-x))"""
+    """d relu(x) = [x > 0] dx (0 at x = 0, as torch)"""
 class _ZeroGradient(Op):
     """Piecewise-constant functions: the gradient is zero (torch's convention)."""
 
@@ -392,6 +400,8 @@ LogicalXor = _comparison("logical_xor", "x xor y, elementwise")
 
 class _Bitwise(_Comparison):
     """Bitwise ops are defined on integer and bool tensors only."""
+
+    kernel: str  # the backend function's name (each subclass sets it)
 
     def forward(ctx, x, y):
         for a in (x, y):
@@ -556,12 +566,12 @@ class FrexpExponent(_Comparison):
 # ---- composites: written with the ops above, so their gradients come from those ------------------------
 def log2(x: Tensor) -> Tensor:
     """log2(x) = log(x) / log(2)"""
-    return Log.apply(_float_input(x)) * (1.0 / math.log(2.0))  # noqa: F821 (a table row)
+    return Log.apply(_float_input(x)) * (1.0 / math.log(2.0))  # type: ignore[name-defined]  # noqa: F821 (a table row)
 
 
 def log10(x: Tensor) -> Tensor:
     """log10(x) = log(x) / log(10)"""
-    return Log.apply(_float_input(x)) * (1.0 / math.log(10.0))  # noqa: F821
+    return Log.apply(_float_input(x)) * (1.0 / math.log(10.0))  # type: ignore[name-defined]  # noqa: F821
 
 
 def exp2(x: Tensor) -> Tensor:

@@ -260,6 +260,7 @@ def write_through_view(x: Tensor, result: Tensor) -> Tensor:
     """``x`` (a view) now holds ``result``'s values: its base takes a ViewWrite node, and ``x`` becomes the
     same view of the rewritten base."""
     root = x._base
+    assert root is not None  # (x is a view)
     check_inplace(root, True)  # a view of a leaf that requires grad cannot be written while recording
     make = maker_of(x)
     rewritten = ViewWrite.apply(root, result, make=make)

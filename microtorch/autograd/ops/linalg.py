@@ -118,7 +118,7 @@ class Einsum(Op):
 
     def backward(ctx, grad):
         operands = ctx.saved_tensors
-        grads = []
+        grads: list = []
         for i, (sub, x) in enumerate(zip(ctx.inputs, operands)):
             if not ctx.needs_input_grad[i]:
                 grads.append(None)
@@ -159,16 +159,16 @@ def einsum(equation: str, *operands: Any):
                     f"broadcast with previously seen size {sizes[c]}"
                 )
             sizes[c] = max(sizes[c], n)
-    operands = list(operands)
-    for i, (sub, t) in enumerate(zip(inputs, operands)):
-        inputs[i], operands[i] = _take_diagonals(sub, t)
+    tensors = list(operands)
+    for i, (sub, t) in enumerate(zip(inputs, tensors)):
+        inputs[i], tensors[i] = _take_diagonals(sub, t)
         if any(t.shape[k] == 1 and sizes[c] != 1 for k, c in enumerate(inputs[i])):
-            operands[i] = operands[i].expand(tuple(sizes[c] for c in inputs[i]))
-    if len({t._data.dtype for t in operands}) > 1:
+            tensors[i] = tensors[i].expand(tuple(sizes[c] for c in inputs[i]))
+    if len({t._data.dtype for t in tensors}) > 1:
 
-        target = result_type(*operands)
-        operands = [t.to(target) for t in operands]
-    return Einsum.apply(*operands, inputs=tuple(inputs), output=output)
+        target = result_type(*tensors)
+        tensors = [t.to(target) for t in tensors]
+    return Einsum.apply(*tensors, inputs=tuple(inputs), output=output)
 
 
 def _take_diagonals(sub: str, t):

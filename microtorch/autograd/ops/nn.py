@@ -43,7 +43,7 @@ class LogSoftmax(Op):
         return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
 
 
-def softmax(x, dim: int, op: type):
+def softmax(x, dim: int, op: type[Op]):
     """softmax / log_softmax along ``dim`` (integers compute in the default float dtype)."""
 
     dim = _normalize_dim(dim, x.ndim)

@@ -148,7 +148,7 @@ class Std(Op):
         return Where.apply(is_zero, 0.0, scaled)
 
 
-def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type = Var):
+def var(x, dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: type[Op] = Var):
     if not x.is_floating_point():
         raise RuntimeError("std and var only support floating point and complex dtypes")
 
@@ -234,8 +234,8 @@ class MaxAll(Amax):
         return grad * (picked.to(x.dtype) / picked.sum())
 
 
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
+MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
 
 
 class MaxDim(Op):

@@ -141,8 +141,8 @@ def transpose(x, dim0: int, dim1: int):
 
 
 def movedim(x, source: Any, destination: Any):
-    src = [source] if isinstance(source, numbers.Integral) else list(source)
-    dst = [destination] if isinstance(destination, numbers.Integral) else list(destination)
+    src: list = [source] if isinstance(source, numbers.Integral) else list(source)
+    dst: list = [destination] if isinstance(destination, numbers.Integral) else list(destination)
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src}) and destination ({dst}) differ in length")
     src = [_normalize_dim(d, x.ndim) for d in src]
@@ -176,7 +176,7 @@ def expand(x, sizes: Sequence[int]):
             f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
             f"dimensions in the tensor ({x.ndim})"
         )
-    shape = list(sizes)
+    shape: Any = list(sizes)  # (a tuple once filled in)
     for i, s in enumerate(x.shape):
         target = sizes[lead + i]
         if target == -1:
@@ -339,7 +339,7 @@ def split(x, split_size_or_sections: Any, dim: int = 0) -> tuple:
     pieces = Split.apply(x, sizes=tuple(sizes), dim=dim)
     lead, starts = (slice(None),) * dim, [sum(sizes[:i]) for i in range(len(sizes))]
     return tuple(
-        view_of(p, x, lambda t, window=slice(start, start + size): t[lead + (window,)])
+        view_of(p, x, lambda t, window=slice(start, start + size): t[lead + (window,)])  # type: ignore[misc]  # (a lambda with a bound default)
         for p, start, size in zip(pieces, starts, sizes)
     )
 

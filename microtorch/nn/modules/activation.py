@@ -231,6 +231,7 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Every slope to ``init``."""
         init.constant_(self.weight, self.init)
 
     def forward(self, input: Tensor) -> Tensor:

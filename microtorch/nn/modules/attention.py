@@ -21,6 +21,9 @@ class MultiheadAttention(Module):
     ``add_bias_kv`` appends learned ``bias_k``/``bias_v`` to the keys and values, ``add_zero_attn``
     a zero key and value. Inputs are (L, N, E), or (N, L, E) with ``batch_first``, or unbatched (L, E)."""
 
+    bias_k: Parameter | None
+    bias_v: Parameter | None
+
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
@@ -81,7 +84,7 @@ class MultiheadAttention(Module):
         attn_mask = F._canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
         if self.batch_first and batched:  # the math is sequence-first, as torch's; keep query is key is value
             query, key, value = _each_once(lambda t: t.transpose(1, 0), query, key, value)
-        separate = {} if self._qkv_same_embed_dim else {
+        separate: dict[str, Any] = {} if self._qkv_same_embed_dim else {
             "use_separate_proj_weight": True, "q_proj_weight": self.q_proj_weight,
             "k_proj_weight": self.k_proj_weight, "v_proj_weight": self.v_proj_weight}
         out, weights = F.multi_head_attention_forward(

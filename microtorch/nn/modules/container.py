@@ -144,21 +144,27 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self) -> Iterable[str]:
+        """The submodules' names, in insertion order."""
         return self._modules.keys()
 
     def items(self) -> Iterable[tuple]:
+        """(name, submodule) pairs, in insertion order."""
         return self._modules.items()
 
     def values(self) -> Iterable[Module]:
+        """The submodules, in insertion order."""
         return self._modules.values()
 
     def pop(self, key: str) -> Module:
+        """Remove the submodule ``key`` and return it."""
         return self._modules.pop(key)
 
     def clear(self) -> None:
+        """Remove every submodule."""
         self._modules.clear()
 
     def update(self, modules: Any) -> None:
+        """Add or replace submodules from a mapping or an iterable of (name, module) pairs."""
         items = modules.items() if hasattr(modules, "items") else modules
         for j, item in enumerate(items):
             if len(item) != 2:
@@ -332,6 +338,7 @@ class ParameterDict(Module):
         if not isinstance(parameters, Iterable):
             raise TypeError("ParametersDict.update should be called with an iterable of key/value pairs, but got "
                             + type(parameters).__name__)
+        pairs: list
         if isinstance(parameters, (OrderedDict, ParameterDict)):
             pairs = list(parameters.items())
         elif isinstance(parameters, Mapping):
@@ -342,9 +349,9 @@ class ParameterDict(Module):
                 if not isinstance(p, Iterable):
                     raise TypeError("ParameterDict update sequence element #" + str(j) + " should be Iterable; is"
                                     + type(p).__name__)
-                if not len(p) == 2:
+                if not len(p) == 2:  # type: ignore[arg-type]  # (torch's check: an iterable without len raises)
                     raise ValueError("ParameterDict update sequence element #" + str(j) + " has length "
-                                     + str(len(p)) + "; 2 is required")
+                                     + str(len(p)) + "; 2 is required")  # type: ignore[arg-type]
                 pairs.append(p)
         for key, value in pairs:
             self[key] = value

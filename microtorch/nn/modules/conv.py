@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -170,7 +170,13 @@ class ConvTranspose3d(_ConvTranspose):
     spatial = 3
 
 
-class _LazyConvXdMixin(LazyModuleMixin):
+if TYPE_CHECKING:  # mixed into the convolution classes: type checkers see their attributes
+    _LazyConvBase = _ConvNd
+else:
+    _LazyConvBase = object
+
+
+class _LazyConvXdMixin(LazyModuleMixin, _LazyConvBase):
     """What the lazy convolutions share: ``in_channels`` from dimension 1 of a batched input (0 unbatched)."""
 
     def __init__(self, out_channels: int, kernel_size: Any, *args: Any, bias: bool = True, device: Any = None,

@@ -8,7 +8,7 @@ layers live next to their ordinary classes, as torch's (``LazyLinear`` in linear
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...autograd.grad_mode import no_grad
 from ..parameter import is_lazy
@@ -16,7 +16,13 @@ from ..parameter import is_lazy
 __all__ = ["LazyModuleMixin"]
 
 
-class LazyModuleMixin:
+if TYPE_CHECKING:  # the mixin is only ever mixed into Modules: type checkers see Module's attributes
+    from .module import Module as _MixinBase
+else:
+    _MixinBase = object
+
+
+class LazyModuleMixin(_MixinBase):
     """Mixed in before a layer class: defers its parameters' shapes to the first forward."""
 
     cls_to_become: type | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from ... import _dtype
 from ..._promotion import _parse_to_args
@@ -50,6 +50,16 @@ class _ListAndIterator(list):
         return self[position]
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R", covariant=True)
+
+
+class _HasForward(Protocol[_P, _R]):
+    """What ``Module.__call__`` reads its signature from: the module's ``forward``."""
+
+    def forward(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+
+
 class Module:
     """Base class for all neural network modules; subclasses define ``forward``."""
 
@@ -62,9 +72,11 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation the module performs; subclasses define it, and calling the module runs it (with the hooks)."""
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` (and the hooks, when any are registered)."""
         state = self.__dict__
         if state.get("_forward_pre_hooks") or state.get("_forward_hooks") or state.get("_backward_hooks") \
                 or state.get("_backward_pre_hooks"):
@@ -74,6 +86,13 @@ class Module:
             return self.forward(*args, **kwargs)
         finally:
             function.drawing.module_stack.pop()
+
+    if TYPE_CHECKING:
+        # for type checkers, calling a module has its forward's signature: ``nn.Linear(2, 3)(x)`` is a Tensor
+        # (a Module whose forward is not annotated gives Any, as torch's)
+        def __call__(self: _HasForward[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+    else:
+        __call__ = _call_impl
 
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         """``__call__`` when hooks are registered: forward pre hooks, backward-hook wrapping of the inputs,
@@ -272,6 +291,7 @@ class Module:
 
     # ---- walking the tree -----------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple]:
+        """Every submodule, this one first, with its dotted name (each once unless ``remove_duplicate=False``)."""
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -284,10 +304,12 @@ class Module:
                 yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
+        """Every submodule, this one first."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple]:
+        """The direct submodules with their attribute names."""
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
@@ -295,6 +317,7 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules."""
         for _, module in self.named_children():
             yield module
 
@@ -309,6 +332,7 @@ class Module:
                 yield owner_prefix + ("." if owner_prefix else "") + name, value
 
     def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple]:
+        """The parameters of this module (and its submodules with ``recurse``) with their dotted names."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> list:
@@ -316,14 +340,17 @@ class Module:
         return _ListAndIterator(p for _, p in self.named_parameters(recurse=recurse))
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple]:
+        """The buffers of this module (and its submodules with ``recurse``) with their dotted names."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """The buffers of this module (and its submodules with ``recurse``)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ---- modes and gradients --------------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=False``: evaluation) on this module and its submodules; returns it."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -332,14 +359,17 @@ class Module:
         return self
 
     def eval(self) -> Module:
+        """Set evaluation mode (``train(False)``); returns the module."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter; returns the module."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the parameters' gradients (to None by default, else to zeros)."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -397,21 +427,27 @@ class Module:
         return self._apply(lambda t: empty_like(t, device=device), recurse)
 
     def cpu(self) -> Module:
+        """Move parameters and buffers to the CPU; returns the module."""
         return self.to("cpu")
 
     def cuda(self, device: Any = None) -> Module:
+        """Move parameters and buffers to a CUDA device (the current one, or ``device``); returns the module."""
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
     def float(self) -> Module:
+        """Cast floating parameters and buffers to float32; returns the module."""
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
     def double(self) -> Module:
+        """Cast floating parameters and buffers to float64; returns the module."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
     def half(self) -> Module:
+        """Cast floating parameters and buffers to float16; returns the module."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def type(self, dst_type: Any) -> Module:
+        """Cast every parameter and buffer to ``dst_type``; returns the module."""
         return self._apply(lambda t: t.to(_dtype.as_dtype(dst_type)))
 
     # ---- state_dict -----------------------------------------------------------------------------------
@@ -568,7 +604,7 @@ class Module:
     def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module (and its children)
         added their entries; it changes ``state_dict`` in place and must return None."""
-        hook._from_public_api = True
+        hook._from_public_api = True  # type: ignore[attr-defined]  # (a marker, as torch's)
         return _add_hook(self._state_dict_hooks, hook, False)
 
     def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:

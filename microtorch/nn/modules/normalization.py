@@ -46,6 +46,7 @@ class LayerNorm(Module):
         _add_affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def reset_parameters(self) -> None:
+        """The affine weight to ones and bias to zeros (when present)."""
         _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -68,6 +69,7 @@ class GroupNorm(Module):
         _add_affine(self, (num_channels,), affine, bias, device, dtype)
 
     def reset_parameters(self) -> None:
+        """The affine weight to ones and bias to zeros (when present)."""
         _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -93,6 +95,7 @@ class RMSNorm(Module):
             self.register_parameter("weight", None)
 
     def reset_parameters(self) -> None:
+        """The weight to ones (when present)."""
         if self.weight is not None:
             init.ones_(self.weight)
 

@@ -112,7 +112,8 @@ class RNNBase(Module):
         for layer in range(num_layers):
             for direction in range(directions):
                 layer_input = input_size if layer == 0 else real_hidden * directions
-                shapes = [("weight_ih", (gates, layer_input)), ("weight_hh", (gates, real_hidden))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [("weight_ih", (gates, layer_input)),
+                                                             ("weight_hh", (gates, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
                 if proj_size > 0:
@@ -284,10 +285,10 @@ class RNNBase(Module):
 def _check_rnn_arguments(mode: str, input_size: Any, hidden_size: Any, num_layers: int, bias: Any, batch_first: Any,
                          dropout: Any, proj_size: int) -> None:
     """torch's constructor checks, in torch's order and with its messages."""
-    if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+    if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):  # type: ignore[operator]  # (torch's check)
         raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
                          "being zeroed")
-    if dropout > 0 and num_layers == 1:
+    if dropout > 0 and num_layers == 1:  # type: ignore[operator]  # (a real number here: checked above)
         warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
                       f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}", stacklevel=4)
     for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool), ("input_size", input_size, int)):
@@ -366,7 +367,7 @@ class LSTM(RNNBase):
         """(num_layers * num_directions, batch, hidden_size)."""
         return self.get_expected_hidden_size(input, batch_sizes)[:2] + (self.hidden_size,)
 
-    def check_forward_args(self, input: Tensor, hidden: tuple, batch_sizes: Any) -> None:
+    def check_forward_args(self, input: Tensor, hidden: tuple, batch_sizes: Any) -> None:  # type: ignore[override]  # (LSTM's state is a pair, as torch's)
         """The input, then h_0's and c_0's shapes."""
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
@@ -467,10 +468,10 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        input, hx, batched = self._batched(input, None if hx is None else (hx,), "RNNCell")
+        input, state, batched = self._batched(input, None if hx is None else (hx,), "RNNCell")
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        (h,) = self._step(_rnn_step if self.nonlinearity == "tanh" else _relu_step, input, hx)
+        (h,) = self._step(_rnn_step if self.nonlinearity == "tanh" else _relu_step, input, state)
         return h if batched else h.squeeze(0)
 
 
@@ -495,8 +496,8 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        input, hx, batched = self._batched(input, None if hx is None else (hx,), "GRUCell")
-        (h,) = self._step(_gru_step, input, hx)
+        input, state, batched = self._batched(input, None if hx is None else (hx,), "GRUCell")
+        (h,) = self._step(_gru_step, input, state)
         return h if batched else h.squeeze(0)
 
 

@@ -37,6 +37,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, not _freeze)
 
     def reset_parameters(self) -> None:
+        """Weight from N(0, 1), the padding row zeroed."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():
@@ -50,6 +51,7 @@ class Embedding(Module):
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None,
                         max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
                         sparse: bool = False) -> Embedding:
+        """An Embedding whose weight is ``embeddings`` (frozen unless ``freeze=False``)."""
         if embeddings.ndim != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
@@ -96,6 +98,7 @@ class EmbeddingBag(Module):
             self.weight = Parameter(_weight)
 
     def reset_parameters(self) -> None:
+        """Weight from N(0, 1), the padding row zeroed."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():

@@ -35,7 +35,7 @@ class Bucket:
         with no_grad():
             self.buffer = _creation.zeros(total, dtype=params[0].dtype, device=params[0].device)
         self.pending = len(params)
-        self.work = None
+        self.work: Any = None  # the bucket's all-reduce (a Work), once launched
 
     def view(self, i: int) -> Any:
         """Parameter i's slot in the buffer, in its shape."""
@@ -46,7 +46,8 @@ class Bucket:
 def assign_buckets(params: list, cap_bytes: int, first_cap_bytes: int = FIRST_BUCKET_BYTES) -> list:
     """Parameters in reverse order, cut into buckets of at most ``cap_bytes`` (the first of at most
     ``first_cap_bytes``; a single larger parameter gets a bucket of its own), one dtype and device per bucket."""
-    buckets, open_ = [], {}
+    buckets: list = []
+    open_: dict = {}
     for p in reversed(params):
         key = (p.device, p.dtype)
         current = open_.setdefault(key, [[], 0])

@@ -40,9 +40,10 @@ class DistributedDataParallel(Module):
         if not isinstance(module, Module):
             raise TypeError(f"DistributedDataParallel expects an nn.Module, got {type(module).__name__}")
         self.module = module
-        self.process_group = distributed_c10d.resolve_group(process_group)
-        if self.process_group is None:
+        group = distributed_c10d.resolve_group(process_group)
+        if group is None:
             raise ValueError("DistributedDataParallel: this rank is not a member of process_group")
+        self.process_group = group
         named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
         if not named:
             raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter "
@@ -84,7 +85,7 @@ class DistributedDataParallel(Module):
         """Every rank wraps the same parameter shapes and dtypes (torch's _verify_param_shape_across_processes)."""
         pg = self.process_group
         mine = [(tuple(t.shape), str(t.dtype)) for t in list(params) + list(self.module.buffers())]
-        everyone = [None] * pg.size()
+        everyone: list = [None] * pg.size()
         all_gather_object(everyone, mine, group=pg)
         for rank, theirs in enumerate(everyone):
             if len(theirs) != len(everyone[0]):

@@ -79,7 +79,7 @@ class ParametrizationList(ModuleList):
         if self.is_tensor:
             self._register_single(original, new)
         else:
-            self._register_sequence(original, new)
+            self._register_sequence(original, new)  # type: ignore[arg-type]  # (here a sequence of tensors)
         if not self.unsafe:
             _check_same_tensor_kind(self(), original_dtype, original_shape)
 
@@ -167,7 +167,7 @@ def _inject_new_class(module: Module) -> None:
         replica = self.__new__(self.__class__)
         memo[id(self)] = replica
         replica.__dict__ = deepcopy(self.__dict__, memo)
-        for slot in copyreg._slotnames(self.__class__):
+        for slot in copyreg._slotnames(self.__class__):  # type: ignore[attr-defined]  # (the helper copy.deepcopy uses)
             if hasattr(self, slot):
                 setattr(replica, slot, deepcopy(getattr(self, slot), memo))
         return replica
@@ -179,7 +179,7 @@ def _inject_new_class(module: Module) -> None:
             "#saving-loading-a-general-checkpoint-for-inference-and-or-resuming-training"
         )
 
-    namespace = {"__getstate__": getstate}
+    namespace: dict[str, Any] = {"__getstate__": getstate}
     if not hasattr(cls, "__deepcopy__"):
         namespace["__deepcopy__"] = default_deepcopy
     module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), namespace)

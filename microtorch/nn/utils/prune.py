@@ -27,7 +27,9 @@ class BasePruningMethod(ABC):
     PRUNING_TYPE: str = "unstructured"
 
     def __call__(self, module: Module, inputs: Any) -> None:
-        setattr(module, self._tensor_name, self.apply_mask(module))
+        pruned = self.apply_mask(module)
+        assert self._tensor_name is not None  # (apply_mask refuses a method that prunes nothing)
+        setattr(module, self._tensor_name, pruned)
 
     @abstractmethod
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
@@ -146,6 +148,7 @@ class PruningContainer(BasePruningMethod):
         """The last method's mask, computed on the unpruned part (elements, channels or all) of ``t``."""
         method = self._pruning_methods[-1]
         new_mask = default_mask.to(dtype=t.dtype)
+        slc: Any  # what of t the last method prunes: a mask or an index
         if method.PRUNING_TYPE == "unstructured":
             slc = default_mask == 1
         elif method.PRUNING_TYPE == "structured":
@@ -156,9 +159,9 @@ class PruningContainer(BasePruningMethod):
             dim = method.dim + n_dims if method.dim < 0 else method.dim
             if dim < 0:
                 raise IndexError(f"Index is out of bounds for tensor with dimensions {n_dims}")
-            slc = [slice(None)] * n_dims
-            slc[dim] = default_mask.sum(dim=[d for d in range(n_dims) if d != dim]) != 0
-            slc = tuple(slc)
+            index: list = [slice(None)] * n_dims
+            index[dim] = default_mask.sum(dim=[d for d in range(n_dims) if d != dim]) != 0
+            slc = tuple(index)
         elif method.PRUNING_TYPE == "global":
             slc = (slice(None),) * t.ndim
         else:
@@ -176,7 +179,7 @@ class Identity(BasePruningMethod):
         return default_mask
 
     @classmethod
-    def apply(cls, module: Module, name: str) -> BasePruningMethod:
+    def apply(cls, module: Module, name: str) -> BasePruningMethod:  # type: ignore[override]  # (each method's own arguments, as torch's)
         return super().apply(module, name)
 
 
@@ -204,7 +207,7 @@ class RandomUnstructured(BasePruningMethod):
         return _zero_extremes(default_mask, rand_like(t), self.amount, largest=True)
 
     @classmethod
-    def apply(cls, module: Module, name: str, amount: int | float) -> BasePruningMethod:
+    def apply(cls, module: Module, name: str, amount: int | float) -> BasePruningMethod:  # type: ignore[override]  # (each method's own arguments, as torch's)
         return super().apply(module, name, amount=amount)
 
 
@@ -221,7 +224,7 @@ class L1Unstructured(BasePruningMethod):
         return _zero_extremes(default_mask, t.abs(), self.amount, largest=False)
 
     @classmethod
-    def apply(cls, module: Module, name: str, amount: int | float,
+    def apply(cls, module: Module, name: str, amount: int | float,  # type: ignore[override]  # (each method's own arguments, as torch's)
               importance_scores: Tensor | None = None) -> BasePruningMethod:
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
@@ -248,7 +251,7 @@ class RandomStructured(BasePruningMethod):
         return _channel_mask(t, self.dim, prob > threshold) * default_mask.to(dtype=t.dtype)
 
     @classmethod
-    def apply(cls, module: Module, name: str, amount: int | float, dim: int = -1) -> BasePruningMethod:
+    def apply(cls, module: Module, name: str, amount: int | float, dim: int = -1) -> BasePruningMethod:  # type: ignore[override]  # (each method's own arguments, as torch's)
         return super().apply(module, name, amount=amount, dim=dim)
 
 
@@ -275,7 +278,7 @@ class LnStructured(BasePruningMethod):
         return _channel_mask(t, self.dim, kept) * default_mask.to(dtype=t.dtype)
 
     @classmethod
-    def apply(cls, module: Module, name: str, amount: int | float, n: Any, dim: int,
+    def apply(cls, module: Module, name: str, amount: int | float, n: Any, dim: int,  # type: ignore[override]  # (each method's own arguments, as torch's)
               importance_scores: Tensor | None = None) -> BasePruningMethod:
         return super().apply(module, name, amount=amount, n=n, dim=dim, importance_scores=importance_scores)
 
@@ -294,14 +297,14 @@ class CustomFromMask(BasePruningMethod):
         return default_mask * self.mask.to(dtype=default_mask.dtype)
 
     @classmethod
-    def apply(cls, module: Module, name: str, mask: Tensor) -> BasePruningMethod:
+    def apply(cls, module: Module, name: str, mask: Tensor) -> BasePruningMethod:  # type: ignore[override]  # (each method's own arguments, as torch's)
         return super().apply(module, name, mask=mask)
 
 
 def _channel_mask(t: Tensor, dim: int, channels: Tensor) -> Tensor:
     """Ones on the given channels (indices or a boolean mask) along ``dim``, zeros elsewhere."""
     mask = zeros_like(t)
-    slc = [slice(None)] * t.ndim
+    slc: list = [slice(None)] * t.ndim
     slc[dim] = channels
     mask[tuple(slc)] = 1
     return mask
@@ -397,7 +400,7 @@ def _validate_pruning_amount_init(amount: Any) -> None:
 
 
 def _validate_pruning_amount(amount: Any, tensor_size: int) -> None:
-    if isinstance(amount, numbers.Integral) and amount > tensor_size:
+    if isinstance(amount, numbers.Integral) and int(amount) > tensor_size:
         raise ValueError(f"amount={amount} should be smaller than the number of parameters to prune={tensor_size}")
 
 
@@ -408,7 +411,7 @@ def _validate_structured_pruning(t: Tensor) -> None:
 
 
 def _compute_nparams_toprune(amount: Any, tensor_size: int) -> int:
-    return amount if isinstance(amount, numbers.Integral) else round(amount * tensor_size)
+    return int(amount) if isinstance(amount, numbers.Integral) else round(amount * tensor_size)
 
 
 def _validate_pruning_dim(t: Tensor, dim: int) -> None:

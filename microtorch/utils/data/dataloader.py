@@ -113,8 +113,8 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.persistent_workers = persistent_workers
         self.__initialized = True
-        self._IterableDataset_len_called = None
-        self._iterator = None
+        self._IterableDataset_len_called: int | None = None
+        self._iterator: _BaseDataLoaderIter | None = None
         self.check_worker_number_rationality()
 
     @property
@@ -319,18 +319,21 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     marked inactive and gets no more tasks."""
 
     _shutdown = True  # until workers exist: nothing for __del__ to clean up
-    _workers: tuple = ()
+    _workers: list = []  # (never appended to: __init__ binds each iterator's own list first)
 
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
-        self._prefetch_factor = loader.prefetch_factor
+        prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
-        if self._prefetch_factor <= 0:
+        if prefetch_factor is None or prefetch_factor <= 0:
             raise AssertionError("prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter")
+        self._prefetch_factor = prefetch_factor
         context = loader.multiprocessing_context or multiprocessing
         self._worker_result_queue = context.Queue()
         self._workers_done_event = context.Event()
-        self._index_queues, self._workers, self._shutdown = [], [], False
+        self._index_queues: list = []
+        self._workers = []
+        self._shutdown = False
         self._workers_status = []
         try:
             for worker_id in range(self._num_workers):
@@ -354,7 +357,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         super()._reset(loader, first_iter)
         self._send_idx = 0  # the next task to hand out
         self._rcvd_idx = 0  # the next task to yield
-        self._task_info = {}
+        self._task_info: dict = {}
         self._tasks_outstanding = 0
         self._workers_status = [True] * self._num_workers
         self._workers_num_tasks = [0] * self._num_workers

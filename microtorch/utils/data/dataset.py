@@ -34,7 +34,7 @@ class IterableDataset(Dataset[T_co]):
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
-    def __add__(self, other: Dataset) -> ChainDataset:
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]  # (torch's: streams chain)
         return ChainDataset([self, other])
 
 
@@ -73,8 +73,8 @@ class StackDataset(Dataset):
         if not args and not kwargs:
             raise ValueError("At least one dataset should be passed")
         parts = list(args or kwargs.values())
-        self._length = len(parts[0])
-        if any(self._length != len(d) for d in parts):
+        self._length = len(parts[0])  # type: ignore[arg-type]  # (torch's Dataset declares no __len__: a sized dataset defines it)
+        if any(self._length != len(d) for d in parts):  # type: ignore[arg-type]  # (torch's Dataset declares no __len__: a sized dataset defines it)
             raise ValueError("Size mismatch between datasets")
         self.datasets = args or kwargs
 
@@ -88,9 +88,10 @@ class StackDataset(Dataset):
         keys = list(self.datasets) if isinstance(self.datasets, dict) else range(len(self.datasets))
         columns = []
         for key in keys:
-            dataset = self.datasets[key]
-            if callable(getattr(dataset, "__getitems__", None)):
-                items = dataset.__getitems__(indices)
+            dataset = self.datasets[key]  # type: ignore[index]  # (a name for a dict of datasets, else a position)
+            getitems = getattr(dataset, "__getitems__", None)
+            if callable(getitems):
+                items = getitems(indices)
                 if len(items) != len(indices):
                     raise ValueError(
                         f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}")
@@ -115,7 +116,7 @@ class ConcatDataset(Dataset):
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 raise ValueError("ConcatDataset does not support IterableDataset")
-        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))  # type: ignore[arg-type]  # (torch's Dataset declares no __len__: a sized dataset defines it)
 
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
@@ -147,7 +148,7 @@ class ChainDataset(IterableDataset):
         for d in self.datasets:
             if not isinstance(d, IterableDataset):
                 raise AssertionError("ChainDataset only supports IterableDataset")
-            total += len(d)
+            total += len(d)  # type: ignore[arg-type]  # (torch's Dataset declares no __len__: a sized dataset defines it)
         return total
 
 
@@ -171,8 +172,9 @@ class Subset(Dataset):
 
     def __getitems__(self, indices: list) -> list:
         """The samples at ``indices`` (through the dataset's own ``__getitems__`` where it has one)."""
-        if callable(getattr(self.dataset, "__getitems__", None)):
-            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems([self.indices[i] for i in indices])
         return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self) -> int:
@@ -182,7 +184,7 @@ class Subset(Dataset):
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator: Generator | None = None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random subsets of the given lengths, or of the given fractions
     (``floor(frac * len)`` each, the remainder handed out one by one, round-robin), as ``torch.utils.data.random_split``."""
-    n = len(dataset)
+    n = len(dataset)  # type: ignore[arg-type]  # (torch's Dataset declares no __len__: a sized dataset defines it)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         sizes = []
         for i, frac in enumerate(lengths):
@@ -192,8 +194,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator: Ge
         for i in range(n - sum(sizes)):
             sizes[i % len(sizes)] += 1
         lengths = sizes
-        for i, length in enumerate(lengths):
-            if length == 0:
+        for i, size in enumerate(sizes):
+            if size == 0:
                 warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=2)
     for i, length in enumerate(lengths):
         if length < 0 or int(length) != length:

@@ -56,13 +56,14 @@ class RandomSampler(Sampler[int]):
 
     @property
     def num_samples(self) -> int:
+        """How many indices one pass draws (the data source's length unless given)."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
         generator = self.generator
         if generator is None:
-            generator = Generator().manual_seed(randint(0, _INT64_END, ()).item())
+            generator = Generator().manual_seed(int(randint(0, _INT64_END, ()).item()))
         if self.replacement:
             for _ in range(self.num_samples // _CHUNK):
                 yield from randint(0, n, (_CHUNK,), generator=generator).tolist()
@@ -139,8 +140,8 @@ class BatchSampler(Sampler[list]):
 
     def __len__(self) -> int:
         if self.drop_last:
-            return len(self.sampler) // self.batch_size
-        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+            return len(self.sampler) // self.batch_size  # type: ignore[arg-type]  # (a sized sampler, as torch's)
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size  # type: ignore[arg-type]
 
 
 def _check_batching(batch_size: Any, drop_last: Any) -> None:

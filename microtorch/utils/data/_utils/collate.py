@@ -70,7 +70,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
                 clone = copy.copy(elem)
                 clone.update(collated)
                 return clone
-            return type(elem)(collated)
+            return type(elem)(collated)  # type: ignore[call-arg]  # (the mapping's own class, built from a dict)
         except TypeError:
             return collated
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple

@@ -162,6 +162,7 @@ def _worker_loop(iterable: bool, dataset: Any, index_queue: Any, data_queue: Any
             if done_event.is_set() or iteration_end:
                 continue
             idx, index = task
+            data: Any  # a batch, or what the main process re-raises
             if init_exception is not None:
                 data, init_exception = init_exception, None
             else:
