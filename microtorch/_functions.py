@@ -476,6 +476,84 @@ if TYPE_CHECKING:
     tile = Tensor.tile
     repeat_interleave = Tensor.repeat_interleave
     nan_to_num = Tensor.nan_to_num
+    ravel = Tensor.ravel
+    diagonal = Tensor.diagonal
+    diag_embed = Tensor.diag_embed
+    diagflat = Tensor.diagflat
+    select = Tensor.select
+    diagonal_scatter = Tensor.diagonal_scatter
+    select_scatter = Tensor.select_scatter
+    slice_scatter = Tensor.slice_scatter
+    as_strided = Tensor.as_strided
+    as_strided_scatter = Tensor.as_strided_scatter
+    tensor_split = Tensor.tensor_split
+    hsplit = Tensor.hsplit
+    vsplit = Tensor.vsplit
+    dsplit = Tensor.dsplit
+    split_with_sizes = Tensor.split_with_sizes
+    unsafe_split = Tensor.unsafe_split
+    unsafe_chunk = Tensor.unsafe_chunk
+    rot90 = Tensor.rot90
+    fliplr = Tensor.fliplr
+    flipud = Tensor.flipud
+    msort = Tensor.msort
+    adjoint = Tensor.adjoint
+    index_add = Tensor.index_add
+    index_copy = Tensor.index_copy
+    index_fill = Tensor.index_fill
+    index_put = Tensor.index_put
+    index_reduce = Tensor.index_reduce
+    scatter_reduce = Tensor.scatter_reduce
+    take = Tensor.take
+    put = Tensor.put
+    masked_scatter = Tensor.masked_scatter
+    argwhere = Tensor.argwhere
+    nonzero_static = Tensor.nonzero_static
+    unique = Tensor.unique
+    unique_consecutive = Tensor.unique_consecutive
+    bincount = Tensor.bincount
+    histc = Tensor.histc
+    histogram = Tensor.histogram
+    median = Tensor.median
+    nanmedian = Tensor.nanmedian
+    mode = Tensor.mode
+    quantile = Tensor.quantile
+    nanquantile = Tensor.nanquantile
+    aminmax = Tensor.aminmax
+    cummax = Tensor.cummax
+    cummin = Tensor.cummin
+    logcumsumexp = Tensor.logcumsumexp
+    nansum = Tensor.nansum
+    nanmean = Tensor.nanmean
+    cov = Tensor.cov
+    corrcoef = Tensor.corrcoef
+    diff = Tensor.diff
+    renorm = Tensor.renorm
+    dist = Tensor.dist
+    mv = Tensor.mv
+    addmv = Tensor.addmv
+    baddbmm = Tensor.baddbmm
+    addbmm = Tensor.addbmm
+    addr = Tensor.addr
+    vdot = Tensor.vdot
+    kron = Tensor.kron
+    inner = Tensor.inner
+    cross = Tensor.cross
+    det = Tensor.det
+    logdet = Tensor.logdet
+    slogdet = Tensor.slogdet
+    inverse = Tensor.inverse
+    cholesky = Tensor.cholesky
+    cholesky_solve = Tensor.cholesky_solve
+    cholesky_inverse = Tensor.cholesky_inverse
+    triangular_solve = Tensor.triangular_solve
+    matrix_exp = Tensor.matrix_exp
+    matrix_power = Tensor.matrix_power
+    svd = Tensor.svd
+    qr = Tensor.qr
+    pinverse = Tensor.pinverse
+    lu = Tensor.lu
+    lu_solve = Tensor.lu_solve
     __all__ = [
         "abs", "absolute", "neg", "negative", "exp", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt",
         "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sign", "sgn", "floor", "ceil",
@@ -491,8 +569,27 @@ if TYPE_CHECKING:
         "erf", "exp2", "hypot", "logaddexp", "xlogy", "logit", "fmod", "deg2rad", "rad2deg", "positive", "addcmul",
         "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add", "masked_select", "take_along_dim",
         "nonzero", "tril", "triu", "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile",
-        "repeat_interleave", "nan_to_num", "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat",
-        "concat", "concatenate", "stack", "einsum", "broadcast_tensors", "broadcast_shapes", "clone", "detach",
-        "lgamma", "digamma", "polygamma", "erfinv",
+        "repeat_interleave", "nan_to_num", "ravel", "diagonal", "diag_embed", "diagflat", "select",
+        "diagonal_scatter", "select_scatter", "slice_scatter", "as_strided", "as_strided_scatter", "tensor_split",
+        "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_split", "unsafe_chunk", "rot90", "fliplr",
+        "flipud", "msort", "adjoint", "index_add", "index_copy", "index_fill", "index_put", "index_reduce",
+        "scatter_reduce", "take", "put", "masked_scatter", "argwhere", "nonzero_static", "unique",
+        "unique_consecutive", "bincount", "histc", "histogram", "median", "nanmedian", "mode", "quantile",
+        "nanquantile", "aminmax", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean", "cov", "corrcoef",
+        "diff", "renorm", "dist", "mv", "addmv", "baddbmm", "addbmm", "addr", "vdot", "kron", "inner", "cross",
+        "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse", "triangular_solve",
+        "matrix_exp", "matrix_power", "svd", "qr", "pinverse", "lu", "lu_solve", "split", "max", "min", "maximum",
+        "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum", "broadcast_tensors",
+        "broadcast_shapes", "clone", "detach", "lgamma", "digamma", "polygamma", "erfinv", "erfc", "i0", "sinc",
+        "mvlgamma", "igamma", "igammac", "xlog1py", "copysign", "signbit", "fmax", "fmin", "heaviside",
+        "float_power", "logaddexp2", "isposinf", "isneginf", "frexp", "ldexp", "nextafter", "gcd", "lcm",
+        "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+        "angle", "conj_physical", "isreal", "conj", "resolve_conj", "resolve_neg", "real", "rsub", "var_mean",
+        "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist",
+        "tensordot", "chain_matmul", "lu_unpack", "fill", "constant_pad_nd", "atleast_1d", "atleast_2d",
+        "atleast_3d", "block_diag", "cartesian_prod", "column_stack", "combinations", "dstack", "hstack",
+        "row_stack", "vstack", "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy",
+        "narrow_copy", "permute_copy", "select_copy", "split_copy", "split_with_sizes_copy", "squeeze_copy",
+        "t_copy", "transpose_copy", "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy", "zero_", "fill_",
     ]
 # ---- end of the generated block ----
