@@ -275,7 +275,7 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any
     return _finish(array, dev, requires_grad)
 
 
-def _spaced(xp: Any, fn: str, start: Any, end: Any, steps: Any, name: str, base: float | None) -> Any:
+def _spaced(xp: Any, fn: str, start: Any, end: Any, steps: Any, name: Any, base: float | None) -> Any:
     """torch's linspace/logspace kernel: start + step i for the first half of the points, end - step (steps - 1 - i)
     for the rest, in the dtype (in float64 for integer dtypes, whose ends are truncated to integers first)."""
     if not isinstance(steps, int) or isinstance(steps, bool):

@@ -262,7 +262,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> tuple:
     """The k-th smallest element along ``dim`` and its index. grad: to that index"""
-    if out is not None and any(o is input for o in out):
+    if out is not None and builtins.any(o is input for o in out):
         raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
                            "to a single memory location. Please clone() the tensor before performing the operation.")
     return write_out(out, _stats.kthvalue(input, k, dim, keepdim), "kthvalue")
@@ -300,7 +300,7 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor
     """``nn.functional.pad(input, pad, value=value)``: pads (or, negative, crops) the last dims, last dim first."""
     from .nn.functional import pad as _pad
 
-    if not isinstance(pad, (tuple, list)) or not all(isinstance(p, builtins.int) for p in pad):
+    if not isinstance(pad, (tuple, list)) or not builtins.all(isinstance(p, builtins.int) for p in pad):
         raise TypeError(f"constant_pad_nd(): argument 'pad' must be tuple of ints, not {type(pad).__name__}")
     return _pad(input, pad, "constant", value)
 

@@ -797,7 +797,7 @@ class Tensor(TensorCompat):
         """sin(pi x) / (pi x), 1 at 0."""
         return _special.sinc(self)
 
-    def mvlgamma(self, p: int) -> Tensor:
+    def mvlgamma(self, p: builtins.int) -> Tensor:
         """The multivariate log-gamma function of dimension p, elementwise."""
         return _special.multigammaln(self, p)
 
@@ -1211,50 +1211,50 @@ class Tensor(TensorCompat):
         """The elements as a 1-D tensor (a view when contiguous)."""
         return _shape.reshape(self, (-1,))
 
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """The ``offset``-th diagonal of the (dim1, dim2) planes as the last dim (a view)."""
         return _strided.diagonal(self, offset, dim1, dim2)
 
-    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    def diag_embed(self, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1) -> Tensor:
         """The last-dim vectors placed on diagonals of new (dim1, dim2) planes."""
         return _shape.diag_embed(self, offset, dim1, dim2)
 
-    def diagflat(self, offset: int = 0) -> Tensor:
+    def diagflat(self, offset: builtins.int = 0) -> Tensor:
         """The flattened tensor on the ``offset``-th diagonal of a square matrix."""
         return _matrix.diag(_shape.reshape(self, (-1,)), offset)
 
-    def select(self, dim: int, index: int) -> Tensor:
+    def select(self, dim: builtins.int, index: builtins.int) -> Tensor:
         """The slice at ``index`` of ``dim``, without that dim (a view)."""
         return _strided.select(self, dim, index)
 
-    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
         """The windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim (a view)."""
         return _strided.unfold(self, dimension, size, step)
 
-    def as_strided(self, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None) -> Tensor:
+    def as_strided(self, size: Sequence[builtins.int], stride: Sequence[builtins.int], storage_offset: builtins.int | None = None) -> Tensor:
         """A view of the elements (row-major order) with the given sizes, element strides and offset."""
         return _strided.as_strided(self, size, stride, storage_offset)
 
-    def diagonal_scatter(self, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    def diagonal_scatter(self, src: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         """A copy with the diagonal ``diagonal(offset, dim1, dim2)`` replaced by ``src``."""
         return _strided.scatter_view(self, src, lambda t: _strided.diagonal(t, offset, dim1, dim2), "diagonal_scatter")
 
-    def select_scatter(self, src: Tensor, dim: int, index: int) -> Tensor:
+    def select_scatter(self, src: Tensor, dim: builtins.int, index: builtins.int) -> Tensor:
         """A copy with ``select(dim, index)`` replaced by ``src``."""
         return _strided.scatter_view(self, src, lambda t: _strided.select(t, dim, index), "select_scatter")
 
-    def slice_scatter(self, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
-                      step: int = 1) -> Tensor:
+    def slice_scatter(self, src: Tensor, dim: builtins.int = 0, start: builtins.int | None = None, end: builtins.int | None = None,
+                      step: builtins.int = 1) -> Tensor:
         """A copy with the slice ``start:end:step`` of ``dim`` replaced by ``src``."""
         return _strided.scatter_view(self, src, lambda t: _strided.slice_view(t, dim, start, end, step), "slice_scatter")
 
-    def as_strided_scatter(self, src: Tensor, size: Sequence[int], stride: Sequence[int],
-                           storage_offset: int | None = None) -> Tensor:
+    def as_strided_scatter(self, src: Tensor, size: Sequence[builtins.int], stride: Sequence[builtins.int],
+                           storage_offset: builtins.int | None = None) -> Tensor:
         """A copy with the elements ``as_strided(size, stride, storage_offset)`` takes replaced by ``src``."""
         return _strided.scatter_view(self, src, lambda t: _strided.as_strided(t, size, stride, storage_offset),
                                      "as_strided_scatter")
 
-    def tensor_split(self, indices_or_sections: Any = None, dim: int = 0, *, sections: Any = None,
+    def tensor_split(self, indices_or_sections: Any = None, dim: builtins.int = 0, *, sections: Any = None,
                      indices: Any = None, tensor_indices_or_sections: Any = None) -> tuple:
         """Views: ``n`` nearly equal pieces along ``dim``, or the pieces between the given indices."""
         how = _shape.sections_argument("tensor_split", indices_or_sections, sections, indices, tensor_indices_or_sections)
@@ -1275,19 +1275,19 @@ class Tensor(TensorCompat):
         how = _shape.sections_argument("dsplit", indices_or_sections, sections, indices)
         return _shape.directional_split(self, how, 2, 3, "dsplit")
 
-    def split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0) -> tuple:
+    def split_with_sizes(self, split_sizes: Sequence[builtins.int], dim: builtins.int = 0) -> tuple:
         """Pieces of the listed sizes along ``dim`` (views)."""
         return _shape.split(self, list(split_sizes), dim)
 
-    def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple:
+    def unsafe_split(self, split_size: Any, dim: builtins.int = 0) -> tuple:
         """``split`` (torch's variant skips a view check microtorch does not make)."""
         return _shape.split(self, split_size, dim)
 
-    def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple:
+    def unsafe_chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
         """``chunk`` (torch's variant skips a view check microtorch does not make)."""
         return _shape.chunk(self, chunks, dim)
 
-    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    def rot90(self, k: builtins.int = 1, dims: Sequence[builtins.int] = (0, 1)) -> Tensor:
         """Rotated by 90 degrees ``k`` times in the plane ``dims``."""
         return _shape.rot90(self, k, dims)
 
@@ -1404,55 +1404,55 @@ class Tensor(TensorCompat):
         return _reduce.cumprod(self, dim, dtype)
 
     # ---- statistics and the matmul family (issue 21) -------------------------------------------------
-    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def median(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         """The lower median (of every element, or (values, indices) along dim). grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim)
 
-    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def nanmedian(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         """median ignoring nans. grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim, ignore_nan=True)
 
-    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    def kthvalue(self, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
         """(values, indices) of the k-th smallest along dim. grad: to that index"""
         return _stats.kthvalue(self, k, dim, keepdim)
 
-    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
         """(values, indices) of the most frequent value along dim. grad: to that index"""
         return _stats.mode(self, dim, keepdim)
 
-    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+    def quantile(self, q: Any, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, interpolation: str = "linear") -> Tensor:
         """The q-th quantiles over dim. grad: (1 - w, w) to the two sorted neighbours"""
         return _stats.quantile(self, q, dim, keepdim, interpolation)
 
-    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+    def nanquantile(self, q: Any, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, interpolation: str = "linear") -> Tensor:
         """quantile ignoring nans. grad: (1 - w, w) to the two sorted neighbours"""
         return _stats.quantile(self, q, dim, keepdim, interpolation, ignore_nan=True)
 
-    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    def aminmax(self, *, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         """(amin, amax) over dim. grad: amin's and amax's"""
         return _stats.aminmax(self, dim, keepdim)
 
-    def cummax(self, dim: int) -> Any:
+    def cummax(self, dim: builtins.int) -> Any:
         """(values, indices) of the running max along dim. grad: to the selected indices"""
         return _stats.cummax(self, dim)
 
-    def cummin(self, dim: int) -> Any:
+    def cummin(self, dim: builtins.int) -> Any:
         """(values, indices) of the running min along dim. grad: to the selected indices"""
         return _stats.cummax(self, dim, largest=False)
 
-    def logcumsumexp(self, dim: int) -> Tensor:
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
         """log(cumsum(exp(x))) along dim. grad: g_j exp(x_i - out_j) summed over j >= i"""
         return _stats.logcumsumexp(self, dim)
 
-    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
         """The sum treating nan as 0. grad: g, 0 at nans"""
         return _stats.nansum(self, dim, keepdim, dtype)
 
-    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def nanmean(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
         """The mean of the non-nan elements. grad: g / count, 0 at nans"""
         return _stats.nanmean(self, dim, keepdim, dtype)
 
-    def cov(self, *, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
+    def cov(self, *, correction: builtins.int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None) -> Tensor:
         """The covariance matrix of the rows (variables) over the columns (observations). grad: through the mean and matmul"""
         return _stats.cov(self, correction, fweights, aweights)
 
@@ -1460,11 +1460,11 @@ class Tensor(TensorCompat):
         """Pearson's correlation coefficients of the rows. grad: through cov and the standard deviations"""
         return _stats.corrcoef(self)
 
-    def diff(self, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
+    def diff(self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
         """The n-th forward difference along dim. grad: the adjoint differences"""
         return _differences.diff(self, n, dim, prepend, append)
 
-    def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+    def renorm(self, p: Any, dim: builtins.int, maxnorm: Any) -> Tensor:
         """Slices along dim with p-norm above maxnorm scaled down to it. grad: through the norm and the scale"""
         return _distance.renorm(self, p, dim, maxnorm)
 
@@ -1504,7 +1504,7 @@ class Tensor(TensorCompat):
         """The sum over the last dims of self * other. grad: the tensordot's"""
         return _matrix.inner(self, other)
 
-    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+    def cross(self, other: Tensor, dim: builtins.int | None = None) -> Tensor:
         """The cross product along dim (of size 3). grad: (other x g, g x self)"""
         return _matrix.cross(self, other, dim, "cross")
 
@@ -1537,19 +1537,19 @@ class Tensor(TensorCompat):
         from .linalg import _legacy
         return _legacy.inverse(self)
 
-    def cholesky(self, upper: bool = False) -> Tensor:
+    def cholesky(self, upper: builtins.bool = False) -> Tensor:
         from .linalg import _legacy
         return _legacy.cholesky(self, upper)
 
-    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+    def cholesky_solve(self, input2: Tensor, upper: builtins.bool = False) -> Tensor:
         from .linalg import _legacy
         return _legacy.cholesky_solve(self, input2, upper)
 
-    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+    def cholesky_inverse(self, upper: builtins.bool = False) -> Tensor:
         from .linalg import _legacy
         return _legacy.cholesky_inverse(self, upper)
 
-    def triangular_solve(self, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False) -> Any:
+    def triangular_solve(self, A: Tensor, upper: builtins.bool = True, transpose: builtins.bool = False, unitriangular: builtins.bool = False) -> Any:
         from .linalg import _legacy
         return _legacy.triangular_solve(self, A, upper, transpose, unitriangular)
 
@@ -1557,23 +1557,23 @@ class Tensor(TensorCompat):
         from .linalg import _legacy
         return _legacy.matrix_exp(self)
 
-    def matrix_power(self, n: int) -> Tensor:
+    def matrix_power(self, n: builtins.int) -> Tensor:
         from .linalg import _legacy
         return _legacy.matrix_power(self, n)
 
-    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+    def svd(self, some: builtins.bool = True, compute_uv: builtins.bool = True) -> Any:
         from .linalg import _legacy
         return _legacy.svd(self, some, compute_uv)
 
-    def qr(self, some: bool = True) -> Any:
+    def qr(self, some: builtins.bool = True) -> Any:
         from .linalg import _legacy
         return _legacy.qr(self, some)
 
-    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+    def pinverse(self, rcond: builtins.float = 1e-15) -> Tensor:
         from .linalg import _legacy
         return _legacy.pinverse(self, rcond)
 
-    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+    def lu(self, pivot: builtins.bool = True, get_infos: builtins.bool = False) -> Any:
         from .linalg import _legacy
         return _legacy.lu(self, pivot, get_infos)
 
@@ -1667,19 +1667,19 @@ class Tensor(TensorCompat):
     def bernoulli_(self, p: builtins.float = 0.5, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "bernoulli", p, None, generator)
 
-    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Tensor:
+    def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "cauchy", median, sigma, generator)
 
-    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "exponential", lambd, None, generator)
 
-    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+    def geometric_(self, p: builtins.float, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "geometric", p, None, generator)
 
-    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
+    def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *, generator: Any = None) -> Tensor:
         return _inplace.random_(self, "log_normal", mean, std, generator)
 
-    def random_(self, from_: int | None = None, to: int | None = None, *, generator: Any = None) -> Tensor:
+    def random_(self, from_: builtins.int | None = None, to: builtins.int | None = None, *, generator: Any = None) -> Tensor:
         """Integers drawn uniformly from [from, to) (one bound, ``random_(to)``: [0, to); none: [0, 2**mantissa]
         for floating dtypes, the dtype's non-negative range for integers)."""
         if to is None:
@@ -1687,7 +1687,7 @@ class Tensor(TensorCompat):
         return _inplace.random_(self, "random", 0 if from_ is None else from_, to, generator)
 
     def new_empty_strided(self, size: Any, stride: Any, *, dtype: Any = None, device: Any = None,
-                          requires_grad: bool = False) -> Tensor:
+                          requires_grad: builtins.bool = False) -> Tensor:
         """An uninitialised tensor of ``size`` with this tensor's dtype and device (unless given); ``stride`` is
         checked, the result is contiguous (microtorch's arrays are row-major)."""
         from ._creation import empty_strided
@@ -1696,49 +1696,49 @@ class Tensor(TensorCompat):
                              requires_grad=requires_grad)
 
     # ---- indexing writes, lookups and counts (issue 21) ----------------------------------------------
-    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    def index_add(self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         return _index.index_add(self, dim, index, source, alpha)
 
-    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    def index_add_(self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.index_add(t, dim, index, source, alpha))
 
-    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    def index_copy(self, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
         return _index.index_copy(self, dim, index, source)
 
-    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    def index_copy_(self, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.index_copy(t, dim, index, source))
 
-    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+    def index_fill(self, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
         return _index.index_fill(self, dim, index, value)
 
-    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+    def index_fill_(self, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.index_fill(t, dim, index, value))
 
-    def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    def index_put(self, indices: Any, values: Tensor, accumulate: builtins.bool = False) -> Tensor:
         return _index.index_put(self, indices, values, accumulate)
 
-    def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    def index_put_(self, indices: Any, values: Tensor, accumulate: builtins.bool = False) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.index_put(t, indices, values, accumulate))
 
-    def index_reduce(self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+    def index_reduce(self, dim: builtins.int, index: Tensor, source: Tensor, reduce: str, *, include_self: builtins.bool = True) -> Tensor:
         return _index.index_reduce(self, dim, index, source, reduce, include_self)
 
-    def index_reduce_(self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+    def index_reduce_(self, dim: builtins.int, index: Tensor, source: Tensor, reduce: str, *, include_self: builtins.bool = True) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.index_reduce(t, dim, index, source, reduce, include_self))
 
-    def scatter_reduce(self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+    def scatter_reduce(self, dim: builtins.int, index: Tensor, src: Tensor, reduce: str, *, include_self: builtins.bool = True) -> Tensor:
         return _index.scatter_reduce(self, dim, index, src, reduce, include_self)
 
-    def scatter_reduce_(self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True) -> Tensor:
+    def scatter_reduce_(self, dim: builtins.int, index: Tensor, src: Tensor, reduce: str, *, include_self: builtins.bool = True) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.scatter_reduce(t, dim, index, src, reduce, include_self))
 
     def take(self, index: Tensor) -> Tensor:
         return _index.take(self, index)
 
-    def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    def put(self, index: Tensor, source: Tensor, accumulate: builtins.bool = False) -> Tensor:
         return _index.put(self, index, source, accumulate)
 
-    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    def put_(self, index: Tensor, source: Tensor, accumulate: builtins.bool = False) -> Tensor:
         return _inplace.apply_(self, lambda t: _index.put(t, index, source, accumulate))
 
     def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
@@ -1750,23 +1750,23 @@ class Tensor(TensorCompat):
     def argwhere(self) -> Tensor:
         return _index.argwhere(self)
 
-    def nonzero_static(self, *, size: int, fill_value: int = -1) -> Tensor:
+    def nonzero_static(self, *, size: builtins.int, fill_value: builtins.int = -1) -> Tensor:
         return _index.nonzero_static(self, size, fill_value)
 
-    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
-               dim: int | None = None) -> Any:
+    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False, return_counts: builtins.bool = False,  # noqa: A002
+               dim: builtins.int | None = None) -> Any:
         return _sort.unique(self, sorted, return_inverse, return_counts, dim)
 
-    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Any:
+    def unique_consecutive(self, return_inverse: builtins.bool = False, return_counts: builtins.bool = False, dim: builtins.int | None = None) -> Any:
         return _sort.unique_consecutive(self, return_inverse, return_counts, dim)
 
-    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    def bincount(self, weights: Tensor | None = None, minlength: builtins.int = 0) -> Tensor:
         return _histogram.bincount(self, weights, minlength)
 
-    def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002
+    def histc(self, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002
         return _histogram.histc(self, bins, min, max)
 
-    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: bool = False) -> Any:  # noqa: A002
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: builtins.bool = False) -> Any:  # noqa: A002
         return _histogram.histogram(self, bins, range, weight, density)
 
 

@@ -8,7 +8,7 @@ import math
 
 from .. import grad_mode
 from ..function import Op
-from .elementwise import Erf, Mul  # type: ignore[attr-defined]  # (Mul is a row of the pointwise table)
+from .elementwise import Erf, Mul  # (Mul is a row of the pointwise table)
 from ..._tensor import Tensor
 
 
@@ -141,7 +141,7 @@ class Relu(Op):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         # torch's threshold_backward: 0 where out <= 0, else g (so 1 at nan)
-        return Mul.apply(grad, (out <= 0).logical_not())  # float * bool stays float: no cast needed
+        return Mul.apply(grad, (out <= 0).logical_not())  # type: ignore[attr-defined]  # (a table row, made at import); float * bool stays float
 
 
 class Softplus(Op):

@@ -483,6 +483,8 @@ class SignBit(_Comparison):
 class _Undifferentiated(Op):
     """Ops torch gives no derivative (its message names the op)."""
 
+    torch_name: str  # the name torch's message gives (each subclass sets it)
+
     def backward(ctx, grad):
         raise NotImplementedError(f"the derivative for '{ctx.torch_name}' is not implemented.")
 
@@ -514,6 +516,8 @@ class Nextafter(Op):
 
 class _IntegerOnly(_Comparison):
     """gcd and lcm: integer tensors only."""
+
+    kernel: str  # the backend function's name (each subclass sets it)
 
     def forward(ctx, x, y):
         dtype = (x if hasattr(x, "dtype") else y).dtype
@@ -671,7 +675,7 @@ def divide_rounded(x: Tensor, y: Any, rounding_mode: str | None) -> Tensor:
     if rounding_mode == "trunc":
         target = result_type(x, y)
         if target.is_floating_point:
-            return _binary(TruncDivide, x, y, true_divide=True).to(target)  # noqa: F821 (a table row)
+            return _binary(globals()["TruncDivide"], x, y, true_divide=True).to(target)  # (a table row)
         q = x // y  # exact for integers (a float quotient is not), and refuses division by zero
         return q + ((x % y != 0) & (q < 0))  # floor rounded an inexact negative quotient down
     raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")

@@ -234,8 +234,8 @@ class MaxAll(Amax):
         return grad * (picked.to(x.dtype) / picked.sum())
 
 
-MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
-MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
+MaxResult = namedtuple("max", ["values", "indices"])  # (torch's return type is named after the op)
+MinResult = namedtuple("min", ["values", "indices"])  # (torch's return type is named after the op)
 
 
 class MaxDim(Op):

@@ -15,8 +15,8 @@ from ..function import Op
 from ..._promotion import _expect, _normalize_dim
 from ..._tensor import Tensor
 
-SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
-TopKResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]  # (torch's return type is named after the op)
+SortResult = namedtuple("sort", ["values", "indices"])  # (torch's return type is named after the op)
+TopKResult = namedtuple("topk", ["values", "indices"])  # (torch's return type is named after the op)
 
 
 class ArgSort(Op):

@@ -166,6 +166,6 @@ def check_int(value: Any, fn: str, name: str) -> int:
     """``value`` as an int, or torch's TypeError (not an int) or RuntimeError (beyond int64)."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(value).__name__}")
-    if not -2**63 <= value < 2**63:
+    if not -2**63 <= int(value) < 2**63:
         raise RuntimeError(f"Overflow when unpacking long ({fn}(): argument '{name}')")
     return int(value)
