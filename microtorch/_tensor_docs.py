@@ -263,6 +263,60 @@ DOCS: dict[str, str] = {
     "uniform_": "Fill in place with draws from U(from_, to). grad: 0 to the old values.",
     "normal_": "Fill in place with draws from N(mean, std**2). grad: 0 to the old values.",
     "bernoulli_": "Fill in place with 0/1 draws of probability ``p``. grad: 0 to the old values.",
+    # ---- added with the op families of issue 21 --------------------------------------------------------------
+    "argwhere": "The indices of the nonzero elements, one row per element (``nonzero()``'s layout).",
+    "bincount": "The count of each value of a 1-d non-negative integer tensor (summed ``weights`` if given).",
+    "histc": "A histogram of ``bins`` equal bins over ``[min, max]`` (the data's range when both are 0).",
+    "histogram": "(hist, bin_edges): a histogram over ``bins`` (a count or the edges), with ``weight``/``density``.",
+    "index_add": "A copy with ``alpha * source`` added at ``index`` along ``dim``. grad: g to self, "
+                 "alpha * g[index] to source",
+    "index_add_": "``index_add`` in place.",
+    "index_copy": "A copy with ``source`` written at ``index`` along ``dim``. grad: g (0 at index) to self, "
+                  "g[index] to source",
+    "index_copy_": "``index_copy`` in place.",
+    "index_fill": "A copy with ``value`` at ``index`` along ``dim``. grad: g (0 at index) to self",
+    "index_fill_": "``index_fill`` in place.",
+    "index_put": "A copy with ``values`` at the positions of the ``indices`` tuple (added with ``accumulate``). "
+                 "grad: g (0 where written unless accumulating) to self, g at the positions to values",
+    "index_put_": "``index_put`` in place.",
+    "index_reduce": "A copy reduced (prod, mean, amax, amin) with ``source`` at ``index`` along ``dim``. "
+                    "grad: as torch's index_reduce",
+    "index_reduce_": "``index_reduce`` in place.",
+    "scatter_reduce": "A copy with ``src`` reduced (sum, prod, mean, amax, amin) into ``index`` along ``dim``, "
+                      "with or without the original values (``include_self``). grad: as torch's scatter_reduce",
+    "scatter_reduce_": "``scatter_reduce`` in place.",
+    "masked_scatter": "A copy with the elements of ``source``, in order, where ``mask`` is true. grad: g (0 at the "
+                      "mask) to self, g at the mask to source",
+    "masked_scatter_": "``masked_scatter`` in place.",
+    "nonzero_static": "``nonzero()`` padded with ``fill_value`` (or cut) to ``size`` rows.",
+    "put": "A copy with ``source`` written at flat ``index`` (added with ``accumulate``). grad: as index_put",
+    "put_": "``put`` in place.",
+    "take": "The elements at flat ``index`` (the tensor read as 1-d). grad: g scattered back to those positions",
+    "unique": "The distinct elements (sorted), with ``return_inverse``/``return_counts``, over ``dim`` if given.",
+    "unique_consecutive": "The elements with consecutive repeats collapsed (``return_inverse``/``return_counts``).",
+    "cauchy_": "Fill in place with draws from Cauchy(median, sigma).",
+    "exponential_": "Fill in place with draws from Exponential(lambd).",
+    "geometric_": "Fill in place with draws from Geometric(p) (trials to the first success, from 1).",
+    "log_normal_": "Fill in place with exp of draws from Normal(mean, std).",
+    "cholesky": "The Cholesky factor of a positive-definite matrix (``upper`` for U). grad: torch's cholesky_backward",
+    "cholesky_inverse": "The inverse of A = L L^T from its factor L (``upper``: U^T U). grad: through the inverse",
+    "cholesky_solve": "X with A X = B for A = L L^T given L (``upper``: U^T U). grad: through the triangular solves",
+    "det": "The determinant of each square matrix. grad: g * det * inv(A)^T",
+    "logdet": "log(det) of each square matrix (nan for a negative determinant). grad: g * inv(A)^T",
+    "slogdet": "(sign, log|det|) of each square matrix. grad: g_logabsdet * inv(A)^T",
+    "inverse": "The inverse of each square matrix. grad: -A^-T g A^-T",
+    "lu": "The packed LU factorisation with pivots (``get_infos`` for the info tensor). grad: torch's lu_factor_ex",
+    "lu_solve": "X with A X = B from ``lu``'s packed factors and pivots. grad: through the triangular solves",
+    "matrix_exp": "The matrix exponential of each square matrix. grad: the exponential of the block matrix "
+                  "[[A^T, g], [0, A^T]]",
+    "matrix_power": "The n-th matrix power (n < 0: of the inverse). grad: through the products",
+    "pinverse": "The Moore-Penrose pseudo-inverse (singular values below ``rcond`` * the largest dropped). "
+                "grad: through the SVD",
+    "qr": "(Q, R) of each matrix (``some=False``: complete). grad: torch's linalg_qr_backward",
+    "svd": "(U, S, V) of each matrix (V, not V^T; ``some``, ``compute_uv``). grad: torch's svd_backward",
+    "triangular_solve": "(X, A) with A X = B for triangular A (``upper``, ``transpose``, ``unitriangular``). "
+                        "grad: through the triangular solve",
+
 }
 
 
