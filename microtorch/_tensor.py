@@ -437,6 +437,9 @@ class Tensor(TensorCompat):
     def byte(self, *, memory_format: Any = None) -> Tensor:
         return self.to(_dtype.uint8)
 
+    def char(self, *, memory_format: Any = None) -> Tensor:
+        return self.to(_dtype.int8)
+
     def cpu(self, *, memory_format: Any = None) -> Tensor:
         return self.to("cpu")
 

@@ -49,6 +49,7 @@ DOCS: dict[str, str] = {
     "short": "An int16 copy (this tensor if already int16); not differentiable.",
     "bool": "A bool copy (this tensor if already bool); not differentiable.",
     "byte": "A uint8 copy (this tensor if already uint8); not differentiable.",
+    "char": "An int8 copy (this tensor if already int8); not differentiable.",
     "cpu": "This tensor on the CPU (itself if already there). grad: g moved back.",
     "cuda": "This tensor on a CUDA device (the current one, or ``device``). grad: g moved back.",
     "new_tensor": "A new leaf tensor from ``data``, with this tensor's dtype and device unless given.",
