@@ -96,7 +96,9 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """Join tensors along an existing dimension."""
-    return write_out(out, _shape.cat(tensors, dim), "cat")
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    return write_out(out, _shape.cat(tensors, dim), "cat", tuple(tensors) if isinstance(tensors, (list, tuple)) else ())
 
 
 concat = concatenate = cat
@@ -104,6 +106,8 @@ concat = concatenate = cat
 
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """Join tensors along a new dimension."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     return write_out(out, _shape.stack(tensors, dim), "stack")
 
 
@@ -116,6 +120,13 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
         _expect(t, Tensor, "broadcast_tensors", "tensors", i + 1)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
+
+
+def masked_select(input: Tensor, mask: Tensor, *, out: Any = None) -> Tensor:
+    """The elements of ``input`` where ``mask`` holds, as a 1-d tensor (``out`` may alias neither, as torch's)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"masked_select(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return write_out(out, input.masked_select(mask), "masked_select", (input, mask))
 
 
 def broadcast_shapes(*shapes: Any) -> Size:
