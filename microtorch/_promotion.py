@@ -31,7 +31,7 @@ def _shape_arg(args: tuple) -> tuple:
     for i, s in enumerate(args):
         if type(s) is not _int and not isinstance(s, numbers.Integral):
             raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
-        if not -0x8000000000000000 <= s < 0x8000000000000000:
+        if not -0x8000000000000000 <= _int(s) < 0x8000000000000000:
             raise TypeError(f"argument 'size' failed to unpack the object at pos {i + 1} with error "
                             "\"Overflow when unpacking long long\"")
     return tuple(_int(s) for s in args)
@@ -41,7 +41,7 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
     """torch's TypeError for an argument of the wrong type (before it reaches an op's internals)."""
     if not isinstance(value, kind) or kind is _int and isinstance(value, _bool):
         raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be {kind.__name__}, not {type(value).__name__}")
-    if kind is _int and not -0x8000000000000000 <= value < 0x8000000000000000:
+    if kind is _int and isinstance(value, _int) and not -0x8000000000000000 <= value < 0x8000000000000000:
         raise ValueError("Overflow when unpacking long long")
 
 

@@ -528,7 +528,7 @@ def divide_rounded(x: Tensor, y: Any, rounding_mode: str | None) -> Tensor:
     if rounding_mode == "trunc":
         target = result_type(x, y)
         if target.is_floating_point:
-            return _binary(TruncDivide, x, y, true_divide=True).to(target)  # noqa: F821 (a table row)
+            return _binary(TruncDivide, x, y, true_divide=True).to(target)  # type: ignore[name-defined]  # noqa: F821
         q = x // y  # exact for integers (a float quotient is not), and refuses division by zero
         return q + ((x % y != 0) & (q < 0))  # floor rounded an inexact negative quotient down
     raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
