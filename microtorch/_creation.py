@@ -260,7 +260,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
 def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``steps`` points from ``start`` to ``end``, by torch's kernel (integer dtypes truncate the ends first)."""
     dev = as_device(device)
-    name = _dtype_name(dtype, get_default_dtype())
+    name = get_default_dtype().name if dtype is None else _dtype.as_dtype(dtype).name
     with dev.backend.on_device(dev.index):
         array = _spaced(dev.backend.xp, "linspace", start, end, steps, name, None)
     return _finish(array, dev, requires_grad)
@@ -269,7 +269,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any
 def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``base`` to the powers ``linspace(start, end, steps)``, by torch's kernel."""
     dev = as_device(device)
-    name = _dtype_name(dtype, get_default_dtype())
+    name = get_default_dtype().name if dtype is None else _dtype.as_dtype(dtype).name
     with dev.backend.on_device(dev.index):
         array = _spaced(dev.backend.xp, "logspace", start, end, steps, name, _float(base))
     return _finish(array, dev, requires_grad)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 
 from .backends import bfloat16 as _bfloat16
 
@@ -182,6 +183,9 @@ def scalar_dtype(value) -> dtype:
     if isinstance(value, builtins.int):
         check_int_range(value)
         return int64
+    if not isinstance(value, numbers.Number):  # (None, a str, a list: torch's TypeError)
+        raise TypeError(f"result_type() received an invalid combination of arguments - got "
+                        f"({type(value).__name__}), but expected Tensors or Numbers")
     return _default_dtype
 
 

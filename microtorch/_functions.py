@@ -30,7 +30,7 @@ _METHODS = (
     "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
     "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
-    "addcmul addcdiv sort argsort topk scatter scatter_add masked_select take_along_dim nonzero tril triu diag trace "
+    "addcmul addcdiv sort argsort topk scatter scatter_add take_along_dim nonzero tril triu diag trace "
     "outer addmm cumprod roll tile repeat_interleave nan_to_num "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter slice_scatter as_strided "
     "as_strided_scatter tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud "
@@ -117,7 +117,9 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """Join tensors along an existing dimension."""
-    return write_out(out, _shape.cat(tensors, dim), "cat")
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    return write_out(out, _shape.cat(tensors, dim), "cat", tuple(tensors) if isinstance(tensors, (list, tuple)) else ())
 
 
 concat = concatenate = cat
@@ -125,6 +127,8 @@ concat = concatenate = cat
 
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """Join tensors along a new dimension."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     return write_out(out, _shape.stack(tensors, dim), "stack")
 
 
@@ -139,6 +143,13 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
         _expect(t, Tensor, "broadcast_tensors", "tensors", i + 1)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
+
+
+def masked_select(input: Tensor, mask: Tensor, *, out: Any = None) -> Tensor:
+    """The elements of ``input`` where ``mask`` holds, as a 1-d tensor (``out`` may alias neither, as torch's)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"masked_select(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return write_out(out, input.masked_select(mask), "masked_select", (input, mask))
 
 
 def broadcast_shapes(*shapes: Any) -> Size:
@@ -280,7 +291,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
 
 
 __all__ = list(_METHODS) + [
-    "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
+    "split", "max", "min", "maximum", "minimum", "where", "masked_select", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
     *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
@@ -462,7 +473,6 @@ if TYPE_CHECKING:
     topk = Tensor.topk
     scatter = Tensor.scatter
     scatter_add = Tensor.scatter_add
-    masked_select = Tensor.masked_select
     take_along_dim = Tensor.take_along_dim
     nonzero = Tensor.nonzero
     tril = Tensor.tril
@@ -567,29 +577,29 @@ if TYPE_CHECKING:
         "dot", "eq", "ne", "lt", "le", "gt", "ge", "lerp", "sum_to_size", "asin", "acos", "atan", "atan2", "arcsin",
         "arccos", "arctan", "arctan2", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
         "erf", "exp2", "hypot", "logaddexp", "xlogy", "logit", "fmod", "deg2rad", "rad2deg", "positive", "addcmul",
-        "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add", "masked_select", "take_along_dim",
-        "nonzero", "tril", "triu", "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile",
-        "repeat_interleave", "nan_to_num", "ravel", "diagonal", "diag_embed", "diagflat", "select",
-        "diagonal_scatter", "select_scatter", "slice_scatter", "as_strided", "as_strided_scatter", "tensor_split",
-        "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_split", "unsafe_chunk", "rot90", "fliplr",
-        "flipud", "msort", "adjoint", "index_add", "index_copy", "index_fill", "index_put", "index_reduce",
-        "scatter_reduce", "take", "put", "masked_scatter", "argwhere", "nonzero_static", "unique",
-        "unique_consecutive", "bincount", "histc", "histogram", "median", "nanmedian", "mode", "quantile",
-        "nanquantile", "aminmax", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean", "cov", "corrcoef",
-        "diff", "renorm", "dist", "mv", "addmv", "baddbmm", "addbmm", "addr", "vdot", "kron", "inner", "cross",
-        "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse", "triangular_solve",
-        "matrix_exp", "matrix_power", "svd", "qr", "pinverse", "lu", "lu_solve", "split", "max", "min", "maximum",
-        "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum", "broadcast_tensors",
-        "broadcast_shapes", "clone", "detach", "lgamma", "digamma", "polygamma", "erfinv", "erfc", "i0", "sinc",
-        "mvlgamma", "igamma", "igammac", "xlog1py", "copysign", "signbit", "fmax", "fmin", "heaviside",
-        "float_power", "logaddexp2", "isposinf", "isneginf", "frexp", "ldexp", "nextafter", "gcd", "lcm",
-        "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-        "angle", "conj_physical", "isreal", "conj", "resolve_conj", "resolve_neg", "real", "rsub", "var_mean",
-        "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist",
-        "tensordot", "chain_matmul", "lu_unpack", "fill", "constant_pad_nd", "atleast_1d", "atleast_2d",
-        "atleast_3d", "block_diag", "cartesian_prod", "column_stack", "combinations", "dstack", "hstack",
-        "row_stack", "vstack", "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy",
-        "narrow_copy", "permute_copy", "select_copy", "split_copy", "split_with_sizes_copy", "squeeze_copy",
-        "t_copy", "transpose_copy", "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy", "zero_", "fill_",
+        "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add", "take_along_dim", "nonzero", "tril", "triu",
+        "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile", "repeat_interleave", "nan_to_num", "ravel",
+        "diagonal", "diag_embed", "diagflat", "select", "diagonal_scatter", "select_scatter", "slice_scatter",
+        "as_strided", "as_strided_scatter", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
+        "unsafe_split", "unsafe_chunk", "rot90", "fliplr", "flipud", "msort", "adjoint", "index_add", "index_copy",
+        "index_fill", "index_put", "index_reduce", "scatter_reduce", "take", "put", "masked_scatter", "argwhere",
+        "nonzero_static", "unique", "unique_consecutive", "bincount", "histc", "histogram", "median", "nanmedian",
+        "mode", "quantile", "nanquantile", "aminmax", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean",
+        "cov", "corrcoef", "diff", "renorm", "dist", "mv", "addmv", "baddbmm", "addbmm", "addr", "vdot", "kron",
+        "inner", "cross", "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse",
+        "triangular_solve", "matrix_exp", "matrix_power", "svd", "qr", "pinverse", "lu", "lu_solve", "split", "max",
+        "min", "maximum", "minimum", "where", "masked_select", "meshgrid", "cat", "concat", "concatenate", "stack",
+        "einsum", "broadcast_tensors", "broadcast_shapes", "clone", "detach", "lgamma", "digamma", "polygamma",
+        "erfinv", "erfc", "i0", "sinc", "mvlgamma", "igamma", "igammac", "xlog1py", "copysign", "signbit", "fmax",
+        "fmin", "heaviside", "float_power", "logaddexp2", "isposinf", "isneginf", "frexp", "ldexp", "nextafter",
+        "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+        "bitwise_right_shift", "angle", "conj_physical", "isreal", "conj", "resolve_conj", "resolve_neg", "real",
+        "rsub", "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid",
+        "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "fill", "constant_pad_nd", "atleast_1d",
+        "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod", "column_stack", "combinations", "dstack",
+        "hstack", "row_stack", "vstack", "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy",
+        "expand_copy", "narrow_copy", "permute_copy", "select_copy", "split_copy", "split_with_sizes_copy",
+        "squeeze_copy", "t_copy", "transpose_copy", "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy",
+        "zero_", "fill_",
     ]
 # ---- end of the generated block ----

@@ -41,7 +41,7 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
     """torch's TypeError for an argument of the wrong type (before it reaches an op's internals)."""
     if not isinstance(value, kind) or kind is _int and isinstance(value, _bool):
         raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be {kind.__name__}, not {type(value).__name__}")
-    if kind is _int and not -0x8000000000000000 <= value < 0x8000000000000000:  # type: ignore[operator]  # (value is an int here)
+    if kind is _int and isinstance(value, _int) and not -0x8000000000000000 <= value < 0x8000000000000000:
         raise ValueError("Overflow when unpacking long long")
 
 

@@ -95,13 +95,18 @@ def _not_a_tensor(name: str, first: Any, second: Any, reflected: str | None, pla
     raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(first).__name__}")
 
 
-def write_out(out: Any, result: Any, name: str = "") -> Any:
+def write_out(out: Any, result: Any, name: str = "", inputs: tuple = ()) -> Any:
     """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``, as torch's ``out=``;
-    ``out=None`` returns ``result`` itself."""
-    from ._tensor import Tensor
-
+    ``out=None`` returns ``result`` itself. An ``out`` whose elements share memory, or that shares memory with one
+    of ``inputs`` (for the functions where torch refuses even an exact alias: ``cat``, ``masked_select``), raises."""
     if out is None:
         return result
+    from ._tensor import Tensor
+
+    if isinstance(out, Tensor) and any(t is out or isinstance(t, Tensor) and t._device == out._device
+                                       and out._device.backend.may_share_memory(out._data, t._data) for t in inputs):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                           "to a single memory location. Please clone() the tensor before performing the operation.")
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)) or len(out) != len(result):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
@@ -126,6 +131,9 @@ def _write_one(out: Any, result: Any, name: str) -> None:
         )
     if out._device != result._device:
         raise RuntimeError(f"Expected out tensor to have device {result._device}, but got {out._device} instead")
+    if any(stride == 0 and size > 1 for stride, size in zip(out._data.strides, out.shape)):  # (an expanded tensor)
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
     if not _can_cast(result.dtype, out.dtype):
         raise RuntimeError(
             f"result type {_SCALAR_TYPE_NAMES[result.dtype.name]} can't be cast to the desired output type "

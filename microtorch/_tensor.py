@@ -979,7 +979,7 @@ class Tensor(TensorCompat):
     def ceil(self) -> Tensor:
         return _ops.Ceil.apply(self)
 
-    def round(self, decimals: builtins.int = 0) -> Tensor:
+    def round(self, *, decimals: builtins.int = 0) -> Tensor:
         _expect(decimals, _int, "round", "decimals")
         return _ops.Round.apply(self, decimals=decimals)
 

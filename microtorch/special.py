@@ -164,7 +164,7 @@ def entr(input: Tensor, *, out: Any = None) -> Tensor:
 
 def round(input: Tensor, *, decimals: int = 0, out: Any = None) -> Tensor:  # noqa: A001 - torch's name
     """Round half to even, to ``decimals`` decimal places; grad: 0."""
-    return write_out(out, _tensor_input(input, "round").round(decimals), "round")
+    return write_out(out, _tensor_input(input, "round").round(decimals=decimals), "round")
 
 
 def spherical_bessel_j0(input: Tensor, *, out: Any = None) -> Tensor:

@@ -263,6 +263,28 @@ def check(op: Any, dtype: str, cap: int | None) -> dict:
     return failures
 
 
+def _keep_out_aliasing(sample: Any, o_args: Any, o_kwargs: dict) -> None:
+    """An error input's ``out=`` that is one of its inputs stays that input in microtorch, and an expanded one stays
+    expanded (``to_mt`` copies each tensor on its own)."""
+    out = sample.kwargs.get("out")
+    if not isinstance(out, torch.Tensor):
+        return
+    for t, o in zip(_leaves((sample.input, *sample.args)), _leaves(o_args)):
+        if t is out:
+            o_kwargs["out"] = o
+            return
+        same_storage = isinstance(t, torch.Tensor) and t.numel() and out.numel() and \
+            t.untyped_storage().data_ptr() == out.untyped_storage().data_ptr()
+        if same_storage and t.is_contiguous() and out.is_contiguous():  # a contiguous piece of an input
+            offset = (out.data_ptr() - t.data_ptr()) // out.element_size()
+            if 0 <= offset and offset + out.numel() <= t.numel():
+                o_kwargs["out"] = o.reshape(-1)[offset:offset + out.numel()].view(*out.shape)
+                return
+    if out.numel() > 1 and 0 in out.stride():
+        piece = out[tuple(slice(0, 1) if stride == 0 else slice(None) for stride in out.stride())]
+        o_kwargs["out"] = to_mt(piece).expand(*out.shape)
+
+
 def check_errors(op: Any, cap: int | None) -> dict:
     """{'errors': message} if an error input is accepted by microtorch or raises an internal exception."""
     if op.error_inputs_func is None:
@@ -271,16 +293,17 @@ def check_errors(op: Any, cap: int | None) -> dict:
     torch.manual_seed(0)
     for error in itertools.islice(op.error_inputs("cpu"), cap):
         sample = error.sample_input
+        try:  # (converted before torch runs: torch may resize an out= before it raises)
+            o_args = to_mt((sample.input, *sample.args))
+            o_kwargs = to_mt(sample.kwargs)
+        except Unconvertible:
+            continue
+        _keep_out_aliasing(sample, o_args, o_kwargs)
         try:  # an error input torch itself accepts (op_db's clamp_min(t, 2)) asks nothing of microtorch
             _call(op, op.op, sample, "torch")
             continue
         except Exception:  # noqa: BLE001
             pass
-        try:
-            o_args = to_mt((sample.input, *sample.args))
-            o_kwargs = to_mt(sample.kwargs)
-        except Unconvertible:
-            continue
         try:
             fn.fget(o_args[0]) if isinstance(fn, property) else fn(*o_args, **o_kwargs)
         except INTERNAL as e:

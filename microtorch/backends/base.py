@@ -83,6 +83,12 @@ class Backend(ABC):
         """An array sharing memory with ``obj``, which exports DLPack (``__dlpack__``)."""
         return self.xp.from_dlpack(obj)
 
+    def may_share_memory(self, a: Any, b: Any) -> bool:
+        """Whether two arrays may overlap in memory (an ``out=`` that must not alias an input, as torch checks);
+        the default asks ``xp.may_share_memory`` (NumPy's and CuPy's), else answers False."""
+        check = getattr(self.xp, "may_share_memory", None)
+        return bool(check(a, b)) if check is not None else False
+
     def scatter_add(self, target: Any, index: Any, values: Any) -> None:
         """``target[index] += values`` in place, summing over repeated indices
         (the backward of advanced indexing and of ``gather``)."""

@@ -15,7 +15,7 @@ from .. import function
 from ..function import Op
 from ..._dtype import result_type
 from ..._tensor import Tensor
-from ..._promotion import _normalize_dim
+from ..._promotion import _expect, _normalize_dim
 from .views import shares_memory, view_of
 
 
@@ -345,6 +345,7 @@ def split(x, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 
 def chunk(x, chunks: int, dim: int = 0) -> tuple:
+    _expect(chunks, int, "chunk", "chunks")  # (a float, a bool or an int beyond 64 bits: torch's errors)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = x.shape[_normalize_dim(dim, x.ndim)]
