@@ -172,7 +172,7 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: Any = 0) -> Tensor
     """``nn.functional.pad(input, pad, value=value)``: pads (or, negative, crops) the last dims, last dim first."""
     from .nn.functional import pad as _pad
 
-    if not isinstance(pad, (tuple, list)) or not all(isinstance(p, builtins.int) for p in pad):
+    if not isinstance(pad, (tuple, list)) or not builtins.all(isinstance(p, builtins.int) for p in pad):
         raise TypeError(f"constant_pad_nd(): argument 'pad' must be tuple of ints, not {type(pad).__name__}")
     return _pad(input, pad, "constant", value)
 
