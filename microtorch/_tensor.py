@@ -1095,11 +1095,11 @@ class Tensor(TensorCompat):
         return _reduce.cumprod(self, dim, dtype)
 
     # ---- statistics and the matmul family (issue 21) -------------------------------------------------
-    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def median(self, dim: Any = ..., keepdim: bool = False) -> Any:
         """The lower median (of every element, or (values, indices) along dim). grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim)
 
-    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def nanmedian(self, dim: Any = ..., keepdim: bool = False) -> Any:
         """median ignoring nans. grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim, ignore_nan=True)
 
