@@ -1407,11 +1407,11 @@ class Tensor(TensorCompat):
         return _reduce.cumprod(self, dim, dtype)
 
     # ---- statistics and the matmul family (issue 21) -------------------------------------------------
-    def median(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+    def median(self, dim: Any = ..., keepdim: builtins.bool = False) -> Any:
         """The lower median (of every element, or (values, indices) along dim). grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim)
 
-    def nanmedian(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+    def nanmedian(self, dim: Any = ..., keepdim: builtins.bool = False) -> Any:
         """median ignoring nans. grad: to the median's element(s)"""
         return _stats.median(self, dim, keepdim, ignore_nan=True)
 

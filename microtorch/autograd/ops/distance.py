@@ -63,9 +63,8 @@ def pdist(x: Tensor, p: float = 2.0) -> Tensor:
     n = x.shape[0]
     xp = x.device.backend.xp
     with on_device(x.device):
-        rows, cols = xp.triu_indices(n, 1)
-    first = x.index_select(0, Tensor._make(rows.astype("int64"), x.device))
-    second = x.index_select(0, Tensor._make(cols.astype("int64"), x.device))
+        rows, cols = (Tensor._make(i.astype("int64"), x.device) for i in xp.triu_indices(n, 1))
+    first, second = x.index_select(0, rows), x.index_select(0, cols)
     return _p_norm(first - second, p, -1)
 
 

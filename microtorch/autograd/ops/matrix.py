@@ -144,6 +144,8 @@ def vdot(a: Tensor, b: Tensor) -> Tensor:
 
 def kron(a: Tensor, b: Tensor) -> Tensor:
     """The Kronecker product: result[i * b.shape + j] = a[i] * b[j] (a broadcast product, reshaped)."""
+    if not isinstance(b, Tensor):
+        raise TypeError(f"kron(): argument 'other' (position 1) must be Tensor, not {type(b).__name__}")
     ndim = max(a.ndim, b.ndim)
     sa = (1,) * (ndim - a.ndim) + tuple(a.shape)
     sb = (1,) * (ndim - b.ndim) + tuple(b.shape)

@@ -110,11 +110,12 @@ def _select(x: Tensor, dim: Any, keepdim: bool, kind: str, k: int = 0) -> tuple:
     return values, indices
 
 
-def median(x: Tensor, dim: Any = None, keepdim: bool = False, ignore_nan: bool = False) -> Any:
+def median(x: Tensor, dim: Any = ..., keepdim: bool = False, ignore_nan: bool = False) -> Any:
     """The lower median: of every element (dim None; gradient shared evenly between the elements equal to it), or
     (values, indices) along ``dim`` (gradient to the selected index)."""
     kind = "nanmedian" if ignore_nan else "median"
-    if dim is not None:
+    if dim is not ...:  # (no dim given: the median of every element)
+        _expect(dim, int, kind, "dim")
         return (NanMedianResult if ignore_nan else MedianResult)(*_select(x, dim, keepdim, kind))
     _expect(x, Tensor, kind, "input")
     if x.numel() == 0:
@@ -167,6 +168,8 @@ def logcumsumexp(x: Tensor, dim: int) -> Tensor:
 def nansum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The sum, treating nan as 0. grad: g where x is not nan, 0 at nans"""
     _expect(x, Tensor, "nansum", "input")
+    if isinstance(dim, Tensor):
+        raise TypeError("nansum(): argument 'dim' (position 1) must be tuple of ints, not Tensor")
     if x.is_floating_point():
         x = Where.apply(x.isnan(), 0.0, x)
     return x.sum(dim, keepdim, dtype=dtype)
@@ -175,6 +178,8 @@ def nansum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None)
 def nanmean(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The mean of the elements that are not nan. grad: g / count where x is not nan, 0 at nans"""
     _expect(x, Tensor, "nanmean", "input")
+    if isinstance(dim, Tensor):
+        raise TypeError("nanmean(): argument 'dim' (position 1) must be tuple of ints, not Tensor")
     if not x.is_floating_point():
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{x.dtype.name.capitalize()}")
