@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Sequence
 
 from .._tensor import Tensor
 
@@ -52,7 +53,7 @@ def check_square(name: str, a: Tensor, what: str = "A") -> None:
     check_float(name, a)
 
 
-def check_same_dtype(name: str, a: Tensor, b: Tensor, names: str = "AB") -> None:
+def check_same_dtype(name: str, a: Tensor, b: Tensor, names: Sequence[str] = "AB") -> None:
     if a.dtype != b.dtype:
         raise RuntimeError(f"linalg.{name}: Expected {names[0]} and {names[1]} to have the same dtype, but found "
                            f"{names[0]} of type {_torch_type_name(a)} and {names[1]} of type {_torch_type_name(b)} "

@@ -127,14 +127,14 @@ class Solve(Op):
     def forward(ctx, a, b, check: bool = True):
         xp = ctx.xp
         shape = _broadcast_batch(a.shape[:-2], b.shape[:-2])
-        a, b = xp.broadcast_to(a, shape + a.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:])
+        wide_a, wide_b = xp.broadcast_to(a, shape + a.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:])
         try:
-            out = xp.linalg.solve(a, b)
+            out = xp.linalg.solve(wide_a, wide_b)
         except getattr(xp.linalg, "LinAlgError", ArithmeticError):
             if check:
                 raise _linalg_error("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
-            out = _nan_solve(ctx.device.backend, a, b)
-        ctx.save_for_backward(a if ctx.needs_input_grad[0] or ctx.needs_input_grad[1] else None, out)
+            out = _nan_solve(ctx.device.backend, wide_a, wide_b)
+        ctx.save_for_backward(a, out)  # (A itself, not its broadcast: double backward reaches it)
         return out
 
     def backward(ctx, grad):
