@@ -199,7 +199,7 @@ class Inverse(Op):
 
 
 class Det(Op):
-    """det(A); grad_A = g det(A) A^-T (the cofactor matrix, from an SVD where A is singular)"""
+    """det(A); grad_A = g det(A) A^-T (0 where det(A) is 0, as torch's)"""
 
     def forward(ctx, a):
         out = lapack(ctx.xp, "det", a)
@@ -207,32 +207,14 @@ class Det(Op):
         return out
 
     def backward(ctx, grad):
+        from .elementwise import Where
+
         a, out = ctx.saved_tensors
         if a.shape[-1] == 0:
             return a * 0
-        if not bool((out == 0).any()):
-            return Solve.apply(a.mT, _eye(a, a.shape[-1])) * (grad * out)[..., None, None]
-        return _cofactor(a) * grad[..., None, None]
-
-
-def _exclusive_products(s):
-    """p_i = prod_{j != i} s_j along the last dim, without dividing (s may hold zeros)."""
-    from ..._creation import ones
-    from .shape import cat
-
-    one = ones(s.shape[:-1] + (1,), dtype=s.dtype, device=s.device)
-    before = cat([one, s[..., :-1]], -1).cumprod(-1)
-    after = cat([one, s.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
-    return before * after
-
-
-def _cofactor(a):
-    """The cofactor matrix det(A) A^-T, also for singular A: det(U) det(V) U diag(prod_{j != i} s_j) V^T."""
-    from .linalg_spectral import Svd
-
-    u, s, vh = Svd.apply(a, full_matrices=False)
-    sign = Det.apply(u.detach()) * Det.apply(vh.detach())
-    return (u * _exclusive_products(s)[..., None, :]) @ vh * sign[..., None, None]
+        eye = _eye(a, a.shape[-1])
+        safe = Where.apply((out == 0)[..., None, None], eye, a)  # singular: any invertible stand-in, times 0
+        return Solve.apply(safe.mT, eye) * (grad * out)[..., None, None]
 
 
 class SlogDet(Op):
