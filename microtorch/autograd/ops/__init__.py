@@ -9,6 +9,8 @@
 - ``sort``: sort, argsort, topk
 - ``linalg``: matmul, outer, addmm, einsum
 - ``matrix``: tril/triu, diag, trace (compositions)
+- ``decomposition``, ``linalg_spectral``, ``linalg_lu``, ``linalg_norm``: ``torch.linalg``'s solves, inverses, determinants,
+  Cholesky, SVD, eigh, QR, pinv, LU and p-norms
 - ``nn``: softmax, linear, embedding, the activations with a kernel of their own
 - ``conv``, ``pool``, ``norm``, ``loss``: the layer kernels (im2col + GEMM, windows, the shared normalisation, NLL/BCE)
 """

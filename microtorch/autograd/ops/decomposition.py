@@ -143,7 +143,9 @@ class Solve(Op):
         wide_a, wide_b = xp.broadcast_to(a, shape + a.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:])
         try:
             out = lapack(xp, "solve", wide_a, wide_b)
-        except getattr(xp.linalg, "LinAlgError", ArithmeticError):
+            if _singular(xp, out) and not _singular(xp, wide_a):  # CuPy returns inf/nan instead of raising
+                raise ArithmeticError
+        except (getattr(xp.linalg, "LinAlgError", ArithmeticError), ArithmeticError):
             if check:
                 raise _linalg_error("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
             out = _nan_solve(ctx.device.backend, wide_a, wide_b)
@@ -182,7 +184,9 @@ class Inverse(Op):
         xp = ctx.xp
         try:
             out = lapack(xp, "inv", a)
-        except getattr(xp.linalg, "LinAlgError", ArithmeticError):
+            if _singular(xp, out) and not _singular(xp, a):  # CuPy returns inf/nan instead of raising
+                raise ArithmeticError
+        except (getattr(xp.linalg, "LinAlgError", ArithmeticError), ArithmeticError):
             if check:
                 _, _, info = ctx.device.backend.lu_factor(a)
                 element = int(info.reshape(-1)[xp.argmax(info.reshape(-1) > 0)])
