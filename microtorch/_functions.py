@@ -160,9 +160,24 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
     return _legacy.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots, out=out)
 
 
+def geqrf(input: Tensor, *, out: Any = None) -> Any:
+    """(a, tau), LAPACK's packed QR (Householder vectors below the diagonal). grad: none, as torch's"""
+    from .linalg import _householder
+
+    return _householder.geqrf(input, out=out)
+
+
+def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False, *,
+          out: Any = None) -> Tensor:
+    """Q @ input3 with Q = H_1 ... H_k from geqrf's (input, input2). grad: that of the Householder products"""
+    from .linalg import _householder
+
+    return _householder.ormqr(input, input2, input3, left, transpose, out=out)
+
+
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
     "lgamma", "digamma", "polygamma", "erfinv",
-    "lu_unpack",
+    "lu_unpack", "geqrf", "ormqr",
 ]
