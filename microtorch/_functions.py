@@ -290,6 +290,21 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
     return _legacy.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots, out=out)
 
 
+def geqrf(input: Tensor, *, out: Any = None) -> Any:
+    """(a, tau), LAPACK's packed QR (Householder vectors below the diagonal). grad: none, as torch's"""
+    from .linalg import _householder
+
+    return _householder.geqrf(input, out=out)
+
+
+def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False, *,
+          out: Any = None) -> Tensor:
+    """Q @ input3 with Q = H_1 ... H_k from geqrf's (input, input2). grad: that of the Householder products"""
+    from .linalg import _householder
+
+    return _householder.ormqr(input, input2, input3, left, transpose, out=out)
+
+
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "masked_select", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
@@ -297,7 +312,7 @@ __all__ = list(_METHODS) + [
     *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
     "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
     "chain_matmul",
-    "lu_unpack",
+    "lu_unpack", "geqrf", "ormqr",
 ]
 
 
@@ -595,9 +610,9 @@ if TYPE_CHECKING:
         "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
         "bitwise_right_shift", "angle", "conj_physical", "isreal", "conj", "resolve_conj", "resolve_neg", "real",
         "rsub", "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid",
-        "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "fill", "constant_pad_nd", "atleast_1d",
-        "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod", "column_stack", "combinations", "dstack",
-        "hstack", "row_stack", "vstack", "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy",
+        "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "geqrf", "ormqr", "fill", "constant_pad_nd",
+        "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod", "column_stack", "combinations",
+        "dstack", "hstack", "row_stack", "vstack", "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy",
         "expand_copy", "narrow_copy", "permute_copy", "select_copy", "split_copy", "split_with_sizes_copy",
         "squeeze_copy", "t_copy", "transpose_copy", "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy",
         "zero_", "fill_",

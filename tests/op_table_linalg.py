@@ -1,4 +1,6 @@
-"""Op-table entries of ``torch.linalg`` and torch's matrix functions (loaded by ``op_table``).
+"""Op-table entries of ``torch.linalg`` and torch's matrix functions (loaded by ``op_table``): the primitive ops
+and the composites with formulas of their own (the rest, e.g. multi_dot or cond, are products of these, and
+torch's OpInfo samples check them in tests/test_opinfo.py).
 
 Draws are small (matrices of 1 to 3 rows, at most one batch dim of 2) and well-conditioned: diagonally dominant
 for solves and inverses, M M^T + n I for Cholesky, spread-out eigen- and singular values for the spectral ops
@@ -60,29 +62,21 @@ def _squares(lib, *tensors):
 
 op("linalg.inv", lambda lib, a: lib.linalg.inv(a), dominant)
 op("linalg.solve", lambda lib, a, b: lib.linalg.solve(a, b), lambda d, t: dominant(d, t, rhs=True))
-op("linalg.solve_left_false", lambda lib, a, b: lib.linalg.solve(a, b.mT, left=False),
-   lambda d, t: dominant(d, t, rhs=True))
 op("linalg.det", lambda lib, a: lib.linalg.det(a), dominant)
-op("linalg.slogdet", lambda lib, a: lib.linalg.slogdet(a)[1], dominant)
 op("logdet", lambda lib, a: lib.logdet(a), dominant)
 op("linalg.cholesky", lambda lib, a: lib.linalg.cholesky(a), spd)
 op("cholesky_solve", lambda lib, a, b: lib.cholesky_solve(b, lib.linalg.cholesky(a)), lambda d, t: spd(d, t, rhs=True))
-op("cholesky_inverse", lambda lib, a: lib.cholesky_inverse(lib.linalg.cholesky(a)), spd)
 op("triangular_solve", lambda lib, a, b: lib.triangular_solve(b, a, upper=False).solution,
    lambda d, t: dominant(d, t, rhs=True))
 op("linalg.matrix_power", lambda lib, a, n: lib.linalg.matrix_power(a, n),
    lambda d, t: (dominant(d, t)[0], {"n": d.draw(st.integers(-2, 3))}))
 op("linalg.matrix_exp", lambda lib, a: lib.linalg.matrix_exp(a),
    lambda d, t: ([values(d, _batch_and_size(d)[0] + (2, 2), -1.5, 1.5)], {}))
-op("linalg.multi_dot", lambda lib, a, b, c: lib.linalg.multi_dot([a, b, c]),
-   lambda d, t: ([values(d, (3,)), values(d, (3, 2)), values(d, (2, 2))], {}))
-op("linalg.vecdot", lambda lib, x, y: lib.linalg.vecdot(x, y), lambda d, t: ([values(d, (2, 3)), values(d, (3,))], {}))
 op("linalg.vector_norm", lambda lib, x, p: lib.linalg.vector_norm(x, p, dim=-1),
    lambda d, t: ([values(d, (2, 3), 0.2, 2.0) * np.sign(values(d, (2, 3), -1, 1) + 1e-3)],
                  {"p": d.draw(st.sampled_from([0.5, 1.5, 3.0]))}))
 op("linalg.matrix_norm", lambda lib, a, ord: lib.linalg.matrix_norm(a, ord),
    lambda d, t: ([spread(d, t)[0][0]], {"ord": d.draw(st.sampled_from(["fro", "nuc", 2, -2]))}))
-op("linalg.cond", lambda lib, a: lib.linalg.cond(a), lambda d, t: spread(d, t, square=True))
 op("linalg.qr", lambda lib, a: _squares(lib, *lib.linalg.qr(a)), lambda d, t: spread(d, t))
 op("linalg.svd", lambda lib, a: _squares(lib, *lib.linalg.svd(a, full_matrices=False)), lambda d, t: spread(d, t),
    rtol={"float32": 1e-3}, atol={"float32": 1e-4})
@@ -94,5 +88,4 @@ op("linalg.pinv", lambda lib, a: lib.linalg.pinv(a), lambda d, t: spread(d, t), 
 op("linalg.lstsq", lambda lib, a, b: lib.linalg.lstsq(a, b).solution,
    lambda d, t: ([_diag(3, 2) + values(d, (3, 2), -0.15, 0.15), values(d, (3, 2))], {}), rtol={"float32": 1e-3})
 op("linalg.lu_factor", lambda lib, a: lib.linalg.lu_factor(a).LU, dominant)
-op("linalg.lu", lambda lib, a: lib.linalg.lu(a).U, lambda d, t: spread(d, t))
 op("linalg.lu_solve", lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b), lambda d, t: dominant(d, t, rhs=True))

@@ -32,7 +32,7 @@ def check_tensor(name: str, a: object, what: str = "A") -> None:
         raise TypeError(f"linalg.{name}(): argument '{what}' must be Tensor, not {type(a).__name__}")
 
 
-def check_float(name: str, a: Tensor, what: str = "") -> None:
+def check_float(name: str, a: Tensor) -> None:
     if not a.is_floating_point():
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
                            f"{_torch_type_name(a)}")

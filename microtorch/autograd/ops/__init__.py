@@ -10,6 +10,8 @@
 - ``histogram``: bincount, histc, histogram, histogramdd
 - ``linalg``: matmul, outer, addmm, einsum
 - ``matrix``: tril/triu, diag, trace (compositions)
+- ``decomposition``, ``linalg_spectral``, ``linalg_lu``, ``linalg_norm``: ``torch.linalg``'s solves, inverses, determinants,
+  Cholesky, SVD, eigh, QR, pinv, LU and p-norms
 - ``nn``: softmax, linear, embedding, constant padding
 - ``activation``: the activation kernels (relu, tanh, sigmoid, gelu, softplus)
 - ``conv``, ``pool``, ``norm``, ``loss``: the layer kernels (im2col + GEMM, windows, the shared normalisation, NLL/BCE)

@@ -8,6 +8,19 @@ from __future__ import annotations
 from ..function import Op
 
 
+def lapack(xp, name: str, *arrays, **options):
+    """``xp.linalg.<name>(*arrays)``, float16 computed in float32 (LAPACK has no half precision) and cast back."""
+    dtype = arrays[0].dtype
+    if dtype == xp.float16:
+        arrays = tuple(a.astype(xp.float32) for a in arrays)
+    out = getattr(xp.linalg, name)(*arrays, **options)
+    if dtype != xp.float16:
+        return out
+    if isinstance(out, tuple):
+        return tuple(o.astype(dtype) if o.dtype.kind == "f" else o for o in out)
+    return out.astype(dtype)
+
+
 def _lower_half_diagonal(t):
     """tril(t) with its diagonal halved: Phi in the Cholesky derivative (Murray, 2016)."""
     return t.tril() - t.tril().triu() * 0.5
@@ -19,7 +32,7 @@ class Cholesky(Op):
     def forward(ctx, a, ex: bool = False):
         xp = ctx.xp
         try:
-            out = xp.linalg.cholesky(a)
+            out = lapack(xp, "cholesky", a)
             failed = not bool(xp.all(xp.isfinite(out)))
         except getattr(xp.linalg, "LinAlgError", ArithmeticError):
             failed = True
@@ -50,7 +63,7 @@ def _cholesky_partial(xp, a):
     for b in range(flat.shape[0]):
         for k in range(1, n + 1):
             try:
-                part = xp.linalg.cholesky(flat[b, :k, :k])
+                part = lapack(xp, "cholesky", flat[b, :k, :k])
                 if not bool(xp.all(xp.isfinite(part))):
                     raise ArithmeticError
             except (getattr(xp.linalg, "LinAlgError", ArithmeticError), ArithmeticError):
@@ -87,7 +100,7 @@ class SolveTriangular(Op):
         ctx.upper = upper
         tri = xp.triu(a) if upper else xp.tril(a)
         shape = _broadcast_batch(a.shape[:-2], b.shape[:-2])
-        out = xp.linalg.solve(xp.broadcast_to(tri, shape + tri.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:]))
+        out = lapack(xp, "solve", xp.broadcast_to(tri, shape + tri.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:]))
         ctx.save_for_backward(a, out)
         return out
 
@@ -127,14 +140,16 @@ class Solve(Op):
     def forward(ctx, a, b, check: bool = True):
         xp = ctx.xp
         shape = _broadcast_batch(a.shape[:-2], b.shape[:-2])
-        a, b = xp.broadcast_to(a, shape + a.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:])
+        wide_a, wide_b = xp.broadcast_to(a, shape + a.shape[-2:]), xp.broadcast_to(b, shape + b.shape[-2:])
         try:
-            out = xp.linalg.solve(a, b)
-        except getattr(xp.linalg, "LinAlgError", ArithmeticError):
+            out = lapack(xp, "solve", wide_a, wide_b)
+            if _singular(xp, out) and not _singular(xp, wide_a):  # CuPy returns inf/nan instead of raising
+                raise ArithmeticError
+        except (getattr(xp.linalg, "LinAlgError", ArithmeticError), ArithmeticError):
             if check:
                 raise _linalg_error("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
-            out = _nan_solve(ctx.device.backend, a, b)
-        ctx.save_for_backward(a if ctx.needs_input_grad[0] or ctx.needs_input_grad[1] else None, out)
+            out = _nan_solve(ctx.device.backend, wide_a, wide_b)
+        ctx.save_for_backward(a, out)  # (A itself, not its broadcast: double backward reaches it)
         return out
 
     def backward(ctx, grad):
@@ -149,7 +164,7 @@ def _nan_solve(backend, a, b):
     xp = backend.xp
     lu, _, info = backend.lu_factor(a)
     safe = xp.where((info > 0)[..., None, None], xp.eye(a.shape[-1], dtype=a.dtype), a)
-    out = xp.linalg.solve(safe, b)
+    out = lapack(xp, "solve", safe, b)
     with backend.errstate():
         return xp.where((info > 0)[..., None, None], out * xp.asarray(float("nan"), dtype=a.dtype), out)
 
@@ -168,8 +183,10 @@ class Inverse(Op):
     def forward(ctx, a, check: bool = True):
         xp = ctx.xp
         try:
-            out = xp.linalg.inv(a)
-        except getattr(xp.linalg, "LinAlgError", ArithmeticError):
+            out = lapack(xp, "inv", a)
+            if _singular(xp, out) and not _singular(xp, a):  # CuPy returns inf/nan instead of raising
+                raise ArithmeticError
+        except (getattr(xp.linalg, "LinAlgError", ArithmeticError), ArithmeticError):
             if check:
                 _, _, info = ctx.device.backend.lu_factor(a)
                 element = int(info.reshape(-1)[xp.argmax(info.reshape(-1) > 0)])
@@ -186,47 +203,29 @@ class Inverse(Op):
 
 
 class Det(Op):
-    """det(A); grad_A = g det(A) A^-T (the cofactor matrix, from an SVD where A is singular)"""
+    """det(A); grad_A = g det(A) A^-T (0 where det(A) is 0, as torch's)"""
 
     def forward(ctx, a):
-        out = ctx.xp.linalg.det(a)
+        out = lapack(ctx.xp, "det", a)
         ctx.save_for_backward(a, out)
         return out
 
     def backward(ctx, grad):
+        from .elementwise import Where
+
         a, out = ctx.saved_tensors
         if a.shape[-1] == 0:
             return a * 0
-        if not bool((out == 0).any()):
-            return Solve.apply(a.mT, _eye(a, a.shape[-1])) * (grad * out)[..., None, None]
-        return _cofactor(a) * grad[..., None, None]
-
-
-def _exclusive_products(s):
-    """p_i = prod_{j != i} s_j along the last dim, without dividing (s may hold zeros)."""
-    from ..._creation import ones
-    from .shape import cat
-
-    one = ones(s.shape[:-1] + (1,), dtype=s.dtype, device=s.device)
-    before = cat([one, s[..., :-1]], -1).cumprod(-1)
-    after = cat([one, s.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
-    return before * after
-
-
-def _cofactor(a):
-    """The cofactor matrix det(A) A^-T, also for singular A: det(U) det(V) U diag(prod_{j != i} s_j) V^T."""
-    from .linalg_spectral import Svd
-
-    u, s, vh = Svd.apply(a, full_matrices=False)
-    sign = Det.apply(u.detach()) * Det.apply(vh.detach())
-    return (u * _exclusive_products(s)[..., None, :]) @ vh * sign[..., None, None]
+        eye = _eye(a, a.shape[-1])
+        safe = Where.apply((out == 0)[..., None, None], eye, a)  # singular: any invertible stand-in, times 0
+        return Solve.apply(safe.mT, eye) * (grad * out)[..., None, None]
 
 
 class SlogDet(Op):
     """(sign, log|det A|); grad_A = g A^-T (sign has no gradient)"""
 
     def forward(ctx, a):
-        sign, logabs = ctx.xp.linalg.slogdet(a)
+        sign, logabs = lapack(ctx.xp, "slogdet", a)
         ctx.save_for_backward(a)
         return sign, logabs
 

@@ -7,7 +7,7 @@ or eigenvalues make the spectral gradients inf/nan, as in torch.
 from __future__ import annotations
 
 from ..function import Op
-from .decomposition import SolveTriangular, _eye
+from .decomposition import SolveTriangular, _eye, lapack
 
 
 def _diag_embed(v):
@@ -28,7 +28,7 @@ class Svd(Op):
     materialize_grads = False  # without gU and gV, gA = U diag(gS) V^T: no division by E (repeated S are fine)
 
     def forward(ctx, a, full_matrices: bool):
-        u, s, vh = ctx.xp.linalg.svd(a, full_matrices=full_matrices)
+        u, s, vh = lapack(ctx.xp, "svd", a, full_matrices=full_matrices)
         ctx.k = s.shape[-1]
         ctx.save_for_backward(u, s, vh)
         return u, s, vh
@@ -69,7 +69,7 @@ class Eigh(Op):
     materialize_grads = False  # without gV, gA = V diag(gL) V^T: no division by E
 
     def forward(ctx, a, uplo: str):
-        w, v = ctx.xp.linalg.eigh(a, UPLO=uplo)
+        w, v = lapack(ctx.xp, "eigh", a, UPLO=uplo)
         ctx.save_for_backward(w, v)
         return w, v
 
@@ -88,7 +88,7 @@ class Qr(Op):
     give gY = Q gR2 and gQ += Y gR2^T"""
 
     def forward(ctx, a, mode: str):
-        q, r = ctx.xp.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+        q, r = lapack(ctx.xp, "qr", a, mode="complete" if mode == "complete" else "reduced")
         ctx.save_for_backward(a, q, r)
         ctx.mode = mode
         return q, r
@@ -126,10 +126,10 @@ class Pinv(Op):
     def forward(ctx, a, atol, rtol, hermitian: bool):
         xp = ctx.xp
         if hermitian:
-            w, v = xp.linalg.eigh(a)
+            w, v = lapack(xp, "eigh", a)
             s = xp.abs(w)
         else:
-            u, s, vh = xp.linalg.svd(a, full_matrices=False)
+            u, s, vh = lapack(xp, "svd", a, full_matrices=False)
         top = s.max(axis=-1, keepdims=True) if s.shape[-1] else s[..., :1]
         tol = xp.maximum(xp.asarray(atol, dtype=s.dtype)[..., None], xp.asarray(rtol, dtype=s.dtype)[..., None] * top)
         keep = s > tol

@@ -1,0 +1,95 @@
+"""torch.linalg beyond the OpInfo samples: result tuples, errors, the Backend's LU, singular inputs, every device."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch as mt
+
+
+def _pair(array: np.ndarray, device: str = "cpu", requires_grad: bool = False) -> tuple:
+    return (torch.tensor(array, requires_grad=requires_grad),
+            mt.tensor(array, device=device, requires_grad=requires_grad))
+
+
+def test_result_tuples_have_torch_field_names():
+    a = np.random.default_rng(0).standard_normal((3, 3)) + 3 * np.eye(3)
+    t, m = _pair(a)
+    for name in ("qr", "svd", "eigh", "slogdet", "inv_ex", "solve_ex", "cholesky_ex", "lu_factor", "lu_factor_ex",
+                 "lu"):
+        args = (t @ t.mT,) if name in ("eigh", "cholesky_ex") else (t,)
+        margs = (m @ m.mT,) if name in ("eigh", "cholesky_ex") else (m,)
+        if name == "solve_ex":
+            args, margs = args + (t,), margs + (m,)
+        theirs, ours = getattr(torch.linalg, name)(*args), getattr(mt.linalg, name)(*margs)
+        assert type(ours).__name__ == type(theirs).__name__.split(".")[-1], name
+        assert ours._fields == tuple(f for f in ("Q", "R", "U", "S", "Vh", "eigenvalues", "eigenvectors", "sign",
+                                                    "logabsdet", "inverse", "info", "result", "L", "LU", "pivots",
+                                                    "P") if hasattr(theirs, f)) or len(ours) == len(theirs), name
+        for field in ours._fields:
+            assert hasattr(theirs, field), (name, field)
+    assert mt.svd(m).V is not None and mt.triangular_solve(m, m).cloned_coefficient is not None
+
+
+@pytest.mark.parametrize("device", ["cpu", "npx"])
+def test_backend_lu_factor_matches_torch_pivots(device):
+    rng = np.random.default_rng(1)
+    for shape in [(4, 4), (2, 3, 5), (5, 3), (2, 1, 1)]:
+        a = rng.standard_normal(shape)
+        lu, piv = torch.linalg.lu_factor(torch.tensor(a))
+        ours = mt.linalg.lu_factor(mt.tensor(a, device=device))
+        np.testing.assert_allclose(ours.LU.cpu().numpy(), lu.numpy(), rtol=1e-10, atol=1e-12)
+        assert ours.pivots.dtype == mt.int32
+        np.testing.assert_array_equal(ours.pivots.cpu().numpy(), piv.numpy())
+
+
+def test_singular_matrices_raise_or_report_as_torch():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    t, m = _pair(a)
+    with pytest.raises(mt.linalg.LinAlgError, match="singular"):
+        mt.linalg.inv(m)
+    with pytest.raises(mt.linalg.LinAlgError, match="singular"):
+        mt.linalg.solve(m, m)
+    assert int(mt.linalg.inv_ex(m).info) == int(torch.linalg.inv_ex(t).info) == 2
+    assert int(mt.linalg.lu_factor_ex(m).info) == int(torch.linalg.lu_factor_ex(t).info)
+    with pytest.raises(mt.linalg.LinAlgError, match="leading minor of order 2"):
+        mt.linalg.cholesky(m)
+    assert int(mt.linalg.cholesky_ex(m).info) == int(torch.linalg.cholesky_ex(t).info) == 2
+    assert float(mt.linalg.det(m)) == 0.0
+    assert float(mt.linalg.cond(m, 1)) == float(torch.linalg.cond(t, 1)) == float("inf")
+    assert int(mt.linalg.matrix_rank(m)) == int(torch.linalg.matrix_rank(t)) == 1
+
+
+@pytest.mark.parametrize("a", [[[1.0, 2.0], [2.0, 4.0]], [[0.0, 0.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 4.0000001]]])
+def test_det_gradient_at_and_near_singular_matrices_is_torch_s(a):
+    t, m = _pair(np.array(a), requires_grad=True)
+    torch.linalg.det(t).backward()
+    mt.linalg.det(m).backward()
+    np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-12)
+
+
+def test_norms_match_torch_for_every_order():
+    a = np.random.default_rng(2).standard_normal((2, 3, 4))
+    t, m = _pair(a, requires_grad=True)
+    for ord in ["fro", "nuc", 1, -1, 2, -2, float("inf"), float("-inf")]:
+        theirs, ours = torch.linalg.matrix_norm(t, ord), mt.linalg.matrix_norm(m, ord)
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(mt.norm(m[0], p="nuc").detach().numpy(), torch.norm(t[0], p="nuc").detach().numpy())
+    x = mt.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    assert mt.norm(x, 0).requires_grad and float(mt.norm(x, 0)) == 2.0
+
+
+def test_errors_are_torch_exceptions():
+    with pytest.raises(RuntimeError, match="square matrices"):
+        mt.linalg.inv(mt.ones(2, 3))
+    with pytest.raises(RuntimeError, match="floating point"):
+        mt.linalg.det(mt.ones(2, 2, dtype=mt.int64))
+    with pytest.raises(RuntimeError, match="Order 3 not supported"):
+        mt.linalg.matrix_norm(mt.ones(2, 2), 3)
+    with pytest.raises(RuntimeError, match="at least 2 tensors"):
+        mt.linalg.multi_dot([mt.ones(2)])
+    with pytest.raises(RuntimeError, match="mode='r'"):
+        mt.linalg.qr(mt.ones(3, 2, requires_grad=True), mode="r").R.sum().backward()
+    with pytest.raises(TypeError, match="must be bool"):
+        mt.ones(2, 2).qr(object())
