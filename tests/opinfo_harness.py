@@ -86,7 +86,9 @@ def counterpart(name: str) -> Any:
 
 #: entries whose op_db lambda reorders a function's arguments (not a Tensor method's): the same reordering
 REORDERED = {"einsum": lambda tensors, equation, **kwargs: mt.einsum(equation, tensors, **kwargs),
-             "nn.functional.embedding": lambda weight, idx, **kwargs: mt.nn.functional.embedding(idx, weight, **kwargs)}
+             "nn.functional.embedding": lambda weight, idx, **kwargs: mt.nn.functional.embedding(idx, weight, **kwargs),
+             "linalg.lstsq.grad_oriented": lambda a, b, driver: mt.linalg.lstsq(a, b, driver=driver)[:2],
+             "linalg.pinv.singular": lambda a, b: mt.linalg.pinv(a @ b.mT)}
 
 
 def counterpart_of(op: Any) -> Any:
@@ -95,8 +97,8 @@ def counterpart_of(op: Any) -> Any:
     sample's (or the same lambda over microtorch, ``REORDERED``)."""
     if entry_id(op) in SAMPLERS:
         return counterpart(entry_id(op))
-    if op.name in REORDERED:
-        return REORDERED[op.name]
+    if entry_id(op) in REORDERED or op.name in REORDERED:
+        return REORDERED.get(entry_id(op), REORDERED.get(op.name))
     if getattr(op.op, "__name__", "") == "<lambda>" and hasattr(mt.Tensor, op.name.split(".")[-1]):
         return getattr(mt.Tensor, op.name.split(".")[-1])
     return counterpart(op.name)
