@@ -273,10 +273,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Any = None) -> tuple:
     """The k-th smallest element along ``dim`` and its index. grad: to that index"""
-    if out is not None and builtins.any(o is input for o in out):
-        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
-                           "to a single memory location. Please clone() the tensor before performing the operation.")
-    return write_out(out, _stats.kthvalue(input, k, dim, keepdim), "kthvalue")
+    return write_out(out, _stats.kthvalue(input, k, dim, keepdim), "kthvalue", (input,))
 
 
 def chain_matmul(*matrices: Tensor, out: Any = None) -> Tensor:

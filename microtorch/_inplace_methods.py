@@ -26,7 +26,7 @@ VALUES = (
     "divide fmod remainder floor_divide true_divide hypot multiply subtract xlogy copysign float_power heaviside ldexp "
     "nextafter gcd lcm bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift "
     "logical_and logical_or logical_xor logical_not eq ne lt le gt ge greater greater_equal less less_equal not_equal "
-    "index_add index_copy index_fill index_put masked_scatter scatter_reduce renorm"
+    "index_add index_copy index_fill index_put masked_scatter scatter_reduce renorm conj_physical igamma igammac"
 ).split()
 #: shape-changing in-place forms: x becomes the view the method returns
 SHAPES = "squeeze unsqueeze transpose t swapaxes swapdims as_strided".split()

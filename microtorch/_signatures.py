@@ -53,7 +53,8 @@ def function_from_method(method: Callable, name: str, first: str = "input", out:
     if out:
         header += ([] if star else ["*"]) + ["out=None"]
         body = (f"    if out is None:\n        return _method({', '.join(call)})\n"
-                f"    return _write_out(out, _method({', '.join(call)}), {name!r})\n")
+                f"    return _write_out(out, _method({', '.join(call)}), {name!r}"
+                f"{(', (' + ', '.join(c for c in call if '=' not in c and '*' not in c) + ',)') if name in _OUT_MUST_NOT_ALIAS_INPUT else ''})\n")
     else:
         body = f"    return _method({', '.join(call)})\n"
     second = params[0].name if params and params[0].kind is params[0].POSITIONAL_OR_KEYWORD else None
@@ -103,8 +104,10 @@ def write_out(out: Any, result: Any, name: str = "", inputs: tuple = ()) -> Any:
         return result
     from ._tensor import Tensor
 
-    if isinstance(out, Tensor) and any(t is out or isinstance(t, Tensor) and t._device == out._device
-                                       and out._device.backend.may_share_memory(out._data, t._data) for t in inputs):
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    if any(isinstance(o, Tensor) and (t is o or isinstance(t, Tensor) and t._device == o._device
+                                      and o._device.backend.may_share_memory(o._data, t._data))
+           for o in outs for t in inputs):
         raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
                            "to a single memory location. Please clone() the tensor before performing the operation.")
     if isinstance(result, tuple):
@@ -115,8 +118,16 @@ def write_out(out: Any, result: Any, name: str = "", inputs: tuple = ()) -> Any:
                 raise RuntimeError(f"Expected out tensor to have dtype {r.dtype}, but got {o.dtype} instead")
             _write_one(o, r, name)
         return type(result)(*out) if hasattr(result, "_fields") else tuple(out)
+    if name in _EXACT_DTYPE_OUT and isinstance(out, Tensor) and out.dtype != result.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {result.dtype}, but got {out.dtype} instead")
     _write_one(out, result, name)
     return out
+
+
+#: functions whose ``out=`` torch refuses to cast into, as it does for every tuple result
+_EXACT_DTYPE_OUT = {"gather"}
+#: functions whose ``out=`` torch refuses when it shares memory with the input, even as an exact alias
+_OUT_MUST_NOT_ALIAS_INPUT = {"gather", "take", "index_select"}
 
 
 def _write_one(out: Any, result: Any, name: str) -> None:

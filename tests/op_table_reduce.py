@@ -103,7 +103,9 @@ def _draw_points(data, dtype):
     """Two point sets whose every pair of points is apart (the grid shifts of ``apart``)."""
     p, r, m = (data.draw(st.integers(1, 3)) for _ in range(3))
     a = np.round(values(data, (p, m)) / 0.2) * 0.2
-    b = np.round((values(data, (r, m)) - 0.1) / 0.2) * 0.2 + 0.1
+    # the columns' offsets differ (0.1 + 0.013 j), so no two coordinates of a pair are equally far apart: p = inf
+    # has no ties to split
+    b = np.round((values(data, (r, m)) - 0.1) / 0.2) * 0.2 + 0.1 + 0.013 * np.arange(m)
     return [a, b], {"p": data.draw(st.sampled_from([1.0, 2.0, 3.0, float("inf")]))}
 
 

@@ -88,7 +88,8 @@ def counterpart(name: str) -> Any:
 REORDERED = {"einsum": lambda tensors, equation, **kwargs: mt.einsum(equation, tensors, **kwargs),
              "nn.functional.embedding": lambda weight, idx, **kwargs: mt.nn.functional.embedding(idx, weight, **kwargs),
              "linalg.lstsq.grad_oriented": lambda a, b, driver: mt.linalg.lstsq(a, b, driver=driver)[:2],
-             "linalg.pinv.singular": lambda a, b: mt.linalg.pinv(a @ b.mT)}
+             "linalg.pinv.singular": lambda a, b: mt.linalg.pinv(a @ b.mT),
+             "zero_": lambda x: mt.zero_(x.clone())}
 
 
 def counterpart_of(op: Any) -> Any:

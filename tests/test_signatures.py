@@ -34,7 +34,6 @@ EXCEPTIONS = {
     ("torch", "addmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
     ("torch", "bmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
     ("Tensor", "requires_grad_", "mode"): "torch's stub says mode=, but torch itself only accepts requires_grad=",
-    ("Tensor", "view", "dtype"): "view(dtype) reinterprets bits; microtorch refuses it (use .to(dtype))",
     ("torch", "baddbmm", "out_dtype"): "torch's fp16/bf16 -> fp32 GEMM overload is CUDA-only (torch raises on the CPU)",
 }
 #: torch's stubs (or, for lu, its override lambda) list out= on these Tensor methods, but torch refuses it at run

@@ -23,8 +23,8 @@ class PNorm(Op):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         p, shape = ctx.p, tuple(x.shape)
-        if p == 0:
-            return x * 0.0
+        if p == 0:  # (zeros, not x * 0, which is nan at inf and nan)
+            return x.new_zeros(shape)
         norm = _keep(out, shape, ctx.dim, ctx.keepdim)
         grad = _keep(grad, shape, ctx.dim, ctx.keepdim)
         if p < 1:

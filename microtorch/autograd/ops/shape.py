@@ -363,6 +363,8 @@ def narrow(x, dim: int, start: Any, length: int):
     dim = _normalize_dim(dim, x.ndim)
     size = x.shape[dim]
     if isinstance(start, Tensor):
+        if start.ndim != 0 or start.is_floating_point() or start.dtype.name == "bool":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
         start = start.item()
     if not -size <= start <= size:
         raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
