@@ -12,6 +12,7 @@ import functools
 from typing import Any, Callable
 
 from . import _tensor
+from ._signatures import _SCALAR_TYPE_NAMES
 from .autograd import grad_mode
 from .autograd.ops import inplace as _inplace
 
@@ -38,6 +39,9 @@ def _value_form(method: Callable, name: str) -> Callable:
         # while recording, the op reads a copy: a composite op may save x deep in its graph, where the write
         # would change it (apply_ keeps the old values only for what the last node saved)
         recording = grad_mode.state.enabled and self._requires_grad
+        if name == "float_power" and self.dtype.name != "float64":  # torch refuses to cast its double result back
+            raise RuntimeError(f"the base given to float_power_ has dtype {_SCALAR_TYPE_NAMES[self.dtype.name]} but "
+                               "the operation's result requires dtype Double")
         return _inplace.apply_(self, lambda t: method(t.clone() if recording else t, *args, **kwargs))
 
     form.__name__ = form.__qualname__ = f"{name}_"

@@ -243,17 +243,20 @@ def check(op: Any, dtype: str, cap: int | None) -> dict:
         except Unconvertible:
             continue
         STATS["samples"] += 1
+        STATS[f"samples {dtype}"] += 1
         try:
             o_out = fn.fget(o_args[0]) if isinstance(fn, property) else fn(*o_args, **o_kwargs)
         except Exception as e:  # noqa: BLE001
             failures.setdefault("raises", f"{type(e).__name__}: {str(e)[:120]}")
             STATS["failing"] += 1
+            STATS[f"failing {dtype}"] += 1
             continue
         seen = op.name not in UNSEEN_VALUES and not _random_sample(op, sample)
         problem = _compare(t_out, o_out, dtype, values=seen)
         if problem:
             failures.setdefault("values", problem)
             STATS["failing"] += 1
+            STATS[f"failing {dtype}"] += 1
             continue
         if op.supports_autograd and seen:
             try:
@@ -263,6 +266,7 @@ def check(op: Any, dtype: str, cap: int | None) -> dict:
             if problem:
                 failures.setdefault("grads", problem)
                 STATS["failing"] += 1
+                STATS[f"failing {dtype}"] += 1
     return failures
 
 
@@ -358,6 +362,9 @@ def main() -> None:
           f"({100 * len(have) / len(ops):.0f} %); samples (float64 and float32{', chosen entries' if only else ''}): "
           f"{STATS['samples']}, passing {passing} ({100 * passing / max(STATS['samples'], 1):.1f} %); "
           f"expected failures{' of the chosen entries' if only else ''}: {len(lines)}")
+    for dtype in DTYPES:
+        total = STATS[f"samples {dtype}"]
+        print(f"  {dtype}: {total - STATS[f'failing {dtype}']} of {total} samples pass")
     if "--write" in sys.argv:
         if only:  # keep the other entries' lines
             lines += [line for line in EXPECTED.read_text().splitlines()[2:] if not line.split()[0].startswith(only)]
