@@ -274,6 +274,11 @@ def _keep_out_aliasing(sample: Any, o_args: Any, o_kwargs: dict) -> None:
     """An error input's ``out=`` that is one of its inputs stays that input in microtorch, and an expanded one stays
     expanded (``to_mt`` copies each tensor on its own)."""
     out = sample.kwargs.get("out")
+    if isinstance(out, (tuple, list)):  # a tuple out=: each element that is an input stays that input
+        leaves = list(zip(_leaves((sample.input, *sample.args)), _leaves(o_args)))
+        o_kwargs["out"] = type(out)(next((o for t, o in leaves if t is part), mine)
+                                    for part, mine in zip(out, o_kwargs["out"]))
+        return
     if not isinstance(out, torch.Tensor):
         return
     for t, o in zip(_leaves((sample.input, *sample.args)), _leaves(o_args)):
