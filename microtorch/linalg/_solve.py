@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+from .._creation import arange
 from .._dtype import float64, int64
+from .._promotion import _normalize_dim
 from .._signatures import write_out
 from .._tensor import Tensor
 from ..autograd.ops import decomposition as _dec
@@ -214,9 +216,6 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Any = None) -> Tensor:
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """The ``offset``-th diagonals of the matrices in dims ``dim1``, ``dim2``, as the last dim. grad: g on the diagonal"""
-    from .._creation import arange
-    from .._promotion import _normalize_dim
-
     _common.check_tensor("diagonal", A)
     d1, d2 = _normalize_dim(dim1, A.ndim), _normalize_dim(dim2, A.ndim)
     if d1 == d2:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import _creation
+from ..._tensor import Tensor
 from ...autograd.function import Op
 from ...autograd.grad_mode import no_grad
 from ...distributed import _collectives
@@ -63,8 +64,6 @@ def assign_buckets(params: list, cap_bytes: int, first_cap_bytes: int = FIRST_BU
 
 def reachable_leaves(outputs: Any) -> set:
     """ids of the leaf tensors the autograd graph of ``outputs`` reaches."""
-    from ..._tensor import Tensor
-
     stack, seen, leaves = [], set(), set()
 
     def collect(obj: Any) -> None:
