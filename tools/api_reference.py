@@ -76,6 +76,8 @@ def _counterpart(namespace: str, name: str) -> Any:
 
 
 def _summary(obj: Any) -> str:
+    if inspect.ismodule(obj):  # (its repr names the checkout's path: the page would differ between clones)
+        return " ".join((inspect.getdoc(obj) or "").strip().split("\n\n")[0].split()).replace("|", "\\|")
     if not (inspect.isclass(obj) or inspect.isroutine(obj) or isinstance(obj, property) or callable(obj)):
         return f"``{obj!r}``"
     doc = (inspect.getdoc(obj) or "").strip()
