@@ -185,28 +185,23 @@ def modified_bessel_i1(input: Tensor, *, out: Any = None) -> Tensor:
     return write_out(out, _special.ModifiedBesselI.apply(x, order=1), "modified_bessel_i1")
 
 
-def bessel_j0(input: Tensor, *, out: Any = None) -> Tensor:
-    """The Bessel function of the first kind of order 0 (no gradient, as in torch)."""
-    x = _float_input(_tensor_input(input, "bessel_j0"))
-    return write_out(out, _special.BesselJY.apply(x, kind="j0"), "bessel_j0")
+def _bessel(kind: str, description: str) -> Any:
+    """``torch.special.bessel_<kind>`` (torch's own approximations, NumPy alone; no gradient, as in torch)."""
+    name = f"bessel_{kind}"
+
+    def function(input: Tensor, *, out: Any = None) -> Tensor:
+        x = _float_input(_tensor_input(input, name))
+        return write_out(out, _special.BesselJY.apply(x, kind=kind), name)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"The Bessel function of the {description} (no gradient, as in torch)."
+    return function
 
 
-def bessel_j1(input: Tensor, *, out: Any = None) -> Tensor:
-    """The Bessel function of the first kind of order 1 (no gradient, as in torch)."""
-    x = _float_input(_tensor_input(input, "bessel_j1"))
-    return write_out(out, _special.BesselJY.apply(x, kind="j1"), "bessel_j1")
-
-
-def bessel_y0(input: Tensor, *, out: Any = None) -> Tensor:
-    """The Bessel function of the second kind of order 0 (no gradient, as in torch)."""
-    x = _float_input(_tensor_input(input, "bessel_y0"))
-    return write_out(out, _special.BesselJY.apply(x, kind="y0"), "bessel_y0")
-
-
-def bessel_y1(input: Tensor, *, out: Any = None) -> Tensor:
-    """The Bessel function of the second kind of order 1 (no gradient, as in torch)."""
-    x = _float_input(_tensor_input(input, "bessel_y1"))
-    return write_out(out, _special.BesselJY.apply(x, kind="y1"), "bessel_y1")
+bessel_j0 = _bessel("j0", "first kind of order 0")
+bessel_j1 = _bessel("j1", "first kind of order 1")
+bessel_y0 = _bessel("y0", "second kind of order 0")
+bessel_y1 = _bessel("y1", "second kind of order 1")
 
 
 def _library_function(name: str) -> Any:

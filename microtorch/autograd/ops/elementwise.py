@@ -422,6 +422,14 @@ class BitwiseXor(_Bitwise):
     kernel = "bitwise_xor"
 
 
+class BitwiseLeftShift(_Bitwise):
+    kernel = "left_shift"
+
+
+class BitwiseRightShift(_Bitwise):
+    kernel = "right_shift"
+
+
 class BitwiseNot(_Comparison):
     def forward(ctx, x):
         if x.dtype.kind in "fV":
@@ -465,12 +473,6 @@ def isclose(x: Tensor, other: Any, rtol: float, atol: float, equal_nan: bool) ->
         if tolerance < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tolerance:g}")
     return IsClose.apply(x, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
-class BitwiseLeftShift(_Bitwise):
-    kernel = "left_shift"
-
-
-class BitwiseRightShift(_Bitwise):
-    kernel = "right_shift"
 
 
 class SignBit(_Comparison):

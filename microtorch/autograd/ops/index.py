@@ -552,13 +552,20 @@ def index_put(x, indices: Any, values, accumulate: bool = False):
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{x.dtype.name.capitalize()} for the destination and {values.dtype.name.capitalize()} for the source.")
     key = normalize_key(x, tuple(slice(None) if i is None else i for i in indices))
-    if not accumulate:
-        out = x.clone()
-        setitem(out, key, values)
-        return out
-    with on_device(x._device):
-        shape = x._data[key].shape
-    return x + IndexAccumulate.apply(values.expand(shape), key=key, shape=tuple(x.shape))
+    if accumulate:
+        with on_device(x._device):
+            values = values.expand(x._data[key].shape)
+    return _written(x, key, values, accumulate)
+
+
+def _written(x, key, values, accumulate: bool):
+    """``x`` with ``values`` written at ``key`` (a recorded setitem into a clone), or, with ``accumulate``, added
+    there (repeated positions adding up); ``values`` has the indexed shape when accumulating."""
+    if accumulate:
+        return x + IndexAccumulate.apply(values, key=key, shape=tuple(x.shape))
+    out = x.clone()
+    setitem(out, key, values)
+    return out
 
 
 def _flat_index(index, size: int, fn: str):
@@ -591,12 +598,7 @@ def put(x, index, source, accumulate: bool = False):
                          f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
     flat = _flat_index(index, x.numel(), "put_")
     values = x.reshape(-1)
-    key = normalize_key(values, (flat,))
-    if accumulate:
-        return (values + IndexAccumulate.apply(source.reshape(-1), key=key, shape=(x.numel(),))).reshape(x.shape)
-    out = values.clone()
-    setitem(out, key, source.reshape(-1))
-    return out.reshape(x.shape)
+    return _written(values, normalize_key(values, (flat,)), source.reshape(-1), accumulate).reshape(x.shape)
 
 
 def masked_scatter(x, mask, source):
