@@ -115,3 +115,30 @@ def test_pointwise_ops_in_chunks_on_threads_match_torch(spec, data):
     finally:
         _threads.threshold, function.PARALLEL_FROM = threshold, parallel_from
         _threads.set_num_threads(old)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7])
+def test_run_chunks_covers_every_index_once_and_reraises(n):
+    """``run_chunks`` hands out disjoint ranges covering ``0..n`` on 3 threads, and a task's error reaches the caller."""
+    from microtorch.backends import _threads
+
+    old = _threads.get_num_threads()
+    try:
+        _threads.set_num_threads(3)
+        seen = np.zeros(n, dtype=np.int64)
+
+        def count(lo, hi):
+            seen[lo:hi] += 1
+
+        _threads.run_chunks(count, n)
+        assert seen.tolist() == [1] * n
+
+        def fail(lo, hi):
+            if lo > 0:
+                raise ValueError("chunk failed")
+
+        if n >= 2:
+            with pytest.raises(ValueError, match="chunk failed"):
+                _threads.run_chunks(fail, n)
+    finally:
+        _threads.set_num_threads(old)

@@ -12,7 +12,7 @@ import math
 import os
 import threading
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 import numpy
 
@@ -107,3 +107,19 @@ def _rows(operands: tuple, shape: tuple, lo: int, hi: int) -> list:
     """Each operand's rows ``lo:hi`` of the output's first axis (operands broadcast along it stay whole)."""
     return [a[lo:hi] if isinstance(a, numpy.ndarray) and a.ndim == len(shape) and a.shape[0] == shape[0] else a
             for a in operands]
+
+
+def run_chunks(task: Callable[[int, int], None], n: int) -> None:
+    """Call ``task(lo, hi)`` for consecutive ranges covering ``0..n``, one range per thread, in parallel; the calling
+    thread runs the first. ``task`` must write disjoint outputs (and release the GIL, as NumPy calls do, to gain)."""
+    parts = min(_threads, n)
+    if parts <= 1:
+        if n > 0:
+            task(0, n)
+        return
+    bounds = [n * i // parts for i in range(parts + 1)]
+    pool = _executor()
+    futures = [pool.submit(task, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    task(bounds[0], bounds[1])
+    for f in futures:
+        f.result()
