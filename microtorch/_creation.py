@@ -11,6 +11,7 @@ from ._memory_format import check_layout
 from ._signatures import write_out
 from ._tensor import Tensor
 from ._promotion import _shape_arg
+from ._absent import ABSENT
 from .backends import get_backend
 
 _float = float
@@ -441,13 +442,29 @@ def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *, generator:
     return _random("normal", size, float(mean), float(std), dtype, device, False, generator)
 
 
-def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None, out: Any = None) -> Tensor:  # noqa: A002
-    """0/1 draws, 1 with probability ``input`` (or ``p``) elementwise."""
+def bernoulli(input: Tensor, p: Any = ABSENT, *, generator: Any = None, out: Any = None) -> Tensor:  # noqa: A002
+    """0/1 draws, 1 with probability ``input`` (or ``p``, a number in [0, 1]) elementwise."""
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    probs = input if p is None else full_like(input, p)
+    if p is ABSENT:
+        if input.numel() and not ((input >= 0) & (input <= 1)).all().item():
+            raise RuntimeError("bernoulli(): Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        probs = input
+    else:
+        probs = full_like(input, _probability(p))
     draws = rand(probs.shape, dtype=probs.dtype, device=probs.device, generator=generator)
     return write_out(out, (draws < probs).to(probs.dtype), "bernoulli")
+
+
+def _probability(p: Any) -> float:
+    """bernoulli's ``p``: a Python number or a 0-d tensor in [0, 1]."""
+    if isinstance(p, Tensor) and p.ndim == 0:
+        p = p.item()
+    if not isinstance(p, (int, float)):
+        raise TypeError(f"bernoulli(): argument 'p' must be float, not {type(p).__name__}")
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return float(p)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from ._signatures import function_from_method, write_out
 from ._tensor import Size, Tensor
 from ._promotion import _binary, _expect
+from ._absent import ABSENT
 from .autograd.ops import elementwise as _ew
 from .autograd.ops import inplace as _inplace
 from .autograd.ops import linalg as _linalg
@@ -64,7 +65,7 @@ for _name in _METHODS:
                                             reflected=_REFLECTED.get(_name))
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
+def max(input: Tensor, dim: Any = ABSENT, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
     _expect(input, Tensor, "max", "input")
     if other is not None:
@@ -72,7 +73,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = N
     return write_out(out, input.max(dim, keepdim), "max")
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
+def min(input: Tensor, dim: Any = ABSENT, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``min(x)``, ``min(x, dim)`` -> (values, indices), or ``min(a, b)`` (elementwise)."""
     _expect(input, Tensor, "min", "input")
     if other is not None:
@@ -241,17 +242,17 @@ def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: in
     return _differences.gradient(input, spacing, dim, edge_order)
 
 
-def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def trapezoid(y: Tensor, x: Any = ABSENT, *, dx: Any = ABSENT, dim: int = -1) -> Tensor:
     """The trapezoid-rule integral of y along ``dim`` (at samples ``x``, or spaced ``dx``)."""
     return _differences.trapezoid(y, x, dx, dim)
 
 
-def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def trapz(y: Tensor, x: Any = ABSENT, *, dx: Any = ABSENT, dim: int = -1) -> Tensor:
     """``trapezoid``'s older name."""
     return _differences.trapezoid(y, x, dx, dim, "trapz")
 
 
-def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x: Any = ABSENT, *, dx: Any = ABSENT, dim: int = -1) -> Tensor:
     """The running trapezoid-rule integral of y along ``dim``."""
     return _differences.cumulative_trapezoid(y, x, dx, dim)
 

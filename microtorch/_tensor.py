@@ -26,6 +26,7 @@ from ._dtype import dtype, dtype_of_array, get_default_dtype
 from .autograd import function, grad_mode
 from .backends import get_backend
 from ._tensor_compat import TensorCompat
+from ._absent import ABSENT, given
 
 _new = object.__new__
 _host_scalar = get_backend("cpu").xp.generic  # numpy's scalar types
@@ -1068,17 +1069,18 @@ class Tensor(TensorCompat):
     def std(self, dim: Any = None, unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *, correction: Any = None) -> Tensor:
         return _reduce.var(self, dim, unbiased, keepdim, correction, op=_reduce.Std)
 
-    def prod(self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
+    def prod(self, dim: Any = ABSENT, keepdim: builtins.bool = False, *, dtype: _dtype.dtype | None = None) -> Tensor:
+        dim = given(dim, "prod", "dim", "int")
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "bui" and dtype is None:
             x = x.to(_dtype.int64)
         return _reduce.Prod.apply(x, dim=_reduce.normalize_dims(dim, x.ndim), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: builtins.bool = False, *, other: Any = None) -> Any:
-        return _reduce.max_min(self, dim if other is None else other, keepdim, "max")
+    def max(self, dim: Any = ABSENT, keepdim: builtins.bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, given(dim, "max", "dim", "int") if other is None else other, keepdim, "max")
 
-    def min(self, dim: Any = None, keepdim: builtins.bool = False, *, other: Any = None) -> Any:
-        return _reduce.max_min(self, dim if other is None else other, keepdim, "min")
+    def min(self, dim: Any = ABSENT, keepdim: builtins.bool = False, *, other: Any = None) -> Any:
+        return _reduce.max_min(self, given(dim, "min", "dim", "int") if other is None else other, keepdim, "min")
 
     def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> Tensor:
         return _reduce.Amax.apply(self, dim=_reduce.normalize_dims(dim if dim != () else None, self.ndim), keepdim=keepdim, largest=True)
@@ -1093,6 +1095,7 @@ class Tensor(TensorCompat):
         return _reduce.argmax(self, dim, keepdim, largest=False)
 
     def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+        given(dim, "logsumexp", "dim", "tuple of ints")
         return _reduce.LogSumExp.apply(_float_input(self), dim=_reduce.normalize_dims(dim, self.ndim), keepdim=keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: _dtype.dtype | None = None) -> Tensor:
@@ -1146,8 +1149,8 @@ class Tensor(TensorCompat):
     def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
         return _shape.unflatten(self, dim, sizes)
 
-    def squeeze(self, dim: Any = None) -> Tensor:
-        return _shape.squeeze(self, dim)
+    def squeeze(self, dim: Any = ABSENT) -> Tensor:
+        return _shape.squeeze(self, given(dim, "squeeze", "dim", "int"))
 
     def unsqueeze(self, dim: builtins.int) -> Tensor:
         return _shape.unsqueeze(self, dim)

@@ -7,7 +7,9 @@ no-op, since microtorch's DataLoader workers send batches back by pickling.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
+
+from ._absent import ABSENT
 
 
 class TensorCompat:
@@ -51,13 +53,41 @@ class TensorCompat:
 
         return strided
 
-    def to_sparse(self, *args: Any, **kwargs: Any) -> Any:
+    def to_sparse(self, sparse_dim: Any = ABSENT, *, layout: Any = None, blocksize: Any = None,
+                  dense_dim: Any = None) -> Any:
+        """Refused (microtorch has no sparse tensors) after torch's argument checks; ``layout=strided`` is self."""
+        from ._memory_format import layout as layout_type, strided
+
+        if sparse_dim is not ABSENT:
+            if layout is not None or blocksize is not None or dense_dim is not None:
+                raise TypeError("to_sparse() received an invalid combination of arguments: expected (*, layout, "
+                                "blocksize, dense_dim) or (int sparse_dim)")
+            sparse_dim = _sparse_int(sparse_dim, "to_sparse", "sparse_dim")
+            ndim = len(self.shape)
+            if not 0 <= sparse_dim <= ndim:
+                raise RuntimeError(f"dense_to_sparse: sparse_dim argument must be in [0,{ndim}] range, but "
+                                   f"{sparse_dim} is given")
+        elif layout is not None and not isinstance(layout, layout_type):
+            raise TypeError(f"to_sparse(): argument 'layout' must be torch.layout, not {type(layout).__name__}")
+        elif layout is strided:
+            return self
+        elif dense_dim is not None:
+            _sparse_int(dense_dim, "to_sparse", "dense_dim")
+        _refuse_sparse("to_sparse")
+
+    def to_sparse_coo(self) -> Any:
         """Refused: microtorch has no sparse tensors."""
-        from ._unsupported import UnsupportedError
+        _refuse_sparse("to_sparse_coo")
 
-        raise UnsupportedError("Tensor.to_sparse: microtorch does not support sparse tensors (only the strided layout)")
-
-    to_sparse_csr = to_sparse_coo = to_sparse
+    def to_sparse_csr(self, dense_dim: Any = None) -> Any:
+        """Refused (microtorch has no sparse tensors) after torch's check of ``dense_dim``."""
+        if dense_dim is not None:
+            dense_dim = _sparse_int(dense_dim, "to_sparse_csr", "dense_dim")
+            top = len(self.shape) - 2
+            if top >= 0 and not 0 <= dense_dim <= top:
+                raise RuntimeError(f"dense_to_sparse_csr: dense_dim argument must be in [0,{top}] range, but "
+                                   f"{dense_dim} is given")
+        _refuse_sparse("to_sparse_csr")
 
     def is_complex(self) -> bool:
         """Always False: microtorch has no complex dtypes."""
@@ -120,8 +150,23 @@ class TensorCompat:
         return multinomial(self, num_samples,  # type: ignore[arg-type]  # (the mixin is only ever a Tensor)
                            replacement, generator=generator)
 
-    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
+    def bernoulli(self, p: Any = ABSENT, *, generator: Any = None) -> Any:
         """``microtorch.bernoulli(self, ...)``: 0/1 draws with probability self (or p)."""
         from ._creation import bernoulli
 
         return bernoulli(self, p, generator=generator)  # type: ignore[arg-type]  # (the mixin is only ever a Tensor)
+
+
+def _sparse_int(value: Any, fn: str, arg: str) -> int:
+    """An int argument of the sparse conversions, checked as torch's parser does."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be int, not {type(value).__name__}")
+    if not -2**63 <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
+def _refuse_sparse(fn: str) -> NoReturn:
+    from ._unsupported import UnsupportedError
+
+    raise UnsupportedError(f"Tensor.{fn}: microtorch does not support sparse tensors (only the strided layout)")

@@ -1,6 +1,7 @@
 """torch names microtorch cannot support (sparse layouts, complex dtypes, torch.fx, ...): reaching one
-raises an error that says so, at the user's line. The error is both a NotImplementedError and an
-AttributeError, so ``hasattr(microtorch, "complex64")`` is False as for any missing name."""
+raises an error that says so, at the user's line. For a missing name the error is both a NotImplementedError and
+an AttributeError, so ``hasattr(microtorch, "complex64")`` is False as for any missing name; a method that exists
+(``x.to_sparse()``) raises a plain :class:`UnsupportedError` (a NotImplementedError), never an AttributeError."""
 from __future__ import annotations
 
 _COMPLEX = "microtorch does not support complex dtypes"
@@ -21,13 +22,18 @@ UNSUPPORTED = {
 }
 
 
-class UnsupportedError(NotImplementedError, AttributeError):
-    """A torch feature microtorch does not have."""
+class UnsupportedError(NotImplementedError):
+    """A torch feature microtorch does not have, reached through a name it has (``x.to_sparse()``)."""
 
 
-def missing(module: str, name: str) -> UnsupportedError | AttributeError:
+class UnsupportedNameError(UnsupportedError, AttributeError):
+    """A torch name microtorch does not have (``microtorch.sparse_coo``): also an AttributeError, so ``hasattr``
+    says False."""
+
+
+def missing(module: str, name: str) -> UnsupportedNameError | AttributeError:
     """The error for ``module.name``: what is unsupported, or Python's plain AttributeError."""
     reason = UNSUPPORTED.get(name)
     if reason is not None:
-        return UnsupportedError(f"{module}.{name}: {reason}")
+        return UnsupportedNameError(f"{module}.{name}: {reason}")
     return AttributeError(f"module '{module}' has no attribute '{name}'")

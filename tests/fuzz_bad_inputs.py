@@ -10,7 +10,10 @@ call's outcome is classified:
 * ``accepted``: torch raises and microtorch does not;
 * ``internal``: microtorch raises AttributeError, NameError, UnboundLocalError, or an error raised
   inside NumPy that surfaced unwrapped;
-* ``refused``: torch succeeds and microtorch raises.
+* ``refused``: torch succeeds and microtorch raises;
+* ``unsupported``: torch succeeds and microtorch refuses a feature it documents as unsupported (sparse layouts:
+  its ``UnsupportedError``, a NotImplementedError naming the feature). Not a failure, but counted and printed, so
+  the cases stay in sight. Where torch raises for a bad argument, microtorch checks the argument first.
 
 ``python tests/fuzz_bad_inputs.py`` prints the figures by class and the failing cases.
 """
@@ -26,6 +29,7 @@ from typing import Any, Callable
 import torch
 
 import microtorch as mt
+from microtorch._unsupported import UnsupportedError
 
 # names whose calls change global state, touch files or the network, or take long on any argument
 SKIP = {
@@ -125,7 +129,7 @@ def _is_internal(error: BaseException) -> bool:
 
 
 def classify(target: str, value_name: str, position: int) -> str:
-    """``ok``, ``accepted``, ``internal``, ``refused`` or ``slow`` (more than 2 s in microtorch)."""
+    """``ok``, ``accepted``, ``internal``, ``refused``, ``unsupported`` or ``slow`` (more than 2 s in microtorch)."""
     theirs = _call(torch, target, value_name, position)
     previous = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
     if previous is not None:
@@ -142,6 +146,8 @@ def classify(target: str, value_name: str, position: int) -> str:
         return "internal"
     if theirs is not None and ours is None:
         return "accepted"
+    if theirs is None and isinstance(ours, UnsupportedError):
+        return "unsupported"
     if theirs is None and ours is not None:
         return "refused"
     return "ok"

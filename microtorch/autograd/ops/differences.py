@@ -11,6 +11,7 @@ from typing import Any
 from .shape import cat
 from ..._tensor import Tensor
 from ..._promotion import _expect, _normalize_dim
+from ..._absent import ABSENT
 
 
 def _slice(x: Tensor, dim: int, start: int, stop: int | None = None) -> Tensor:
@@ -131,11 +132,27 @@ def _sample_spacing(y: Tensor, x: Tensor, dim: int, fn: str) -> Tensor:
     return _slice(x, dim, 1) - _slice(x, dim, 0, -1)
 
 
-def trapezoid(y: Tensor, x: Any = None, dx: Any = None, dim: int = -1, fn: str = "trapezoid") -> Tensor:
+def _sampling(x: Any, dx: Any, fn: str) -> tuple:
+    """``(x, dx)`` as torch's two overloads take them (x a Tensor, dx a real number), None where absent."""
+    if x is not ABSENT and not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument 'x' (position 2) must be Tensor, not {type(x).__name__}")
+    if x is not ABSENT and dx is not ABSENT:
+        raise RuntimeError(f"{fn}: received both x and dx; pass one")
+    if isinstance(dx, Tensor) and dx.ndim == 0:
+        dx = dx.item()
+    if dx is not ABSENT and (isinstance(dx, (bool, complex)) and not (fn == "trapz" and isinstance(dx, bool))):
+        raise RuntimeError(f"{fn}: Currently, we only support dx as a real number.")
+    if dx is not ABSENT and not isinstance(dx, numbers.Real):
+        raise TypeError(f"{fn}(): argument 'dx' must be Number, not {type(dx).__name__}")
+    if isinstance(dx, int) and not -2**63 <= dx < 2**63:
+        raise OverflowError("int too big to convert")
+    return None if x is ABSENT else x, None if dx is ABSENT else dx
+
+
+def trapezoid(y: Tensor, x: Any = ABSENT, dx: Any = ABSENT, dim: int = -1, fn: str = "trapezoid") -> Tensor:
     """The integral of y along ``dim`` by the trapezoid rule (samples at ``x``, or spaced ``dx``, default 1)."""
     _expect(y, Tensor, fn, "y")
-    if x is not None and dx is not None:
-        raise RuntimeError(f"{fn}: received both x and dx; pass one")
+    x, dx = _sampling(x, dx, fn)
     dim = _normalize_dim(dim, y.ndim)
     if y.dtype.name == "bool" or (isinstance(x, Tensor) and x.dtype.name == "bool"):
         raise RuntimeError(f"{fn}: received a bool input for `x` or `y`, but bool is not supported")
@@ -148,9 +165,10 @@ def trapezoid(y: Tensor, x: Any = None, dx: Any = None, dim: int = -1, fn: str =
     return (y.sum(dim) - (_slice(y, dim, 0, 1) + _slice(y, dim, -1)).squeeze(dim) * 0.5) * h
 
 
-def cumulative_trapezoid(y: Tensor, x: Any = None, dx: Any = None, dim: int = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x: Any = ABSENT, dx: Any = ABSENT, dim: int = -1) -> Tensor:
     """The running trapezoid-rule integral of y along ``dim`` (one element fewer than y along it)."""
     _expect(y, Tensor, "cumulative_trapezoid", "y")
+    x, dx = _sampling(x, dx, "cumulative_trapezoid")
     dim = _normalize_dim(dim, y.ndim)
     if y.dtype.name == "bool" or (isinstance(x, Tensor) and x.dtype.name == "bool"):
         raise RuntimeError("cumulative_trapezoid: received a bool input for `x` or `y`, but bool is not supported")
