@@ -89,8 +89,14 @@ _float32_matmul_precision = "highest"
 def set_float32_matmul_precision(precision: str) -> None:
     """Accepted for torch's API ('highest', 'high', 'medium'): float32 matmuls always run in float32 here."""
     global _float32_matmul_precision
-    if precision not in ("highest", "high", "medium"):
-        raise RuntimeError(f"Invalid precision {precision!r}: expected 'highest', 'high' or 'medium'")
+    if not isinstance(precision, str):
+        raise RuntimeError(f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}")
+    if precision not in ("highest", "high", "medium"):  # torch warns and keeps the setting
+        import warnings
+
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
     _float32_matmul_precision = precision
 
 

@@ -45,7 +45,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
             out = out.clone()
         return _finish(out._data, out._device, requires_grad)
     dev = as_device(device)
-    array = _host_array(data, dev, copy=True)
+    floating = dtype is not None and _dtype.as_dtype(dtype).is_floating_point
+    array = _host_array(data, dev, copy=True, floating=floating)
     with on_device(dev):
         if dtype is not None:
             array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
@@ -57,7 +58,9 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     return _finish(array, dev, requires_grad)
 
 
-def _host_array(data: Any, dev: Any, copy: bool | None) -> Any:
+def _host_array(data: Any, dev: Any, copy: bool | None, floating: bool = False) -> Any:
+    """``data`` as an array on ``dev``; Python ints beyond 64 bits become floats for a ``floating`` dtype (as in
+    torch) and raise torch's ValueError otherwise."""
     backend = dev.backend
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
         data = [v.tolist() if isinstance(v, Tensor) else v for v in data]
@@ -66,12 +69,24 @@ def _host_array(data: Any, dev: Any, copy: bool | None) -> Any:
     except ValueError as e:
         shape = _ragged_message(data)
         raise ValueError(shape or f"could not make a tensor from this data: {e}") from None
+    if array.dtype.kind in "Ou" and _holds_huge_int(data):
+        if not floating:
+            raise ValueError("Overflow when unpacking long long")
+        with on_device(dev):
+            array = array.astype("float64")
     if array.dtype.kind in "OUSVM" and array.dtype.name != "bfloat16":
         raise TypeError(
             f"could not infer a tensor dtype from data of type {type(data).__name__} (array dtype {array.dtype}); "
             "use numbers, nested lists of numbers, or arrays"
         )
     return array
+
+
+def _holds_huge_int(data: Any) -> bool:
+    """Whether nested lists of numbers hold a Python int beyond int64 (NumPy makes uint64 or object arrays)."""
+    if isinstance(data, (list, tuple)):
+        return any(_holds_huge_int(v) for v in data)
+    return isinstance(data, int) and not -0x8000000000000000 <= data < 0x8000000000000000
 
 
 def _ragged_message(data: Any, depth: int = 0) -> str | None:
@@ -90,7 +105,7 @@ def _ragged_message(data: Any, depth: int = 0) -> str | None:
     return None
 
 
-def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+def as_tensor(data: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing ``data``'s memory when it can (same device and dtype), else a copy."""
     if isinstance(data, Tensor):
         return data.to(device=device if device is not None else data.device, dtype=dtype)
@@ -403,6 +418,9 @@ def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = No
 
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     """A random permutation of 0, ..., n - 1 (int64 unless ``dtype``)."""
+    (n,) = _shape_arg((n,))
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dev = as_device(device)
     gen = None if generator is None else generator._generator
     with on_device(dev):
@@ -433,13 +451,32 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
     return randint(low, high, input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
-    """``normal(mean, std, size)`` with float mean/std, or tensors of means/stds."""
+def normal(mean: Any, std: Any = ABSENT, size: Sequence[int] | None = None, *, generator: Any = None, dtype: Any = None,
+           device: Any = None) -> Tensor:
+    """``normal(mean, std, size)`` with float mean/std, or tensors of means/stds (a tensor of means alone: std 1)."""
+    if std is ABSENT and not isinstance(mean, Tensor):
+        raise TypeError("normal(): a float mean needs a std (normal(mean, std, size))")
+    std = 1.0 if std is ABSENT else std
+    _check_std(std)
+    # (float parameters, as torch's: an int beyond int64 is a float there too)
+    mean, std = (float(v) if isinstance(v, int) else v for v in (mean, std))
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
         noise = randn(like.shape, dtype=like.dtype, device=like.device, generator=generator)
         return (noise * std + mean).detach()
     return _random("normal", size, float(mean), float(std), dtype, device, False, generator)
+
+
+def _check_std(std: Any) -> None:
+    """normal's std: a non-negative number or a tensor of them (torch's errors)."""
+    if isinstance(std, Tensor):
+        if std.numel() and not (std >= 0).all().item():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        return
+    if not isinstance(std, (int, float)):
+        raise TypeError(f"normal(): argument 'std' must be float or Tensor, not {type(std).__name__}")
+    if not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
 
 
 def bernoulli(input: Tensor, p: Any = ABSENT, *, generator: Any = None, out: Any = None) -> Tensor:  # noqa: A002

@@ -65,6 +65,25 @@ for _name in _METHODS:
                                             reflected=_REFLECTED.get(_name))
 
 
+def _dims_tuple(dims: Any, fn: str) -> tuple:
+    """The function form's ``dims``: a tuple or list of ints (the method also takes them unpacked)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    return tuple(dims)
+
+
+def flip(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """The elements in reverse order along each of ``dims`` (a copy). grad: g flipped along dims"""
+    _expect(input, Tensor, "flip", "input")
+    return input.flip(_dims_tuple(dims, "flip"))
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """The tensor repeated ``dims`` times along each dim (leading ones pad dims). grad: g summed over the tiles"""
+    _expect(input, Tensor, "tile", "input")
+    return input.tile(_dims_tuple(dims, "tile"))
+
+
 def max(input: Tensor, dim: Any = ABSENT, keepdim: bool = False, *, other: Any = None, out: Any = None) -> Any:  # noqa: A001
     """``max(x)``, ``max(x, dim)`` -> (values, indices), or ``max(a, b)`` (elementwise)."""
     _expect(input, Tensor, "max", "input")
@@ -95,12 +114,15 @@ def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     return write_out(out, _binary(_ew.Minimum, input, other), "minimum")
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
+def where(condition: Tensor, input: Any = ABSENT, other: Any = ABSENT, *, out: Any = None) -> Any:
     """``where(cond, x, y)`` elementwise choice; ``where(cond)`` the indices where cond holds.
 
     grad: g where cond holds (x), g elsewhere (y)."""
-    if input is None and other is None:
+    if input is ABSENT and other is ABSENT:
         return nonzero(condition, as_tuple=True)
+    if input is ABSENT or other is ABSENT or input is None or other is None:
+        raise TypeError("where() received an invalid combination of arguments: expected (Tensor condition) or "
+                        "(Tensor condition, Tensor input, Tensor other), with input and other tensors or numbers")
     return write_out(out, _ew.where(condition, input, other), "where")
 
 
@@ -155,7 +177,11 @@ def masked_select(input: Tensor, mask: Tensor, *, out: Any = None) -> Tensor:
 
 def broadcast_shapes(*shapes: Any) -> Size:
     """The shape that tensors of ``shapes`` broadcast to (an int is a 1-d shape), with torch's errors."""
-    shapes = tuple((s,) if isinstance(s, int) else tuple(s) for s in shapes)
+    for s in shapes:
+        if isinstance(s, Tensor):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+    # (torch reads a None as the empty shape)
+    shapes = tuple(() if s is None else (s,) if isinstance(s, int) else tuple(s) for s in shapes)
     for s in shapes:
         for n in s:
             if not isinstance(n, int) or isinstance(n, bool):

@@ -63,9 +63,14 @@ def construct(dt: Any, args: tuple, device: Any, kwargs: dict) -> Any:
     if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
         return empty(*args, dtype=dt, device=device)
     if len(args) == 1 and isinstance(args[0], Tensor):
-        return args[0].to(device=device, dtype=dt)
+        if args[0].dtype is not dt:  # (torch returns the tensor itself, so it must already be of the dtype)
+            raise TypeError(f"expected TensorOptions(dtype={dt.name}, device={device}), but got a tensor of dtype "
+                            f"{args[0].dtype.name} on {args[0].device}")
+        return args[0].to(device=device)
     if len(args) == 1 and isinstance(args[0], (tuple, list)) and type(args[0]).__name__ == "Size":
         return empty(args[0], dtype=dt, device=device)
+    if len(args) == 1 and not isinstance(args[0], (tuple, list)) and not hasattr(args[0], "__array__"):
+        raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
     if len(args) == 1:
         return tensor(args[0], dtype=dt, device=device)
     raise TypeError(f"legacy tensor constructor: expected sizes or data, got {args!r}")

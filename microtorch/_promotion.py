@@ -45,6 +45,12 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
         raise ValueError("Overflow when unpacking long long")
 
 
+def _check_int64(value: Any) -> None:
+    """torch's ValueError for an integer argument no int64 holds (``x.roll(2**70)``)."""
+    if isinstance(value, numbers.Integral) and not -0x8000000000000000 <= _int(value) < 0x8000000000000000:
+        raise ValueError("Overflow when unpacking long long")
+
+
 def _normalize_dim(dim: Any, ndim: int) -> int:
     """A non-negative dim, or IndexError worded as torch's."""
     if type(dim) is not _int:  # (the ABC check is slow: ints first)
@@ -235,6 +241,8 @@ def _parse_to_args(t: Tensor | None, args: tuple, kwargs: dict) -> tuple:
             dev = a
         elif isinstance(a, _bool) or a is None:
             pass  # to(dtype, non_blocking) positional form; to(None) changes nothing, as torch
+        elif type(a) is _float:
+            dt = _dtype.float64  # torch's parser reads a Python float as its type: x.to(2.5) is x.to(float)
         else:
             try:
                 dt = _dtype.as_dtype(a)

@@ -169,7 +169,7 @@ class Tensor(TensorCompat):
     def is_floating_point(self) -> builtins.bool:
         return self._data.dtype.kind in "fV"  # (V: bfloat16, the only void-kind dtype microtorch admits)
 
-    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
+    def is_contiguous(self, *, memory_format: Any = None) -> builtins.bool:
         if memory_format is not None and memory_format is not _memory_format.contiguous_format:
             return _memory_format.is_contiguous_as(self, memory_format)
         return _bool(self._data.flags.c_contiguous)
@@ -445,6 +445,8 @@ class Tensor(TensorCompat):
         return self.to("cpu")
 
     def cuda(self, device: Any = None, non_blocking: builtins.bool = False, memory_format: Any = None) -> Tensor:
+        if device is not None and not isinstance(device, (str, _int, _device_cls)) or isinstance(device, _bool):
+            raise TypeError(f"cuda(): argument 'device' (position 1) must be torch.device, not {type(device).__name__}")
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
     # new_*: factories that default to this tensor's dtype and device, as torch's
@@ -764,7 +766,7 @@ class Tensor(TensorCompat):
     def xlogy(self, other: Any) -> Tensor:
         x = _float_input(self)
         if not isinstance(other, Tensor):  # a number takes x's dtype (weak, as in torch); its log must too
-            other = x.new_tensor(other)
+            other = x.new_tensor(_to_scalar(other) if type(other) is _int else other)
         return _binary(_ops.Xlogy, x, other)
 
     def logit(self, eps: builtins.float | None = None) -> Tensor:
@@ -1198,6 +1200,8 @@ class Tensor(TensorCompat):
         return _shape.repeat(self, _shape_arg(sizes if repeats is None else (repeats,)))
 
     def flip(self, *sizes: Any, dims: Any = None) -> Tensor:
+        if not sizes and dims is None:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
         return _shape.flip(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def split(self, split_size: Any, dim: builtins.int = 0) -> tuple:
@@ -1518,6 +1522,8 @@ class Tensor(TensorCompat):
         return _shape.roll(self, shifts, dims)
 
     def tile(self, *sizes: Any, dims: Any = None) -> Tensor:
+        if not sizes and dims is None:
+            raise TypeError('tile() missing 1 required positional arguments: "dims"')
         return _shape.tile(self, _shape_arg(sizes if dims is None else (dims,)))
 
     def repeat_interleave(self, repeats: Any, dim: builtins.int | None = None, *, output_size: builtins.int | None = None) -> Tensor:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .shape import cat
 from ..._tensor import Tensor
-from ..._promotion import _expect, _normalize_dim
+from ..._promotion import _check_int64, _expect, _normalize_dim
 from ..._absent import ABSENT
 
 
@@ -27,6 +27,7 @@ def diff(x: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: Any 
     _expect(x, Tensor, "diff", "input")
     if x.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
+    _check_int64(n)
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     dim = _normalize_dim(dim, x.ndim)

@@ -58,7 +58,10 @@ def pdist(x: Tensor, p: float = 2.0) -> Tensor:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {x.ndim}D")
     if not x.is_floating_point():
         raise RuntimeError("pdist only supports floating-point dtypes")
-    if p < 0:
+    if not isinstance(p, (int, float)):
+        raise TypeError(f"pdist(): argument 'p' (position 2) must be float, not {type(p).__name__}")
+    p = float(p)  # (an int beyond float64's integers is inf-like, as torch's double p)
+    if not p >= 0:
         raise RuntimeError("pdist only supports non-negative p values")
     n = x.shape[0]
     xp = x.device.backend.xp

@@ -252,6 +252,8 @@ def gather(x, dim: int, index):
 def take_along_dim(x, indices, dim: int | None = None):
     """``gather`` after broadcasting ``x`` and ``indices`` against each other apart from ``dim``
     (``dim=None``: both flattened)."""
+    if dim is None and isinstance(indices, Tensor) and indices.numel() == 0:
+        return gather(x.reshape(-1), 0, indices.reshape(-1))  # (torch's gather checks no dtype of an empty index)
     _check_index(indices, "torch.take_along_dim")  # (torch: "dtype of indices should be Long")
     if dim is None:
         return gather(x.reshape(-1), 0, indices.reshape(-1))  # (torch counts negative indices only along a dim)

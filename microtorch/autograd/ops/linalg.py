@@ -140,8 +140,10 @@ def _einsum(spec: str, operands: list):
 
 
 def einsum(equation: str, *operands: Any):
-    """``einsum('ij,jk->ik', a, b)``: sums of products over named axes, as ``torch.einsum``."""
-
+    """``einsum('ij,jk->ik', a, b)``: sums of products over named axes, as ``torch.einsum`` (also its sublist
+    format, ``einsum(a, [0, 1], b, [1, 2], [0, 2])``)."""
+    if isinstance(equation, Tensor):
+        equation, operands = _sublist_equation((equation,) + operands)
     if not isinstance(equation, str):
         raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -169,6 +171,28 @@ def einsum(equation: str, *operands: Any):
         target = result_type(*tensors)
         tensors = [t.to(target) for t in tensors]
     return Einsum.apply(*tensors, inputs=tuple(inputs), output=output)
+
+
+def _sublist_equation(args: tuple) -> tuple:
+    """The equation and operands of torch's sublist format: operands each followed by its list of subscripts
+    (ints in [0, 52), or ``...``), then optionally the output's list."""
+    output = args[-1] if len(args) % 2 else None
+    pairs = args[:-1] if len(args) % 2 else args
+
+    def letters(sublist: Any) -> str:
+        out = ""
+        for n in sublist:
+            if n is Ellipsis:
+                out += "..."
+                continue
+            n = int(n)
+            if not 0 <= n < 52:
+                raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+            out += chr(ord("A") + n) if n < 26 else chr(ord("a") + n - 26)
+        return out
+
+    equation = ",".join(letters(sub) for sub in pairs[1::2])
+    return equation + ("" if output is None else "->" + letters(output)), tuple(pairs[0::2])
 
 
 def _take_diagonals(sub: str, t):

@@ -15,7 +15,7 @@ from .. import function
 from ..function import Op
 from ..._dtype import result_type
 from ..._tensor import Tensor
-from ..._promotion import _expect, _normalize_dim
+from ..._promotion import _check_int64, _expect, _normalize_dim
 from .views import shares_memory, view_of
 
 
@@ -325,6 +325,7 @@ def split(x, split_size_or_sections: Any, dim: int = 0) -> tuple:
     dim = _normalize_dim(dim, x.ndim)
     n = x.shape[dim]
     if isinstance(split_size_or_sections, numbers.Integral):
+        _check_int64(split_size_or_sections)
         size = int(split_size_or_sections)
         if size <= 0 and n:
             raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
@@ -379,6 +380,8 @@ def narrow(x, dim: int, start: Any, length: int):
 def roll(x, shifts: Any, dims: Any = None):
     """Shift elements along ``dims`` with wrap-around (``dims=None``: over the flattened tensor)."""
     shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+    for value in shifts + ((dims,) if isinstance(dims, numbers.Integral) else tuple(dims or ())):
+        _check_int64(value)
     if dims is None:
         if len(shifts) != 1:
             raise RuntimeError(f"roll: shifts must have one element when dims is not given, got {len(shifts)}")

@@ -199,6 +199,9 @@ def isin(elements: Any = None, test_elements: Any = None, *, assume_unique: bool
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin(): expected elements or test_elements to be a Tensor")
     like = elements if isinstance(elements, Tensor) else test_elements
+    for value in (elements, test_elements):
+        if isinstance(value, bool) or isinstance(value, Tensor) and value.dtype.name == "bool":
+            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     a = elements if isinstance(elements, Tensor) else _scalar_like(elements, like)
     b = test_elements if isinstance(test_elements, Tensor) else _scalar_like(test_elements, like)
     xp = like._device.backend.xp

@@ -18,7 +18,8 @@ import math
 from typing import Any
 
 from ..function import Op
-from ..._promotion import _float_input
+from ..._creation import arange
+from ..._promotion import _check_int64, _float_input
 from .bessel import bessel_jy
 from .elementwise import where
 
@@ -603,17 +604,14 @@ def sinc(x: Any) -> Any:
 
 
 def multigammaln(x: Any, p: int) -> Any:
-    """log of the multivariate gamma function: p(p-1)/4 log(pi) + sum_(i<p) lgamma(x - i/2); torch's domain
-    check first (every element above (p - 1) / 2)."""
+    """log of the multivariate gamma function: p(p-1)/4 log(pi) + sum_(i<p) lgamma(x - i/2). torch 2.13 checks
+    only p, not the domain (x <= (p - 1) / 2 gives lgamma's values there: inf at its poles)."""
     if not isinstance(p, int) or isinstance(p, bool) or p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    _check_int64(p)
     x = _float_input(x)
-    if x.numel() and not bool((x > (p - 1) / 2).all()):
-        raise RuntimeError(f"All elements must be greater than (p-1)/2 = {(p - 1) / 2}")
-    out = x.lgamma()
-    for i in range(1, p):
-        out = out + (x - i / 2).lgamma()
-    return out + p * (p - 1) / 4 * math.log(math.pi)
+    halves = 0.5 * arange(1 - p, 1, 1, dtype=x.dtype, device=x.device)  # (one op for every p, as torch's)
+    return (x.unsqueeze(-1) + halves).lgamma().sum(-1) + 0.25 * p * (p - 1) * math.log(math.pi)
 
 
 def ndtr(x: Any) -> Any:

@@ -114,10 +114,12 @@ def median(x: Tensor, dim: Any = ..., keepdim: bool = False, ignore_nan: bool = 
     """The lower median: of every element (dim None; gradient shared evenly between the elements equal to it), or
     (values, indices) along ``dim`` (gradient to the selected index)."""
     kind = "nanmedian" if ignore_nan else "median"
+    _expect(x, Tensor, kind, "input")
+    if x.dtype.name == "bool":
+        raise NotImplementedError(f'"{kind}" not implemented for \'Bool\'')
     if dim is not ...:  # (no dim given: the median of every element)
         _expect(dim, int, kind, "dim")
         return (NanMedianResult if ignore_nan else MedianResult)(*_select(x, dim, keepdim, kind))
-    _expect(x, Tensor, kind, "input")
     if x.numel() == 0:
         return x.new_full((), math.nan)
     flat = x.reshape(-1)
@@ -305,6 +307,8 @@ def cov(x: Tensor, correction: int = 1, fweights: Any = None, aweights: Any = No
     """The covariance matrix of the variables in x's rows (observations in its columns), with frequency and
     observation weights (torch's formula: a weighted mean, then one matmul)."""
     _expect(x, Tensor, "cov", "input")
+    if x.dtype.name == "bool":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     if x.ndim > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with {x.ndim} "
                            "dimensions")
