@@ -1,10 +1,12 @@
 """A fuzz of the public API with bad values, run on torch and microtorch alike (issue 15, item 4).
 
-Every public function both libraries have (``microtorch.<name>`` and ``torch.<name>``) and every public
-Tensor method both have is called with each value of a catalogue of bad ones (None, strings, ragged
-lists, objects, complex numbers, huge ints, nan/inf, negative sizes, 0-size tensors, out-of-range dims,
-unknown and absent devices), as the first argument and, after a valid tensor, as the second. Each
-call's outcome is classified:
+Every public function both libraries have (``microtorch.<name>`` and ``torch.<name>``, and the same in
+``nn.functional``, ``linalg``, ``special`` and ``fft``) and every public Tensor method both have is called with
+each value of a catalogue of bad ones (None, strings, ragged lists, objects, complex numbers, huge ints,
+nan/inf, negative sizes, 0-size tensors, out-of-range dims, unknown and absent devices), as the first argument
+and, after a valid tensor, as the second; every ``nn`` Module class both have is constructed with the bad value
+as each of its first two constructor arguments (3 for the other required ones: ``nn.Linear(bad, 3)``,
+``nn.Conv2d(3, bad, 3)``). Each call's outcome is classified:
 
 * ``ok``: both raise (microtorch with a non-internal exception), or both succeed;
 * ``accepted``: torch raises and microtorch does not;
@@ -19,6 +21,8 @@ call's outcome is classified:
 """
 from __future__ import annotations
 
+import builtins
+import inspect
 import math
 import signal
 import traceback
@@ -62,15 +66,54 @@ BAD_VALUES: dict[str, Callable[[Any], Any]] = {
 }
 
 
+#: the namespaces whose functions the fuzz calls (torch.fft is not in microtorch: ``microtorch.fft`` raises its
+#: UnsupportedError, so it contributes no names)
+NAMESPACES = ("", "nn.functional", "linalg", "special", "fft")
+
+
+def _resolve(lib: Any, dotted: str) -> Any:
+    """``lib.nn.functional.relu`` from ``"nn.functional.relu"`` (None where a part is missing)."""
+    for part in dotted.split("."):
+        lib = getattr(lib, part, None)
+    return lib
+
+
 def _functions() -> list[str]:
     names = []
-    for name in sorted(dir(mt)):
-        if name.startswith("_") or name in SKIP or not hasattr(torch, name):
+    for namespace in NAMESPACES:
+        ours_ns, theirs_ns = (_resolve(lib, namespace) if namespace else lib for lib in (mt, torch))
+        if ours_ns is None or theirs_ns is None:
             continue
-        ours, theirs = getattr(mt, name), getattr(torch, name)
-        if callable(ours) and callable(theirs) and not isinstance(ours, type) and not isinstance(theirs, type):
-            names.append(name)
+        for name in sorted(dir(ours_ns)):
+            if name.startswith("_") or name in SKIP or not hasattr(theirs_ns, name):
+                continue
+            ours, theirs = getattr(ours_ns, name), getattr(theirs_ns, name)
+            if (callable(ours) and callable(theirs) and not isinstance(ours, type) and not isinstance(theirs, type)
+                    and not inspect.ismodule(ours)):
+                names.append(f"{namespace}.{name}" if namespace else name)
     return names
+
+
+def _modules() -> dict[str, int]:
+    """The ``nn`` Module classes both libraries have -> how many positional parameters torch's constructor has."""
+    found = {}
+    for name in sorted(dir(mt.nn)):
+        ours, theirs = getattr(mt.nn, name), getattr(torch.nn, name, None)
+        if (name.startswith("_") or name in SKIP or not isinstance(ours, type) or not isinstance(theirs, type)
+                or not issubclass(theirs, torch.nn.Module)):
+            continue
+        params = list(inspect.signature(theirs.__init__).parameters.values())[1:]
+        found[name] = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    return found
+
+
+def _constructor_args(name: str, value: Any, position: int) -> list:
+    """The bad value at ``position`` among torch's required constructor arguments, 3 for each of the others."""
+    params = list(inspect.signature(getattr(torch.nn, name).__init__).parameters.values())[1:]
+    required = sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    args: list = [3] * builtins.max(required, position + 1)
+    args[position] = value
+    return args
 
 
 def _methods() -> list[str]:
@@ -88,6 +131,9 @@ def cases() -> list[tuple[str, str, int]]:
     for name in _methods():
         for value in BAD_VALUES:
             result.append((f"method:{name}", value, 0))
+    for name, positional in _modules().items():
+        for value in BAD_VALUES:
+            result += [(f"module:{name}", value, position) for position in range(builtins.min(2, positional))]
     return result
 
 
@@ -108,10 +154,12 @@ def _call(lib, target: str, value_name: str, position: int) -> BaseException | N
             warnings.simplefilter("ignore")
             if kind == "method":
                 getattr(x, name)(value)
+            elif kind == "module":
+                getattr(lib.nn, name)(*_constructor_args(name, value, position))
             elif position == 0:
-                getattr(lib, name)(value)
+                _resolve(lib, name)(value)
             else:
-                getattr(lib, name)(x, value)
+                _resolve(lib, name)(x, value)
     except _Timeout:
         raise
     except Exception as e:  # classified by the caller
@@ -128,20 +176,31 @@ def _is_internal(error: BaseException) -> bool:
                                               f.line and "raise" in f.line for f in frames)
 
 
-def classify(target: str, value_name: str, position: int) -> str:
-    """``ok``, ``accepted``, ``internal``, ``refused``, ``unsupported`` or ``slow`` (more than 2 s in microtorch)."""
-    theirs = _call(torch, target, value_name, position)
+def _timed_call(lib: Any, target: str, value_name: str, position: int) -> BaseException | None:
+    """``_call`` under a 2 s alarm (where the platform has one); _Timeout propagates."""
     previous = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
     if previous is not None:
         signal.setitimer(signal.ITIMER_REAL, 2.0)
     try:
-        ours = _call(mt, target, value_name, position)
-    except _Timeout:
-        return "slow"
+        return _call(lib, target, value_name, position)
     finally:
         if previous is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+
+
+def classify(target: str, value_name: str, position: int) -> str:
+    """``ok``, ``accepted``, ``internal``, ``refused``, ``unsupported``, ``slow`` (more than 2 s in microtorch) or
+    ``torch slow`` (more than 2 s in torch: ``nn.TransformerDecoder(3, 2**70)`` clones layers for ever; nothing
+    to compare against, so not a failure)."""
+    try:
+        theirs = _timed_call(torch, target, value_name, position)
+    except _Timeout:
+        return "torch slow"
+    try:
+        ours = _timed_call(mt, target, value_name, position)
+    except _Timeout:
+        return "slow"
     if ours is not None and _is_internal(ours):
         return "internal"
     if theirs is not None and ours is None:

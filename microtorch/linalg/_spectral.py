@@ -30,6 +30,9 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
     """(U, S, Vh) with A = U diag(S) Vh, S descending. grad: torch's svd_backward (inf/nan for repeated S)"""
     _common.check_matrix("svd", A)
     _common.check_float("svd", A)
+    if not isinstance(full_matrices, bool):
+        raise TypeError(f"linalg_svd(): argument 'full_matrices' (position 2) must be bool, not "
+                        f"{type(full_matrices).__name__}")
     _check_driver(driver, A)
     return write_out(out, _common.Svd(*_spec.Svd.apply(A, full_matrices=full_matrices)), "linalg.svd")
 

@@ -7,6 +7,7 @@ import warnings
 
 from .._creation import arange
 from .._functions import cat
+from .._promotion import _expect
 from .._tensor import Tensor
 
 
@@ -48,6 +49,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                   padding_idx: int | None = None) -> Tensor:
     """One row per bag: the sum ('sum', optionally weighted per index), mean or max of the ``weight`` rows its
     indices pick; entries equal to ``padding_idx`` are left out, empty bags give zeros."""
+    _expect(input, Tensor, "embedding_bag", "input")
+    _expect(weight, Tensor, "embedding_bag", "weight", 2)
     from .functional import embedding
 
     if weight.dtype.name == "int64" and input.is_floating_point():  # torch's old argument order

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from .._creation import linspace
 from .._functions import stack
+from .._promotion import _expect
 from .._tensor import Tensor
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
@@ -120,6 +121,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     """input (N, C, H, W) sampled at the normalised (x, y) locations of ``grid`` (N, Ho, Wo, 2) (or (N, C, D, H, W)
     at (x, y, z) of (N, Do, Ho, Wo, 3), 'bilinear' then being trilinear): (-1, -1) is the top-left corner (its
     pixel's centre with ``align_corners``)."""
+    _expect(input, Tensor, "grid_sample", "input")
+    _expect(grid, Tensor, "grid_sample", "grid", 2)
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
                          f"got: '{mode}'")

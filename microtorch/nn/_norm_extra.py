@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from .._promotion import _expect
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -35,6 +36,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each (sample, channel) over its positions: batch norm of the (1, N C, *) reshape, whose
     running statistics (when given) are averaged over the batch back into ``running_mean``/``running_var``."""
+    _expect(input, Tensor, "instance_norm", "input")
     from .functional import batch_norm
 
     if input.ndim < 3:

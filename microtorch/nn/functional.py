@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from .._device import on_device
 from .._tensor import Tensor
-from .._promotion import _float_input
+from .._promotion import _expect, _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import activation as _activation_ops
 from ..autograd.ops import conv as _conv_ops
@@ -585,11 +585,13 @@ def _maybe_inplace(input: Tensor, inplace: bool, fn: Any) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)`` (in place with ``inplace=True``). grad: g where x > 0."""
+    _expect(input, Tensor, "relu", "input")
     return input.relu_() if inplace else input.relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` if x > 0 else ``negative_slope * x``. grad: g, or negative_slope * g where x <= 0."""
+    _expect(input, Tensor, "leaky_relu", "input")
     return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x * negative_slope))
 
 
@@ -597,6 +599,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. grad: g, or g * (out + alpha) where x <= 0."""
     # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken; the
     # condition is x <= 0 (not x > 0) so that nan takes the identity branch: gradient 1 at nan, as torch
+    _expect(input, Tensor, "elu", "input")
     return _maybe_inplace(input, inplace, lambda x: (x.clamp(max=0.0).expm1() * alpha).where(x <= 0, x))
 
 
@@ -612,21 +615,25 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)``. grad: g * s * (1 + x * (1 - s))."""
+    _expect(input, Tensor, "silu", "input")
     return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``. grad: through the composition of its Tensor ops."""
+    _expect(input, Tensor, "mish", "input")
     return _maybe_inplace(input, inplace, lambda x: x * softplus(x).tanh())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``. grad: g * sigmoid(beta * x)."""
+    _expect(input, Tensor, "softplus", "input")
     return _activation_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """clamp(x, min_val, max_val), with torch's gradient: 1 strictly inside, 0 on and beyond the bounds."""
+    _expect(input, Tensor, "hardtanh", "input")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
 
@@ -643,16 +650,19 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(x, 0), 6)``. grad: g where 0 < x < 6."""
+    _expect(input, Tensor, "relu6", "input")
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-x))``. grad: g * s * (1 - s)."""
+    _expect(input, Tensor, "sigmoid", "input")
     return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent. grad: g * (1 - tanh(x)**2)."""
+    _expect(input, Tensor, "tanh", "input")
     return input.tanh()
 
 
@@ -665,6 +675,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), else (nan too) 0, as torch."""
 
+    _expect(input, Tensor, "hardsigmoid", "input")
     def fn(x: Tensor) -> Tensor:
         inside = (x > -3.0) & (x < 3.0)
         return ((x + 3.0) / 6.0).where(inside, ((x.detach() + 3.0) / 6.0).clamp(0.0, 1.0))
@@ -697,6 +708,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)"""
+    _expect(input, Tensor, "softsign", "input")
     x = _float_input(input)
     return x / (x.abs() + 1.0)
 
@@ -717,6 +729,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), with a and b the two halves of ``input`` along ``dim``."""
+    _expect(input, Tensor, "glu", "input")
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     size = input.shape[dim]
@@ -736,16 +749,19 @@ def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim`` (torch's implicit dim when None, with its warning). grad: s * (g - sum(g * s))."""
+    _expect(input, Tensor, "softmax", "input")
     return input.softmax(_softmax_dim("softmax", input.ndim, dim), dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``. grad: g - softmax(x) * sum(g)."""
+    _expect(input, Tensor, "log_softmax", "input")
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim), dtype=dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``softmax(-x)`` along ``dim``. grad: through softmax's."""
+    _expect(input, Tensor, "softmin", "input")
     return (-input).softmax(_softmax_dim("softmin", input.ndim, dim), dtype=dtype)
 
 
