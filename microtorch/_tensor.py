@@ -819,7 +819,9 @@ class Tensor(TensorCompat):
     def xlog1py(self, other: Any) -> Tensor:
         """x log1p(y), 0 where x == 0."""
         x = _float_input(self)
-        return _binary(_special.Xlog1py, x, other if isinstance(other, Tensor) else x.new_tensor(other))
+        if not isinstance(other, Tensor):
+            other = x.new_tensor(_to_scalar(other) if type(other) is _int else other)
+        return _binary(_special.Xlog1py, x, other)
 
     def copysign(self, other: Any) -> Tensor:
         """|x| with the sign of other."""

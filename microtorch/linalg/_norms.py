@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._absent import ABSENT, given
 from .._signatures import write_out
 from .._tensor import Tensor
 from ..autograd.ops.linalg_norm import PNorm
@@ -37,6 +38,8 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     _common.check_float("vector_norm", x)
     if isinstance(ord, bool) or not isinstance(ord, (int, float)):
         raise TypeError(f"linalg.vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}")
+    if isinstance(ord, int) and not -0x8000000000000000 <= ord < 0x10000000000000000:
+        raise OverflowError("int too big to convert")
     x = _check_dtype_arg("linalg.vector_norm", dtype, x)
     dims = _dims(dim, x.ndim)
     if (ord < 0 or ord == math.inf) and x.numel() == 0:
@@ -161,7 +164,7 @@ def cond(A: Tensor, p: Any = None, *, out: Any = None) -> Tensor:
     return write_out(out, result, "linalg.cond")
 
 
-def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: Any = None, rtol: Any = None,
+def matrix_rank(A: Tensor, tol: Any = ABSENT, hermitian: bool = False, *, atol: Any = None, rtol: Any = None,
                 out: Any = None) -> Tensor:
     """The number of singular values (|eigenvalues| if ``hermitian``) above max(atol, rtol * s_max)
     (rtol defaults to eps * max(m, n) when neither is given). grad: none (an integer)"""
@@ -169,6 +172,7 @@ def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: An
 
     _common.check_matrix("matrix_rank", A)
     _common.check_float("matrix_rank", A)
+    tol = given(tol, "linalg_matrix_rank", "tol", "Tensor or float", 2)
     if tol is not None:
         atol, rtol = tol, 0.0
     s = eigvalsh(A).abs() if hermitian else svdvals(A)

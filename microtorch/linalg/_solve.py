@@ -227,11 +227,13 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
     return x[..., i - min(offset, 0), i + max(offset, 0)]
 
 
-def vander(x: Tensor, N: int | None = None) -> Tensor:
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:
     """The Vandermonde matrix [1, x, x^2, ..., x^(N-1)] along a new last dim. grad: that of the cumulative product"""
     from ..autograd.ops.shape import cat
 
     _common.check_tensor("vander", x, "x")
+    if x.dtype.name == "bool":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
     if x.ndim == 0:
         x = x.unsqueeze(0)
     n = x.shape[-1] if N is None else N

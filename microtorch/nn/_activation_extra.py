@@ -2,7 +2,11 @@
 ``nn.functional``."""
 from __future__ import annotations
 
+import math
+
+from .._signatures import _SCALAR_TYPE_NAMES
 from .._tensor import Tensor
+from .._type_info import finfo
 
 
 def _check_float(fn: str, input: Tensor) -> None:
@@ -33,8 +37,10 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     _check_float("softshrink", input)
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    top = finfo(input.dtype).max
+    if not 0 <= lambd <= top:  # (nan and inf too, as torch)
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{_SCALAR_TYPE_NAMES[input.dtype.name]}, but found {lambd}")
     zero = input.detach() * 0.0
     return (input - lambd).where(input > lambd, (input + lambd).where(input < -lambd, zero))
 
@@ -49,6 +55,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
           inplace: bool = False) -> Tensor:
     """x where x >= 0, else a x: a ~ U(lower, upper) per element while training, (lower + upper) / 2 otherwise."""
     _check_float("rrelu", input)
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if not math.isfinite(bound):
+            raise RuntimeError(f"rrelu: {name} bound must be finite, got {bound}")
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:

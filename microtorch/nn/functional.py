@@ -49,6 +49,15 @@ def _check_float(value: Tensor, name: str, fn: str) -> None:
         raise RuntimeError(f"{fn}(): expected a floating point {name}, got {value.dtype}")
 
 
+def _floating_kernel(input: Any, fn: str, kernel: str) -> None:
+    """torch's errors for an input that is no tensor, or an integer or bool one, to a floating-only kernel."""
+    _expect(input, Tensor, fn, "input")
+    if not input.is_floating_point():
+        from .._signatures import _SCALAR_TYPE_NAMES
+
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPE_NAMES[input.dtype.name]}'")
+
+
 def _check_same_dtype(fn: str, **tensors: Any) -> None:
     first = next(iter(tensors.values()))._data.dtype
     if all(t is None or t._data.dtype is first for t in tensors.values()):
@@ -591,7 +600,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` if x > 0 else ``negative_slope * x``. grad: g, or negative_slope * g where x <= 0."""
-    _expect(input, Tensor, "leaky_relu", "input")
+    _floating_kernel(input, "leaky_relu", "leaky_relu_cpu")
     return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x * negative_slope))
 
 
@@ -599,7 +608,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` if x > 0 else ``alpha * (exp(x) - 1)``. grad: g, or g * (out + alpha) where x <= 0."""
     # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken; the
     # condition is x <= 0 (not x > 0) so that nan takes the identity branch: gradient 1 at nan, as torch
-    _expect(input, Tensor, "elu", "input")
+    _floating_kernel(input, "elu", "elu_cpu")
     return _maybe_inplace(input, inplace, lambda x: (x.clamp(max=0.0).expm1() * alpha).where(x <= 0, x))
 
 
@@ -615,19 +624,22 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)``. grad: g * s * (1 + x * (1 - s))."""
-    _expect(input, Tensor, "silu", "input")
+    _floating_kernel(input, "silu", "silu_cpu")
     return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``. grad: through the composition of its Tensor ops."""
-    _expect(input, Tensor, "mish", "input")
+    _floating_kernel(input, "mish", "mish_cpu")
     return _maybe_inplace(input, inplace, lambda x: x * softplus(x).tanh())
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``. grad: g * sigmoid(beta * x)."""
-    _expect(input, Tensor, "softplus", "input")
+    _floating_kernel(input, "softplus", "softplus_cpu")
+    for number in (beta, threshold):
+        if type(number) is int and not -0x8000000000000000 <= number < 0x10000000000000000:
+            raise OverflowError("int too big to convert")
     return _activation_ops.Softplus.apply(_float_input(input), beta=beta, threshold=threshold)
 
 
@@ -674,8 +686,8 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), else (nan too) 0, as torch."""
+    _floating_kernel(input, "hardsigmoid", "hardsigmoid_cpu")
 
-    _expect(input, Tensor, "hardsigmoid", "input")
     def fn(x: Tensor) -> Tensor:
         inside = (x > -3.0) & (x < 3.0)
         return ((x + 3.0) / 6.0).where(inside, ((x.detach() + 3.0) / 6.0).clamp(0.0, 1.0))
@@ -709,6 +721,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)"""
     _expect(input, Tensor, "softsign", "input")
+    if input.dtype.name == "bool":
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     x = _float_input(input)
     return x / (x.abs() + 1.0)
 
@@ -729,7 +743,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), with a and b the two halves of ``input`` along ``dim``."""
-    _expect(input, Tensor, "glu", "input")
+    _floating_kernel(input, "glu", "glu_cpu")
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     size = input.shape[dim]
@@ -749,12 +763,16 @@ def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim`` (torch's implicit dim when None, with its warning). grad: s * (g - sum(g * s))."""
+    if dtype is None:
+        _floating_kernel(input, "softmax", "softmax_lastdim_kernel_impl")
     _expect(input, Tensor, "softmax", "input")
     return input.softmax(_softmax_dim("softmax", input.ndim, dim), dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``. grad: g - softmax(x) * sum(g)."""
+    if dtype is None:
+        _floating_kernel(input, "log_softmax", "log_softmax_lastdim_kernel_impl")
     _expect(input, Tensor, "log_softmax", "input")
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim), dtype=dtype)
 
@@ -826,6 +844,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     """Pad the last len(pad)//2 dims, last dim first: ``pad=(left, right, top, bottom, ...)``.
     Modes: 'constant' (negative amounts crop), 'reflect', 'replicate', 'circular'."""
     _check_tensor(input, "input", "pad")
+    if isinstance(pad, Tensor):
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not Tensor")
     pad = [int(p) for p in pad]
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
