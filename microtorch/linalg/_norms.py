@@ -152,6 +152,8 @@ def cond(A: Tensor, p: Any = None, *, out: Any = None) -> Tensor:
     _common.check_matrix("cond", A)
     _common.check_float("cond", A)
     if p is None or p in (2, -2):
+        if A.numel() == 0:  # (torch: 0 for an empty matrix)
+            return write_out(out, A.new_zeros(A.shape[:-2]), "linalg.cond")
         s = svdvals(A)
         result = s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
         return write_out(out, result, "linalg.cond")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._absent import ABSENT, given
 from .._signatures import write_out
 from .._tensor import Tensor
 from ..autograd.ops import linalg_spectral as _spec
@@ -71,13 +72,19 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:
     return write_out(out, _spec.Eigh.apply(A, uplo=UPLO.upper())[0], "linalg.eigvalsh")
 
 
-def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False, out: Any = None) -> Tensor:
-    """The Moore-Penrose pseudo-inverse, singular values at or below max(atol, rtol * s_max) dropped.
-    grad: -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A)"""
+def pinv(A: Tensor, rcond: Any = ABSENT, hermitian: bool = False, *, atol: Any = None, rtol: Any = None,
+         out: Any = None) -> Tensor:
+    """The Moore-Penrose pseudo-inverse, singular values at or below max(atol, rtol * s_max) dropped (``rcond``,
+    positional: torch's older name of rtol). grad: -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A)"""
     from ._norms import _tolerances
 
     _common.check_matrix("pinv", A)
     _common.check_float("pinv", A)
+    rcond = given(rcond, "linalg_pinv", "rcond", "Tensor or float", 2)
+    if rcond is not None:
+        if atol is not None or rtol is not None:
+            raise TypeError("linalg_pinv(): rcond is rtol's older name: pass rcond alone, or atol and rtol")
+        atol, rtol = 0.0, rcond
     atol_t, rtol_t = _tolerances(A, atol, rtol)
     return write_out(out, _pinv(A, atol_t, rtol_t, hermitian), "linalg.pinv")
 

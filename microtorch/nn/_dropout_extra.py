@@ -10,12 +10,13 @@ from .._tensor import Tensor
 _SELU_NEG = 1.7580993408473766  # -SELU's saturation value, scale * alpha
 
 
-def _check(fn: str, input: Tensor, p: float) -> None:
+def _check(fn: str, input: Tensor, p: float, training: bool = True) -> None:
+    """p, the input, and (when training: torch returns any input itself otherwise) its floating dtype."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if not input.is_floating_point():
+    if training and not input.is_floating_point():
         raise RuntimeError(f"{fn}: expected a floating point input, got {input.dtype}")
 
 
@@ -84,7 +85,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
 
 def _alpha_dropout(fn: str, input: Tensor, p: float, training: bool, inplace: bool, per_channel: bool) -> Tensor:
-    _check(fn, input, p)
+    _check(fn, input, p, training)
     if not training or p == 0.0:
         return input
     if p == 1.0:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._creation import arange
 from .._functions import stack
+from .._promotion import _check_int64
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -122,6 +123,8 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, return_indices: bool, sp
     unbatched = _batched(input, spatial, fn)
     x = input.unsqueeze(0) if unbatched else input
     sizes = (output_size,) * spatial if isinstance(output_size, numbers.Integral) else tuple(output_size)
+    for size in sizes:
+        _check_int64(size)
     if len(sizes) != spatial:
         raise ValueError(f"{fn}: output_size must be an int or {spatial} ints, got {output_size!r}")
     sizes = tuple(n if o is None else int(o) for o, n in zip(sizes, x.shape[2:]))

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from .._device import on_device
 from .._tensor import Tensor
-from .._promotion import _expect, _float_input
+from .._promotion import _check_int64, _expect, _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import activation as _activation_ops
 from ..autograd.ops import conv as _conv_ops
@@ -30,6 +30,8 @@ def _ntuple(value: Any, n: int, name: str) -> tuple:
     """``3`` -> ``(3, 3)``; a sequence must have ``n`` integers."""
     if isinstance(value, numbers.Integral):
         return (int(value),) * n
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
     value = tuple(value)
     if len(value) == 1:
         value = value * n
@@ -425,6 +427,8 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, spatial: int) -> Tensor:
     requested = (output_size,) * spatial if isinstance(output_size, numbers.Integral) else tuple(output_size)
     if len(requested) != spatial:
         raise ValueError(f"{fn}: output_size must be an int or {spatial} ints, got {output_size!r}")
+    for size in requested:
+        _check_int64(size)
     sizes = tuple(n if o is None else int(o) for o, n in zip(requested, input.shape[-spatial:]))
     if any(o <= 0 for o in sizes):
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 1, got {list(sizes)}")

@@ -13,6 +13,8 @@ from .module import Module
 def _padding(padding: Any, spatial: int) -> tuple:
     if isinstance(padding, numbers.Integral):
         return (int(padding),) * (2 * spatial)
+    if isinstance(padding, str) or not hasattr(padding, "__iter__"):
+        raise TypeError(f"padding must be an int or a tuple of {2 * spatial} ints, got {padding!r}")
     padding = tuple(padding)
     if len(padding) != 2 * spatial:
         raise ValueError(f"padding must be an int or a tuple of {2 * spatial} ints, got {padding!r}")
