@@ -105,7 +105,12 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
         raise ValueError(reduction + " is not valid")
     from .functional import logsigmoid
 
-    _check_tensors("multilabel_soft_margin_loss", input=input, target=target)
+    _check_tensors("multilabel_soft_margin_loss", input=input)
+    if isinstance(target, (int, float)) and not isinstance(target, bool):
+        if isinstance(target, int) and not -0x8000000000000000 <= target < 0x10000000000000000:
+            raise OverflowError("int too big to convert")
+        target = input.new_tensor(target)  # (torch's composite broadcasts a number target)
+    _check_tensors("multilabel_soft_margin_loss", target=target)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
