@@ -121,15 +121,21 @@ def run_backward(
     early = _EarlyLeaves(_hooked_leaf_uses(roots, dependencies, inputs), grad_outputs, create_graph) \
         if accumulate_into_grad else None
     quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
+    plain = not create_graph and not anomaly_mode.enabled  # nodes on a host device run without _run_node's checks
     with quiet, grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grads = pending.pop(node, None)
             if needed is not None and node not in needed:
                 grads = None  # as torch: with ``inputs``, only the nodes that lead to them run
-            if grads is not None:
+            if grads is not None and (node._pre_hooks or wanted_nodes or len(grads) > 1):
                 grads = _before_running(node, grads, wanted_nodes, captured)
-            input_grads = (None,) * len(node.next_edges) if grads is None else _run_node(node, grads, create_graph)
+            if grads is None:
+                input_grads = (None,) * len(node.next_edges)
+            elif plain and node.device.index is None:
+                input_grads = node._input_grads(grads)
+            else:
+                input_grads = _run_node(node, grads, create_graph)
             if not retain_graph:
                 node.release()
             _hand_on(node.next_edges, input_grads, pending, dependencies, ready, leaf_grads, early)

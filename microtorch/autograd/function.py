@@ -55,6 +55,7 @@ _grad_state = grad_mode.state  # bound once: Op.apply reads it on every call
 
 _new = object.__new__
 _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
+_PLAIN = frozenset((type(None), int, float, bool))  # saved values that need no resolving or unpacking
 
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
 #: vmapped inputs (their batching rule), NotImplemented for the rest
@@ -136,7 +137,7 @@ class Op:
         if not saved:
             return ()
         versions = self._saved_versions
-        return tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
+        return tuple([item if type(item) in _PLAIN else self._unpack(item, versions[i]) for i, item in enumerate(saved)])
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
@@ -225,10 +226,14 @@ class Op:
 
     def _record(self, inputs, arrays, outs, results) -> None:
         """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
-        self.next_edges = tuple([
-            ((x.grad_fn, x._output_nr) if x.grad_fn is not None else (x, 0)) if need else None
-            for x, need in zip(inputs, self.needs_input_grad)
-        ])
+        edges = []  # (a loop, not a comprehension: ops have one to three inputs, and a comprehension is a call)
+        for x, need in zip(inputs, self.needs_input_grad):
+            if need:
+                node = x.grad_fn
+                edges.append((node, x._output_nr) if node is not None else (x, 0))
+            else:
+                edges.append(None)
+        self.next_edges = tuple(edges)
         self.n_outputs = len(outs)
         thread_drawing = drawing
         if thread_drawing.details:
@@ -244,12 +249,10 @@ class Op:
                 if isinstance(x, Tensor) and x._data.shape != out_shape:
                     self.input_shapes = tuple([x._data.shape if isinstance(x, Tensor) else None for x in inputs])
                     break
-        for item in self.saved:
-            if item is not None and type(item) not in (int, float, bool):  # an array to resolve (NumPy scalars too)
-                self._resolve_saved(inputs, arrays, outs, results)
-                break
+        if self.saved:
+            self._resolve_saved(inputs, arrays, outs, results)
         else:
-            self._saved_versions = (None,) * len(self.saved)
+            self._saved_versions = ()
 
     def _resolve_saved(self, inputs, arrays, outs, results) -> None:
         """Saved arrays become the input Tensors they came from (with their version), the output
@@ -258,23 +261,27 @@ class Op:
         versions = []
         for item in self.saved:
             version = None
-            for k, o in enumerate(outs):
-                if item is o:
-                    s = _SavedOutput()
-                    s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
-                    item = s
-                    break
-            else:
-                for x, a in zip(inputs, arrays):
-                    if a is item and isinstance(x, Tensor):
-                        item = x
-                        break
-                if isinstance(item, Tensor):
-                    version = (item._base if item._base is not None else item)._version
+            if type(item) not in _PLAIN:  # (None and Python numbers stay as they are)
+                item, version = self._resolved(item, inputs, arrays, outs, results)
             resolved.append(item)
             versions.append(version)
         self.saved = tuple(resolved)
         self._saved_versions = versions
+
+    @staticmethod
+    def _resolved(item, inputs, arrays, outs, results) -> tuple:
+        """One saved array as what it came from, and the version to check it against (None: none)."""
+        for k, o in enumerate(outs):
+            if item is o:
+                s = _SavedOutput()
+                s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
+                return s, None
+        for x, a in zip(inputs, arrays):
+            if a is item and isinstance(x, Tensor):
+                return x, (x._base if x._base is not None else x)._version
+        if isinstance(item, Tensor):
+            return item, (item._base if item._base is not None else item)._version
+        return item, None
 
     def _record_details(self, inputs, outs) -> None:
         """For pictures: the inputs without grad (a Python number as itself, a tensor as its shape, dtype,
