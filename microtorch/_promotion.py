@@ -29,13 +29,16 @@ def _shape_arg(args: tuple) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
         args = tuple(args[0])
+    plain = type(args) is tuple  # (Python ints in a plain tuple: returned as they are)
     for i, s in enumerate(args):
-        if type(s) is not _int and not isinstance(s, numbers.Integral):
-            raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
+        if type(s) is not _int:
+            plain = False
+            if not isinstance(s, numbers.Integral):
+                raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
         if not -0x8000000000000000 <= _int(s) < 0x8000000000000000:
             raise TypeError(f"argument 'size' failed to unpack the object at pos {i + 1} with error "
                             "\"Overflow when unpacking long long\"")
-    return tuple(_int(s) for s in args)
+    return args if plain else tuple([_int(s) for s in args])
 
 
 def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> None:
