@@ -136,8 +136,16 @@ class Op:
             )
         if not saved:
             return ()
-        versions = self._saved_versions
-        return tuple([item if type(item) in _PLAIN else self._unpack(item, versions[i]) for i, item in enumerate(saved)])
+        values = []
+        for item, expected in zip(saved, self._saved_versions):
+            if type(item) in _PLAIN:
+                values.append(item)
+            elif isinstance(item, Tensor) and (expected is None or expected == (
+                    item._base if item._base is not None else item)._version):
+                values.append(item)  # an input, unchanged since it was saved (the commonest case, inline)
+            else:
+                values.append(self._unpack(item, expected))
+        return tuple(values)
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
@@ -261,27 +269,27 @@ class Op:
         versions = []
         for item in self.saved:
             version = None
-            if type(item) not in _PLAIN:  # (None and Python numbers stay as they are)
-                item, version = self._resolved(item, inputs, arrays, outs, results)
+            if type(item) in _PLAIN:  # None and Python numbers stay as they are
+                resolved.append(item)
+                versions.append(None)
+                continue
+            for k, o in enumerate(outs):
+                if item is o:
+                    s = _SavedOutput()
+                    s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
+                    item = s
+                    break
+            else:
+                for x, a in zip(inputs, arrays):
+                    if a is item and isinstance(x, Tensor):
+                        item = x
+                        break
+                if isinstance(item, Tensor):
+                    version = (item._base if item._base is not None else item)._version
             resolved.append(item)
             versions.append(version)
         self.saved = tuple(resolved)
         self._saved_versions = versions
-
-    @staticmethod
-    def _resolved(item, inputs, arrays, outs, results) -> tuple:
-        """One saved array as what it came from, and the version to check it against (None: none)."""
-        for k, o in enumerate(outs):
-            if item is o:
-                s = _SavedOutput()
-                s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
-                return s, None
-        for x, a in zip(inputs, arrays):
-            if a is item and isinstance(x, Tensor):
-                return x, (x._base if x._base is not None else x)._version
-        if isinstance(item, Tensor):
-            return item, (item._base if item._base is not None else item)._version
-        return item, None
 
     def _record_details(self, inputs, outs) -> None:
         """For pictures: the inputs without grad (a Python number as itself, a tensor as its shape, dtype,
