@@ -167,3 +167,44 @@ def test_embedding_out_of_range_raises_index_error_as_torch(bad, max_norm):
             emb(lib.tensor(bad))
         if lib is microtorch:  # no row renormalised (torch renormalises the valid rows before it raises)
             np.testing.assert_array_equal(emb.weight.detach().numpy(), before)
+
+
+def _arithmetic_rows() -> list:
+    from microtorch.autograd.ops import _table
+
+    unary = [n for n, (_, d) in elementwise.UNARY.items() if _table._on_arrays_safe(d)]
+    binary = [n for n, (_, dx, dy) in elementwise.BINARY.items() if _table._on_arrays_safe(dx) and _table._on_arrays_safe(dy)]
+    return [(n, 1) for n in unary] + [(n, 2) for n in binary]
+
+
+def _row_gradients(name: str, arity: int, dtype: str, shapes: tuple) -> list:
+    rng = np.random.default_rng(1)
+    op = getattr(elementwise, name)
+    inputs = [microtorch.tensor(rng.uniform(0.2, 0.9, s).astype(dtype), requires_grad=True) for s in shapes[:arity]]
+    if shapes[0] == (4, 3):  # x non-contiguous: (3, 4) transposed
+        inputs[0] = microtorch.tensor(rng.uniform(0.2, 0.9, (3, 4)).astype(dtype)).T.requires_grad_()
+    out = op.apply(*inputs)
+    out.backward(microtorch.tensor(rng.standard_normal(out.shape).astype(dtype)))
+    return [t.grad.numpy() for t in inputs]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shapes", [((4, 3), (4, 3)), ((), ()), ((3, 4), (1, 4))], ids=["2d", "0d", "broadcast"])
+@pytest.mark.parametrize("name,arity", _arithmetic_rows())
+def test_first_order_table_gradients_on_arrays_equal_the_tensor_formulas(name, arity, dtype, shapes, monkeypatch):
+    from microtorch.autograd.ops import _table
+
+    on_arrays = _row_gradients(name, arity, dtype, shapes)
+    monkeypatch.setattr(_table, "_first_order", lambda grad: False)  # the formulas on Tensors
+    on_tensors = _row_gradients(name, arity, dtype, shapes)
+    for a, t in zip(on_arrays, on_tensors):
+        assert a.dtype == t.dtype == np.dtype(dtype) and a.shape == t.shape
+        np.testing.assert_array_equal(a, t)
+
+
+def test_an_identity_gradient_is_not_the_callers_seed_memory():
+    x = microtorch.tensor([1.0, 2.0], requires_grad=True)
+    seed = microtorch.tensor([1.0, 1.0])
+    (x + 1.0).backward(seed)
+    x.grad.add_(5.0)
+    np.testing.assert_array_equal(seed.numpy(), [1.0, 1.0])
