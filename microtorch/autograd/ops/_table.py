@@ -77,7 +77,7 @@ def unary_op(name: str, forward: str | Callable, derivative: Callable, module: s
     arithmetic = _on_arrays_safe(derivative)
 
     def backward(ctx, grad):
-        if arithmetic and _first_order(grad):
+        if arithmetic and not _grad_state.enabled and _on_arrays_worth_it(grad._data):
             return _on_arrays(derivative, grad, ctx.saved_tensors)
         return derivative(grad, *ctx.saved_tensors)
 
@@ -109,7 +109,7 @@ def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, mo
     def backward(ctx, grad):
         pick_x, pick_y = picks[ctx.needs_input_grad]
         saved = ctx.saved_tensors
-        if arithmetic and _first_order(grad):
+        if arithmetic and not _grad_state.enabled and _on_arrays_worth_it(grad._data):
             return (_on_arrays(dx, grad, pick_x(saved)) if pick_x else None), \
                    (_on_arrays(dy, grad, pick_y(saved)) if pick_y else None)
         return (dx(grad, *pick_x(saved)) if pick_x else None), (dy(grad, *pick_y(saved)) if pick_y else None)
@@ -130,10 +130,9 @@ def _on_arrays_safe(derivative: Callable) -> bool:
     return not derivative.__code__.co_names and not derivative.__code__.co_freevars
 
 
-def _first_order(grad: Tensor) -> bool:
-    """Nothing to record, a floating array (not bfloat16's), and small enough not to want the backend's threads."""
-    data = grad._data
-    return not _grad_state.enabled and data.dtype.kind == "f" and data.size < function.PARALLEL_FROM
+def _on_arrays_worth_it(data) -> bool:
+    """A floating array (not bfloat16's), small enough not to want the backend's threads."""
+    return data.dtype.kind == "f" and data.size < function.PARALLEL_FROM
 
 
 def _on_arrays(derivative: Callable, grad: Tensor, values: tuple) -> Tensor:
