@@ -180,7 +180,7 @@ class Op:
         op = _new(cls)
         device = None
         arrays = []
-        needs = []  # which inputs require grad (in the same pass: no second loop when recording)
+        wanted = False  # whether an input requires grad
         for x in inputs:
             if isinstance(x, Tensor):
                 if device is None:
@@ -188,20 +188,22 @@ class Op:
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
                 arrays.append(x._data)
-                needs.append(x._requires_grad)
+                if x._requires_grad:
+                    wanted = True
             else:
                 arrays.append(x)
-                needs.append(False)
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
-        recording = True in needs and _grad_state.enabled
+        recording = wanted and _grad_state.enabled
         op.device = device
         backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
         # forward may skip saving what no gradient needs
-        op.needs_input_grad = (
-            tuple(needs) if recording else _NOTHING_NEEDED[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
-        )
+        if recording:
+            op.needs_input_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
+        else:
+            n = len(inputs)
+            op.needs_input_grad = _NOTHING_NEEDED[n] if n < 4 else (False,) * n
         op.saved = ()
         try:
             if device.index is None:  # a host device: nothing to switch
