@@ -236,7 +236,7 @@ class Op:
 
     def _record(self, inputs, arrays, outs, results) -> None:
         """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
-        edges = []  # (a loop, not a comprehension: ops have one to three inputs, and a comprehension is a call)
+        edges: list = []  # (a loop, not a comprehension: ops have one to three inputs, and a comprehension is a call)
         for x, need in zip(inputs, self.needs_input_grad):
             if need:
                 node = x.grad_fn
@@ -268,7 +268,7 @@ class Op:
         """Saved arrays become the input Tensors they came from (with their version), the output
         (as ``_SavedOutput``, to avoid a reference cycle), or stay constants."""
         resolved = []
-        versions = []
+        versions: list = []
         for item in self.saved:
             version = None
             if type(item) in _PLAIN:  # None and Python numbers stay as they are
