@@ -22,19 +22,23 @@ from ._tensor import Tensor
 from .autograd import function, grad_mode
 
 _float, _int, _bool = builtins.float, builtins.int, builtins.bool
+_grad_state = grad_mode.state  # bound once: the binary fast paths read it on every call
 
 
 def _shape_arg(args: tuple) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
         args = tuple(args[0])
+    plain = type(args) is tuple  # (Python ints in a plain tuple: returned as they are)
     for i, s in enumerate(args):
-        if type(s) is not _int and not isinstance(s, numbers.Integral):
-            raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
+        if type(s) is not _int:
+            plain = False
+            if not isinstance(s, numbers.Integral):
+                raise TypeError(f"sizes must be integers, got {type(s).__name__} ({s!r})")
         if not -0x8000000000000000 <= _int(s) < 0x8000000000000000:
             raise TypeError(f"argument 'size' failed to unpack the object at pos {i + 1} with error "
                             "\"Overflow when unpacking long long\"")
-    return tuple(_int(s) for s in args)
+    return args if plain else tuple([_int(s) for s in args])
 
 
 def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> None:
@@ -98,13 +102,16 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
     take the fast path; integer and bool ones always take the op's forward, which checks what NumPy lets
     through (division by zero)."""
     if type(b) is _float and isinstance(a, Tensor) and a._data.dtype.kind in "fV":
-        return _apply_binary(op, a, b)  # the commonest case, x * 0.5: nothing to promote
+        # the commonest case, x * 0.5: nothing to promote (recorded: straight to the op)
+        return op.apply(a, b) if a._requires_grad and _grad_state.enabled else _apply_binary(op, a, b)
     a_is_tensor = isinstance(a, Tensor)
     b_is_tensor = isinstance(b, Tensor)
     if a_is_tensor and b_is_tensor:
         a_dtype = a._data.dtype
-        if a_dtype is b._data.dtype and a_dtype.kind in "fV":
-            return _apply_binary(op, a, b)  # the next commonest, x * y: one floating dtype
+        if a_dtype is b._data.dtype and a_dtype.kind in "fV":  # the next commonest, x * y: one floating dtype
+            if (a._requires_grad or b._requires_grad) and _grad_state.enabled:
+                return op.apply(a, b)
+            return _apply_binary(op, a, b)
         if op.ufunc == "subtract" and (a_dtype.kind == "b" or b._data.dtype.kind == "b"):
             _refuse_bool_subtraction(a, b)
         if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fcV":
@@ -182,19 +189,19 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     no_grad) arithmetic on a host device goes straight to its ufunc, skipping the node's bookkeeping."""
     ufunc = op.ufunc
     a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ufunc is None or grad_mode.state.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad):
+    device = a._device if a_is_tensor else b._device
+    if (ufunc is None or function.vmap_dispatch is not None  # (under vmap, arithmetic goes to the batching rules)
+            or device.index is not None  # (apply makes the device current)
+            or a_is_tensor and b_is_tensor and b._device is not device  # (apply raises torch's error)
+            or _grad_state.enabled and (a_is_tensor and a._requires_grad or b_is_tensor and b._requires_grad)):
         return op.apply(a, b)
-    if function.vmap_dispatch is not None:  # under vmap, arithmetic goes to the batching rules
-        return op.apply(a, b)
-    device = function.common_device(op, a, b)
-    if device.index is not None:
-        return op.apply(a, b)  # (apply makes the device current)
     x, y = a._data if a_is_tensor else a, b._data if b_is_tensor else b
+    backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
     try:
         if (x if a_is_tensor else y).size >= function.PARALLEL_FROM:  # (large: the backend may use its threads)
-            out = function.backend_of(device).ufunc(ufunc, x, y)
+            out = backend.ufunc(ufunc, x, y)
         else:
-            out = getattr(function.backend_of(device).xp, ufunc)(x, y)
+            out = getattr(backend.xp, ufunc)(x, y)
     except ValueError:
         return op.apply(a, b)  # apply words the error as torch does
     except (TypeError, OverflowError) as e:  # NumPy's words name none of ours

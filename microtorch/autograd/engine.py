@@ -60,18 +60,22 @@ def _hooked_leaf_uses(roots: Sequence[Op], dependencies: dict, inputs: Sequence[
 
 
 def _count_dependencies(roots: Sequence[Op]) -> dict:
+    """How many edges point at each node reachable from ``roots`` (each node is walked when first reached)."""
     dependencies: dict = {}
     stack = list(roots)
-    seen = set(roots)
+    is_root = set(roots)
     while stack:
         node = stack.pop()
         for edge in node.next_edges:
-            if edge is not None and isinstance(edge[0], Op):
+            if edge is not None:
                 target = edge[0]
-                dependencies[target] = dependencies.get(target, 0) + 1
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
+                count = dependencies.get(target)
+                if count is not None:
+                    dependencies[target] = count + 1
+                elif isinstance(target, Op):  # (not a leaf)
+                    dependencies[target] = 1
+                    if target not in is_root:
+                        stack.append(target)
     return dependencies
 
 
@@ -122,23 +126,57 @@ def run_backward(
         if accumulate_into_grad else None
     quiet = outputs[0]._device.backend.errstate() if outputs else NO_SWITCH  # once per pass: it is not free
     with quiet, grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            grads = pending.pop(node, None)
-            if needed is not None and node not in needed:
-                grads = None  # as torch: with ``inputs``, only the nodes that lead to them run
-            if grads is not None:
-                grads = _before_running(node, grads, wanted_nodes, captured)
-            input_grads = (None,) * len(node.next_edges) if grads is None else _run_node(node, grads, create_graph)
-            if not retain_graph:
-                node.release()
-            _hand_on(node.next_edges, input_grads, pending, dependencies, ready, leaf_grads, early)
+        _walk(ready, pending, dependencies, leaf_grads, early, needed, wanted_nodes, captured, retain_graph,
+              create_graph)
         if not accumulate_into_grad:
             assert inputs is not None  # autograd.grad always names its inputs
             return _gradients_of(inputs, leaf_grads, captured)
         assert early is not None  # (made whenever accumulate_into_grad)
         _accumulate(leaf_grads, inputs, early.handed_out, create_graph)
     return None
+
+
+def _walk(ready: list, pending: dict, dependencies: dict, leaf_grads: dict, early: "_EarlyLeaves | None",
+          needed: set | None, wanted_nodes: dict, captured: dict, retain_graph: bool, create_graph: bool) -> None:
+    """Run each node once all its consumers have handed it their gradients, and hand its inputs theirs: a
+    node's slot (the node joins ``ready`` when its last consumer has run), or a leaf's running sum."""
+    plain = not create_graph and not anomaly_mode.enabled  # nodes on a host device run without _run_node's checks
+    while ready:
+        node = ready.pop()
+        grads = pending.pop(node, None)
+        if needed is not None and node not in needed:
+            grads = None  # as torch: with ``inputs``, only the nodes that lead to them run
+        if grads is not None and (node._pre_hooks or wanted_nodes or len(grads) > 1):
+            grads = _before_running(node, grads, wanted_nodes, captured)
+        if grads is None:
+            input_grads = (None,) * len(node.next_edges)
+        elif plain and node.device.index is None:
+            input_grads = node._input_grads(grads)
+        else:
+            input_grads = _run_node(node, grads, create_graph)
+        if not retain_graph:
+            node.saved = None  # (node.release(), without a call per node)
+        for edge, grad in zip(node.next_edges, input_grads):
+            if edge is None:
+                continue
+            target, output_nr = edge
+            if isinstance(target, Op):
+                if grad is not None:
+                    slots = pending.get(target)
+                    if slots is None:
+                        slots = pending[target] = [None] * target.n_outputs
+                    prev = slots[output_nr]
+                    slots[output_nr] = grad if prev is None else prev + grad
+                remaining = dependencies[target] - 1
+                dependencies[target] = remaining
+                if remaining == 0:
+                    ready.append(target)
+            else:
+                if grad is not None:
+                    prev = leaf_grads.get(target)
+                    leaf_grads[target] = grad if prev is None else prev + grad
+                if early is not None and early.uses:
+                    early.delivered(target, leaf_grads)
 
 
 def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple[dict, dict, list]:
@@ -199,33 +237,6 @@ def _run_node(node: Op, grads: list, create_graph: bool) -> tuple:
     if anomaly_mode.enabled:
         anomaly_mode.check(node, input_grads)
     return input_grads
-
-
-def _hand_on(edges: tuple, input_grads: tuple, pending: dict, dependencies: dict, ready: list,
-             leaf_grads: dict, early: "_EarlyLeaves | None") -> None:
-    """Give each input its gradient: a node's slot (and the node to ``ready`` once all its consumers ran),
-    or a leaf's running sum (accumulated at once, when it is complete, for a leaf with post-accumulate hooks)."""
-    for edge, grad in zip(edges, input_grads):
-        if edge is None:
-            continue
-        target, output_nr = edge
-        if isinstance(target, Op):
-            if grad is not None:
-                slots = pending.get(target)
-                if slots is None:
-                    slots = pending[target] = [None] * target.n_outputs
-                prev = slots[output_nr]
-                slots[output_nr] = grad if prev is None else prev + grad
-            remaining = dependencies[target] - 1
-            dependencies[target] = remaining
-            if remaining == 0:
-                ready.append(target)
-        else:
-            if grad is not None:
-                prev = leaf_grads.get(target)
-                leaf_grads[target] = grad if prev is None else prev + grad
-            if early is not None and early.uses:
-                early.delivered(target, leaf_grads)
 
 
 class _EarlyLeaves:

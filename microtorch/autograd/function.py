@@ -55,6 +55,7 @@ _grad_state = grad_mode.state  # bound once: Op.apply reads it on every call
 
 _new = object.__new__
 _NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
+_PLAIN = frozenset((type(None), int, float, bool))  # saved values that need no resolving or unpacking
 
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
 #: vmapped inputs (their batching rule), NotImplemented for the rest
@@ -135,8 +136,16 @@ class Op:
             )
         if not saved:
             return ()
-        versions = self._saved_versions
-        return tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
+        values = []
+        for item, expected in zip(saved, self._saved_versions):
+            if type(item) in _PLAIN:
+                values.append(item)
+            elif isinstance(item, Tensor) and (expected is None or expected == (
+                    item._base if item._base is not None else item)._version):
+                values.append(item)  # an input, unchanged since it was saved (the commonest case, inline)
+            else:
+                values.append(self._unpack(item, expected))
+        return tuple(values)
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
@@ -171,7 +180,7 @@ class Op:
         op = _new(cls)
         device = None
         arrays = []
-        needs = []  # which inputs require grad (in the same pass: no second loop when recording)
+        wanted = False  # whether an input requires grad
         for x in inputs:
             if isinstance(x, Tensor):
                 if device is None:
@@ -179,20 +188,22 @@ class Op:
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
                 arrays.append(x._data)
-                needs.append(x._requires_grad)
+                if x._requires_grad:
+                    wanted = True
             else:
                 arrays.append(x)
-                needs.append(False)
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
-        recording = True in needs and _grad_state.enabled
+        recording = wanted and _grad_state.enabled
         op.device = device
         backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
         # forward may skip saving what no gradient needs
-        op.needs_input_grad = (
-            tuple(needs) if recording else _NOTHING_NEEDED[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
-        )
+        if recording:
+            op.needs_input_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
+        else:
+            n = len(inputs)
+            op.needs_input_grad = _NOTHING_NEEDED[n] if n < 4 else (False,) * n
         op.saved = ()
         try:
             if device.index is None:  # a host device: nothing to switch
@@ -225,10 +236,14 @@ class Op:
 
     def _record(self, inputs, arrays, outs, results) -> None:
         """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
-        self.next_edges = tuple([
-            ((x.grad_fn, x._output_nr) if x.grad_fn is not None else (x, 0)) if need else None
-            for x, need in zip(inputs, self.needs_input_grad)
-        ])
+        edges: list = []  # (a loop, not a comprehension: ops have one to three inputs, and a comprehension is a call)
+        for x, need in zip(inputs, self.needs_input_grad):
+            if need:
+                node = x.grad_fn
+                edges.append((node, x._output_nr) if node is not None else (x, 0))
+            else:
+                edges.append(None)
+        self.next_edges = tuple(edges)
         self.n_outputs = len(outs)
         thread_drawing = drawing
         if thread_drawing.details:
@@ -244,20 +259,22 @@ class Op:
                 if isinstance(x, Tensor) and x._data.shape != out_shape:
                     self.input_shapes = tuple([x._data.shape if isinstance(x, Tensor) else None for x in inputs])
                     break
-        for item in self.saved:
-            if item is not None and type(item) not in (int, float, bool):  # an array to resolve (NumPy scalars too)
-                self._resolve_saved(inputs, arrays, outs, results)
-                break
+        if self.saved:
+            self._resolve_saved(inputs, arrays, outs, results)
         else:
-            self._saved_versions = (None,) * len(self.saved)
+            self._saved_versions = ()
 
     def _resolve_saved(self, inputs, arrays, outs, results) -> None:
         """Saved arrays become the input Tensors they came from (with their version), the output
         (as ``_SavedOutput``, to avoid a reference cycle), or stay constants."""
         resolved = []
-        versions = []
+        versions: list = []
         for item in self.saved:
             version = None
+            if type(item) in _PLAIN:  # None and Python numbers stay as they are
+                resolved.append(item)
+                versions.append(None)
+                continue
             for k, o in enumerate(outs):
                 if item is o:
                     s = _SavedOutput()

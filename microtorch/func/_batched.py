@@ -357,7 +357,7 @@ RULES: dict[type, Callable] = {
                                  reduce.CumSum, reduce.CumProd, nn_ops.Softmax, nn_ops.LogSoftmax)},
     reduce.SumToSize: per_example,
     shape.Reshape: _reshape, shape.Permute: _permute, shape.Expand: _expand, shape.Repeat: _repeat,
-    shape.Flip: _dims_param, shape.Cat: _cat, shape.Split: _split,
+    shape.Flip: _dims_param, shape.Cat: _cat, shape.Split: _split, shape.Unbind: _split,
     index.GetItem: _getitem,
     linalg.MatMul: _matmul, nn_ops.Linear: _linear, nn_ops.Embedding: _embedding,
     conv.Conv2d: _conv2d, pool.MaxPool2d: _fold_into_n, pool.WindowSum: _fold_into_n,

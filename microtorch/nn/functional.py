@@ -573,9 +573,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         if not -num <= padding_idx < num:
             raise AssertionError(f"Padding_idx must be within num_embeddings (got {padding_idx} for {num} embeddings)")
         padding_idx %= num
-    if input.numel() and (bool((input < 0).any()) or bool((input >= num).any())):
-        raise IndexError(f"index out of range in self (embedding of {num} rows got indices outside [0, {num - 1}])")
-    if max_norm is not None:
+    if max_norm is not None:  # (the op checks the indices' range; renorm writes rows first, so checks them here)
+        if input.numel() and (bool((input < 0).any()) or bool((input >= num).any())):
+            raise IndexError(f"index out of range in self (embedding of {num} rows got indices outside [0, {num - 1}])")
         _embedding_renorm_(weight, input, max_norm, norm_type)
     return _nn_ops.Embedding.apply(weight, input, padding_idx=padding_idx)
 

@@ -14,10 +14,12 @@ import itertools
 import operator
 from typing import Callable
 
-from .. import function
+from .. import function, grad_mode
 from ..function import Op
+from ..._tensor import Tensor
 
 _READABLE = ("x", "y", "out")
+_grad_state = grad_mode.state  # bound once: backward reads it on every call
 
 
 def _reads(derivative: Callable) -> tuple:
@@ -72,7 +74,11 @@ def unary_op(name: str, forward: str | Callable, derivative: Callable, module: s
             ctx.saved = (x,) if saves_input else (out,)
         return out
 
+    arithmetic = _on_arrays_safe(derivative)
+
     def backward(ctx, grad):
+        if arithmetic and not _grad_state.enabled and _on_arrays_worth_it(grad._data):
+            return _on_arrays(derivative, grad, ctx.saved_tensors)
         return derivative(grad, *ctx.saved_tensors)
 
     return _make_class(name, (derivative,), module, forward_, backward, ufunc=None)
@@ -98,9 +104,14 @@ def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, mo
             ctx.saved = save((x, y, out))
         return out
 
+    arithmetic = _on_arrays_safe(dx) and _on_arrays_safe(dy)
+
     def backward(ctx, grad):
         pick_x, pick_y = picks[ctx.needs_input_grad]
         saved = ctx.saved_tensors
+        if arithmetic and not _grad_state.enabled and _on_arrays_worth_it(grad._data):
+            return (_on_arrays(dx, grad, pick_x(saved)) if pick_x else None), \
+                   (_on_arrays(dy, grad, pick_y(saved)) if pick_y else None)
         return (dx(grad, *pick_x(saved)) if pick_x else None), (dy(grad, *pick_y(saved)) if pick_y else None)
 
     # the ufunc in-place updates and unrecorded arithmetic call directly (a checked forward names its own)
@@ -108,6 +119,26 @@ def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, mo
     cls = _make_class(name, (dx, dy), module, forward_, backward, ufunc)
     cls.broadcasting = True
     return cls
+
+
+# ---- first-order gradients on the arrays --------------------------------------------------------------
+# A derivative that names nothing (no function, method or global: ``co_names`` is empty) and captures nothing
+# (``co_freevars``) is operators on its arguments and constants, which the backend's arrays compute exactly as Tensors do (Python scalars are weak in
+# both). Without recording (first order), computing it on the arrays skips a Tensor dispatch per operator;
+# under create_graph it runs on Tensors, so that it is recorded (tests/test_dispatch_paths.py compares both).
+def _on_arrays_safe(derivative: Callable) -> bool:
+    return not derivative.__code__.co_names and not derivative.__code__.co_freevars
+
+
+def _on_arrays_worth_it(data) -> bool:
+    """A floating array (not bfloat16's), small enough not to want the backend's threads."""
+    return data.dtype.kind == "f" and data.size < function.PARALLEL_FROM
+
+
+def _on_arrays(derivative: Callable, grad: Tensor, values: tuple) -> Tensor:
+    g = grad._data
+    out = derivative(g, *[v._data if isinstance(v, Tensor) else v for v in values])
+    return grad if out is g else Tensor._make(out, grad._device)  # (``lambda g: g`` hands on the same tensor)
 
 
 def _NOTHING(values: tuple) -> tuple:

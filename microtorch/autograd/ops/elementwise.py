@@ -737,7 +737,8 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Any:
         scalar = _to_scalar(value)
         if scalar is None:
             raise TypeError(f"masked_fill(): value must be a number or a 0-d Tensor, got {type(value).__name__}")
-        value = checked_scalar(scalar, x.dtype)  # a Python number of x's kind: `where` then keeps x's dtype
+        # a Python number of x's kind: weak, so the result keeps x's dtype without where()'s promotion pass
+        return Where.apply(mask, checked_scalar(scalar, x.dtype), x)
     return where(mask, value, x)
 
 

@@ -71,6 +71,9 @@ def normalize_key(x, key: Any) -> tuple:
     backend = x._device.backend
     out = []
     for k in key:
+        if type(k) is slice and k.step is None or type(k) is int or k is None or k is Ellipsis:
+            out.append(k)  # the common keys first, without the checks below (a bool's type is not int)
+            continue
         if isinstance(k, range):  # torch indexes with a range as with the list of its values
             k = list(k)
         elif isinstance(k, slice) and k.step is not None and k.step <= 0:

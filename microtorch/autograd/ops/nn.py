@@ -80,6 +80,9 @@ class Embedding(Op):
     """out = W[idx]: grad_W is G's rows summed into zeros at idx (none into row padding_idx)"""
 
     def forward(ctx, weight, indices, padding_idx):
+        num = weight.shape[0]
+        if indices.size and (indices.min() < 0 or indices.max() >= num):  # (on the arrays: two reductions, no ops)
+            raise IndexError(f"index out of range in self (embedding of {num} rows got indices outside [0, {num - 1}])")
         ctx.save_for_backward(indices)
         ctx.shape, ctx.padding_idx = weight.shape, padding_idx
         return ctx.xp.take(weight, indices, axis=0)

@@ -34,6 +34,10 @@ class Reshape(Op):
 def infer_shape(shape: Sequence[int], numel: int) -> tuple:
     """Resolve one -1 in ``shape``; raise torch's error if the sizes cannot hold ``numel`` elements."""
     shape = tuple(shape)
+    if -1 not in shape and min(shape, default=0) >= 0:  # (the common case: every size given)
+        if math.prod(shape) != numel:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return shape
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
         raise RuntimeError("only one dimension can be inferred")
@@ -112,11 +116,12 @@ class Permute(Op):
     """Reorder axes; the gradient is permuted back with the inverse order."""
 
     def forward(ctx, x, dims):
-        ctx.inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
+        ctx.dims = dims
         return x.transpose(dims)
 
     def backward(ctx, grad):
-        return grad.permute(ctx.inverse)
+        dims = ctx.dims
+        return grad.permute(tuple(sorted(range(len(dims)), key=dims.__getitem__)))  # the inverse order
 
 
 def permute(x, dims: Sequence[int]):
@@ -125,7 +130,8 @@ def permute(x, dims: Sequence[int]):
             f"permute(): number of dimensions in the tensor input does not match the length of the desired "
             f"ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to len(dims) = {len(dims)}"
         )
-    dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
+    ndim = x.ndim
+    dims = tuple([d if type(d) is int and 0 <= d < ndim else _normalize_dim(d, ndim) for d in dims])
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed, got {list(dims)}")
     return view_of(Permute.apply(x, dims=dims), x, lambda t: t.permute(dims))
@@ -231,7 +237,8 @@ class Flip(Op):
 
 
 def flip(x, dims: Sequence[int]):
-    dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
+    ndim = x.ndim
+    dims = tuple([d if type(d) is int and 0 <= d < ndim else _normalize_dim(d, ndim) for d in dims])
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"flip(): dims has duplicates: {list(dims)}")
     return Flip.apply(x, dims=dims) if dims else x.clone()
@@ -353,9 +360,28 @@ def chunk(x, chunks: int, dim: int = 0) -> tuple:
     return split(x, max(1, -(-n // chunks)), dim)
 
 
+class Unbind(Op):
+    """The slices along ``dim``, without that dim (views); the gradient is their stack (zeros for unused ones)."""
+
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple([x[lead + (i, Ellipsis)] for i in range(x.shape[dim])])  # (Ellipsis: 0-d views, not scalars)
+
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim)
+
+
 def unbind(x, dim: int = 0) -> tuple:
     dim = _normalize_dim(dim, x.ndim)
-    return tuple(squeeze(p, dim) for p in split(x, 1, dim))
+    if not x.shape[dim]:
+        return ()
+    pieces = Unbind.apply(x, dim=dim)
+    lead = (slice(None),) * dim
+    return tuple([
+        view_of(p, x, lambda t, key=lead + (i,): t[key])  # type: ignore[misc]  # (a lambda with a bound default)
+        for i, p in enumerate(pieces)
+    ])
 
 
 # ---- rolling, tiling, grids (compositions: their gradients are those of slicing, cat, expand) -------
