@@ -148,6 +148,19 @@ class Backend(ABC):
         a backend may split it across threads (the NumPy backend's pool). The default makes the one call."""
         return getattr(self.xp, name)(*operands)
 
+    def elementwise(self, kernel: Any, out: Any, *operands: Any) -> Any:
+        """Run ``kernel(xp, out, *operands)``, a fused elementwise kernel that writes ``out`` from operands of its
+        shape (or single values) with ``xp`` calls (``out=`` into ``out`` or temporaries of its own): the fused
+        passes of large activations and optimizer updates. A backend may run it on blocks of the flattened arrays
+        across threads (the NumPy backend's pool); the default makes the one call. Returns ``out``."""
+        kernel(self.xp, out, *operands)
+        return out
+
+    def full_sum(self, x: Any) -> Any:
+        """``x.sum()`` over every element of a large array: a backend may add partial sums computed across
+        threads; the default makes the one call."""
+        return x.sum()
+
     def erf(self, x: Any) -> Any:
         """The error function, elementwise. NumPy has none, so this default maps ``math.erf`` over host
         arrays (exact, slow); backends override it with a vectorised one (SciPy's, CuPy's ``cupyx.scipy``)."""

@@ -37,6 +37,12 @@ class NumpyBackend(Backend):
     def ufunc(self, name: str, *operands: Any) -> Any:
         return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
 
+    def elementwise(self, kernel: Any, out: Any, *operands: Any) -> Any:
+        return _threads.elementwise(kernel, out, *operands)  # in blocks across the intra-op pool
+
+    def full_sum(self, x: Any) -> Any:
+        return _threads.full_sum(x)
+
     def special_function(self, name: str) -> Any:
         """``scipy.special``'s ``name`` (SciPy is imported on first use: an optional dependency)."""
         try:

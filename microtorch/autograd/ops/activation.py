@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from .. import grad_mode
+from .. import function, grad_mode
 from ..function import Op
 from .elementwise import Erf, Mul  # (Mul is a row of the pointwise table)
 from ..._tensor import Tensor
@@ -83,7 +83,7 @@ class Tanh(Op):
     """d tanh(x) = (1 - tanh(x)^2) dx"""
 
     def forward(ctx, x):
-        out = ctx.xp.tanh(x)
+        out = ctx.device.backend.ufunc("tanh", x) if x.size >= function.PARALLEL_FROM else ctx.xp.tanh(x)
         ctx.save_for_backward(out)
         return out
 
@@ -91,11 +91,8 @@ class Tanh(Op):
         (out,) = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
             return grad * (1.0 - out * out)
-        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops (activations are hot)
-        d = xp.multiply(out._data, out._data, out=xp.empty_like(out._data))
-        xp.subtract(1.0, d, out=d)
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
+        # first order: one fused pass instead of three Tensor ops (activations are hot)
+        return _fused(ctx, _tanh_grad, out._data, grad._data)
 
 
 class Sigmoid(Op):
@@ -117,11 +114,37 @@ class Sigmoid(Op):
         (out,) = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
             return grad * (out * (1.0 - out))
-        xp = ctx.xp  # first order: one fused pass instead of three Tensor ops, as tanh
-        d = xp.subtract(1.0, out._data, out=xp.empty_like(out._data))
-        d *= out._data
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
+        return _fused(ctx, _sigmoid_grad, out._data, grad._data)  # first order: one fused pass, as tanh
+
+
+def _fused(ctx, kernel, saved, grad) -> Tensor:
+    """A first-order backward ``kernel(xp, d, saved, grad)`` into a new array shaped as ``saved`` (large ones
+    in blocks across the backend's threads)."""
+    d = ctx.xp.empty_like(saved)
+    if d.size >= function.PARALLEL_FROM:
+        ctx.device.backend.elementwise(kernel, d, saved, grad)
+    else:
+        kernel(ctx.xp, d, saved, grad)
+    return Tensor._make(d, ctx.device)
+
+
+def _tanh_grad(xp, d, out, grad) -> None:
+    """d = (1 - out^2) grad"""
+    xp.multiply(out, out, out=d)
+    xp.subtract(1.0, d, out=d)
+    xp.multiply(d, grad, out=d)
+
+
+def _sigmoid_grad(xp, d, out, grad) -> None:
+    """d = out (1 - out) grad"""
+    xp.subtract(1.0, out, out=d)
+    xp.multiply(d, out, out=d)
+    xp.multiply(d, grad, out=d)
+
+
+def _relu_grad(xp, d, out, grad) -> None:
+    """d = grad where not out <= 0, else 0 (torch's threshold_backward: nan passes the gradient)"""
+    xp.multiply(grad, xp.logical_not(xp.less_equal(out, 0)), out=d)
 
 
 # the largest x with exp(x) finite, per float itemsize
@@ -134,12 +157,15 @@ class Relu(Op):
     def forward(ctx, x):
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        out = ctx.xp.maximum(x, 0)  # propagates nan, as torch
+        # propagates nan, as torch
+        out = ctx.device.backend.ufunc("maximum", x, 0) if x.size >= function.PARALLEL_FROM else ctx.xp.maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        if not grad_mode.state.enabled and out.dtype.is_floating_point and grad.dtype is out.dtype:
+            return _fused(ctx, _relu_grad, out._data, grad._data)  # first order: one pass
         # torch's threshold_backward: 0 where out <= 0, else g (so 1 at nan)
         return Mul.apply(grad, (out <= 0).logical_not())  # type: ignore[attr-defined]  # (a table row, made at import); float * bool stays float
 
