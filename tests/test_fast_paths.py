@@ -9,6 +9,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import microtorch as mt
+import test_optim
 from microtorch.backends import _erf, numpy_backend
 from op_table import OPS
 
@@ -144,6 +146,29 @@ def test_pointwise_ops_in_chunks_on_threads_match_torch(spec, data):
 
     with _split_everything():
         test_op_matches_torch.hypothesis.inner_test(spec, "float32", "cpu", data)
+
+
+_FUSED_OPTIMIZERS = [(n, kw) for n, kw in test_optim.CONFIGS if n in ("SGD", "Adam", "AdamW", "RMSprop")]
+
+
+@pytest.mark.parametrize("name,kwargs", _FUSED_OPTIMIZERS, ids=[f"{n}-{kw}" for n, kw in _FUSED_OPTIMIZERS])
+def test_fused_optimizer_updates_in_blocks_on_threads_match_torch(name, kwargs):
+    """The optimizers whose update is one fused kernel (``Backend.elementwise``), every parameter split in blocks
+    across 3 threads: torch's trajectory, and bit for bit the trajectory of one call per parameter."""
+    problem = test_optim._problem()
+
+    def run() -> list:
+        params = test_optim._params(mt, "float32")
+        opt = getattr(mt.optim, name)(test_optim._groups(params), **kwargs)
+        return test_optim._trajectory(mt, opt, params, "float32", range(test_optim.STEPS), problem)
+
+    whole = run()
+    with _split_everything(3):
+        test_optim.test_trajectory_matches_torch(name, kwargs, "float32")
+        split = run()
+    for a, b in zip(whole, split):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 7])
