@@ -171,6 +171,43 @@ def test_fused_optimizer_updates_in_blocks_on_threads_match_torch(name, kwargs):
             np.testing.assert_array_equal(x, y)
 
 
+def test_nested_concurrent_and_single_threaded_calls_run_inline():
+    """A split started inside a block (on a pool thread or the caller) runs on that thread; two user threads
+    splitting at once both finish (one gets the pool, the other runs inline); one thread runs everything inline."""
+    import threading
+
+    from microtorch.backends import _threads
+
+    with _split_everything(3):
+        seen: list = []
+
+        def outer(i: int) -> None:
+            inner: set = set()
+            _threads.run_blocks(lambda j: inner.add(threading.get_ident()), 4)
+            seen.append((threading.get_ident(), inner))
+
+        _threads.run_blocks(outer, 6)
+        assert len(seen) == 6 and all(inner == {ident} for ident, inner in seen)
+
+        x = np.linspace(-3, 3, 1001)
+        results: list = []
+
+        def user() -> None:
+            results.append(all(np.array_equal(_threads.ufunc("tanh", x), np.tanh(x)) for _ in range(50)))
+
+        users = [threading.Thread(target=user) for _ in range(2)]
+        for t in users:
+            t.start()
+        for t in users:
+            t.join(timeout=60)
+        assert results == [True, True]
+
+        _threads.set_num_threads(1)
+        idents: set = set()
+        _threads.run_blocks(lambda i: idents.add(threading.get_ident()), 5)
+        assert idents == {threading.get_ident()}
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 7])
 def test_run_chunks_covers_every_index_once_and_reraises(n):
     """``run_chunks`` hands out disjoint ranges covering ``0..n`` on 3 threads, and a task's error reaches the caller."""

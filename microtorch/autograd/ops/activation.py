@@ -142,6 +142,12 @@ def _sigmoid_grad(xp, d, out, grad) -> None:
     xp.multiply(d, grad, out=d)
 
 
+def _relu(xp, out, x) -> None:
+    """out = max(x, 0), nan propagated. Against a row of zeros, not the scalar 0: NumPy's maximum has a vector loop
+    for two arrays but not for an array and a scalar (2-3x slower)."""
+    xp.maximum(x, xp.zeros(x.shape[-1:], dtype=x.dtype), out=out)
+
+
 def _relu_grad(xp, d, out, grad) -> None:
     """d = grad where not out <= 0, else 0 (torch's threshold_backward: nan passes the gradient)"""
     xp.multiply(grad, xp.logical_not(xp.less_equal(out, 0)), out=d)
@@ -157,8 +163,10 @@ class Relu(Op):
     def forward(ctx, x):
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        # propagates nan, as torch
-        out = ctx.device.backend.ufunc("maximum", x, 0) if x.size >= function.PARALLEL_FROM else ctx.xp.maximum(x, 0)
+        if x.size >= function.PARALLEL_FROM:  # (large: in blocks across the backend's threads)
+            out = ctx.device.backend.elementwise(_relu, ctx.xp.empty_like(x), x)
+        else:
+            out = ctx.xp.maximum(x, 0)  # propagates nan, as torch
         ctx.save_for_backward(out)
         return out
 
