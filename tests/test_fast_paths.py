@@ -134,7 +134,8 @@ def test_fused_kernels_and_full_sums_in_blocks_equal_one_call():
 
 _POINTWISE = OPS[: [s.name for s in OPS].index("clone") + 1]  # the table starts with the pointwise entries
 # the other ops whose large calls go to the pool: full sums, and the activations with fused backward passes
-_SPLIT_TOO = [s for s in OPS if s.name in ("sum", "mean", "F.relu", "F.sigmoid", "F.tanh", "F.gelu", "F.silu")]
+_SPLIT_TOO = [s for s in OPS if s.name in ("sum", "mean", "F.relu", "F.sigmoid", "F.tanh", "F.gelu", "F.gelu_tanh",
+                                             "F.silu")]
 
 
 @pytest.mark.parametrize("spec", _POINTWISE + _SPLIT_TOO, ids=lambda s: s.name)

@@ -28,15 +28,7 @@ class Gelu(Op):
             cdf = Erf.apply(x * math.sqrt(0.5)) * 0.5 + 0.5
             pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
             return grad * (cdf + x * pdf)
-        xp, a = ctx.xp, x._data  # first order: one fused pass, as tanh's
-        d = xp.multiply(a, a, out=xp.empty_like(a))
-        d *= -0.5
-        xp.exp(d, out=d)
-        d *= a
-        d *= 1.0 / math.sqrt(2.0 * math.pi)
-        d += cdf._data
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
+        return _fused(ctx, _gelu_grad, x._data, cdf._data, grad._data)  # first order: one fused pass, as tanh's
 
 
 class GeluTanh(Op):
@@ -45,15 +37,11 @@ class GeluTanh(Op):
 
     def forward(ctx, x):
         xp = ctx.xp
-        t = xp.multiply(x, x, out=xp.empty_like(x))  # updated in place: two temporaries instead of nine
-        t *= _GELU_C
-        t += 1.0
-        t *= x
-        t *= _GELU_K
-        xp.tanh(t, out=t)
-        out = t + 1.0
-        out *= x
-        out *= 0.5
+        t, out = xp.empty_like(x), xp.empty_like(x)  # updated in place: two temporaries instead of nine
+        if x.size >= function.PARALLEL_FROM:  # (large: in blocks across the backend's threads)
+            ctx.device.backend.elementwise(_gelu_tanh, out, x, t)
+        else:
+            _gelu_tanh(xp, out, x, t)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(x, t)  # (t: for a first-order backward only, a constant to the graph)
         return out
@@ -63,20 +51,47 @@ class GeluTanh(Op):
         if grad_mode.state.enabled:  # create_graph: tanh(u) recomputed from x, so it stays connected
             t = ((x + x * x * x * _GELU_C) * _GELU_K).tanh()
             return grad * ((t + 1.0) * 0.5 + x * (1.0 - t * t) * (_GELU_K * 0.5) * (x * x * (3.0 * _GELU_C) + 1.0))
-        xp, a, t = ctx.xp, x._data, t._data
-        d = xp.multiply(a, a, out=xp.empty_like(a))  # (an array even for 0-d input: updated in place)
-        d *= 3.0 * _GELU_C
-        d += 1.0
-        d *= a
-        d *= _GELU_K * 0.5
-        d *= xp.subtract(1.0, xp.multiply(t, t))  # x (1 - t^2) k (1 + 3 c x^2) / 2
-        d += t * 0.5
-        d += 0.5
-        d *= grad._data
-        return Tensor._make(d, ctx.device)
+        return _fused(ctx, _gelu_tanh_grad, x._data, t._data, grad._data)
 
 
 _GELU_K, _GELU_C = math.sqrt(2.0 / math.pi), 0.044715
+
+
+def _gelu_grad(xp, d, x, cdf, grad) -> None:
+    """d = (cdf + x phi(x)) grad"""
+    xp.multiply(x, x, out=d)
+    d *= -0.5
+    xp.exp(d, out=d)
+    d *= x
+    d *= 1.0 / math.sqrt(2.0 * math.pi)
+    d += cdf
+    d *= grad
+
+
+def _gelu_tanh(xp, out, x, t) -> None:
+    """out = x (1 + t) / 2, with t = tanh(k (x + c x^3)) written into ``t``"""
+    xp.multiply(x, x, out=t)
+    t *= _GELU_C
+    t += 1.0
+    t *= x
+    t *= _GELU_K
+    xp.tanh(t, out=t)
+    xp.add(t, 1.0, out=out)
+    out *= x
+    out *= 0.5
+
+
+def _gelu_tanh_grad(xp, d, x, t, grad) -> None:
+    """d = ((1 + t) / 2 + x (1 - t^2) k (1 + 3 c x^2) / 2) grad"""
+    xp.multiply(x, x, out=d)
+    d *= 3.0 * _GELU_C
+    d += 1.0
+    d *= x
+    d *= _GELU_K * 0.5
+    d *= xp.subtract(1.0, xp.multiply(t, t))  # x (1 - t^2) k (1 + 3 c x^2) / 2
+    d += t * 0.5
+    d += 0.5
+    d *= grad
 
 
 class Tanh(Op):
@@ -117,14 +132,14 @@ class Sigmoid(Op):
         return _fused(ctx, _sigmoid_grad, out._data, grad._data)  # first order: one fused pass, as tanh
 
 
-def _fused(ctx, kernel, saved, grad) -> Tensor:
-    """A first-order backward ``kernel(xp, d, saved, grad)`` into a new array shaped as ``saved`` (large ones
-    in blocks across the backend's threads)."""
-    d = ctx.xp.empty_like(saved)
+def _fused(ctx, kernel, *arrays) -> Tensor:
+    """A first-order backward ``kernel(xp, d, *arrays)`` (the saved arrays, then the gradient) into a new array
+    shaped as the first (large ones in blocks across the backend's threads)."""
+    d = ctx.xp.empty_like(arrays[0])
     if d.size >= function.PARALLEL_FROM:
-        ctx.device.backend.elementwise(kernel, d, saved, grad)
+        ctx.device.backend.elementwise(kernel, d, *arrays)
     else:
-        kernel(ctx.xp, d, saved, grad)
+        kernel(ctx.xp, d, *arrays)
     return Tensor._make(d, ctx.device)
 
 
