@@ -114,14 +114,11 @@ class Sigmoid(Op):
     """d s(x) = s(x) (1 - s(x)) dx, with s(x) = 1 / (1 + exp(-x))"""
 
     def forward(ctx, x):
-        xp = ctx.xp
-        out = xp.negative(x)
-        if not out.ndim:  # NumPy gives a scalar for 0-d input; the in-place steps need an array
-            out = xp.array(out)
-        xp.minimum(out, _LOG_MAX[out.dtype.itemsize], out=out)  # exp(-x) must not overflow
-        xp.exp(out, out=out)
-        out += 1
-        xp.reciprocal(out, out=out)
+        out = ctx.xp.empty_like(x)
+        if x.size >= function.PARALLEL_FROM:  # (large: in blocks across the backend's threads)
+            ctx.device.backend.elementwise(_sigmoid, out, x)
+        else:
+            _sigmoid(ctx.xp, out, x)
         ctx.save_for_backward(out)
         return out
 
@@ -148,6 +145,15 @@ def _tanh_grad(xp, d, out, grad) -> None:
     xp.multiply(out, out, out=d)
     xp.subtract(1.0, d, out=d)
     xp.multiply(d, grad, out=d)
+
+
+def _sigmoid(xp, out, x) -> None:
+    """out = 1 / (1 + exp(-x)), -x capped so that exp does not overflow"""
+    xp.negative(x, out=out)
+    xp.minimum(out, _LOG_MAX[out.dtype.itemsize], out=out)
+    xp.exp(out, out=out)
+    out += 1
+    xp.reciprocal(out, out=out)
 
 
 def _sigmoid_grad(xp, d, out, grad) -> None:
