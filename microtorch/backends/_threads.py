@@ -13,7 +13,6 @@ inside a task, or from a second user thread, so nothing ever waits on itself.
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import threading
 import warnings
@@ -35,7 +34,7 @@ COSTLY = frozenset({
 #: the fewest elements per block: a block's Python cost (~1-3 us per NumPy call) must stay small beside its loop.
 #: Work is cut into up to 4 blocks per thread (so a late thread costs little); more blocks cost more than they
 #: save, even for a fused kernel's cache reuse (measured: DEVELOPERS.md's performance notes)
-GRAIN = 1 << 15
+GRAIN = 1 << 14
 BLOCKS_PER_THREAD = 4
 
 
@@ -211,12 +210,11 @@ def ufunc(name: str, *operands: Any) -> Any:
     when every array operand is C-contiguous of the output's shape (or a single value), else rows of the output's
     first axis (operands broadcast along it, and scalars, are given whole to every block)."""
     function = getattr(numpy, name)
-    if _threads == 1 or max(a.size if isinstance(a, numpy.ndarray) else 1 for a in operands) < threshold_costly:
-        return function(*operands)  # (the output is as large as the largest operand, but for outer broadcasts)
-    shapes = [a.shape for a in operands if isinstance(a, numpy.ndarray)]
-    shape = shapes[0] if len(shapes) == 1 else numpy.broadcast_shapes(*shapes)
-    if not shape or not parallel(math.prod(shape), name):
+    # (the output is as large as the largest operand, but for outer broadcasts: those stay one call)
+    if not parallel(max(a.size if isinstance(a, numpy.ndarray) else 1 for a in operands), name):
         return function(*operands)
+    shapes = [a.shape for a in operands if isinstance(a, numpy.ndarray)]
+    shape = shapes[0] if all(s == shapes[0] for s in shapes) else numpy.broadcast_shapes(*shapes)
     probe = function(*[a[(slice(0, 1),) * a.ndim] if isinstance(a, numpy.ndarray) else a for a in operands])
     if not isinstance(probe, numpy.ndarray):
         return function(*operands)  # (a ufunc with several outputs: not split)
