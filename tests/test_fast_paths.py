@@ -149,6 +149,32 @@ def test_pointwise_ops_in_chunks_on_threads_match_torch(spec, data):
         test_op_matches_torch.hypothesis.inner_test(spec, "float32", "cpu", data)
 
 
+def _inplace_updates(lib) -> list:
+    """Unrecorded in-place arithmetic (gradient accumulation, optimizer-style updates): same-shape, broadcast,
+    scalar and strided right-hand sides, an integer tensor, a non-contiguous target."""
+    rng = np.random.default_rng(2)
+    a, b = (lib.tensor(rng.standard_normal((6, 5)), dtype=lib.float32) for _ in range(2))
+    row, n = lib.tensor(rng.standard_normal(5), dtype=lib.float32), lib.arange(30).reshape(6, 5)
+    with lib.no_grad():
+        a += b
+        a.mul_(row)
+        a.sub_(b.t().t()[:, :1], alpha=0.5)
+        a.div_(1.5)
+        a.add_(b[::2].repeat(2, 1))
+        n += 3
+        n.mul_(lib.arange(5))
+        b.t().add_(1.25)  # (a transposed view: not contiguous, one call)
+    return [t.numpy().copy() for t in (a, b, n)]
+
+
+def test_inplace_arithmetic_in_blocks_on_threads_matches_torch():
+    with _split_everything(3):
+        ours = _inplace_updates(mt)
+    for x, y in zip(ours, _inplace_updates(torch)):
+        assert x.dtype == y.dtype
+        np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-6)
+
+
 _FUSED_OPTIMIZERS = [(n, kw) for n, kw in test_optim.CONFIGS if n in ("SGD", "Adam", "AdamW", "RMSprop")]
 
 

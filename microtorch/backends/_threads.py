@@ -205,30 +205,36 @@ def parallel(size: int, name: str = "") -> bool:
     return _threads > 1 and size >= (threshold_costly if name in COSTLY else threshold)
 
 
-def ufunc(name: str, *operands: Any) -> Any:
-    """``numpy.<name>(*operands)``, in blocks across the pool when the output is large: blocks of the flat arrays
-    when every array operand is C-contiguous of the output's shape (or a single value), else rows of the output's
-    first axis (operands broadcast along it, and scalars, are given whole to every block)."""
+def ufunc(name: str, *operands: Any, **kwargs: Any) -> Any:
+    """``numpy.<name>(*operands, **kwargs)``, in blocks across the pool when the output is large: blocks of the flat
+    arrays when every array operand is C-contiguous of the output's shape (or a single value), else rows of the
+    output's first axis (operands broadcast along it, and scalars, are given whole to every block). ``out=`` (an
+    array: the in-place updates) is written block by block where it is C-contiguous of the output's shape."""
     function = getattr(numpy, name)
     # (the output is as large as the largest operand, but for outer broadcasts: those stay one call)
     if not parallel(max(a.size if isinstance(a, numpy.ndarray) else 1 for a in operands), name):
-        return function(*operands)
+        return function(*operands, **kwargs)
     shapes = [a.shape for a in operands if isinstance(a, numpy.ndarray)]
     shape = shapes[0] if all(s == shapes[0] for s in shapes) else numpy.broadcast_shapes(*shapes)
-    probe = function(*[a[(slice(0, 1),) * a.ndim] if isinstance(a, numpy.ndarray) else a for a in operands])
-    if not isinstance(probe, numpy.ndarray):
-        return function(*operands)  # (a ufunc with several outputs: not split)
-    out = numpy.empty(shape, dtype=probe.dtype)
+    out = kwargs.pop("out", None)
+    if out is None:
+        probe = function(*[a[(slice(0, 1),) * a.ndim] if isinstance(a, numpy.ndarray) else a for a in operands],
+                         **kwargs)
+        if not isinstance(probe, numpy.ndarray):
+            return function(*operands, **kwargs)  # (a ufunc with several outputs: not split)
+        out = numpy.empty(shape, dtype=probe.dtype)
+    elif not isinstance(out, numpy.ndarray) or out.shape != shape or not out.flags.c_contiguous:
+        return function(*operands, out=out, **kwargs)
     flat = _flat_operands(operands, shape)
     if flat is not None:
-        _blocked(lambda o, *a: function(*a, out=o), out.reshape(-1), flat)
+        _blocked(lambda o, *a: function(*a, out=o, **kwargs), out.reshape(-1), flat)
     elif shape[0] >= 2:
         rows = min(_threads * BLOCKS_PER_THREAD, shape[0])
         bounds = [shape[0] * i // rows for i in range(rows + 1)]
         run_blocks(lambda i: function(*_rows(operands, shape, bounds[i], bounds[i + 1]),
-                                      out=out[bounds[i]:bounds[i + 1]]), rows)
+                                      out=out[bounds[i]:bounds[i + 1]], **kwargs), rows)
     else:
-        function(*operands, out=out)
+        function(*operands, out=out, **kwargs)
     return out
 
 

@@ -33,8 +33,8 @@ class NumpyBackend(Backend):
             return _threads.elementwise(_erf_into, numpy.empty_like(x), x)
         return _erf_of(x)
 
-    def ufunc(self, name: str, *operands: Any) -> Any:
-        return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
+    def ufunc(self, name: str, *operands: Any, **kwargs: Any) -> Any:
+        return _threads.ufunc(name, *operands, **kwargs)  # in chunks across the intra-op pool
 
     def elementwise(self, kernel: Any, out: Any, *operands: Any) -> Any:
         return _threads.elementwise(kernel, out, *operands)  # in blocks across the intra-op pool
