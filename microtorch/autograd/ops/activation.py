@@ -16,11 +16,17 @@ class Gelu(Op):
     """gelu(x) = x Phi(x); d gelu = (Phi(x) + x phi(x)) dx, with Phi, phi the standard normal cdf and pdf"""
 
     def forward(ctx, x):
-        cdf = ctx.device.backend.erf(x * math.sqrt(0.5))
-        cdf *= 0.5  # (in place: the erf's array is this op's own)
-        cdf += 0.5
+        backend = ctx.device.backend
+        if x.size >= function.PARALLEL_FROM:  # (large: in blocks across the backend's threads)
+            cdf = backend.erf(backend.ufunc("multiply", x, math.sqrt(0.5)))
+            out = backend.elementwise(_gelu_from_erf, ctx.xp.empty_like(x), x, cdf)
+        else:
+            cdf = backend.erf(x * math.sqrt(0.5))
+            cdf *= 0.5  # (in place where the erf's array is this op's own; a 0-d one is a new scalar)
+            cdf += 0.5
+            out = x * cdf
         ctx.save_for_backward(x, cdf)
-        return x * cdf
+        return out
 
     def backward(ctx, grad):
         x, cdf = ctx.saved_tensors
@@ -55,6 +61,13 @@ class GeluTanh(Op):
 
 
 _GELU_K, _GELU_C = math.sqrt(2.0 / math.pi), 0.044715
+
+
+def _gelu_from_erf(xp, out, x, cdf) -> None:
+    """cdf = (1 + erf) / 2 in place (the erf's array is this op's own); out = x cdf"""
+    cdf *= 0.5
+    cdf += 0.5
+    xp.multiply(x, cdf, out=out)
 
 
 def _gelu_grad(xp, d, x, cdf, grad) -> None:
