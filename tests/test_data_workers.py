@@ -144,7 +144,8 @@ class WorkerReport(LibByName, Dataset):
         info = self.lib.utils.data.get_worker_info()
         return {"id": info.id, "num_workers": info.num_workers, "seed": info.seed,
                 "python": random.random(),
-                "lib": self.lib.rand(1).item(), "numpy": float(np.random.rand()), "pid": os.getpid()}
+                "lib": self.lib.rand(1).item(), "numpy": float(np.random.rand()), "pid": os.getpid(),
+                "threads": self.lib.get_num_threads()}
 
 
 class TorchWorkerReport(WorkerReport, torch.utils.data.Dataset):
@@ -171,6 +172,7 @@ def test_workers_are_seeded_as_torchs_base_seed_plus_id():
                         else torch.rand(1, generator=torch.Generator().manual_seed(seed)))
             assert r["lib"] == expected.item()
         assert len({r["pid"] for r in reports} | {os.getpid()}) == 3  # two processes, not this one
+        assert {r["threads"] for r in reports} == {1}  # (workers run single-threaded, whatever the parent's threads)
 
 
 def test_numpy_seed_words_are_torchs():

@@ -2,12 +2,15 @@
 intra-op thread pool (every pointwise op with its elementwise calls split across threads)."""
 from __future__ import annotations
 
+import contextlib
 import numpy as np
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import microtorch as mt
+import test_optim
 from microtorch.backends import _erf, numpy_backend
 from op_table import OPS
 
@@ -74,47 +77,162 @@ def test_omp_num_threads_sets_the_default():
     assert out.stdout.strip() == "3"
 
 
+@contextlib.contextmanager
+def _split_everything(threads: int = 2):
+    """Every elementwise call, fused kernel and full sum split across ``threads`` threads, in blocks of 1 element."""
+    from microtorch.autograd import function
+    from microtorch.backends import _threads
+
+    saved = (_threads.get_num_threads(), _threads.threshold, _threads.threshold_costly, _threads.GRAIN,
+             function.PARALLEL_FROM)
+    try:
+        _threads.set_num_threads(threads)
+        _threads.threshold = _threads.threshold_costly = function.PARALLEL_FROM = 0
+        _threads.GRAIN = 1
+        yield
+    finally:
+        _threads.set_num_threads(saved[0])
+        _threads.threshold, _threads.threshold_costly, _threads.GRAIN, function.PARALLEL_FROM = saved[1:]
+
+
 def test_chunked_ufuncs_equal_one_call():
     from microtorch.backends import _threads
 
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((7, 5)).astype(np.float32), rng.standard_normal((5,)).astype(np.float32)
-    old, threshold = _threads.get_num_threads(), _threads.threshold
-    try:
-        _threads.set_num_threads(3)
-        _threads.threshold = 0
+    with _split_everything(3):
         for name, operands in (("tanh", (a,)), ("multiply", (a, b)), ("add", (0.5, a)), ("subtract", (a, a[:, :1])),
                                ("multiply", (a[:, :1], b)), ("arctan2", (a[:, ::2][:, :2], a[:, 1::2])),
-                               ("add", (a[:1], a))):
+                               ("add", (a[:1], a)), ("multiply", (np.broadcast_to(b[:1], a.shape), a)),
+                               ("add", (a[0, :1], a)), ("less_equal", (a, 0.0))):
             ours = _threads.ufunc(name, *operands)
             expected = getattr(np, name)(*operands)
             assert ours.dtype == expected.dtype and ours.shape == expected.shape
             np.testing.assert_array_equal(ours, expected)
-    finally:
-        _threads.threshold = threshold
-        _threads.set_num_threads(old)
+
+
+def test_fused_kernels_and_full_sums_in_blocks_equal_one_call():
+    """``elementwise`` on blocks (contiguous, broadcast-scalar and strided operands) and ``full_sum``'s partials."""
+    from microtorch.backends import _threads
+
+    def kernel(xp, out, x, g):
+        xp.multiply(x, x, out=out)
+        xp.subtract(1.0, out, out=out)
+        xp.multiply(out, g, out=out)
+
+    rng = np.random.default_rng(1)
+    x, g = rng.standard_normal((9, 7)), rng.standard_normal((9, 7))
+    with _split_everything(3):
+        for operands in ((x, g), (x, np.broadcast_to(np.float64(2.0), x.shape)), (x, g.T.copy().T), (x, 0.5)):
+            expected = np.empty_like(x)
+            kernel(np, expected, *operands)
+            np.testing.assert_array_equal(_threads.elementwise(kernel, np.empty_like(x), *operands), expected)
+        np.testing.assert_allclose(_threads.full_sum(x), x.sum(), rtol=1e-14)
+        assert _threads.full_sum(x.astype(np.float32)).dtype == np.float32
+        assert _threads.full_sum(np.arange(10)) == 45  # (integers: NumPy's one call)
 
 
 _POINTWISE = OPS[: [s.name for s in OPS].index("clone") + 1]  # the table starts with the pointwise entries
+# the other ops whose large calls go to the pool: full sums, and the activations with fused backward passes
+_SPLIT_TOO = [s for s in OPS if s.name in ("sum", "mean", "F.relu", "F.sigmoid", "F.tanh", "F.gelu", "F.gelu_tanh",
+                                             "F.silu")]
 
 
-@pytest.mark.parametrize("spec", _POINTWISE, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", _POINTWISE + _SPLIT_TOO, ids=lambda s: s.name)
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.nested_given])
 @given(data=st.data())
 def test_pointwise_ops_in_chunks_on_threads_match_torch(spec, data):
-    """The pointwise property test with every elementwise call split across 2 threads (threshold 0)."""
-    from microtorch.autograd import function
-    from microtorch.backends import _threads
+    """The op property test with every elementwise call split across 2 threads (thresholds 0, 1-element blocks)."""
     from test_ops_property import test_op_matches_torch
 
-    old, threshold, parallel_from = _threads.get_num_threads(), _threads.threshold, function.PARALLEL_FROM
-    try:
-        _threads.set_num_threads(2)
-        _threads.threshold, function.PARALLEL_FROM = 0, 0
+    with _split_everything():
         test_op_matches_torch.hypothesis.inner_test(spec, "float32", "cpu", data)
-    finally:
-        _threads.threshold, function.PARALLEL_FROM = threshold, parallel_from
-        _threads.set_num_threads(old)
+
+
+def _inplace_updates(lib) -> list:
+    """Unrecorded in-place arithmetic (gradient accumulation, optimizer-style updates): same-shape, broadcast,
+    scalar and strided right-hand sides, an integer tensor, a non-contiguous target."""
+    rng = np.random.default_rng(2)
+    a, b = (lib.tensor(rng.standard_normal((6, 5)), dtype=lib.float32) for _ in range(2))
+    row, n = lib.tensor(rng.standard_normal(5), dtype=lib.float32), lib.arange(30).reshape(6, 5)
+    with lib.no_grad():
+        a += b
+        a.mul_(row)
+        a.sub_(b.t().t()[:, :1], alpha=0.5)
+        a.div_(1.5)
+        a.add_(b[::2].repeat(2, 1))
+        n += 3
+        n.mul_(lib.arange(5))
+        b.t().add_(1.25)  # (a transposed view: not contiguous, one call)
+    return [t.numpy().copy() for t in (a, b, n)]
+
+
+def test_inplace_arithmetic_in_blocks_on_threads_matches_torch():
+    with _split_everything(3):
+        ours = _inplace_updates(mt)
+    for x, y in zip(ours, _inplace_updates(torch)):
+        assert x.dtype == y.dtype
+        np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-6)
+
+
+_FUSED_OPTIMIZERS = [(n, kw) for n, kw in test_optim.CONFIGS if n in ("SGD", "Adam", "AdamW", "RMSprop")]
+
+
+@pytest.mark.parametrize("name,kwargs", _FUSED_OPTIMIZERS, ids=[f"{n}-{kw}" for n, kw in _FUSED_OPTIMIZERS])
+def test_fused_optimizer_updates_in_blocks_on_threads_match_torch(name, kwargs):
+    """The optimizers whose update is one fused kernel (``Backend.elementwise``), every parameter split in blocks
+    across 3 threads: torch's trajectory, and bit for bit the trajectory of one call per parameter."""
+    problem = test_optim._problem()
+
+    def run() -> list:
+        params = test_optim._params(mt, "float32")
+        opt = getattr(mt.optim, name)(test_optim._groups(params), **kwargs)
+        return test_optim._trajectory(mt, opt, params, "float32", range(test_optim.STEPS), problem)
+
+    whole = run()
+    with _split_everything(3):
+        test_optim.test_trajectory_matches_torch(name, kwargs, "float32")
+        split = run()
+    for a, b in zip(whole, split):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_nested_concurrent_and_single_threaded_calls_run_inline():
+    """A split started inside a block (on a pool thread or the caller) runs on that thread; two user threads
+    splitting at once both finish (one gets the pool, the other runs inline); one thread runs everything inline."""
+    import threading
+
+    from microtorch.backends import _threads
+
+    with _split_everything(3):
+        seen: list = []
+
+        def outer(i: int) -> None:
+            inner: set = set()
+            _threads.run_blocks(lambda j: inner.add(threading.get_ident()), 4)
+            seen.append((threading.get_ident(), inner))
+
+        _threads.run_blocks(outer, 6)
+        assert len(seen) == 6 and all(inner == {ident} for ident, inner in seen)
+
+        x = np.linspace(-3, 3, 1001)
+        results: list = []
+
+        def user() -> None:
+            results.append(all(np.array_equal(_threads.ufunc("tanh", x), np.tanh(x)) for _ in range(50)))
+
+        users = [threading.Thread(target=user) for _ in range(2)]
+        for t in users:
+            t.start()
+        for t in users:
+            t.join(timeout=60)
+        assert results == [True, True]
+
+        _threads.set_num_threads(1)
+        idents: set = set()
+        _threads.run_blocks(lambda i: idents.add(threading.get_ident()), 5)
+        assert idents == {threading.get_ident()}
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 7])

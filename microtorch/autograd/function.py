@@ -27,7 +27,6 @@ Tensor, or as constants for anything else.
 """
 from __future__ import annotations
 
-import sys
 import threading
 import weakref
 from typing import Any
@@ -63,8 +62,9 @@ vmap_dispatch: Any = None
 
 #: elementwise results of at least this many elements are computed by the backend's ``ufunc`` (the pointwise
 #: table, unrecorded arithmetic, tanh), which the NumPy backend splits across its intra-op threads;
-#: ``sys.maxsize``: never
-PARALLEL_FROM = sys.maxsize
+#: a huge value: never. The NumPy backend's smallest threshold (``backends._threads.threshold_costly``):
+#: beyond it the backend decides by the ufunc's cost
+PARALLEL_FROM = 1 << 15
 
 #: ``SumToSize.apply`` (set by ``ops.reduce``): the engine sums broadcast gradients back with the op itself,
 #: the shapes being known valid

@@ -1,14 +1,18 @@
-"""Intra-op threads on the CPU: a persistent pool that runs large elementwise ufunc calls in chunks.
+"""Intra-op threads on the CPU: a persistent pool that runs large elementwise work in blocks on every core.
 
-NumPy's ufuncs release the GIL while they loop, so chunks of one call run on every core at once. The pool
+NumPy's ufuncs release the GIL while they loop, so blocks of one call run on every core at once. The pool
 is sized like torch's (``get_num_threads``: ``OMP_NUM_THREADS`` when set, else the cores this process may
-use; ``set_num_threads`` changes it, and NumPy's BLAS threads too where threadpoolctl is installed). Calls
-on fewer than ``threshold`` output elements run on the calling thread: below it, handing chunks to threads
-costs more than it saves.
+use; ``set_num_threads`` changes it, and NumPy's BLAS threads too where threadpoolctl is installed).
+
+Blocks are handed out one at a time from a shared counter and the calling thread takes them too, so a
+worker that is slow to wake (a busy core) costs at most the block it took: the caller never waits for work
+nobody started. Work below a size threshold runs on the calling thread (handing blocks to threads costs more
+than it saves there), and so does work started while the pool is busy: from a pool thread (nested), from
+inside a task, or from a second user thread, so nothing ever waits on itself.
 """
 from __future__ import annotations
 
-import math
+import itertools
 import os
 import threading
 import warnings
@@ -16,8 +20,23 @@ from typing import Any, Callable
 
 import numpy
 
-#: outputs with at least this many elements are split across the threads (tests set 0 to chunk everything)
+#: outputs of at least this many elements are split across the threads, for ufuncs that cost about as much
+#: as an add per element (measured: DEVELOPERS.md's performance notes; tests set 0 to split everything)
 threshold = 1 << 17
+#: the threshold for the transcendental ufuncs (``exp``, ``tanh``, ...: 5-10x an add's cost per element)
+threshold_costly = 1 << 15
+#: the ufuncs that count as costly: float32 per-element time at least 5x an add's (measured: sqrt 6x, exp and
+#: tanh 20x, power 90x; multiply, divide and maximum cost what add costs)
+COSTLY = frozenset({
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "power", "float_power", "sqrt", "cbrt",
+    "floor_divide", "remainder", "fmod", "hypot", "logaddexp", "logaddexp2",
+})
+#: the fewest elements per block: a block's Python cost (~1-3 us per NumPy call) must stay small beside its loop.
+#: Work is cut into up to 4 blocks per thread (so a late thread costs little); more blocks cost more than they
+#: save, even for a fused kernel's cache reuse (measured: DEVELOPERS.md's performance notes)
+GRAIN = 1 << 14
+BLOCKS_PER_THREAD = 4
 
 
 def _default_threads() -> int:
@@ -37,8 +56,75 @@ def _default_threads() -> int:
         return os.cpu_count() or 1
 
 
+class _Job:
+    """One call's blocks: ``task(i)`` for ``i`` in ``0..n``, taken in turn by whoever is free."""
+
+    __slots__ = ("task", "n", "taken", "finished", "done", "error")
+
+    def __init__(self, task: Callable[[int], None], n: int) -> None:
+        self.task, self.n = task, n
+        self.taken, self.finished = itertools.count(), itertools.count()  # (next() on a count is atomic)
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """Take blocks until none is left; the thread finishing the last one sets ``done``."""
+        n = self.n
+        while True:
+            i = next(self.taken)
+            if i >= n:
+                return
+            if self.error is None:  # (after an error the rest are only counted off)
+                try:
+                    self.task(i)
+                except BaseException as e:  # re-raised by the caller
+                    self.error = e
+            if next(self.finished) == n - 1:
+                self.done.set()
+
+
+_local = threading.local()  # ``in_pool``: set on the pool's own threads
+
+
+class _Pool:
+    """``workers`` daemon threads that sleep on a semaphore and help with the current job when woken."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.busy = threading.Lock()  # held by the thread whose job the pool runs
+        self.wake = threading.Semaphore(0)
+        self.job: _Job | None = None
+        self.open = True
+        for i in range(workers):
+            threading.Thread(target=self._work, name=f"microtorch-intraop-{i}", daemon=True).start()
+
+    def _work(self) -> None:
+        _local.in_pool = True
+        while True:
+            self.wake.acquire()
+            if not self.open:
+                return
+            job = self.job
+            if job is not None:
+                job.run()
+
+    def run(self, job: _Job) -> None:
+        """Run ``job`` with the caller and the workers (the caller holds ``busy``)."""
+        self.job = job
+        for _ in range(min(self.workers, job.n - 1)):
+            self.wake.release()
+        job.run()
+        job.done.wait()  # (only for blocks a worker took and is finishing)
+        self.job = None
+
+    def close(self) -> None:
+        self.open = False
+        for _ in range(self.workers):
+            self.wake.release()
+
+
 _threads = _default_threads()
-_pool: Any = None  # a concurrent.futures.ThreadPoolExecutor once a call is split
+_pool: _Pool | None = None  # started on the first split call
 _pool_lock = threading.Lock()
 
 
@@ -59,7 +145,7 @@ def set_num_threads(n: int) -> None:
         _threads = n
         old, _pool = _pool, None
     if old is not None:
-        old.shutdown(wait=False)
+        old.close()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -67,46 +153,40 @@ def set_num_threads(n: int) -> None:
     threadpool_limits(n, user_api="blas")
 
 
-def _executor() -> Any:
-    global _pool
-    from concurrent.futures import ThreadPoolExecutor  # (on first use: it adds to import time)
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: start a new pool there when one is needed."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
 
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _started_pool() -> _Pool:
+    global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=max(_threads - 1, 1), thread_name_prefix="microtorch-intraop")
+            _pool = _Pool(_threads - 1)
         return _pool
 
 
-def ufunc(name: str, *operands: Any) -> Any:
-    """``numpy.<name>(*operands)``, in chunks across the pool when the output is large: split along the output's
-    first axis (operands that broadcast along it, with fewer dims or a size-1 first axis, and scalars are given
-    whole to every chunk)."""
-    function = getattr(numpy, name)
-    if _threads == 1:
-        return function(*operands)
-    shapes = [a.shape for a in operands if isinstance(a, numpy.ndarray)]
-    shape = shapes[0] if len(shapes) == 1 else numpy.broadcast_shapes(*shapes)
-    if not shape or shape[0] < 2 or math.prod(shape) < max(threshold, 1):
-        return function(*operands)
-    probe = function(*[a[(slice(0, 1),) * a.ndim] if isinstance(a, numpy.ndarray) else a for a in operands])
-    if not isinstance(probe, numpy.ndarray):
-        return function(*operands)  # (a ufunc with several outputs: not chunked)
-    out = numpy.empty(shape, dtype=probe.dtype)
-    parts = min(_threads, shape[0])
-    bounds = [shape[0] * i // parts for i in range(parts + 1)]
-    pool = _executor()
-    futures = [pool.submit(function, *_rows(operands, shape, lo, hi), out=out[lo:hi])
-               for lo, hi in zip(bounds[1:-1], bounds[2:])]
-    function(*_rows(operands, shape, bounds[0], bounds[1]), out=out[bounds[0]:bounds[1]])  # this thread's
-    for f in futures:
-        f.result()
-    return out
-
-
-def _rows(operands: tuple, shape: tuple, lo: int, hi: int) -> list:
-    """Each operand's rows ``lo:hi`` of the output's first axis (operands broadcast along it stay whole)."""
-    return [a[lo:hi] if isinstance(a, numpy.ndarray) and a.ndim == len(shape) and a.shape[0] == shape[0] else a
-            for a in operands]
+def run_blocks(task: Callable[[int], None], n: int) -> None:
+    """Call ``task(i)`` for every ``i`` in ``0..n``, on every thread of the pool (the caller's too); ``task`` must
+    write disjoint outputs (and release the GIL, as NumPy's loops do, to gain). Inline when there is one thread,
+    one block, or the pool is busy (a nested call)."""
+    pool = _pool if _pool is not None else (_started_pool() if _threads > 1 and n > 1 else None)
+    if pool is None or n <= 1 or getattr(_local, "in_pool", False) or not pool.busy.acquire(blocking=False):
+        for i in range(n):
+            task(i)
+        return
+    try:
+        job = _Job(task, n)
+        pool.run(job)
+    finally:
+        pool.busy.release()
+    if job.error is not None:
+        raise job.error
 
 
 def run_chunks(task: Callable[[int, int], None], n: int) -> None:
@@ -118,8 +198,113 @@ def run_chunks(task: Callable[[int, int], None], n: int) -> None:
             task(0, n)
         return
     bounds = [n * i // parts for i in range(parts + 1)]
-    pool = _executor()
-    futures = [pool.submit(task, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
-    task(bounds[0], bounds[1])
-    for f in futures:
-        f.result()
+    run_blocks(lambda i: task(bounds[i], bounds[i + 1]), parts)
+
+
+def parallel(size: int, name: str = "") -> bool:
+    """Whether an elementwise call of ``size`` output elements (of the ufunc ``name``) is worth splitting."""
+    return _threads > 1 and size >= (threshold_costly if name in COSTLY else threshold)
+
+
+def ufunc(name: str, *operands: Any, **kwargs: Any) -> Any:
+    """``numpy.<name>(*operands, **kwargs)``, in blocks across the pool when the output is large: blocks of the flat
+    arrays when every array operand is C-contiguous of the output's shape (or a single value), else rows of the
+    output's first axis (operands broadcast along it, and scalars, are given whole to every block). ``out=`` (an
+    array: the in-place updates) is written block by block where it is C-contiguous of the output's shape."""
+    function = getattr(numpy, name)
+    # (the output is as large as the largest operand, but for outer broadcasts: those stay one call)
+    if not parallel(max(a.size if isinstance(a, numpy.ndarray) else 1 for a in operands), name):
+        return function(*operands, **kwargs)
+    shapes = [a.shape for a in operands if isinstance(a, numpy.ndarray)]
+    shape = shapes[0] if all(s == shapes[0] for s in shapes) else numpy.broadcast_shapes(*shapes)
+    out = kwargs.pop("out", None)
+    if out is None:
+        probe = function(*[a[(slice(0, 1),) * a.ndim] if isinstance(a, numpy.ndarray) else a for a in operands],
+                         **kwargs)
+        if not isinstance(probe, numpy.ndarray):
+            return function(*operands, **kwargs)  # (a ufunc with several outputs: not split)
+        out = numpy.empty(shape, dtype=probe.dtype)
+    elif not isinstance(out, numpy.ndarray) or out.shape != shape or not out.flags.c_contiguous:
+        return function(*operands, out=out, **kwargs)
+    flat = _flat_operands(operands, shape)
+    if flat is not None:
+        _blocked(lambda o, *a: function(*a, out=o, **kwargs), out.reshape(-1), flat)
+    elif shape[0] >= 2:
+        rows = min(_threads * BLOCKS_PER_THREAD, shape[0])
+        bounds = [shape[0] * i // rows for i in range(rows + 1)]
+        run_blocks(lambda i: function(*_rows(operands, shape, bounds[i], bounds[i + 1]),
+                                      out=out[bounds[i]:bounds[i + 1]], **kwargs), rows)
+    else:
+        function(*operands, out=out, **kwargs)
+    return out
+
+
+def elementwise(kernel: Callable, out: Any, *operands: Any) -> Any:
+    """``kernel(numpy, out, *operands)``: an elementwise kernel writing ``out`` from operands of its shape (or
+    single values), in blocks across the pool when ``out`` is large and every operand is contiguous (or one value
+    broadcast); one call otherwise. Returns ``out``."""
+    if _threads > 1 and out.size >= threshold_costly and out.flags.c_contiguous:
+        flat = _flat_operands(operands, out.shape)
+        if flat is not None:
+            _blocked(lambda o, *a: kernel(numpy, o, *a), out.reshape(-1), flat)
+            return out
+    kernel(numpy, out, *operands)
+    return out
+
+
+def full_sum(x: Any) -> Any:
+    """``x.sum()`` of a large C-contiguous floating array as partial sums of blocks across the pool (each block
+    NumPy's pairwise sum, then the partials summed in order), else NumPy's one call."""
+    if not parallel(x.size) or not x.flags.c_contiguous or x.dtype.kind not in "fc":
+        return x.sum()
+    flat = x.reshape(-1)
+    bounds = _block_bounds(x.size)
+    partials = numpy.empty(len(bounds) - 1, dtype=x.dtype)
+
+    def block(i: int) -> None:
+        partials[i] = flat[bounds[i]:bounds[i + 1]].sum()
+
+    run_blocks(block, len(partials))
+    return partials.sum()
+
+
+def _flat_operands(operands: tuple, shape: tuple) -> list | None:
+    """The operands as flat views (single values, also one value broadcast, as 0-d), or None where one is not
+    C-contiguous of ``shape``."""
+    flat = []
+    for a in operands:
+        if isinstance(a, numpy.ndarray):
+            if a.size == 1:
+                a = a.reshape(())
+            elif not any(a.strides) and a.shape == shape:  # (one value broadcast: expand's view)
+                a = a[(slice(0, 1),) * a.ndim].reshape(())
+            elif a.shape != shape or not a.flags.c_contiguous:
+                return None
+            else:
+                a = a.reshape(-1)
+        flat.append(a)
+    return flat
+
+
+def _blocked(block_kernel: Callable, out: Any, flat: list) -> None:
+    """``block_kernel(out, *flat)`` on 1-d operands (0-d ones given whole), in blocks of at least GRAIN elements."""
+    bounds = _block_bounds(out.shape[0])
+
+    def block(i: int) -> None:
+        lo, hi = bounds[i], bounds[i + 1]
+        block_kernel(out[lo:hi], *[a[lo:hi] if isinstance(a, numpy.ndarray) and a.ndim else a for a in flat])
+
+    run_blocks(block, len(bounds) - 1)
+
+
+def _block_bounds(n: int) -> list:
+    """Where the blocks of ``n`` elements start (and the end): at least GRAIN elements each, at most
+    BLOCKS_PER_THREAD blocks per thread."""
+    count = max(min(-(-n // GRAIN), _threads * BLOCKS_PER_THREAD), 1)
+    return [n * i // count for i in range(count + 1)]
+
+
+def _rows(operands: tuple, shape: tuple, lo: int, hi: int) -> list:
+    """Each operand's rows ``lo:hi`` of the output's first axis (operands broadcast along it stay whole)."""
+    return [a[lo:hi] if isinstance(a, numpy.ndarray) and a.ndim == len(shape) and a.shape[0] == shape[0] else a
+            for a in operands]

@@ -143,10 +143,24 @@ class Backend(ABC):
             view += cols[:, k // kw, k % kw]
         return out[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
 
-    def ufunc(self, name: str, *operands: Any) -> Any:
-        """``xp.<name>(*operands)`` for a large elementwise call (the pointwise table sends its big ones here):
-        a backend may split it across threads (the NumPy backend's pool). The default makes the one call."""
-        return getattr(self.xp, name)(*operands)
+    def ufunc(self, name: str, *operands: Any, **kwargs: Any) -> Any:
+        """``xp.<name>(*operands, **kwargs)`` for a large elementwise call (the pointwise table sends its big ones
+        here; the in-place updates pass ``out=`` and ``casting=``): a backend may split it across threads (the
+        NumPy backend's pool). The default makes the one call."""
+        return getattr(self.xp, name)(*operands, **kwargs)
+
+    def elementwise(self, kernel: Any, out: Any, *operands: Any) -> Any:
+        """Run ``kernel(xp, out, *operands)``, a fused elementwise kernel that writes ``out`` from operands of its
+        shape (or single values) with ``xp`` calls (``out=`` into ``out`` or temporaries of its own): the fused
+        passes of large activations and optimizer updates. A backend may run it on blocks of the flattened arrays
+        across threads (the NumPy backend's pool); the default makes the one call. Returns ``out``."""
+        kernel(self.xp, out, *operands)
+        return out
+
+    def full_sum(self, x: Any) -> Any:
+        """``x.sum()`` over every element of a large array: a backend may add partial sums computed across
+        threads; the default makes the one call."""
+        return x.sum()
 
     def erf(self, x: Any) -> Any:
         """The error function, elementwise. NumPy has none, so this default maps ``math.erf`` over host

@@ -29,13 +29,18 @@ class NumpyBackend(Backend):
         return array
 
     def erf(self, x: Any) -> Any:
-        if x.dtype != numpy.float64:  # float32/16: the vectorised float32 one (faster than SciPy's; see _erf.py)
-            return _erf.erf_float32(x).astype(x.dtype, copy=False)
-        scipy_erf = _scipy_erf()
-        return scipy_erf(x) if scipy_erf is not None else _erf.erf_float64(x)
+        if _threads.parallel(x.size, "exp") and x.flags.c_contiguous:  # (large: in blocks across the pool)
+            return _threads.elementwise(_erf_into, numpy.empty_like(x), x)
+        return _erf_of(x)
 
-    def ufunc(self, name: str, *operands: Any) -> Any:
-        return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
+    def ufunc(self, name: str, *operands: Any, **kwargs: Any) -> Any:
+        return _threads.ufunc(name, *operands, **kwargs)  # in chunks across the intra-op pool
+
+    def elementwise(self, kernel: Any, out: Any, *operands: Any) -> Any:
+        return _threads.elementwise(kernel, out, *operands)  # in blocks across the intra-op pool
+
+    def full_sum(self, x: Any) -> Any:
+        return _threads.full_sum(x)
 
     def special_function(self, name: str) -> Any:
         """``scipy.special``'s ``name`` (SciPy is imported on first use: an optional dependency)."""
@@ -94,6 +99,17 @@ def _scipy_erf() -> Any:
             erf = None
         _SCIPY_ERF.append(erf)
     return _SCIPY_ERF[0]
+
+
+def _erf_of(x: Any) -> Any:
+    if x.dtype != numpy.float64:  # float32/16: the vectorised float32 one (faster than SciPy's; see _erf.py)
+        return _erf.erf_float32(x).astype(x.dtype, copy=False)
+    scipy_erf = _scipy_erf()
+    return scipy_erf(x) if scipy_erf is not None else _erf.erf_float64(x)
+
+
+def _erf_into(xp: Any, out: Any, x: Any) -> None:
+    out[...] = _erf_of(x)
 
 
 def _keep_freed_memory() -> None:

@@ -71,17 +71,12 @@ class Adam(Optimizer):
                 step_count._data += 1
                 step = step_count._data.item()
 
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(p, alpha=weight_decay)
-                step_size = lr / (1 - beta1**step)
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                decoupled = weight_decay != 0 and group["decoupled_weight_decay"]
+                hyper = (1 - lr * weight_decay if decoupled else 1, 0 if decoupled else weight_decay, beta1, beta2,
+                         lr / (1 - beta1**step), (1 - beta2**step) ** 0.5, eps)
                 max_exp_avg_sq = state["max_exp_avg_sq"] if amsgrad else None
                 with on_device(p.device):
-                    _adam_update_(p, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
-                                  beta1, beta2, step_size, bias_correction2_sqrt, eps)
+                    _adam_update_(p, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, hyper)
         return loss
 
 
@@ -102,13 +97,27 @@ class AdamW(Adam):
 
 
 def _adam_update_(p: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, max_exp_avg_sq: Tensor | None,
-                  beta1: float, beta2: float, step_size: float, bias_correction2_sqrt: float, eps: float) -> None:
+                  hyper: tuple) -> None:
     """One Adam update of ``p`` in place, on the backend's arrays: a dozen Tensor calls per parameter would
-    cost more than the arithmetic on small layers. The steps and their order are torch's
-    (``exp_avg.lerp_(grad, 1 - beta1)``, ``exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)``,
-    ``p.addcdiv_(exp_avg, denom, value=-step_size)``), so the results match it to the last bits."""
-    xp = p.device.backend.xp
-    g, m, v = grad._data, exp_avg._data, exp_avg_sq._data
+    cost more than the arithmetic on small layers, and the backend runs a large parameter's update in blocks
+    across its threads (``Backend.elementwise``)."""
+    arrays = (p._data, grad._data, exp_avg._data, exp_avg_sq._data)
+    amsgrad = max_exp_avg_sq._data if max_exp_avg_sq is not None else None
+    p.device.backend.elementwise(_adam_kernel, p._data, *arrays, amsgrad, hyper)
+    for t in (p, exp_avg, exp_avg_sq) if max_exp_avg_sq is None else (p, exp_avg, exp_avg_sq, max_exp_avg_sq):
+        t._bump_version()
+
+
+def _adam_kernel(xp: Any, out: Any, p: Any, g: Any, m: Any, v: Any, v_max: Any, hyper: tuple) -> None:
+    """Adam's update in place (``out`` is ``p``): the steps and their order are torch's (``p.mul_(decay)``,
+    ``grad.add(p, alpha=weight_decay)``, ``exp_avg.lerp_(grad, 1 - beta1)``, ``exp_avg_sq.mul_(beta2).addcmul_(grad,
+    grad, value=1 - beta2)``, ``p.addcdiv_(exp_avg, denom, value=-step_size)``), so the results match it to the
+    last bits."""
+    decay, weight_decay, beta1, beta2, step_size, bias_correction2_sqrt, eps = hyper
+    if decay != 1:  # AdamW's decoupled decay
+        p *= decay
+    if weight_decay != 0:
+        g = g + p * weight_decay
     scratch = xp.subtract(g, m, out=xp.empty_like(m))  # (out=: a 0-d result stays an array)
     scratch *= 1 - beta1
     m += scratch  # m = lerp(m, g, 1 - beta1)
@@ -116,14 +125,12 @@ def _adam_update_(p: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, 
     xp.multiply(g, g, out=scratch)
     scratch *= 1 - beta2
     v += scratch  # v = beta2 v + (1 - beta2) g^2
-    if max_exp_avg_sq is not None:
-        xp.maximum(max_exp_avg_sq._data, v, out=max_exp_avg_sq._data)
-        v = max_exp_avg_sq._data
+    if v_max is not None:
+        xp.maximum(v_max, v, out=v_max)
+        v = v_max
     xp.sqrt(v, out=scratch)
     scratch /= bias_correction2_sqrt
     scratch += eps  # denom
     xp.divide(m, scratch, out=scratch)
     scratch *= -step_size
-    p._data += scratch
-    for t in (p, exp_avg, exp_avg_sq):
-        t._bump_version()
+    p += scratch

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from .._creation import zeros_like
+from .._device import on_device
 from ..autograd import no_grad
 from .optimizer import Optimizer, _check_non_negative, _check_not_differentiable, _scalar, _step_counter, _Loss
 
@@ -61,21 +62,42 @@ class RMSprop(Optimizer):
                     if centered:
                         state["grad_avg"] = zeros_like(p)
                 state["step"] += 1
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
-                square_avg = state["square_avg"]
-                square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                if centered:
-                    grad_avg = state["grad_avg"]
-                    grad_avg.lerp_(grad, 1 - alpha)
-                    avg = (square_avg - grad_avg * grad_avg).sqrt_()
-                else:
-                    avg = square_avg.sqrt()
-                avg.add_(eps)
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    buf.mul_(momentum).addcdiv_(grad, avg)
-                    p.add_(buf, alpha=-lr)
-                else:
-                    p.addcdiv_(grad, avg, value=-lr)
+                updated = [p, state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer")]
+                with on_device(p.device):  # in place on the arrays; a large one in blocks across the threads
+                    p.device.backend.elementwise(_rmsprop_kernel, p._data, grad._data,
+                                                 *[None if t is None else t._data for t in updated],
+                                                 (lr, alpha, eps, weight_decay, momentum))
+                for t in updated:
+                    if t is not None:
+                        t._bump_version()
         return loss
+
+
+def _rmsprop_kernel(xp: Any, out: Any, g: Any, p: Any, square_avg: Any, grad_avg: Any, buf: Any,
+                    hyper: tuple) -> None:
+    """RMSprop's update in place (``out`` is ``p``), with torch's steps and order (``grad.add(p, alpha=weight_decay)``,
+    ``square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)``, ``grad_avg.lerp_(grad, 1 - alpha)``,
+    ``buf.mul_(momentum).addcdiv_(grad, avg)``, ``p.add_(buf, alpha=-lr)`` or ``p.addcdiv_(grad, avg, value=-lr)``);
+    ``grad_avg`` is None unless centered, ``buf`` None without momentum."""
+    lr, alpha, eps, weight_decay, momentum = hyper
+    if weight_decay != 0:
+        g = g + p * weight_decay
+    square_avg *= alpha
+    square_avg += _times(g * g, 1 - alpha)
+    if grad_avg is not None:
+        grad_avg += (g - grad_avg) * (1 - alpha)
+        avg = xp.sqrt(square_avg - grad_avg * grad_avg)
+    else:
+        avg = xp.sqrt(square_avg)
+    avg += eps
+    if buf is not None:
+        buf *= momentum
+        buf += g / avg
+        p += _times(buf, -lr)
+    else:
+        p += _times(g / avg, -lr)
+
+
+def _times(x: Any, alpha: float) -> Any:
+    """``x * alpha``, but ``x`` itself for 1 (as ``add_(x, alpha=alpha)`` does)."""
+    return x if alpha == 1 else x * alpha

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+from .._device import on_device
 from ..autograd import no_grad
 from .optimizer import Optimizer, _check_non_negative, _check_not_differentiable, _scalar, _Loss
 
@@ -51,16 +52,35 @@ class SGD(Optimizer):
             lr, momentum, dampening = _scalar(group["lr"]), group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             for p, grad in self._grads(group):
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
+                buf, fresh = None, False
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
+                        if weight_decay != 0:
+                            grad = grad.add(p, alpha=weight_decay)
                         buf = state["momentum_buffer"] = grad.detach().clone()
-                    else:
-                        buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    grad = grad.add(buf, alpha=momentum) if nesterov else buf
-                p.add_(grad, alpha=-lr)
+                        fresh = True  # (the decay is in the buffer already)
+                hyper = (lr, 0 if fresh else weight_decay, momentum, 1 - dampening, nesterov, fresh)
+                with on_device(p.device):  # in place on the arrays; a large one in blocks across the threads
+                    p.device.backend.elementwise(_sgd_kernel, p._data, p._data, grad._data,
+                                                 None if buf is None else buf._data, hyper)
+                for t in (p,) if buf is None else (p, buf):
+                    t._bump_version()
         return loss
+
+
+def _sgd_kernel(xp: Any, out: Any, p: Any, g: Any, buf: Any, hyper: tuple) -> None:
+    """SGD's update in place (``out`` is ``p``), with torch's steps and order (``grad.add(p, alpha=weight_decay)``,
+    ``buf.mul_(momentum).add_(grad, alpha=1 - dampening)``, ``p.add_(grad, alpha=-lr)``); a ``fresh`` buffer was just
+    made from the decayed gradient (``weight_decay`` comes as 0), so it is not updated again."""
+    lr, weight_decay, momentum, buf_weight, nesterov, fresh = hyper
+    if weight_decay != 0:
+        g = g + p * weight_decay
+    if buf is not None:
+        if not fresh:
+            buf *= momentum
+            buf += g if buf_weight == 1 else g * buf_weight
+        g = g + buf * momentum if nesterov else buf
+    p += g * -lr
 

@@ -13,7 +13,7 @@ import math
 from typing import Any, Callable
 
 from ..._device import on_device
-from .. import grad_mode
+from .. import function, grad_mode
 from ..function import backend_of, common_device
 from ..._dtype import checked_scalar, dtype_of_array
 from ..._tensor import Tensor
@@ -112,7 +112,10 @@ def binary_(x, op: Any, other: Any):
             raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
         ufunc = getattr(backend_of(x._device).xp, op.ufunc)
         try:
-            if x._device.index is None:  # a host device: nothing to switch
+            if x._data.size >= function.PARALLEL_FROM:  # (large: the backend may use its threads)
+                with on_device(x._device):
+                    backend_of(x._device).ufunc(op.ufunc, x._data, rhs, out=x._data, casting="unsafe")
+            elif x._device.index is None:  # a host device: nothing to switch
                 ufunc(x._data, rhs, out=x._data, casting="unsafe")
             else:
                 with on_device(x._device):

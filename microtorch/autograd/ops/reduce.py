@@ -67,6 +67,8 @@ class Sum(Op):
 
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        if dim is None and not keepdim and x.size >= function.PARALLEL_FROM:
+            return ctx.device.backend.full_sum(x)  # (large: the backend may add partial sums from its threads)
         return x.sum(axis=dim, keepdims=keepdim)  # array methods: less dispatch than xp.sum
 
     def backward(ctx, grad):
@@ -103,10 +105,16 @@ class Mean(Op):
 
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        if dim is None and not keepdim and x.size >= function.PARALLEL_FROM and x.dtype.name in _SUMMED_MEANS:
+            return ctx.device.backend.full_sum(x) / x.size  # (as NumPy's mean: the sum in x's dtype, then / n)
         return x.mean(axis=dim, keepdims=keepdim)
 
     def backward(ctx, grad):
-        return _expand_back(grad, ctx.shape, ctx.dim, ctx.keepdim) / _reduced_count(ctx.shape, ctx.dim)
+        # (divided before the broadcast: one value, not every element of the input)
+        return _expand_back(grad / _reduced_count(ctx.shape, ctx.dim), ctx.shape, ctx.dim, ctx.keepdim)
+
+
+_SUMMED_MEANS = ("float32", "float64")  # (NumPy's mean of float16 sums in float32)
 
 
 class Var(Op):

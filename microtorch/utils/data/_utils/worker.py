@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from ...._creation import manual_seed
 from ....backends import get_backend
+from ....backends._threads import set_num_threads
 from . import MANAGER_STATUS_CHECK_INTERVAL, ExceptionWrapper
 from .fetch import _IterableDatasetFetcher, _MapDatasetFetcher
 
@@ -133,6 +134,7 @@ def _worker_loop(iterable: bool, dataset: Any, index_queue: Any, data_queue: Any
     (``None``) or the main process dies. Errors go back as :class:`ExceptionWrapper`."""
     global _worker_info
     try:
+        set_num_threads(1)  # as torch's workers: N workers times the intra-op threads would oversubscribe the cores
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"
