@@ -71,6 +71,8 @@ from ._memory_format import (  # noqa: E402
     channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided,
 )
 from ._type_info import finfo, iinfo  # noqa: E402
+from ._dtype import cdouble, cfloat, chalf, complex32, complex64, complex128  # noqa: E402
+from ._complex import can_cast, complex, imag, is_complex, polar, view_as_complex, view_as_real  # noqa: E402,A004
 from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402

@@ -52,6 +52,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
             array = array.astype(get_default_dtype().name, copy=False)  # Python floats become float32
         elif not hasattr(data, "dtype") and array.dtype.kind in "iu":
             array = array.astype("int64", copy=False)
+        elif not hasattr(data, "dtype") and array.dtype.kind == "c":  # Python complex numbers become complex64
+            array = array.astype(_dtype.default_complex_dtype().name, copy=False)
     dtype_of_array(array)  # rejects unsupported element types with a clear message
     return _finish(array, dev, requires_grad)
 

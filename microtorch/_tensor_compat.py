@@ -60,8 +60,8 @@ class TensorCompat:
     to_sparse_csr = to_sparse_coo = to_sparse
 
     def is_complex(self) -> bool:
-        """Always False: microtorch has no complex dtypes."""
-        return False
+        """Whether the dtype is a complex type (complex64 or complex128)."""
+        return self._data.dtype.kind == "c"
 
     def get_device(self) -> int:
         """The GPU index, or -1 on the CPU (torch's convention)."""

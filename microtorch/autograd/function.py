@@ -110,6 +110,11 @@ class Op:
     ufunc: str | None = None
     #: a multi-output op's backward gets zeros for outputs nobody used (``False``: it gets ``None``)
     materialize_grads = True
+    #: computes complex inputs correctly (``ops/complex.py`` lists the ops that do); the others refuse them
+    supports_complex = False
+    #: holomorphic with real coefficients: for complex inputs, backward's real formula evaluated at the conjugates of
+    #: what it saved is torch's gradient, grad * conj(f'(z)) (``saved_tensors`` conjugates them)
+    holomorphic = False
 
     # ---- what an op defines ------------------------------------------------------
     def forward(self, *arrays: Any, **params: Any) -> Any:
@@ -136,7 +141,8 @@ class Op:
         if not saved:
             return ()
         versions = self._saved_versions
-        return tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
+        values = tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
+        return _conjugated(values) if self.holomorphic else values
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
@@ -178,9 +184,14 @@ class Op:
                     device = x._device
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
-                arrays.append(x._data)
+                data = x._data
+                if data.dtype.kind == "c" and not cls.supports_complex:
+                    _refuse_complex(cls, data.dtype.name)
+                arrays.append(data)
                 needs.append(x._requires_grad)
             else:
+                if type(x) is complex and not cls.supports_complex:
+                    _refuse_complex(cls, "complex64")
                 arrays.append(x)
                 needs.append(False)
         if device is None:
@@ -503,6 +514,22 @@ def common_device(cls: Any, a: Any, b: Any) -> Any:
     if isinstance(b, Tensor) and b._device is not a._device:
         _raise_device_mismatch(cls, a._device, b._device)
     return a._device
+
+
+_TORCH_COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _refuse_complex(cls: Any, dtype_name: str) -> None:
+    """torch's NotImplementedError for an op without a complex kernel (the one check for every op)."""
+    raise NotImplementedError(f"\"{cls.__name__}\" not implemented for '{_TORCH_COMPLEX_NAMES.get(dtype_name, dtype_name)}' "
+                              "(microtorch's complex support covers arithmetic, exp/log/sqrt/trigonometric functions, "
+                              "sum/mean/prod, matmul, comparisons for equality, views and indexing)")
+
+
+def _conjugated(values: tuple) -> tuple:
+    """``values`` with complex tensors and Python complex numbers conjugated (the rest unchanged)."""
+    return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else
+                  v.conjugate() if type(v) is complex else v for v in values])
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -62,7 +63,7 @@ def _checked_division(ufunc: str, kernel: str):
 #: name: (forward, d/dx)
 UNARY: dict[str, tuple[Any, Callable]] = {
     "Neg":        (_negative,       lambda g: -g),
-    "Abs":        (_abs,            lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
+    "Abs":        (_abs,            lambda g, x: g * x.sgn()),  # 0 at x = 0, as torch (z / |z| for complex z)
     "Exp":        ("exp",           lambda g, out: g * out),
     "Log":        ("log",           lambda g, x: g / x),
     "Log1p":      ("log1p",         lambda g, x: g / (x + 1.0)),
@@ -336,9 +337,15 @@ class Cast(Op):
 
     def forward(ctx, x, dtype):
         ctx.input_dtype = x.dtype
+        if x.dtype.kind == "c" and dtype != "bool" and not dtype.startswith("complex"):
+            # (backward takes a gradient's real part itself, without the warning)
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=5)
+            return x.real.astype(dtype)
         return x.astype(dtype)
 
     def backward(ctx, grad):
+        if grad._data.dtype.kind == "c" and ctx.input_dtype.kind != "c":  # a real input's gradient: the real part
+            grad = grad.real
         return Cast.apply(grad, dtype=ctx.input_dtype.name)
 
 
