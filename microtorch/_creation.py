@@ -47,7 +47,10 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     array = _host_array(data, dev, copy=True)
     with on_device(dev):
         if dtype is not None:
-            array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
+            target = _dtype.as_dtype(dtype)
+            if array.dtype.kind == "c" and not hasattr(data, "dtype") and not target.is_complex:
+                raise TypeError("must be real number, not complex")  # (torch's, for Python complex numbers)
+            array = array.astype(target.name, copy=False)
         elif not hasattr(data, "dtype") and array.dtype.kind == "f":
             array = array.astype(get_default_dtype().name, copy=False)  # Python floats become float32
         elif not hasattr(data, "dtype") and array.dtype.kind in "iu":
@@ -436,6 +439,9 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype:
 
 def normal(mean: Any, std: Any, size: Sequence[int] | None = None, *, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
     """``normal(mean, std, size)`` with float mean/std, or tensors of means/stds."""
+    for name, value in (("mean", mean), ("std", std)):
+        if isinstance(value, complex):
+            raise TypeError(f"normal(): argument '{name}' must be float, not complex")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
         noise = randn(like.shape, dtype=like.dtype, device=like.device, generator=generator)

@@ -237,6 +237,8 @@ def _parse_to_args(t: Tensor | None, args: tuple, kwargs: dict) -> tuple:
             dev = a
         elif isinstance(a, _bool) or a is None:
             pass  # to(dtype, non_blocking) positional form; to(None) changes nothing, as torch
+        elif isinstance(a, complex):  # torch reads a number as to(other)'s tensor: a wrapped complex128 scalar
+            dt = _dtype.complex128
         else:
             try:
                 dt = _dtype.as_dtype(a)

@@ -444,6 +444,8 @@ class Tensor(TensorCompat):
         return self.to("cpu")
 
     def cuda(self, device: Any = None, non_blocking: builtins.bool = False, memory_format: Any = None) -> Tensor:
+        if isinstance(device, complex):  # (to() would read a number as a tensor's dtype)
+            raise TypeError("cuda(): argument 'device' must be torch.device, not complex")
         return self.to(_device_cls("cuda") if device is None else _device_cls("cuda", device) if isinstance(device, _int) else device)
 
     # new_*: factories that default to this tensor's dtype and device, as torch's

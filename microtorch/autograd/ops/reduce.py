@@ -365,6 +365,8 @@ class Norm2(Op):
 
 def norm(x, p: Any, dim: Any, keepdim: bool):
 
+    if isinstance(p, complex):
+        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of norm.")
     x = _float_input(x)
     dims = normalize_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0):

@@ -201,6 +201,10 @@ def isin(elements: Any = None, test_elements: Any = None, *, assume_unique: bool
     like = elements if isinstance(elements, Tensor) else test_elements
     a = elements if isinstance(elements, Tensor) else _scalar_like(elements, like)
     b = test_elements if isinstance(test_elements, Tensor) else _scalar_like(test_elements, like)
+    for t in (a, b):
+        if t._data.dtype.kind == "c":
+            raise RuntimeError(f"Unsupported input type encountered for isin(): "
+                               f"{'ComplexDouble' if t._data.dtype.itemsize == 16 else 'ComplexFloat'}")
     xp = like._device.backend.xp
     with on_device(like._device):
         found = xp.isin(a._data, b._data.reshape(-1), assume_unique=assume_unique, invert=invert)
