@@ -855,10 +855,12 @@ class Tensor(TensorCompat):
 
     def isposinf(self) -> Tensor:
         """True where x is +inf."""
+        function.refuse_complex(self, "isposinf does not support complex inputs.")
         return self == math.inf
 
     def isneginf(self) -> Tensor:
         """True where x is -inf."""
+        function.refuse_complex(self, "isneginf does not support complex inputs.")
         return self == -math.inf
 
     def isreal(self) -> Tensor:
@@ -1341,14 +1343,14 @@ class Tensor(TensorCompat):
         """The conjugate transpose of the last two dims (real tensors: ``mT``)."""
         if self.ndim < 2:
             raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
-        return _shape.transpose(self, -2, -1)
+        return _shape.transpose(self, -2, -1).conj()
 
     @property
     def H(self) -> Tensor:
         """The conjugate transpose of a matrix (real tensors: ``T``)."""
         if self.ndim not in (0, 2):
             raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
-        return self.T
+        return self.T.conj()
 
     def adjoint(self) -> Tensor:
         """``mH`` as a method."""

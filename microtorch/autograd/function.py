@@ -526,6 +526,12 @@ def _refuse_complex(cls: Any, dtype_name: str) -> None:
                               "sum/mean/prod, matmul, comparisons for equality, views and indexing)")
 
 
+def refuse_complex(x: Any, message: str, error: type = RuntimeError) -> None:
+    """torch's error (``message``) for a complex tensor ``x`` given to a function with no complex version."""
+    if isinstance(x, Tensor) and x._data.dtype.kind == "c":
+        raise error(message)
+
+
 def _conjugated(values: tuple) -> tuple:
     """``values`` with complex tensors and Python complex numbers conjugated (the rest unchanged)."""
     return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else

@@ -20,10 +20,10 @@ import warnings
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..function import Op
+from ..function import Op, refuse_complex
 from ._table import binary_op, unary_op
 from ..._creation import full
-from ..._dtype import checked_scalar, float64, get_default_dtype, result_type
+from ..._dtype import checked_scalar, complex128, float64, get_default_dtype, result_type
 from ..._tensor import Tensor
 from ..._promotion import _as_tensor_like, _binary, _expect, _float_input, _to_scalar
 from ..._signatures import _SCALAR_TYPE_NAMES
@@ -595,6 +595,8 @@ def exp2(x: Tensor) -> Tensor:
 def hypot(x: Tensor, y: Any) -> Tensor:
     """sqrt(x^2 + y^2); inf where either is infinite, even if the other is nan (C's hypot, as torch)."""
     _expect(y, Tensor, "hypot", "other", 2)
+    for t in (x, y):
+        refuse_complex(t, "\"hypot_cpu\" not implemented for 'ComplexFloat'", NotImplementedError)
     return where(x.isinf() | y.isinf(), math.inf, (x * x + y * y).sqrt())
 
 
@@ -632,9 +634,11 @@ def logaddexp2(x: Tensor, y: Any) -> Tensor:
 
 
 def float_power(x: Any, exponent: Any) -> Tensor:
-    """x ** exponent computed in float64 (torch's result dtype)."""
-    base = x.to(float64) if isinstance(x, Tensor) else x
-    return base ** (exponent.to(float64) if isinstance(exponent, Tensor) else exponent)
+    """x ** exponent computed in float64, or complex128 when either is complex (torch's result dtype)."""
+    kinds = [a._data.dtype.kind if isinstance(a, Tensor) else "c" if isinstance(a, complex) else "f" for a in (x, exponent)]
+    target = complex128 if "c" in kinds else float64
+    base = x.to(target) if isinstance(x, Tensor) else x
+    return base ** (exponent.to(target) if isinstance(exponent, Tensor) else exponent)
 
 
 def ldexp(x: Tensor, exponent: Tensor) -> Tensor:
@@ -668,10 +672,12 @@ def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
 
 
 def deg2rad(x: Tensor) -> Tensor:
+    refuse_complex(x, "deg2rad is not supported for complex tensors.")
     return _float_input(x) * (math.pi / 180.0)
 
 
 def rad2deg(x: Tensor) -> Tensor:
+    refuse_complex(x, "rad2deg is not supported for complex tensors.")
     return _float_input(x) * (180.0 / math.pi)
 
 

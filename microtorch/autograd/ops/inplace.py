@@ -137,6 +137,9 @@ def apply_(x, fn: Callable):
     result = fn(x)
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
+    if (result._data.dtype.kind == "c") != (x._data.dtype.kind == "c"):  # (x.abs_() of complex x: torch refuses)
+        raise RuntimeError(f"In-place operation on a {x.dtype.name} tensor with a {result.dtype.name} result is not "
+                           "supported (complex and real results do not cast in place)")
     return commit(x, result)
 
 
