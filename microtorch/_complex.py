@@ -6,6 +6,7 @@ from typing import Any
 
 from . import _dtype
 from ._promotion import _expect
+from . import _signatures
 from ._signatures import write_out
 from ._tensor import Tensor
 from .autograd.ops import complex as _ops
@@ -13,12 +14,21 @@ from .autograd.ops import complex as _ops
 
 def complex(real: Tensor, imag: Tensor, *, out: Any = None) -> Tensor:  # noqa: A001 - torch's name
     """real + i imag, from two float or two double tensors (broadcast); grad: real(g) to real, imag(g) to imag."""
-    return write_out(out, _ops.complex_from_parts(real, imag), "complex")
+    return _exact_out(out, _ops.complex_from_parts(real, imag), "complex")
 
 
 def polar(abs: Tensor, angle: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002 - torch's names
     """abs (cos(angle) + i sin(angle)); grad: through abs cos(angle) and abs sin(angle)."""
-    return write_out(out, _ops.polar(abs, angle), "polar")
+    return _exact_out(out, _ops.polar(abs, angle), "polar")
+
+
+def _exact_out(out: Any, result: Tensor, name: str) -> Tensor:
+    """``out=`` of exactly the result's dtype (torch casts none into it)."""
+    if isinstance(out, Tensor) and out.dtype is not result.dtype:
+        names = _signatures._SCALAR_TYPE_NAMES
+        raise RuntimeError(f"Expected object of scalar type {names[result.dtype.name]} but got scalar type "
+                           f"{names.get(out.dtype.name, out.dtype.name)} for argument 'out'")
+    return write_out(out, result, name)
 
 
 def view_as_real(input: Tensor) -> Tensor:  # noqa: A002

@@ -956,9 +956,11 @@ class Tensor(TensorCompat):
         return _complex.conj(self)
 
     def cfloat(self, *, memory_format: Any = None) -> Tensor:
+        """``self.to(complex64)``; grad: the real part of g for a real input."""
         return self.to(_dtype.complex64)
 
     def cdouble(self, *, memory_format: Any = None) -> Tensor:
+        """``self.to(complex128)``; grad: the real part of g for a real input."""
         return self.to(_dtype.complex128)
 
     def resolve_conj(self) -> Tensor:
@@ -999,6 +1001,7 @@ class Tensor(TensorCompat):
         return _ops.Sign.apply(self)
 
     def sgn(self) -> Tensor:
+        """z / |z| (0 at 0) for complex z, the sign of a real x; grad: through z / |z| (0 for real x)."""
         return _complex.sgn(self)
 
     def floor(self) -> Tensor:

@@ -184,14 +184,13 @@ class Op:
                     device = x._device
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
-                data = x._data
-                if data.dtype.kind == "c" and not cls.supports_complex:
-                    _refuse_complex(cls, data.dtype.name)
-                arrays.append(data)
+                if x._data.dtype.kind == "c" and not cls.supports_complex:
+                    _refuse_complex(cls, x._data.dtype.name)
+                arrays.append(x._data)
                 needs.append(x._requires_grad)
+            elif type(x) is complex and not cls.supports_complex:
+                _refuse_complex(cls, "complex64")
             else:
-                if type(x) is complex and not cls.supports_complex:
-                    _refuse_complex(cls, "complex64")
                 arrays.append(x)
                 needs.append(False)
         if device is None:
@@ -221,10 +220,8 @@ class Op:
 
         op.params = params
         if type(out) is tuple:
-            results = tuple(
-                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
-                for i, o in enumerate(out)
-            )
+            results = tuple(Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
+                            for i, o in enumerate(out))
             op._output_meta = tuple((o.shape, o.dtype) for o in out)
             op._record(inputs, arrays, out, results)
             return results
