@@ -119,7 +119,7 @@ def format_tensor(t: Any) -> str:
     if data.size == 0 and data.ndim != 1:  # `[]` alone does not say the shape
         suffix.append(f"size={tuple(data.shape)}")
     default = default_complex_dtype().name if kind == "c" else get_default_dtype().name
-    if not (name in ("int64", "bool") or name == default) or data.size == 0 and name != default:
+    if not (name in ("int64", "bool") or name == default) or data.size == 0 and name != get_default_dtype().name:
         suffix.append(f"dtype=microtorch.{name}")
     if t.grad_fn is not None:
         suffix.append(f"grad_fn=<{t.grad_fn.name()}>")

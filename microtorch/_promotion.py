@@ -194,6 +194,8 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     except ValueError:
         return op.apply(a, b)  # apply words the error as torch does
     except (TypeError, OverflowError) as e:  # NumPy's words name none of ours
+        if not op.supports_complex:  # (a complex operand: apply raises torch's NotImplementedError)
+            return op.apply(a, b)
         raise type(e)(f"{op.__name__} of {_describe(a)} and {_describe(b)}: {e}") from None
     return Tensor._make(out, device)
 

@@ -963,6 +963,10 @@ class Tensor(TensorCompat):
         """``self.to(complex128)``; grad: the real part of g for a real input."""
         return self.to(_dtype.complex128)
 
+    def chalf(self, *, memory_format: Any = None) -> Tensor:
+        """``self.to(complex32)``: refused (NumPy has no half-precision complex type)."""
+        return self.to(_dtype.complex32)
+
     def resolve_conj(self) -> Tensor:
         """The tensor with a pending conjugation applied: a real tensor itself."""
         return self

@@ -112,8 +112,8 @@ class Op:
     materialize_grads = True
     #: computes complex inputs correctly (``ops/complex.py`` lists the ops that do); the others refuse them
     supports_complex = False
-    #: holomorphic with real coefficients: for complex inputs, backward's real formula evaluated at the conjugates of
-    #: what it saved is torch's gradient, grad * conj(f'(z)) (``saved_tensors`` conjugates them)
+    #: holomorphic: for a complex gradient g, torch's input gradient g * conj(f'(z)) is conj(backward(conj(g))), the
+    #: real formula evaluated at z itself (so branch cuts fall as torch's); ``_input_grads`` applies it
     holomorphic = False
 
     # ---- what an op defines ------------------------------------------------------
@@ -141,8 +141,7 @@ class Op:
         if not saved:
             return ()
         versions = self._saved_versions
-        values = tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
-        return _conjugated(values) if self.holomorphic else values
+        return tuple([self._unpack(item, versions[i]) for i, item in enumerate(saved)])
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
@@ -300,7 +299,10 @@ class Op:
     def _input_grads(self, grads: list) -> tuple:
         """Gradients for each input from gradients of each output (missing ones are zeros)."""
         if self.n_outputs == 1:
-            result = self.backward(grads[0])
+            if self.holomorphic and grads[0]._data.dtype.kind == "c":
+                result = _conjugated(_as_tuple(self.backward(grads[0].conj())))
+            else:
+                result = self.backward(grads[0])
         else:
             for i, g in enumerate(grads):
                 if g is None and self.materialize_grads:
@@ -529,10 +531,13 @@ def refuse_complex(x: Any, message: str, error: type = RuntimeError) -> None:
         raise error(message)
 
 
+def _as_tuple(value: Any) -> tuple:
+    return value if type(value) is tuple else (value,)
+
+
 def _conjugated(values: tuple) -> tuple:
-    """``values`` with complex tensors and Python complex numbers conjugated (the rest unchanged)."""
-    return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else
-                  v.conjugate() if type(v) is complex else v for v in values])
+    """``values`` with complex tensors conjugated (the rest unchanged)."""
+    return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v for v in values])
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -2,9 +2,9 @@
 and which ops compute complex inputs correctly.
 
 Gradients follow torch's convention: for a real loss L of z = x + iy, the gradient is dL/dx + i dL/dy (the
-conjugate Wirtinger derivative, times 2). A holomorphic op with real coefficients (exp, mul, matmul, ...) gets it
-from its real formula evaluated at the conjugates of what it saved (``Op.holomorphic``); a real-valued function of
-z (abs, angle, real, imag) has a formula of its own.
+conjugate Wirtinger derivative, times 2). A holomorphic op (exp, mul, matmul, ...) gets it from its real formula:
+g conj(f'(z)) = conj(backward(conj(g))) (``Op.holomorphic``); a real-valued function of z (abs, angle, real, imag)
+has a formula of its own.
 
 Every op that is not listed here refuses complex inputs with torch's NotImplementedError (one check in
 ``Op.apply``), so no real-only kernel (sort, clamp, floor, max) silently answers for a complex tensor.
@@ -17,7 +17,7 @@ from typing import Any
 from ..function import Op
 from . import activation, elementwise, index, linalg, nn, reduce, shape, strided, views
 from .views import view_of
-from ..._dtype import dtype_of_array
+from ..._dtype import as_dtype, dtype_of_array
 from ..._tensor import Tensor
 
 _FLOATING_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"}
@@ -30,11 +30,11 @@ class Real(Op):
     supports_complex = True
 
     def forward(ctx, z):
-        ctx.complex_dtype = z.dtype
+        ctx.complex_dtype = z.dtype.name
         return z.real
 
     def backward(ctx, grad):
-        return grad.to(dtype_of_array(ctx.xp.empty(0, ctx.complex_dtype)))
+        return grad.to(as_dtype(ctx.complex_dtype))
 
 
 class Imag(Op):
@@ -43,7 +43,6 @@ class Imag(Op):
     supports_complex = True
 
     def forward(ctx, z):
-        ctx.complex_dtype = z.dtype
         return z.imag
 
     def backward(ctx, grad):
@@ -200,13 +199,13 @@ def _torch_name(t: Tensor) -> str:
 
 
 # ---- which ops compute complex inputs -----------------------------------------------------------------------
-#: holomorphic ops with real coefficients: backward evaluates the real formula at conjugated saved values
+#: holomorphic ops: their backward runs on the conjugated gradient and its results are conjugated
 HOLOMORPHIC: tuple[Any, ...] = (
     elementwise.Neg, elementwise.Exp, elementwise.Log, elementwise.Log1p, elementwise.Expm1, elementwise.Sqrt,
     elementwise.Rsqrt, elementwise.Reciprocal, elementwise.Sin, elementwise.Cos, elementwise.Tan, elementwise.Sinh,
     elementwise.Cosh, elementwise.Asin, elementwise.Acos, elementwise.Atan, elementwise.Asinh, elementwise.Acosh,
     elementwise.Atanh, elementwise.Add, elementwise.Sub, elementwise.Mul, elementwise.Div, elementwise.Pow,
-    activation.Tanh, activation.Sigmoid, reduce.Prod, linalg.MatMul, linalg.Einsum, nn.Linear,
+    activation.Tanh, reduce.Prod, linalg.MatMul, linalg.Einsum, nn.Linear,
 )
 #: ops whose forward and backward are right for complex values as written: linear maps (their backward saves
 #: nothing to conjugate), data movement, and the predicates

@@ -81,7 +81,8 @@ UNARY: dict[str, tuple[Any, Callable]] = {
     "Sinh":       ("sinh",          lambda g, x: g * x.cosh()),
     "Cosh":       ("cosh",          lambda g, x: g * x.sinh()),
     "Asinh":      ("arcsinh",       lambda g, x: g * (x * x + 1.0).rsqrt()),
-    "Acosh":      ("arccosh",       lambda g, x: g * (x * x - 1.0).rsqrt()),
+    # (two square roots, not sqrt(x^2 - 1): for complex x, torch's branch)
+    "Acosh":      ("arccosh",       lambda g, x: g * ((x - 1.0).rsqrt() * (x + 1.0).rsqrt())),
     "Atanh":      ("arctanh",       lambda g, x: g / (1.0 - x * x)),
 }
 
@@ -163,9 +164,9 @@ class Pow(Op):
             log_x = x.log() if not isinstance(x, (int, float)) else math.log(x) if x > 0 else float("nan")
             gy = grad * out * log_x
             if not isinstance(x, (int, float)):
-                gy = where((x == 0) & (y >= 0), 0.0, gy)
+                gy = where((x == 0) & (y.real >= 0), 0.0, gy)  # (a complex exponent: its real part, as torch)
             elif x == 0:
-                gy = where(y >= 0, 0.0, gy)
+                gy = where(y.real >= 0, 0.0, gy)
         return gx, gy
 
 
