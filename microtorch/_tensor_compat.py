@@ -15,6 +15,7 @@ class TensorCompat:
 
     __slots__ = ()
     _device: Any  # Tensor's slots
+    _data: Any
 
     @property
     def is_cpu(self) -> bool:
