@@ -746,6 +746,8 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Any:
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s)."
             )
+        if value._data.dtype.kind == "c" and x._data.dtype.kind != "c":  # torch converts it as a number: checked
+            checked_scalar(value.item(), x.dtype)
         value = value.to(x.dtype)  # Cast is differentiable: the gradient reaches the value in its own dtype
     else:
         scalar = _to_scalar(value)
