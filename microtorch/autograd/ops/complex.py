@@ -55,9 +55,9 @@ class Complex(Op):
     broadcasting = True
 
     def forward(ctx, real, imag):
-        xp = ctx.xp
-        out = xp.empty(xp.broadcast_shapes(real.shape, imag.shape), _COMPLEX_OF[real.dtype.name])
-        out.real, out.imag = real, imag  # (not real + 1j imag: inf * 1j would make a nan real part)
+        real, imag = ctx.xp.broadcast_arrays(real, imag)
+        out = real.astype(_COMPLEX_OF[real.dtype.name])
+        out.imag = imag  # (not real + 1j imag: inf * 1j would make a nan real part)
         return out
 
     def backward(ctx, grad):

@@ -1,0 +1,27 @@
+"""Op-table entries for complex tensors: real inputs, real outputs, complex values in between (the property suites
+draw real dtypes), so values, gradients and second derivatives of complex, polar, view_as_real/view_as_complex,
+real/imag, conj, angle, abs and the holomorphic ops on complex values are compared with torch's.
+
+The draws keep clear of the kinks and branch cuts: |z| and angle(z) at 0, sqrt and log on the negative real axis.
+"""
+from __future__ import annotations
+
+from op_table import binary, op
+
+_RIGHT_HALF = binary(lo=0.5, hi=3.0, lo2=-3.0, hi2=3.0)  # x > 0: z = x + iy is off the origin and the negative axis
+
+
+op("complex_abs", lambda lib, x, y: lib.complex(x, y).abs(), _RIGHT_HALF)
+op("complex_angle", lambda lib, x, y: lib.complex(x, y).angle(), _RIGHT_HALF)
+op("complex_parts", lambda lib, x, y: (lib.complex(x, y) * lib.complex(y, x)).real
+   + (lib.complex(x, y).conj() / lib.complex(x, y)).imag, _RIGHT_HALF, rtol={"float32": 2e-4})
+op("polar", lambda lib, x, y: lib.view_as_real(lib.polar(x, y)), _RIGHT_HALF)
+op("complex_exp_log_sqrt", lambda lib, x, y: lib.view_as_real(lib.complex(x, y).sqrt() + lib.complex(x, y).log()
+                                                              + lib.complex(y, x * 0.5).exp()),
+   _RIGHT_HALF, rtol={"float32": 5e-4})
+op("view_as_complex_mul", lambda lib, x, y: lib.view_as_real(lib.view_as_complex(lib.stack([x, y], -1)) ** 2 * (1 - 2j)),
+   _RIGHT_HALF, rtol={"float32": 2e-4})
+op("complex_trig", lambda lib, x, y: (lib.complex(x, y * 0.3).sin() * lib.complex(y * 0.3, x).tanh()).abs(),
+   _RIGHT_HALF, rtol={"float32": 5e-4})
+op("complex_sum_prod", lambda lib, x, y: lib.view_as_real(lib.complex(x, y).sum() + (lib.complex(x, y) * 0.5).prod()),
+   _RIGHT_HALF, rtol={"float32": 5e-4})
