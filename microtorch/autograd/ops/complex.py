@@ -84,7 +84,7 @@ class ViewAsReal(Op):
     supports_complex = True
 
     def forward(ctx, z):
-        return z.view(z.real.dtype).reshape(z.shape + (2,))
+        return z[..., None].view(z.real.dtype)  # (a new last dim of 1 complex is 2 reals: any strides, 0-d too)
 
     def backward(ctx, grad):
         return ViewAsComplex.apply(grad.contiguous())
