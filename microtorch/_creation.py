@@ -49,11 +49,16 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     array = _host_array(data, dev, copy=True, floating=floating)
     with on_device(dev):
         if dtype is not None:
-            array = array.astype(_dtype.as_dtype(dtype).name, copy=False)
+            target = _dtype.as_dtype(dtype)
+            if array.dtype.kind == "c" and not hasattr(data, "dtype") and not target.is_complex:
+                raise TypeError("must be real number, not complex")  # (torch's, for Python complex numbers)
+            array = array.astype(target.name, copy=False)
         elif not hasattr(data, "dtype") and array.dtype.kind == "f":
             array = array.astype(get_default_dtype().name, copy=False)  # Python floats become float32
         elif not hasattr(data, "dtype") and array.dtype.kind in "iu":
             array = array.astype("int64", copy=False)
+        elif not hasattr(data, "dtype") and array.dtype.kind == "c":  # Python complex numbers become complex64
+            array = array.astype(_dtype.default_complex_dtype().name, copy=False)
     dtype_of_array(array)  # rejects unsupported element types with a clear message
     return _finish(array, dev, requires_grad)
 
@@ -457,6 +462,9 @@ def normal(mean: Any, std: Any = ABSENT, size: Sequence[int] | None = None, *, g
     if std is ABSENT and not isinstance(mean, Tensor):
         raise TypeError("normal(): a float mean needs a std (normal(mean, std, size))")
     std = 1.0 if std is ABSENT else std
+    for name, value in (("mean", mean), ("std", std)):
+        if isinstance(value, complex):
+            raise TypeError(f"normal(): argument '{name}' must be float, not complex")
     _check_std(std)
     # (float parameters, as torch's: an int beyond int64 is a float there too)
     mean, std = (float(v) if isinstance(v, int) else v for v in (mean, std))

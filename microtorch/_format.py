@@ -5,7 +5,7 @@ import math
 import sys
 from typing import Any
 
-from ._dtype import get_default_dtype
+from ._dtype import default_complex_dtype, get_default_dtype
 from .backends import get_backend
 
 
@@ -68,6 +68,19 @@ def _float_formatter(values: Any) -> Any:
     return lambda v: one(float(v)).rjust(width)
 
 
+def _complex_formatter(values: Any) -> Any:
+    """torch's complex elements: the real parts formatted as one float column, the imaginary parts as another
+    (unpadded, with their sign), then ``j``: ``1.5000+2.j``."""
+    real = _float_formatter([float(v) for v in values.real])
+    imag = _float_formatter([float(v) for v in values.imag])
+
+    def one(v: Any) -> str:
+        imag_str = imag(v.imag).lstrip()
+        return real(v.real) + ("" if imag_str[0] in "+-" else "+") + imag_str + "j"
+
+    return one
+
+
 def format_tensor(t: Any) -> str:
     numpy = get_backend("cpu").xp
     data = t._device.backend.to_numpy(t._data)
@@ -84,6 +97,8 @@ def format_tensor(t: Any) -> str:
         sample = flat
     if kind == "f":
         formatter = {"float_kind": _float_formatter([float(v) for v in sample])}
+    elif kind == "c":
+        formatter = {"complex_kind": _complex_formatter(sample)}
     elif kind == "b":
         width = 5 if not sample.all() else 4
         formatter = {"bool": lambda v: str(bool(v)).rjust(width)}
@@ -103,7 +118,8 @@ def format_tensor(t: Any) -> str:
         suffix.append(f"device='{t._device}'")
     if data.size == 0 and data.ndim != 1:  # `[]` alone does not say the shape
         suffix.append(f"size={tuple(data.shape)}")
-    if not (name in ("int64", "bool") or name == get_default_dtype().name) or data.size == 0 and name != get_default_dtype().name:
+    default = default_complex_dtype().name if kind == "c" else get_default_dtype().name
+    if not (name in ("int64", "bool") or name == default) or data.size == 0 and name != get_default_dtype().name:
         suffix.append(f"dtype=microtorch.{name}")
     if t.grad_fn is not None:
         suffix.append(f"grad_fn=<{t.grad_fn.name()}>")

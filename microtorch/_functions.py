@@ -227,9 +227,9 @@ for _name in _POINTWISE_EXTRA_NO_OUT:
 
 
 def real(input: Tensor) -> Tensor:
-    """The real part: a real tensor itself."""
+    """The real part, a view (a real tensor itself); grad: g + 0i."""
     _expect(input, Tensor, "real", "input")
-    return input
+    return input.real
 
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:

@@ -19,6 +19,7 @@ _NAMES = {
     "BFloat16Tensor": "bfloat16",
 }
 _BY_DTYPE = {d: n for n, d in _NAMES.items()}
+_COMPLEX_TYPE_NAMES = {"complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}  # (names, no classes)
 
 
 class _LegacyTensorType(type):
@@ -79,7 +80,7 @@ def construct(dt: Any, args: tuple, device: Any, kwargs: dict) -> Any:
 def type_name(t: Any) -> str:
     """``t.type()``: ``'microtorch.FloatTensor'``, ``'microtorch.cuda.LongTensor'``, ..."""
     where = "microtorch." if t.device.type == "cpu" else f"microtorch.{t.device.type}."
-    return where + _BY_DTYPE[t.dtype.name]
+    return where + (_BY_DTYPE.get(t.dtype.name) or _COMPLEX_TYPE_NAMES[t.dtype.name])
 
 
 def cast_to_type(t: Any, target: Any) -> Any:

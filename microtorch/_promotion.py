@@ -86,7 +86,7 @@ def _to_scalar(value: Any) -> Any:
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 and not isinstance(value, Tensor):
         value = value.item()  # a NumPy scalar or 0-d array
     if isinstance(value, complex):
-        raise TypeError("complex numbers are not supported")
+        return complex(value)
     return value if type(value) in (_float, _int, _bool) else None  # (Fraction, Decimal: not numbers torch takes)
 
 
@@ -116,13 +116,13 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
             _refuse_bool_subtraction(a, b)
         if a_dtype is not b._data.dtype and a_dtype != b._data.dtype or true_divide and a_dtype.kind not in "fcV":
             target = result_type(a, b)
-            if true_divide and not target.is_floating_point:
+            if true_divide and target._category < 2:
                 target = get_default_dtype()
             if dtype_of_array(a._data) is not target:
                 a = a.to(target)
             if dtype_of_array(b._data) is not target:
                 b = b.to(target)
-            if not target.is_floating_point:
+            if target._category < 2:
                 return op.apply(a, b)
         elif a_dtype.kind not in "fV":
             return op.apply(a, b)
@@ -133,6 +133,8 @@ def _binary(op: Any, a: Any, b: Any, true_divide: bool = False) -> Tensor:
         other = _as_tensor_like(b if a_is_tensor else a, tensor_arg)
         return _binary(op, a if a_is_tensor else other, other if a_is_tensor else b, true_divide)
     kind = tensor_arg._data.dtype.kind
+    if type(scalar) is complex and kind != "c":  # a complex number makes a real tensor complex (a recorded cast)
+        tensor_arg, kind = tensor_arg.to(result_type(tensor_arg, scalar)), "c"
     if (kind == "b" or type(scalar) is _bool) and op.ufunc == "subtract":
         _refuse_bool_subtraction(tensor_arg, scalar)
     if type(scalar) is _int and (kind not in "fV" or not -0x8000000000000000 <= scalar < 0x10000000000000000):
@@ -205,6 +207,8 @@ def _apply_binary(op: Any, a: Any, b: Any) -> Tensor:
     except ValueError:
         return op.apply(a, b)  # apply words the error as torch does
     except (TypeError, OverflowError) as e:  # NumPy's words name none of ours
+        if not op.supports_complex:  # (a complex operand: apply raises torch's NotImplementedError)
+            return op.apply(a, b)
         raise type(e)(f"{op.__name__} of {_describe(a)} and {_describe(b)}: {e}") from None
     return Tensor._make(out, device)
 
@@ -250,6 +254,8 @@ def _parse_to_args(t: Tensor | None, args: tuple, kwargs: dict) -> tuple:
             pass  # to(dtype, non_blocking) positional form; to(None) changes nothing, as torch
         elif type(a) is _float:
             dt = _dtype.float64  # torch's parser reads a Python float as its type: x.to(2.5) is x.to(float)
+        elif isinstance(a, complex):  # torch reads a number as to(other)'s tensor: a wrapped complex128 scalar
+            dt = _dtype.complex128
         else:
             try:
                 dt = _dtype.as_dtype(a)

@@ -15,6 +15,7 @@ import inspect
 import warnings
 from typing import Any, Callable
 
+from . import _dtype
 from ._device import on_device
 from .autograd import grad_mode
 
@@ -22,6 +23,7 @@ from .autograd import grad_mode
 _SCALAR_TYPE_NAMES = {
     "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
     "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }
 
 
@@ -166,7 +168,5 @@ def _write_one(out: Any, result: Any, name: str) -> None:
 
 
 def _can_cast(source: Any, target: Any) -> bool:
-    """c10's canCast: no floating -> integral, and nothing but bool -> bool."""
-    if source.is_floating_point and not target.is_floating_point:
-        return False
-    return source.name == "bool" or target.name != "bool"
+    """c10's canCast: no complex -> real, no floating -> integral, and nothing but bool -> bool."""
+    return _dtype.can_cast(source, target)

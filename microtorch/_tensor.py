@@ -858,14 +858,18 @@ class Tensor(TensorCompat):
 
     def isposinf(self) -> Tensor:
         """True where x is +inf."""
+        function.refuse_complex(self, "isposinf does not support complex inputs.")
         return self == math.inf
 
     def isneginf(self) -> Tensor:
         """True where x is -inf."""
+        function.refuse_complex(self, "isneginf does not support complex inputs.")
         return self == -math.inf
 
     def isreal(self) -> Tensor:
-        """True everywhere: a real tensor's elements are all real."""
+        """Whether each element is real: its imaginary part is 0 (everywhere True for a real tensor)."""
+        if self._data.dtype.kind == "c":
+            return _complex.isreal(self)
         return full(self.shape, True, dtype=_dtype.bool, device=self.device)
 
     def frexp(self) -> tuple:
@@ -923,21 +927,48 @@ class Tensor(TensorCompat):
         return self.bitwise_right_shift(other)
 
     def angle(self) -> Tensor:
-        """The angle of a real number: 0 for x >= 0, pi below (nan stays nan)."""
+        """The angle: atan2(imag, real) for complex; for a real number 0 at x >= 0, pi below (nan stays nan)."""
+        if self._data.dtype.kind == "c":
+            return _complex.angle(self)
         return _ops.Angle.apply(_float_input(self))
 
     @property
     def real(self) -> Tensor:
-        """A real tensor is its own real part."""
-        return self
+        """The real part, a view (a real tensor is its own real part)."""
+        return _complex.real(self)
+
+    @real.setter
+    def real(self, value: Any) -> None:
+        _complex.real(self).copy_(value)
+
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part of a complex tensor, a view."""
+        return _complex.imag(self)
+
+    @imag.setter
+    def imag(self, value: Any) -> None:
+        _complex.imag(self).copy_(value)
 
     def conj(self) -> Tensor:
-        """The complex conjugate: a real tensor itself."""
-        return self
+        """The complex conjugate (a copy: microtorch has no lazy conjugate bit); a real tensor itself."""
+        return _complex.conj(self)
 
     def conj_physical(self) -> Tensor:
-        """The complex conjugate, computed: a real tensor itself."""
-        return self
+        """The complex conjugate, computed; a real tensor itself."""
+        return _complex.conj(self)
+
+    def cfloat(self, *, memory_format: Any = None) -> Tensor:
+        """``self.to(complex64)``; grad: the real part of g for a real input."""
+        return self.to(_dtype.complex64)
+
+    def cdouble(self, *, memory_format: Any = None) -> Tensor:
+        """``self.to(complex128)``; grad: the real part of g for a real input."""
+        return self.to(_dtype.complex128)
+
+    def chalf(self, *, memory_format: Any = None) -> Tensor:
+        """``self.to(complex32)``: refused (NumPy has no half-precision complex type)."""
+        return self.to(_dtype.complex32)
 
     def resolve_conj(self) -> Tensor:
         """The tensor with a pending conjugation applied: a real tensor itself."""
@@ -976,7 +1007,9 @@ class Tensor(TensorCompat):
     def sign(self) -> Tensor:
         return _ops.Sign.apply(self)
 
-    sgn = sign
+    def sgn(self) -> Tensor:
+        """z / |z| (0 at 0) for complex z, the sign of a real x; grad: through z / |z| (0 for real x)."""
+        return _complex.sgn(self)
 
     def floor(self) -> Tensor:
         return _ops.Floor.apply(self)
@@ -1324,14 +1357,14 @@ class Tensor(TensorCompat):
         """The conjugate transpose of the last two dims (real tensors: ``mT``)."""
         if self.ndim < 2:
             raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
-        return _shape.transpose(self, -2, -1)
+        return _shape.transpose(self, -2, -1).conj()
 
     @property
     def H(self) -> Tensor:
         """The conjugate transpose of a matrix (real tensors: ``T``)."""
         if self.ndim not in (0, 2):
             raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
-        return self.T
+        return self.T.conj()
 
     def adjoint(self) -> Tensor:
         """``mH`` as a method."""
@@ -1843,3 +1876,4 @@ from .autograd.ops import histogram as _histogram  # noqa: E402
 from .autograd.ops import differences as _differences  # noqa: E402
 from .autograd.ops import distance as _distance  # noqa: E402
 from .autograd.ops import statistics as _stats  # noqa: E402
+from .autograd.ops import complex as _complex  # noqa: E402

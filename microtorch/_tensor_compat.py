@@ -17,6 +17,7 @@ class TensorCompat:
 
     __slots__ = ()
     _device: Any  # Tensor's slots
+    _data: Any
 
     @property
     def is_cpu(self) -> bool:
@@ -90,8 +91,8 @@ class TensorCompat:
         _refuse_sparse("to_sparse_csr")
 
     def is_complex(self) -> bool:
-        """Always False: microtorch has no complex dtypes."""
-        return False
+        """Whether the dtype is a complex type (complex64 or complex128)."""
+        return self._data.dtype.kind == "c"
 
     def get_device(self) -> int:
         """The GPU index, or -1 on the CPU (torch's convention)."""

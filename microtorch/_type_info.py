@@ -19,6 +19,8 @@ class finfo:
 
     def __init__(self, type: Any = None) -> None:  # noqa: A002 - torch's name
         d = _dtype.get_default_dtype() if type is None else type
+        if isinstance(d, _dtype.dtype) and d.is_complex:  # a complex type's parts' limits, as torch
+            d = d.to_real()
         if not isinstance(d, _dtype.dtype) or d.name not in _FLOAT_INFO:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")

@@ -1,15 +1,13 @@
-"""torch names microtorch cannot support (sparse layouts, complex dtypes, torch.fx, ...): reaching one
+"""torch names microtorch cannot support (sparse layouts, torch.fft, torch.fx, ...): reaching one
 raises an error that says so, at the user's line. For a missing name the error is both a NotImplementedError and
-an AttributeError, so ``hasattr(microtorch, "complex64")`` is False as for any missing name; a method that exists
+an AttributeError, so ``hasattr(microtorch, "sparse_coo")`` is False as for any missing name; a method that exists
 (``x.to_sparse()``) raises a plain :class:`UnsupportedError` (a NotImplementedError), never an AttributeError."""
 from __future__ import annotations
 
-_COMPLEX = "microtorch does not support complex dtypes"
 _SPARSE = "microtorch does not support sparse tensors (only the strided layout)"
 
 UNSUPPORTED = {
-    **{name: _COMPLEX for name in ("complex32", "complex64", "complex128", "cfloat", "cdouble", "chalf",
-                                   "complex", "view_as_complex", "view_as_real", "polar", "fft")},
+    "fft": "microtorch does not support torch.fft",
     **{name: _SPARSE for name in ("sparse", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
                                   "sparse_coo_tensor", "sparse_csr_tensor", "sparse_compressed_tensor")},
     "fx": "microtorch does not support torch.fx (symbolic tracing and graph rewriting)",

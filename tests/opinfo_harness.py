@@ -79,7 +79,7 @@ def counterpart(name: str) -> Any:
         obj = getattr(obj, part, None)
         if obj is None:
             break
-    if obj is None and "." not in name:
+    if (obj is None or isinstance(obj, mt.dtype)) and "." not in name:  # (cfloat: the dtype's name, and the method's)
         obj = getattr(mt.Tensor, name, None)
     return obj
 
@@ -113,8 +113,8 @@ def to_mt(value: Any) -> Any:
     """A sample's argument in microtorch's terms (tensors keep their values, dtype and requires_grad)."""
     if isinstance(value, torch.Tensor):
         bfloat16 = value.dtype == torch.bfloat16
-        if (value.is_complex() or value.layout != torch.strided or value.ndim > 32 or value.device.type == "meta"
-                or bfloat16 and not hasattr(mt, "bfloat16")):
+        if (value.dtype == torch.complex32 or value.layout != torch.strided or value.ndim > 32
+                or value.device.type == "meta" or bfloat16 and not hasattr(mt, "bfloat16")):
             raise Unconvertible(f"a {value.dtype} {value.layout} tensor of {value.ndim} dims")
         if bfloat16:  # (through float32, which holds every bfloat16 exactly)
             array = value.detach().cpu().float().numpy()
@@ -186,8 +186,9 @@ def _compare(theirs: Any, ours: Any, dtype: str, values: bool = True) -> str | N
             continue
         a, b = _as_array(t), _as_array(o)
         if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-            if not np.allclose(b.astype(np.float64), a.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True):
-                return f"values differ (max abs {np.nanmax(np.abs(b.astype(float) - a.astype(float)), initial=0):.3g})"
+            as_type = np.complex128 if "c" in (a.dtype.kind, b.dtype.kind) else np.float64  # (the imaginary parts count)
+            if not np.allclose(b.astype(as_type), a.astype(as_type), rtol=rtol, atol=atol, equal_nan=True):
+                return f"values differ (max abs {np.nanmax(np.abs(b.astype(as_type) - a.astype(as_type)), initial=0):.3g})"
         elif not np.array_equal(a, b):
             return "values differ"
     return None
@@ -198,7 +199,7 @@ def _gradient_check(sample: Any, t_out: Any, o_out: Any, o_args: Any, dtype: str
     t_inputs = [x for x in _leaves((sample.input, *sample.args)) if isinstance(x, torch.Tensor) and x.requires_grad]
     o_inputs = [x for x in _leaves(o_args) if isinstance(x, mt.Tensor) and x.requires_grad]
     outs = [(t, o) for t, o in zip(_leaves(t_out), _leaves(o_out))
-            if isinstance(t, torch.Tensor) and t.requires_grad and t.dtype.is_floating_point]
+            if isinstance(t, torch.Tensor) and t.requires_grad and (t.dtype.is_floating_point or t.dtype.is_complex)]
     if not t_inputs or not outs or len(t_inputs) != len(o_inputs):
         return None
     gen = torch.Generator().manual_seed(0)

@@ -39,6 +39,8 @@ def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind == "c":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs")
             with on_device(out._device):
                 g = Tensor._make(out._device.backend.xp.ones(out._data.shape, dtype=out._data.dtype), out._device)
         elif not isinstance(g, Tensor):

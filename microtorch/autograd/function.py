@@ -111,6 +111,11 @@ class Op:
     ufunc: str | None = None
     #: a multi-output op's backward gets zeros for outputs nobody used (``False``: it gets ``None``)
     materialize_grads = True
+    #: computes complex inputs correctly (``ops/complex.py`` lists the ops that do); the others refuse them
+    supports_complex = False
+    #: holomorphic: for a complex gradient g, torch's input gradient g * conj(f'(z)) is conj(backward(conj(g))), the
+    #: real formula evaluated at z itself (so branch cuts fall as torch's); ``_input_grads`` applies it
+    holomorphic = False
 
     # ---- what an op defines ------------------------------------------------------
     def forward(self, *arrays: Any, **params: Any) -> Any:
@@ -187,9 +192,13 @@ class Op:
                     device = x._device
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
+                if x._data.dtype.kind == "c" and not cls.supports_complex:
+                    _refuse_complex(cls, x._data.dtype.name)
                 arrays.append(x._data)
                 if x._requires_grad:
                     wanted = True
+            elif type(x) is complex and not cls.supports_complex:
+                _refuse_complex(cls, "complex64")
             else:
                 arrays.append(x)
         if device is None:
@@ -221,10 +230,8 @@ class Op:
 
         op.params = params
         if type(out) is tuple:
-            results = tuple(
-                Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
-                for i, o in enumerate(out)
-            )
+            results = tuple(Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
+                            for i, o in enumerate(out))
             op._output_meta = tuple((o.shape, o.dtype) for o in out)
             op._record(inputs, arrays, out, results)
             return results
@@ -309,7 +316,10 @@ class Op:
     def _input_grads(self, grads: list) -> tuple:
         """Gradients for each input from gradients of each output (missing ones are zeros)."""
         if self.n_outputs == 1:
-            result = self.backward(grads[0])
+            if self.holomorphic and grads[0]._data.dtype.kind == "c":
+                result = _conjugated(_as_tuple(self.backward(grads[0].conj())))
+            else:
+                result = self.backward(grads[0])
         else:
             for i, g in enumerate(grads):
                 if g is None and self.materialize_grads:
@@ -520,6 +530,31 @@ def common_device(cls: Any, a: Any, b: Any) -> Any:
     if isinstance(b, Tensor) and b._device is not a._device:
         _raise_device_mismatch(cls, a._device, b._device)
     return a._device
+
+
+_TORCH_COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _refuse_complex(cls: Any, dtype_name: str) -> None:
+    """torch's NotImplementedError for an op without a complex kernel (the one check for every op)."""
+    raise NotImplementedError(f"\"{cls.__name__}\" not implemented for '{_TORCH_COMPLEX_NAMES.get(dtype_name, dtype_name)}' "
+                              "(microtorch's complex support covers arithmetic, exp/log/sqrt/trigonometric functions, "
+                              "sum/mean/prod, matmul, comparisons for equality, views and indexing)")
+
+
+def refuse_complex(x: Any, message: str, error: type = RuntimeError) -> None:
+    """torch's error (``message``) for a complex tensor ``x`` given to a function with no complex version."""
+    if isinstance(x, Tensor) and x._data.dtype.kind == "c":
+        raise error(message)
+
+
+def _as_tuple(value: Any) -> tuple:
+    return value if type(value) is tuple else (value,)
+
+
+def _conjugated(values: tuple) -> tuple:
+    """``values`` with complex tensors conjugated (the rest unchanged)."""
+    return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v for v in values])
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._dtype import _C_NAMES
 from .._tensor import Tensor
 
 
@@ -63,6 +64,9 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         out = part if out is None else out + part
     out = _depth_back(out, n)
     if bias is not None:
+        if isinstance(bias, Tensor) and bias.dtype is not input.dtype:  # (the sum would promote)
+            raise RuntimeError(f"Input type ({_C_NAMES.get(input.dtype.name)}) and bias type "
+                               f"({_C_NAMES.get(bias.dtype.name)}) should be the same")
         out = out + bias.reshape(1, -1, 1, 1, 1)
     return out.squeeze(0) if unbatched else out
 

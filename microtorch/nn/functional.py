@@ -103,7 +103,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{weight.shape[0] if weight.ndim == 2 else 1})"
         )
     _check_same_dtype("linear", input=input, weight=weight, bias=bias)
-    if not input.is_floating_point():
+    if not input.is_floating_point() and not input.is_complex():
         raise RuntimeError(f"linear(): expected floating point tensors, got {input.dtype}")
     if weight.ndim == 1:
         out = input @ weight

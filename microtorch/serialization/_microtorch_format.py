@@ -31,7 +31,7 @@ from ._zip import data_offset, map_bytes, read_entry, stored_entry
 FORMAT = "microtorch"
 VERSION = 1
 STRUCTURE = "microtorch.json"
-_DTYPES = {"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"}
+_DTYPES = {"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64", "complex64", "complex128"}
 _DICTS = {"dict": dict, "OrderedDict": collections.OrderedDict, "Counter": collections.Counter}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # entries carry no timestamp: the same object gives the same bytes
 

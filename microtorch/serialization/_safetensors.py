@@ -21,11 +21,11 @@ from ._zip import map_bytes
 
 MAX_HEADER_BYTES = 100_000_000  # the safetensors package's own limit
 _TO_NUMPY = {"BOOL": "|b1", "U8": "|u1", "I8": "|i1", "I16": "<i2", "I32": "<i4", "I64": "<i8",
-             "F16": "<f2", "F32": "<f4", "F64": "<f8"}
+             "F16": "<f2", "F32": "<f4", "F64": "<f8", "C64": "<c8"}
 _FROM_DTYPE = {"bool": "BOOL", "uint8": "U8", "int8": "I8", "int16": "I16", "int32": "I32", "int64": "I64",
-               "float16": "F16", "float32": "F32", "float64": "F64"}
-_KNOWN_ELSEWHERE = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "U16", "U32", "U64", "C64"}
-_ALIGNMENT = {"F64": 8, "I64": 8, "F32": 4, "I32": 4, "F16": 2, "I16": 2, "U8": 1, "I8": 1, "BOOL": 1}
+               "float16": "F16", "float32": "F32", "float64": "F64", "complex64": "C64"}
+_KNOWN_ELSEWHERE = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "U16", "U32", "U64"}
+_ALIGNMENT = {"C64": 8, "F64": 8, "I64": 8, "F32": 4, "I32": 4, "F16": 2, "I16": 2, "U8": 1, "I8": 1, "BOOL": 1}
 
 
 def looks_like_safetensors(head: bytes) -> bool:
@@ -43,6 +43,9 @@ def write_safetensors(obj: Any, out: BinaryIO, metadata: Mapping[str, str] | Non
     for key, value in obj.items():
         if not isinstance(value, Tensor):
             raise TypeError(f"the safetensors format holds only tensors, but {key!r} is {type(value).__name__}")
+        if value.dtype.name not in _FROM_DTYPE:
+            raise TypeError(f"the safetensors format has no {value.dtype.name} type (tensor {key!r}); it holds "
+                            f"{', '.join(_FROM_DTYPE)}")
         arrays[key] = get_backend("cpu").xp.require(value.detach().cpu().numpy(), requirements="C")  # ascontiguousarray makes 0-d 1-d
     header: dict[str, Any] = {}
     if metadata:

@@ -35,11 +35,12 @@ _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 _STORAGE_DTYPES = {
     "DoubleStorage": "float64", "FloatStorage": "float32", "HalfStorage": "float16", "LongStorage": "int64",
     "IntStorage": "int32", "ShortStorage": "int16", "CharStorage": "int8", "ByteStorage": "uint8",
-    "BoolStorage": "bool", "UntypedStorage": "uint8",
+    "BoolStorage": "bool", "UntypedStorage": "uint8", "ComplexFloatStorage": "complex64",
+    "ComplexDoubleStorage": "complex128",
 }
-_DTYPES = {"float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"}
-_TORCH_ONLY_DTYPES = {"bfloat16", "complex32", "complex64", "complex128", "uint16", "uint32", "uint64",
-                      "float8_e4m3fn", "float8_e5m2", "BFloat16Storage", "ComplexFloatStorage", "ComplexDoubleStorage"}
+_DTYPES = {"float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64", "complex128"}
+_TORCH_ONLY_DTYPES = {"bfloat16", "complex32", "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2",
+                      "BFloat16Storage"}
 
 _user_safe_globals: set = set()
 

@@ -162,7 +162,7 @@ def trapezoid(y: Tensor, x: Any = ABSENT, dx: Any = ABSENT, dim: int = -1, fn: s
     if isinstance(x, Tensor):
         spacing = _sample_spacing(y, x, dim, fn)
         return (spacing * (_slice(y, dim, 1) + _slice(y, dim, 0, -1)) / 2.0).sum(dim)
-    h = 1 if x is None and dx is None else x if dx is None else dx
+    h = _spacing_number(x if dx is None else dx, fn)
     return (y.sum(dim) - (_slice(y, dim, 0, 1) + _slice(y, dim, -1)).squeeze(dim) * 0.5) * h
 
 
@@ -178,6 +178,16 @@ def cumulative_trapezoid(y: Tensor, x: Any = ABSENT, dx: Any = ABSENT, dim: int 
     pairs = _slice(y, dim, 1) + _slice(y, dim, 0, -1)
     if isinstance(x, Tensor):
         return (_sample_spacing(y, x, dim, "cumulative_trapezoid") * pairs / 2.0).cumsum(dim)
-    h = 1 if x is None and dx is None else x if dx is None else dx
+    h = _spacing_number(x if dx is None else dx, "cumulative_trapezoid")
     return (h / 2.0 * pairs).cumsum(dim)
+
+
+def _spacing_number(h: Any, fn: str) -> Any:
+    """A spacing given as a number: a real one (torch's signature takes a float), 1 when absent."""
+    if h is None:
+        return 1
+    if not isinstance(h, numbers.Real):
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got a spacing of type "
+                        f"{type(h).__name__}, but expected a Tensor or a float")
+    return h
 

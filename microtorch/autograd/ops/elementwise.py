@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..function import Op
+from ..function import Op, refuse_complex
 from ._table import binary_op, unary_op
 from ..._creation import full
-from ..._dtype import checked_scalar, float64, get_default_dtype, result_type
+from ..._dtype import checked_scalar, complex128, float64, get_default_dtype, result_type
 from ..._tensor import Tensor
 from ..._promotion import _as_tensor_like, _binary, _expect, _float_input, _to_scalar
 from ..._signatures import _SCALAR_TYPE_NAMES
@@ -62,7 +63,7 @@ def _checked_division(ufunc: str, kernel: str):
 #: name: (forward, d/dx)
 UNARY: dict[str, tuple[Any, Callable]] = {
     "Neg":        (_negative,       lambda g: -g),
-    "Abs":        (_abs,            lambda g, x: g * x.sign()),  # 0 at x = 0, as torch
+    "Abs":        (_abs,            lambda g, x: g * x.sgn()),  # 0 at x = 0, as torch (z / |z| for complex z)
     "Exp":        ("exp",           lambda g, out: g * out),
     "Log":        ("log",           lambda g, x: g / x),
     "Log1p":      ("log1p",         lambda g, x: g / (x + 1.0)),
@@ -80,7 +81,8 @@ UNARY: dict[str, tuple[Any, Callable]] = {
     "Sinh":       ("sinh",          lambda g, x: g * x.cosh()),
     "Cosh":       ("cosh",          lambda g, x: g * x.sinh()),
     "Asinh":      ("arcsinh",       lambda g, x: g * (x * x + 1.0).rsqrt()),
-    "Acosh":      ("arccosh",       lambda g, x: g * (x * x - 1.0).rsqrt()),
+    # (two square roots, not sqrt(x^2 - 1): for complex x, torch's branch)
+    "Acosh":      ("arccosh",       lambda g, x: g * ((x - 1.0).rsqrt() * (x + 1.0).rsqrt())),
     "Atanh":      ("arctanh",       lambda g, x: g / (1.0 - x * x)),
 }
 
@@ -162,9 +164,9 @@ class Pow(Op):
             log_x = x.log() if not isinstance(x, (int, float)) else math.log(x) if x > 0 else float("nan")
             gy = grad * out * log_x
             if not isinstance(x, (int, float)):
-                gy = where((x == 0) & (y >= 0), 0.0, gy)
+                gy = where((x == 0) & (y.real >= 0), 0.0, gy)  # (a complex exponent: its real part, as torch)
             elif x == 0:
-                gy = where(y >= 0, 0.0, gy)
+                gy = where(y.real >= 0, 0.0, gy)
         return gx, gy
 
 
@@ -336,9 +338,15 @@ class Cast(Op):
 
     def forward(ctx, x, dtype):
         ctx.input_dtype = x.dtype
+        if x.dtype.kind == "c" and dtype != "bool" and not dtype.startswith("complex"):
+            # (backward takes a gradient's real part itself, without the warning)
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=5)
+            return x.real.astype(dtype)
         return x.astype(dtype)
 
     def backward(ctx, grad):
+        if grad._data.dtype.kind == "c" and ctx.input_dtype.kind != "c":  # a real input's gradient: the real part
+            grad = grad.real
         return Cast.apply(grad, dtype=ctx.input_dtype.name)
 
 
@@ -588,6 +596,8 @@ def exp2(x: Tensor) -> Tensor:
 def hypot(x: Tensor, y: Any) -> Tensor:
     """sqrt(x^2 + y^2); inf where either is infinite, even if the other is nan (C's hypot, as torch)."""
     _expect(y, Tensor, "hypot", "other", 2)
+    for t in (x, y):
+        refuse_complex(t, "\"hypot_cpu\" not implemented for 'ComplexFloat'", NotImplementedError)
     return where(x.isinf() | y.isinf(), math.inf, (x * x + y * y).sqrt())
 
 
@@ -625,9 +635,11 @@ def logaddexp2(x: Tensor, y: Any) -> Tensor:
 
 
 def float_power(x: Any, exponent: Any) -> Tensor:
-    """x ** exponent computed in float64 (torch's result dtype)."""
-    base = x.to(float64) if isinstance(x, Tensor) else x
-    return base ** (exponent.to(float64) if isinstance(exponent, Tensor) else exponent)
+    """x ** exponent computed in float64, or complex128 when either is complex (torch's result dtype)."""
+    kinds = [a._data.dtype.kind if isinstance(a, Tensor) else "c" if isinstance(a, complex) else "f" for a in (x, exponent)]
+    target = complex128 if "c" in kinds else float64
+    base = x.to(target) if isinstance(x, Tensor) else x
+    return base ** (exponent.to(target) if isinstance(exponent, Tensor) else exponent)
 
 
 def ldexp(x: Tensor, exponent: Tensor) -> Tensor:
@@ -661,10 +673,12 @@ def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
 
 
 def deg2rad(x: Tensor) -> Tensor:
+    refuse_complex(x, "deg2rad is not supported for complex tensors.")
     return _float_input(x) * (math.pi / 180.0)
 
 
 def rad2deg(x: Tensor) -> Tensor:
+    refuse_complex(x, "rad2deg is not supported for complex tensors.")
     return _float_input(x) * (180.0 / math.pi)
 
 
@@ -732,6 +746,8 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Any:
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s)."
             )
+        if value._data.dtype.kind == "c" and x._data.dtype.kind != "c":  # torch converts it as a number: checked
+            checked_scalar(value.item(), x.dtype)
         value = value.to(x.dtype)  # Cast is differentiable: the gradient reaches the value in its own dtype
     else:
         scalar = _to_scalar(value)

@@ -106,6 +106,9 @@ def binary_(x, op: Any, other: Any):
                 _check_cast(other, x)
         else:
             rhs = _int_scalar(op, other, x, True) if type(other) is int else other  # wraps like torch
+            if isinstance(other, complex) and x._data.dtype.kind != "c":
+                raise RuntimeError(f"result type ComplexFloat can't be cast to the desired output type "
+                                   f"{x.dtype.name.capitalize()}")
             if isinstance(other, float) and x._data.dtype.kind in "iub":
                 raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype.name.capitalize()}")
         if op.ufunc == "true_divide" and x._data.dtype.kind in "iub":
@@ -137,6 +140,9 @@ def apply_(x, fn: Callable):
     result = fn(x)
     if result.shape != x.shape:
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(result.shape)}")
+    if (result._data.dtype.kind == "c") != (x._data.dtype.kind == "c"):  # (x.abs_() of complex x: torch refuses)
+        raise RuntimeError(f"In-place operation on a {x.dtype.name} tensor with a {result.dtype.name} result is not "
+                           "supported (complex and real results do not cast in place)")
     return commit(x, result)
 
 

@@ -374,11 +374,13 @@ class Norm2(Op):
 def norm(x, p: Any, dim: Any, keepdim: bool):
     if p is None:  # torch.norm's p=None is the 2-norm
         p = "fro"
-    if not x.is_floating_point() and p != "nuc":
+    if not (x.is_floating_point() or x.is_complex()) and p != "nuc":
         from ..._signatures import _SCALAR_TYPE_NAMES
 
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{_SCALAR_TYPE_NAMES[x.dtype.name]}")
+    if isinstance(p, complex):
+        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of norm.")
     x = _float_input(x)
     dims = normalize_dims(dim, x.ndim)
     if p in ("fro", 2, 2.0):

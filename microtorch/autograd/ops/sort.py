@@ -11,7 +11,7 @@ from collections import namedtuple
 from typing import Any
 
 from ..._device import on_device
-from ..function import Op
+from ..function import Op, refuse_complex
 from ..._promotion import _expect, _normalize_dim
 from ..._tensor import Tensor
 
@@ -85,6 +85,7 @@ def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: 
     """The distinct elements (or slices along ``dim``), sorted (as torch's, whatever ``sorted`` says), with the
     index of each input element's value among them and how often each occurs."""
     _check_flags("unique", sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
+    refuse_complex(x, "\"unique\" not implemented for 'ComplexFloat'", NotImplementedError)
     xp = x._device.backend.xp
     with on_device(x._device):
         if dim is None:
@@ -104,6 +105,7 @@ def unique_consecutive(x, return_inverse: bool = False, return_counts: bool = Fa
     """The elements (or slices along ``dim``) with each run of equal consecutive ones kept once; the run each
     input element belongs to, and the runs' lengths."""
     _check_flags("unique_consecutive", return_inverse=return_inverse, return_counts=return_counts)
+    refuse_complex(x, "\"unique\" not implemented for 'ComplexFloat'", NotImplementedError)
     xp = x._device.backend.xp
     with on_device(x._device):
         if dim is None:
@@ -147,6 +149,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
         raise TypeError(f"searchsorted(): argument 'sorted_sequence' must be Tensor, not {type(sorted_sequence).__name__}")
     values = input if isinstance(input, Tensor) else _scalar_like(input, sorted_sequence)
     seq = sorted_sequence
+    for t in (seq, values):
+        refuse_complex(t, "\"searchsorted_out_cpu\" not implemented for 'ComplexFloat'", NotImplementedError)
     if seq.ndim == 0 or seq.ndim > 1 and tuple(seq.shape[:-1]) != tuple(values.shape[:-1]) or \
             seq.ndim > 1 and seq.ndim != values.ndim:
         raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions "
@@ -204,6 +208,10 @@ def isin(elements: Any = None, test_elements: Any = None, *, assume_unique: bool
             raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     a = elements if isinstance(elements, Tensor) else _scalar_like(elements, like)
     b = test_elements if isinstance(test_elements, Tensor) else _scalar_like(test_elements, like)
+    for t in (a, b):
+        if t._data.dtype.kind == "c":
+            raise RuntimeError(f"Unsupported input type encountered for isin(): "
+                               f"{'ComplexDouble' if t._data.dtype.itemsize == 16 else 'ComplexFloat'}")
     xp = like._device.backend.xp
     with on_device(like._device):
         found = xp.isin(a._data, b._data.reshape(-1), assume_unique=assume_unique, invert=invert)

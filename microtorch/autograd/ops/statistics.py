@@ -12,7 +12,7 @@ import math
 from collections import namedtuple
 from typing import Any
 
-from ..function import Op
+from ..function import Op, refuse_complex
 from .elementwise import Where
 from .reduce import Amax, Mean, Var, normalize_dims, var as _var
 from .shape import cat
@@ -172,6 +172,7 @@ def nansum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None)
     _expect(x, Tensor, "nansum", "input")
     if isinstance(dim, Tensor):
         raise TypeError("nansum(): argument 'dim' (position 1) must be tuple of ints, not Tensor")
+    refuse_complex(x, "nansum on CPU does not support complex inputs")
     if x.is_floating_point():
         x = Where.apply(x.isnan(), 0.0, x)
     return x.sum(dim, keepdim, dtype=dtype)
