@@ -37,6 +37,12 @@ class NumpyBackend(Backend):
     def ufunc(self, name: str, *operands: Any) -> Any:
         return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
 
+    def run_chunks(self, task: Any, n: int, size: int) -> None:
+        if size >= _threads.threshold:  # (smaller outputs cost less than handing chunks to threads)
+            _threads.run_chunks(task, n)
+        elif n > 0:
+            task(0, n)
+
     def special_function(self, name: str) -> Any:
         """``scipy.special``'s ``name`` (SciPy is imported on first use: an optional dependency)."""
         try:
