@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any
+from typing import Any, Callable
 
 import numpy
 
@@ -37,7 +37,7 @@ class NumpyBackend(Backend):
     def ufunc(self, name: str, *operands: Any) -> Any:
         return _threads.ufunc(name, *operands)  # in chunks across the intra-op pool
 
-    def run_chunks(self, task: Any, n: int, size: int) -> None:
+    def run_chunks(self, task: Callable[[int, int], None], n: int, size: int) -> None:
         if size >= _threads.threshold:  # (smaller outputs cost less than handing chunks to threads)
             _threads.run_chunks(task, n)
         elif n > 0:

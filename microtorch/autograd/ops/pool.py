@@ -2,7 +2,8 @@
 
 The backend's ``windows`` gives one strided view per kernel offset (kh*kw of
 them), so each op is a short loop over kernel offsets with whole-array work
-inside: no loop over batch, channels or pixels. Max pooling
+inside: no loop over batch, channels or pixels (the backend's ``run_chunks`` may
+split the samples across threads: each chunk writes its own samples). Max pooling
 picks one cell per window and its backward puts the gradient back into that
 cell; average pooling sums each window and its backward spreads the gradient
 over it. Each pair's ops are each other's backward, so derivatives of any order
