@@ -21,13 +21,24 @@ def _overlapping(kernel_size, stride, dilation) -> bool:
     return any(s < d * (k - 1) + 1 for k, s, d in zip(kernel_size, stride, dilation))
 
 
-def _scatter_windows(ctx, write, kernel_size, stride, padding, dilation, input_shape, out_size, dtype):
-    """An (N, C, H, W) array of zeros into which ``write(view, k, lo, hi)`` puts, for each kernel offset k and
-    each chunk lo:hi of samples, the values at offset k of every window (``view``: those cells of the padded
-    array); the padding is then cut off. The adjoint of reading the windows."""
+def _channel_major(x) -> bool:
+    """Whether x (N, C, H, W) is stored as (C, N, H, W), as convolution outputs are (and so their gradients
+    had better be: the convolution's backward then needs no transposed copy)."""
+    flags = getattr(x, "flags", None)  # (NumPy's and CuPy's arrays; another library's: no)
+    return bool(flags is not None and not flags.c_contiguous and x.transpose(1, 0, 2, 3).flags.c_contiguous)
+
+
+def _scatter_windows(ctx, write, kernel_size, stride, padding, dilation, input_shape, out_size, dtype, channel_major):
+    """An (N, C, H, W) array of zeros (stored (C, N, H, W) if ``channel_major``) into which ``write(view, k, lo,
+    hi)`` puts, for each kernel offset k and each chunk lo:hi of samples, the values at offset k of every window
+    (``view``: those cells of the padded array); the padding is then cut off. The adjoint of reading the windows."""
     n, c, h, w = input_shape
     ((top, bottom), (left, right)) = padding
-    out = ctx.xp.zeros((n, c, h + top + bottom, w + left + right), dtype=dtype)
+    hp, wp = h + top + bottom, w + left + right
+    if channel_major:
+        out = ctx.xp.zeros((c, n, hp, wp), dtype=dtype).transpose(1, 0, 2, 3)
+    else:
+        out = ctx.xp.zeros((n, c, hp, wp), dtype=dtype)
     backend = ctx.device.backend
 
     def write_chunk(lo: int, hi: int) -> None:
@@ -79,19 +90,20 @@ class MaxPool2d(Op):
         backend.run_chunks(pool_chunk, n, out.size)
         ctx.save_for_backward(argmax)
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.channel_major = x.shape, _channel_major(x)
         return out, argmax
 
     def backward(ctx, grad, _):
         (argmax,) = ctx.saved_tensors
-        return MaxPool2dBackward.apply(grad, argmax, **ctx.geometry, input_shape=ctx.input_shape)
+        return MaxPool2dBackward.apply(grad, argmax, **ctx.geometry, input_shape=ctx.input_shape,
+                                       channel_major=ctx.channel_major)
 
 
 class MaxPool2dBackward(Op):
     """x_grad = each window's G put into the window's argmax cell (summed where windows overlap);
     its gradient picks those cells again (MaxPool2d at argmax)"""
 
-    def forward(ctx, grad, argmax, kernel_size, stride, padding, dilation, input_shape):
+    def forward(ctx, grad, argmax, kernel_size, stride, padding, dilation, input_shape, channel_major=False):
         ctx.save_for_backward(argmax)
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
         overlapping = _overlapping(kernel_size, stride, dilation)
@@ -103,7 +115,8 @@ class MaxPool2dBackward(Op):
             else:  # each cell is in one window at most: plain writes
                 view[...] = piece
 
-        return _scatter_windows(ctx, put, kernel_size, stride, padding, dilation, input_shape, argmax.shape[2:], grad.dtype)
+        return _scatter_windows(ctx, put, kernel_size, stride, padding, dilation, input_shape, argmax.shape[2:],
+                                grad.dtype, channel_major)
 
     def backward(ctx, grad):
         (argmax,) = ctx.saved_tensors
@@ -116,7 +129,7 @@ class WindowSum(Op):
     def forward(ctx, x, kernel_size, stride, padding):
         xp, backend = ctx.xp, ctx.device.backend
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding)
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.channel_major = x.shape, _channel_major(x)
         out = xp.empty(x.shape[:2] + window_counts(x.shape[2:], kernel_size, stride, padding, (1, 1)), dtype=x.dtype)
 
         def sum_chunk(lo: int, hi: int) -> None:
@@ -129,13 +142,13 @@ class WindowSum(Op):
         return out
 
     def backward(ctx, grad):
-        return WindowSpread.apply(grad, **ctx.geometry, input_shape=ctx.input_shape)
+        return WindowSpread.apply(grad, **ctx.geometry, input_shape=ctx.input_shape, channel_major=ctx.channel_major)
 
 
 class WindowSpread(Op):
     """x_grad = each window's G added to every cell of the window; its gradient is WindowSum"""
 
-    def forward(ctx, grad, kernel_size, stride, padding, input_shape):
+    def forward(ctx, grad, kernel_size, stride, padding, input_shape, channel_major=False):
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding)
         overlapping = _overlapping(kernel_size, stride, (1, 1))
 
@@ -145,7 +158,8 @@ class WindowSpread(Op):
             else:
                 view[...] = grad[lo:hi]
 
-        return _scatter_windows(ctx, spread, kernel_size, stride, padding, (1, 1), input_shape, grad.shape[2:], grad.dtype)
+        return _scatter_windows(ctx, spread, kernel_size, stride, padding, (1, 1), input_shape, grad.shape[2:],
+                                grad.dtype, channel_major)
 
     def backward(ctx, grad):
         return WindowSum.apply(grad, **ctx.geometry)
