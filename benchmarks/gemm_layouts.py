@@ -73,6 +73,8 @@ def run(quick: bool) -> list:
     rng = np.random.default_rng(0)
     cases = [("square", (256, 256, 256) if quick else (512, 512, 512), ()),
              ("conv weight grad", (16, 6400, 150) if quick else (16, 51200, 150), ()),
+             ("conv forward", (16, 150, 6400) if quick else (16, 150, 25600), ()),
+             ("conv input grad", (150, 16, 6400) if quick else (150, 16, 25600), ()),
              ("attention stack", (64, 32, 64), (8,) if quick else (32,))]
     min_seconds, rounds = (0.02, 1) if quick else (0.2, 5)
     rows = []

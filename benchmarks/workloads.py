@@ -137,6 +137,35 @@ def lenet_workload(batch: int) -> Callable:
     return build
 
 
+def resnet_block(lib, channels: int):
+    """A ResNet basic block (3x3 conv, BatchNorm2d, ReLU, 3x3 conv, BatchNorm2d, the residual, ReLU) and a
+    global-average-pool classifier head."""
+    nn = lib.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(channels)
+            self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(channels)
+            self.head = nn.Linear(channels, 10)
+
+        def forward(self, x):
+            y = self.bn2(self.conv2(self.bn1(self.conv1(x)).relu()))
+            return self.head((y + x).relu().mean((2, 3)))
+
+    return Block()
+
+
+def build_resnet_block(lib, device, quick):
+    """A training step (cross-entropy, SGD with momentum) of a ResNet basic block, 64 channels, 32x32, batch 32."""
+    model = resnet_block(lib, 64).to(device)
+    _copy_weights(lib, model, 8)
+    x, y = _classification_batch(lib, device, 4 if quick else 32, (64, 32, 32), 10, 9)
+    return _training_step(lib, model, lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), x, y)
+
+
 def transformer_block(lib, d_model: int, heads: int):
     """A pre-norm transformer encoder block written with the shared API (attention by matmul + softmax)."""
     nn = lib.nn
@@ -293,4 +322,5 @@ WORKLOADS = [
     Workload("LSTM language model 2x200, 35x20 (SGD step)", build_lstm_lm),
     Workload("nn.TransformerEncoder 2 layers 8x64x128 (Adam step)", build_transformer_encoder),
     Workload("minGPT generation, gpt-nano, 100 tokens greedy (no grad)", build_generation),
+    Workload("ResNet basic block 64ch 32x32, batch 32 (SGD momentum step)", build_resnet_block),
 ]

@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextlib
 import math
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Callable
 
 
 #: the ufunc whose ``at`` performs each of ``scatter_reduce``'s reductions
 _SCATTER_UFUNCS = {"sum": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}
+
+#: ((top, bottom), (left, right)) of no padding
+NO_PADDING = ((0, 0), (0, 0))
 
 #: the context ``on_device`` returns when there is nothing to switch (one shared, reusable object)
 NO_SWITCH = contextlib.nullcontext()
@@ -113,9 +116,8 @@ class Backend(ABC):
         views share ``x``'s memory (writing through them writes ``x``). ``out_size`` defaults to all
         the windows that fit."""
         (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+        ho, wo = out_size or window_counts(x.shape[2:], kernel_size, stride, padding, dilation)
         x = _pad2d(self.xp, x, padding, pad_value)
-        h, w = x.shape[2:]
-        ho, wo = out_size or ((h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1)
         return [x[:, :, i * dh:i * dh + (ho - 1) * sh + 1:sh, j * dw:j * dw + (wo - 1) * sw + 1:sw]
                 for i in range(kh) for j in range(kw)]
 
@@ -123,25 +125,42 @@ class Backend(ABC):
                out_size: tuple | None = None) -> Any:
         """The windows of ``x`` (N, C, H, W) copied into one array (C, kh, kw, N, Ho, Wo): channel-major,
         so a convolution is one GEMM (C_out, C*kh*kw) @ (C*kh*kw, N*Ho*Wo). One strided copy per kernel
-        offset: no loop over pixels."""
-        views = self.windows(x, kernel_size, stride, padding, dilation, out_size=out_size)
-        n, c, ho, wo = views[0].shape
-        cols = self.xp.empty((c, len(views), n, ho, wo), dtype=x.dtype)
-        for k, view in enumerate(views):
-            cols[:, k] = view.transpose(1, 0, 2, 3)
+        offset: no loop over pixels; samples in chunks (``run_chunks``), each padded on its own."""
+        n, c, h, w = x.shape
+        ho, wo = out_size or window_counts((h, w), kernel_size, stride, padding, dilation)
+        cols = self.xp.empty((c, kernel_size[0] * kernel_size[1], n, ho, wo), dtype=x.dtype)
+
+        def copy_windows(lo: int, hi: int) -> None:
+            for k, view in enumerate(self.windows(x[lo:hi], kernel_size, stride, padding, dilation, out_size=(ho, wo))):
+                cols[:, k, lo:hi] = view.transpose(1, 0, 2, 3)
+
+        self.run_chunks(copy_windows, n, cols.size)
         return cols.reshape((c,) + tuple(kernel_size) + (n, ho, wo))
 
     def col2im(self, cols: Any, shape: tuple, stride: tuple, padding: tuple, dilation: tuple) -> Any:
         """The adjoint of ``im2col``: each cell of ``cols`` (C, kh, kw, N, Ho, Wo) added back into the input
-        position it was read from; returns an array of ``shape`` (N, C, H, W) (a channel-major view)."""
+        position it was read from; returns an array of ``shape`` (N, C, H, W) (a channel-major view). Samples
+        in chunks (``run_chunks``)."""
         c, kh, kw, n, ho, wo = cols.shape
         ((top, bottom), (left, right)) = padding
         h, w = shape[2], shape[3]
         out = self.xp.zeros((c, n, h + top + bottom, w + left + right), dtype=cols.dtype)
-        no_padding = ((0, 0), (0, 0))
-        for k, view in enumerate(self.windows(out, (kh, kw), stride, no_padding, dilation, out_size=(ho, wo))):
-            view += cols[:, k // kw, k % kw]
+
+        def add_windows(lo: int, hi: int) -> None:
+            views = self.windows(out[:, lo:hi], (kh, kw), stride, NO_PADDING, dilation, out_size=(ho, wo))
+            for k, view in enumerate(views):
+                view += cols[:, k // kw, k % kw, lo:hi]
+
+        self.run_chunks(add_windows, n, out.size)
         return out[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
+
+    def run_chunks(self, task: Callable[[int, int], None], n: int, size: int) -> None:
+        """Call ``task(lo, hi)`` for consecutive ranges covering ``0..n`` (samples of a batch), where each call
+        writes its own disjoint part of an output of ``size`` elements (im2col, col2im, pooling windows). A host
+        backend may run the ranges on several threads at once (the NumPy backend's pool, for large outputs);
+        the default makes the one call ``task(0, n)``."""
+        if n > 0:
+            task(0, n)
 
     def ufunc(self, name: str, *operands: Any, **kwargs: Any) -> Any:
         """``xp.<name>(*operands, **kwargs)`` for a large elementwise call (the pointwise table sends its big ones
@@ -295,6 +314,12 @@ class Backend(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(xp={getattr(self.xp, '__name__', self.xp)})"
+
+
+def window_counts(size: tuple, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple) -> tuple:
+    """(Ho, Wo): how many windows fit along each of the two dims of ``size`` (H, W) once padded."""
+    return tuple((n + before + after - d * (k - 1) - 1) // s + 1
+                 for n, k, s, (before, after), d in zip(size, kernel_size, stride, padding, dilation))
 
 
 def _pad2d(xp: Any, x: Any, padding: tuple, value: float) -> Any:

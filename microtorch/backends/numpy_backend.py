@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any
+from typing import Any, Callable
 
 import numpy
 
@@ -41,6 +41,12 @@ class NumpyBackend(Backend):
 
     def full_sum(self, x: Any) -> Any:
         return _threads.full_sum(x)
+
+    def run_chunks(self, task: Callable[[int, int], None], n: int, size: int) -> None:
+        if size >= _threads.threshold:  # (smaller outputs cost less than handing chunks to threads)
+            _threads.run_chunks(task, n)
+        elif n > 0:
+            task(0, n)
 
     def special_function(self, name: str) -> Any:
         """``scipy.special``'s ``name`` (SciPy is imported on first use: an optional dependency)."""

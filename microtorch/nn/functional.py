@@ -483,6 +483,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
         dims = (0,) + tuple(range(2, input.ndim))
         stats = (running_mean, running_var) if running_mean is not None and running_var is not None else None
+        if weight is not None and bias is not None and weight.dtype == bias.dtype == input.dtype:  # one fused kernel
+            out = _norm_ops.BatchNormTrain.apply(input, weight, bias, eps=eps, momentum=momentum,
+                                                 running_mean=stats[0]._data if stats else None,
+                                                 running_var=stats[1]._data if stats else None)
+            if stats:
+                stats[0]._bump_version()
+                stats[1]._bump_version()
+            return out
         x, _ = _norm_ops.Normalize.apply(
             input, dims=dims, eps=eps, momentum=momentum,
             running_mean=stats[0]._data if stats else None, running_var=stats[1]._data if stats else None,

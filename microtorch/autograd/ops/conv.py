@@ -21,8 +21,8 @@ from ..function import Op
 def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_size=None):
     """im2col of x as (groups, C/groups * kh * kw, N * Ho * Wo), and (Ho, Wo)."""
     cols = ctx.device.backend.im2col(x, kernel_size, stride, padding, dilation, out_size)
-    ho, wo = cols.shape[4:]
-    return cols.reshape(groups, -1, cols.shape[3] * ho * wo), (ho, wo)
+    c, kh, kw, n, ho, wo = cols.shape
+    return cols.reshape(groups, c // groups * kh * kw, n * ho * wo), (ho, wo)  # (sizes: an empty batch too)
 
 
 def _grouped_matmul(xp, a, b):
