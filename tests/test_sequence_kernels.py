@@ -1,0 +1,89 @@
+"""The fused kernels of sequence models against torch: the whole-sequence LSTM op, the row-wise scatter-add of
+embedding's backward (values and gradients, float32 and float64, odd shapes)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch
+
+TOL = {"float32": dict(rtol=2e-4, atol=2e-5), "float64": dict(rtol=1e-9, atol=1e-10)}
+
+
+def _close(m, t, dtype, what):
+    np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), err_msg=what, **TOL[dtype])
+
+
+def _lstm_pair(dtype, **config):
+    torch.manual_seed(1)
+    t_mod = torch.nn.LSTM(**config).to(getattr(torch, dtype))
+    m_mod = microtorch.nn.LSTM(**config).to(getattr(microtorch, dtype))
+    m_mod.load_state_dict({k: microtorch.tensor(v.detach().numpy()) for k, v in t_mod.state_dict().items()})
+    return t_mod, m_mod
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("config,use", [
+    (dict(input_size=3, hidden_size=5, num_layers=2), "all"),
+    (dict(input_size=4, hidden_size=3, bidirectional=True, batch_first=True), "all"),
+    (dict(input_size=2, hidden_size=4, bias=False), "output"),
+    (dict(input_size=3, hidden_size=2, num_layers=2, bidirectional=True), "cell"),
+])
+def test_lstm_layer_matches_torch(dtype, config, use):
+    t_mod, m_mod = _lstm_pair(dtype, **config)
+    rng = np.random.default_rng(2)
+    steps, batch = 7, 3
+    shape = (batch, steps, config["input_size"]) if config.get("batch_first") else (steps, batch, config["input_size"])
+    layers = config.get("num_layers", 1) * (2 if config.get("bidirectional") else 1)
+    arrays = [rng.standard_normal(shape)] + [rng.standard_normal((layers, batch, config["hidden_size"]))
+                                             for _ in range(2)]
+    results = {}
+    for lib, mod in ((torch, t_mod), (microtorch, m_mod)):
+        x, h0, c0 = (lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True) for a in arrays)
+        out, (h, c) = mod(x, (h0, c0))
+        picked = {"all": [out, h, c], "output": [out], "cell": [c]}[use]
+        loss_rng = np.random.default_rng(5)  # the same weights in both libraries' losses
+        loss = sum((p * lib.tensor(loss_rng.standard_normal(tuple(p.shape)), dtype=p.dtype)).sum() for p in picked)
+        grads = lib.autograd.grad(loss, [x, h0, c0] + list(mod.parameters()))
+        results[lib] = (out, h, c) + tuple(grads)
+    for i, (m, t) in enumerate(zip(results[microtorch], results[torch])):
+        _close(m, t, dtype, f"result {i}")
+
+
+def test_lstm_layer_second_derivative_matches_torch():
+    t_mod, m_mod = _lstm_pair("float64", input_size=2, hidden_size=3, bidirectional=True)
+    rng = np.random.default_rng(3)
+    x_array, v_array = rng.standard_normal((4, 2, 2)), rng.standard_normal((4, 2, 2))
+    seconds = {}
+    for lib, mod in ((torch, t_mod), (microtorch, m_mod)):
+        x = lib.tensor(x_array, requires_grad=True)
+        out, (h, c) = mod(x)
+        (gx,) = lib.autograd.grad((out * out).sum() + c.sum(), x, create_graph=True)
+        seconds[lib] = lib.autograd.grad((gx * lib.tensor(v_array)).sum(), [x] + list(mod.parameters()))
+    for i, (m, t) in enumerate(zip(seconds[microtorch], seconds[torch])):
+        _close(m, t, "float64", f"second derivative {i}")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("rows,count", [(1000, 700), (7, 300), (3, 200)])  # (3, 200): runs longer than 16
+def test_row_scatter_add_matches_torch(dtype, rows, count):
+    rng = np.random.default_rng(4)
+    weight = rng.standard_normal((rows, 6))
+    index = rng.integers(-rows, rows, (count // 4, 4))  # negative rows too
+    g = rng.standard_normal(index.shape + (6,))
+    grads = []
+    for lib in (torch, microtorch):
+        w = lib.tensor(weight, dtype=getattr(lib, dtype), requires_grad=True)
+        w[lib.tensor(index)].backward(lib.tensor(g, dtype=w.dtype))
+        e = lib.tensor(weight, dtype=getattr(lib, dtype), requires_grad=True)
+        lib.nn.functional.embedding(lib.tensor(index % rows), e, padding_idx=1).backward(lib.tensor(g, dtype=e.dtype))
+        grads.append((w.grad, e.grad))
+    for (m, t), what in zip(zip(grads[1], grads[0]), ("indexing", "embedding")):
+        _close(m, t, dtype, what)
+
+
+def test_row_scatter_add_out_of_range_raises():
+    w = microtorch.zeros(5, 3, requires_grad=True)
+    with pytest.raises(IndexError):
+        w[microtorch.arange(100) - 50]
