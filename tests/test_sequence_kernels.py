@@ -87,3 +87,41 @@ def test_row_scatter_add_out_of_range_raises():
     w = microtorch.zeros(5, 3, requires_grad=True)
     with pytest.raises(IndexError):
         w[microtorch.arange(100) - 50]
+
+
+def _torch_attention(q, k, v, mask, causal, scale):
+    """torch's SDPA as explicit math (differentiable twice, unlike its CPU flash kernel)."""
+    scores = q @ k.transpose(-2, -1) * scale
+    if causal:
+        scores = scores.masked_fill(~torch.ones(scores.shape[-2:], dtype=torch.bool).tril(), float("-inf"))
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+    blocked = (scores == float("-inf")).all(-1, keepdim=True)
+    return scores.masked_fill(blocked, 0.0).softmax(-1).masked_fill(blocked, 0.0) @ v
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind", ["none", "causal", "bool", "float", "broadcast float"])
+def test_fused_attention_matches_torch_to_second_order(dtype, kind):
+    rng = np.random.default_rng(6)
+    q_a, k_a, v_a = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((2, 3, 6, 4)), rng.standard_normal((2, 3, 6, 7))
+    mask_a = {"bool": rng.random((5, 6)) < 0.6, "float": rng.standard_normal((2, 3, 5, 6)),
+              "broadcast float": rng.standard_normal((1, 6))}.get(kind)
+    mask_a = mask_a if kind != "bool" else np.concatenate([np.zeros((1, 6), bool), mask_a[1:]])  # a blocked row
+    results = {}
+    for lib in (torch, microtorch):
+        make = lambda a: lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)  # noqa: E731
+        q_leaf, k, v = make(q_a.swapaxes(1, 2).copy()), make(k_a), make(v_a)
+        q = q_leaf.transpose(1, 2)  # a non-contiguous operand
+        mask = None if mask_a is None else lib.tensor(mask_a) if kind == "bool" else make(mask_a)
+        wrt = [q_leaf, k, v] + ([mask] if mask is not None and mask.requires_grad else [])
+        causal = kind == "causal"
+        if lib is torch:
+            out = _torch_attention(q, k, v, mask, causal, 0.6)
+        else:
+            out = lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal, scale=0.6)
+        firsts = lib.autograd.grad((out * out).sum(), wrt, create_graph=True)
+        seconds = lib.autograd.grad(sum((g * g).sum() for g in firsts), wrt)
+        results[lib] = (out,) + firsts + seconds
+    for i, (m, t) in enumerate(zip(results[microtorch], results[torch])):
+        _close(m, t, dtype, f"{kind}: result {i}")

@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from .._promotion import _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import activation as _activation_ops
+from ..autograd.ops import attention as _attention_ops
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops
 from ..autograd.ops import loss as _loss_ops
@@ -774,6 +775,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         groups = query.shape[-3] // key.shape[-3]
         key, value = key.repeat_interleave(groups, -3), value.repeat_interleave(groups, -3)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if dropout_p == 0.0:  # one fused op (forward and backward); dropout takes the composite below
+        bool_mask = attn_mask is not None and attn_mask.dtype.name == "bool"
+        bias = attn_mask.to(query.dtype) if attn_mask is not None and not bool_mask else None
+        return _attention_ops.Attention.apply(query, key, value, bias, attn_mask if bool_mask else None,
+                                              causal=is_causal, scale=scale)
     scores = (query @ key.transpose(-2, -1)) * scale
     allowed = None
     if is_causal:
