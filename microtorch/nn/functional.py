@@ -503,6 +503,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, got {list(t.shape)}")
+    if input.numel() and all(t is None or t.dtype == input.dtype for t in (weight, bias)):  # one fused op
+        return _norm_ops.LayerNorm.apply(input, weight, bias, dims=len(shape), eps=eps)
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     x, _ = _norm_ops.Normalize.apply(input, dims=dims, eps=eps)
     return _affine(x, weight, bias, shape)

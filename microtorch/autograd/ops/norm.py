@@ -1,14 +1,20 @@
-"""Normalisation: the one kernel that batch, layer and group norm share.
+"""Normalisation: the kernel that batch, layer and group norm share, and layer norm's fused one.
 
 ``Normalize`` standardises x over some dims: xhat = (x - mean) * invstd with
 invstd = 1 / sqrt(var + eps) (biased variance). It returns invstd as a second
 output so that its backward, written with Tensor ops on the saved outputs, is
 itself differentiable (the dependence of invstd on x flows through that output).
-The affine part (weight, bias) is ordinary broadcasting in ``nn.functional``.
+The affine part (weight, bias) is ordinary broadcasting in ``nn.functional``, except for layer norm, whose
+``LayerNorm`` op normalises and scales in one forward and one backward (its hot path in transformers).
 """
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from .. import grad_mode
 from ..function import Op
+from ..._tensor import Tensor
 
 
 class Normalize(Op):
@@ -44,3 +50,57 @@ class Normalize(Op):
             through_invstd = xhat * (grad_invstd * invstd * invstd * (-1.0 / max(ctx.count, 1)))
             gx = through_invstd if gx is None else gx + through_invstd
         return gx
+
+
+class LayerNorm(Op):
+    """y = xhat w + b, xhat = (x - mean) invstd over the last dims (one pass each way for layer norm);
+    grad_x = invstd (G w - mean(G w) - xhat mean(G w xhat)), grad_w = sum(G xhat), grad_b = sum(G) over the rows"""
+
+    def forward(ctx, x, weight, bias, dims, eps):
+        count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
+        rows = x.reshape(-1, count)
+        xhat = rows - rows.mean(axis=1, keepdims=True)
+        invstd = (xhat * xhat).mean(axis=1, keepdims=True)
+        invstd += eps
+        ctx.xp.sqrt(invstd, out=invstd)
+        ctx.xp.reciprocal(invstd, out=invstd)
+        xhat *= invstd
+        out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.reshape(1, count)
+        ctx.count, ctx.dims, ctx.eps = count, dims, eps
+        ctx.save_for_backward(x, weight, bias, xhat, invstd)
+        return out.reshape(x.shape)
+
+    def backward(ctx, grad):
+        x, weight, bias, xhat, invstd = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        if grad_mode.state.enabled:  # create_graph: differentiate Normalize and the affine ops instead
+            return _layer_norm_composite_backward(ctx, x, weight, bias, grad)
+        count = ctx.count
+        g, xhat_a = grad._data.reshape(-1, count), xhat._data
+        gw = (g * xhat_a).sum(axis=0).reshape(weight.shape) if need_w else None
+        gb = g.sum(axis=0).reshape(bias.shape) if need_b else None
+        gx = None
+        if need_x:
+            gxhat = g * weight._data.reshape(1, count) if weight is not None else g.copy()
+            projection = (gxhat * xhat_a).mean(axis=1, keepdims=True)
+            gxhat -= gxhat.mean(axis=1, keepdims=True)
+            gxhat -= xhat_a * projection
+            gxhat *= invstd._data
+            gx = gxhat.reshape(x.shape)
+        device = ctx.device
+        return tuple(None if a is None else Tensor._make(a, device) for a in (gx, gw, gb))
+
+
+def _layer_norm_composite_backward(ctx: Any, x: Any, weight: Any, bias: Any, grad: Any) -> tuple:
+    """The input gradients of Normalize + affine recomputed on the inputs, recorded (for create_graph)."""
+    from ... import autograd  # (the package imports the ops)
+
+    xhat, _ = Normalize.apply(x, dims=tuple(range(x.ndim - ctx.dims, x.ndim)), eps=ctx.eps)
+    out = xhat if weight is None else xhat * weight
+    out = out if bias is None else out + bias
+    inputs = (x, weight, bias)
+    wanted = [t for t, need in zip(inputs, ctx.needs_input_grad) if need]
+    grads = iter(autograd.grad(out, wanted, grad, create_graph=True, allow_unused=True))
+    return tuple(next(grads) if need else None for need in ctx.needs_input_grad)
