@@ -13,21 +13,21 @@ from typing import Any
 
 from .. import grad_mode
 from ..function import Op
-from .activation import _LOG_MAX
 from ..._tensor import Tensor
-
-
-def _sigmoid_(xp: Any, a: Any) -> None:
-    """a = 1 / (1 + exp(-a)) in place (exp's argument kept finite, as ``Sigmoid``)."""
-    xp.negative(a, out=a)
-    xp.minimum(a, _LOG_MAX[a.dtype.itemsize], out=a)
-    xp.exp(a, out=a)
-    a += 1.0
-    xp.reciprocal(a, out=a)
 
 
 def _time_order(steps: int, reverse: bool) -> range:
     return range(steps - 1, -1, -1) if reverse else range(steps)
+
+
+def _gates_(xp: Any, a: Any, scale: Any, hidden: int) -> None:
+    """a = (s(i), s(f), tanh(g), s(o)) in place, with s(x) = (1 + tanh(x / 2)) / 2: one tanh over the contiguous
+    row (``scale`` halves the sigmoid gates first) instead of exp-based sigmoids on two strided slices (2x faster)."""
+    a *= scale
+    xp.tanh(a, out=a)
+    for gate in (a[:, :2 * hidden], a[:, 3 * hidden:]):
+        gate *= 0.5
+        gate += 0.5
 
 
 class LSTMSequence(Op):
@@ -41,7 +41,9 @@ class LSTMSequence(Op):
     def forward(ctx, x_gates, h0, c0, w_hh, reverse=False):
         xp = ctx.xp
         steps, hidden = x_gates.shape[0], h0.shape[-1]
-        w_t = w_hh.T
+        w_t = xp.ascontiguousarray(w_hh.T)  # (BLAS takes the transposed view 10% slower at these sizes)
+        scale = xp.full(4 * hidden, 0.5, dtype=x_gates.dtype)
+        scale[2 * hidden:3 * hidden] = 1.0
         acts = xp.empty(x_gates.shape, dtype=x_gates.dtype)  # s(i), s(f), tanh(g), s(o) per step
         cells = xp.empty((steps,) + c0.shape, dtype=x_gates.dtype)
         tanh_cells = xp.empty_like(cells)
@@ -50,13 +52,10 @@ class LSTMSequence(Op):
         for t in _time_order(steps, reverse):
             a = acts[t]
             xp.add(x_gates[t], xp.matmul(h, w_t), out=a)
-            _sigmoid_(xp, a[:, :2 * hidden])
-            xp.tanh(a[:, 2 * hidden:3 * hidden], out=a[:, 2 * hidden:3 * hidden])
-            _sigmoid_(xp, a[:, 3 * hidden:])
+            _gates_(xp, a, scale, hidden)
             c = xp.multiply(a[:, hidden:2 * hidden], c, out=cells[t])
             c += a[:, :hidden] * a[:, 2 * hidden:3 * hidden]
-            xp.tanh(c, out=tanh_cells[t])
-            h = xp.multiply(a[:, 3 * hidden:], tanh_cells[t], out=out[t])
+            h = xp.multiply(a[:, 3 * hidden:], xp.tanh(c, out=tanh_cells[t]), out=out[t])
         ctx.reverse = reverse
         ctx.save_for_backward(x_gates, h0, c0, w_hh, out, acts, cells, tanh_cells)
         return out, cells[0 if reverse else steps - 1].copy()
@@ -65,32 +64,23 @@ class LSTMSequence(Op):
         x_gates, h0, c0, w_hh, out, acts, cells, tanh_cells = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: differentiate the steps written with Tensor ops
             return _composite_backward(ctx, (x_gates, h0, c0, w_hh), grad_out, grad_c)
-        xp, reverse = ctx.xp, ctx.reverse
-        acts, cells, tanh_cells, w = acts._data, cells._data, tanh_cells._data, w_hh._data
-        steps, hidden = acts.shape[0], h0.shape[-1]
-        g_out = grad_out._data if grad_out is not None else xp.zeros(out.shape, dtype=acts.dtype)
-        d_acts = xp.empty_like(acts)
-        dh = xp.zeros(h0.shape, dtype=acts.dtype)
-        dc = grad_c._data.copy() if grad_c is not None else xp.zeros(c0.shape, dtype=acts.dtype)
-        order = list(_time_order(steps, reverse))
-        for k in range(steps - 1, -1, -1):
-            t = order[k]
-            c_prev = c0._data if k == 0 else cells[order[k - 1]]
-            i, f, g, o = (acts[t][:, j * hidden:(j + 1) * hidden] for j in range(4))
-            dh += g_out[t]
-            tc = tanh_cells[t]
-            d = d_acts[t]
-            xp.multiply(dh, tc, out=d[:, 3 * hidden:])  # d o (before o's derivative)
-            dc += dh * o * (1.0 - tc * tc)
-            xp.multiply(dc, g, out=d[:, :hidden])
-            xp.multiply(dc, c_prev, out=d[:, hidden:2 * hidden])
-            xp.multiply(dc, i, out=d[:, 2 * hidden:3 * hidden])
-            dc *= f
-            d[:, :hidden] *= i * (1.0 - i)
-            d[:, hidden:2 * hidden] *= f * (1.0 - f)
-            d[:, 2 * hidden:3 * hidden] *= 1.0 - g * g
-            d[:, 3 * hidden:] *= o * (1.0 - o)
-            dh = xp.matmul(d, w)
+        xp, reverse, w = ctx.xp, ctx.reverse, w_hh._data
+        steps, batch, hidden = out.shape
+        factors, carry = _local_derivatives(xp, acts._data, cells._data, tanh_cells._data, c0._data, reverse)
+        g_out = grad_out._data if grad_out is not None else None
+        d_acts = xp.empty(acts.shape, dtype=factors.dtype)
+        d_gates = d_acts.reshape(steps, batch, 4, hidden)
+        forget = acts._data.reshape(steps, batch, 4, hidden)[:, :, 1]
+        dh = xp.zeros((batch, hidden), dtype=factors.dtype)
+        dc = grad_c._data.copy() if grad_c is not None else xp.zeros((batch, hidden), dtype=factors.dtype)
+        for t in _time_order(steps, not reverse):
+            if g_out is not None:
+                dh += g_out[t]
+            dc += dh * carry[t]
+            xp.multiply(dc[:, None, :], factors[t, :, :3], out=d_gates[t, :, :3])
+            xp.multiply(dh, factors[t, :, 3], out=d_gates[t, :, 3])
+            dc *= forget[t]
+            dh = xp.matmul(d_acts[t], w)
         need_x, need_h0, need_c0, need_w = ctx.needs_input_grad
         gw = None
         if need_w:  # h_{t-1} at each step: h0 at the first one, the neighbouring step's output at the others
@@ -103,6 +93,27 @@ class LSTMSequence(Op):
         device = ctx.device
         return (Tensor._make(d_acts, device) if need_x else None, Tensor._make(dh, device) if need_h0 else None,
                 Tensor._make(dc, device) if need_c0 else None, Tensor._make(gw, device) if need_w else None)
+
+
+def _local_derivatives(xp: Any, acts: Any, cells: Any, tanh_cells: Any, c0: Any, reverse: bool) -> tuple:
+    """What BPTT multiplies the running gradients by, for all steps at once (whole-array passes, not 20 small
+    ones per step): factors (T, B, 4, H) = (g s(i)', c_{t-1} s(f)', s(i) (1 - g^2), tanh(c) s(o)'), the first three
+    times dc and the last times dh; carry (T, B, H) = s(o) (1 - tanh^2 c), what dh adds to dc."""
+    steps, batch, hidden = cells.shape
+    gates = acts.reshape(steps, batch, 4, hidden)
+    factors = xp.subtract(1.0, gates)
+    factors *= gates  # s' = s (1 - s) for the sigmoid gates (the g column is overwritten below)
+    earlier = (cells[1:], c0[None]) if reverse else (c0[None], cells[:-1])
+    factors[:, :, 0] *= gates[:, :, 2]
+    factors[:, :, 1] *= xp.concatenate(earlier)
+    xp.multiply(gates[:, :, 2], gates[:, :, 2], out=factors[:, :, 2])
+    xp.subtract(1.0, factors[:, :, 2], out=factors[:, :, 2])
+    factors[:, :, 2] *= gates[:, :, 0]
+    factors[:, :, 3] *= tanh_cells
+    carry = xp.multiply(tanh_cells, tanh_cells)
+    xp.subtract(1.0, carry, out=carry)
+    carry *= gates[:, :, 3]
+    return factors, carry
 
 
 def lstm_steps(x_gates: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, reverse: bool = False) -> tuple:
