@@ -134,7 +134,8 @@ def _composite_backward(ctx: Any, inputs: tuple, grad_out: Any, grad_c: Any) -> 
     from ... import autograd  # (the package imports the ops)
 
     wanted = [x for x, need in zip(inputs, ctx.needs_input_grad) if need]
-    out, c = lstm_steps(*inputs, reverse=ctx.reverse)
+    x_gates, h0, c0, w_hh = inputs
+    out, c = lstm_steps(x_gates, h0, c0, w_hh, reverse=ctx.reverse)
     pairs = [(o, g) for o, g in ((out, grad_out), (c, grad_c)) if g is not None]
     grads = iter(autograd.grad([o for o, _ in pairs], wanted, [g for _, g in pairs], create_graph=True,
                                allow_unused=True))
