@@ -150,3 +150,30 @@ def test_fused_layer_norm_matches_torch_to_second_order(dtype, normalized, affin
         results[lib] = (out,) + firsts + tuple(s if s is not None else lib.zeros(()) for s in seconds)
     for i, (m, t) in enumerate(zip(results[microtorch], results[torch])):
         _close(m, t, dtype, f"{normalized} {affine}: result {i}")
+
+
+@pytest.mark.parametrize("queries,keys", [(0, 3), (3, 0), (0, 0)])
+def test_fused_attention_of_empty_sequences_matches_torch(queries, keys):
+    results = {}
+    for lib in (torch, microtorch):
+        q, k, v = (lib.ones(2, n, d, requires_grad=True) for n, d in ((queries, 4), (keys, 4), (keys, 5)))
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v)
+        out.sum().backward()
+        results[lib] = (out, q.grad, k.grad, v.grad)
+    for i, (m, t) in enumerate(zip(results[microtorch], results[torch])):
+        assert tuple(m.shape) == tuple(t.shape), i
+        _close(m, t, "float32", f"result {i}")
+
+
+def test_lstm_layer_of_one_step_and_state_gradients_only_matches_torch():
+    t_mod, m_mod = _lstm_pair("float64", input_size=2, hidden_size=3)
+    rng = np.random.default_rng(8)
+    x_a, h_a, c_a = rng.standard_normal((1, 1, 2)), rng.standard_normal((1, 1, 3)), rng.standard_normal((1, 1, 3))
+    results = {}
+    for lib, mod in ((torch, t_mod), (microtorch, m_mod)):
+        mod.requires_grad_(False)
+        h0, c0 = lib.tensor(h_a, requires_grad=True), lib.tensor(c_a, requires_grad=True)
+        out, (h, c) = mod(lib.tensor(x_a), (h0, c0))
+        results[lib] = (out, c) + lib.autograd.grad((out * 2).sum() + (c * c).sum(), [h0, c0])
+    for i, (m, t) in enumerate(zip(results[microtorch], results[torch])):
+        _close(m, t, "float64", f"result {i}")

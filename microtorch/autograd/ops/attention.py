@@ -22,6 +22,21 @@ def _causal_bias(device: Any, xp: Any, rows: int, cols: int, dtype: Any) -> Any:
     return xp.where(xp.tri(rows, cols, dtype=bool), 0.0, -math.inf).astype(dtype)
 
 
+def _softmax_(xp: Any, scores: Any, masked: bool) -> Any:
+    """softmax over the last dim in place; rows that are all -inf (only a mask makes them) give 0, not nan."""
+    if not scores.size:  # (no keys or no queries: nothing to normalise)
+        return scores
+    top = scores.max(axis=-1, keepdims=True)
+    if masked:
+        top[top == -math.inf] = 0.0
+    scores -= top
+    weights = xp.exp(scores, out=scores)
+    total = weights.sum(axis=-1, keepdims=True)
+    total[total == 0] = 1.0
+    weights /= total
+    return weights
+
+
 class Attention(Op):
     """out = W V, W = softmax(S), S = Q K^T scale + bias (masked: -inf); grad_V = W^T G,
     dS = W (G V^T - sum(G V^T * W, -1)), grad_Q = dS K scale, grad_K = dS^T Q scale, grad_bias = dS"""
@@ -38,14 +53,7 @@ class Attention(Op):
             scores += _causal_bias(ctx.device, xp, scores.shape[-2], scores.shape[-1], scores.dtype)
         if allowed is not None:
             scores = xp.where(allowed, scores, -math.inf)
-        top = scores.max(axis=-1, keepdims=True)
-        if bias is not None or allowed is not None:  # a row may be all -inf: its weights are 0, not nan
-            top[top == -math.inf] = 0.0
-        scores -= top
-        weights = xp.exp(scores, out=scores)
-        total = weights.sum(axis=-1, keepdims=True)
-        total[total == 0] = 1.0
-        weights /= total
+        weights = _softmax_(xp, scores, masked=bias is not None or allowed is not None)
         ctx.scale, ctx.causal = scale, causal
         ctx.save_for_backward(q, k, v, bias, allowed, weights)
         out = xp.matmul(weights, v)
