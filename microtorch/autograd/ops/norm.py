@@ -57,13 +57,14 @@ class LayerNorm(Op):
     grad_x = invstd (G w - mean(G w) - xhat mean(G w xhat)), grad_w = sum(G xhat), grad_b = sum(G) over the rows"""
 
     def forward(ctx, x, weight, bias, dims, eps):
+        xp = ctx.xp
         count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
         rows = x.reshape(-1, count)
-        xhat = rows - rows.mean(axis=1, keepdims=True)
-        invstd = (xhat * xhat).mean(axis=1, keepdims=True)
+        xhat = rows - _row_means(xp, rows)
+        invstd = _row_means(xp, xhat * xhat)
         invstd += eps
-        ctx.xp.sqrt(invstd, out=invstd)
-        ctx.xp.reciprocal(invstd, out=invstd)
+        xp.sqrt(invstd, out=invstd)
+        xp.reciprocal(invstd, out=invstd)
         xhat *= invstd
         out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
         if bias is not None:
@@ -77,20 +78,40 @@ class LayerNorm(Op):
         need_x, need_w, need_b = ctx.needs_input_grad
         if grad_mode.state.enabled:  # create_graph: differentiate Normalize and the affine ops instead
             return _layer_norm_composite_backward(ctx, x, weight, bias, grad)
-        count = ctx.count
+        xp, count = ctx.xp, ctx.count
         g, xhat_a = grad._data.reshape(-1, count), xhat._data
-        gw = (g * xhat_a).sum(axis=0).reshape(weight.shape) if need_w else None
-        gb = g.sum(axis=0).reshape(bias.shape) if need_b else None
+        g_xhat = g * xhat_a
+        gw = _column_sums(xp, g_xhat).reshape(weight.shape) if need_w else None
+        gb = _column_sums(xp, g).reshape(bias.shape) if need_b else None
         gx = None
         if need_x:
-            gxhat = g * weight._data.reshape(1, count) if weight is not None else g.copy()
-            projection = (gxhat * xhat_a).mean(axis=1, keepdims=True)
-            gxhat -= gxhat.mean(axis=1, keepdims=True)
+            w = weight._data.reshape(count) if weight is not None else None
+            gxhat = g * w if w is not None else g.copy()
+            gxhat -= _row_means(xp, gxhat)
+            # mean(G w xhat) per row: (G xhat) w / count, one GEMV on the product already made for grad_w
+            projection = _row_means(xp, g_xhat, w)
             gxhat -= xhat_a * projection
             gxhat *= invstd._data
             gx = gxhat.reshape(x.shape)
         device = ctx.device
         return tuple(None if a is None else Tensor._make(a, device) for a in (gx, gw, gb))
+
+
+def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:
+    """(rows, 1): each row's mean (of ``a * weights``), by a GEMV for float32/64: numpy's reductions along
+    short rows cost 3x more than BLAS."""
+    count = a.shape[1]
+    if a.dtype.name not in ("float32", "float64"):  # (half precision: numpy's mean accumulates in float32)
+        return (a if weights is None else a * weights).mean(axis=1, keepdims=True)
+    vector = xp.full(count, 1.0 / count, dtype=a.dtype) if weights is None else weights * (1.0 / count)
+    return xp.matmul(a, vector)[:, None]
+
+
+def _column_sums(xp: Any, a: Any) -> Any:
+    """Each column's sum (by a GEMV for float32/64, as ``_row_means``)."""
+    if a.dtype.name not in ("float32", "float64"):
+        return a.sum(axis=0)
+    return xp.matmul(xp.ones(a.shape[0], dtype=a.dtype), a)
 
 
 def _layer_norm_composite_backward(ctx: Any, x: Any, weight: Any, bias: Any, grad: Any) -> tuple:
