@@ -206,6 +206,65 @@ def build_transformer(lib, device, quick):
 
 
 
+def gpt(lib, vocab: int, context: int, width: int, heads: int, layers: int):
+    """A GPT (minGPT's shape) written with plain ops: token and position embeddings, pre-norm blocks with causal
+    attention by matmul + masked softmax, a GELU MLP, a final LayerNorm and an untied head."""
+    nn = lib.nn
+    F = nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(width), nn.LayerNorm(width)
+            self.attn, self.proj = nn.Linear(width, 3 * width), nn.Linear(width, width)
+            self.fc, self.out = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
+
+        def forward(self, x, mask):
+            b, t, c = x.shape
+            q, k, v = self.attn(self.ln1(x)).reshape(b, t, 3, heads, c // heads).permute(2, 0, 3, 1, 4).unbind(0)
+            scores = (q @ k.transpose(-2, -1)) * (c // heads) ** -0.5
+            att = F.softmax(scores.masked_fill(mask[:t, :t], float("-inf")), dim=-1)
+            x = x + self.proj((att @ v).transpose(1, 2).reshape(b, t, c))
+            return x + self.out(F.gelu(self.fc(self.ln2(x))))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok, self.pos = nn.Embedding(vocab, width), nn.Embedding(context, width)
+            self.blocks = nn.ModuleList([Block() for _ in range(layers)])
+            self.ln, self.head = nn.LayerNorm(width), nn.Linear(width, vocab, bias=False)
+
+        def forward(self, idx, mask):
+            t = idx.shape[1]
+            x = self.tok(idx) + self.pos(lib.arange(t, device=idx.device))
+            for block in self.blocks:
+                x = block(x, mask)
+            return self.head(self.ln(x))
+
+    return GPT()
+
+
+def build_gpt_training(lib, device, quick):
+    """Issue 14's row: one AdamW step of a 2-layer GPT (width 128, 4 heads, 64 tokens, batch 16, vocabulary 65)
+    with plain ops (causal mask by masked_fill), next-token cross-entropy."""
+    vocab, width, tokens, batch = (65, 32, 16, 2) if quick else (65, 128, 64, 16)
+    model = gpt(lib, vocab, tokens, width, 4, 2).to(device)
+    _copy_weights(lib, model, 14)
+    rng = np.random.default_rng(15)
+    data = _tensor(lib, rng.integers(0, vocab, (batch, tokens + 1)).astype(np.int64), device)
+    idx, targets = data[:, :-1], data[:, 1:].reshape(-1)
+    mask = _tensor(lib, np.triu(np.ones((tokens, tokens), dtype=bool), 1), device)
+    optimizer = lib.optim.AdamW(model.parameters(), lr=1e-3)
+
+    def step():
+        optimizer.zero_grad()
+        logits = model(idx, mask)
+        lib.nn.functional.cross_entropy(logits.reshape(-1, vocab), targets).backward()
+        optimizer.step()
+
+    return step
+
+
 def build_lstm_lm(lib, device, quick):
     """One step of word_language_model's LSTM (2 layers, 200 wide, bptt 35, batch 20; SGD, clipping)."""
     vocab, width, steps, batch = (50, 32, 8, 4) if quick else (1000, 200, 35, 20)
@@ -257,39 +316,7 @@ def build_generation(lib, device, quick):
     gradients (many tiny ops: minGPT's ``generate``)."""
     vocab, width, heads, layers, context = 65, 48, 3, 3, 128
     new_tokens = 10 if quick else 100
-    nn = lib.nn
-    F = nn.functional
-
-    class Block(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.ln1, self.ln2 = nn.LayerNorm(width), nn.LayerNorm(width)
-            self.attn, self.proj = nn.Linear(width, 3 * width), nn.Linear(width, width)
-            self.fc, self.out = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
-
-        def forward(self, x, mask):
-            b, t, c = x.shape
-            q, k, v = self.attn(self.ln1(x)).reshape(b, t, 3, heads, c // heads).permute(2, 0, 3, 1, 4).unbind(0)
-            scores = (q @ k.transpose(-2, -1)) * (c // heads) ** -0.5
-            att = F.softmax(scores.masked_fill(mask[:t, :t], float("-inf")), dim=-1)
-            x = x + self.proj((att @ v).transpose(1, 2).reshape(b, t, c))
-            return x + self.out(F.gelu(self.fc(self.ln2(x))))
-
-    class GPT(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.tok, self.pos = nn.Embedding(vocab, width), nn.Embedding(context, width)
-            self.blocks = nn.ModuleList([Block() for _ in range(layers)])
-            self.ln, self.head = nn.LayerNorm(width), nn.Linear(width, vocab, bias=False)
-
-        def forward(self, idx, mask):
-            t = idx.shape[1]
-            x = self.tok(idx) + self.pos(lib.arange(t, device=idx.device))
-            for block in self.blocks:
-                x = block(x, mask)
-            return self.head(self.ln(x))
-
-    model = GPT().to(device).eval()
+    model = gpt(lib, vocab, context, width, heads, layers).to(device).eval()
     _copy_weights(lib, model, 13)
     mask = _tensor(lib, np.triu(np.ones((context, context), dtype=bool), 1), device)
     prompt = _tensor(lib, np.zeros((1, 1), dtype=np.int64), device)
@@ -323,4 +350,5 @@ WORKLOADS = [
     Workload("nn.TransformerEncoder 2 layers 8x64x128 (Adam step)", build_transformer_encoder),
     Workload("minGPT generation, gpt-nano, 100 tokens greedy (no grad)", build_generation),
     Workload("ResNet basic block 64ch 32x32, batch 32 (SGD momentum step)", build_resnet_block),
+    Workload("2-layer GPT (C=128, T=64, b16), AdamW step", build_gpt_training),
 ]

@@ -9,10 +9,11 @@ come from the Taylor series and ``math.erfc`` itself (within 4 ulp of the exact 
   and 0.43 there) by degree-18 Chebyshev interpolants on [1, 2], [2, 3.5], [3.5, 6];
 - ``|x| >= 6``: ``erfc(x) < 2.2e-17``, so ``erf(x)`` rounds to +-1.
 
-float32 (``erf_float32``) is computed in float32 over whole arrays, in place: a Taylor polynomial below 0.5 and
-Abramowitz & Stegun 7.1.26 above (relative error below 3e-7, inside torch's float32 tolerance). SciPy's float32
-``erf`` converts every element to double and back: 1.5x slower than this on 1M elements (measured side by
-side); A&S alone would be off by up to 1e-3 relative near 0.
+float32 (``erf_float32``) is computed in float32 over whole arrays, in place: the rational approximation
+``x P(x^2) / Q(x^2)`` on [-4, 4] of Eigen and XLA (within 4.2e-7 of the exact value, relative, over the whole range;
+inside torch's float32 tolerance), about 25 array passes and no ``exp``, no masked blend (a masked copy costs
+~10 ns an element on a random mask). SciPy's float32 ``erf`` converts every element to double and back: 2.7x
+slower than this on 0.5M elements (measured side by side).
 """
 from __future__ import annotations
 
@@ -72,30 +73,29 @@ def erf_float64(x: Any) -> Any:
     return out.reshape(numpy.shape(x))
 
 
-_TAYLOR32 = [numpy.float32(c) for c in _taylor(7)]  # below 0.5: truncation error under 2e-9
+# erf(x) = x P(x^2) / Q(x^2) on [-4, 4] (Eigen's and XLA's float32 erf), +-1 beyond (float32's erf(4) rounds to 1)
+_ERF32_P = [numpy.float32(c) for c in (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
+                                       -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
+                                       -1.60960333262415e-02)]
+_ERF32_Q = [numpy.float32(c) for c in (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
+                                       -7.37332916720468e-03, -1.42647390514189e-02)]
 
 
 def erf_float32(x: Any) -> Any:
     """``erf`` elementwise in float32 (the result is float32 for any floating input)."""
-    shape, x = x.shape, x.reshape(-1)  # 1-D, so 0-d inputs also give arrays to update in place
-    a = numpy.abs(x, dtype=numpy.float32)
-    t = a * numpy.float32(0.3275911)  # A&S 7.1.26: 1 - t P(t) exp(-x^2), t = 1 / (1 + p |x|)
-    t += 1
-    numpy.reciprocal(t, out=t)
-    y = t * numpy.float32(1.061405429)
-    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):  # Horner's rule
-        y += numpy.float32(c)
-        y *= t
-    squares = numpy.square(a)
-    e = numpy.negative(squares)
-    numpy.exp(e, out=e)
-    y *= e
-    numpy.subtract(1, y, out=y)
-    # below 0.5, where A&S's absolute error would be a large relative one: x P(x^2), P the Taylor polynomial
-    h = numpy.full_like(squares, _TAYLOR32[0])
-    for term in _TAYLOR32[1:]:
-        h *= squares
-        h += term
-    h *= a
-    numpy.copyto(y, h, where=a < 0.5)
-    return numpy.copysign(y, x, out=y).reshape(shape)
+    shape = x.shape  # 1-D, so 0-d inputs also give arrays to update in place
+    z = numpy.clip(numpy.asarray(x, dtype=numpy.float32).reshape(-1), numpy.float32(-4), numpy.float32(4))
+    squares = z * z
+    p = squares * _ERF32_P[0]
+    p += _ERF32_P[1]
+    for c in _ERF32_P[2:]:  # Horner's rule
+        p *= squares
+        p += c
+    p *= z
+    q = squares * _ERF32_Q[0]
+    q += _ERF32_Q[1]
+    for c in _ERF32_Q[2:]:
+        q *= squares
+        q += c
+    p /= q
+    return p.reshape(shape)

@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from .._promotion import _check_int64, _expect, _float_input
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import activation as _activation_ops
+from ..autograd.ops import attention as _attention_ops
 from ..autograd.ops import conv as _conv_ops
 from ..autograd.ops import inplace as _inplace_ops
 from ..autograd.ops import loss as _loss_ops
@@ -523,6 +524,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, got {list(t.shape)}")
+    if input.numel() and all(t is None or t.dtype == input.dtype for t in (weight, bias)):  # one fused op
+        return _norm_ops.LayerNorm.apply(input, weight, bias, dims=len(shape), eps=eps)
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     x, _ = _norm_ops.Normalize.apply(input, dims=dims, eps=eps)
     return _affine(x, weight, bias, shape)
@@ -820,6 +823,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         groups = query.shape[-3] // key.shape[-3]
         key, value = key.repeat_interleave(groups, -3), value.repeat_interleave(groups, -3)
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if dropout_p == 0.0:  # one fused op (forward and backward); dropout takes the composite below
+        bool_mask = attn_mask is not None and attn_mask.dtype.name == "bool"
+        bias = attn_mask.to(query.dtype) if attn_mask is not None and not bool_mask else None
+        return _attention_ops.Attention.apply(query, key, value, bias, attn_mask if bool_mask else None,
+                                              causal=is_causal, scale=scale)
     scores = (query @ key.transpose(-2, -1)) * scale
     allowed = None
     if is_causal:

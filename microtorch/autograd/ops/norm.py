@@ -1,12 +1,18 @@
-"""Normalisation: the one kernel that batch, layer and group norm share.
+"""Normalisation: the kernel that batch, layer and group norm share, and the fused ones of layer norm and of batch
+norm in training.
 
 ``Normalize`` standardises x over some dims: xhat = (x - mean) * invstd with
 invstd = 1 / sqrt(var + eps) (biased variance). It returns invstd as a second
 output so that its backward, written with Tensor ops on the saved outputs, is
 itself differentiable (the dependence of invstd on x flows through that output).
-The affine part (weight, bias) is ordinary broadcasting in ``nn.functional``.
+The affine part (weight, bias) is ordinary broadcasting in ``nn.functional``, except for layer norm, whose
+``LayerNorm`` op normalises and scales in one forward and one backward (its hot path in transformers), and
+batch norm in training with weight and bias, whose ``BatchNormTrain`` op does the same per channel.
 """
 from __future__ import annotations
+
+import math
+from typing import Any
 
 from .. import grad_mode
 from ..function import Op
@@ -104,3 +110,76 @@ def _batch_norm_grads(x, weight, grad, eps):
     xhat = centered * invstd
     gx = (grad - grad.mean(dims, keepdim=True) - xhat * (grad * xhat).mean(dims, keepdim=True)) * (invstd * weight.reshape(shape))
     return gx, (grad * xhat).sum(dims), grad.sum(dims)
+class LayerNorm(Op):
+    """y = xhat w + b, xhat = (x - mean) invstd over the last dims (one pass each way for layer norm);
+    grad_x = invstd (G w - mean(G w) - xhat mean(G w xhat)), grad_w = sum(G xhat), grad_b = sum(G) over the rows"""
+
+    def forward(ctx, x, weight, bias, dims, eps):
+        xp = ctx.xp
+        count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
+        rows = x.reshape(-1, count)
+        xhat = rows - _row_means(xp, rows)
+        invstd = _row_means(xp, xhat * xhat)
+        invstd += eps
+        xp.sqrt(invstd, out=invstd)
+        xp.reciprocal(invstd, out=invstd)
+        xhat *= invstd
+        out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.reshape(1, count)
+        ctx.count, ctx.dims, ctx.eps = count, dims, eps
+        ctx.save_for_backward(x, weight, bias, xhat, invstd)
+        return out.reshape(x.shape)
+
+    def backward(ctx, grad):
+        x, weight, bias, xhat, invstd = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        if grad_mode.state.enabled:  # create_graph: differentiate Normalize and the affine ops instead
+            return _layer_norm_composite_backward(ctx, x, weight, bias, grad)
+        xp, count = ctx.xp, ctx.count
+        g, xhat_a = grad._data.reshape(-1, count), xhat._data
+        g_xhat = g * xhat_a
+        gw = _column_sums(xp, g_xhat).reshape(weight.shape) if need_w else None
+        gb = _column_sums(xp, g).reshape(bias.shape) if need_b else None
+        gx = None
+        if need_x:
+            w = weight._data.reshape(count) if weight is not None else None
+            gxhat = g * w if w is not None else g.copy()
+            gxhat -= _row_means(xp, gxhat)
+            # mean(G w xhat) per row: (G xhat) w / count, one GEMV on the product already made for grad_w
+            projection = _row_means(xp, g_xhat, w)
+            gxhat -= xhat_a * projection
+            gxhat *= invstd._data
+            gx = gxhat.reshape(x.shape)
+        device = ctx.device
+        return tuple(None if a is None else Tensor._make(a, device) for a in (gx, gw, gb))
+
+
+def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:
+    """(rows, 1): each row's mean (of ``a * weights``), by a GEMV for float32/64: numpy's reductions along
+    short rows cost 3x more than BLAS."""
+    count = a.shape[1]
+    if a.dtype.name not in ("float32", "float64"):  # (half precision: numpy's mean accumulates in float32)
+        return (a if weights is None else a * weights).mean(axis=1, keepdims=True)
+    vector = xp.full(count, 1.0 / count, dtype=a.dtype) if weights is None else weights * (1.0 / count)
+    return xp.matmul(a, vector)[:, None]
+
+
+def _column_sums(xp: Any, a: Any) -> Any:
+    """Each column's sum (by a GEMV for float32/64, as ``_row_means``)."""
+    if a.dtype.name not in ("float32", "float64"):
+        return a.sum(axis=0)
+    return xp.matmul(xp.ones(a.shape[0], dtype=a.dtype), a)
+
+
+def _layer_norm_composite_backward(ctx: Any, x: Any, weight: Any, bias: Any, grad: Any) -> tuple:
+    """The input gradients of Normalize + affine recomputed on the inputs, recorded (for create_graph)."""
+    from ... import autograd  # (the package imports the ops)
+
+    xhat, _ = Normalize.apply(x, dims=tuple(range(x.ndim - ctx.dims, x.ndim)), eps=ctx.eps)
+    out = xhat if weight is None else xhat * weight
+    out = out if bias is None else out + bias
+    inputs = (x, weight, bias)
+    wanted = [t for t, need in zip(inputs, ctx.needs_input_grad) if need]
+    grads = iter(autograd.grad(out, wanted, grad, create_graph=True, allow_unused=True))
+    return tuple(next(grads) if need else None for need in ctx.needs_input_grad)

@@ -16,6 +16,7 @@ from typing import Any
 from ..._creation import empty, zeros
 from ..._functions import cat, stack
 from ..._tensor import Tensor
+from ...autograd.ops.rnn import LSTMSequence
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -68,6 +69,12 @@ def _run_direction(step: Any, data: Tensor, batch_sizes: list, state: tuple, wei
     x_gates = F.linear(data, w_ih, b_ih)
     if b_hh is not None and step is not _gru_step:  # b_hh adds once to all steps (GRU needs it inside r * (.))
         x_gates, b_hh = x_gates + b_hh, None
+    if step is _lstm_step and w_hr is None and batch_sizes.count(batch_sizes[0]) == len(batch_sizes):
+        # every step the same batch (padded input): the whole recurrence is one op, as torch's mkldnn/cuDNN layer
+        batch = batch_sizes[0]
+        x_gates = x_gates.reshape(len(batch_sizes), batch, x_gates.shape[-1])
+        out, c = LSTMSequence.apply(x_gates, state[0], state[1], w_hh, reverse=reverse)
+        return out.reshape(len(batch_sizes) * batch, out.shape[-1]), (out[0 if reverse else -1], c)
     x_steps = x_gates.split(batch_sizes)
     outputs: list = [None] * len(batch_sizes)
     if not reverse:
