@@ -73,13 +73,13 @@ def _dims_tuple(dims: Any, fn: str) -> tuple:
 
 
 def flip(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """The elements in reverse order along each of ``dims`` (a copy). grad: g flipped along dims"""
+    """Reverse the order along ``dims``. grad: g flipped back."""
     _expect(input, Tensor, "flip", "input")
     return input.flip(_dims_tuple(dims, "flip"))
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """The tensor repeated ``dims`` times along each dim (leading ones pad dims). grad: g summed over the tiles"""
+    """Repeat the tensor along each dimension (``dims`` padded with leading 1s). grad: the sum of g's tiles."""
     _expect(input, Tensor, "tile", "input")
     return input.tile(_dims_tuple(dims, "tile"))
 
@@ -449,7 +449,6 @@ if TYPE_CHECKING:
     t = Tensor.t
     expand_as = Tensor.expand_as
     broadcast_to = Tensor.broadcast_to
-    flip = Tensor.flip
     chunk = Tensor.chunk
     unbind = Tensor.unbind
     narrow = Tensor.narrow
@@ -522,7 +521,6 @@ if TYPE_CHECKING:
     addmm = Tensor.addmm
     cumprod = Tensor.cumprod
     roll = Tensor.roll
-    tile = Tensor.tile
     repeat_interleave = Tensor.repeat_interleave
     nan_to_num = Tensor.nan_to_num
     ravel = Tensor.ravel

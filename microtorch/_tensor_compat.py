@@ -64,7 +64,7 @@ class TensorCompat:
                 raise TypeError("to_sparse() received an invalid combination of arguments: expected (*, layout, "
                                 "blocksize, dense_dim) or (int sparse_dim)")
             sparse_dim = _sparse_int(sparse_dim, "to_sparse", "sparse_dim")
-            ndim = len(self.shape)
+            ndim = self._data.ndim
             if not 0 <= sparse_dim <= ndim:
                 raise RuntimeError(f"dense_to_sparse: sparse_dim argument must be in [0,{ndim}] range, but "
                                    f"{sparse_dim} is given")
@@ -84,7 +84,7 @@ class TensorCompat:
         """Refused (microtorch has no sparse tensors) after torch's check of ``dense_dim``."""
         if dense_dim is not None:
             dense_dim = _sparse_int(dense_dim, "to_sparse_csr", "dense_dim")
-            top = len(self.shape) - 2
+            top = self._data.ndim - 2
             if top >= 0 and not 0 <= dense_dim <= top:
                 raise RuntimeError(f"dense_to_sparse_csr: dense_dim argument must be in [0,{top}] range, but "
                                    f"{dense_dim} is given")
