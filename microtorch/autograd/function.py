@@ -195,8 +195,7 @@ class Op:
                 if x._data.dtype.kind == "c" and not cls.supports_complex:
                     _refuse_complex(cls, x._data.dtype.name)
                 arrays.append(x._data)
-                if x._requires_grad:
-                    wanted = True
+                wanted |= x._requires_grad
             elif type(x) is complex and not cls.supports_complex:
                 _refuse_complex(cls, "complex64")
             else:
@@ -207,8 +206,7 @@ class Op:
         op.device = device
         backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
-        # forward may skip saving what no gradient needs
-        if recording:
+        if recording:  # (forward may skip saving what no gradient needs)
             op.needs_input_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
         else:
             n = len(inputs)
