@@ -607,6 +607,12 @@ def _maybe_inplace(input: Tensor, inplace: bool, fn: Any) -> Tensor:
     return _inplace_ops.apply_(input, fn) if inplace else fn(input)
 
 
+def _real_scalars(*numbers: Any, ctype: str = "float") -> None:
+    """torch's error for a complex number given as an activation's real parameter."""
+    if any(isinstance(n, complex) for n in numbers):
+        raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)`` (in place with ``inplace=True``). grad: g where x > 0."""
     _expect(input, Tensor, "relu", "input")
@@ -616,6 +622,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` if x > 0 else ``negative_slope * x``. grad: g, or negative_slope * g where x <= 0."""
     _floating_kernel(input, "leaky_relu", "leaky_relu_cpu")
+    _real_scalars(negative_slope)
     return _maybe_inplace(input, inplace, lambda x: x.where(x > 0, x * negative_slope))
 
 
@@ -624,6 +631,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     # expm1 sees only x <= 0: no overflow (and no inf * 0 gradient) in the branch that is not taken; the
     # condition is x <= 0 (not x > 0) so that nan takes the identity branch: gradient 1 at nan, as torch
     _floating_kernel(input, "elu", "elu_cpu")
+    _real_scalars(alpha)
     return _maybe_inplace(input, inplace, lambda x: (x.clamp(max=0.0).expm1() * alpha).where(x <= 0, x))
 
 
@@ -652,6 +660,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``. grad: g * sigmoid(beta * x)."""
     _floating_kernel(input, "softplus", "softplus_cpu")
+    _real_scalars(beta, threshold)
     for number in (beta, threshold):
         if type(number) is int and not -0x8000000000000000 <= number < 0x10000000000000000:
             raise OverflowError("int too big to convert")
@@ -727,6 +736,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x / alpha) - 1)"""
+    _real_scalars(alpha, ctype="double")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     _check_float(input, "input", "celu")
