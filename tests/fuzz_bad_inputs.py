@@ -13,6 +13,8 @@ as each of its first two constructor arguments (3 for the other required ones: `
 * ``internal``: microtorch raises AttributeError, NameError, UnboundLocalError, or an error raised
   inside NumPy that surfaced unwrapped;
 * ``refused``: torch succeeds and microtorch raises;
+* ``refused-early`` (not a failure): a Module constructor microtorch refuses, whose torch module fails at its
+  first forward on every input tried while the class built with good arguments runs (``torch_refuses_at_forward``);
 * ``unsupported``: torch succeeds and microtorch refuses a feature it documents as unsupported (sparse layouts:
   its ``UnsupportedError``, a NotImplementedError naming the feature). Not a failure, but counted and printed, so
   the cases stay in sight. Where torch raises for a bad argument, microtorch checks the argument first.
@@ -178,21 +180,72 @@ def _is_internal(error: BaseException) -> bool:
 
 def _timed_call(lib: Any, target: str, value_name: str, position: int) -> BaseException | None:
     """``_call`` under a 2 s alarm (where the platform has one); _Timeout propagates."""
+    return _timed(_call, lib, target, value_name, position)
+
+
+def _timed(function: Callable, *args: Any) -> Any:
+    """``function(*args)`` under a 2 s alarm (where the platform has one); _Timeout propagates."""
     previous = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
     if previous is not None:
         signal.setitimer(signal.ITIMER_REAL, 2.0)
     try:
-        return _call(lib, target, value_name, position)
+        return function(*args)
     finally:
         if previous is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
 
+def _forward_inputs(shape: tuple) -> list[tuple]:
+    """What a Module's first forward is tried on: one tensor, two (losses), a tensor and int indices (unpooling),
+    CTC's four."""
+    x = torch.rand(shape)
+    ctc = (torch.rand(5, 2, 4).log_softmax(2), torch.ones(2, 3, dtype=torch.long), torch.full((2,), 5),
+           torch.full((2,), 3))  # (log_probs, targets, input_lengths, target_lengths)
+    return [(x,), (x, torch.rand(shape)), (x, torch.zeros(shape, dtype=torch.long)), ctc]
+
+
+def _runs_a_forward(module: Any) -> bool:
+    """Whether torch's ``module`` runs on any of the tried inputs (tensors of rank 2 to 5)."""
+    for shape in ((2, 3), (1, 2, 4), (1, 2, 4, 4), (1, 2, 4, 4, 4)):
+        for inputs in _forward_inputs(shape):
+            try:
+                module(*inputs)
+                return True
+            except Exception:
+                pass
+    return False
+
+
+def torch_refuses_at_forward(target: str, value_name: str, position: int) -> bool:
+    """For a Module torch builds with the bad value: whether torch's module then fails its first forward on every
+    tried input, while the same class built with good arguments runs on one of them (the control). microtorch's
+    refusal in the constructor is then torch's refusal, made earlier."""
+    name = target.split(":")[1]
+    cls = getattr(torch.nn, name)
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    required = sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            control = cls(*[3] * required)
+            built = cls(*_constructor_args(name, BAD_VALUES[value_name](torch), position))
+        except Exception:
+            return False
+        return _runs_a_forward(control) and not _runs_a_forward(built)
+
+
+def _refuses_at_forward_in_time(target: str, value_name: str, position: int) -> bool:
+    try:
+        return _timed(torch_refuses_at_forward, target, value_name, position)
+    except _Timeout:
+        return False
+
+
 def classify(target: str, value_name: str, position: int) -> str:
-    """``ok``, ``accepted``, ``internal``, ``refused``, ``unsupported``, ``slow`` (more than 2 s in microtorch) or
-    ``torch slow`` (more than 2 s in torch: ``nn.TransformerDecoder(3, 2**70)`` clones layers for ever; nothing
-    to compare against, so not a failure)."""
+    """``ok``, ``accepted``, ``internal``, ``refused``, ``refused-early``, ``unsupported``, ``slow`` (more than 2 s in
+    microtorch) or ``torch slow`` (more than 2 s in torch: ``nn.TransformerDecoder(3, 2**70)`` clones layers for
+    ever; nothing to compare against, so not a failure)."""
     try:
         theirs = _timed_call(torch, target, value_name, position)
     except _Timeout:
@@ -208,6 +261,8 @@ def classify(target: str, value_name: str, position: int) -> str:
     if theirs is None and isinstance(ours, UnsupportedError):
         return "unsupported"
     if theirs is None and ours is not None:
+        if target.startswith("module:") and _refuses_at_forward_in_time(target, value_name, position):
+            return "refused-early"
         return "refused"
     return "ok"
 

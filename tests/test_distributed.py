@@ -249,5 +249,14 @@ def test_data_parallel_calls_the_module_as_torchs_does_on_one_device():
     assert torch.allclose(torch.tensor(got.detach().numpy()), want.detach(), atol=1e-6)
     got.sum().backward()
     assert ours.module.weight.grad is not None and mt.nn.parallel.DataParallel is mt.nn.DataParallel
-    with pytest.raises(TypeError, match="expects an nn.Module"):
-        mt.nn.DataParallel(lambda x: x)
+    assert mt.nn.DataParallel(lambda x: x * 2)(mt.ones(2)).tolist() == torch.nn.DataParallel(lambda x: x * 2)(
+        torch.ones(2)).tolist()  # (any callable, as torch without an accelerator)
+
+
+@pytest.mark.parametrize("device_ids", ["abc", None, [7], 3.5])
+def test_data_parallel_without_an_accelerator_ignores_device_ids_as_torch(device_ids):
+    """torch on a machine without an accelerator never reads ``device_ids``: any value builds, none is kept."""
+    theirs = torch.nn.DataParallel(torch.nn.Identity(), device_ids)
+    ours = mt.nn.DataParallel(mt.nn.Identity(), device_ids)
+    assert ours.device_ids == theirs.device_ids == []
+    assert ours(mt.ones(2)).tolist() == theirs(torch.ones(2)).tolist()

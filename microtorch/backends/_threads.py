@@ -22,9 +22,9 @@ import numpy
 
 #: outputs of at least this many elements are split across the threads, for ufuncs that cost about as much
 #: as an add per element (measured: DEVELOPERS.md's performance notes; tests set 0 to split everything)
-threshold = 1 << 17
+threshold = 1 << 22
 #: the threshold for the transcendental ufuncs (``exp``, ``tanh``, ...: 5-10x an add's cost per element)
-threshold_costly = 1 << 15
+threshold_costly = 1 << 19
 #: the ufuncs that count as costly: float32 per-element time at least 5x an add's (measured: sqrt 6x, exp and
 #: tanh 20x, power 90x; multiply, divide and maximum cost what add costs)
 COSTLY = frozenset({
