@@ -205,12 +205,13 @@ def _forward_inputs(shape: tuple) -> list[tuple]:
     return [(x,), (x, torch.rand(shape)), (x, torch.zeros(shape, dtype=torch.long)), ctc]
 
 
-def _runs_a_forward(module: Any) -> bool:
-    """Whether torch's ``module`` runs on any of the tried inputs (tensors of rank 2 to 5)."""
+def _runs_a_forward(build: Callable[[], Any]) -> bool:
+    """Whether a torch module from ``build()`` runs on any of the tried inputs (tensors of rank 2 to 5); a fresh
+    one for each try, as a lazy module takes its shapes from the first input it sees, even one it fails on."""
     for shape in ((2, 3), (1, 2, 4), (1, 2, 4, 4), (1, 2, 4, 4, 4)):
         for inputs in _forward_inputs(shape):
             try:
-                module(*inputs)
+                build()(*inputs)
                 return True
             except Exception:
                 pass
@@ -227,12 +228,12 @@ def torch_refuses_at_forward(target: str, value_name: str, position: int) -> boo
     required = sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        bad_args = _constructor_args(name, BAD_VALUES[value_name](torch), position)
         try:
-            control = cls(*[3] * required)
-            built = cls(*_constructor_args(name, BAD_VALUES[value_name](torch), position))
+            cls(*bad_args)
         except Exception:
             return False
-        return _runs_a_forward(control) and not _runs_a_forward(built)
+        return _runs_a_forward(lambda: cls(*[3] * required)) and not _runs_a_forward(lambda: cls(*bad_args))
 
 
 def _refuses_at_forward_in_time(target: str, value_name: str, position: int) -> bool:

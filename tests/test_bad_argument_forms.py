@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -155,3 +156,28 @@ def test_set_float32_matmul_precision_warns_on_an_unknown_name():
         assert lib.get_float32_matmul_precision() == "highest"
         with pytest.raises(RuntimeError, match="expects a str"):
             lib.set_float32_matmul_precision(None)
+
+
+@pytest.mark.parametrize("build, shape", [
+    (lambda nn, lib: nn.ZeroPad2d(()), (1, 2, 3)),
+    (lambda nn, lib: nn.ZeroPad2d(lib.zeros(0, 3)), (1, 2, 3)),
+    (lambda nn, lib: nn.ConstantPad3d(lib.zeros(0, 3), 1.0), (1, 2, 2, 2)),
+    (lambda nn, lib: nn.AvgPool1d(3, ()), (1, 2, 7)),
+    (lambda nn, lib: nn.AvgPool1d(3, lib.zeros(0, 3)), (1, 2, 7)),
+])
+def test_empty_padding_pads_nothing_and_empty_stride_is_the_kernel_as_torch(build, shape):
+    """torch reads an empty padding (a tuple or a 0-size tensor) as no padding, an empty stride as the kernel size."""
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    want = build(torch.nn, torch)(torch.tensor(x))
+    got = build(mt.nn, mt)(mt.tensor(x))
+    assert got.shape == tuple(want.shape) and np.allclose(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("target", [0.3, 1, 1 + 2j])
+def test_multilabel_soft_margin_loss_broadcasts_a_number_target_as_torch(target):
+    """torch's composite broadcasts a number target; a complex one gives a complex loss."""
+    x = [[0.5, -1.0, 2.0], [1.0, 0.0, -2.0]]
+    want = torch.nn.functional.multilabel_soft_margin_loss(torch.tensor(x), target)
+    got = mt.nn.functional.multilabel_soft_margin_loss(mt.tensor(x), target)
+    assert str(got.dtype).split(".")[1] == str(want.dtype).split(".")[1]
+    assert np.allclose(got.numpy(), want.numpy(), atol=1e-6)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from .._creation import arange
+from .._creation import arange, tensor as _as_tensor
 from .._tensor import Tensor
 from ._distance import pairwise_distance
 
@@ -106,10 +106,11 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     from .functional import logsigmoid
 
     _check_tensors("multilabel_soft_margin_loss", input=input)
-    if isinstance(target, (int, float)) and not isinstance(target, bool):
+    if isinstance(target, (int, float, complex)) and not isinstance(target, bool):
         if isinstance(target, int) and not -0x8000000000000000 <= target < 0x10000000000000000:
             raise OverflowError("int too big to convert")
-        target = input.new_tensor(target)  # (torch's composite broadcasts a number target)
+        # (torch's composite broadcasts a number target; a complex one gives a complex loss there too)
+        target = input.new_tensor(target) if not isinstance(target, complex) else _as_tensor(target, device=input.device)
     _check_tensors("multilabel_soft_margin_loss", target=target)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:

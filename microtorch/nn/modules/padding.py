@@ -16,7 +16,7 @@ def _padding(padding: Any, spatial: int) -> tuple:
     if isinstance(padding, str) or not hasattr(padding, "__iter__"):
         raise TypeError(f"padding must be an int or a tuple of {2 * spatial} ints, got {padding!r}")
     padding = tuple(padding)
-    if len(padding) != 2 * spatial:
+    if len(padding) not in (0, 2 * spatial):  # (an empty padding pads nothing, as F.pad's)
         raise ValueError(f"padding must be an int or a tuple of {2 * spatial} ints, got {padding!r}")
     return padding
 

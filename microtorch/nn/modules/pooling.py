@@ -10,6 +10,12 @@ from ..functional import _ntuple
 from .module import Module
 
 
+
+def _stride_or_kernel(stride: Any, kernel_size: Any) -> Any:
+    """The stride given, or the kernel size for None or an empty sequence (torch's pooling reads both so)."""
+    empty = stride is not None and hasattr(stride, "__len__") and not isinstance(stride, str) and len(stride) == 0
+    return kernel_size if stride is None or empty else stride
+
 class _MaxPoolNd(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
@@ -47,7 +53,7 @@ class AvgPool1d(Module):
                  count_include_pad: bool = True) -> None:
         super().__init__()
         self.kernel_size = _ntuple(kernel_size, 1, "kernel_size")
-        self.stride = _ntuple(stride if stride is not None else kernel_size, 1, "stride")
+        self.stride = _ntuple(_stride_or_kernel(stride, kernel_size), 1, "stride")
         self.padding = _ntuple(padding, 1, "padding")
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
@@ -183,7 +189,7 @@ class _MaxUnpoolNd(Module):
         super().__init__()
         n = self._spatial
         self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
-        self.stride = _ntuple(stride if stride is not None else kernel_size, n, "stride")
+        self.stride = _ntuple(_stride_or_kernel(stride, kernel_size), n, "stride")
         self.padding = _ntuple(padding, n, "padding")
 
     def extra_repr(self) -> str:
