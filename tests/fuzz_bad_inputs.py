@@ -178,11 +178,6 @@ def _is_internal(error: BaseException) -> bool:
                                               f.line and "raise" in f.line for f in frames)
 
 
-def _timed_call(lib: Any, target: str, value_name: str, position: int) -> BaseException | None:
-    """``_call`` under a 2 s alarm (where the platform has one); _Timeout propagates."""
-    return _timed(_call, lib, target, value_name, position)
-
-
 def _timed(function: Callable, *args: Any) -> Any:
     """``function(*args)`` under a 2 s alarm (where the platform has one); _Timeout propagates."""
     previous = signal.signal(signal.SIGALRM, _on_alarm) if hasattr(signal, "SIGALRM") else None
@@ -248,11 +243,11 @@ def classify(target: str, value_name: str, position: int) -> str:
     microtorch) or ``torch slow`` (more than 2 s in torch: ``nn.TransformerDecoder(3, 2**70)`` clones layers for
     ever; nothing to compare against, so not a failure)."""
     try:
-        theirs = _timed_call(torch, target, value_name, position)
+        theirs = _timed(_call, torch, target, value_name, position)
     except _Timeout:
         return "torch slow"
     try:
-        ours = _timed_call(mt, target, value_name, position)
+        ours = _timed(_call, mt, target, value_name, position)
     except _Timeout:
         return "slow"
     if ours is not None and _is_internal(ours):

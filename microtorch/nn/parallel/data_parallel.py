@@ -14,8 +14,10 @@ class DataParallel(Module):
     def __init__(self, module: Module, device_ids: list | None = None, output_device: Any = None, dim: int = 0) -> None:
         super().__init__()
         self.module = module  # (any callable, as torch on a machine without an accelerator: it fails when called)
+        from ... import cuda  # (the package imports nn)
+
         # without an accelerator torch never reads device_ids (nor output_device): any value is accepted
-        self.device_ids = list(device_ids) if device_ids is not None and _accelerator_present() else []
+        self.device_ids = list(device_ids) if device_ids is not None and cuda.is_available() else []
         self.output_device = output_device
         self.dim = dim
 
@@ -23,8 +25,3 @@ class DataParallel(Module):
         """The wrapped module's output on the whole batch."""
         return self.module(*inputs, **kwargs)
 
-
-def _accelerator_present() -> bool:
-    from ... import cuda  # (the package imports nn)
-
-    return cuda.is_available()
