@@ -20,14 +20,14 @@ def _time_order(steps: int, reverse: bool) -> range:
     return range(steps - 1, -1, -1) if reverse else range(steps)
 
 
-def _gates_(xp: Any, a: Any, scale: Any, hidden: int) -> None:
-    """a = (s(i), s(f), tanh(g), s(o)) in place, with s(x) = (1 + tanh(x / 2)) / 2: one tanh over the contiguous
-    row (``scale`` halves the sigmoid gates first) instead of exp-based sigmoids on two strided slices (2x faster)."""
-    a *= scale
-    xp.tanh(a, out=a)
-    for gate in (a[:, :2 * hidden], a[:, 3 * hidden:]):
-        gate *= 0.5
-        gate += 0.5
+def _gate_rows(xp: Any, hidden: int, dtype: Any) -> tuple:
+    """(scale, offset) rows over the four gates: s(x) = (1 + tanh(x / 2)) / 2 is tanh of the halved pre-activation
+    (the halving folded into the weights and inputs once) then ``* scale + offset``; the g gate keeps its tanh."""
+    scale = xp.full(4 * hidden, 0.5, dtype=dtype)
+    scale[2 * hidden:3 * hidden] = 1.0
+    offset = xp.full(4 * hidden, 0.5, dtype=dtype)
+    offset[2 * hidden:3 * hidden] = 0.0
+    return scale, offset
 
 
 class LSTMSequence(Op):
@@ -41,20 +41,26 @@ class LSTMSequence(Op):
     def forward(ctx, x_gates, h0, c0, w_hh, reverse=False):
         xp = ctx.xp
         steps, hidden = x_gates.shape[0], h0.shape[-1]
-        w_t = xp.ascontiguousarray(w_hh.T)  # (BLAS takes the transposed view 10% slower at these sizes)
-        scale = xp.full(4 * hidden, 0.5, dtype=x_gates.dtype)
-        scale[2 * hidden:3 * hidden] = 1.0
-        acts = xp.empty(x_gates.shape, dtype=x_gates.dtype)  # s(i), s(f), tanh(g), s(o) per step
+        scale, offset = _gate_rows(xp, hidden, x_gates.dtype)
+        # the sigmoid gates' halving done once on the weights and on every step's input projection: per step one
+        # GEMM, one add, one tanh over the contiguous row and one affine row pass make all four gates
+        # (W^T as a C-contiguous copy: BLAS takes the transposed view 10% slower at these sizes)
+        w_t = xp.multiply(w_hh.T, scale, out=xp.empty(w_hh.shape[::-1], dtype=w_hh.dtype))
+        # s(i), s(f), tanh(g), s(o) per step, made in place
+        acts = xp.multiply(x_gates, scale, out=xp.empty(x_gates.shape, dtype=x_gates.dtype))
         cells = xp.empty((steps,) + c0.shape, dtype=x_gates.dtype)
         tanh_cells = xp.empty_like(cells)
         out = xp.empty((steps,) + h0.shape, dtype=x_gates.dtype)
+        recurrent, product = xp.empty(acts.shape[1:], dtype=acts.dtype), xp.empty(c0.shape, dtype=acts.dtype)
         h, c = h0, c0
         for t in _time_order(steps, reverse):
             a = acts[t]
-            xp.add(x_gates[t], xp.matmul(h, w_t), out=a)
-            _gates_(xp, a, scale, hidden)
+            a += xp.matmul(h, w_t, out=recurrent)
+            xp.tanh(a, out=a)
+            a *= scale
+            a += offset
             c = xp.multiply(a[:, hidden:2 * hidden], c, out=cells[t])
-            c += a[:, :hidden] * a[:, 2 * hidden:3 * hidden]
+            c += xp.multiply(a[:, :hidden], a[:, 2 * hidden:3 * hidden], out=product)
             h = xp.multiply(a[:, 3 * hidden:], xp.tanh(c, out=tanh_cells[t]), out=out[t])
         ctx.reverse = reverse
         ctx.save_for_backward(x_gates, h0, c0, w_hh, out, acts, cells, tanh_cells)
