@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import grad_mode
 from ..function import Op
 from .index import IndexAccumulate
+from .nn import _sums
 from ..._tensor import Tensor
 
 
@@ -61,7 +62,7 @@ class CrossEntropy(Op):
         rows = xp.arange(x.shape[0])
         shifted = x - x.max(axis=1, keepdims=True)
         exp = xp.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
+        total = _sums(xp, exp, 1)
         losses = xp.log(total)[:, 0] - shifted[rows, target]
         exp /= total
         ctx.save_for_backward(x, exp)  # exp is now softmax(x): the first-order backward reuses it
@@ -72,8 +73,13 @@ class CrossEntropy(Op):
 
     def backward(ctx, grad):
         x, probs = ctx.saved_tensors
-        if grad_mode.state.enabled:  # create_graph: softmax must stay connected to x (the saved one is a constant)
-            probs = x.softmax(1)
+        if not grad_mode.state.enabled:  # first order: G softmax, then G taken off at the targets (two passes)
+            g = grad._data[:, None] if ctx.reduction == "none" else (
+                grad._data / x.shape[0] if ctx.reduction == "mean" else grad._data)
+            out = probs._data * g
+            out[ctx.cells] -= g[:, 0] if ctx.reduction == "none" else g
+            return Tensor._make(out, ctx.device), None
+        probs = x.softmax(1)  # create_graph: softmax must stay connected to x (the saved one is a constant)
         onehot = Tensor._make(ctx.xp.zeros(tuple(x.shape), dtype=x._data.dtype), ctx.device)
         onehot._data[ctx.cells] = 1
         if ctx.reduction == "none":

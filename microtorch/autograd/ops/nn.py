@@ -1,9 +1,11 @@
 """Neural-network ops: softmax, linear, embedding, constant padding (the activation kernels are in ``activation.py``)."""
 from __future__ import annotations
 
+from .. import grad_mode
 from ..function import Op
 from .index import IndexAccumulate
 from ..._promotion import _float_input, _normalize_dim
+from ..._tensor import Tensor
 
 
 def _row_max(x, dim: int):
@@ -11,20 +13,34 @@ def _row_max(x, dim: int):
     return x.max(axis=dim, keepdims=True) if x.shape[dim] else 0  # array methods: less dispatch than xp.amax
 
 
+def _sums(xp, x, dim: int):
+    """The sum along ``dim`` (kept). Along the last dim of float32/64 a GEMV with a ones vector: NumPy's reduction
+    along short rows costs ~5x BLAS's (0.17 against 0.03 ms on attention's (16, 4, 64, 64) scores)."""
+    if dim == x.ndim - 1 and x.shape[dim] and x.dtype.name in ("float32", "float64"):
+        return xp.matmul(x, xp.ones(x.shape[dim], dtype=x.dtype))[..., None]
+    return x.sum(axis=dim, keepdims=True)
+
+
 class Softmax(Op):
     """d softmax(x) = y * (g - sum(g * y)) along dim"""
 
     def forward(ctx, x, dim):
         xp = ctx.xp
-        e = xp.exp(x - _row_max(x, dim))
-        e /= e.sum(axis=dim, keepdims=True)
+        e = xp.subtract(x, _row_max(x, dim))
+        xp.exp(e, out=e)
+        e /= _sums(xp, e, dim)
         ctx.dim = dim
         ctx.save_for_backward(e)
         return e
 
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+        if grad_mode.state.enabled:  # create_graph: Tensor ops, so the gradient is differentiable again
+            return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+        xp, y_a, g = ctx.xp, y._data, grad._data  # first order: on the arrays (three passes and a GEMV)
+        out = xp.subtract(g, _sums(xp, g * y_a, ctx.dim))
+        out *= y_a
+        return Tensor._make(out, ctx.device)
 
 
 class LogSoftmax(Op):
@@ -33,14 +49,19 @@ class LogSoftmax(Op):
     def forward(ctx, x, dim):
         xp = ctx.xp
         shifted = x - _row_max(x, dim)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        out = shifted - xp.log(_sums(xp, xp.exp(shifted), dim))
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
+        if grad_mode.state.enabled:  # create_graph: Tensor ops, so the gradient is differentiable again
+            return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
+        xp, g = ctx.xp, grad._data  # first order: on the arrays
+        e = xp.exp(out._data)
+        e *= _sums(xp, g, ctx.dim)
+        return Tensor._make(xp.subtract(g, e), ctx.device)
 
 
 def softmax(x, dim: int, op: type[Op]):
