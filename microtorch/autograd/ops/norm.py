@@ -159,7 +159,7 @@ def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:
     """(rows, 1): each row's mean (of ``a * weights``), by a GEMV for float32/64: numpy's reductions along
     short rows cost 3x more than BLAS."""
     count = a.shape[1]
-    if a.dtype.name not in ("float32", "float64"):  # (half precision: numpy's mean accumulates in float32)
+    if a.dtype.char not in "fd":  # (half precision: numpy's mean accumulates in float32; dtype.name costs 5 us)
         return (a if weights is None else a * weights).mean(axis=1, keepdims=True)
     vector = xp.full(count, 1.0 / count, dtype=a.dtype) if weights is None else weights * (1.0 / count)
     return xp.matmul(a, vector)[:, None]
@@ -167,7 +167,7 @@ def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:
 
 def _column_sums(xp: Any, a: Any) -> Any:
     """Each column's sum (by a GEMV for float32/64, as ``_row_means``)."""
-    if a.dtype.name not in ("float32", "float64"):
+    if a.dtype.char not in "fd":
         return a.sum(axis=0)
     return xp.matmul(xp.ones(a.shape[0], dtype=a.dtype), a)
 
