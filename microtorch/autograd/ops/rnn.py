@@ -43,7 +43,7 @@ class LSTMSequence(Op):
         steps, hidden = x_gates.shape[0], h0.shape[-1]
         scale, offset = _gate_rows(xp, hidden, x_gates.dtype)
         # the sigmoid gates' halving done once on the weights and on every step's input projection: per step one
-        # GEMM, one add, one tanh over the contiguous row and one affine row pass make all four gates
+        # GEMM, one add, one tanh over the contiguous row and two affine row passes make all four gates
         # (W^T as a C-contiguous copy: BLAS takes the transposed view 10% slower at these sizes)
         w_t = xp.multiply(w_hh.T, scale, out=xp.empty(w_hh.shape[::-1], dtype=w_hh.dtype))
         # s(i), s(f), tanh(g), s(o) per step, made in place
