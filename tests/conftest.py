@@ -14,6 +14,7 @@ import os
 
 import numpy
 import pytest
+import torch
 from hypothesis import HealthCheck, settings
 
 import microtorch
@@ -32,6 +33,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# torch is the reference every test compares with, on many tiny tensors: its idle OpenMP threads spin and, on a
+# 2-core machine that also runs microtorch's pool, BLAS and other jobs, make a tiny conv2d and its backward take
+# ~20 ms instead of ~0.2 ms. One thread computes the same references (subprocesses and DataLoader workers set
+# their own).
+torch.set_num_threads(1)
 
 
 class ContractBackend(microtorch.backends.Backend):
