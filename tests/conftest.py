@@ -134,4 +134,22 @@ def pytest_collection_modifyitems(items: list) -> None:
 def pytest_runtest_setup(item) -> None:  # before the plugin's wrapping, in pytest_runtest_call
     fn = getattr(item.obj, "__func__", item.obj)
     if fn in _OWN_SETTINGS:
-        fn._hypothesis_internal_use_settings = _OWN_SETTINGS[fn]
+        fn._hypothesis_internal_use_settings = _item_settings(item, _OWN_SETTINGS[fn])
+
+
+def examples(ci: int, full: int | None = None) -> int:
+    """A property test's example count: ``ci`` under the ``ci`` profile (the default run); under the others
+    ``full`` (the profile's own count when not given)."""
+    if settings.get_current_profile_name() == "ci":
+        return ci
+    return settings.default.max_examples if full is None else full
+
+
+def _item_settings(item, own: settings) -> settings:
+    """Under ``ci``, a property test's items on ``npx`` run a third of its examples (at least 2: Hypothesis's first
+    example is the simplest input, zeros of shape ()): ``npx`` runs the ops that ``cpu`` checks with every example,
+    on the contract's default kernels, which a few examples reach. The other profiles run every device in full."""
+    callspec = getattr(item, "callspec", None)
+    if settings.get_current_profile_name() != "ci" or callspec is None or callspec.params.get("device") != "npx":
+        return own
+    return settings(own, max_examples=max(2, own.max_examples // 3))
