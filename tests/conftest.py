@@ -1,7 +1,8 @@
 """Test configuration: Hypothesis profiles and the devices every property test runs on.
 
-Profiles (``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``): ``ci`` (derandomized,
-no example database, few examples: the default), ``dev`` and ``nightly``.
+Profiles (``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``): ``ci`` (deterministic: each item seeded from its
+node id; no example database, few examples: the default), ``dev`` and ``nightly``. ``examples(ci, full)`` gives a
+property test its count per profile, and under ``ci`` the items on ``npx`` run a third of their test's examples.
 
 Devices: ``cpu`` always; ``cuda`` when CuPy sees a GPU (marked ``cuda``, skipped
 with a reason otherwise); ``npx``, a backend written from the contract alone (on NumPy
