@@ -136,7 +136,7 @@ def pytest_collection_modifyitems(items: list) -> None:
 def pytest_runtest_setup(item) -> None:  # before the plugin's wrapping, in pytest_runtest_call
     fn = getattr(item.obj, "__func__", item.obj)
     if fn in _OWN_SETTINGS:
-        if settings.get_current_profile_name() == "ci":
+        if settings.get_current_profile_name() == "ci" and item.config.getoption("--hypothesis-seed") is None:
             _seed_from_the_node_id(item, fn)
         fn._hypothesis_internal_use_settings = _item_settings(item, _OWN_SETTINGS[fn])
 
@@ -144,7 +144,8 @@ def pytest_runtest_setup(item) -> None:  # before the plugin's wrapping, in pyte
 def _seed_from_the_node_id(item, fn) -> None:
     """Under ``ci``, each item's examples come from a seed made of its node id (the same in every run), and no
     database key is made (``ci`` has no database). Derandomized Hypothesis would hash the test function's cleaned
-    source twice per item for these (``function_digest``: 3-10 ms each), ~40 s over the op-table suites."""
+    source twice per item for these (``function_digest``: 3-10 ms each), ~40 s over the op-table suites.
+    (``--hypothesis-seed`` on the command line still seeds every item with its value.)"""
     seed(int.from_bytes(hashlib.sha256(item.nodeid.encode()).digest()[:8], "little"))(fn)
     fn._hypothesis_internal_database_key = None
 
