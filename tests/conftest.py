@@ -1,7 +1,8 @@
 """Test configuration: Hypothesis profiles and the devices every property test runs on.
 
-Profiles (``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``): ``ci`` (derandomized,
-no example database, few examples: the default), ``dev`` and ``nightly``.
+Profiles (``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``): ``ci`` (deterministic: each item seeded from its
+node id; no example database, few examples: the default), ``dev`` and ``nightly``. ``examples(ci, full)`` gives a
+property test its count per profile, and under ``ci`` the items on ``npx`` run a third of their test's examples.
 
 Devices: ``cpu`` always; ``cuda`` when CuPy sees a GPU (marked ``cuda``, skipped
 with a reason otherwise); ``npx``, a backend written from the contract alone (on NumPy
@@ -10,11 +11,13 @@ device type named in ``MICROTORCH_TEST_DEVICES`` (comma-separated).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 
 import numpy
 import pytest
-from hypothesis import HealthCheck, settings
+import torch
+from hypothesis import HealthCheck, seed, settings
 
 import microtorch
 
@@ -32,6 +35,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# torch is the reference every test compares with, on many tiny tensors: its idle OpenMP threads spin and, on a
+# 2-core machine that also runs microtorch's pool, BLAS and other jobs, make a tiny conv2d and its backward take
+# ~20 ms instead of ~0.2 ms. One thread computes the same references (subprocesses and DataLoader workers set
+# their own).
+torch.set_num_threads(1)
 
 
 class ContractBackend(microtorch.backends.Backend):
@@ -127,4 +136,33 @@ def pytest_collection_modifyitems(items: list) -> None:
 def pytest_runtest_setup(item) -> None:  # before the plugin's wrapping, in pytest_runtest_call
     fn = getattr(item.obj, "__func__", item.obj)
     if fn in _OWN_SETTINGS:
-        fn._hypothesis_internal_use_settings = _OWN_SETTINGS[fn]
+        if settings.get_current_profile_name() == "ci" and item.config.getoption("--hypothesis-seed") is None:
+            _seed_from_the_node_id(item, fn)
+        fn._hypothesis_internal_use_settings = _item_settings(item, _OWN_SETTINGS[fn])
+
+
+def _seed_from_the_node_id(item, fn) -> None:
+    """Under ``ci``, each item's examples come from a seed made of its node id (the same in every run), and no
+    database key is made (``ci`` has no database). Derandomized Hypothesis would hash the test function's cleaned
+    source twice per item for these (``function_digest``: 3-10 ms each), ~40 s over the op-table suites.
+    (``--hypothesis-seed`` on the command line still seeds every item with its value.)"""
+    seed(int.from_bytes(hashlib.sha256(item.nodeid.encode()).digest()[:8], "little"))(fn)
+    fn._hypothesis_internal_database_key = None
+
+
+def examples(ci: int, full: int | None = None) -> int:
+    """A property test's example count: ``ci`` under the ``ci`` profile (the default run); under the others
+    ``full`` (the profile's own count when not given)."""
+    if settings.get_current_profile_name() == "ci":
+        return ci
+    return settings.default.max_examples if full is None else full
+
+
+def _item_settings(item, own: settings) -> settings:
+    """Under ``ci``, a property test's items on ``npx`` run a third of its examples (at least 2: Hypothesis's first
+    example is the simplest input, zeros of shape ()): ``npx`` runs the ops that ``cpu`` checks with every example,
+    on the contract's default kernels, which a few examples reach. The other profiles run every device in full."""
+    callspec = getattr(item, "callspec", None)
+    if settings.get_current_profile_name() != "ci" or callspec is None or callspec.params.get("device") != "npx":
+        return own
+    return settings(own, max_examples=max(2, own.max_examples // 3))

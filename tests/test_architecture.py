@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import pathlib
 import subprocess
@@ -10,12 +11,18 @@ import sys
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "microtorch"
 
 
+@functools.cache
+def _parsed() -> list[tuple[pathlib.Path, ast.AST]]:
+    """Every module of the package with its syntax tree (parsed once for the three tests that walk them)."""
+    return [(path, ast.parse(path.read_text(), str(path))) for path in sorted(PACKAGE.rglob("*.py"))]
+
+
 def test_only_backends_import_numpy_or_cupy():
     offenders = []
-    for path in PACKAGE.rglob("*.py"):
+    for path, tree in _parsed():
         if "backends" in path.relative_to(PACKAGE).parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -43,8 +50,8 @@ def test_import_needs_only_numpy():
 
 
 def _function_lengths():
-    for path in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for path, tree in _parsed():
+        for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 yield f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}", node.end_lineno - node.lineno + 1
 
@@ -57,8 +64,8 @@ def test_no_function_is_longer_than_60_lines():
 def test_op_modules_do_not_import_the_tensor_module_for_its_helpers():
     """Promotion and argument helpers come from _promotion.py; _tensor.py gives ops only the Tensor class."""
     offenders = []
-    for path in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for path, tree in _parsed():
+        for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("_tensor"):
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 if private:

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import microtorch as mt
-from conftest import DEVICES
+from conftest import DEVICES, examples
 from helpers import assert_close, make_inputs
 from op_table import OPS, values
 
@@ -42,7 +42,7 @@ def _second_order(lib, spec, inputs, params, v_arr, w_arrs, device):
 
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("spec", TWICE, ids=lambda s: s.name)
-@settings(max_examples=6)
+@settings(max_examples=examples(ci=3, full=6))
 @given(data=st.data())
 def test_double_backward_matches_torch(spec, device, data):
     inputs, params = spec.draw(data, "float64")

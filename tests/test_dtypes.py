@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import microtorch as mt
-from conftest import DEVICES
+from conftest import DEVICES, examples
 from helpers import make_inputs
 from op_table import OPS
 
@@ -65,7 +65,7 @@ def test_the_promised_examples():
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("spec", [s for s in OPS], ids=lambda s: s.name)
-@settings(max_examples=3)
+@settings(max_examples=examples(ci=2, full=3))
 @given(data=st.data())
 def test_no_float64_drift(spec, dtype, device, data):
     """Every op of the table keeps float32 (and float16) outputs and gradients in that dtype."""

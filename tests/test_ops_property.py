@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import microtorch
-from conftest import DEVICES
+from conftest import DEVICES, examples
 from helpers import assert_close, make_inputs
 from op_table import OPS, values
 
@@ -20,6 +20,7 @@ from op_table import OPS, values
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("spec", OPS, ids=lambda s: s.name)
+@settings(max_examples=examples(ci=6))
 @given(data=st.data())
 def test_op_matches_torch(spec, dtype, device, data):
     if dtype not in spec.dtypes:

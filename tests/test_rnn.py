@@ -16,15 +16,6 @@ import microtorch.nn as mnn
 from conftest import DEVICES
 from helpers import to_numpy
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_on_one_thread():
-    """torch's idle OpenMP threads spin on a busy 2-core machine and slow these many tiny calls tenfold."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 KINDS = ["RNN_TANH", "RNN_RELU", "GRU", "LSTM"]
 TOL = {"float64": dict(rtol=1e-9, atol=1e-11), "float32": dict(rtol=2e-4, atol=2e-5)}
 

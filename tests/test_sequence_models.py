@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import microtorch
-from test_rnn import _torch_on_one_thread, copy_state  # noqa: F401 - the fixture
+from test_rnn import copy_state
 
 TEXT = (
     "It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of "

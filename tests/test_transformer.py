@@ -16,7 +16,7 @@ import microtorch
 import microtorch.nn as mnn
 from conftest import DEVICES
 from helpers import to_numpy
-from test_rnn import _same_error, _torch_on_one_thread, close, copy_state  # noqa: F401 - the fixture
+from test_rnn import _same_error, close, copy_state
 
 
 def _pair(array, dtype="float64", device="cpu", grad=True):
