@@ -1,0 +1,123 @@
+"""Both routes of a stride-1 transposed convolution (a convolution's input gradient): col2im of W^T G, and the
+correlation of G with the flipped kernel (``conv.CORRELATION_WINDOWS`` picks by window count), each forced, against
+torch: values and every gradient to second order, float32 and float64, odd sizes, padding 0/1/2 (asymmetric through
+output_padding), dilation, groups, non-contiguous inputs, and the window passes split across threads."""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch
+from microtorch.autograd.ops import conv
+
+_ROUTES = {"col2im": 0.0, "correlation": float("inf")}
+
+
+@contextlib.contextmanager
+def _route(name: str, threads: bool = False):
+    from microtorch.backends import _threads
+
+    old, old_threads, old_threshold = conv.CORRELATION_WINDOWS, _threads.get_num_threads(), _threads.threshold
+    conv.CORRELATION_WINDOWS = _ROUTES[name]
+    try:
+        if threads:  # every window pass split across 3 threads, whatever its size
+            _threads.set_num_threads(3)
+            _threads.threshold = 0
+        yield
+    finally:
+        conv.CORRELATION_WINDOWS, _threads.threshold = old, old_threshold
+        _threads.set_num_threads(old_threads)
+
+
+# (x shape, weight shape, geometry): conv2d's input gradient is conv_transpose2d of stride 1
+_CONVS = [
+    ((3, 4, 7, 6), (5, 4, 3, 3), dict(padding=1)),
+    ((2, 3, 9, 8), (4, 3, 3, 3), dict(padding=0)),
+    ((2, 3, 8, 9), (3, 3, 5, 3), dict(padding=2)),
+    ((2, 4, 11, 10), (6, 2, 3, 3), dict(padding=2, dilation=2, groups=2)),
+    ((1, 6, 7, 7), (6, 1, 3, 3), dict(padding=1, groups=6)),
+    ((2, 2, 9, 7), (3, 2, 2, 3), dict(padding=(1, 0), dilation=(2, 1))),
+]
+
+
+def _grads(lib, fn, arrays, dtype, second_order):
+    tensors = [lib.tensor(a.astype(dtype)).requires_grad_() for a in arrays]
+    x, w, b = tensors
+    out = fn(lib, x.transpose(2, 3).contiguous().transpose(2, 3) if x.ndim == 4 else x, w, b)  # (same values)
+    upstream = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)).astype(dtype))
+    grads = lib.autograd.grad(out, tensors, upstream, create_graph=second_order)
+    results = [out] + list(grads)
+    if second_order:  # d/d(x, w) of <grads, fixed weights>: the double backward through both routes
+        total = sum((g * lib.cos(lib.arange(g.numel(), dtype=g.dtype).reshape(g.shape))).sum() for g in grads[:2])
+        results += list(lib.autograd.grad(total, tensors[:2]))
+    return [r.detach().numpy() for r in results]
+
+
+def _compare(fn, arrays, dtype, route, second_order=False, threads=False):
+    theirs = _grads(torch, fn, arrays, dtype, second_order)
+    with _route(route, threads):
+        ours = _grads(microtorch, fn, arrays, dtype, second_order)
+    tol = dict(rtol=2e-4, atol=2e-4) if dtype == "float32" else dict(rtol=1e-9, atol=1e-9)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, **tol)
+
+
+def _conv_fn(geometry):
+    return lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **geometry)
+
+
+def _arrays(x_shape, w_shape, bias):
+    rng = np.random.default_rng(sum(x_shape) + sum(w_shape))
+    return [rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal((bias,))]
+
+
+@pytest.mark.parametrize("route", list(_ROUTES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", _CONVS, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_conv2d_input_gradient_routes_match_torch(case, dtype, route):
+    x_shape, w_shape, geometry = case
+    _compare(_conv_fn(geometry), _arrays(x_shape, w_shape, w_shape[0]), dtype, route)
+
+
+@pytest.mark.parametrize("route", list(_ROUTES))
+@pytest.mark.parametrize("case", _CONVS[:4], ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_conv2d_routes_double_backward_match_torch(case, route):
+    x_shape, w_shape, geometry = case
+    _compare(_conv_fn(geometry), _arrays(x_shape, w_shape, w_shape[0]), "float64", route, second_order=True)
+
+
+@pytest.mark.parametrize("route", list(_ROUTES))
+@pytest.mark.parametrize("case", _CONVS[:4], ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_conv2d_routes_on_threads_match_torch(case, route):
+    x_shape, w_shape, geometry = case
+    _compare(_conv_fn(geometry), _arrays(x_shape, w_shape, w_shape[0]), "float32", route, threads=True)
+
+
+# conv_transpose2d of stride 1 itself: (y shape, weight (in, out/groups, kh, kw), geometry); output_padding < dilation
+_TRANSPOSED = [
+    ((2, 4, 5, 6), (4, 3, 3, 3), dict(padding=1)),
+    ((2, 4, 5, 6), (4, 3, 3, 3), dict(padding=2)),
+    ((2, 4, 6, 5), (4, 2, 3, 3), dict(padding=1, dilation=2, output_padding=1, groups=2)),
+    ((1, 3, 4, 7), (3, 5, 2, 4), dict(padding=(0, 2), dilation=(3, 1), output_padding=(2, 0))),
+]
+
+
+@pytest.mark.parametrize("route", list(_ROUTES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", _TRANSPOSED, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_conv_transpose2d_stride_1_routes_match_torch(case, dtype, route):
+    y_shape, w_shape, geometry = case
+    fn = lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, **geometry)  # noqa: E731
+    arrays = _arrays(y_shape, w_shape, w_shape[1] * geometry.get("groups", 1))
+    _compare(fn, arrays, dtype, route, second_order=dtype == "float64")
+
+
+def test_the_rule_takes_the_correlation_for_equal_channels_and_col2im_for_few_inputs():
+    # ResNet's 64 -> 64 3x3 (as many windows either way) and LeNet's 6 -> 16 5x5 (5x more through the correlation)
+    assert conv._full_padding((64, 64, 3, 3), 1, (1, 1), ((1, 1), (1, 1)), (1, 1), (32, 32), (32, 32)) == ((1, 1), (1, 1))
+    assert conv._full_padding((16, 6, 5, 5), 1, (1, 1), ((0, 0), (0, 0)), (1, 1), (10, 10), (14, 14)) is None
+    assert conv._full_padding((8, 8, 3, 3), 1, (2, 2), ((1, 1), (1, 1)), (1, 1), (8, 8), (15, 15)) is None  # strided
+    assert conv._full_padding((8, 8, 3, 3), 1, (1, 1), ((3, 3), (1, 1)), (1, 1), (8, 8), (4, 8)) is None  # a crop
