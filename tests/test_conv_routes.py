@@ -1,7 +1,8 @@
 """Both routes of a stride-1 transposed convolution (a convolution's input gradient): col2im of W^T G, and the
 correlation of G with the flipped kernel (``conv.CORRELATION_WINDOWS`` picks by window count), each forced, against
 torch: values and every gradient to second order, float32 and float64, odd sizes, padding 0/1/2 (asymmetric through
-output_padding), dilation, groups, non-contiguous inputs, and the window passes split across threads."""
+output_padding), dilation, groups, non-contiguous inputs, and the window passes split across threads; im2col's
+buffers reused (the NumPy backend's spares, forced on at every size) while graphs that saved windows are alive."""
 from __future__ import annotations
 
 import contextlib
@@ -18,9 +19,12 @@ _ROUTES = {"col2im": 0.0, "correlation": float("inf")}
 
 @contextlib.contextmanager
 def _route(name: str, threads: bool = False):
-    from microtorch.backends import _threads
+    """The route forced, every im2col buffer (whatever its size) taken from the NumPy backend's spares."""
+    from microtorch.backends import _threads, numpy_backend
 
     old, old_threads, old_threshold = conv.CORRELATION_WINDOWS, _threads.get_num_threads(), _threads.threshold
+    spares = numpy_backend._spare_windows
+    old_smallest, spares.smallest = spares.smallest, 0
     conv.CORRELATION_WINDOWS = _ROUTES[name]
     try:
         if threads:  # every window pass split across 3 threads, whatever its size
@@ -28,7 +32,7 @@ def _route(name: str, threads: bool = False):
             _threads.threshold = 0
         yield
     finally:
-        conv.CORRELATION_WINDOWS, _threads.threshold = old, old_threshold
+        conv.CORRELATION_WINDOWS, _threads.threshold, spares.smallest = old, old_threshold, old_smallest
         _threads.set_num_threads(old_threads)
 
 
@@ -121,3 +125,44 @@ def test_the_rule_takes_the_correlation_for_equal_channels_and_col2im_for_few_in
     assert conv._full_padding((16, 6, 5, 5), 1, (1, 1), ((0, 0), (0, 0)), (1, 1), (10, 10), (14, 14)) is None
     assert conv._full_padding((8, 8, 3, 3), 1, (2, 2), ((1, 1), (1, 1)), (1, 1), (8, 8), (15, 15)) is None  # strided
     assert conv._full_padding((8, 8, 3, 3), 1, (1, 1), ((3, 3), (1, 1)), (1, 1), (8, 8), (4, 8)) is None  # a crop
+
+
+def test_reused_window_buffers_never_overwrite_saved_windows():
+    # two graphs alive at once, then backward through both: each conv's saved windows must still be its own
+    rng = np.random.default_rng(5)
+    xs = [rng.standard_normal((2, 3, 6, 5)) for _ in range(3)]
+    w0 = rng.standard_normal((3, 3, 3, 3))  # as many outputs as inputs: the input gradient's windows have their shape
+    grads = {}
+    for lib in (torch, microtorch):
+        context = _route("correlation") if lib is microtorch else contextlib.nullcontext()
+        with context:
+            w = lib.tensor(w0, requires_grad=True)
+            outs = [lib.nn.functional.conv2d(lib.tensor(x), w, padding=1) for x in xs]
+            per_graph = []
+            for out in outs[::-1]:
+                (gw,) = lib.autograd.grad(out.square().sum(), [w])
+                per_graph.append(gw.numpy())
+            grads[lib.__name__] = per_graph
+    for ours, theirs in zip(grads["microtorch"], grads["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+
+
+def test_spare_arrays_are_handed_out_again_only_when_unreferenced():
+    from microtorch.backends.numpy_backend import _SpareArrays
+
+    spares = _SpareArrays(smallest=1024, most=1 << 20)
+    f32 = np.dtype("float32")
+    first = spares.empty((64, 16), f32)
+    view = first.reshape(16, 64).T  # a view holds its owner
+    del first
+    second = spares.empty((64, 16), f32)
+    assert not np.shares_memory(second, view)
+    del view
+    third = spares.empty((64, 16), f32)  # the first one, free again
+    assert not np.shares_memory(third, second) and len(spares.arrays) == 2
+    assert spares.empty((8, 8), f32).base is None and len(spares.arrays) == 2  # small: not kept
+    assert len(spares.arrays) == 2 and spares.empty((1 << 19,), f32) is not None  # 2 MiB > most: not kept
+    assert len(spares.arrays) == 2
+    del second
+    spares.forget_free()
+    assert len(spares.arrays) == 1  # ``third`` is still in use
