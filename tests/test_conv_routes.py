@@ -166,3 +166,26 @@ def test_spare_arrays_are_handed_out_again_only_when_unreferenced():
     del second
     spares.forget_free()
     assert len(spares.arrays) == 1  # ``third`` is still in use
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_resnet_block_with_channel_major_batch_norm_matches_torch(dtype):
+    # conv -> BN -> relu -> conv -> BN -> + x -> relu: BN reads and writes the convolutions' channel-major layout
+    rng = np.random.default_rng(11)
+    x0 = rng.standard_normal((3, 5, 7, 6)).astype(dtype)
+    w1, w2 = (rng.standard_normal((5, 5, 3, 3)).astype(dtype) for _ in range(2))
+    bn = [(rng.standard_normal(5).astype(dtype), rng.standard_normal(5).astype(dtype)) for _ in range(2)]
+    results = []
+    for lib in (torch, microtorch):
+        F = lib.nn.functional
+        x = lib.tensor(x0, requires_grad=True)
+        params = [lib.tensor(a, requires_grad=True) for a in (w1, w2) + bn[0] + bn[1]]
+        k1, k2, g1, b1, g2, b2 = params
+        stats = [lib.zeros(5, dtype=getattr(lib, dtype)), lib.ones(5, dtype=getattr(lib, dtype))]
+        h = F.relu(F.batch_norm(F.conv2d(x, k1, padding=1), *stats, g1, b1, training=True))
+        out = F.relu(F.batch_norm(F.conv2d(h, k2, padding=1), *stats, g2, b2, training=True) + x)
+        out.backward(lib.tensor(np.sin(np.arange(out.numel())).reshape(tuple(out.shape)).astype(dtype)))
+        results.append([t.detach().numpy() for t in [out, x.grad] + [p.grad for p in params] + stats])
+    tol = dict(rtol=2e-4, atol=2e-4) if dtype == "float32" else dict(rtol=1e-9, atol=1e-9)
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, **tol)
