@@ -12,6 +12,12 @@ size is implied, except where a transposed convolution's ``output_padding``
 left input rows that no window reaches (then ``out_size`` says it). Windows are
 gathered by the backend's ``im2col``/``col2im``. 1-D convolutions run as 2-D
 ones of height 1 (``nn.functional`` reshapes).
+
+A stride-1 transposed convolution (and so a stride-1 convolution's input
+gradient) is also a correlation of y with the flipped, transposed kernel: im2col
+of y and one GEMM as deep as O kh kw, instead of a GEMM only O deep into a large
+fresh array and col2im. ``_full_padding`` takes that route where it reads no more
+windows (ResNet's 64 -> 64 3x3); LeNet's 6 -> 16 5x5 would read 5x more.
 """
 from __future__ import annotations
 
