@@ -18,6 +18,8 @@ from . import _threads
 
 #: products with fewer multiply-adds (m * n * k) run on one BLAS thread
 SMALL = 1 << 24
+#: OpenBLAS runs products of at most this many multiply-adds on one thread itself: no switch for those
+BLAS_ALONE = 1 << 18
 
 _libraries: list = []  # [threadpoolctl's controllers of the BLAS libraries loaded at the first product]
 _switch = threading.Lock()  # (one switch at a time: two threads restoring each other's counts would leave 1)
@@ -35,9 +37,10 @@ def _blas_libraries() -> list:
 
 
 def matmul(a: Any, b: Any) -> Any:
-    """``numpy.matmul(a, b)``, on one BLAS thread when the product is small and BLAS may use several."""
-    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    if m * n * k >= SMALL or _threads.get_num_threads() == 1 or not _blas_libraries():
+    """``numpy.matmul(a, b)`` of 2-D arrays, on one BLAS thread when the product is small and BLAS may use
+    several."""
+    size = a.shape[0] * a.shape[1] * b.shape[1]
+    if not BLAS_ALONE < size < SMALL or _threads.get_num_threads() == 1 or not _blas_libraries():
         return numpy.matmul(a, b)
     with _switch:
         libraries = _blas_libraries()

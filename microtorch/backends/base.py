@@ -138,8 +138,8 @@ class Backend(ABC):
         return cols.reshape((c,) + tuple(kernel_size) + (n, ho, wo))
 
     def matmul(self, a: Any, b: Any) -> Any:
-        """``a @ b`` for the layer kernels' products (convolution and its adjoints): a backend may pick its BLAS
-        threads per product (the NumPy backend runs small ones on one). The default is ``xp.matmul``."""
+        """``a @ b`` of 2-D arrays (linear layers, 2-D matmul, convolution and its adjoints): a backend may pick
+        its BLAS threads per product (the NumPy backend runs small ones on one). The default is ``xp.matmul``."""
         return self.xp.matmul(a, b)
 
     def window_buffer(self, shape: tuple, dtype: Any) -> Any:
