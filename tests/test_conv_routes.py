@@ -165,7 +165,15 @@ def test_spare_arrays_are_handed_out_again_only_when_unreferenced():
     assert len(spares.arrays) == 2
     del second
     spares.forget_free()
-    assert len(spares.arrays) == 1  # ``third`` is still in use
+    assert len(spares.arrays) == 1 and spares.arrays[0] is third  # ``third`` is still in use
+    del third
+    spares.forget_free()
+    assert not spares.arrays
+    many = [spares.empty((1 << 16,), f32) for _ in range(5)]  # 256 KiB each, all in use: all kept
+    del many[1:]
+    assert len(spares.arrays) == 5
+    spares.empty((1 << 17,), f32)  # 512 KiB more than 1 MiB in all: the least recently used free ones go
+    assert len(spares.arrays) == 3 and spares.arrays[0] is many[0]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -161,9 +161,9 @@ class _SpareArrays:
                     self.arrays.append(self.arrays.pop(i))
                     return array
                 del array
+            self._forget_free_beyond(self.most - nbytes)
             fresh = numpy.empty(shape, dtype=dtype)
             self.arrays.append(fresh)
-            self._forget_free_beyond(self.most)
             return fresh
 
     def forget_free(self) -> None:
@@ -175,7 +175,7 @@ class _SpareArrays:
         """Drop the least recently used free arrays while all kept ones take more than ``most`` bytes."""
         kept = sum(a.nbytes for a in self.arrays)
         i = 0
-        while kept > most and i < len(self.arrays) - 1:  # (never the one just handed out, the last)
+        while kept > most and i < len(self.arrays):
             if sys.getrefcount(self.arrays[i]) == 2:  # (the list and the argument)
                 kept -= self.arrays.pop(i).nbytes
             else:
