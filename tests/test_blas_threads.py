@@ -48,7 +48,7 @@ def test_switching_from_several_threads_restores_blas_threads(two_threads):
     errors = []
 
     def work() -> None:
-        for _ in range(200):
+        for _ in range(50):
             if not (_blas.matmul(a, b) == 300).all():
                 errors.append("wrong product")
 
