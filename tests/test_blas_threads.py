@@ -44,12 +44,13 @@ def test_small_products_match_numpy_and_restore_blas_threads(two_threads, shape,
 
 def test_switching_from_several_threads_restores_blas_threads(two_threads):
     before = _blas_threads()
-    a, b = np.ones((80, 300)), np.ones((300, 90))
+    a, b = np.ones((70, 64)), np.ones((64, 64))  # (just above OpenBLAS's own one-thread bound)
+    assert _blas.BLAS_ALONE < 70 * 64 * 64 < _blas.SMALL
     errors = []
 
     def work() -> None:
-        for _ in range(50):
-            if not (_blas.matmul(a, b) == 300).all():
+        for _ in range(30):
+            if not (_blas.matmul(a, b) == 64).all():
                 errors.append("wrong product")
 
     workers = [threading.Thread(target=work) for _ in range(4)]

@@ -42,7 +42,10 @@ def matmul(a: Any, b: Any) -> Any:
     size = a.shape[0] * a.shape[1] * b.shape[1]
     if not BLAS_ALONE < size < SMALL or _threads.get_num_threads() == 1 or not _blas_libraries():
         return numpy.matmul(a, b)
-    with _switch:
+    # another thread switching: run as BLAS is (waiting on the lock would cost a GIL switch interval, 5 ms)
+    if not _switch.acquire(blocking=False):
+        return numpy.matmul(a, b)
+    try:
         libraries = _blas_libraries()
         counts = [library.get_num_threads() for library in libraries]
         for library in libraries:
@@ -52,3 +55,5 @@ def matmul(a: Any, b: Any) -> Any:
         finally:
             for library, count in zip(libraries, counts):
                 library.set_num_threads(count)
+    finally:
+        _switch.release()
