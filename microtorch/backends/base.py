@@ -128,7 +128,7 @@ class Backend(ABC):
         offset: no loop over pixels; samples in chunks (``run_chunks``), each padded on its own."""
         n, c, h, w = x.shape
         ho, wo = out_size or window_counts((h, w), kernel_size, stride, padding, dilation)
-        cols = self.xp.empty((c, kernel_size[0] * kernel_size[1], n, ho, wo), dtype=x.dtype)
+        cols = self.window_buffer((c, kernel_size[0] * kernel_size[1], n, ho, wo), x.dtype)
 
         def copy_windows(lo: int, hi: int) -> None:
             for k, view in enumerate(self.windows(x[lo:hi], kernel_size, stride, padding, dilation, out_size=(ho, wo))):
@@ -136,6 +136,16 @@ class Backend(ABC):
 
         self.run_chunks(copy_windows, n, cols.size)
         return cols.reshape((c,) + tuple(kernel_size) + (n, ho, wo))
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        """``a @ b`` of 2-D arrays (linear layers, 2-D matmul, convolution and its adjoints): a backend may pick
+        its BLAS threads per product (the NumPy backend runs small ones on one). The default is ``xp.matmul``."""
+        return self.xp.matmul(a, b)
+
+    def window_buffer(self, shape: tuple, dtype: Any) -> Any:
+        """An uninitialised array for ``im2col``'s windows (every cell gets written). A backend may hand out
+        again one whose earlier windows nobody references any more (the NumPy backend, for large ones)."""
+        return self.xp.empty(shape, dtype=dtype)
 
     def col2im(self, cols: Any, shape: tuple, stride: tuple, padding: tuple, dilation: tuple) -> Any:
         """The adjoint of ``im2col``: each cell of ``cols`` (C, kh, kw, N, Ho, Wo) added back into the input

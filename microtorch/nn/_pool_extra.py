@@ -175,11 +175,11 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 
 
 def _max_unpool(input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size, spatial: int) -> Tensor:
-    from .functional import _ntuple
+    from .functional import _ntuple, _pool_stride
 
     fn = f"max_unpool{spatial}d"
     kernel = _ntuple(kernel_size, spatial, "kernel_size")
-    stride = kernel if stride is None else _ntuple(stride, spatial, "stride")
+    stride = _pool_stride(stride, kernel, spatial, fn)
     pads = _ntuple(padding, spatial, "padding")
     if indices.dtype.name != "int64":
         raise RuntimeError(f"{fn}: expected 'indices' to be of dtype int64, got {indices.dtype}")

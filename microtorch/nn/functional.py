@@ -273,11 +273,28 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
 
 # ---- pooling ------------------------------------------------------------------------------------------
+def _stride_or_kernel(stride: Any, kernel_size: Any) -> Any:
+    """The pooling stride: the kernel size for None or an empty sequence (torch's rule), else ``stride``."""
+    sized = hasattr(stride, "__len__") and not isinstance(stride, str) and getattr(stride, "ndim", 1) > 0
+    empty = sized and len(stride) == 0  # (a 0-d tensor has no len)
+    return kernel_size if stride is None or empty else stride
+
+
+def _pool_stride(stride: Any, kernel: tuple, spatial: int, fn: str) -> tuple:
+    """The pooling stride as ``spatial`` ints (``_stride_or_kernel``); a tensor counts only as one integer, as
+    torch's argument parser reads it."""
+    if isinstance(stride, Tensor):
+        if stride.numel() != 1 or stride.is_floating_point() or stride.is_complex():
+            raise TypeError(f"{fn}(): argument 'stride' (position 3) must be tuple of ints, not Tensor")
+        stride = int(stride.item())
+    return _ntuple(_stride_or_kernel(stride, kernel), spatial, "stride")
+
+
 def _pool_geometry(input: Tensor, spatial: int, kernel_size, stride, padding, dilation, ceil_mode, fn: str) -> tuple:
     """(kernel, stride, dilation, ((before, after), ...), output sizes), with torch's checks and its
     ceil_mode rule (the last window must start inside the input or its left padding)."""
     kernel = _ntuple(kernel_size, spatial, "kernel_size")
-    stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, spatial, "stride")
+    stride = _pool_stride(stride, kernel, spatial, fn)
     pads = _ntuple(padding, spatial, "padding")
     dilation = _ntuple(dilation, spatial, "dilation")
     if any(k <= 0 for k in kernel):

@@ -12,6 +12,12 @@ size is implied, except where a transposed convolution's ``output_padding``
 left input rows that no window reaches (then ``out_size`` says it). Windows are
 gathered by the backend's ``im2col``/``col2im``. 1-D convolutions run as 2-D
 ones of height 1 (``nn.functional`` reshapes).
+
+A stride-1 transposed convolution (and so a stride-1 convolution's input
+gradient) is also a correlation of y with the flipped, transposed kernel: im2col
+of y and one GEMM as deep as O kh kw, instead of a GEMM only O deep into a large
+fresh array and col2im. ``_full_padding`` takes that route where it reads no more
+windows (ResNet's 64 -> 64 3x3); LeNet's 6 -> 16 5x5 would read 5x more.
 """
 from __future__ import annotations
 
@@ -25,13 +31,14 @@ def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_si
     return cols.reshape(groups, c // groups * kh * kw, n * ho * wo), (ho, wo)  # (sizes: an empty batch too)
 
 
-def _grouped_matmul(xp, a, b):
+def _grouped_matmul(ctx, a, b):
     """a @ b for stacks of matrices, one 2-D GEMM per group: BLAS takes a transposed 2-D operand directly
     (a flag), while a stacked matmul with a transposed operand can fall off BLAS (12x slower for LeNet's
-    weight gradient, (16 x 51200) @ (51200 x 150))."""
+    weight gradient, (16 x 51200) @ (51200 x 150)). The backend's matmul picks the BLAS threads."""
+    matmul = ctx.device.backend.matmul
     if a.shape[0] == 1:
-        return xp.matmul(a[0], b[0])[None]
-    return xp.stack([xp.matmul(a[i], b[i]) for i in range(a.shape[0])])
+        return matmul(a[0], b[0])[None]
+    return ctx.xp.stack([matmul(a[i], b[i]) for i in range(a.shape[0])])
 
 
 def _grouped_grad(grad_out, groups):
@@ -40,16 +47,54 @@ def _grouped_grad(grad_out, groups):
     return grad_out.transpose(1, 0, 2, 3).reshape(groups, o // groups, n * ho * wo)
 
 
+def _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size=None):
+    """W * x (N, O, Ho, Wo) as a channel-major view, and the windows of x (im2col) it read."""
+    o = weight.shape[0]
+    cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size)
+    w = weight.reshape(groups, o // groups, -1)
+    # one GEMM per group (a contiguous stack: NumPy's stacked matmul calls BLAS per group itself)
+    out = ctx.device.backend.matmul(w[0], cols[0])[None] if groups == 1 else ctx.xp.matmul(w, cols)
+    return out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3), cols  # (the view: no copy)
+
+
+#: a stride-1 transposed convolution runs as a correlation with the flipped kernel while its windows (O kh kw per
+#: output cell) are at most this many times col2im's (C kh kw per input cell)
+CORRELATION_WINDOWS = 1.0
+
+
+def _full_padding(weight_shape, groups, stride, padding, dilation, in_size, out_size):
+    """The padding with which a stride-1 transposed convolution of y (O channels of ``in_size``) to ``out_size``
+    is a correlation of y with the flipped kernel, or None where that does not pay or does not apply: strided, a
+    padding beyond the kernel's reach (a crop), or more windows than col2im's (``CORRELATION_WINDOWS``)."""
+    o, cg, kh, kw = weight_shape
+    more = o * out_size[0] * out_size[1] > CORRELATION_WINDOWS * groups * cg * in_size[0] * in_size[1]
+    if stride != (1, 1) or more:
+        return None
+    pads = []
+    for k, d, (before, after), n_in, n_out in zip((kh, kw), dilation, padding, in_size, out_size):
+        reach = d * (k - 1)
+        extra = n_out - (n_in + reach - before - after)  # (output_padding's cells, which no window reaches)
+        if before > reach or after > reach + extra:
+            return None
+        pads.append((reach - before, reach - after + extra))
+    return tuple(pads)
+
+
+def _flipped_transposed(weight, groups):
+    """The kernel (O, C/g, kh, kw) as (C, O/g, kh, kw), flipped in both spatial dims: the correlation kernel of
+    the transposed convolution."""
+    o, cg, kh, kw = weight.shape
+    w = weight.reshape(groups, o // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+    return w.copy().reshape(groups * cg, o // groups, kh, kw)
+
+
 class Conv2d(Op):
     """y = W * x + b: grad_x = conv_transpose2d(G, W), grad_W = conv_weight(x, G), grad_b = G summed"""
 
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, out_size=None):
-        o = weight.shape[0]
-        cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size)
-        out = ctx.xp.matmul(weight.reshape(groups, o // groups, -1), cols)  # one GEMM per group
-        out = out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3)  # a channel-major view: no copy
+        out, cols = _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size)
         if bias is not None:
-            out += bias.reshape(o, 1, 1)
+            out += bias.reshape(-1, 1, 1)
         ctx.save_for_backward(x, weight, cols if ctx.needs_input_grad[1] else None)  # windows for grad_W
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return out
@@ -71,9 +116,13 @@ class ConvTranspose2d(Op):
     def forward(ctx, y, weight, bias, stride, padding, dilation, groups, output_size):
         n, o, ho, wo = y.shape
         _, cg, kh, kw = weight.shape
-        w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-        cols = _grouped_matmul(ctx.xp, w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
-        out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation)
+        full = _full_padding(weight.shape, groups, stride, padding, dilation, (ho, wo), tuple(output_size))
+        if full is not None:
+            out, _ = _correlate(ctx, y, _flipped_transposed(weight, groups), (1, 1), full, dilation, groups)
+        else:
+            w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+            cols = _grouped_matmul(ctx, w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
+            out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation)
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
         ctx.save_for_backward(y, weight)
@@ -96,7 +145,7 @@ class ConvWeight(Op):
     def forward(ctx, x, grad_out, stride, padding, dilation, groups, kernel_size, cols=None):
         if cols is None:
             cols, _ = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, grad_out.shape[2:])
-        gw = _grouped_matmul(ctx.xp, _grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
+        gw = _grouped_matmul(ctx, _grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, grad_out)
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))

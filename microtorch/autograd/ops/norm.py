@@ -59,6 +59,28 @@ def _per_channel(xp, a):
     return a.sum(axis=2).sum(axis=0)
 
 
+def _channel_rows(a, channel_major: bool):
+    """``a`` (N, C, ...) as (N, C, L), or as (1, C, N*L) when stored channel-major (a convolution's output, and
+    so its gradient): a view either way where the layout matches, no copy of the whole batch."""
+    n, c = a.shape[:2]
+    if channel_major:
+        return a.swapaxes(0, 1).reshape(1, c, -1)
+    return a.reshape(n, c, -1)
+
+
+def _stored_channel_major(a) -> bool:
+    """Whether ``a`` (N, C, H, W) is laid out as (C, N, H, W) but not as (N, C, H, W) (NumPy/CuPy flags)."""
+    flags = getattr(a, "flags", None)
+    return bool(a.ndim == 4 and flags is not None and not flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous)
+
+
+def _from_channel_rows(a, shape, channel_major: bool):
+    """The inverse of ``_channel_rows``: (N, C, ...) of ``shape`` (a view)."""
+    if channel_major:
+        return a.reshape((shape[1], shape[0]) + tuple(shape[2:])).swapaxes(0, 1)
+    return a.reshape(shape)
+
+
 class BatchNormTrain(Op):
     """y = xhat w + b per channel (dim 1), xhat standardised by the batch's statistics; one kernel for what
     Normalize and the affine ops do in several: grad_w = sum(G xhat), grad_b = sum(G),
@@ -66,9 +88,9 @@ class BatchNormTrain(Op):
 
     def forward(ctx, x, weight, bias, eps, running_mean=None, running_var=None, momentum=0.1):
         xp = ctx.xp
-        n, c = x.shape[:2]
-        rows = x.reshape(n, c, -1)  # (N, C, L): a copy only for a non-contiguous input
-        count = n * rows.shape[2]
+        channel_major = _stored_channel_major(x)
+        rows = _channel_rows(x, channel_major)  # (N, C, L) or (1, C, N*L): a copy only for other layouts
+        count = rows.shape[0] * rows.shape[2]
         mean = _per_channel(xp, rows) / count
         xhat = rows - mean[:, None]
         var = _per_channel(xp, xhat * xhat) / count
@@ -81,16 +103,16 @@ class BatchNormTrain(Op):
             running_mean += momentum * mean
             running_var *= 1.0 - momentum
             running_var += (momentum * count / max(count - 1, 1)) * var
-        ctx.eps, ctx.count = eps, count
+        ctx.eps, ctx.count, ctx.channel_major = eps, count, channel_major
         ctx.save_for_backward(x, weight, xhat, invstd)
-        return y.reshape(x.shape)
+        return _from_channel_rows(y, x.shape, channel_major)  # (stored as x: the next convolution reads either)
 
     def backward(ctx, grad):
         x, weight, xhat, invstd = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: the statistics recomputed from x, so they stay connected
             return _batch_norm_grads(x, weight, grad, ctx.eps)
-        xp, n, c = ctx.xp, x.shape[0], x.shape[1]
-        g, xh = grad._data.reshape(n, c, -1), xhat._data
+        xp, channel_major = ctx.xp, ctx.channel_major
+        g, xh = _channel_rows(grad._data, channel_major), xhat._data  # (xhat's layout: a copy if G's differs)
         gb = _per_channel(xp, g)
         gw = _per_channel(xp, g * xh)
         k = weight._data * invstd._data
@@ -98,7 +120,7 @@ class BatchNormTrain(Op):
         gx -= xh * (k * gw / ctx.count)[:, None]
         gx -= (k * gb / ctx.count)[:, None]
         wrap = lambda a: Tensor._make(a, ctx.device)  # noqa: E731
-        return wrap(gx.reshape(x.shape)), wrap(gw), wrap(gb)
+        return wrap(_from_channel_rows(gx, x.shape, channel_major)), wrap(gw), wrap(gb)
 
 
 def _batch_norm_grads(x, weight, grad, eps):

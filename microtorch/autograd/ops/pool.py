@@ -107,9 +107,13 @@ class MaxPool2dBackward(Op):
         ctx.save_for_backward(argmax)
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
         overlapping = _overlapping(kernel_size, stride, dilation)
+        # G * mask is 4x faster than where or a masked copyto, but inf * 0 is nan: an inf or nan gradient must
+        # reach its argmax cell only (torch's), so then the slow where
+        finite = bool(ctx.xp.isfinite(grad).all())
 
         def put(view, k, lo, hi):
-            piece = grad[lo:hi] * (argmax[lo:hi] == k)  # (faster than where or a masked copyto)
+            chosen = argmax[lo:hi] == k
+            piece = grad[lo:hi] * chosen if finite else ctx.xp.where(chosen, grad[lo:hi], 0)
             if overlapping:
                 view += piece
             else:  # each cell is in one window at most: plain writes

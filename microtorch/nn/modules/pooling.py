@@ -6,15 +6,9 @@ from typing import Any
 
 from ..._tensor import Tensor
 from .. import functional as F
-from ..functional import _ntuple
+from ..functional import _ntuple, _stride_or_kernel
 from .module import Module
 
-
-
-def _stride_or_kernel(stride: Any, kernel_size: Any) -> Any:
-    """The stride given, or the kernel size for None or an empty sequence (torch's pooling reads both so)."""
-    empty = stride is not None and hasattr(stride, "__len__") and not isinstance(stride, str) and len(stride) == 0
-    return kernel_size if stride is None or empty else stride
 
 class _MaxPoolNd(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
