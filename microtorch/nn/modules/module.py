@@ -81,11 +81,12 @@ class Module:
         if state.get("_forward_pre_hooks") or state.get("_forward_hooks") or state.get("_backward_hooks") \
                 or state.get("_backward_pre_hooks"):
             return self._call_with_hooks(args, kwargs)
-        function.drawing.module_stack.append(self)  # recorded ops remember the module they ran in
+        module_stack = function.drawing.module_stack  # (read once: a thread-local attribute)
+        module_stack.append(self)  # recorded ops remember the module they ran in
         try:
             return self.forward(*args, **kwargs)
         finally:
-            function.drawing.module_stack.pop()
+            module_stack.pop()
 
     if TYPE_CHECKING:
         # for type checkers, calling a module has its forward's signature: ``nn.Linear(2, 3)(x)`` is a Tensor
