@@ -305,12 +305,12 @@ class Op:
                 resolved.append(item)
                 versions.append(None)
                 continue
-            for k, o in enumerate(outs):
-                if item is o:
-                    s = _SavedOutput(results[k])
-                    s.array, s.index, s.version = o, k, 0
-                    item = s
-                    break
+            # where item is among the outputs (-1: not there), the single output decided inline
+            k = 0 if item is outs[0] else -1 if len(outs) == 1 else _position(item, outs)
+            if k >= 0:
+                s = _SavedOutput(results[k])
+                s.array, s.index, s.version = item, k, 0
+                item = s
             else:
                 for x, a in zip(inputs, arrays):
                     if a is item and isinstance(x, Tensor):
@@ -579,6 +579,14 @@ def _as_tuple(value: Any) -> tuple:
 def _conjugated(values: tuple) -> tuple:
     """``values`` with complex tensors conjugated (the rest unchanged)."""
     return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v for v in values])
+
+
+def _position(item: Any, values: tuple) -> int:
+    """Where ``item`` itself (not an equal value) is in ``values``; -1 if nowhere."""
+    for k, value in enumerate(values):
+        if value is item:
+            return k
+    return -1
 
 
 def _needs_of(inputs: tuple, recording: Any) -> tuple:

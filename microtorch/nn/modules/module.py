@@ -194,15 +194,21 @@ class Module:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
-        # only reached when ordinary lookup fails: registered things, or registries never created
+        # only reached when ordinary lookup fails: registered things (parameters first: every layer's forward
+        # reads them, so the three registries are tried without a loop), or registries never created
+        state = self.__dict__
+        found = state.get("_parameters")
+        if found is not None and name in found:
+            return found[name]
+        found = state.get("_buffers")
+        if found is not None and name in found:
+            return found[name]
+        found = state.get("_modules")
+        if found is not None and name in found:
+            return found[name]
         if name in _REGISTRIES:
             _init_registries(self)
             return self.__dict__[name]
-        state = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            found = state.get(registry)
-            if found is not None and name in found:
-                return found[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
