@@ -226,7 +226,7 @@ class Op:
             bit <<= 1
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
-        recording = mask and _grad_state.enabled
+        recording = mask != 0 and _grad_state.enabled
         op = _new(cls)
         op.device = device
         backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
