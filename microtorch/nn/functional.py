@@ -95,18 +95,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b over the last dim of x (one fused op: a GEMM forward, two backward)."""
     _check_tensor(input, "input", "linear")
     _check_tensor(weight, "weight", "linear")
-    x, w = input._data, weight._data  # (the checks read the arrays: a layer's every call pays for them)
-    if x.ndim == 0 or w.ndim not in (1, 2):
-        raise RuntimeError(f"linear(): expected input of at least 1 dim and a 1-D or 2-D weight, got {x.ndim}-D and {w.ndim}-D")
-    if x.shape[-1] != w.shape[-1]:
-        rows = math.prod(x.shape[:-1])
+    if input.ndim == 0 or weight.ndim not in (1, 2):
+        raise RuntimeError(f"linear(): expected input of at least 1 dim and a 1-D or 2-D weight, got {input.ndim}-D and {weight.ndim}-D")
+    if input.shape[-1] != weight.shape[-1]:
+        rows = math.prod(input.shape[:-1])
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and {w.shape[-1]}x"
-            f"{w.shape[0] if w.ndim == 2 else 1})"
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and {weight.shape[-1]}x"
+            f"{weight.shape[0] if weight.ndim == 2 else 1})"
         )
-    if w.dtype is not x.dtype or bias is not None and not (isinstance(bias, Tensor) and bias._data.dtype is x.dtype):
-        _check_same_dtype("linear", input=input, weight=weight, bias=bias)
-    if x.dtype.kind not in "fcV":
+    _check_same_dtype("linear", input=input, weight=weight, bias=bias)
+    if not input.is_floating_point() and not input.is_complex():
         raise RuntimeError(f"linear(): expected floating point tensors, got {input.dtype}")
     if weight.ndim == 1:
         out = input @ weight
