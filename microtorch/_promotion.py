@@ -29,6 +29,17 @@ def _shape_arg(args: tuple) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` as torch does."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):  # Size is a tuple
         args = tuple(args[0])
+    if type(args) is tuple and set(map(type, args)) == _JUST_INT \
+            and -0x8000000000000000 <= min(args) and max(args) < 0x8000000000000000:
+        return args  # the usual case, Python ints in int64's range: decided by C calls, without a loop
+    return _checked_sizes(args)
+
+
+_JUST_INT = {_int}
+
+
+def _checked_sizes(args: tuple) -> tuple:
+    """``_shape_arg``'s sizes, one by one, with torch's errors."""
     plain = type(args) is tuple  # (Python ints in a plain tuple: returned as they are)
     for i, s in enumerate(args):
         if type(s) is not _int:

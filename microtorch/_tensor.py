@@ -91,7 +91,7 @@ class Tensor(TensorCompat):
     @staticmethod
     def _make(data: Any, device: Any, requires_grad: builtins.bool = False, grad_fn: Any = None, output_nr: builtins.int = 0) -> Tensor:
         """Wrap a backend array (the fast path every op takes)."""
-        if not data.ndim and isinstance(data, _host_scalar):
+        if isinstance(data, _host_scalar):  # (cheaper than reading data.ndim first)
             data = device.backend.xp.asarray(data)  # numpy returns scalars, not 0-d arrays, from 0-d ops
         t = _new(Tensor)
         t._data = data

@@ -208,3 +208,23 @@ def test_an_identity_gradient_is_not_the_callers_seed_memory():
     (x + 1.0).backward(seed)
     x.grad.add_(5.0)
     np.testing.assert_array_equal(seed.numpy(), [1.0, 1.0])
+
+
+@pytest.mark.parametrize("method", ["tanh", "sigmoid", "exp"])
+def test_saved_arrays_keep_the_version_checks_of_saved_tensors(method):
+    """First-order backwards read ``saved_arrays()`` (no Tensors made): the same values as ``saved_tensors``, and
+    the same in-place error for a saved output changed after it was saved."""
+    x = microtorch.tensor([0.5, -1.0], requires_grad=True)
+    y = getattr(x, method)()
+    node = y.grad_fn
+    assert [np.asarray(a).tolist() for a in node.saved_arrays()] == [t.detach().numpy().tolist() for t in node.saved_tensors]
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        node.saved_arrays()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    x.grad = None
+    (g,) = microtorch.autograd.grad(getattr(x, method)().sum(), x)
+    t = torch.tensor([0.5, -1.0], requires_grad=True)
+    (expected,) = torch.autograd.grad(getattr(t, method)().sum(), t)
+    np.testing.assert_allclose(g.numpy(), expected.numpy(), rtol=1e-6)

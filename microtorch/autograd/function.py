@@ -50,10 +50,15 @@ class _DrawingState(threading.local):
 
 
 drawing = _DrawingState()
+#: whether any thread has ever switched ``drawing.details`` on (``viz.record_details``): until then recording
+#: skips reading the thread-local flag
+details_switched_on = False
 _grad_state = grad_mode.state  # bound once: Op.apply reads it on every call
 
 _new = object.__new__
-_NOTHING_NEEDED = [(), (False,), (False, False), (False, False, False)]
+#: ``needs_input_grad`` of an op with n < 4 inputs, indexed by n, then by the mask whose bit i says input i requires
+#: grad (shared tuples: no tuple built per op)
+_NEEDS_BY_MASK = [[tuple(bool(mask >> i & 1) for i in range(n)) for mask in range(1 << n)] for n in range(4)]
 _PLAIN = frozenset((type(None), int, float, bool))  # saved values that need no resolving or unpacking
 
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
@@ -71,13 +76,13 @@ PARALLEL_FROM = 1 << 15
 sum_to_shape: Any = None
 
 
-class _SavedOutput:
-    """Placeholder in ``saved`` for the op's own output (kept as an array to avoid a cycle)."""
+class _SavedOutput(weakref.ref):
+    """Placeholder in ``saved`` for the op's own output: a weak reference to the output Tensor (a strong one would
+    be a cycle) that also keeps its array (one object per saved output, not a placeholder and a weakref)."""
 
-    __slots__ = ("array", "index", "ref", "version")
+    __slots__ = ("array", "index", "version")
     array: Any
     index: int
-    ref: Any  # a weakref to the output Tensor
     version: int
 
 
@@ -90,7 +95,7 @@ class Op:
     )
     xp: Any  # the backend's array namespace
     device: Any
-    next_edges: tuple
+    next_edges: list  # per input: (node or leaf Tensor, output number), None for an input without grad
     needs_input_grad: tuple
     saved: Any
     _saved_versions: Any
@@ -133,12 +138,7 @@ class Op:
     def saved_tensors(self) -> tuple:
         saved = self.saved
         if saved is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors after "
-                "they have already been freed). Saved intermediate values of the graph are freed when you call "
-                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-                "graph a second time or if you need to access saved tensors after calling backward."
-            )
+            _raise_freed()
         if not saved:
             return ()
         values = []
@@ -152,6 +152,28 @@ class Op:
                 values.append(self._unpack(item, expected))
         return tuple(values)
 
+    def saved_arrays(self) -> tuple:
+        """What forward saved as arrays (numbers as themselves), with ``saved_tensors``' checks: for first-order
+        formulas that compute on the arrays (no Tensor made for a saved output only to be unwrapped again)."""
+        saved = self.saved
+        if saved is None:
+            _raise_freed()
+        values = []
+        for item, expected in zip(saved, self._saved_versions):
+            kind = type(item)
+            if kind in _PLAIN:
+                values.append(item)
+            elif kind is _SavedOutput:
+                out = item()
+                if out is not None and (out._base if out._base is not None else out)._version != item.version:
+                    self._unpack(item, expected)  # (raises the in-place error)
+                values.append(item.array)
+            elif isinstance(item, Tensor):
+                values.append(self._unpack(item, expected)._data)
+            else:
+                values.append(item)  # a constant array
+        return tuple(values)
+
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
             version = (item._base if item._base is not None else item)._version
@@ -163,7 +185,7 @@ class Op:
                 )
             return item
         if isinstance(item, _SavedOutput):
-            out = item.ref()
+            out = item()
             if out is not None and (out._base if out._base is not None else out)._version != item.version:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
@@ -182,35 +204,35 @@ class Op:
         """Run the op on Tensors (and Python scalars) and record it when gradients are wanted."""
         if vmap_dispatch is not None and (out := vmap_dispatch(cls, inputs, params)) is not NotImplemented:
             return out  # (ops with vmapped inputs run their batching rule)
-        op = _new(cls)
         device = None
         arrays = []
-        wanted = False  # whether an input requires grad
+        mask, bit = 0, 1  # bit i of mask: input i requires grad
         for x in inputs:
             if isinstance(x, Tensor):
+                data = x._data
                 if device is None:
                     device = x._device
                 elif x._device is not device:
                     _raise_device_mismatch(cls, device, x._device)
-                if x._data.dtype.kind == "c" and not cls.supports_complex:
-                    _refuse_complex(cls, x._data.dtype.name)
-                arrays.append(x._data)
-                wanted |= x._requires_grad
-            elif type(x) is complex and not cls.supports_complex:
-                _refuse_complex(cls, "complex64")
+                if data.dtype.kind == "c" and not cls.supports_complex:
+                    _refuse_complex(cls, data.dtype.name)
+                arrays.append(data)
+                if x._requires_grad:
+                    mask |= bit
             else:
+                if type(x) is complex and not cls.supports_complex:
+                    _refuse_complex(cls, "complex64")
                 arrays.append(x)
+            bit <<= 1
         if device is None:
             raise TypeError(f"{cls.__name__} needs at least one Tensor argument")
-        recording = wanted and _grad_state.enabled
+        recording = mask != 0 and _grad_state.enabled
+        op = _new(cls)
         op.device = device
         backend = device._backend or device.backend  # (None: not cached yet, or its type was registered again)
         op.xp = backend.xp
-        if recording:  # (forward may skip saving what no gradient needs)
-            op.needs_input_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
-        else:
-            n = len(inputs)
-            op.needs_input_grad = _NOTHING_NEEDED[n] if n < 4 else (False,) * n
+        n = len(inputs)  # (forward may skip saving what no gradient needs)
+        op.needs_input_grad = _NEEDS_BY_MASK[n][mask if recording else 0] if n < 4 else _needs_of(inputs, recording)
         op.saved = ()
         try:
             if device.index is None:  # a host device: nothing to switch
@@ -221,23 +243,26 @@ class Op:
         except ValueError as e:  # NumPy reports shape problems as ValueError; torch as RuntimeError
             raise RuntimeError(_shape_error_message(cls, arrays, e)) from None
 
-        if not recording:
-            if type(out) is tuple:
-                return tuple([Tensor._make(o, device) for o in out])
-            return Tensor._make(out, device)
-
-        op.params = params
         if type(out) is tuple:
-            results = tuple(Tensor._make(o, device, True, op, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
-                            for i, o in enumerate(out))
-            op._output_meta = tuple((o.shape, o.dtype) for o in out)
-            op._record(inputs, arrays, out, results)
-            return results
-        if out.dtype.kind not in "fcV":  # only floating results carry gradients (V: bfloat16)
+            return op._outputs(inputs, arrays, out, recording, params)
+        if not recording or out.dtype.kind not in "fcV":  # only floating results carry gradients (V: bfloat16)
             return Tensor._make(out, device)
+        op.params = params
         result = Tensor._make(out, device, True, op, 0)
         op._record(inputs, arrays, (out,), (result,))
         return result
+
+    def _outputs(self, inputs, arrays, outs: tuple, recording: bool, params: dict) -> tuple:
+        """The Tensors of a multi-output op (the floating ones linked to this node when recording)."""
+        device = self.device
+        if not recording:
+            return tuple([Tensor._make(o, device) for o in outs])
+        self.params = params
+        results = tuple([Tensor._make(o, device, True, self, i) if o.dtype.kind in "fcV" else Tensor._make(o, device)
+                         for i, o in enumerate(outs)])
+        self._output_meta = tuple([(o.shape, o.dtype) for o in outs])
+        self._record(inputs, arrays, outs, results)
+        return results
 
     def _record(self, inputs, arrays, outs, results) -> None:
         """Link this node into the graph: edges to the inputs' nodes, resolved saved values."""
@@ -248,10 +273,10 @@ class Op:
                 edges.append((node, x._output_nr) if node is not None else (x, 0))
             else:
                 edges.append(None)
-        self.next_edges = tuple(edges)
+        self.next_edges = edges
         self.n_outputs = len(outs)
         thread_drawing = drawing
-        if thread_drawing.details:
+        if details_switched_on and thread_drawing.details:  # (a global first: a thread-local read costs more)
             self._record_details(inputs, outs)
         module_stack = thread_drawing.module_stack
         if module_stack:
@@ -280,22 +305,23 @@ class Op:
                 resolved.append(item)
                 versions.append(None)
                 continue
-            for k, o in enumerate(outs):
-                if item is o:
-                    s = _SavedOutput()
-                    s.array, s.index, s.ref, s.version = o, k, weakref.ref(results[k]), 0
-                    item = s
-                    break
+            # where item is among the outputs (-1: not there), the single output decided inline
+            k = 0 if item is outs[0] else -1 if len(outs) == 1 else _position(item, outs)
+            if k >= 0:
+                s = _SavedOutput(results[k])
+                s.array, s.index, s.version = item, k, 0
+                item = s
             else:
                 for x, a in zip(inputs, arrays):
                     if a is item and isinstance(x, Tensor):
                         item = x
                         break
                 if isinstance(item, Tensor):
-                    version = (item._base if item._base is not None else item)._version
+                    base = item._base
+                    version = (item if base is None else base)._version
             resolved.append(item)
             versions.append(version)
-        self.saved = tuple(resolved)
+        self.saved = resolved
         self._saved_versions = versions
 
     def _record_details(self, inputs, outs) -> None:
@@ -553,6 +579,28 @@ def _as_tuple(value: Any) -> tuple:
 def _conjugated(values: tuple) -> tuple:
     """``values`` with complex tensors conjugated (the rest unchanged)."""
     return tuple([v.conj() if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v for v in values])
+
+
+def _position(item: Any, values: tuple) -> int:
+    """Where ``item`` itself (not an equal value) is in ``values``; -1 if nowhere."""
+    for k, value in enumerate(values):
+        if value is item:
+            return k
+    return -1
+
+
+def _needs_of(inputs: tuple, recording: Any) -> tuple:
+    """``needs_input_grad`` of an op with many inputs."""
+    return tuple([bool(recording) and isinstance(x, Tensor) and x._requires_grad for x in inputs])
+
+
+def _raise_freed() -> None:
+    raise RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors after "
+        "they have already been freed). Saved intermediate values of the graph are freed when you call "
+        ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+        "graph a second time or if you need to access saved tensors after calling backward."
+    )
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -179,6 +179,8 @@ class record_details:
     def __init__(self, enabled: bool = True) -> None:
         self.previous = function.drawing.details
         function.drawing.details = bool(enabled)  # this thread's, as grad mode
+        if enabled:
+            function.details_switched_on = True
 
     def __enter__(self) -> None:
         pass

@@ -78,7 +78,7 @@ def unary_op(name: str, forward: str | Callable, derivative: Callable, module: s
 
     def backward(ctx, grad):
         if arithmetic and not _grad_state.enabled and _on_arrays_worth_it(grad._data):
-            return _on_arrays(derivative, grad, ctx.saved_tensors)
+            return _on_arrays(derivative, grad, ctx.saved_arrays())
         return derivative(grad, *ctx.saved_tensors)
 
     return _make_class(name, (derivative,), module, forward_, backward, ufunc=None)
@@ -108,10 +108,11 @@ def binary_op(name: str, forward: str | Callable, dx: Callable, dy: Callable, mo
 
     def backward(ctx, grad):
         pick_x, pick_y = picks[ctx.needs_input_grad]
-        saved = ctx.saved_tensors
         if arithmetic and not _grad_state.enabled and _on_arrays_worth_it(grad._data):
+            saved = ctx.saved_arrays()
             return (_on_arrays(dx, grad, pick_x(saved)) if pick_x else None), \
                    (_on_arrays(dy, grad, pick_y(saved)) if pick_y else None)
+        saved = ctx.saved_tensors
         return (dx(grad, *pick_x(saved)) if pick_x else None), (dy(grad, *pick_y(saved)) if pick_y else None)
 
     # the ufunc in-place updates and unrecorded arithmetic call directly (a checked forward names its own)
@@ -136,8 +137,9 @@ def _on_arrays_worth_it(data) -> bool:
 
 
 def _on_arrays(derivative: Callable, grad: Tensor, values: tuple) -> Tensor:
+    """``derivative`` on the gradient's array and the saved arrays (``Op.saved_arrays``)."""
     g = grad._data
-    out = derivative(g, *[v._data if isinstance(v, Tensor) else v for v in values])
+    out = derivative(g, *values)
     return grad if out is g else Tensor._make(out, grad._device)  # (``lambda g: g`` hands on the same tensor)
 
 

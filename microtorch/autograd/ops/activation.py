@@ -116,18 +116,18 @@ class Tanh(Op):
         return out
 
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to tanh(x)
+            (out,) = ctx.saved_tensors
             return grad * (1.0 - out * out)
         # first order: one fused pass instead of three Tensor ops (activations are hot)
-        return _fused(ctx, _tanh_grad, out._data, grad._data)
+        return _fused(ctx, _tanh_grad, ctx.saved_arrays()[0], grad._data)
 
 
 class Sigmoid(Op):
     """d s(x) = s(x) (1 - s(x)) dx, with s(x) = 1 / (1 + exp(-x))"""
 
     def forward(ctx, x):
-        out = ctx.xp.empty_like(x)
+        out = ctx.xp.empty(x.shape, x.dtype)  # (empty_like is a Python-level dispatch in NumPy; empty is not)
         if x.size >= function.PARALLEL_FROM:  # (large: in blocks across the backend's threads)
             ctx.device.backend.elementwise(_sigmoid, out, x)
         else:
@@ -136,16 +136,17 @@ class Sigmoid(Op):
         return out
 
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
         if grad_mode.state.enabled:  # create_graph: the derivative must stay connected to sigmoid(x)
+            (out,) = ctx.saved_tensors
             return grad * (out * (1.0 - out))
-        return _fused(ctx, _sigmoid_grad, out._data, grad._data)  # first order: one fused pass, as tanh
+        return _fused(ctx, _sigmoid_grad, ctx.saved_arrays()[0], grad._data)  # first order: one fused pass, as tanh
 
 
 def _fused(ctx, kernel, *arrays) -> Tensor:
     """A first-order backward ``kernel(xp, d, *arrays)`` (the saved arrays, then the gradient) into a new array
     shaped as the first (large ones in blocks across the backend's threads)."""
-    d = ctx.xp.empty_like(arrays[0])
+    first = arrays[0]
+    d = ctx.xp.empty(first.shape, first.dtype)  # (empty_like is a Python-level dispatch in NumPy; empty is not)
     if d.size >= function.PARALLEL_FROM:
         ctx.device.backend.elementwise(kernel, d, *arrays)
     else:

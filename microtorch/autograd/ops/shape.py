@@ -140,10 +140,12 @@ def permute(x, dims: Sequence[int]):
 def transpose(x, dim0: int, dim1: int):
     if x.ndim == 0:
         return x
-    dims = list(range(x.ndim))
-    a, b = _normalize_dim(dim0, x.ndim), _normalize_dim(dim1, x.ndim)
-    dims[a], dims[b] = dims[b], dims[a]
-    return permute(x, dims)
+    ndim = x._data.ndim
+    order = list(range(ndim))
+    a, b = _normalize_dim(dim0, ndim), _normalize_dim(dim1, ndim)
+    order[a], order[b] = order[b], order[a]
+    dims = tuple(order)  # (valid and distinct by construction: permute's checks would find nothing)
+    return view_of(Permute.apply(x, dims=dims), x, lambda t: t.permute(dims))
 
 
 def movedim(x, source: Any, destination: Any):

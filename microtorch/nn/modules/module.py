@@ -81,11 +81,12 @@ class Module:
         if state.get("_forward_pre_hooks") or state.get("_forward_hooks") or state.get("_backward_hooks") \
                 or state.get("_backward_pre_hooks"):
             return self._call_with_hooks(args, kwargs)
-        function.drawing.module_stack.append(self)  # recorded ops remember the module they ran in
+        module_stack = function.drawing.module_stack  # (read once: a thread-local attribute)
+        module_stack.append(self)  # recorded ops remember the module they ran in
         try:
             return self.forward(*args, **kwargs)
         finally:
-            function.drawing.module_stack.pop()
+            module_stack.pop()
 
     if TYPE_CHECKING:
         # for type checkers, calling a module has its forward's signature: ``nn.Linear(2, 3)(x)`` is a Tensor
@@ -193,15 +194,21 @@ class Module:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
-        # only reached when ordinary lookup fails: registered things, or registries never created
+        # only reached when ordinary lookup fails: registered things (parameters first: every layer's forward
+        # reads them, so the three registries are tried without a loop), or registries never created
+        state = self.__dict__
+        found = state.get("_parameters")
+        if found is not None and name in found:
+            return found[name]
+        found = state.get("_buffers")
+        if found is not None and name in found:
+            return found[name]
+        found = state.get("_modules")
+        if found is not None and name in found:
+            return found[name]
         if name in _REGISTRIES:
             _init_registries(self)
             return self.__dict__[name]
-        state = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            found = state.get(registry)
-            if found is not None and name in found:
-                return found[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
