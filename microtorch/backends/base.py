@@ -137,11 +137,6 @@ class Backend(ABC):
         self.run_chunks(copy_windows, n, cols.size)
         return cols.reshape((c,) + tuple(kernel_size) + (n, ho, wo))
 
-    def matmul(self, a: Any, b: Any) -> Any:
-        """``a @ b`` of 2-D arrays (linear layers, 2-D matmul, convolution and its adjoints): a backend may pick
-        its BLAS threads per product (the NumPy backend runs small ones on one). The default is ``xp.matmul``."""
-        return self.xp.matmul(a, b)
-
     def window_buffer(self, shape: tuple, dtype: Any) -> Any:
         """An uninitialised array for ``im2col``'s windows (every cell gets written). A backend may hand out
         again one whose earlier windows nobody references any more (the NumPy backend, for large ones)."""

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy
 
-from . import _blas, _erf, _threads
+from . import _erf, _threads
 from .base import Backend
 
 # torch's CPU default generator also starts from a fixed seed, so unseeded runs repeat
@@ -77,9 +77,6 @@ class NumpyBackend(Backend):
 
     def full_sum(self, x: Any) -> Any:
         return _threads.full_sum(x)
-
-    def matmul(self, a: Any, b: Any) -> Any:
-        return _blas.matmul(a, b)  # (small products on one BLAS thread)
 
     def window_buffer(self, shape: tuple, dtype: Any) -> Any:
         return _spare_windows.empty(shape, numpy.dtype(dtype))

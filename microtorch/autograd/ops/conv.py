@@ -31,14 +31,13 @@ def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_si
     return cols.reshape(groups, c // groups * kh * kw, n * ho * wo), (ho, wo)  # (sizes: an empty batch too)
 
 
-def _grouped_matmul(ctx, a, b):
+def _grouped_matmul(xp, a, b):
     """a @ b for stacks of matrices, one 2-D GEMM per group: BLAS takes a transposed 2-D operand directly
     (a flag), while a stacked matmul with a transposed operand can fall off BLAS (12x slower for LeNet's
-    weight gradient, (16 x 51200) @ (51200 x 150)). The backend's matmul picks the BLAS threads."""
-    matmul = ctx.device.backend.matmul
+    weight gradient, (16 x 51200) @ (51200 x 150))."""
     if a.shape[0] == 1:
-        return matmul(a[0], b[0])[None]
-    return ctx.xp.stack([matmul(a[i], b[i]) for i in range(a.shape[0])])
+        return xp.matmul(a[0], b[0])[None]
+    return xp.stack([xp.matmul(a[i], b[i]) for i in range(a.shape[0])])
 
 
 def _grouped_grad(grad_out, groups):
@@ -53,7 +52,7 @@ def _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size=None)
     cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size)
     w = weight.reshape(groups, o // groups, -1)
     # one GEMM per group (a contiguous stack: NumPy's stacked matmul calls BLAS per group itself)
-    out = ctx.device.backend.matmul(w[0], cols[0])[None] if groups == 1 else ctx.xp.matmul(w, cols)
+    out = ctx.xp.matmul(w[0], cols[0])[None] if groups == 1 else ctx.xp.matmul(w, cols)
     return out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3), cols  # (the view: no copy)
 
 
@@ -121,7 +120,7 @@ class ConvTranspose2d(Op):
             out, _ = _correlate(ctx, y, _flipped_transposed(weight, groups), (1, 1), full, dilation, groups)
         else:
             w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-            cols = _grouped_matmul(ctx, w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
+            cols = _grouped_matmul(ctx.xp, w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
             out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation)
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
@@ -145,7 +144,7 @@ class ConvWeight(Op):
     def forward(ctx, x, grad_out, stride, padding, dilation, groups, kernel_size, cols=None):
         if cols is None:
             cols, _ = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, grad_out.shape[2:])
-        gw = _grouped_matmul(ctx, _grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
+        gw = _grouped_matmul(ctx.xp, _grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, grad_out)
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))

@@ -24,9 +24,7 @@ class MatMul(Op):
         ctx.folds_batch = b.ndim == 2 and a.ndim > 2
         if ctx.folds_batch:  # (..., m, k) @ (k, n) is one GEMM, not a loop of them
             rows = math.prod(a.shape[:-1])  # (not -1: an empty inner dim leaves it undetermined)
-            out = ctx.device.backend.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
-        elif a.ndim == b.ndim == 2:  # (the backend picks BLAS's threads for a 2-D product)
-            out = ctx.device.backend.matmul(a, b)
+            out = ctx.xp.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
         else:
             out = ctx.xp.matmul(a, b)
         return out if out.dtype == a.dtype else out.astype(a.dtype)  # (ml_dtypes' bfloat16 matmul gives float32)

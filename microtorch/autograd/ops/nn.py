@@ -81,7 +81,7 @@ class Linear(Op):
 
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = ctx.device.backend.matmul(x.reshape(-1, x.shape[-1]), weight.T)
+        out = ctx.xp.matmul(x.reshape(-1, x.shape[-1]), weight.T)
         if out.dtype != x.dtype:  # ml_dtypes' bfloat16 matmul gives float32
             out = out.astype(x.dtype)
         if bias is not None:
