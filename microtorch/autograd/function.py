@@ -164,15 +164,22 @@ class Op:
             if kind in _PLAIN:
                 values.append(item)
             elif kind is _SavedOutput:
-                out = item()
-                if out is not None and (out._base if out._base is not None else out)._version != item.version:
-                    self._unpack(item, expected)  # (raises the in-place error)
+                self._check_output_unchanged(item)
                 values.append(item.array)
             elif isinstance(item, Tensor):
                 values.append(self._unpack(item, expected)._data)
             else:
                 values.append(item)  # a constant array
         return tuple(values)
+
+    def _check_output_unchanged(self, item: _SavedOutput) -> None:
+        """Raise torch's in-place error if this op's saved output was modified after forward."""
+        out = item()
+        if out is not None and (out._base if out._base is not None else out)._version != item.version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: the output of {self.name()} was changed after it was saved for backward."
+            )
 
     def _unpack(self, item: Any, expected: int | None) -> Any:
         if isinstance(item, Tensor):
@@ -185,12 +192,7 @@ class Op:
                 )
             return item
         if isinstance(item, _SavedOutput):
-            out = item()
-            if out is not None and (out._base if out._base is not None else out)._version != item.version:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: the output of {self.name()} was changed after it was saved for backward."
-                )
+            self._check_output_unchanged(item)
             if grad_mode.state.enabled:  # create_graph: the output stays connected to this node
                 return Tensor._make(item.array, self.device, True, self, item.index)
             return Tensor._make(item.array, self.device)

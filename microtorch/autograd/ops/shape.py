@@ -134,6 +134,11 @@ def permute(x, dims: Sequence[int]):
     dims = tuple([d if type(d) is int and 0 <= d < ndim else _normalize_dim(d, ndim) for d in dims])
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed, got {list(dims)}")
+    return _permuted(x, dims)
+
+
+def _permuted(x, dims: tuple):
+    """The view of ``x`` with its dims in the order ``dims`` (valid and distinct: the callers checked)."""
     return view_of(Permute.apply(x, dims=dims), x, lambda t: t.permute(dims))
 
 
@@ -144,8 +149,7 @@ def transpose(x, dim0: int, dim1: int):
     order = list(range(ndim))
     a, b = _normalize_dim(dim0, ndim), _normalize_dim(dim1, ndim)
     order[a], order[b] = order[b], order[a]
-    dims = tuple(order)  # (valid and distinct by construction: permute's checks would find nothing)
-    return view_of(Permute.apply(x, dims=dims), x, lambda t: t.permute(dims))
+    return _permuted(x, tuple(order))  # (valid and distinct by construction: permute's checks would find nothing)
 
 
 def movedim(x, source: Any, destination: Any):

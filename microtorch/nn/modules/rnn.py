@@ -66,12 +66,10 @@ def _run_direction(step: Any, data: Tensor, batch_sizes: list, state: tuple, wei
     (packed outputs, final state per sequence). Going forward, sequences that end drop off the
     bottom of the batch and keep their last state; going backward they join it at their last step."""
     w_ih, w_hh, b_ih, b_hh, w_hr = weights
-    if b_ih is not None and b_hh is not None and step is not _gru_step:
-        # b_hh adds once to all steps, inside the input projection's bias (GRU needs it inside r * (.))
-        b_ih, b_hh = b_ih + b_hh, None
-    x_gates = F.linear(data, w_ih, b_ih)
     if b_hh is not None and step is not _gru_step:
-        x_gates, b_hh = x_gates + b_hh, None
+        # b_hh adds once to all steps, inside the input projection's bias (GRU needs it inside r * (.))
+        b_ih, b_hh = (b_hh if b_ih is None else b_ih + b_hh), None
+    x_gates = F.linear(data, w_ih, b_ih)
     if step is _lstm_step and w_hr is None and batch_sizes.count(batch_sizes[0]) == len(batch_sizes):
         # every step the same batch (padded input): the whole recurrence is one op, as torch's mkldnn/cuDNN layer
         batch = batch_sizes[0]
