@@ -25,17 +25,19 @@ def _tensor(lib, array: np.ndarray, device: str, requires_grad: bool = False):
     return t.requires_grad_() if requires_grad else t
 
 
-CHAIN_OPS = 50
+CHAIN_REPEATS = 10
+#: ops one chain step records: six per repeat (mul, add, tanh, sigmoid, mul, sub) and the final sum
+CHAIN_OPS = 6 * CHAIN_REPEATS + 1
 
 
 def build_op_chain(lib, device, quick):
-    """~50 small elementwise ops forward, then backward: the per-op cost of the dispatch path."""
+    """61 small elementwise ops (16x16 float32) forward, then backward: the per-op cost of the dispatch path."""
     rng = np.random.default_rng(0)
     x = _tensor(lib, rng.standard_normal((16, 16)).astype(np.float32), device, requires_grad=True)
 
     def step():
         y = x
-        for i in range(CHAIN_OPS // 5):
+        for i in range(CHAIN_REPEATS):
             y = (y * 0.9 + 0.1).tanh() * y.sigmoid() - 0.05
         y.sum().backward()
         x.grad = None
@@ -333,7 +335,7 @@ def build_generation(lib, device, quick):
 
 
 WORKLOADS = [
-    Workload("per-op overhead (50 small ops, fwd+bwd)", build_op_chain, unit="us/op", scale=1e6 / CHAIN_OPS),
+    Workload("per-op overhead (61 small ops, fwd+bwd)", build_op_chain, unit="us/op", scale=1e6 / CHAIN_OPS),
     Workload("large elementwise (1M, fwd+bwd)", build_large_elementwise, peers={"autograd": peers.large_elementwise}),
     Workload("matmul 512 (fwd+bwd)", build_matmul),
     Workload("MLP 64-128-128-10, batch 64 (Adam step)", mlp_workload((64, 128, 128, 10), 64),
