@@ -197,3 +197,31 @@ def test_resnet_block_with_channel_major_batch_norm_matches_torch(dtype):
     tol = dict(rtol=2e-4, atol=2e-4) if dtype == "float32" else dict(rtol=1e-9, atol=1e-9)
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, **tol)
+
+
+# col2im with the batch innermost (``Backend.col2im(batch_last=True)``, taken from ``conv.COL2IM_BATCH_LAST_FROM``
+# samples): strided and dilated windows, groups, and conv_transpose2d's output_padding, forced at every batch size
+_STRIDED = [
+    ((3, 4, 9, 8), (5, 4, 3, 3), dict(stride=2, padding=1)),
+    ((2, 4, 11, 10), (6, 2, 3, 2), dict(stride=(2, 3), padding=(1, 2), dilation=(2, 1), groups=2)),
+]
+
+
+@pytest.mark.parametrize("threads", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", _CONVS + _STRIDED + _TRANSPOSED, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_col2im_with_the_batch_innermost_matches_torch(case, dtype, threads, monkeypatch):
+    from microtorch.backends.base import Backend
+
+    calls = []
+    real = Backend._col2im_batch_last
+    monkeypatch.setattr(Backend, "_col2im_batch_last", lambda self, *a: calls.append(1) or real(self, *a))
+    monkeypatch.setattr(conv, "COL2IM_BATCH_LAST_FROM", 1)
+    shape, w_shape, geometry = case
+    if "output_padding" in geometry or case in _TRANSPOSED:
+        fn = lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, **geometry)  # noqa: E731
+        arrays = _arrays(shape, w_shape, w_shape[1] * geometry.get("groups", 1))
+    else:
+        fn, arrays = _conv_fn(geometry), _arrays(shape, w_shape, w_shape[0])
+    _compare(fn, arrays, dtype, "col2im", second_order=dtype == "float64" and not threads, threads=threads)
+    assert calls  # the route was taken
