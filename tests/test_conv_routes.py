@@ -199,8 +199,9 @@ def test_resnet_block_with_channel_major_batch_norm_matches_torch(dtype):
         np.testing.assert_allclose(ours, theirs, **tol)
 
 
-# col2im with the batch innermost (``Backend.col2im(batch_last=True)``, taken from ``conv.COL2IM_BATCH_LAST_FROM``
-# samples): strided and dilated windows, groups, and conv_transpose2d's output_padding, forced at every batch size
+# im2col and col2im with the batch innermost (``Backend.im2col/col2im(batch_last=True)``, taken from
+# ``conv.COL2IM_BATCH_LAST_FROM`` samples): strided and dilated windows, groups, and conv_transpose2d's
+# output_padding, forced at every batch size, window depth and row length
 _STRIDED = [
     ((3, 4, 9, 8), (5, 4, 3, 3), dict(stride=2, padding=1)),
     ((2, 4, 11, 10), (6, 2, 3, 2), dict(stride=(2, 3), padding=(1, 2), dilation=(2, 1), groups=2)),
@@ -213,10 +214,13 @@ _STRIDED = [
 def test_col2im_with_the_batch_innermost_matches_torch(case, dtype, threads, monkeypatch):
     from microtorch.backends.base import Backend
 
-    calls = []
-    real = Backend._col2im_batch_last
-    monkeypatch.setattr(Backend, "_col2im_batch_last", lambda self, *a: calls.append(1) or real(self, *a))
+    calls: dict = {}
+    for name in ("_col2im_batch_last", "_im2col_batch_last"):
+        real = getattr(Backend, name)
+        monkeypatch.setattr(Backend, name, lambda self, *a, _r=real, _n=name: calls.setdefault(_n, 1) and _r(self, *a))
     monkeypatch.setattr(conv, "COL2IM_BATCH_LAST_FROM", 1)
+    monkeypatch.setattr(conv, "IM2COL_BATCH_LAST_DEPTH", 0)
+    monkeypatch.setattr(conv, "IM2COL_BATCH_LAST_ROWS", 1 << 30)
     shape, w_shape, geometry = case
     if "output_padding" in geometry or case in _TRANSPOSED:
         fn = lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, **geometry)  # noqa: E731
@@ -224,4 +228,4 @@ def test_col2im_with_the_batch_innermost_matches_torch(case, dtype, threads, mon
     else:
         fn, arrays = _conv_fn(geometry), _arrays(shape, w_shape, w_shape[0])
     _compare(fn, arrays, dtype, "col2im", second_order=dtype == "float64" and not threads, threads=threads)
-    assert calls  # the route was taken
+    assert len(calls) == 2  # both routes were taken

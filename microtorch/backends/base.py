@@ -122,10 +122,13 @@ class Backend(ABC):
                 for i in range(kh) for j in range(kw)]
 
     def im2col(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
-               out_size: tuple | None = None) -> Any:
+               out_size: tuple | None = None, batch_last: bool = False) -> Any:
         """The windows of ``x`` (N, C, H, W) copied into one array (C, kh, kw, N, Ho, Wo): channel-major,
         so a convolution is one GEMM (C_out, C*kh*kw) @ (C*kh*kw, N*Ho*Wo). One strided copy per kernel
-        offset: no loop over pixels; samples in chunks (``run_chunks``), each padded on its own."""
+        offset: no loop over pixels; samples in chunks (``run_chunks``), each padded on its own. With
+        ``batch_last`` the array is (C, kh, kw, Ho, Wo, N)."""
+        if batch_last:
+            return self._im2col_batch_last(x, kernel_size, stride, padding, dilation, out_size)
         n, c, h, w = x.shape
         ho, wo = out_size or window_counts((h, w), kernel_size, stride, padding, dilation)
         cols = self.window_buffer((c, kernel_size[0] * kernel_size[1], n, ho, wo), x.dtype)
@@ -136,6 +139,28 @@ class Backend(ABC):
 
         self.run_chunks(copy_windows, n, cols.size)
         return cols.reshape((c,) + tuple(kernel_size) + (n, ho, wo))
+
+    def _im2col_batch_last(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                           out_size: tuple | None) -> Any:
+        """``im2col`` as (C, kh, kw, Ho, Wo, N), the batch innermost: x is copied once, transposed, into a padded
+        (C, H, W, N) array, and each kernel offset's copy then runs over Wo*N contiguous cells at stride 1 (N at a
+        larger stride), not Wo. Channels in chunks."""
+        n, c, h, w = x.shape
+        (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+        ((top, bottom), (left, right)) = padding
+        ho, wo = out_size or window_counts((h, w), kernel_size, stride, padding, dilation)
+        padded = self.xp.zeros((c, h + top + bottom, w + left + right, n), dtype=x.dtype)
+        padded[:, top:top + h, left:left + w] = x.transpose(1, 2, 3, 0)
+        cols = self.window_buffer((c, kh, kw, ho, wo, n), x.dtype)
+
+        def copy_windows(lo: int, hi: int) -> None:
+            for i in range(kh):
+                for j in range(kw):
+                    cols[lo:hi, i, j] = padded[lo:hi, i * dh:i * dh + (ho - 1) * sh + 1:sh,
+                                               j * dw:j * dw + (wo - 1) * sw + 1:sw]
+
+        self.run_chunks(copy_windows, c, cols.size)
+        return cols
 
     def window_buffer(self, shape: tuple, dtype: Any) -> Any:
         """An uninitialised array for ``im2col``'s windows (every cell gets written). A backend may hand out

@@ -18,17 +18,24 @@ gradient) is also a correlation of y with the flipped, transposed kernel: im2col
 of y and one GEMM as deep as O kh kw, instead of a GEMM only O deep into a large
 fresh array and col2im. ``_full_padding`` takes that route where it reads no more
 windows (ResNet's 64 -> 64 3x3); LeNet's 6 -> 16 5x5 would read 5x more.
+
+For batches of small images the window copies run with the batch innermost (``batch_last``: columns ordered
+(Ho, Wo, N), not (N, Ho, Wo)), so each copy or add moves Wo*N contiguous cells, not Wo; results are copied
+back channel-major, so the other ops never see that layout.
 """
 from __future__ import annotations
 
+from ...backends.base import window_counts
 from ..function import Op
 
 
-def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_size=None):
-    """im2col of x as (groups, C/groups * kh * kw, N * Ho * Wo), and (Ho, Wo)."""
-    cols = ctx.device.backend.im2col(x, kernel_size, stride, padding, dilation, out_size)
-    c, kh, kw, n, ho, wo = cols.shape
-    return cols.reshape(groups, c // groups * kh * kw, n * ho * wo), (ho, wo)  # (sizes: an empty batch too)
+def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_size=None, batch_last=False):
+    """im2col of x as (groups, C/groups * kh * kw, N * Ho * Wo) (the columns ordered (Ho, Wo, N) if
+    ``batch_last``), and (Ho, Wo)."""
+    cols = ctx.device.backend.im2col(x, kernel_size, stride, padding, dilation, out_size, batch_last=batch_last)
+    c, kh, kw = cols.shape[:3]
+    ho, wo = cols.shape[3:5] if batch_last else cols.shape[4:]
+    return cols.reshape(groups, c // groups * kh * kw, x.shape[0] * ho * wo), (ho, wo)  # (an empty batch too)
 
 
 def _grouped_matmul(xp, a, b):
@@ -40,20 +47,46 @@ def _grouped_matmul(xp, a, b):
     return xp.stack([xp.matmul(a[i], b[i]) for i in range(a.shape[0])])
 
 
-def _grouped_grad(grad_out, groups):
-    """The output gradient (N, O, Ho, Wo) as (groups, O/groups, N * Ho * Wo) (a copy unless channel-major)."""
+def _grouped_grad(grad_out, groups, batch_last=False):
+    """The output gradient (N, O, Ho, Wo) as (groups, O/groups, N * Ho * Wo) (a copy unless channel-major), the
+    columns ordered (Ho, Wo, N) if ``batch_last`` (a copy)."""
     n, o, ho, wo = grad_out.shape
-    return grad_out.transpose(1, 0, 2, 3).reshape(groups, o // groups, n * ho * wo)
+    order = (1, 2, 3, 0) if batch_last else (1, 0, 2, 3)
+    return grad_out.transpose(order).reshape(groups, o // groups, n * ho * wo)
 
 
-def _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size=None):
-    """W * x (N, O, Ho, Wo) as a channel-major view, and the windows of x (im2col) it read."""
-    o = weight.shape[0]
-    cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size)
+def _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size=None, batch_last=False):
+    """W * x (N, O, Ho, Wo) as a channel-major view, and the windows of x (im2col) it read (``batch_last``: see
+    ``_grouped_cols``; the result is copied channel-major)."""
+    o, n = weight.shape[0], x.shape[0]
+    cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size, batch_last)
     w = weight.reshape(groups, o // groups, -1)
     # one GEMM per group (a contiguous stack: NumPy's stacked matmul calls BLAS per group itself)
     out = ctx.xp.matmul(w[0], cols[0])[None] if groups == 1 else ctx.xp.matmul(w, cols)
-    return out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3), cols  # (the view: no copy)
+    if batch_last:
+        channel_major = ctx.xp.empty((o, n, ho, wo), dtype=out.dtype)
+        channel_major[...] = out.reshape(o, ho, wo, n).transpose(0, 3, 1, 2)
+        return channel_major.transpose(1, 0, 2, 3), cols
+    return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3), cols  # (the view: no copy)
+
+
+#: im2col runs with the batch innermost (``Backend.im2col(batch_last=True)``) from ``COL2IM_BATCH_LAST_FROM``
+#: samples, for output rows shorter than this, and windows at least ``IM2COL_BATCH_LAST_DEPTH`` times as deep
+#: (C kh kw) as the output has channels: the copy then saves more than the output's and the output gradient's
+#: transposing copies cost. Measured on one thread (conv2d, relu, sum, backward; interleaved, medians of 15):
+#: LeNet's 6 -> 16 5x5 on 14x14 at batch 64 6.3 -> 5.4 ms, at 512 42.3 -> 40.9; 64 -> 64 and 256 -> 256 3x3 on
+#: 8x8 unchanged within noise; LeNet's 1 -> 6 (too shallow) and 32-wide rows lose (the copy alone: 10.9 ->
+#: 8.2 ms for LeNet's 1 -> 6 at 512, but 9.4 ms more to transpose its output)
+IM2COL_BATCH_LAST_ROWS = 16
+IM2COL_BATCH_LAST_DEPTH = 8
+
+
+def _batch_last_windows(x_shape, weight_shape, out_width) -> bool:
+    """Whether a convolution's im2col runs with the batch innermost (see ``IM2COL_BATCH_LAST_DEPTH``)."""
+    o, cg, kh, kw = weight_shape
+    groups = x_shape[1] // cg if cg else 1
+    return (x_shape[0] >= COL2IM_BATCH_LAST_FROM and out_width < IM2COL_BATCH_LAST_ROWS
+            and cg * kh * kw >= IM2COL_BATCH_LAST_DEPTH * (o // groups))
 
 
 #: a stride-1 transposed convolution runs as a correlation with the flipped kernel while its windows (O kh kw per
@@ -97,7 +130,9 @@ class Conv2d(Op):
     """y = W * x + b: grad_x = conv_transpose2d(G, W), grad_W = conv_weight(x, G), grad_b = G summed"""
 
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, out_size=None):
-        out, cols = _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size)
+        width = out_size[1] if out_size else window_counts(x.shape[2:], weight.shape[2:], stride, padding, dilation)[1]
+        ctx.batch_last = _batch_last_windows(x.shape, weight.shape, width)
+        out, cols = _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size, ctx.batch_last)
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
         ctx.save_for_backward(x, weight, cols if ctx.needs_input_grad[1] else None)  # windows for grad_W
@@ -109,7 +144,7 @@ class Conv2d(Op):
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = ConvTranspose2d.apply(grad, weight, None, **ctx.geometry, output_size=x.shape[2:]) if need_x else None
         gw = ConvWeight.apply(x, grad, **ctx.geometry, kernel_size=weight.shape[2:],
-                              cols=None if cols is None else cols._data) if need_w else None
+                              cols=None if cols is None else cols._data, batch_last=ctx.batch_last) if need_w else None
         gb = grad.sum((0, 2, 3)) if need_b else None
         return gx, gw, gb
 
@@ -153,10 +188,11 @@ class ConvWeight(Op):
     """grad_W = G cols(x)^T (one GEMM over batch and positions), Conv2d's adjoint in its weight;
     as a function of (x, G): grad_x = conv_transpose2d(G, H), grad_G = conv2d(x, H) for upstream H"""
 
-    def forward(ctx, x, grad_out, stride, padding, dilation, groups, kernel_size, cols=None):
-        if cols is None:
-            cols, _ = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, grad_out.shape[2:])
-        gw = _grouped_matmul(ctx.xp, _grouped_grad(grad_out, groups), cols.transpose(0, 2, 1))
+    def forward(ctx, x, grad_out, stride, padding, dilation, groups, kernel_size, cols=None, batch_last=False):
+        if cols is None:  # (``batch_last``: how the given windows are ordered)
+            cols, batch_last = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups,
+                                             grad_out.shape[2:])[0], False
+        gw = _grouped_matmul(ctx.xp, _grouped_grad(grad_out, groups, batch_last), cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, grad_out)
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))
