@@ -140,17 +140,27 @@ class LayerNorm(Op):
         xp = ctx.xp
         count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
         rows = x.reshape(-1, count)
-        xhat = rows - _row_means(xp, rows)
-        invstd = _row_means(xp, xhat * xhat)
+        if rows.dtype.char in "fd":  # one 1/count vector for both means (GEMVs; see _row_means)
+            vector = xp.full(count, 1.0 / count, dtype=rows.dtype)
+            xhat = rows - xp.matmul(rows, vector)[:, None]
+            invstd = xp.matmul(xhat * xhat, vector)[:, None]
+        else:
+            xhat = rows - _row_means(xp, rows)
+            invstd = _row_means(xp, xhat * xhat)
         invstd += eps
         xp.sqrt(invstd, out=invstd)
         xp.reciprocal(invstd, out=invstd)
         xhat *= invstd
-        out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
+        if any(ctx.needs_input_grad):  # backward reads xhat: the affine output is a new array
+            out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
+            ctx.count, ctx.dims, ctx.eps = count, dims, eps
+            ctx.save_for_backward(x, weight, bias, xhat, invstd)
+        else:  # no gradient: the affine part in place on xhat
+            out = xhat
+            if weight is not None:
+                out *= weight.reshape(1, count)
         if bias is not None:
             out += bias.reshape(1, count)
-        ctx.count, ctx.dims, ctx.eps = count, dims, eps
-        ctx.save_for_backward(x, weight, bias, xhat, invstd)
         return out.reshape(x.shape)
 
     def backward(ctx, grad):
