@@ -622,7 +622,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` picked by the integer ``input``; row ``padding_idx`` gets no gradient."""
     _check_tensor(input, "input", "embedding")
-    if input.dtype.name not in ("int64", "int32"):
+    kind = input._data.dtype
+    if kind.kind != "i" or kind.itemsize not in (4, 8):  # int64 or int32 (dtype.name costs more)
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got "
             f"{input.dtype} instead (while checking arguments for embedding)"

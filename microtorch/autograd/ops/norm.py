@@ -141,7 +141,7 @@ class LayerNorm(Op):
         count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
         rows = x.reshape(-1, count)
         if rows.dtype.char in "fd":  # one 1/count vector for both means (GEMVs; see _row_means)
-            vector = xp.full(count, 1.0 / count, dtype=rows.dtype)
+            vector = _mean_vector(ctx, count, rows.dtype)
             xhat = rows - xp.matmul(rows, vector)[:, None]
             invstd = xp.matmul(xhat * xhat, vector)[:, None]
         else:
@@ -185,6 +185,22 @@ class LayerNorm(Op):
             gx = gxhat.reshape(x.shape)
         device = ctx.device
         return tuple(None if a is None else Tensor._make(a, device) for a in (gx, gw, gb))
+
+
+_MEAN_VECTORS: dict = {}  # (xp, count, dtype) -> the host vector of 1/count, reused (read only, by GEMVs)
+
+
+def _mean_vector(ctx: Any, count: int, dtype: Any) -> Any:
+    """The vector of ``count`` values 1/count: made once per size on a host device (~2 us a call on short rows)."""
+    if ctx.device.index is not None:  # (an indexed device's arrays live on one device: made each time)
+        return ctx.xp.full(count, 1.0 / count, dtype=dtype)
+    key = (ctx.xp, count, dtype)
+    vector = _MEAN_VECTORS.get(key)
+    if vector is None:
+        if len(_MEAN_VECTORS) >= 64:
+            _MEAN_VECTORS.clear()
+        vector = _MEAN_VECTORS[key] = ctx.xp.full(count, 1.0 / count, dtype=dtype)
+    return vector
 
 
 def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:
