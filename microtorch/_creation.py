@@ -261,6 +261,10 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     """Values from ``start`` to ``end`` (exclusive) in steps of ``step`` (``arange(end)`` starts at 0)."""
     if end is None:
         start, end = 0, start
+    if type(start) is int and type(end) is int and type(step) is int and dtype is None and step and (end - start) * step >= 0:
+        dev = as_device(device)  # Python ints: int64 values start + i step, as torch's integer kernel, in one call
+        with dev.backend.on_device(dev.index):
+            return _finish(dev.backend.xp.arange(start, end, step, dtype="int64"), dev, requires_grad)
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = values
     if step == 0:

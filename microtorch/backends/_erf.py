@@ -79,16 +79,49 @@ _ERF32_P = [numpy.float32(c) for c in (-2.72614225801306e-10, 2.77068142495902e-
                                        -1.60960333262415e-02)]
 _ERF32_Q = [numpy.float32(c) for c in (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
                                        -7.37332916720468e-03, -1.42647390514189e-02)]
+_HALF_ERF32_P = [c * numpy.float32(0.5) for c in _ERF32_P]  # erf / 2: every value exactly halved
+
+
+_BOUND_ROWS: list = []  # [(-4s, 4s)] of _BOUND_SIZE float32 each, made on first use
+
+
+_BOUND_SIZE = 1 << 15
+
+
+def _clipped(z: Any) -> Any:
+    """``z`` (1-D float32) clipped to [-4, 4] into a new array. Up to ``_BOUND_SIZE`` elements by minimum and maximum
+    against constant rows: NumPy's array-scalar clip has no vector loop (7.6 against 2.4 us on 9600 elements)."""
+    n = z.shape[0]
+    if n > _BOUND_SIZE:
+        return numpy.clip(z, numpy.float32(-4), numpy.float32(4))
+    if not _BOUND_ROWS:
+        _BOUND_ROWS.append((numpy.full(_BOUND_SIZE, -4, numpy.float32), numpy.full(_BOUND_SIZE, 4, numpy.float32)))
+    low, high = _BOUND_ROWS[0]
+    out = numpy.minimum(z, high[:n])
+    return numpy.maximum(out, low[:n], out=out)
 
 
 def erf_float32(x: Any) -> Any:
     """``erf`` elementwise in float32 (the result is float32 for any floating input)."""
+    return _rational(numpy.asarray(x, dtype=numpy.float32), _ERF32_P)
+
+
+def normal_cdf_float32(x: Any) -> Any:
+    """The standard normal cdf ``Phi(x) = (1 + erf(x / sqrt 2)) / 2`` of a float32 array (GELU's gate), in float32:
+    erf's rational function with P halved (exact: a power of two), so one pass fewer and the same bits."""
+    out = _rational(x * numpy.float32(math.sqrt(0.5)), _HALF_ERF32_P)
+    out += numpy.float32(0.5)
+    return out
+
+
+def _rational(x: Any, numerator: list) -> Any:
+    """``z P(z^2) / Q(z^2)`` with z = x clipped to [-4, 4], P the given coefficients, Q erf's; a new array."""
     shape = x.shape  # 1-D, so 0-d inputs also give arrays to update in place
-    z = numpy.clip(numpy.asarray(x, dtype=numpy.float32).reshape(-1), numpy.float32(-4), numpy.float32(4))
+    z = _clipped(x.reshape(-1))
     squares = z * z
-    p = squares * _ERF32_P[0]
-    p += _ERF32_P[1]
-    for c in _ERF32_P[2:]:  # Horner's rule
+    p = squares * numerator[0]
+    p += numerator[1]
+    for c in numerator[2:]:  # Horner's rule
         p *= squares
         p += c
     p *= z

@@ -242,6 +242,14 @@ class Backend(ABC):
             raise NotImplementedError(f"{type(self).__name__} must provide erf() (used by gelu)")
         return self.xp.asarray(self.xp.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)
 
+    def normal_cdf(self, x: Any) -> Any:
+        """The standard normal cdf ``Phi(x) = (1 + erf(x / sqrt 2)) / 2`` elementwise of a floating array, in its
+        dtype (GELU's gate); a new array (or scalar for 0-d). The default is written with ``erf``."""
+        cdf = self.erf(x * math.sqrt(0.5))
+        cdf *= 0.5  # (in place where erf's array is new; a 0-d one may be a new scalar)
+        cdf += 0.5
+        return cdf
+
     def special_function(self, name: str) -> Any:
         """The elementwise function ``name`` of this backend's special-function library, with SciPy's name and
         semantics (``erfcx``, ``i0e``, ``k1``, ``zeta``, ... of ``scipy.special``): what ``microtorch.special``

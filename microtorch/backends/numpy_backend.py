@@ -60,6 +60,11 @@ class NumpyBackend(Backend):
             return _threads.elementwise(_erf_into, numpy.empty_like(x), x)
         return _erf_of(x)
 
+    def normal_cdf(self, x: Any) -> Any:
+        if x.dtype == numpy.float32 and not _threads.parallel(x.size, "exp"):  # (large: erf in blocks, then 2 passes)
+            return _erf.normal_cdf_float32(x)
+        return super().normal_cdf(x)
+
     def scatter_add(self, target: Any, index: Any, values: Any) -> None:
         rows = index[0] if len(index) == 1 else None
         if (rows is not None and isinstance(rows, numpy.ndarray) and rows.dtype.kind in "iu" and rows.size >= 64

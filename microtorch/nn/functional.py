@@ -24,6 +24,9 @@ from ..autograd.ops import nn as _nn_ops
 from ..autograd.ops import norm as _norm_ops
 from ..autograd.ops import pool as _pool_ops
 from ..backends import get_backend
+from .parameter import Parameter
+
+_PLAIN_TENSORS = (Tensor, Parameter)  # the fast paths' guard: a BatchedTensor's array carries vmap's batch dim
 
 
 # ---- argument helpers ---------------------------------------------------------------------------------
@@ -93,6 +96,8 @@ def _batched(input: Tensor, spatial: int, fn: str) -> bool:
 # ---- linear layers ------------------------------------------------------------------------------------
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b over the last dim of x (one fused op: a GEMM forward, two backward)."""
+    if _linear_arrays_fit(input, weight, bias):  # the usual call, decided on the arrays
+        return _nn_ops.Linear.apply(input, weight, bias)
     _check_tensor(input, "input", "linear")
     _check_tensor(weight, "weight", "linear")
     if input.ndim == 0 or weight.ndim not in (1, 2):
@@ -112,6 +117,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None and bias.shape not in ((weight.shape[0],), (), (1,)):
         raise RuntimeError(f"linear(): bias of shape {list(bias.shape)} does not match {weight.shape[0]} output features")
     return _nn_ops.Linear.apply(input, weight, bias)
+
+
+def _linear_arrays_fit(input: Any, weight: Any, bias: Any) -> bool:
+    """Whether plain tensors pass every check of ``linear``'s fused op: floating x (..., k), W (n, k), b (n,) or
+    None, one dtype."""
+    if type(input) is not Tensor or type(weight) not in _PLAIN_TENSORS:
+        return False
+    x, w = input._data, weight._data
+    if not (x.ndim and w.ndim == 2 and x.shape[-1] == w.shape[1] and x.dtype.kind == "f" and w.dtype == x.dtype):
+        return False
+    if bias is None:
+        return True
+    return type(bias) in _PLAIN_TENSORS and bias._data.shape == (w.shape[0],) and bias._data.dtype == x.dtype
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -531,6 +549,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dims of each sample."""
+    if _layer_norm_arrays_fit(input, normalized_shape, weight, bias):  # the usual call, decided on the arrays
+        return _norm_ops.LayerNorm.apply(input, weight, bias, dims=1, eps=eps)
     _check_float(input, "input", "layer_norm")
     shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
     if not shape or tuple(input.shape[input.ndim - len(shape):]) != shape or input.ndim < len(shape):
@@ -546,6 +566,21 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     x, _ = _norm_ops.Normalize.apply(input, dims=dims, eps=eps)
     return _affine(x, weight, bias, shape)
+
+
+def _layer_norm_arrays_fit(input: Any, normalized_shape: Any, weight: Any, bias: Any) -> bool:
+    """Whether plain tensors pass every check of ``layer_norm``'s fused op over one last dim: a non-empty floating
+    x (..., n), ``normalized_shape`` the tuple (n,), weight and bias (n,) of x's dtype, each or both None."""
+    if type(input) is not Tensor or type(normalized_shape) is not tuple:
+        return False
+    x = input._data
+    if not (x.ndim and x.size and x.shape[-1:] == normalized_shape and x.dtype.kind == "f"):
+        return False
+    for t in (weight, bias):
+        if t is not None and not (type(t) in _PLAIN_TENSORS and t._data.shape == normalized_shape
+                                  and t._data.dtype == x.dtype):
+            return False
+    return True
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -587,7 +622,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` picked by the integer ``input``; row ``padding_idx`` gets no gradient."""
     _check_tensor(input, "input", "embedding")
-    if input.dtype.name not in ("int64", "int32"):
+    kind = input._data.dtype
+    if kind.kind != "i" or kind.itemsize not in (4, 8):  # int64 or int32 (dtype.name costs more)
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got "
             f"{input.dtype} instead (while checking arguments for embedding)"

@@ -21,9 +21,7 @@ class Gelu(Op):
             cdf = backend.erf(backend.ufunc("multiply", x, math.sqrt(0.5)))
             out = backend.elementwise(_gelu_from_erf, ctx.xp.empty_like(x), x, cdf)
         else:
-            cdf = backend.erf(x * math.sqrt(0.5))
-            cdf *= 0.5  # (in place where the erf's array is this op's own; a 0-d one is a new scalar)
-            cdf += 0.5
+            cdf = backend.normal_cdf(x)
             out = x * cdf
         ctx.save_for_backward(x, cdf)
         return out

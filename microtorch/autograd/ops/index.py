@@ -15,7 +15,7 @@ from typing import Any
 from ..._device import on_device
 from .. import function as _function
 from ..function import Op
-from .views import view_of
+from .views import unrecorded_host, view_of
 from .inplace import check_inplace, commit
 from .elementwise import where
 from .. import grad_mode
@@ -121,8 +121,10 @@ def getitem(x, key: Any):
         if out is not NotImplemented:
             return out
     key = normalize_key(x, key)
-    out = GetItem.apply(x, key=key)
-    return view_of(out, x, lambda t: t[key]) if _is_basic(key) else out
+    if not _is_basic(key):
+        return GetItem.apply(x, key=key)
+    out = Tensor._make(x._data[key], x._device) if unrecorded_host(x) else GetItem.apply(x, key=key)
+    return view_of(out, x, lambda t: t[key])
 
 
 class IndexPut(Op):

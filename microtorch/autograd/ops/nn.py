@@ -22,14 +22,33 @@ def _sums(xp, x, dim: int):
     return x.sum(axis=dim, keepdims=True)
 
 
+# float32 rows whose exp sums (shifted by the whole array's max) reach this keep every element above ~1e-30 of
+# their row's total a normal float, as the per-row shift does
+_SAFE_ROW_SUM = 2.0 ** -20
+
+
+def _exp_shifted(xp, x, dim: int) -> tuple:
+    """exp(x - shift) and its sums along ``dim`` (kept), the shift keeping exp finite. float32: the whole array's
+    max (one contiguous reduction; the per-row max along short rows costs ~5x more), unless some row's sum comes out
+    below ``_SAFE_ROW_SUM`` or not finite (a row far below the others, -inf rows, inf or nan): then each row's max."""
+    if x.dtype.char == "f" and x.size > x.shape[dim] > 0:  # (several rows: one row is the per-row case)
+        e = xp.subtract(x, x.max())
+        xp.exp(e, out=e)
+        sums = _sums(xp, e, dim)
+        if sums.min() >= _SAFE_ROW_SUM:  # (False for nan)
+            return e, sums
+    e = xp.subtract(x, _row_max(x, dim))
+    xp.exp(e, out=e)
+    return e, _sums(xp, e, dim)
+
+
 class Softmax(Op):
     """d softmax(x) = y * (g - sum(g * y)) along dim"""
 
     def forward(ctx, x, dim):
         xp = ctx.xp
-        e = xp.subtract(x, _row_max(x, dim))
-        xp.exp(e, out=e)
-        e /= _sums(xp, e, dim)
+        e, sums = _exp_shifted(xp, x, dim)
+        e /= sums
         ctx.dim = dim
         ctx.save_for_backward(e)
         return e

@@ -140,17 +140,27 @@ class LayerNorm(Op):
         xp = ctx.xp
         count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
         rows = x.reshape(-1, count)
-        xhat = rows - _row_means(xp, rows)
-        invstd = _row_means(xp, xhat * xhat)
+        if rows.dtype.char in "fd":  # one 1/count vector for both means (GEMVs; see _row_means)
+            vector = _mean_vector(ctx, count, rows.dtype)
+            xhat = rows - xp.matmul(rows, vector)[:, None]
+            invstd = xp.matmul(xhat * xhat, vector)[:, None]
+        else:
+            xhat = rows - _row_means(xp, rows)
+            invstd = _row_means(xp, xhat * xhat)
         invstd += eps
         xp.sqrt(invstd, out=invstd)
         xp.reciprocal(invstd, out=invstd)
         xhat *= invstd
-        out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
+        if any(ctx.needs_input_grad):  # backward reads xhat: the affine output is a new array
+            out = xhat * weight.reshape(1, count) if weight is not None else xhat.copy()
+            ctx.count, ctx.dims, ctx.eps = count, dims, eps
+            ctx.save_for_backward(x, weight, bias, xhat, invstd)
+        else:  # no gradient: the affine part in place on xhat
+            out = xhat
+            if weight is not None:
+                out *= weight.reshape(1, count)
         if bias is not None:
             out += bias.reshape(1, count)
-        ctx.count, ctx.dims, ctx.eps = count, dims, eps
-        ctx.save_for_backward(x, weight, bias, xhat, invstd)
         return out.reshape(x.shape)
 
     def backward(ctx, grad):
@@ -175,6 +185,22 @@ class LayerNorm(Op):
             gx = gxhat.reshape(x.shape)
         device = ctx.device
         return tuple(None if a is None else Tensor._make(a, device) for a in (gx, gw, gb))
+
+
+_MEAN_VECTORS: dict = {}  # (xp, count, dtype) -> the host vector of 1/count, reused (read only, by GEMVs)
+
+
+def _mean_vector(ctx: Any, count: int, dtype: Any) -> Any:
+    """The vector of ``count`` values 1/count: made once per size on a host device (~2 us a call on short rows)."""
+    if ctx.device.index is not None:  # (an indexed device's arrays live on one device: made each time)
+        return ctx.xp.full(count, 1.0 / count, dtype=dtype)
+    key = (ctx.xp, count, dtype)
+    vector = _MEAN_VECTORS.get(key)
+    if vector is None:
+        if len(_MEAN_VECTORS) >= 64:
+            _MEAN_VECTORS.clear()
+        vector = _MEAN_VECTORS[key] = ctx.xp.full(count, 1.0 / count, dtype=dtype)
+    return vector
 
 
 def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:

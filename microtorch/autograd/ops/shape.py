@@ -16,7 +16,7 @@ from ..function import Op
 from ..._dtype import result_type
 from ..._tensor import Tensor
 from ..._promotion import _check_int64, _expect, _normalize_dim
-from .views import shares_memory, view_of
+from .views import shares_memory, unrecorded_host, view_of
 
 
 # ---- reshape and friends ----------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def infer_shape(shape: Sequence[int], numel: int) -> tuple:
 
 def reshape(x, shape: Sequence[int]):
     shape = infer_shape(shape, x.numel())  # (numel: a vmapped tensor counts its per-example elements)
-    out = Reshape.apply(x, shape=shape)
+    out = Tensor._make(x._data.reshape(shape), x._device) if unrecorded_host(x) else Reshape.apply(x, shape=shape)
     return view_of(out, x, lambda t: t.reshape(shape)) if shares_memory(out._data, x._data) else out
 
 
@@ -139,7 +139,8 @@ def permute(x, dims: Sequence[int]):
 
 def _permuted(x, dims: tuple):
     """The view of ``x`` with its dims in the order ``dims`` (valid and distinct: the callers checked)."""
-    return view_of(Permute.apply(x, dims=dims), x, lambda t: t.permute(dims))
+    out = Tensor._make(x._data.transpose(dims), x._device) if unrecorded_host(x) else Permute.apply(x, dims=dims)
+    return view_of(out, x, lambda t: t.permute(dims))
 
 
 def transpose(x, dim0: int, dim1: int):
@@ -382,8 +383,12 @@ def unbind(x, dim: int = 0) -> tuple:
     dim = _normalize_dim(dim, x.ndim)
     if not x.shape[dim]:
         return ()
-    pieces = Unbind.apply(x, dim=dim)
     lead = (slice(None),) * dim
+    if unrecorded_host(x) and (Unbind.supports_complex or x._data.dtype.kind != "c"):
+        device, data = x._device, x._data
+        pieces = tuple([Tensor._make(data[lead + (i, Ellipsis)], device) for i in range(data.shape[dim])])
+    else:
+        pieces = Unbind.apply(x, dim=dim)
     return tuple([
         view_of(p, x, lambda t, key=lead + (i,): t[key])  # type: ignore[misc]  # (a lambda with a bound default)
         for i, p in enumerate(pieces)
