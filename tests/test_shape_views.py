@@ -115,3 +115,19 @@ def test_matches_torch(name):
     for e, g in zip(expected if isinstance(expected, list) else [expected], got if isinstance(got, list) else [got]):
         assert e.shape == g.shape and e.dtype == g.dtype
         np.testing.assert_array_equal(g, e)
+
+
+@pytest.mark.parametrize("key", [(1, 2, 3), (-1, 0, 2), ()])
+def test_an_int_for_every_dim_gives_a_0d_view_as_torch(key):
+    # NumPy returns a scalar copy for x[1, 2, 3]; torch a 0-d view whose writes reach x
+    results = []
+    for lib in (torch, microtorch):
+        y = lib.arange(24.0).reshape(2, 3, 4) if key else lib.tensor(7.0)
+        element = y[key]
+        element.mul_(-2.0)
+        z = lib.arange(24.0, requires_grad=True)
+        (z.reshape(2, 3, 4)[key if key else (0, 0, 0)] * 3).backward()
+        results.append((y.numpy().copy(), tuple(element.shape), z.grad.numpy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    assert results[0][1] == results[1][1]
+    np.testing.assert_array_equal(results[0][2], results[1][2])

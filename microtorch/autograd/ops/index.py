@@ -123,6 +123,8 @@ def getitem(x, key: Any):
     key = normalize_key(x, key)
     if not _is_basic(key):
         return GetItem.apply(x, key=key)
+    if all(type(k) is int for k in key):  # one int per dim: NumPy gives a scalar; with ``...``, the 0-d view torch gives
+        key += (Ellipsis,)
     out = Tensor._make(x._data[key], x._device) if unrecorded_host(x) else GetItem.apply(x, key=key)
     return view_of(out, x, lambda t: t[key])
 
