@@ -115,11 +115,10 @@ class Backend(ABC):
         ``padding`` is ((top, bottom), (left, right)), filled with ``pad_value``; without padding the
         views share ``x``'s memory (writing through them writes ``x``). ``out_size`` defaults to all
         the windows that fit."""
-        (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-        ho, wo = out_size or window_counts(x.shape[2:], kernel_size, stride, padding, dilation)
+        out_size = out_size or window_counts(x.shape[2:], kernel_size, stride, padding, dilation)
         x = _pad2d(self.xp, x, padding, pad_value)
-        return [x[:, :, i * dh:i * dh + (ho - 1) * sh + 1:sh, j * dw:j * dw + (wo - 1) * sw + 1:sw]
-                for i in range(kh) for j in range(kw)]
+        offsets = window_offsets(kernel_size, stride, dilation, out_size)
+        return [x[:, :, rows, columns] for _, _, rows, columns in offsets]
 
     def im2col(self, x: Any, kernel_size: tuple, stride: tuple, padding: tuple, dilation: tuple,
                out_size: tuple | None = None, batch_last: bool = False) -> Any:
@@ -146,18 +145,16 @@ class Backend(ABC):
         (C, H, W, N) array, and each kernel offset's copy then runs over Wo*N contiguous cells at stride 1 (N at a
         larger stride), not Wo. Channels in chunks."""
         n, c, h, w = x.shape
-        (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
         ((top, bottom), (left, right)) = padding
         ho, wo = out_size or window_counts((h, w), kernel_size, stride, padding, dilation)
         padded = self.xp.zeros((c, h + top + bottom, w + left + right, n), dtype=x.dtype)
         padded[:, top:top + h, left:left + w] = x.transpose(1, 2, 3, 0)
-        cols = self.window_buffer((c, kh, kw, ho, wo, n), x.dtype)
+        cols = self.window_buffer((c,) + tuple(kernel_size) + (ho, wo, n), x.dtype)
+        offsets = window_offsets(kernel_size, stride, dilation, (ho, wo))
 
         def copy_windows(lo: int, hi: int) -> None:
-            for i in range(kh):
-                for j in range(kw):
-                    cols[lo:hi, i, j] = padded[lo:hi, i * dh:i * dh + (ho - 1) * sh + 1:sh,
-                                               j * dw:j * dw + (wo - 1) * sw + 1:sw]
+            for i, j, rows, columns in offsets:
+                cols[lo:hi, i, j] = padded[lo:hi, rows, columns]
 
         self.run_chunks(copy_windows, c, cols.size)
         return cols
@@ -193,15 +190,14 @@ class Backend(ABC):
         small images in large batches (LeNet's 10x10 at batch 512: 2.4 GB/s). Channels in chunks; the result
         is copied back channel-major, the layout of the other route."""
         c, kh, kw, ho, wo, n = cols.shape
-        ((top, bottom), (left, right)), (sh, sw), (dh, dw) = padding, stride, dilation
+        ((top, bottom), (left, right)) = padding
         h, w = shape[2], shape[3]
         out = self.xp.zeros((c, h + top + bottom, w + left + right, n), dtype=cols.dtype)
+        offsets = window_offsets((kh, kw), stride, dilation, (ho, wo))
 
         def add_windows(lo: int, hi: int) -> None:
-            for i in range(kh):
-                for j in range(kw):
-                    out[lo:hi, i * dh:i * dh + (ho - 1) * sh + 1:sh, j * dw:j * dw + (wo - 1) * sw + 1:sw] += \
-                        cols[lo:hi, i, j]
+            for i, j, rows, columns in offsets:
+                out[lo:hi, rows, columns] += cols[lo:hi, i, j]
 
         self.run_chunks(add_windows, c, out.size)
         result = self.xp.empty((c, n, h, w), dtype=cols.dtype)
@@ -382,6 +378,15 @@ def window_counts(size: tuple, kernel_size: tuple, stride: tuple, padding: tuple
     """(Ho, Wo): how many windows fit along each of the two dims of ``size`` (H, W) once padded."""
     return tuple((n + before + after - d * (k - 1) - 1) // s + 1
                  for n, k, s, (before, after), d in zip(size, kernel_size, stride, padding, dilation))
+
+
+def window_offsets(kernel_size: tuple, stride: tuple, dilation: tuple, out_size: tuple) -> list:
+    """Per kernel offset (i, j), in row-major order, ``(i, j, rows, columns)``: the slices of the padded input's
+    two spatial dims that offset reads across all ``out_size`` windows (rows i*dh, i*dh + sh, ..., columns
+    likewise), the one formula of ``windows`` and the batch-innermost window copies."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel_size, stride, dilation, out_size
+    return [(i, j, slice(i * dh, i * dh + (ho - 1) * sh + 1, sh), slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
+            for i in range(kh) for j in range(kw)]
 
 
 def _pad2d(xp: Any, x: Any, padding: tuple, value: float) -> Any:

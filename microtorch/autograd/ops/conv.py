@@ -70,6 +70,12 @@ def _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size=None,
     return out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3), cols  # (the view: no copy)
 
 
+#: from this batch size, col2im runs with the batch innermost (``Backend.col2im(batch_last=True)``): the two
+#: transposing copies it costs (the output gradient's, the result's) are paid back by adds over Wo*N contiguous
+#: cells instead of Wo (LeNet's 6 <- 16 5x5 input gradient at batch 512: 9.8 against 16.8 ms, one thread)
+COL2IM_BATCH_LAST_FROM = 8
+
+
 #: im2col runs with the batch innermost (``Backend.im2col(batch_last=True)``) from ``COL2IM_BATCH_LAST_FROM``
 #: samples, for output rows shorter than this, and windows at least ``IM2COL_BATCH_LAST_DEPTH`` times as deep
 #: (C kh kw) as the output has channels: the copy then saves more than the output's and the output gradient's
@@ -81,23 +87,24 @@ IM2COL_BATCH_LAST_ROWS = 16
 IM2COL_BATCH_LAST_DEPTH = 8
 
 
-def _batch_last_windows(x_shape, weight_shape, out_width) -> bool:
+def _batch_last_windows(batch, weight_shape, groups, out_width) -> bool:
     """Whether a convolution's im2col runs with the batch innermost (see ``IM2COL_BATCH_LAST_DEPTH``)."""
     o, cg, kh, kw = weight_shape
-    groups = x_shape[1] // cg if cg else 1
-    return (x_shape[0] >= COL2IM_BATCH_LAST_FROM and out_width < IM2COL_BATCH_LAST_ROWS
+    return (batch >= COL2IM_BATCH_LAST_FROM and out_width < IM2COL_BATCH_LAST_ROWS
             and cg * kh * kw >= IM2COL_BATCH_LAST_DEPTH * (o // groups))
+
+
+def stored_channel_major(a) -> bool:
+    """Whether ``a`` (N, C, H, W) is laid out as (C, N, H, W) but not as (N, C, H, W), as convolution outputs are
+    (and so their gradients had better be: the convolution's backward then needs no transposed copy). NumPy's and
+    CuPy's flags; another library's arrays: no."""
+    flags = getattr(a, "flags", None)
+    return bool(a.ndim == 4 and flags is not None and not flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous)
 
 
 #: a stride-1 transposed convolution runs as a correlation with the flipped kernel while its windows (O kh kw per
 #: output cell) are at most this many times col2im's (C kh kw per input cell)
 CORRELATION_WINDOWS = 1.0
-
-
-#: from this batch size, col2im runs with the batch innermost (``Backend.col2im(batch_last=True)``): the two
-#: transposing copies it costs (the output gradient's, the result's) are paid back by adds over Wo*N contiguous
-#: cells instead of Wo (LeNet's 6 <- 16 5x5 input gradient at batch 512: 9.8 against 16.8 ms, one thread)
-COL2IM_BATCH_LAST_FROM = 8
 
 
 def _full_padding(weight_shape, groups, stride, padding, dilation, in_size, out_size):
@@ -131,7 +138,7 @@ class Conv2d(Op):
 
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups, out_size=None):
         width = out_size[1] if out_size else window_counts(x.shape[2:], weight.shape[2:], stride, padding, dilation)[1]
-        ctx.batch_last = _batch_last_windows(x.shape, weight.shape, width)
+        ctx.batch_last = _batch_last_windows(x.shape[0], weight.shape, groups, width)
         out, cols = _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size, ctx.batch_last)
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
@@ -161,14 +168,11 @@ class ConvTranspose2d(Op):
             out, _ = _correlate(ctx, y, _flipped_transposed(weight, groups), (1, 1), full, dilation, groups)
         else:
             w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-            shape = (n, groups * cg) + tuple(output_size)
-            if n >= COL2IM_BATCH_LAST_FROM:  # the batch innermost: col2im's adds run over Wo*N cells, not Wo
-                g = y.transpose(1, 2, 3, 0).reshape(groups, o // groups, ho * wo * n)  # (a copy)
-                cols = _grouped_matmul(ctx.xp, w, g).reshape(groups * cg, kh, kw, ho, wo, n)
-                out = ctx.device.backend.col2im(cols, shape, stride, padding, dilation, batch_last=True)
-            else:
-                cols = _grouped_matmul(ctx.xp, w, _grouped_grad(y, groups)).reshape(groups * cg, kh, kw, n, ho, wo)
-                out = ctx.device.backend.col2im(cols, shape, stride, padding, dilation)
+            batch_last = n >= COL2IM_BATCH_LAST_FROM  # col2im's adds then run over Wo*N cells, not Wo
+            cols = _grouped_matmul(ctx.xp, w, _grouped_grad(y, groups, batch_last))
+            cols = cols.reshape((groups * cg, kh, kw) + ((ho, wo, n) if batch_last else (n, ho, wo)))
+            out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation,
+                                            batch_last=batch_last)
         if bias is not None:
             out += bias.reshape(-1, 1, 1)
         ctx.save_for_backward(y, weight)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import grad_mode
 from ..function import Op
+from .conv import stored_channel_major
 from ..._tensor import Tensor
 
 
@@ -68,12 +69,6 @@ def _channel_rows(a, channel_major: bool):
     return a.reshape(n, c, -1)
 
 
-def _stored_channel_major(a) -> bool:
-    """Whether ``a`` (N, C, H, W) is laid out as (C, N, H, W) but not as (N, C, H, W) (NumPy/CuPy flags)."""
-    flags = getattr(a, "flags", None)
-    return bool(a.ndim == 4 and flags is not None and not flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous)
-
-
 def _from_channel_rows(a, shape, channel_major: bool):
     """The inverse of ``_channel_rows``: (N, C, ...) of ``shape`` (a view)."""
     if channel_major:
@@ -88,7 +83,7 @@ class BatchNormTrain(Op):
 
     def forward(ctx, x, weight, bias, eps, running_mean=None, running_var=None, momentum=0.1):
         xp = ctx.xp
-        channel_major = _stored_channel_major(x)
+        channel_major = stored_channel_major(x)
         rows = _channel_rows(x, channel_major)  # (N, C, L) or (1, C, N*L): a copy only for other layouts
         count = rows.shape[0] * rows.shape[2]
         mean = _per_channel(xp, rows) / count
@@ -140,13 +135,8 @@ class LayerNorm(Op):
         xp = ctx.xp
         count = math.prod(x.shape[x.ndim - dims:])  # (the caller makes sure the rows are not empty)
         rows = x.reshape(-1, count)
-        if rows.dtype.char in "fd":  # one 1/count vector for both means (GEMVs; see _row_means)
-            vector = _mean_vector(ctx, count, rows.dtype)
-            xhat = rows - xp.matmul(rows, vector)[:, None]
-            invstd = xp.matmul(xhat * xhat, vector)[:, None]
-        else:
-            xhat = rows - _row_means(xp, rows)
-            invstd = _row_means(xp, xhat * xhat)
+        xhat = rows - _row_means(ctx, rows)
+        invstd = _row_means(ctx, xhat * xhat)
         invstd += eps
         xp.sqrt(invstd, out=invstd)
         xp.reciprocal(invstd, out=invstd)
@@ -177,9 +167,9 @@ class LayerNorm(Op):
         if need_x:
             w = weight._data.reshape(count) if weight is not None else None
             gxhat = g * w if w is not None else g.copy()
-            gxhat -= _row_means(xp, gxhat)
+            gxhat -= _row_means(ctx, gxhat)
             # mean(G w xhat) per row: (G xhat) w / count, one GEMV on the product already made for grad_w
-            projection = _row_means(xp, g_xhat, w)
+            projection = _row_means(ctx, g_xhat, w)
             gxhat -= xhat_a * projection
             gxhat *= invstd._data
             gx = gxhat.reshape(x.shape)
@@ -203,14 +193,14 @@ def _mean_vector(ctx: Any, count: int, dtype: Any) -> Any:
     return vector
 
 
-def _row_means(xp: Any, a: Any, weights: Any = None) -> Any:
+def _row_means(ctx: Any, a: Any, weights: Any = None) -> Any:
     """(rows, 1): each row's mean (of ``a * weights``), by a GEMV for float32/64: numpy's reductions along
-    short rows cost 3x more than BLAS."""
+    short rows cost 3x more than BLAS (the plain mean's 1/count vector from ``_mean_vector``)."""
     count = a.shape[1]
     if a.dtype.char not in "fd":  # (half precision: numpy's mean accumulates in float32; dtype.name costs 5 us)
         return (a if weights is None else a * weights).mean(axis=1, keepdims=True)
-    vector = xp.full(count, 1.0 / count, dtype=a.dtype) if weights is None else weights * (1.0 / count)
-    return xp.matmul(a, vector)[:, None]
+    vector = _mean_vector(ctx, count, a.dtype) if weights is None else weights * (1.0 / count)
+    return ctx.xp.matmul(a, vector)[:, None]
 
 
 def _column_sums(xp: Any, a: Any) -> Any:

@@ -14,18 +14,12 @@ from __future__ import annotations
 
 from ...backends.base import NO_PADDING, window_counts
 from ..function import Op
+from .conv import stored_channel_major
 
 
 def _overlapping(kernel_size, stride, dilation) -> bool:
     """Whether some input cell lies in more than one window."""
     return any(s < d * (k - 1) + 1 for k, s, d in zip(kernel_size, stride, dilation))
-
-
-def _channel_major(x) -> bool:
-    """Whether x (N, C, H, W) is stored as (C, N, H, W), as convolution outputs are (and so their gradients
-    had better be: the convolution's backward then needs no transposed copy)."""
-    flags = getattr(x, "flags", None)  # (NumPy's and CuPy's arrays; another library's: no)
-    return bool(flags is not None and not flags.c_contiguous and x.transpose(1, 0, 2, 3).flags.c_contiguous)
 
 
 def _scatter_windows(ctx, write, kernel_size, stride, padding, dilation, input_shape, out_size, dtype, channel_major):
@@ -90,7 +84,7 @@ class MaxPool2d(Op):
         backend.run_chunks(pool_chunk, n, out.size)
         ctx.save_for_backward(argmax)
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
-        ctx.input_shape, ctx.channel_major = x.shape, _channel_major(x)
+        ctx.input_shape, ctx.channel_major = x.shape, stored_channel_major(x)
         return out, argmax
 
     def backward(ctx, grad, _):
@@ -133,7 +127,7 @@ class WindowSum(Op):
     def forward(ctx, x, kernel_size, stride, padding):
         xp, backend = ctx.xp, ctx.device.backend
         ctx.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding)
-        ctx.input_shape, ctx.channel_major = x.shape, _channel_major(x)
+        ctx.input_shape, ctx.channel_major = x.shape, stored_channel_major(x)
         out = xp.empty(x.shape[:2] + window_counts(x.shape[2:], kernel_size, stride, padding, (1, 1)), dtype=x.dtype)
 
         def sum_chunk(lo: int, hi: int) -> None:
