@@ -131,3 +131,43 @@ def test_an_int_for_every_dim_gives_a_0d_view_as_torch(key):
     np.testing.assert_array_equal(results[0][0], results[1][0])
     assert results[0][1] == results[1][1]
     np.testing.assert_array_equal(results[0][2], results[1][2])
+
+
+_NO_GRAD_VIEWS = {
+    "slice": lambda x: x[:2], "index": lambda x: x[0], "none_index": lambda x: x[None], "ellipsis": lambda x: x[...],
+    "view": lambda x: x.view(4, 3), "reshape": lambda x: x.reshape(12), "flatten": lambda x: x.flatten(),
+    "unflatten": lambda x: x.unflatten(1, (2, 2)), "narrow": lambda x: x.narrow(0, 0, 2),
+    "select": lambda x: x.select(1, 0), "diagonal": lambda x: x.diagonal(), "t": lambda x: x.t(),
+    "T": lambda x: x.T, "mT": lambda x: x.mT, "permute": lambda x: x.permute(1, 0), "movedim": lambda x: x.movedim(0, 1),
+    "transpose": lambda x: x.transpose(0, 1), "unsqueeze": lambda x: x.unsqueeze(0),
+    "squeeze": lambda x: x.unsqueeze(0).squeeze(0), "expand": lambda x: x.expand(2, 3, 4),
+    "as_strided": lambda x: x.as_strided((2, 2), (1, 1)), "unfold": lambda x: x.unfold(1, 2, 1),
+    "chunk": lambda x: x.chunk(2)[0], "split": lambda x: x.split([1, 2])[0], "unbind": lambda x: x.unbind(0)[1],
+    "detach": lambda x: x.detach(), "clone": lambda x: x.clone(), "double": lambda x: x * 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NO_GRAD_VIEWS))
+def test_a_view_made_under_no_grad_requires_grad_but_leads_nowhere_as_torch(name):
+    """torch: a view made under no_grad of a tensor that requires grad requires grad too, as a leaf (no grad_fn)
+    whose gradient reaches neither it nor its base, and an in-place op on it (or on a view of it) while recording
+    raises; non-views (detach, clone, arithmetic) do not require grad."""
+    make = _NO_GRAD_VIEWS[name]
+    results = []
+    for lib in (torch, microtorch):
+        a = lib.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        with lib.no_grad():
+            v = make(a)
+        state = [v.requires_grad, v.grad_fn is None, v.is_leaf]
+        if v.requires_grad:
+            (v * 3).sum().backward()
+            state += [a.grad is None, v.grad is None]
+            assert lib.autograd.grad((v * 3).sum(), v, allow_unused=True) == (None,)
+            if name not in ("expand", "as_strided"):  # (overlapping views refuse writes for another reason)
+                for target in (v, v[..., :1] if v.ndim else v[...]):
+                    with pytest.raises(RuntimeError, match="created in no_grad mode"):
+                        target.add_(1)
+                with lib.no_grad():
+                    v.mul_(1)  # (allowed: both the view and the write under no_grad)
+        results.append(state)
+    assert results[0] == results[1]

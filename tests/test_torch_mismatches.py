@@ -16,10 +16,13 @@ POINTS = [-math.inf, -1.0, 0.0, 1.0, math.inf, math.nan]
 
 
 def _same(ours, theirs) -> None:
-    """Values (to the last bits or so: nan and infinities where torch's are), shape and dtype equal."""
+    """Values (to the last bits or so: nan and infinities where torch's are), shape and dtype equal. Two float32
+    ulps: torch's float32 kernels differ by CPU (its AVX-512 logaddexp is one ulp from its AVX2 one)."""
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     assert tuple(ours.shape) == tuple(theirs.shape)
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-7, atol=0)
+    ours, theirs = ours.detach().numpy(), theirs.detach().numpy()
+    rtol = 2.4e-7 if ours.dtype == np.float32 else 1e-7
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=0)
 
 
 def _grads(fn, *columns):

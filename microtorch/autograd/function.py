@@ -61,6 +61,11 @@ _new = object.__new__
 _NEEDS_BY_MASK = [[tuple(bool(mask >> i & 1) for i in range(n)) for mask in range(1 << n)] for n in range(4)]
 _PLAIN = frozenset((type(None), int, float, bool))  # saved values that need no resolving or unpacking
 
+#: the ``_view_maker`` of a view made under no_grad of a tensor that requires grad, and of views of it (``ops.views``):
+#: as in torch it requires grad but is a leaf whose gradient goes nowhere (its edge is None), and an in-place op on it
+#: while recording is refused
+NO_GRAD_VIEW = object()
+
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
 #: vmapped inputs (their batching rule), NotImplemented for the rest
 vmap_dispatch: Any = None
@@ -272,7 +277,12 @@ class Op:
         for x, need in zip(inputs, self.needs_input_grad):
             if need:
                 node = x.grad_fn
-                edges.append((node, x._output_nr) if node is not None else (x, 0))
+                if node is not None:
+                    edges.append((node, x._output_nr))
+                elif x._base is None or getattr(x, "_view_maker", None) is not NO_GRAD_VIEW:
+                    edges.append((x, 0))
+                else:  # a view made under no_grad: a leaf whose gradient goes nowhere (torch's)
+                    edges.append(None)
             else:
                 edges.append(None)
         self.next_edges = edges

@@ -24,13 +24,13 @@ from .views import ViewWrite, check_view_write, maker_of, rewrites_base
 
 
 def check_inplace(x, recording: bool) -> None:
+    if recording and x._base is not None:  # (first: a view made under no_grad is also a leaf)
+        check_view_write(x)
     if recording and x._requires_grad and x.grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
             "`with microtorch.no_grad():` (as optimizers do) or use an out-of-place op."
         )
-    if recording and x._base is not None:
-        check_view_write(x)
     writeable = getattr(x._data.flags, "writeable", None)  # NumPy marks expanded views read-only
     if writeable is None:  # CuPy has no read-only flag: look for expanded (stride-0) dimensions
         writeable = all(s or n == 1 for s, n in zip(x._data.strides, x._data.shape))

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import grad_mode
-from ..function import Op
+from ..function import NO_GRAD_VIEW, Op
 from ..._tensor import Tensor
 
 #: marks aliases such as detach(): they share memory and version counter, but not the graph
 ALIAS = object()
+
 _grad_state = grad_mode.state  # (bound once: the views' unrecorded path reads it on every call)
 
 
@@ -38,10 +39,12 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
         out._view_maker = ALIAS
     elif grad_mode.state.enabled:  # only a recorded in-place op needs to replay the view
         parent = maker_of(x) if x._base is not None else make
-        if parent is make or parent is ALIAS:  # x is the root, or an alias (whose views are aliases)
+        if parent is make or parent is ALIAS or parent is NO_GRAD_VIEW:  # x is the root, an alias or a no-grad view
             out._view_maker = parent
         elif parent is not None:
             out._view_maker = lambda t: make(parent(t))
+    elif x._requires_grad:
+        out._requires_grad, out._view_maker = True, NO_GRAD_VIEW
     return out
 
 
@@ -59,8 +62,20 @@ def _owner(a: Any) -> Any:
     return a
 
 
+def made_under_no_grad(x: Tensor) -> bool:
+    """Whether ``x`` is a view made under no_grad of a tensor that requires grad (see ``function.NO_GRAD_VIEW``)."""
+    return x._base is not None and maker_of(x) is NO_GRAD_VIEW
+
+
 def check_view_write(x: Tensor) -> None:
     """Refuse a recorded write through a view that cannot replay itself on its base."""
+    if made_under_no_grad(x):
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+            "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+            "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
+            "tracked) or both outside (if you want the inplace to be tracked)."
+        )
     if x._base is not None and maker_of(x) is None:
         raise RuntimeError(
             "in-place operation on a view whose base is in the graph, but the view was made while gradients were "
@@ -71,7 +86,7 @@ def check_view_write(x: Tensor) -> None:
 
 def rewrites_base(x: Tensor) -> bool:
     """Whether a recorded in-place op on ``x`` must also rewrite its base's graph."""
-    return x._base is not None and maker_of(x) not in (None, ALIAS)
+    return x._base is not None and maker_of(x) not in (None, ALIAS, NO_GRAD_VIEW)
 
 
 class ViewWrite(Op):
