@@ -229,3 +229,37 @@ def test_col2im_with_the_batch_innermost_matches_torch(case, dtype, threads, mon
         fn, arrays = _conv_fn(geometry), _arrays(shape, w_shape, w_shape[0])
     _compare(fn, arrays, dtype, "col2im", second_order=dtype == "float64" and not threads, threads=threads)
     assert len(calls) == 2  # both routes were taken
+
+
+@pytest.mark.parametrize("threads", [False, True])
+@pytest.mark.parametrize("case", [
+    ((4, 1, 12, 12), (6, 1, 5, 5), dict(padding=2)),  # LeNet's first convolution, smaller
+    ((3, 3, 9, 11), (2, 3, 3, 3), dict(padding=1, stride=(1, 2))),
+], ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_skinny_products_in_direct_kernel_pieces_match_torch(case, threads, monkeypatch):
+    """The NumPy backend's skinny float32 GEMMs in pieces (``_skinny_gemm``, forced on with a small piece bound, so
+    the forward's column pieces and the weight gradient's summed inner pieces both run, unevenly split): values and
+    gradients against torch; and the pieces against NumPy's one product, on 1 to 3 threads."""
+    from microtorch.backends import _skinny_gemm, _threads
+
+    pieces: list = []
+    real = _skinny_gemm._shares
+    monkeypatch.setattr(_skinny_gemm, "direct_kernel", True)
+    monkeypatch.setattr(_skinny_gemm, "DIRECT_LIMIT", 997)
+    monkeypatch.setattr(_skinny_gemm, "_shares", lambda *a: pieces.append(a) or real(*a))
+    real_matmul = np.matmul
+    inner: list = []
+    monkeypatch.setattr(_skinny_gemm.numpy, "matmul", lambda *a, **k: inner.append(1) or real_matmul(*a, **k))
+    x_shape, w_shape, geometry = case
+    _compare(_conv_fn(geometry), _arrays(x_shape, w_shape, w_shape[0]), "float32", "col2im", threads=threads)
+    assert pieces and len(inner) > 2 * len(pieces)  # column pieces and inner pieces both ran
+    rng = np.random.default_rng(3)
+    old = _threads.get_num_threads()
+    for n in (1, 2, 3):
+        _threads.set_num_threads(n)
+        try:
+            for a_shape, b_shape in (((5, 7), (7, 1001)), ((4, 3001), (3001, 6)), ((6, 25), (25, 30))):
+                a, b = rng.standard_normal(a_shape, dtype=np.float32), rng.standard_normal(b_shape, dtype=np.float32)
+                np.testing.assert_allclose(_skinny_gemm.matmul(a, b.T.copy().T), real_matmul(a, b), rtol=1e-4, atol=1e-4)
+        finally:
+            _threads.set_num_threads(old)

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy
 
-from . import _erf, _threads
+from . import _erf, _skinny_gemm, _threads
 from .base import Backend
 
 # torch's CPU default generator also starts from a fixed seed, so unseeded runs repeat
@@ -79,6 +79,9 @@ class NumpyBackend(Backend):
 
     def elementwise(self, kernel: Any, out: Any, *operands: Any) -> Any:
         return _threads.elementwise(kernel, out, *operands)  # in blocks across the intra-op pool
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        return _skinny_gemm.matmul(a, b)  # (skinny float32 products in direct-kernel pieces)
 
     def full_sum(self, x: Any) -> Any:
         return _threads.full_sum(x)

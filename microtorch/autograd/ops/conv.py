@@ -38,13 +38,13 @@ def _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups, out_si
     return cols.reshape(groups, c // groups * kh * kw, x.shape[0] * ho * wo), (ho, wo)  # (an empty batch too)
 
 
-def _grouped_matmul(xp, a, b):
-    """a @ b for stacks of matrices, one 2-D GEMM per group: BLAS takes a transposed 2-D operand directly
-    (a flag), while a stacked matmul with a transposed operand can fall off BLAS (12x slower for LeNet's
-    weight gradient, (16 x 51200) @ (51200 x 150))."""
+def _grouped_matmul(backend, a, b):
+    """a @ b for stacks of matrices, one 2-D GEMM per group (``backend.matmul``): BLAS takes a transposed 2-D
+    operand directly (a flag), while a stacked matmul with a transposed operand can fall off BLAS (12x slower
+    for LeNet's weight gradient, (16 x 51200) @ (51200 x 150))."""
     if a.shape[0] == 1:
-        return xp.matmul(a[0], b[0])[None]
-    return xp.stack([xp.matmul(a[i], b[i]) for i in range(a.shape[0])])
+        return backend.matmul(a[0], b[0])[None]
+    return backend.xp.stack([backend.matmul(a[i], b[i]) for i in range(a.shape[0])])
 
 
 def _grouped_grad(grad_out, groups, batch_last=False):
@@ -62,7 +62,7 @@ def _correlate(ctx, x, weight, stride, padding, dilation, groups, out_size=None,
     cols, (ho, wo) = _grouped_cols(ctx, x, weight.shape[2:], stride, padding, dilation, groups, out_size, batch_last)
     w = weight.reshape(groups, o // groups, -1)
     # one GEMM per group (a contiguous stack: NumPy's stacked matmul calls BLAS per group itself)
-    out = ctx.xp.matmul(w[0], cols[0])[None] if groups == 1 else ctx.xp.matmul(w, cols)
+    out = ctx.device.backend.matmul(w[0], cols[0])[None] if groups == 1 else ctx.xp.matmul(w, cols)
     if batch_last:
         channel_major = ctx.xp.empty((o, n, ho, wo), dtype=out.dtype)
         channel_major[...] = out.reshape(o, ho, wo, n).transpose(0, 3, 1, 2)
@@ -169,7 +169,7 @@ class ConvTranspose2d(Op):
         else:
             w = weight.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
             batch_last = n >= COL2IM_BATCH_LAST_FROM  # col2im's adds then run over Wo*N cells, not Wo
-            cols = _grouped_matmul(ctx.xp, w, _grouped_grad(y, groups, batch_last))
+            cols = _grouped_matmul(ctx.device.backend, w, _grouped_grad(y, groups, batch_last))
             cols = cols.reshape((groups * cg, kh, kw) + ((ho, wo, n) if batch_last else (n, ho, wo)))
             out = ctx.device.backend.col2im(cols, (n, groups * cg) + tuple(output_size), stride, padding, dilation,
                                             batch_last=batch_last)
@@ -196,7 +196,7 @@ class ConvWeight(Op):
         if cols is None:  # (``batch_last``: how the given windows are ordered)
             cols, batch_last = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups,
                                              grad_out.shape[2:])[0], False
-        gw = _grouped_matmul(ctx.xp, _grouped_grad(grad_out, groups, batch_last), cols.transpose(0, 2, 1))
+        gw = _grouped_matmul(ctx.device.backend, _grouped_grad(grad_out, groups, batch_last), cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, grad_out)
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))
