@@ -39,6 +39,21 @@ def test_erf_float32_is_within_torchs_float32_tolerance_also_near_zero():
     assert np.array_equal(ours[theirs == 0], theirs[theirs == 0])
 
 
+def test_erf_float32_in_cache_blocks_equals_its_blocks_computed_alone():
+    """Beyond one block (``_BOUND_SIZE`` elements) erf and the normal cdf run block by block: each element's value is
+    what the same element gives alone, across block edges and for a (3, n) shape; against torch as above."""
+    rng = np.random.default_rng(4)
+    n = 2 * _erf._BOUND_SIZE + 7
+    x = (rng.standard_normal((3, n)) * 3).astype(np.float32)
+    for function in (_erf.erf_float32, _erf.normal_cdf_float32):
+        whole = function(x)
+        assert whole.shape == x.shape and whole.dtype == np.float32
+        pieces = np.concatenate([function(x.reshape(-1)[i:i + 1000]) for i in range(0, x.size, 1000)])
+        np.testing.assert_array_equal(whole.reshape(-1), pieces)
+    theirs = torch.erf(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(_erf.erf_float32(x), theirs, rtol=1e-6, atol=1e-7)
+
+
 def test_the_backend_uses_scipy_for_float64_when_installed(monkeypatch):
     backend = numpy_backend.NumpyBackend()
     x = np.linspace(-3, 3, 101)
@@ -122,11 +137,24 @@ def test_fused_kernels_and_full_sums_in_blocks_equal_one_call():
 
     rng = np.random.default_rng(1)
     x, g = rng.standard_normal((9, 7)), rng.standard_normal((9, 7))
+    cases = ((x, g), (x, np.broadcast_to(np.float64(2.0), x.shape)), (x, g.T.copy().T), (x, 0.5))
     with _split_everything(3):
-        for operands in ((x, g), (x, np.broadcast_to(np.float64(2.0), x.shape)), (x, g.T.copy().T), (x, 0.5)):
+        for operands in cases:
             expected = np.empty_like(x)
             kernel(np, expected, *operands)
             np.testing.assert_array_equal(_threads.elementwise(kernel, np.empty_like(x), *operands), expected)
+        _threads.set_num_threads(1)  # one thread: blocks of at most CACHE_BLOCK elements, in turn
+        old_block, _threads.CACHE_BLOCK = _threads.CACHE_BLOCK, 5
+        calls: list = []
+        try:
+            for operands in cases:
+                expected = np.empty_like(x)
+                kernel(np, expected, *operands)
+                ours = _threads.elementwise(lambda *a: calls.append(1) or kernel(*a), np.empty_like(x), *operands)
+                np.testing.assert_array_equal(ours, expected)
+        finally:
+            _threads.CACHE_BLOCK = old_block
+        assert len(calls) == 3 * 13 + 1  # (63 elements in 13 blocks of at most 5; the strided operand: one call)
         np.testing.assert_allclose(_threads.full_sum(x), x.sum(), rtol=1e-14)
         assert _threads.full_sum(x.astype(np.float32)).dtype == np.float32
         assert _threads.full_sum(np.arange(10)) == 45  # (integers: NumPy's one call)

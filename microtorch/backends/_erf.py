@@ -109,15 +109,27 @@ def erf_float32(x: Any) -> Any:
 def normal_cdf_float32(x: Any) -> Any:
     """The standard normal cdf ``Phi(x) = (1 + erf(x / sqrt 2)) / 2`` of a float32 array (GELU's gate), in float32:
     erf's rational function with P halved (exact: a power of two), so one pass fewer and the same bits."""
-    out = _rational(x * numpy.float32(math.sqrt(0.5)), _HALF_ERF32_P)
-    out += numpy.float32(0.5)
-    return out
+    return _rational(x, _HALF_ERF32_P, numpy.float32(math.sqrt(0.5)), numpy.float32(0.5))
 
 
-def _rational(x: Any, numerator: list) -> Any:
-    """``z P(z^2) / Q(z^2)`` with z = x clipped to [-4, 4], P the given coefficients, Q erf's; a new array."""
-    shape = x.shape  # 1-D, so 0-d inputs also give arrays to update in place
-    z = _clipped(x.reshape(-1))
+def _rational(x: Any, numerator: list, scale: Any = None, offset: Any = None) -> Any:
+    """``z P(z^2) / Q(z^2) (+ offset)`` with z = (x * scale) clipped to [-4, 4], P the given coefficients, Q erf's;
+    a new array. Blocks of ``_BOUND_SIZE`` elements: the ~25 passes then stay in the core's cache (2^19 elements:
+    3.48 -> 2.54 ms on an Intel Xeon, one thread)."""
+    flat = x.reshape(-1)  # (1-D, so 0-d inputs also give arrays to update in place)
+    n = flat.shape[0]
+    out = numpy.empty(n, dtype=numpy.float32)
+    for start in range(0, n, _BOUND_SIZE):
+        block = flat[start:start + _BOUND_SIZE]
+        _rational_block(block * scale if scale is not None else block, numerator, out[start:start + _BOUND_SIZE])
+        if offset is not None:
+            out[start:start + _BOUND_SIZE] += offset
+    return out.reshape(x.shape)
+
+
+def _rational_block(x: Any, numerator: list, out: Any) -> None:
+    """``out = z P(z^2) / Q(z^2)`` for one 1-D block of at most ``_BOUND_SIZE`` elements."""
+    z = _clipped(x)
     squares = z * z
     p = squares * numerator[0]
     p += numerator[1]
@@ -130,5 +142,4 @@ def _rational(x: Any, numerator: list) -> Any:
     for c in _ERF32_Q[2:]:
         q *= squares
         q += c
-    p /= q
-    return p.reshape(shape)
+    numpy.divide(p, q, out=out)
