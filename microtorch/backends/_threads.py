@@ -33,12 +33,12 @@ COSTLY = frozenset({
     "floor_divide", "remainder", "fmod", "hypot", "logaddexp", "logaddexp2",
 })
 #: fused kernels (``elementwise``) over more elements than this, and too few to split, run in blocks of at most this
-#: many on the calling thread: their 5-10 passes then stay in the core's L2 cache (Intel Xeon, one thread, 2^19 float32: GELU's tanh-form
-#: gradient 1.61 -> 1.08 ms, its erf-form one 1.05 -> 0.91 ms; DEVELOPERS.md's performance notes)
+#: many on the calling thread: their 5-10 passes then stay in the core's L2 cache (Intel Xeon, one thread, 2^19
+#: float32: GELU's tanh-form gradient 1.81 -> 1.33 ms, its erf-form one 1.20 -> 1.01 ms; DEVELOPERS.md's notes)
 CACHE_BLOCK = 1 << 16
 #: the fewest elements per block: a block's Python cost (~1-3 us per NumPy call) must stay small beside its loop.
 #: Work is cut into up to 4 blocks per thread (so a late thread costs little); more blocks cost more than they
-#: save, even for a fused kernel's cache reuse (measured: DEVELOPERS.md's performance notes)
+#: save there (measured on the AMD EPYC: DEVELOPERS.md's performance notes)
 GRAIN = 1 << 14
 BLOCKS_PER_THREAD = 4
 

@@ -196,7 +196,8 @@ class ConvWeight(Op):
         if cols is None:  # (``batch_last``: how the given windows are ordered)
             cols, batch_last = _grouped_cols(ctx, x, kernel_size, stride, padding, dilation, groups,
                                              grad_out.shape[2:])[0], False
-        gw = _grouped_matmul(ctx.device.backend, _grouped_grad(grad_out, groups, batch_last), cols.transpose(0, 2, 1))
+        gw = _grouped_matmul(ctx.device.backend, _grouped_grad(grad_out, groups, batch_last),
+                             cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, grad_out)
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return gw.reshape((grad_out.shape[1], -1) + tuple(kernel_size))

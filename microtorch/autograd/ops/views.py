@@ -15,7 +15,6 @@ from ..._tensor import Tensor
 
 #: marks aliases such as detach(): they share memory and version counter, but not the graph
 ALIAS = object()
-
 _grad_state = grad_mode.state  # (bound once: the views' unrecorded path reads it on every call)
 
 
