@@ -61,10 +61,17 @@ _new = object.__new__
 _NEEDS_BY_MASK = [[tuple(bool(mask >> i & 1) for i in range(n)) for mask in range(1 << n)] for n in range(4)]
 _PLAIN = frozenset((type(None), int, float, bool))  # saved values that need no resolving or unpacking
 
-#: the ``_view_maker`` of a view made under no_grad of a tensor that requires grad, and of views of it (``ops.views``):
-#: as in torch it requires grad but is a leaf whose gradient goes nowhere (its edge is None), and an in-place op on it
-#: while recording is refused
-NO_GRAD_VIEW = object()
+class NoGradView:
+    """The ``_view_maker`` of a view made under no_grad of a tensor that requires grad, and of views of it
+    (``ops.views``): as in torch it requires grad but is a leaf whose gradient goes nowhere (its edge is None), an
+    in-place op on it while recording is refused, and once its base has changed in place (``version``: the base's
+    version when the view was made) using it while recording raises."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+
 
 #: set by ``microtorch.func.vmap`` while it runs: ``(op class, inputs, params) -> outputs`` for ops with
 #: vmapped inputs (their batching rule), NotImplemented for the rest
@@ -279,10 +286,16 @@ class Op:
                 node = x.grad_fn
                 if node is not None:
                     edges.append((node, x._output_nr))
-                elif x._base is None or getattr(x, "_view_maker", None) is not NO_GRAD_VIEW:
+                elif x._base is None:
                     edges.append((x, 0))
-                else:  # a view made under no_grad: a leaf whose gradient goes nowhere (torch's)
-                    edges.append(None)
+                else:  # a view made under no_grad is a leaf whose gradient goes nowhere (torch's)
+                    maker = getattr(x, "_view_maker", None)
+                    if type(maker) is not NoGradView:
+                        edges.append((x, 0))
+                    elif x._base._version != maker.version:
+                        _raise_stale_no_grad_view()
+                    else:
+                        edges.append(None)
             else:
                 edges.append(None)
         self.next_edges = edges
@@ -612,6 +625,15 @@ def _raise_freed() -> None:
         "they have already been freed). Saved intermediate values of the graph are freed when you call "
         ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
         "graph a second time or if you need to access saved tensors after calling backward."
+    )
+
+
+def _raise_stale_no_grad_view() -> None:
+    raise RuntimeError(
+        "A view was created in no_grad mode and its base or another view of its base has been modified inplace with "
+        "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+        "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want "
+        "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
     )
 
 

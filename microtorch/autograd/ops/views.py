@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import grad_mode
-from ..function import NO_GRAD_VIEW, Op
+from ..function import NoGradView, Op
 from ..._tensor import Tensor
 
 #: marks aliases such as detach(): they share memory and version counter, but not the graph
@@ -38,12 +38,12 @@ def view_of(out: Tensor, x: Tensor, make: Callable[[Tensor], Tensor] | None = No
         out._view_maker = ALIAS
     elif grad_mode.state.enabled:  # only a recorded in-place op needs to replay the view
         parent = maker_of(x) if x._base is not None else make
-        if parent is make or parent is ALIAS or parent is NO_GRAD_VIEW:  # x is the root, an alias or a no-grad view
-            out._view_maker = parent
+        if parent is make or parent is ALIAS or type(parent) is NoGradView:
+            out._view_maker = parent  # (x is the root, an alias or a no-grad view: the view is one too)
         elif parent is not None:
             out._view_maker = lambda t: make(parent(t))
     elif x._requires_grad:
-        out._requires_grad, out._view_maker = True, NO_GRAD_VIEW
+        out._requires_grad, out._view_maker = True, NoGradView(root._version)
     return out
 
 
@@ -62,8 +62,8 @@ def _owner(a: Any) -> Any:
 
 
 def made_under_no_grad(x: Tensor) -> bool:
-    """Whether ``x`` is a view made under no_grad of a tensor that requires grad (see ``function.NO_GRAD_VIEW``)."""
-    return x._base is not None and maker_of(x) is NO_GRAD_VIEW
+    """Whether ``x`` is a view made under no_grad of a tensor that requires grad (see ``function.NoGradView``)."""
+    return x._base is not None and type(maker_of(x)) is NoGradView
 
 
 def check_view_write(x: Tensor) -> None:
@@ -85,7 +85,8 @@ def check_view_write(x: Tensor) -> None:
 
 def rewrites_base(x: Tensor) -> bool:
     """Whether a recorded in-place op on ``x`` must also rewrite its base's graph."""
-    return x._base is not None and maker_of(x) not in (None, ALIAS, NO_GRAD_VIEW)
+    maker = maker_of(x)
+    return x._base is not None and maker is not None and maker is not ALIAS and type(maker) is not NoGradView
 
 
 class ViewWrite(Op):
