@@ -46,6 +46,7 @@ def main(argv: list | None = None) -> int:
         parser.error(f"no workload matches {args.only}; workloads: {[w.name for w in WORKLOADS]}")
     rounds = args.rounds or (1 if args.quick else 5)
     min_seconds = 0.05 if args.quick else 0.4
+    settle_seconds = 0.0 if args.quick else harness.SETTLE_SECONDS
 
     def syncer(lib):
         if args.device == "cuda":
@@ -65,7 +66,8 @@ def main(argv: list | None = None) -> int:
                 step = build(args.quick)
                 if step is not None:
                     steps[peer], syncs[peer] = step, (lambda: None)
-        results.append(harness.compare(w.name, steps, syncs, rounds, min_seconds, w.scale, w.unit, w.note))
+        results.append(harness.compare(w.name, steps, syncs, rounds, min_seconds, w.scale, w.unit, w.note,
+                                       settle_seconds))
         progress.update(w.name)
     if measure_memory:
         from .memory import BATCH, SIZES, peak_memory_mib

@@ -38,9 +38,16 @@ def time_per_call(step: Callable[[], None], sync: Callable[[], None], min_second
     return (time.perf_counter() - start) / calls
 
 
+#: untimed calls of a library's step before each of its rounds, for at least this long: another library's idle
+#: threads keep a core busy for a while after its last call (NumPy's OpenBLAS ~120 ms after a GEMM, measured on a
+#: 2-core VM: a torch MLP step right after a NumPy GEMM took 73-88 ms against 32-34 ms), and users run one library
+SETTLE_SECONDS = 0.15
+
+
 def compare(name: str, steps: dict, syncs: dict, rounds: int, min_seconds: float, scale: float = 1.0,
-            unit: str = "ms", note: str = "") -> Result:
-    """Run both libraries' steps interleaved for ``rounds`` rounds; report medians times ``scale``."""
+            unit: str = "ms", note: str = "", settle_seconds: float = SETTLE_SECONDS) -> Result:
+    """Run both libraries' steps interleaved for ``rounds`` rounds (each round after ``settle_seconds`` of untimed
+    calls); report medians times ``scale``."""
     for lib in steps:  # warm up: first calls allocate, build caches, load BLAS
         for _ in range(2):
             steps[lib]()
@@ -48,10 +55,21 @@ def compare(name: str, steps: dict, syncs: dict, rounds: int, min_seconds: float
     samples = {lib: [] for lib in steps}
     for _ in range(rounds):
         for lib in steps:
+            _settle(steps[lib], syncs[lib], settle_seconds)
             samples[lib].append(time_per_call(steps[lib], syncs[lib], min_seconds) * scale)
     med = {lib: statistics.median(v) for lib, v in samples.items()}
     peers = {lib: m for lib, m in med.items() if lib not in ("microtorch", "torch")}
     return Result(name, unit, med["microtorch"], med["torch"], note, samples, peers)
+
+
+def _settle(step: Callable[[], None], sync: Callable[[], None], seconds: float) -> None:
+    """Call ``step`` untimed until ``seconds`` have passed (at least once)."""
+    start = time.perf_counter()
+    while True:
+        step()
+        sync()
+        if time.perf_counter() - start >= seconds:
+            return
 
 
 def machine_description(device: str) -> str:
