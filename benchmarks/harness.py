@@ -55,21 +55,12 @@ def compare(name: str, steps: dict, syncs: dict, rounds: int, min_seconds: float
     samples = {lib: [] for lib in steps}
     for _ in range(rounds):
         for lib in steps:
-            _settle(steps[lib], syncs[lib], settle_seconds)
+            if settle_seconds:  # (untimed)
+                time_per_call(steps[lib], syncs[lib], settle_seconds)
             samples[lib].append(time_per_call(steps[lib], syncs[lib], min_seconds) * scale)
     med = {lib: statistics.median(v) for lib, v in samples.items()}
     peers = {lib: m for lib, m in med.items() if lib not in ("microtorch", "torch")}
     return Result(name, unit, med["microtorch"], med["torch"], note, samples, peers)
-
-
-def _settle(step: Callable[[], None], sync: Callable[[], None], seconds: float) -> None:
-    """Call ``step`` untimed until ``seconds`` have passed (at least once)."""
-    start = time.perf_counter()
-    while True:
-        step()
-        sync()
-        if time.perf_counter() - start >= seconds:
-            return
 
 
 def machine_description(device: str) -> str:

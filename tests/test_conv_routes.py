@@ -242,17 +242,20 @@ def test_skinny_products_in_direct_kernel_pieces_match_torch(case, threads, monk
     gradients against torch; and the pieces against NumPy's one product, on 1 to 3 threads."""
     from microtorch.backends import _skinny_gemm, _threads
 
-    pieces: list = []
-    real = _skinny_gemm._shares
     monkeypatch.setattr(_skinny_gemm, "direct_kernel", True)
     monkeypatch.setattr(_skinny_gemm, "DIRECT_LIMIT", 997)
-    monkeypatch.setattr(_skinny_gemm, "_shares", lambda *a: pieces.append(a) or real(*a))
     real_matmul = np.matmul
-    inner: list = []
-    monkeypatch.setattr(_skinny_gemm.numpy, "matmul", lambda *a, **k: inner.append(1) or real_matmul(*a, **k))
+    routes: set = set()
+
+    def spy(*args, **kwargs):  # a column piece writes a column slice of the output, an inner piece its own buffer
+        if "out" in kwargs:
+            routes.add("inner" if kwargs["out"].flags.c_contiguous else "columns")
+        return real_matmul(*args, **kwargs)
+
+    monkeypatch.setattr(_skinny_gemm.numpy, "matmul", spy)
     x_shape, w_shape, geometry = case
     _compare(_conv_fn(geometry), _arrays(x_shape, w_shape, w_shape[0]), "float32", "col2im", threads=threads)
-    assert pieces and len(inner) > 2 * len(pieces)  # column pieces and inner pieces both ran
+    assert routes == {"columns", "inner"}  # column pieces and inner pieces both ran
     rng = np.random.default_rng(3)
     old = _threads.get_num_threads()
     for n in (1, 2, 3):

@@ -61,6 +61,7 @@ _new = object.__new__
 _NEEDS_BY_MASK = [[tuple(bool(mask >> i & 1) for i in range(n)) for mask in range(1 << n)] for n in range(4)]
 _PLAIN = frozenset((type(None), int, float, bool))  # saved values that need no resolving or unpacking
 
+
 class NoGradView:
     """The ``_view_maker`` of a view made under no_grad of a tensor that requires grad, and of views of it
     (``ops.views``): as in torch it requires grad but is a leaf whose gradient goes nowhere (its edge is None), an

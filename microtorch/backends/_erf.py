@@ -121,14 +121,13 @@ def _rational(x: Any, numerator: list, scale: Any = None, offset: Any = None) ->
     out = numpy.empty(n, dtype=numpy.float32)
     for start in range(0, n, _BOUND_SIZE):
         block = flat[start:start + _BOUND_SIZE]
-        _rational_block(block * scale if scale is not None else block, numerator, out[start:start + _BOUND_SIZE])
-        if offset is not None:
-            out[start:start + _BOUND_SIZE] += offset
+        block = block * scale if scale is not None else block
+        _rational_block(block, numerator, offset, out[start:start + _BOUND_SIZE])
     return out.reshape(x.shape)
 
 
-def _rational_block(x: Any, numerator: list, out: Any) -> None:
-    """``out = z P(z^2) / Q(z^2)`` for one 1-D block of at most ``_BOUND_SIZE`` elements."""
+def _rational_block(x: Any, numerator: list, offset: Any, out: Any) -> None:
+    """``out = z P(z^2) / Q(z^2) (+ offset)`` for one 1-D block of at most ``_BOUND_SIZE`` elements."""
     z = _clipped(x)
     squares = z * z
     p = squares * numerator[0]
@@ -143,3 +142,5 @@ def _rational_block(x: Any, numerator: list, out: Any) -> None:
         q *= squares
         q += c
     numpy.divide(p, q, out=out)
+    if offset is not None:
+        out += offset

@@ -56,13 +56,12 @@ def matmul(a: Any, b: Any) -> Any:
     if m * k <= SHORT_AREA and n > k:  # long columns: each piece writes its own columns of the output
         out = numpy.empty((m, n), dtype=numpy.float32)
         step = DIRECT_LIMIT // (m * k)
-        starts = _shares(n, step)
 
-        def columns(i: int) -> None:
-            for start in range(starts[i], starts[i + 1], step):
+        def columns(lo: int, hi: int) -> None:  # (pieces lo..hi)
+            for start in range(lo * step, min(hi * step, n), step):
                 numpy.matmul(a, b[:, start:start + step], out=out[:, start:start + step])
 
-        _threads.run_blocks(columns, len(starts) - 1)
+        _threads.run_chunks(columns, -(-n // step))
         return out
     if m * n <= SHORT_AREA and k > n:  # a long inner dimension: the pieces' products summed in order, on this
         step = DIRECT_LIMIT // (m * n)  # thread (split across two, reading memory made it 10-14 % slower)
@@ -73,10 +72,3 @@ def matmul(a: Any, b: Any) -> Any:
         return out
     return numpy.matmul(a, b)
 
-
-def _shares(length: int, step: int) -> list:
-    """Where each thread's run of ``step``-long pieces of ``0..length`` starts (and the end): one run per thread,
-    whole pieces each."""
-    pieces = -(-length // step)
-    threads = min(_threads.get_num_threads(), pieces)
-    return [min(pieces * i // threads * step, length) for i in range(threads + 1)]

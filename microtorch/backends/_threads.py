@@ -252,7 +252,7 @@ def elementwise(kernel: Callable, out: Any, *operands: Any) -> Any:
     if (split or out.size > CACHE_BLOCK) and out.flags.c_contiguous:
         flat = _flat_operands(operands, out.shape)
         if flat is not None:
-            _blocked(lambda o, *a: kernel(numpy, o, *a), out.reshape(-1), flat, split, None if split else CACHE_BLOCK)
+            _blocked(lambda o, *a: kernel(numpy, o, *a), out.reshape(-1), flat, split)
             return out
     kernel(numpy, out, *operands)
     return out
@@ -292,10 +292,10 @@ def _flat_operands(operands: tuple, shape: tuple) -> list | None:
     return flat
 
 
-def _blocked(block_kernel: Callable, out: Any, flat: list, split: bool = True, largest: int | None = None) -> None:
-    """``block_kernel(out, *flat)`` on 1-d operands (0-d ones given whole), in blocks of at least GRAIN elements
-    (and at most ``largest``), across the pool if ``split``, else in turn on this thread."""
-    bounds = _block_bounds(out.shape[0], split, largest)
+def _blocked(block_kernel: Callable, out: Any, flat: list, split: bool = True) -> None:
+    """``block_kernel(out, *flat)`` on 1-d operands (0-d ones given whole), in the pool's blocks across its threads
+    if ``split``, else in blocks of at most CACHE_BLOCK elements in turn on this thread."""
+    bounds = _block_bounds(out.shape[0], split)
 
     def block(i: int) -> None:
         lo, hi = bounds[i], bounds[i + 1]
@@ -308,12 +308,10 @@ def _blocked(block_kernel: Callable, out: Any, flat: list, split: bool = True, l
             block(i)
 
 
-def _block_bounds(n: int, split: bool = True, largest: int | None = None) -> list:
-    """Where the blocks of ``n`` elements start (and the end): at least GRAIN elements each, at most
-    BLOCKS_PER_THREAD blocks per thread (one block if not ``split``), then more where blocks would pass ``largest``."""
-    count = min(-(-n // GRAIN), _threads * BLOCKS_PER_THREAD) if split else 1
-    if largest is not None:
-        count = max(count, -(-n // largest))
+def _block_bounds(n: int, split: bool = True) -> list:
+    """Where the blocks of ``n`` elements start (and the end): for the pool (``split``) at least GRAIN elements each,
+    at most BLOCKS_PER_THREAD blocks per thread; else as few as keep each within CACHE_BLOCK elements."""
+    count = min(-(-n // GRAIN), _threads * BLOCKS_PER_THREAD) if split else -(-n // CACHE_BLOCK)
     count = max(count, 1)
     return [n * i // count for i in range(count + 1)]
 
