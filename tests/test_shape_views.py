@@ -173,22 +173,27 @@ def test_a_view_made_under_no_grad_requires_grad_but_leads_nowhere_as_torch(name
     assert results[0] == results[1]
 
 
+@pytest.mark.parametrize("derived", [False, True], ids=["the view", "its view made while recording"])
 @pytest.mark.parametrize("write", ["none", "base", "other view", "base under no_grad", "view under no_grad"])
-def test_a_no_grad_view_whose_base_changed_in_place_raises_when_recorded_as_torch(write):
+def test_a_no_grad_view_whose_base_changed_in_place_raises_when_recorded_as_torch(write, derived):
     """torch: once the base of a view made under no_grad, another view of it or the view itself is modified in place
-    (recorded or not), using the view while recording raises; under no_grad it stays usable."""
+    (recorded or not), using the view while recording raises, and so does using a view of it made while recording
+    before the write ("Output 0 of ... is a view of a view which was created in no_grad mode"); under no_grad both
+    stay usable."""
     outcomes = []
     for lib in (torch, microtorch):
         base = lib.tensor(np.arange(6.0), requires_grad=True).clone()
         with lib.no_grad():
-            view = base[:3]
+            no_grad_view = base[:3]
+        view = no_grad_view[1:] if derived else no_grad_view
+        assert view.requires_grad and (view.grad_fn is not None) == derived
         if write == "base":
             base.mul_(2)
         elif write == "other view":
             base[3:].add_(1)
         elif write != "none":
             with lib.no_grad():
-                (base if write.startswith("base") else view).add_(1)
+                (base if write.startswith("base") else no_grad_view).add_(1)
         with lib.no_grad():
             (view * 2).sum()  # (always allowed: nothing recorded)
         try:
@@ -196,6 +201,7 @@ def test_a_no_grad_view_whose_base_changed_in_place_raises_when_recorded_as_torc
             outcomes.append("ok")
         except RuntimeError as e:
             assert "its base or another view of its base has been modified inplace" in str(e)
+            assert str(e).startswith("Output 0 of ") == derived and ("is a view of a view" in str(e)) == derived
             outcomes.append("raised")
     assert outcomes[0] == outcomes[1], outcomes
     assert outcomes[0] == ("ok" if write == "none" else "raised")

@@ -285,18 +285,12 @@ class Op:
         for x, need in zip(inputs, self.needs_input_grad):
             if need:
                 node = x.grad_fn
-                if node is not None:
+                if x._base is not None and type(getattr(x, "_view_maker", None)) is NoGradView:
+                    edges.append(_no_grad_view_edge(x, node))
+                elif node is not None:
                     edges.append((node, x._output_nr))
-                elif x._base is None:
+                else:
                     edges.append((x, 0))
-                else:  # a view made under no_grad is a leaf whose gradient goes nowhere (torch's)
-                    maker = getattr(x, "_view_maker", None)
-                    if type(maker) is not NoGradView:
-                        edges.append((x, 0))
-                    elif x._base._version != maker.version:
-                        _raise_stale_no_grad_view()
-                    else:
-                        edges.append(None)
             else:
                 edges.append(None)
         self.next_edges = edges
@@ -629,9 +623,19 @@ def _raise_freed() -> None:
     )
 
 
-def _raise_stale_no_grad_view() -> None:
+def _no_grad_view_edge(x, node) -> tuple | None:
+    """The edge to ``x``, a view made under no_grad or a view of one made while recording: None for the first (a
+    leaf whose gradient goes nowhere, torch's), its node for the second; both refused once their base has changed
+    in place."""
+    if x._base._version != x._view_maker.version:
+        _raise_stale_no_grad_view(None if node is None else f"Output {x._output_nr} of {type(node).__name__}")
+    return None if node is None else (node, x._output_nr)
+
+
+def _raise_stale_no_grad_view(view_of_view: str | None = None) -> None:
+    start = "A view was" if view_of_view is None else f"{view_of_view} is a view of a view which was"
     raise RuntimeError(
-        "A view was created in no_grad mode and its base or another view of its base has been modified inplace with "
+        f"{start} created in no_grad mode and its base or another view of its base has been modified inplace with "
         "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
         "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want "
         "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
