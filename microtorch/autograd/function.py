@@ -628,12 +628,13 @@ def _no_grad_view_edge(x, node) -> tuple | None:
     leaf whose gradient goes nowhere, torch's), its node for the second; both refused once their base has changed
     in place."""
     if x._base._version != x._view_maker.version:
-        _raise_stale_no_grad_view(None if node is None else f"Output {x._output_nr} of {type(node).__name__}")
+        _raise_stale_no_grad_view(x, node)
     return None if node is None else (node, x._output_nr)
 
 
-def _raise_stale_no_grad_view(view_of_view: str | None = None) -> None:
-    start = "A view was" if view_of_view is None else f"{view_of_view} is a view of a view which was"
+def _raise_stale_no_grad_view(x, node) -> None:
+    made = f"Output {x._output_nr} of {type(node).__name__} is a view of a view which was"
+    start = "A view was" if node is None else made
     raise RuntimeError(
         f"{start} created in no_grad mode and its base or another view of its base has been modified inplace with "
         "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
