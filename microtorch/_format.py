@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from ._dtype import default_complex_dtype, get_default_dtype
+from .autograd.function import stale_no_grad_view
 from .backends import get_backend
 
 
@@ -121,8 +122,10 @@ def format_tensor(t: Any) -> str:
     default = default_complex_dtype().name if kind == "c" else get_default_dtype().name
     if not (name in ("int64", "bool") or name == default) or data.size == 0 and name != get_default_dtype().name:
         suffix.append(f"dtype=microtorch.{name}")
-    if t.grad_fn is not None:
-        suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
+    if stale_no_grad_view(t):  # (its grad_fn raises)
+        suffix.append("grad_fn=<Invalid>")
+    elif t._grad_fn is not None:
+        suffix.append(f"grad_fn=<{t._grad_fn.name()}>")
     elif t._requires_grad:
         suffix.append("requires_grad=True")
     return prefix + body + "".join(", " + s for s in suffix) + ")"

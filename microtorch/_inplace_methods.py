@@ -57,7 +57,7 @@ def _shape_form(method: Callable, name: str) -> Callable:
         view = method(self, *args, **kwargs)
         self._data = view._data
         if recording:
-            self.grad_fn, self._output_nr = view.grad_fn, view._output_nr
+            self._grad_fn, self._output_nr = view._grad_fn, view._output_nr
             if self._base is not None:  # still a view of the same base, made another way
                 self._view_maker = getattr(view, "_view_maker", None)
         self._bump_version()

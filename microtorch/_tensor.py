@@ -4,9 +4,10 @@ A Tensor holds
 
 * ``_data``: the backend array (a ``numpy.ndarray`` on cpu, ``cupy.ndarray`` on cuda),
 * ``_device``: the device, whose backend does the array work,
-* ``_requires_grad``, ``grad`` and ``grad_fn``: the autograd state; ``grad_fn`` is
+* ``_requires_grad``, ``grad`` and ``_grad_fn``: the autograd state; ``_grad_fn`` is
   the :class:`~microtorch.autograd.function.Op` that produced the tensor
-  (``None`` for leaves), ``_output_nr`` says which of its outputs it is,
+  (``None`` for leaves), ``_output_nr`` says which of its outputs it is (the
+  public ``grad_fn`` reads it, refusing a stale view made under no_grad),
 * ``_version``: bumped by in-place ops so backward can refuse stale saved values;
   views share the counter of the tensor they view (``_base``).
 
@@ -49,13 +50,13 @@ class Tensor(TensorCompat):
     """A multi-dimensional array with autograd support (``torch.Tensor``)."""
 
     __slots__ = (
-        "_data", "_device", "_requires_grad", "_grad", "grad_fn", "_output_nr",
+        "_data", "_device", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
         "_version", "_base", "_hooks", "_retains_grad", "_view_maker", "__weakref__",
     )
     _data: Any  # the backend array
     _requires_grad: builtins.bool
     _grad: Tensor | None
-    grad_fn: Any  # the Op node that made this tensor (None for leaves)
+    _grad_fn: Any  # the Op node that made this tensor (None for leaves)
     _output_nr: builtins.int
     _version: builtins.int
     _base: Tensor | None
@@ -81,7 +82,7 @@ class Tensor(TensorCompat):
         self._device = device
         self._requires_grad = requires_grad
         self._grad = None
-        self.grad_fn = None
+        self._grad_fn = None
         self._output_nr = 0
         self._version = 0
         self._base = None
@@ -98,7 +99,7 @@ class Tensor(TensorCompat):
         t._device = device
         t._requires_grad = requires_grad
         t._grad = None
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._version = 0
         t._base = None
@@ -191,7 +192,7 @@ class Tensor(TensorCompat):
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
@@ -223,6 +224,15 @@ class Tensor(TensorCompat):
         self._grad = None
 
     @property
+    def grad_fn(self) -> Any:
+        """The Op node that made this tensor (None for leaves). As torch, reading it raises for a view made under
+        no_grad of a tensor that requires grad (or a view of one) once their base has changed in place."""
+        node = self._grad_fn
+        if self._base is not None and function.stale_no_grad_view(self):
+            function.raise_stale_no_grad_view(self, node)
+        return node
+
+    @property
     def is_leaf(self) -> builtins.bool:
         return self.grad_fn is None
 
@@ -251,20 +261,21 @@ class Tensor(TensorCompat):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
+        node = self.grad_fn
+        if node is None:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
             return _HookHandle(self._hooks, hook)
-        self.grad_fn.register_prehook(self._output_nr, hook)
-        return _HookHandle(self.grad_fn._pre_hooks[self._output_nr], hook)
+        node.register_prehook(self._output_nr, hook)
+        return _HookHandle(node._pre_hooks[self._output_nr], hook)
 
     def register_post_accumulate_grad_hook(self, hook) -> Any:
         """Call ``hook(self)`` once backward has summed this leaf's gradient into ``.grad`` (during the
         pass, as soon as that gradient is complete); ``handle.remove()`` unregisters it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         from .autograd.engine import add_post_accumulate_hook
 
@@ -274,7 +285,7 @@ class Tensor(TensorCompat):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self._retains_grad:
+        if self._grad_fn is None or self._retains_grad:  # (a leaf: nothing to check, as torch)
             return
         import weakref
 
@@ -287,7 +298,7 @@ class Tensor(TensorCompat):
                 t._grad = g.clone() if t._grad is None else t._grad + g  # owns its memory, as torch's
 
         store.retains_grad = True  # type: ignore[attr-defined]  # a marker: the engine runs this hook last
-        self.grad_fn.register_prehook(self._output_nr, store)
+        self.grad_fn.register_prehook(self._output_nr, store)  # (grad_fn: refuses a stale view made under no_grad)
         self._retains_grad = True
 
     def detach(self) -> Tensor:
@@ -295,14 +306,14 @@ class Tensor(TensorCompat):
         return _views.view_of(Tensor._make(self._data, self._device), self)
 
     def detach_(self) -> Tensor:
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
     # ---- copying and pickling --------------------------------------------------------------------
     def __deepcopy__(self, memo: dict) -> Tensor:
         """A leaf's copy in new memory: same class, requires_grad and (copied) grad, as torch's."""
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
                 "moment. Deep-copy `tensor.detach()` to copy the values of a computed tensor."

@@ -126,7 +126,7 @@ def test_module_attribute_errors():
 def _non_leaf_parameter():
     """A Parameter object that is not a leaf (torch refuses to register one)."""
     p = mnn.Parameter(microtorch.ones(1))
-    p.grad_fn = (p * 2).grad_fn
+    p._grad_fn = (p * 2).grad_fn  # (the slot the public, read-only grad_fn reads)
     return p
 
 

@@ -99,7 +99,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 from .._creation import zeros_like
 
                 results[i] = zeros_like(t)
-        elif not create_graph and g.grad_fn is not None:
+        elif not create_graph and g._grad_fn is not None:
             results[i] = g.detach()
     return tuple(results)
 

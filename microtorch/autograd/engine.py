@@ -93,7 +93,7 @@ def _leading_to(ready: list, dependencies: dict, inputs: Sequence[Any]) -> set:
                 if remaining[edge[0]] == 0:
                     ready.append(edge[0])
     wanted = set(inputs)  # leaves, as edge targets
-    needed = {t.grad_fn for t in inputs if t.grad_fn is not None}
+    needed = {t._grad_fn for t in inputs if t._grad_fn is not None}
     for node in reversed(order):  # children first
         if any(edge is not None and (edge[0] in needed if isinstance(edge[0], Op) else edge[0] in wanted)
                for edge in node.next_edges):
@@ -185,7 +185,7 @@ def _seed(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple[dict, di
     leaf_grads: dict = {}  # leaf tensor -> gradient
     roots = []
     for out, grad in zip(outputs, grad_outputs):
-        node = out.grad_fn
+        node = out._grad_fn
         if node is None:  # a leaf that requires grad: its gradient is the seed itself
             leaf_grads[out] = grad if out not in leaf_grads else leaf_grads[out] + grad
             continue
@@ -203,11 +203,11 @@ def _non_leaf_inputs(inputs: Sequence[Any] | None, accumulate_into_grad: bool) -
     (for good); grad() reads them off their node just before it runs, after the tensor hooks (node -> tensors)."""
     wanted_nodes: dict = {}
     for t in inputs or ():
-        if t.grad_fn is not None:
+        if t._grad_fn is not None:
             if accumulate_into_grad:
                 t.retain_grad()
             else:
-                wanted_nodes.setdefault(t.grad_fn, []).append(t)
+                wanted_nodes.setdefault(t._grad_fn, []).append(t)
     return wanted_nodes
 
 
@@ -260,7 +260,7 @@ def _gradients_of(inputs: Sequence[Any], leaf_grads: dict, captured: dict) -> li
     for t in dict.fromkeys(inputs):  # a leaf's hooks run once, even if it is asked for twice
         if t._hooks and t in leaf_grads:
             leaf_grads[t] = _run_hooks(t._hooks, leaf_grads[t])
-    return [leaf_grads.get(t) if t.grad_fn is None else captured.get(t) for t in inputs]
+    return [leaf_grads.get(t) if t._grad_fn is None else captured.get(t) for t in inputs]
 
 
 def _accumulate(leaf_grads: dict, inputs: Sequence[Any] | None, handed_out: set, create_graph: bool) -> None:
@@ -287,7 +287,7 @@ def _accumulate_leaf(leaf: Any, grad: Any, handed_out: set, create_graph: bool) 
                 with on_device(grad._device):
                     grad = Tensor._make(grad._data.copy(), grad._device)
         handed_out.add(id(grad))
-        grad = grad if grad.grad_fn is None else grad.detach()
+        grad = grad if grad._grad_fn is None else grad.detach()
     leaf._accumulate_grad(grad)
     for hook in post_accumulate_hooks.get(id(leaf), ()):
         hook(leaf)

@@ -284,7 +284,7 @@ class Op:
         edges: list = []  # (a loop, not a comprehension: ops have one to three inputs, and a comprehension is a call)
         for x, need in zip(inputs, self.needs_input_grad):
             if need:
-                node = x.grad_fn
+                node = x._grad_fn
                 if x._base is not None and type(getattr(x, "_view_maker", None)) is NoGradView:
                     edges.append(_no_grad_view_edge(x, node))
                 elif node is not None:
@@ -628,11 +628,18 @@ def _no_grad_view_edge(x, node) -> tuple | None:
     leaf whose gradient goes nowhere, torch's), its node for the second; both refused once their base has changed
     in place."""
     if x._base._version != x._view_maker.version:
-        _raise_stale_no_grad_view(x, node)
+        raise_stale_no_grad_view(x, node)
     return None if node is None else (node, x._output_nr)
 
 
-def _raise_stale_no_grad_view(x, node) -> None:
+def stale_no_grad_view(x) -> bool:
+    """Whether ``x`` is a view made under no_grad (or a view of one) whose base has changed in place since."""
+    maker = getattr(x, "_view_maker", None)
+    return x._base is not None and type(maker) is NoGradView and x._base._version != maker.version
+
+
+def raise_stale_no_grad_view(x, node) -> None:
+    """torch's error for using ``x`` (see ``stale_no_grad_view``; ``node``: its grad_fn)."""
     made = f"Output {x._output_nr} of {type(node).__name__} is a view of a view which was"
     start = "A view was" if node is None else made
     raise RuntimeError(

@@ -96,7 +96,7 @@ def wrap(phys: Tensor, level: int) -> BatchedTensor:
     t._phys, t._level = phys, level
     t._data, t._device = phys._data, phys._device
     t._requires_grad = phys._requires_grad
-    t._grad, t.grad_fn, t._output_nr, t._version = None, phys.grad_fn, 0, 0
+    t._grad, t._grad_fn, t._output_nr, t._version = None, phys._grad_fn, 0, 0
     t._base, t._hooks, t._retains_grad = None, None, False
     return t
 

@@ -67,7 +67,7 @@ def _walk(roots: list, limit: float = float("inf")) -> list:
     """
     ops: list = []
     seen: set[int] = set()
-    stack = [r.grad_fn for r in reversed(roots) if r.grad_fn is not None]
+    stack = [r._grad_fn for r in reversed(roots) if r._grad_fn is not None]
     while stack and len(ops) <= limit:
         op = stack.pop()
         if id(op) in seen:
@@ -89,7 +89,7 @@ def build(root: Any, params: Mapping[str, Tensor] | None = None, group_modules: 
     builder.add_ops()
     builder.add_edges()
     for r in roots:
-        (builder.op_nodes[id(r.grad_fn)] if r.grad_fn is not None else builder.leaf_node(r)).is_root = True
+        (builder.op_nodes[id(r._grad_fn)] if r._grad_fn is not None else builder.leaf_node(r)).is_root = True
     return builder.graph
 
 
@@ -195,15 +195,15 @@ def _output_meta(roots: list, ops: list) -> dict:
     """``(id(op), output_nr) -> (shape, array dtype, device, array or None)`` for the outputs known."""
     meta: dict = {}
     for r in roots:
-        if r.grad_fn is not None:
-            meta[id(r.grad_fn), r._output_nr] = (r._data.shape, r._data.dtype, r._device, r._data if r.numel() == 1 else None)
+        if r._grad_fn is not None:
+            meta[id(r._grad_fn), r._output_nr] = (r._data.shape, r._data.dtype, r._device, r._data if r.numel() == 1 else None)
     for op in ops:
         for nr, m in enumerate(getattr(op, "outputs_meta", None) or getattr(op, "_output_meta", None) or ()):
             meta.setdefault((id(op), nr), (m[0], m[1], op.device, m[2] if len(m) > 2 else None))
     for op in ops:
         for item in op.saved or ():  # what backward keeps tells the shape of what produced it
-            if isinstance(item, Tensor) and item.grad_fn is not None:
-                meta.setdefault((id(item.grad_fn), item._output_nr), (item._data.shape, item._data.dtype, item._device, None))
+            if isinstance(item, Tensor) and item._grad_fn is not None:
+                meta.setdefault((id(item._grad_fn), item._output_nr), (item._data.shape, item._data.dtype, item._device, None))
             elif isinstance(item, _SavedOutput):
                 meta.setdefault((id(op), item.index), (item.array.shape, item.array.dtype, op.device, None))
     return meta

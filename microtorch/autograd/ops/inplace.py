@@ -26,7 +26,7 @@ from .views import ViewWrite, check_view_write, maker_of, rewrites_base
 def check_inplace(x, recording: bool) -> None:
     if recording and x._base is not None:  # (first: a view made under no_grad is also a leaf)
         check_view_write(x)
-    if recording and x._requires_grad and x.grad_fn is None:
+    if recording and x._requires_grad and x._grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
             "`with microtorch.no_grad():` (as optimizers do) or use an out-of-place op."
@@ -43,8 +43,8 @@ def check_inplace(x, recording: bool) -> None:
 
 def commit(x, result, already_written: bool = False) -> Any:
     """Store ``result`` in ``x``'s array and let ``x`` stand for it in the graph."""
-    if result.grad_fn is not None:
-        _keep_old_values_for(result.grad_fn, x)
+    if result._grad_fn is not None:
+        _keep_old_values_for(result._grad_fn, x)
     if not already_written:
         if result._data.dtype != x._data.dtype:
             _check_cast(result, x)
@@ -55,10 +55,10 @@ def commit(x, result, already_written: bool = False) -> Any:
             with on_device(x._device):
                 copyto(x._data, result._data, casting="unsafe")
     x._bump_version()
-    if result.grad_fn is not None:
+    if result._grad_fn is not None:
         if rewrites_base(x):  # x is a view: its base's graph changes too
             return write_through_view(x, result)
-        x.grad_fn, x._output_nr, x._requires_grad = result.grad_fn, result._output_nr, True
+        x._grad_fn, x._output_nr, x._requires_grad = result._grad_fn, result._output_nr, True
     return x
 
 
@@ -70,7 +70,7 @@ def _keep_old_values_for(node, x) -> None:
     if not saved or not any(s is x for s in saved):
         return
     with on_device(x._device):  # (the copy lives on x's GPU, not the current one)
-        old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x.grad_fn, x._output_nr)
+        old = Tensor._make(x._data.copy(), x._device, x._requires_grad, x._grad_fn, x._output_nr)
     node.saved = tuple(old if s is x else s for s in saved)
     node._saved_versions = [0 if s is x else v for s, v in zip(saved, node._saved_versions)]
 
@@ -273,9 +273,9 @@ def write_through_view(x: Tensor, result: Tensor) -> Tensor:
     check_inplace(root, True)  # a view of a leaf that requires grad cannot be written while recording
     make = maker_of(x)
     rewritten = ViewWrite.apply(root, result, make=make)
-    root.grad_fn, root._output_nr, root._requires_grad = rewritten.grad_fn, 0, True
+    root._grad_fn, root._output_nr, root._requires_grad = rewritten._grad_fn, 0, True
     fresh = make(root)
-    x.grad_fn, x._output_nr, x._requires_grad = fresh.grad_fn, fresh._output_nr, True
+    x._grad_fn, x._output_nr, x._requires_grad = fresh._grad_fn, fresh._output_nr, True
     return x
 
 

@@ -69,8 +69,10 @@ def made_under_no_grad(x: Tensor) -> bool:
 def check_view_write(x: Tensor) -> None:
     """Refuse a recorded write through a view that cannot replay itself on its base."""
     if made_under_no_grad(x):
+        node = x._grad_fn  # (None: the no-grad view itself; else a view of it made while recording)
+        start = "A view was" if node is None else f"Output {x._output_nr} of {type(node).__name__} is a view of a view which was"
         raise RuntimeError(
-            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+            f"{start} created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
             "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
             "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
             "tracked) or both outside (if you want the inplace to be tracked)."

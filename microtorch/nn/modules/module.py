@@ -233,7 +233,7 @@ class Module:
             raise TypeError(
                 f"cannot assign '{_type_name(param)}' object to parameter '{name}' (microtorch.nn.Parameter or None required)"
             )
-        if param is not None and param.grad_fn is not None:
+        if param is not None and param._grad_fn is not None:
             raise ValueError(
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created explicitly. "
                 f"To express '{name}' as a function of another Tensor, compute the value in the forward() method."

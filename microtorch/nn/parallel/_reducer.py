@@ -68,8 +68,8 @@ def reachable_leaves(outputs: Any) -> set:
 
     def collect(obj: Any) -> None:
         if isinstance(obj, Tensor):
-            if obj.grad_fn is not None:
-                stack.append(obj.grad_fn)
+            if obj._grad_fn is not None:
+                stack.append(obj._grad_fn)
             elif obj.requires_grad:
                 leaves.add(id(obj))
         elif isinstance(obj, (list, tuple)):
