@@ -107,10 +107,13 @@ class MaxPool2dBackward(Op):
 
         def put(view, k, lo, hi):
             chosen = argmax[lo:hi] == k
+            if finite and not overlapping:  # each cell is in one window at most: written in place, no temporary
+                ctx.xp.multiply(grad[lo:hi], chosen, out=view)
+                return
             piece = grad[lo:hi] * chosen if finite else ctx.xp.where(chosen, grad[lo:hi], 0)
             if overlapping:
                 view += piece
-            else:  # each cell is in one window at most: plain writes
+            else:
                 view[...] = piece
 
         return _scatter_windows(ctx, put, kernel_size, stride, padding, dilation, input_shape, argmax.shape[2:],
