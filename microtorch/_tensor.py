@@ -201,6 +201,8 @@ class Tensor(TensorCompat):
             return self
         if requires_grad and self._data.dtype.kind not in "fcV":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
+        if not requires_grad and _views.made_under_no_grad(self):
+            return self  # torch's: a no-grad view of a tensor that requires grad keeps requiring it (detach() cuts)
         self._requires_grad = _bool(requires_grad)
         return self
 
@@ -313,7 +315,7 @@ class Tensor(TensorCompat):
     # ---- copying and pickling --------------------------------------------------------------------
     def __deepcopy__(self, memo: dict) -> Tensor:
         """A leaf's copy in new memory: same class, requires_grad and (copied) grad, as torch's."""
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:  # (the property: refuses a stale view made under no_grad)
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
                 "moment. Deep-copy `tensor.detach()` to copy the values of a computed tensor."

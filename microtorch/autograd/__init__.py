@@ -26,6 +26,7 @@ def _as_sequence(x: Any) -> list:
 def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
     """The gradient each output starts with: given, or ones for scalars (torch's rules)."""
     from .._tensor import Tensor
+    from .ops.views import made_under_no_grad
 
     if grad_outputs and len(grad_outputs) != len(outputs):
         raise RuntimeError(f"{who}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
@@ -33,7 +34,8 @@ def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
     for i, out in enumerate(outputs):
         if not isinstance(out, Tensor):
             raise TypeError(f"{who}: expected Tensors as outputs, got {type(out).__name__} at position {i}")
-        if not out._requires_grad:
+        node = out.grad_fn  # (the property: refuses a stale view made under no_grad, as torch)
+        if not out._requires_grad or node is None and made_under_no_grad(out):  # (torch: such a view is no root)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         g = grad_outputs[i] if grad_outputs else None
         if g is None:
