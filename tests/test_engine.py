@@ -130,6 +130,17 @@ def test_backward_inputs_restricts_accumulation():
     assert a.grad.tolist() == [3.0, 3.0] and b.grad is None
 
 
+@pytest.mark.parametrize("call", ["grad", "backward"])
+def test_inputs_that_are_not_tensors_are_refused_as_torch(call):
+    messages = []
+    for lib in (torch, mt):
+        loss = (lib.ones(2, requires_grad=True) * 2).sum()
+        with pytest.raises(RuntimeError) as e:
+            lib.autograd.grad(loss, [3]) if call == "grad" else lib.autograd.backward(loss, inputs=[3])
+        messages.append(str(e.value))
+    assert messages[0] == messages[1] == "all inputs have to be Tensors or GradientEdges, but got int"
+
+
 def test_grad_function_returns_gradients():
     x = mt.tensor([1.0, 2.0], requires_grad=True)
     y = mt.tensor([3.0, 4.0], requires_grad=True)

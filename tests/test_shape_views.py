@@ -212,13 +212,17 @@ def test_a_no_grad_view_whose_base_changed_in_place_raises_when_recorded_as_torc
 
 
 def _stale_view_reads(view) -> list:
-    """Which of grad_fn, is_leaf, retain_grad, register_hook, deepcopy, backward and autograd.grad from the view
-    raise (torch: all once the view is stale, but retain_grad on the leaf view), with the start of the message."""
+    """Which of grad_fn, is_leaf, retain_grad, register_hook, deepcopy, backward and autograd.grad from the view,
+    and autograd.grad and backward with the view as input, raise (torch: all once the view is stale, but
+    retain_grad on the leaf view), with the start of the message."""
     lib = torch if isinstance(view, torch.Tensor) else microtorch
     reads = {"grad_fn": lambda: view.grad_fn, "is_leaf": lambda: view.is_leaf, "retain_grad": view.retain_grad,
              "register_hook": lambda: view.register_hook(lambda g: g).remove(), "deepcopy": lambda: copy.deepcopy(view),
              "backward": lambda: view.backward(lib.ones_like(view)),
-             "autograd.grad": lambda: lib.autograd.grad(view, view, lib.ones_like(view), allow_unused=True)}
+             "autograd.grad": lambda: lib.autograd.grad(view, view, lib.ones_like(view), allow_unused=True),
+             "as grad's input": lambda: lib.autograd.grad(other.sum(), view, allow_unused=True),
+             "as backward's input": lambda: other.sum().backward(inputs=[view])}
+    other = lib.ones(2, requires_grad=True) * 2
     seen = []
     for name, read in reads.items():
         try:

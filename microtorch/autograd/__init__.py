@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from .._device import on_device
 from . import engine
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .function import Function, FunctionCtx, Op, once_differentiable
+from .function import Function, FunctionCtx, Op, once_differentiable, raise_stale_no_grad_view, stale_no_grad_view
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .variable import Variable
@@ -62,6 +62,18 @@ def _seed_gradients(outputs: list, grad_outputs: list, who: str) -> list:
     return seeds
 
 
+def _check_inputs(inputs: Sequence[Any]) -> None:
+    """torch's errors for ``inputs`` that are not Tensors, or are views made under no_grad (or views of one) whose
+    base has changed in place since (``function.stale_no_grad_view``)."""
+    from .._tensor import Tensor
+
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+        if stale_no_grad_view(t):
+            raise_stale_no_grad_view(t, t._grad_fn)
+
+
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs: Sequence[Any] | None = None) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
@@ -72,6 +84,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     wanted = _as_sequence(inputs) or None
     if inputs is not None and not wanted:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _check_inputs(wanted or ())
     engine.run_backward(outputs, seeds, retain_graph, create_graph, inputs=wanted)
 
 
@@ -80,6 +93,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
     outs = _as_sequence(outputs)
     ins = _as_sequence(inputs)
+    _check_inputs(ins)
     for i, t in enumerate(ins):
         if not t._requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
