@@ -229,10 +229,9 @@ class Tensor(TensorCompat):
     def grad_fn(self) -> Any:
         """The Op node that made this tensor (None for leaves). As torch, reading it raises for a view made under
         no_grad of a tensor that requires grad (or a view of one) once their base has changed in place."""
-        node = self._grad_fn
-        if self._base is not None and function.stale_no_grad_view(self):
-            function.raise_stale_no_grad_view(self, node)
-        return node
+        if self._base is not None:  # (only views can be stale)
+            function.refuse_stale_no_grad_view(self)
+        return self._grad_fn
 
     @property
     def is_leaf(self) -> builtins.bool:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from .._device import on_device
 from . import engine
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .function import Function, FunctionCtx, Op, once_differentiable, raise_stale_no_grad_view, stale_no_grad_view
+from .function import Function, FunctionCtx, Op, once_differentiable, refuse_stale_no_grad_view
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .variable import Variable
@@ -70,8 +70,7 @@ def _check_inputs(inputs: Sequence[Any]) -> None:
     for t in inputs:
         if not isinstance(t, Tensor):
             raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
-        if stale_no_grad_view(t):
-            raise_stale_no_grad_view(t, t._grad_fn)
+        refuse_stale_no_grad_view(t)
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

@@ -627,8 +627,7 @@ def _no_grad_view_edge(x, node) -> tuple | None:
     """The edge to ``x``, a view made under no_grad or a view of one made while recording: None for the first (a
     leaf whose gradient goes nowhere, torch's), its node for the second; both refused once their base has changed
     in place."""
-    if x._base._version != x._view_maker.version:
-        raise_stale_no_grad_view(x, node)
+    refuse_stale_no_grad_view(x)
     return None if node is None else (node, x._output_nr)
 
 
@@ -638,16 +637,24 @@ def stale_no_grad_view(x) -> bool:
     return x._base is not None and type(maker) is NoGradView and x._base._version != maker.version
 
 
-def raise_stale_no_grad_view(x, node) -> None:
-    """torch's error for using ``x`` (see ``stale_no_grad_view``; ``node``: its grad_fn)."""
-    made = f"Output {x._output_nr} of {type(node).__name__} is a view of a view which was"
-    start = "A view was" if node is None else made
-    raise RuntimeError(
-        f"{start} created in no_grad mode and its base or another view of its base has been modified inplace with "
-        "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-        "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want "
-        "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
-    )
+def no_grad_view_subject(x) -> str:
+    """How torch's errors about ``x``, a view made under no_grad or a view of one made while recording, begin."""
+    node = x._grad_fn
+    if node is None:
+        return "A view was"
+    return f"Output {x._output_nr} of {type(node).__name__} is a view of a view which was"
+
+
+def refuse_stale_no_grad_view(x) -> None:
+    """torch's error for using ``x`` where ``stale_no_grad_view(x)``."""
+    if stale_no_grad_view(x):
+        raise RuntimeError(
+            f"{no_grad_view_subject(x)} created in no_grad mode and its base or another view of its base has been "
+            "modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is "
+            "forbidden. You can clarify your code by moving both the view and the inplace either both inside the "
+            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+            "be tracked)."
+        )
 
 
 def _raise_device_mismatch(cls, a, b) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import grad_mode
-from ..function import NoGradView, Op
+from ..function import NoGradView, Op, no_grad_view_subject
 from ..._tensor import Tensor
 
 #: marks aliases such as detach(): they share memory and version counter, but not the graph
@@ -69,13 +69,11 @@ def made_under_no_grad(x: Tensor) -> bool:
 def check_view_write(x: Tensor) -> None:
     """Refuse a recorded write through a view that cannot replay itself on its base."""
     if made_under_no_grad(x):
-        node = x._grad_fn  # (None: the no-grad view itself; else a view of it made while recording)
-        start = "A view was" if node is None else f"Output {x._output_nr} of {type(node).__name__} is a view of a view which was"
         raise RuntimeError(
-            f"{start} created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
-            "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
-            "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
-            "tracked) or both outside (if you want the inplace to be tracked)."
+            f"{no_grad_view_subject(x)} created in no_grad mode and is being modified inplace with grad mode enabled. "
+            "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+            "moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace "
+            "to be tracked) or both outside (if you want the inplace to be tracked)."
         )
     if x._base is not None and maker_of(x) is None:
         raise RuntimeError(
