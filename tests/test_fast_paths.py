@@ -92,6 +92,38 @@ def test_omp_num_threads_sets_the_default():
     assert out.stdout.strip() == "3"
 
 
+_INTEROP_SCRIPT = """
+import sys
+lib = __import__(sys.argv[1])
+lines = [str(lib.get_num_interop_threads())]
+for bad in (0, -1, 2.5, "2", True, None):
+    try:
+        lib.set_num_interop_threads(bad)
+        lines.append("accepted")
+    except RuntimeError as e:
+        lines.append(str(e))
+lib.set_num_interop_threads(3)
+lines.append(str(lib.get_num_interop_threads()))
+try:
+    lib.set_num_interop_threads(4)
+except RuntimeError as e:
+    lines.append(str(e))
+print("\\n".join(lines))
+"""
+
+
+def test_interop_threads_follow_torchs_rules():
+    """Each library in a fresh process (the setting is once per process): the default, the refused values, one
+    setting, then the second one refused, all in torch's words."""
+    import subprocess
+    import sys
+
+    runs = [subprocess.run([sys.executable, "-c", _INTEROP_SCRIPT, name], capture_output=True, text=True, check=True)
+            for name in ("torch", "microtorch")]
+    assert runs[1].stdout == runs[0].stdout
+    assert "cannot set number of interop threads" in runs[1].stdout and "\n3\n" in runs[1].stdout
+
+
 @contextlib.contextmanager
 def _split_everything(threads: int = 2):
     """Every elementwise call, fused kernel and full sum split across ``threads`` threads, in blocks of 1 element."""

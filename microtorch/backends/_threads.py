@@ -157,6 +157,37 @@ def set_num_threads(n: int) -> None:
     threadpool_limits(n, user_api="blas")
 
 
+#: the inter-op setting (``torch.set_num_interop_threads``): None until set. microtorch runs no inter-op parallel
+#: work (ops run one at a time on the calling thread; ``jit.fork`` has no scripted mode to run asynchronously), so
+#: the number is validated, kept and reported, and changes nothing else
+_interop_threads: int | None = None
+
+
+def get_num_interop_threads() -> int:
+    """The number of threads for inter-op parallelism on the CPU (``torch.get_num_interop_threads``): the value
+    set, else the usable cores (torch's default). microtorch runs no inter-op parallel work, so it is only reported."""
+    if _interop_threads is not None:
+        return _interop_threads
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not Linux)
+        return os.cpu_count() or 1
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Set the number of inter-op threads (``torch.set_num_interop_threads``): once per process, as torch allows.
+    microtorch has no inter-op parallel work, so the value is kept and reported by ``get_num_interop_threads``."""
+    global _interop_threads
+    if type(n) is not int:  # (bool is refused too, as torch does)
+        raise RuntimeError(f"set_num_interop_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    if _interop_threads is not None:
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work has started or "
+                           "set_num_interop_threads called")
+    _interop_threads = n
+
+
 def _forget_pool() -> None:
     """In a forked child the pool's threads do not exist: start a new pool there when one is needed."""
     global _pool, _pool_lock
