@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Sequence
 
 from . import _dtype
@@ -359,21 +360,62 @@ class Generator:
         return DEFAULT_SEED if self._seed is None else self._seed
 
     def seed(self) -> int:
-        import random
-
-        seed = random.getrandbits(63)
+        """Seed from the operating system's entropy (not reproducible); returns the seed."""
+        seed = int.from_bytes(os.urandom(8), "little") >> 1  # (63 bits: any int64 seed prints as torch's do)
         self.manual_seed(seed)
         return seed
 
+    def get_state(self) -> Tensor:
+        """The generator's state as a uint8 cpu tensor (``torch.Generator.get_state``), for ``set_state``."""
+        data = self.device.backend.generator_state(self._generator)
+        cpu = as_device("cpu")
+        return _finish(cpu.backend.xp.frombuffer(data, dtype="uint8").copy(), cpu, False)
+
+    def set_state(self, new_state: Tensor) -> "Generator":
+        """Put the generator back in a state ``get_state`` returned (``torch.Generator.set_state``)."""
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not _dtype.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if not new_state.is_contiguous():
+            raise RuntimeError("RNG state must be contiguous")
+        self.device.backend.set_generator_state(self._generator, new_state.cpu().numpy().tobytes())
+        return self
+
+
+class _DefaultGenerator(Generator):
+    """The cpu backend's own generator (``torch.default_generator``): ops without ``generator=`` draw from it."""
+
+    def __init__(self) -> None:
+        self.device = as_device("cpu")
+        self._seed = None
+
+    @property  # (read through: manual_seed gives the backend a new generator object)
+    def _generator(self) -> Any:
+        return self.device.backend.default_generator(None)
+
+    def __repr__(self) -> str:
+        return "microtorch.default_generator"
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Seed the cpu generator only (``microtorch.manual_seed`` seeds every device's)."""
+        self._seed = int(seed)
+        self.device.backend.manual_seed(self._seed)
+        return self
+
+
+#: the cpu generator that ops draw from when given none (``torch.default_generator``)
+default_generator = _DefaultGenerator()
+
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator of every backend (cpu and any device), as ``torch.manual_seed``."""
+    """Seed the default generator of every backend (cpu and any device), as ``torch.manual_seed``; returns
+    ``default_generator``."""
     from .backends import seed_all
 
     seed_all(int(seed))
-    gen = Generator("cpu")
-    gen._seed = int(seed)
-    return gen
+    default_generator._seed = int(seed)
+    return default_generator
 
 
 def _random(kind: str, size: Any, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:

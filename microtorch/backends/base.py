@@ -11,6 +11,7 @@ library (``special_function``: SciPy's on the CPU, ``cupyx.scipy.special`` on th
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 from abc import ABC, abstractmethod
 from typing import Any, Callable
@@ -305,6 +306,37 @@ class Backend(ABC):
     @abstractmethod
     def default_generator(self, index: int | None) -> Any:
         """The generator that samples on device ``index`` when no generator is given."""
+
+    def generator_state(self, generator: Any) -> bytes:
+        """``generator``'s state as bytes (``Generator.get_state``). NumPy's bit generators describe theirs as a dict
+        of numbers (``bit_generator.state``), written here as JSON: reading it back (``set_generator_state``) runs
+        no code, so a state from a checkpoint is safe to load. A generator without such a state is refused."""
+        state = getattr(getattr(generator, "bit_generator", None), "state", None)
+        if not isinstance(state, dict):
+            from .._unsupported import UnsupportedError
+
+            raise UnsupportedError(f"{type(self).__name__}'s generators ({type(generator).__name__}) do not report "
+                                   "their state: get_state, set_state and fork_rng work with the cpu generators")
+        text = json.dumps(state, default=lambda a: a.tolist(), sort_keys=True).encode()
+        # padded with spaces to whole 256-byte blocks, so that states of one generator have one size (PCG64's: 256
+        # bytes) and compare with ==, as torch's do
+        return text.ljust(-(-len(text) // 256) * 256)
+
+    def set_generator_state(self, generator: Any, data: bytes) -> None:
+        """Put ``generator`` in the state ``data`` from ``generator_state`` (a RuntimeError names what is wrong)."""
+        current = self.generator_state(generator)  # (refuses a generator without a state first)
+        kind = json.loads(current)["bit_generator"]
+        try:
+            state = json.loads(bytes(data).decode())
+        except (UnicodeDecodeError, ValueError):
+            state = None
+        if not isinstance(state, dict) or state.get("bit_generator") != kind:
+            raise RuntimeError(f"set_state(): the RNG state is not a {kind} generator's (expected a uint8 tensor "
+                               f"that get_state() returned; got {len(data)} bytes that are not one)")
+        try:
+            generator.bit_generator.state = state
+        except (TypeError, ValueError, KeyError) as e:
+            raise RuntimeError(f"set_state(): the {kind} RNG state is damaged ({e})") from None
 
     def seed_library_global_rng(self, state: list) -> None:
         """Seed the array library's own global random state from 32-bit words (``numpy.random.seed``), as

@@ -15,7 +15,7 @@ from ..backends import Backend, get_backend
 
 __all__ = [
     "is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed", "manual_seed_all",
-    "memory_allocated", "memory_reserved", "empty_cache",
+    "get_rng_state", "set_rng_state", "get_rng_state_all", "set_rng_state_all", "memory_allocated", "memory_reserved", "empty_cache",
 ]
 
 
@@ -74,6 +74,38 @@ def manual_seed_all(seed: int) -> None:
     """Seed the generators of all GPUs (ignored without a GPU, as torch does)."""
     if is_available():
         _backend().manual_seed(int(seed))
+
+
+def _default_generator(device: Any) -> Any:
+    """A ``Generator`` around ``device``'s default generator (the one its ops draw from)."""
+    from .._creation import Generator
+
+    generator = Generator.__new__(Generator)
+    generator.device, generator._seed = _device("cuda", _index(device)), None
+    generator._generator = _backend().default_generator(generator.device.index)
+    return generator
+
+
+def get_rng_state(device: Any = "cuda") -> Any:
+    """The state of ``device``'s generator as a uint8 cpu tensor (the backend's generators must report one:
+    CuPy's cuRAND generators do not, and then this raises UnsupportedError)."""
+    return _default_generator(device).get_state()
+
+
+def set_rng_state(new_state: Any, device: Any = "cuda") -> None:
+    """Restore ``device``'s generator to a state ``get_rng_state`` returned."""
+    _default_generator(device).set_state(new_state)
+
+
+def get_rng_state_all() -> list:
+    """Every GPU's generator state (an empty list without a GPU, as torch's)."""
+    return [get_rng_state(i) for i in range(device_count())]
+
+
+def set_rng_state_all(new_states: Any) -> None:
+    """Restore each GPU's generator from ``new_states`` (one per device, in order)."""
+    for i, state in enumerate(new_states):
+        set_rng_state(state, i)
 
 
 def memory_allocated(device: Any = None) -> int:
