@@ -5,7 +5,7 @@ import math
 import os
 from typing import Any, Sequence
 
-from . import _dtype
+from . import _determinism, _dtype
 from ._device import as_device, on_device
 from ._dtype import dtype, dtype_of_array, get_default_dtype
 from ._memory_format import check_layout
@@ -205,8 +205,11 @@ def ones(*sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, layo
 
 def empty(*sizes: Any, size: Any = None, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None) -> Tensor:
-    """An uninitialised tensor of the given size."""
-    return write_out(out, _filled("empty", _sizes(sizes, size, layout), None, dtype, device, requires_grad), "empty")
+    """An uninitialised tensor of the given size (filled while deterministic algorithms are asked for, as torch)."""
+    t = _filled("empty", _sizes(sizes, size, layout), None, dtype, device, requires_grad)
+    if _determinism.enabled:
+        _determinism.fill_uninitialized(t._data)
+    return write_out(out, t, "empty")
 
 
 def full(size: Sequence[int], fill_value: Any, *, out: Any = None, dtype: Any = None, layout: Any = None,

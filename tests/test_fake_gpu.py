@@ -285,3 +285,34 @@ def test_a_view_of_a_copy_is_a_view_on_the_fake_gpu():
         flat = x.view(4)
         flat[0] = 10.0
         assert x[0, 0].item() == 10.0 and flat._base is x
+
+
+def test_deterministic_mode_adds_each_cells_values_in_order():
+    """With use_deterministic_algorithms(True) the cuda backend's floating scatter-adds (CuPy's atomic adds) run in
+    ordered rounds: every key form (int arrays with repeats and negatives, slices with arrays, index_add along a
+    later dim, embedding's backward) gives torch's values, and the ordered route is the one taken."""
+    backend = mt.backends.get_backend("fakecuda")
+    taken = []
+    ordered = backend._scatter_add_in_order
+    backend._scatter_add_in_order = lambda *a: (taken.append(1), ordered(*a))
+    results = {}
+    try:
+        for lib, device in ((torch, "cpu"), (mt, GPU1)):
+            lib.use_deterministic_algorithms(True)
+            w = lib.tensor(np.linspace(-1, 1, 24).reshape(6, 4), device=device, requires_grad=True)
+            idx = lib.tensor([0, 2, 2, -1, 0, 5], device=device)
+            rows = lib.tensor([[1, 1], [3, 1]], device=device)
+            picked = (w[idx] * 2).sum() + w[:, [1, 1, 3]].sum() + w[rows, 2:].pow(2).sum()
+            embedded = lib.nn.functional.embedding(lib.tensor([[1, 4, 1], [4, 4, 0]], device=device), w)
+            (picked + embedded.sum()).backward()
+            added = lib.zeros(3, 5, device=device, dtype=w.dtype).index_add(
+                1, lib.tensor([4, 0, 4], device=device), lib.ones(3, 3, device=device, dtype=w.dtype))
+            results[lib.__name__] = (w.grad.cpu().numpy(), added.cpu().numpy())
+            lib.use_deterministic_algorithms(False)
+    finally:
+        backend._scatter_add_in_order = ordered
+        mt.use_deterministic_algorithms(False)
+        torch.use_deterministic_algorithms(False)
+    assert taken, "the ordered scatter-add was not used"
+    for got, want in zip(results["microtorch"], results["torch"]):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _determinism
 from .base import _SCATTER_UFUNCS, NO_SWITCH, Backend, scatter_in_rounds
 from .numpy_backend import DEFAULT_SEED
 
@@ -113,12 +114,25 @@ class CupyBackend(Backend):
             return self.xp.from_dlpack(obj)
 
     def scatter_add(self, target: Any, index: Any, values: Any) -> None:
+        if _determinism.enabled and target.dtype.kind in "fc":  # atomic float adds sum in any order: in rounds
+            self._scatter_add_in_order(target, index, values)
+            return
         if target.dtype.name in _SCATTER_ADD_DTYPES:
             self.xp.add.at(target, index, values)  # cupyx.scatter_add: atomicAdd, repeated indices add up
             return
         wide = target.astype("float64")
         self.xp.add.at(wide, index, values.astype("float64"))
         target[...] = wide.astype(target.dtype)
+
+    def _scatter_add_in_order(self, target: Any, index: Any, values: Any) -> None:
+        """``target[index] += values`` with each cell's values added in index order (deterministic algorithms):
+        the cells any key names (ints, slices, arrays) are read off an arange of the target's size."""
+        xp = self.xp
+        positions = xp.arange(target.size).reshape(target.shape)[index]
+        cells = target.reshape(-1) if target.flags.c_contiguous else target.ravel()  # (ravel copies)
+        scatter_in_rounds(xp, cells, (positions,), values, xp.add)
+        if not target.flags.c_contiguous:
+            target[...] = cells.reshape(target.shape)
 
     def scatter_reduce(self, target: Any, index: Any, values: Any, how: str) -> None:
         if how == "sum":

@@ -1,4 +1,4 @@
 """Utilities with ``torch.utils``'s names: ``microtorch.utils.data`` (datasets and loaders)."""
-from . import data
+from . import data, deterministic
 
-__all__ = ["data"]
+__all__ = ["data", "deterministic"]
