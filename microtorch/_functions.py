@@ -29,7 +29,8 @@ _METHODS = (
     "norm cumsum any all count_nonzero softmax log_softmax reshape flatten unflatten squeeze unsqueeze permute "
     "transpose swapaxes swapdims movedim t expand_as broadcast_to flip chunk unbind narrow gather "
     "index_select masked_fill add sub subtract mul multiply div divide true_divide pow remainder floor_divide "
-    "matmul mm bmm dot eq ne lt le gt ge lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
+    "matmul mm bmm dot eq ne lt le gt ge greater greater_equal less less_equal not_equal moveaxis is_nonzero "
+    "is_same_size is_signed is_conj is_neg lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add take_along_dim nonzero tril triu diag trace "
     "outer addmm cumprod roll tile repeat_interleave nan_to_num "
@@ -52,7 +53,7 @@ _REFLECTED = {"add": "__radd__", "sub": "__rsub__", "subtract": "__rsub__", "mul
 #: torch's functions of these names have no ``out=``
 _NO_OUT = set(
     "isnan isinf isfinite isclose allclose equal count_nonzero reshape flatten unflatten permute transpose swapaxes "
-    "swapdims movedim t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
+    "swapdims movedim moveaxis is_nonzero is_same_size is_signed is_conj is_neg t expand_as broadcast_to flip chunk unbind narrow masked_fill sum_to_size "
     "trace roll tile repeat_interleave relu squeeze unsqueeze positive "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter as_strided as_strided_scatter "
     "tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud adjoint "
@@ -476,6 +477,17 @@ if TYPE_CHECKING:
     le = Tensor.le
     gt = Tensor.gt
     ge = Tensor.ge
+    greater = Tensor.greater
+    greater_equal = Tensor.greater_equal
+    less = Tensor.less
+    less_equal = Tensor.less_equal
+    not_equal = Tensor.not_equal
+    moveaxis = Tensor.moveaxis
+    is_nonzero = Tensor.is_nonzero
+    is_same_size = Tensor.is_same_size
+    is_signed = Tensor.is_signed
+    is_conj = Tensor.is_conj
+    is_neg = Tensor.is_neg
     lerp = Tensor.lerp
     sum_to_size = Tensor.sum_to_size
     asin = Tensor.asin
@@ -611,25 +623,27 @@ if TYPE_CHECKING:
         "permute", "transpose", "swapaxes", "swapdims", "movedim", "t", "expand_as", "broadcast_to", "flip",
         "chunk", "unbind", "narrow", "gather", "index_select", "masked_fill", "add", "sub", "subtract", "mul",
         "multiply", "div", "divide", "true_divide", "pow", "remainder", "floor_divide", "matmul", "mm", "bmm",
-        "dot", "eq", "ne", "lt", "le", "gt", "ge", "lerp", "sum_to_size", "asin", "acos", "atan", "atan2", "arcsin",
-        "arccos", "arctan", "arctan2", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
-        "erf", "exp2", "hypot", "logaddexp", "xlogy", "logit", "fmod", "deg2rad", "rad2deg", "positive", "addcmul",
-        "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add", "take_along_dim", "nonzero", "tril", "triu",
-        "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile", "repeat_interleave", "nan_to_num", "ravel",
-        "diagonal", "diag_embed", "diagflat", "select", "diagonal_scatter", "select_scatter", "slice_scatter",
-        "as_strided", "as_strided_scatter", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
-        "unsafe_split", "unsafe_chunk", "rot90", "fliplr", "flipud", "msort", "adjoint", "index_add", "index_copy",
-        "index_fill", "index_put", "index_reduce", "scatter_reduce", "take", "put", "masked_scatter", "argwhere",
-        "nonzero_static", "unique", "unique_consecutive", "bincount", "histc", "histogram", "median", "nanmedian",
-        "mode", "quantile", "nanquantile", "aminmax", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean",
-        "cov", "corrcoef", "diff", "renorm", "dist", "mv", "addmv", "baddbmm", "addbmm", "addr", "vdot", "kron",
-        "inner", "cross", "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse",
-        "triangular_solve", "matrix_exp", "matrix_power", "svd", "qr", "pinverse", "lu", "lu_solve", "split", "max",
-        "min", "maximum", "minimum", "where", "masked_select", "meshgrid", "cat", "concat", "concatenate", "stack",
-        "einsum", "broadcast_tensors", "broadcast_shapes", "clone", "detach", "lgamma", "digamma", "polygamma",
-        "erfinv", "erfc", "i0", "sinc", "mvlgamma", "igamma", "igammac", "xlog1py", "copysign", "signbit", "fmax",
-        "fmin", "heaviside", "float_power", "logaddexp2", "isposinf", "isneginf", "frexp", "ldexp", "nextafter",
-        "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+        "dot", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+        "moveaxis", "is_nonzero", "is_same_size", "is_signed", "is_conj", "is_neg", "lerp", "sum_to_size", "asin",
+        "acos", "atan", "atan2", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "asinh", "acosh", "atanh",
+        "arcsinh", "arccosh", "arctanh", "erf", "exp2", "hypot", "logaddexp", "xlogy", "logit", "fmod", "deg2rad",
+        "rad2deg", "positive", "addcmul", "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add",
+        "take_along_dim", "nonzero", "tril", "triu", "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile",
+        "repeat_interleave", "nan_to_num", "ravel", "diagonal", "diag_embed", "diagflat", "select",
+        "diagonal_scatter", "select_scatter", "slice_scatter", "as_strided", "as_strided_scatter", "tensor_split",
+        "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_split", "unsafe_chunk", "rot90", "fliplr",
+        "flipud", "msort", "adjoint", "index_add", "index_copy", "index_fill", "index_put", "index_reduce",
+        "scatter_reduce", "take", "put", "masked_scatter", "argwhere", "nonzero_static", "unique",
+        "unique_consecutive", "bincount", "histc", "histogram", "median", "nanmedian", "mode", "quantile",
+        "nanquantile", "aminmax", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean", "cov", "corrcoef",
+        "diff", "renorm", "dist", "mv", "addmv", "baddbmm", "addbmm", "addr", "vdot", "kron", "inner", "cross",
+        "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse", "triangular_solve",
+        "matrix_exp", "matrix_power", "svd", "qr", "pinverse", "lu", "lu_solve", "split", "max", "min", "maximum",
+        "minimum", "where", "masked_select", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
+        "broadcast_tensors", "broadcast_shapes", "clone", "detach", "lgamma", "digamma", "polygamma", "erfinv",
+        "erfc", "i0", "sinc", "mvlgamma", "igamma", "igammac", "xlog1py", "copysign", "signbit", "fmax", "fmin",
+        "heaviside", "float_power", "logaddexp2", "isposinf", "isneginf", "frexp", "ldexp", "nextafter", "gcd",
+        "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
         "bitwise_right_shift", "angle", "conj_physical", "isreal", "conj", "resolve_conj", "resolve_neg", "real",
         "rsub", "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid",
         "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "geqrf", "ormqr", "fill", "constant_pad_nd",

@@ -397,6 +397,19 @@ class Tensor(TensorCompat):
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return _bool(self._data.item())
 
+    def is_nonzero(self) -> builtins.bool:
+        """Whether the single value is not zero (torch's ``is_nonzero``: an empty or longer tensor raises)."""
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        return self.__bool__()
+
+    def __complex__(self) -> builtins.complex:
+        return builtins.complex(self.item())
+
+    def __reversed__(self) -> Tensor:
+        """The tensor flipped along its first dim (a 0-d tensor: itself), as torch's ``reversed(t)``."""
+        return self if not self._data.ndim else self.flip(0)
+
     def __len__(self) -> builtins.int:
         if not self._data.ndim:
             raise TypeError("len() of a 0-d tensor")
@@ -667,6 +680,8 @@ class Tensor(TensorCompat):
 
     def ge(self, other: Any) -> Tensor:
         return self >= other
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne  # (torch's aliases)
 
     def equal(self, other: Tensor) -> builtins.bool:
         _expect(other, Tensor, "equal", "other")
@@ -1218,6 +1233,8 @@ class Tensor(TensorCompat):
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return _shape.movedim(self, source, destination)
 
+    moveaxis = movedim
+
     def t(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
@@ -1653,6 +1670,31 @@ class Tensor(TensorCompat):
     def __itruediv__(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Div, other)
 
+    # (the other augmented assignments: the in-place forms, so `x **= 2` writes x's memory as torch's does)
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)  # type: ignore[attr-defined]  # (the in-place forms are attached at import)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)  # type: ignore[attr-defined]
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self.bitwise_and_(other)  # type: ignore[attr-defined]
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self.bitwise_or_(other)  # type: ignore[attr-defined]
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self.bitwise_xor_(other)  # type: ignore[attr-defined]
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift_(other)  # type: ignore[attr-defined]
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift_(other)  # type: ignore[attr-defined]
+
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return _inplace.binary_(self, _ops.Add, other if alpha == 1 else other * alpha)
 
@@ -1698,6 +1740,26 @@ class Tensor(TensorCompat):
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         return _inplace.apply_(self, lambda t: t.masked_fill(mask, value))
+
+    def fill_diagonal_(self, fill_value: Any, wrap: builtins.bool = False) -> Tensor:
+        """The main diagonal (cells i, i, ..., i) set to ``fill_value`` in place; with ``wrap``, a tall matrix's
+        diagonal starts again every ``cols + 1`` rows, as NumPy's ``fill_diagonal``."""
+        if isinstance(fill_value, Tensor):
+            fill_value = fill_value.item()
+        if not isinstance(fill_value, (builtins.int, builtins.float, builtins.complex)):
+            raise TypeError(f"fill_diagonal_(): argument 'fill_value' (position 1) must be Number, not "
+                            f"{type(fill_value).__name__}")
+        shape = tuple(self.shape)
+        if len(shape) < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(shape) > 2 and len(set(shape)) > 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        # the diagonal's flat positions: every (sum of the strides)-th cell, for a tall matrix without wrap only
+        # within its top square
+        step = builtins.sum(math.prod(shape[k + 1:]) for k in range(len(shape)))
+        end = shape[1] * shape[1] if len(shape) == 2 and not wrap and shape[0] > shape[1] else math.prod(shape)
+        flat = arange(math.prod(shape), device=self._device)
+        return self.masked_fill_(((flat % step == 0) & (flat < end)).reshape(shape), fill_value)
 
     def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
         return self.add_(tensor1 * tensor2, alpha=value)
@@ -1864,7 +1926,7 @@ class _HookHandle:
 function.Tensor = Tensor
 # the factories, the promotion helpers and the ops need Tensor, so they are imported after it exists
 # (the factories first: they import _promotion's _shape_arg while _promotion imports them as a module)
-from ._creation import empty, full, tensor  # noqa: E402
+from ._creation import arange, empty, full, tensor  # noqa: E402
 from ._format import format_tensor  # noqa: E402
 from ._promotion import (  # noqa: E402
     _as_tensor_like, _binary, _compare, _expect, _float_input, _normalize_dim, _parse_to_args,

@@ -1,5 +1,5 @@
-"""Tensor methods that torch scripts call but that compute nothing: device flags, pinned and shared
-memory, and the legacy ``type()``, ``new()`` spellings. :class:`~microtorch.Tensor` inherits them.
+"""Tensor methods that torch scripts call but that compute nothing: device and dtype flags, pinned and shared
+memory, and the legacy ``type()``, ``type_as()``, ``new()`` spellings. :class:`~microtorch.Tensor` inherits them.
 
 Host tensors of a machine without CUDA are what microtorch's CPU tensors are: ``pin_memory()``
 returns a copy (torch's answer there) and ``is_pinned()`` says False; ``share_memory_()`` is a
@@ -93,6 +93,35 @@ class TensorCompat:
     def is_complex(self) -> bool:
         """Whether the dtype is a complex type (complex64 or complex128)."""
         return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        """Whether the dtype holds negative values (all but uint8 and bool)."""
+        return self._data.dtype.kind not in "ub"
+
+    def is_conj(self) -> bool:
+        """False: there is no lazy conjugate bit (``conj()`` computes the conjugate)."""
+        return False
+
+    def is_neg(self) -> bool:
+        """False: there is no lazy negation bit."""
+        return False
+
+    def is_same_size(self, other: Any) -> bool:
+        """Whether ``other`` has this tensor's shape."""
+        from ._tensor import Tensor
+
+        if not isinstance(other, Tensor):
+            raise TypeError(f"is_same_size(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return tuple(self._data.shape) == tuple(other.shape)
+
+    def type_as(self, other: Any) -> Any:
+        """This tensor as ``other``'s type: its dtype and device type (``self.type(other.type())``; itself if they
+        are this tensor's already)."""
+        from ._tensor import Tensor
+
+        if not isinstance(other, Tensor):
+            raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return self.type(other.type())
 
     def get_device(self) -> int:
         """The GPU index, or -1 on the CPU (torch's convention)."""
