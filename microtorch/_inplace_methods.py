@@ -31,6 +31,11 @@ VALUES = (
 ).split()
 #: shape-changing in-place forms: x becomes the view the method returns
 SHAPES = "squeeze unsqueeze transpose t swapaxes swapdims as_strided".split()
+#: augmented assignments and the in-place form each one is (``x **= 2`` writes x's memory, as torch's; Python's
+#: fallback, ``x = x ** 2``, would make a new tensor); ``+= -= *= /=`` are Tensor's own
+AUGMENTED = {"__ipow__": "pow_", "__imod__": "remainder_", "__ifloordiv__": "floor_divide_", "__iand__": "bitwise_and_",
+             "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_", "__ilshift__": "bitwise_left_shift_",
+             "__irshift__": "bitwise_right_shift_"}
 
 
 def _value_form(method: Callable, name: str) -> Callable:
@@ -77,7 +82,18 @@ def install() -> list:
             if callable(method) and not hasattr(Tensor, f"{name}_"):
                 setattr(Tensor, f"{name}_", make(method, name))
                 attached.append(f"{name}_")
+    for dunder, form_name in AUGMENTED.items():
+        setattr(Tensor, dunder, _augmented(getattr(Tensor, form_name), dunder))
     return attached
+
+
+def _augmented(form: Callable, dunder: str) -> Callable:
+    def assign(self: Tensor, other: Any) -> Tensor:
+        return form(self, other)
+
+    assign.__name__ = assign.__qualname__ = dunder
+    assign.__doc__ = f"The augmented assignment as ``{form.__name__}`` (in place, as torch's)."
+    return assign
 
 
 INSTALLED = install()

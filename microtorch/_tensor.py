@@ -1670,31 +1670,6 @@ class Tensor(TensorCompat):
     def __itruediv__(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Div, other)
 
-    # (the other augmented assignments: the in-place forms, so `x **= 2` writes x's memory as torch's does)
-    def __ipow__(self, other: Any) -> Tensor:
-        return self.pow_(other)
-
-    def __imod__(self, other: Any) -> Tensor:
-        return self.remainder_(other)  # type: ignore[attr-defined]  # (the in-place forms are attached at import)
-
-    def __ifloordiv__(self, other: Any) -> Tensor:
-        return self.floor_divide_(other)  # type: ignore[attr-defined]
-
-    def __iand__(self, other: Any) -> Tensor:
-        return self.bitwise_and_(other)  # type: ignore[attr-defined]
-
-    def __ior__(self, other: Any) -> Tensor:
-        return self.bitwise_or_(other)  # type: ignore[attr-defined]
-
-    def __ixor__(self, other: Any) -> Tensor:
-        return self.bitwise_xor_(other)  # type: ignore[attr-defined]
-
-    def __ilshift__(self, other: Any) -> Tensor:
-        return self.bitwise_left_shift_(other)  # type: ignore[attr-defined]
-
-    def __irshift__(self, other: Any) -> Tensor:
-        return self.bitwise_right_shift_(other)  # type: ignore[attr-defined]
-
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return _inplace.binary_(self, _ops.Add, other if alpha == 1 else other * alpha)
 
