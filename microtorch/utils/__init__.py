@@ -1,4 +1,5 @@
-"""Utilities with ``torch.utils``'s names: ``microtorch.utils.data`` (datasets and loaders)."""
-from . import data, deterministic
+"""Utilities with ``torch.utils``'s names: ``data`` (datasets and loaders), ``checkpoint`` (recomputed activations),
+``deterministic``."""
+from . import checkpoint, data, deterministic
 
-__all__ = ["data", "deterministic"]
+__all__ = ["checkpoint", "data", "deterministic"]
