@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 from .._signatures import _SCALAR_TYPE_NAMES
 from .._tensor import Tensor
@@ -26,6 +27,9 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """x where x > threshold, else value."""
     _check_float("threshold", input)
     return _maybe_inplace(input, inplace, lambda x: x.masked_fill(x <= threshold, value))  # nan stays nan
+
+
+_threshold = threshold  # (threshold_'s parameter of that name hides the function there)
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -69,4 +73,67 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     return _maybe_inplace(input, inplace, lambda x: x.where(x >= 0, x * slopes))
 
 
-__all__ = ["threshold", "hardshrink", "softshrink", "tanhshrink", "rrelu"]
+# ---- torch's in-place spellings: F.relu_(x) is F.relu(x, inplace=True) ----------------------------------------
+def relu_(input: Tensor) -> Tensor:
+    """``relu`` in place."""
+    from .functional import relu
+
+    return relu(input, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """``threshold`` in place."""
+    return _threshold(input, threshold, value, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh`` in place."""
+    from .functional import hardtanh
+
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``elu`` in place."""
+    from .functional import elu
+
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``celu`` in place."""
+    from .functional import celu
+
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` in place."""
+    from .functional import leaky_relu
+
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    """``rrelu`` in place."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution: ``softmax((logits + g) / tau)``, g ~ Gumbel(0, 1);
+    with ``hard``, the one-hot of its argmax in forward and the soft sample's gradient (straight-through)."""
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"gumbel_softmax(): argument 'logits' must be Tensor, not {type(logits).__name__}")
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -logits.detach().new_empty(tuple(logits.shape)).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return soft
+    index = soft.max(dim, keepdim=True)[1]
+    one_hot = logits.detach().new_zeros(tuple(logits.shape)).scatter_(dim, index, 1.0)
+    return one_hot - soft.detach() + soft
+
+
+__all__ = ["threshold", "hardshrink", "softshrink", "tanhshrink", "rrelu", "relu_", "threshold_", "hardtanh_", "elu_",
+           "celu_", "leaky_relu_", "rrelu_", "gumbel_softmax"]

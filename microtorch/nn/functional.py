@@ -1351,7 +1351,8 @@ from ._multi_head_attention import _canonical_mask, _none_or_dtype, multi_head_a
 __all__.append("multi_head_attention_forward")
 
 # more layers, losses and functions (issue 13), each family in a file of its own
-from ._activation_extra import hardshrink, rrelu, softshrink, tanhshrink, threshold  # noqa: E402
+from ._activation_extra import (celu_, elu_, gumbel_softmax, hardshrink, hardtanh_, leaky_relu_, relu_,  # noqa: E402
+                               rrelu, rrelu_, softshrink, tanhshrink, threshold, threshold_)
 from ._distance import cosine_similarity, pairwise_distance  # noqa: E402
 from ._dropout_extra import alpha_dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout  # noqa: E402
 from ._interpolate import _antialias_cubic_matrix, _antialias_linear_matrix, _cubic_matrix  # noqa: E402
@@ -1367,7 +1368,8 @@ from ._embedding_bag import embedding_bag  # noqa: E402
 from ._ctc import ctc_loss  # noqa: E402
 from ._grid_sample import affine_grid, grid_sample  # noqa: E402
 
-__all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "cosine_similarity", "pairwise_distance",
+__all__ += ["hardshrink", "rrelu", "softshrink", "tanhshrink", "threshold", "relu_", "threshold_", "hardtanh_", "elu_",
+            "celu_", "leaky_relu_", "rrelu_", "gumbel_softmax", "cosine_similarity", "pairwise_distance",
             "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout", "instance_norm",
             "local_response_norm", "rms_norm", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "adaptive_avg_pool3d",
             "conv3d", "conv_transpose3d", "fold", "unfold", "embedding_bag", "ctc_loss",

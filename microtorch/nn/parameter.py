@@ -1,5 +1,5 @@
-"""``Parameter``: a Tensor that a Module registers as learnable when assigned as its attribute; the
-uninitialized parameters and buffers of lazy modules."""
+"""``Parameter`` and ``Buffer``: Tensors that a Module registers (as learnable, or as state) when assigned as its
+attributes; the uninitialized parameters and buffers of lazy modules."""
 from __future__ import annotations
 
 from typing import Any
@@ -30,6 +30,25 @@ class Parameter(Tensor):
         """A Parameter with a copy of the values; torch's leaves ``grad`` behind (a Tensor's deepcopy keeps it).
         (Pickling is the Tensor's.)"""
         return Parameter(self.detach().clone(), self._requires_grad)
+
+
+class Buffer(Tensor):
+    """A Tensor that a Module registers as a buffer when assigned as its attribute (``torch.nn.Buffer``): part of its
+    state (``state_dict`` unless ``persistent=False``), not a parameter. The module keeps a plain Tensor of it."""
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        if data is None:
+            from .._creation import empty
+
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer expects a Tensor as data, got {type(data).__name__}")
+        self._init_from(data._data, data._device)
+        if data.requires_grad:
+            self.requires_grad_(True)
+        self.persistent = persistent
 
 
 class UninitializedTensorMixin:

@@ -18,7 +18,7 @@ from ..._tensor import Tensor
 from ...autograd import function
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter
 
 _HOOKS = ("_forward_pre_hooks", "_forward_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs",
           "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks", "_state_dict_pre_hooks",
@@ -173,6 +173,10 @@ class Module:
         if isinstance(value, Parameter):
             _forget(self, name, state, buffers, modules)
             self.register_parameter(name, value)
+        elif isinstance(value, Buffer):
+            _forget(self, name, state, params, modules)
+            plain = value.detach().requires_grad_(value.requires_grad)
+            self.register_buffer(name, plain, persistent=value.persistent)
         elif name in params:
             if value is not None:
                 raise TypeError(

@@ -1,0 +1,109 @@
+"""``nn`` names real scripts use: the in-place activations (``F.relu_``, ...), ``F.gumbel_softmax``,
+``nn.init.eye_``/``dirac_``/``sparse_`` and the deprecated initialiser spellings, and ``nn.Buffer``, against torch."""
+import copy
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch as mt
+
+LIBS = (torch, mt)
+VALUES = [-1.5, -0.2, 0.0, 0.05, 0.7, 3.0]
+
+
+@pytest.mark.parametrize("name, args", [("relu_", ()), ("threshold_", (0.1, 5.0)), ("hardtanh_", (-0.5, 0.5)),
+                                        ("elu_", (0.7,)), ("celu_", (0.7,)), ("leaky_relu_", (0.2,)),
+                                        ("rrelu_", (0.1, 0.3))])
+def test_in_place_activations(name, args):
+    results = []
+    for lib in LIBS:
+        x = lib.tensor(VALUES, dtype=lib.float64)
+        alias = x[1:]
+        out = getattr(lib.nn.functional, name)(x, *args)
+        assert out is x
+        results.append((x.numpy().copy(), alias.numpy().copy()))
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_gumbel_softmax_samples_follow_the_softmax_and_hard_is_straight_through():
+    logits = mt.tensor([[1.0, 2.0, 0.5]], dtype=mt.float64).expand(20000, 3)
+    mt.manual_seed(0)
+    soft = mt.nn.functional.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.sum(-1).numpy(), 1.0, rtol=1e-12)
+    frequencies = np.bincount(soft.argmax(-1).numpy(), minlength=3) / 20000  # (the Gumbel-max trick)
+    np.testing.assert_allclose(frequencies, torch.softmax(torch.tensor([1.0, 2.0, 0.5]), 0).numpy(), atol=0.015)
+    grads = []
+    for hard in (False, True):
+        x = mt.tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], dtype=mt.float64, requires_grad=True)
+        mt.manual_seed(5)  # (the same noise for both)
+        y = mt.nn.functional.gumbel_softmax(x, tau=0.7, hard=hard, dim=1)
+        if hard:
+            np.testing.assert_array_equal(y.detach().numpy().sum(1), [1.0, 1.0])
+            assert set(np.unique(y.detach().numpy())) <= {0.0, 1.0}
+        (y * mt.tensor([[1.0, 2.0, 3.0]], dtype=mt.float64)).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)  # (hard's gradient is the soft sample's)
+    for lib in LIBS:
+        with pytest.warns(UserWarning, match="`eps` parameter is deprecated"):
+            lib.nn.functional.gumbel_softmax(lib.zeros(2, 3), eps=1e-3)
+
+
+def test_initialisers():
+    for lib in LIBS:
+        init = lib.nn.init
+        np.testing.assert_array_equal(init.eye_(lib.empty(2, 3)).numpy(), np.eye(2, 3))
+        w = init.dirac_(lib.empty(4, 2, 3, 3), groups=2)
+        expected = np.zeros((4, 2, 3, 3))
+        for o, i in ((0, 0), (1, 1), (2, 0), (3, 1)):
+            expected[o, i, 1, 1] = 1
+        np.testing.assert_array_equal(w.numpy(), expected)
+        s = init.sparse_(lib.empty(10, 4), 0.3, std=0.5)
+        assert ((s == 0).sum(0) >= 3).all()  # (ceil(0.3 * 10) zeros in each column, more only by chance)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            init.xavier_uniform(lib.empty(3, 3))
+            init.constant(lib.empty(2), 0.5)
+        assert [str(c.message) for c in caught] == ["`nn.init.xavier_uniform` is now deprecated in favor of "
+                                                    "`nn.init.xavier_uniform_`.", "`nn.init.constant` is now "
+                                                    "deprecated in favor of `nn.init.constant_`."]
+        assert all(c.category is FutureWarning for c in caught)
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.nn.init.eye_(lib.empty(2)),
+                                  lambda lib: lib.nn.init.dirac_(lib.empty(2, 2)),
+                                  lambda lib: lib.nn.init.dirac_(lib.empty(3, 2, 3), groups=2),
+                                  lambda lib: lib.nn.init.sparse_(lib.empty(3), 0.1)])
+def test_initialisers_refuse_as_torch(call):
+    errors = []
+    for lib in LIBS:
+        with pytest.raises(ValueError) as info:
+            call(lib)
+        errors.append(str(info.value))
+    assert errors[1] == errors[0]
+
+
+def test_buffer_assignment_registers_a_buffer():
+    seen = []
+    for lib in LIBS:
+        nn = lib.nn
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(2, 2)
+                self.scratch = nn.Buffer(lib.ones(2), persistent=False)
+                self.stats = nn.Buffer(lib.zeros(3))
+
+        model = Model()
+        before = (list(model.state_dict()), [n for n, _ in model.named_buffers()], type(model.stats).__name__)
+        model.scratch = nn.Buffer(lib.ones(2))
+        after = list(model.state_dict())
+        copied = list(copy.deepcopy(model).state_dict())
+        model.double()
+        seen.append((before, after, copied, str(model.stats.dtype).split(".")[-1],
+                     isinstance(nn.Buffer(lib.ones(1)), lib.Tensor), nn.Buffer().shape == (0,),
+                     nn.Buffer(lib.ones(1, requires_grad=True)).requires_grad))
+    assert seen[1] == seen[0]
