@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"microtorch\.")
 from . import _dtype
 from ._device import device, get_default_device, set_default_device
+from ._device import device as _device_cls
 from ._dtype import (
     bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
     promote_types, set_default_dtype, short, uint8,
@@ -77,6 +78,7 @@ from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
 from . import random  # noqa: E402  (torch.random)
+from ._legacy import deprecated_range as range  # noqa: E402,A001  (torch.range; below, range is torch's)
 from ._determinism import (are_deterministic_algorithms_enabled, get_deterministic_debug_mode,  # noqa: E402
                            is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                            use_deterministic_algorithms)
@@ -106,6 +108,42 @@ def set_float32_matmul_precision(precision: str) -> None:
                       "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
         return
     _float32_matmul_precision = precision
+
+
+_warn_always = False
+
+
+def set_warn_always(b: _builtins.bool) -> None:
+    """Make warnings that torch gives once per process (``jit.script``'s, ...) come every time (``True``)."""
+    global _warn_always
+    _warn_always = _builtins.bool(b)
+
+
+def is_warn_always_enabled() -> _builtins.bool:
+    """Whether ``set_warn_always(True)`` is in effect."""
+    return _warn_always
+
+
+def set_flush_denormal(mode: _builtins.bool) -> _builtins.bool:
+    """torch's switch for flushing denormal floats to zero: NumPy has no such switch, so it is not supported here
+    and the answer is False (what torch answers on a CPU without the feature); values are unchanged."""
+    return False
+
+
+def get_device_module(device: "str | _device_cls | None" = None) -> _types.ModuleType:
+    """The module of a device type (``microtorch.cuda`` for ``'cuda'``, ``microtorch.cpu`` for ``'cpu'``); with no
+    argument, the current accelerator's, else ``cpu``'s."""
+    from . import accelerator as _accelerator
+
+    if device is None:
+        current = _accelerator.current_accelerator()
+        kind = "cpu" if current is None else current.type
+    else:
+        kind = device.type if isinstance(device, _device_cls) else _device_cls(device).type
+    module = {"cpu": cpu, "cuda": cuda}.get(kind)
+    if module is None:
+        raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'.")
+    return module
 
 
 def get_float32_matmul_precision() -> str:
@@ -182,43 +220,45 @@ if _TYPE_CHECKING:
         "empty_permuted", "empty_strided", "enable_grad", "eq", "equal", "erf", "erfc", "erfinv", "exp", "exp2",
         "expand_as", "expand_copy", "expm1", "eye", "fill", "fill_", "finfo", "flatten", "flip", "fliplr", "flipud",
         "float", "float16", "float32", "float64", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod",
-        "frac", "frexp", "from_dlpack", "from_numpy", "full", "full_like", "gather", "gcd", "ge", "geqrf",
+        "frac", "frexp", "from_dlpack", "from_numpy", "full", "full_like", "gather", "gcd", "ge", "geqrf", "ger",
         "get_autocast_dtype", "get_default_device", "get_default_dtype", "get_deterministic_debug_mode",
-        "get_float32_matmul_precision", "get_num_interop_threads", "get_num_threads", "get_rng_state", "gradient",
-        "greater", "greater_equal", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "gt", "half",
-        "hamming_window", "hann_window", "heaviside", "histc", "histogram", "histogramdd", "hsplit", "hstack",
-        "hypot", "i0", "igamma", "igammac", "iinfo", "imag", "index_add", "index_copy", "index_fill", "index_put",
-        "index_reduce", "index_select", "inf", "inference_mode", "initial_seed", "inner", "int", "int16", "int32",
-        "int64", "int8", "inverse", "is_anomaly_enabled", "is_autocast_enabled", "is_compiling", "is_complex",
-        "is_conj", "is_deterministic_algorithms_warn_only_enabled", "is_floating_point", "is_grad_enabled",
-        "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed", "is_tensor", "isclose",
-        "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal", "kaiser_window", "kron", "kthvalue",
-        "layout", "lcm", "ldexp", "le", "lerp", "less", "less_equal", "lgamma", "linspace", "load", "log", "log10",
-        "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp", "logdet", "logical_and",
-        "logical_not", "logical_or", "logical_xor", "logit", "logspace", "logsumexp", "long", "lt", "lu",
-        "lu_solve", "lu_unpack", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul",
-        "matrix_exp", "matrix_power", "max", "maximum", "mean", "median", "memory_format", "meshgrid", "min",
-        "minimum", "mm", "mode", "moveaxis", "movedim", "msort", "mul", "multinomial", "multiply", "mv", "mvlgamma",
-        "nan", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "narrow", "narrow_copy",
-        "native_batch_norm", "native_group_norm", "native_layer_norm", "ne", "neg", "negative", "newaxis",
-        "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "normal", "not_equal", "numel", "ones",
-        "ones_like", "ormqr", "outer", "pdist", "permute", "permute_copy", "pi", "pinverse", "polar", "polygamma",
-        "positive", "pow", "preserve_format", "prod", "promote_types", "put", "qr", "quantile", "rad2deg", "rand",
-        "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm", "ravel", "real", "reciprocal",
-        "relu", "remainder", "renorm", "repeat_interleave", "reshape", "resolve_conj", "resolve_neg", "result_type",
-        "roll", "rot90", "round", "row_stack", "rsqrt", "rsub", "save", "scalar_tensor", "scatter", "scatter_add",
-        "scatter_reduce", "searchsorted", "seed", "select", "select_copy", "select_scatter", "set_default_device",
-        "set_default_dtype", "set_deterministic_debug_mode", "set_float32_matmul_precision", "set_grad_enabled",
-        "set_num_interop_threads", "set_num_threads", "set_printoptions", "set_rng_state", "sgn", "short",
-        "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "slice_scatter", "slogdet", "softmax", "sort", "split",
-        "split_copy", "split_with_sizes", "split_with_sizes_copy", "sqrt", "square", "squeeze", "squeeze_copy",
-        "stack", "std", "std_mean", "strided", "sub", "subtract", "sum", "sum_to_size", "svd", "swapaxes",
-        "swapdims", "t", "t_copy", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tensordot",
-        "tile", "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz", "triangular_solve", "tril",
-        "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "typename", "uint8", "unbind",
-        "unbind_copy", "unflatten", "unfold_copy", "unique", "unique_consecutive", "unsafe_chunk", "unsafe_split",
-        "unsqueeze", "unsqueeze_copy", "use_deterministic_algorithms", "var", "var_mean", "vdot", "view_as_complex",
-        "view_as_real", "view_copy", "vmap", "vsplit", "vstack", "where", "xlog1py", "xlogy", "zero_", "zeros",
-        "zeros_like",
+        "get_device_module", "get_float32_matmul_precision", "get_num_interop_threads", "get_num_threads",
+        "get_rng_state", "gradient", "greater", "greater_equal", "grid_sampler", "grid_sampler_2d",
+        "grid_sampler_3d", "gt", "half", "hamming_window", "hann_window", "heaviside", "histc", "histogram",
+        "histogramdd", "hsplit", "hstack", "hypot", "i0", "igamma", "igammac", "iinfo", "imag", "index_add",
+        "index_copy", "index_fill", "index_put", "index_reduce", "index_select", "inf", "inference_mode",
+        "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse", "is_anomaly_enabled",
+        "is_autocast_enabled", "is_compiling", "is_complex", "is_conj",
+        "is_deterministic_algorithms_warn_only_enabled", "is_floating_point", "is_grad_enabled",
+        "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed", "is_tensor",
+        "is_warn_always_enabled", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal",
+        "kaiser_window", "kron", "kthvalue", "layout", "lcm", "ldexp", "le", "lerp", "less", "less_equal", "lgamma",
+        "linspace", "load", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2",
+        "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logspace",
+        "logsumexp", "long", "lt", "lu", "lu_solve", "lu_unpack", "manual_seed", "masked_fill", "masked_scatter",
+        "masked_select", "matmul", "matrix_exp", "matrix_power", "max", "maximum", "mean", "median",
+        "memory_format", "meshgrid", "min", "minimum", "mm", "mode", "moveaxis", "movedim", "msort", "mul",
+        "multinomial", "multiply", "mv", "mvlgamma", "nan", "nan_to_num", "nanmean", "nanmedian", "nanquantile",
+        "nansum", "narrow", "narrow_copy", "native_batch_norm", "native_group_norm", "native_layer_norm", "ne",
+        "neg", "negative", "newaxis", "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "normal",
+        "not_equal", "numel", "ones", "ones_like", "ormqr", "outer", "pdist", "permute", "permute_copy", "pi",
+        "pinverse", "polar", "polygamma", "positive", "pow", "preserve_format", "prod", "promote_types", "put",
+        "qr", "quantile", "rad2deg", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
+        "randperm", "range", "ravel", "real", "reciprocal", "relu", "remainder", "renorm", "repeat_interleave",
+        "reshape", "resolve_conj", "resolve_neg", "result_type", "roll", "rot90", "round", "row_stack", "rsqrt",
+        "rsub", "save", "scalar_tensor", "scatter", "scatter_add", "scatter_reduce", "searchsorted", "seed",
+        "select", "select_copy", "select_scatter", "set_default_device", "set_default_dtype",
+        "set_deterministic_debug_mode", "set_float32_matmul_precision", "set_flush_denormal", "set_grad_enabled",
+        "set_num_interop_threads", "set_num_threads", "set_printoptions", "set_rng_state", "set_warn_always", "sgn",
+        "short", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "slice_scatter", "slogdet", "softmax", "sort",
+        "split", "split_copy", "split_with_sizes", "split_with_sizes_copy", "sqrt", "square", "squeeze",
+        "squeeze_copy", "stack", "std", "std_mean", "strided", "sub", "subtract", "sum", "sum_to_size", "svd",
+        "swapaxes", "swapdims", "t", "t_copy", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split",
+        "tensordot", "tile", "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz",
+        "triangular_solve", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "typename",
+        "uint8", "unbind", "unbind_copy", "unflatten", "unfold_copy", "unique", "unique_consecutive",
+        "unravel_index", "unsafe_chunk", "unsafe_split", "unsqueeze", "unsqueeze_copy",
+        "use_deterministic_algorithms", "vander", "var", "var_mean", "vdot", "view_as_complex", "view_as_real",
+        "view_copy", "vmap", "vsplit", "vstack", "where", "xlog1py", "xlogy", "zero_", "zeros", "zeros_like",
     ]
 # ---- end of the generated block ----

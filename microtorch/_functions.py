@@ -33,7 +33,7 @@ _METHODS = (
     "is_same_size is_signed is_conj is_neg lerp sum_to_size asin acos atan atan2 arcsin arccos arctan arctan2 sinh cosh "
     "asinh acosh atanh arcsinh arccosh arctanh erf exp2 hypot logaddexp xlogy logit fmod deg2rad rad2deg positive "
     "addcmul addcdiv sort argsort topk scatter scatter_add take_along_dim nonzero tril triu diag trace "
-    "outer addmm cumprod roll tile repeat_interleave nan_to_num "
+    "outer ger addmm cumprod roll tile repeat_interleave nan_to_num "
     "ravel diagonal diag_embed diagflat select diagonal_scatter select_scatter slice_scatter as_strided "
     "as_strided_scatter tensor_split hsplit vsplit dsplit split_with_sizes unsafe_split unsafe_chunk rot90 fliplr flipud "
     "msort adjoint "
@@ -330,6 +330,38 @@ def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, tran
     return _householder.ormqr(input, input2, input3, left, transpose, out=out)
 
 
+def unravel_index(indices: Tensor, shape: Any) -> tuple:
+    """The coordinates in ``shape`` (row-major) of flat ``indices``, one tensor per dim; as torch's, by floor
+    division and remainder, so an index outside the shape wraps around."""
+    _expect(indices, Tensor, "unravel_index", "indices")
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    if builtins.any(d < 0 for d in dims):
+        raise ValueError(f"'shape' cannot have negative values, but got {dims}")
+    coords, rest = [], indices
+    for d in reversed(dims):
+        coords.append(rest.remainder(d))
+        rest = rest.div(d, rounding_mode="floor")
+    return tuple(reversed(coords))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of a 1-D ``x``: columns x^(N-1), ..., x^0 (``increasing``: x^0 first); bool and
+    integer inputs give int64, as torch's."""
+    _expect(x, Tensor, "vander", "x")
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    base = x.long() if x._data.dtype.kind in "biu" else x
+    if n == 0:
+        return base.new_empty((x.shape[0], 0))
+    columns = cat([base.new_ones((x.shape[0], 1)), base.unsqueeze(1).expand(x.shape[0], n - 1)], 1).cumprod(1)
+    return columns if increasing else columns.flip(1)
+
+
 __all__ = list(_METHODS) + [
     "split", "max", "min", "maximum", "minimum", "where", "masked_select", "meshgrid", "cat", "concat", "concatenate", "stack", "einsum",
     "broadcast_tensors", "broadcast_shapes", "clone", "detach",
@@ -337,7 +369,7 @@ __all__ = list(_METHODS) + [
     *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
     "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
     "chain_matmul",
-    "lu_unpack", "geqrf", "ormqr",
+    "lu_unpack", "geqrf", "ormqr", "unravel_index", "vander",
 ]
 
 
@@ -530,6 +562,7 @@ if TYPE_CHECKING:
     diag = Tensor.diag
     trace = Tensor.trace
     outer = Tensor.outer
+    ger = Tensor.ger
     addmm = Tensor.addmm
     cumprod = Tensor.cumprod
     roll = Tensor.roll
@@ -628,8 +661,8 @@ if TYPE_CHECKING:
         "acos", "atan", "atan2", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "asinh", "acosh", "atanh",
         "arcsinh", "arccosh", "arctanh", "erf", "exp2", "hypot", "logaddexp", "xlogy", "logit", "fmod", "deg2rad",
         "rad2deg", "positive", "addcmul", "addcdiv", "sort", "argsort", "topk", "scatter", "scatter_add",
-        "take_along_dim", "nonzero", "tril", "triu", "diag", "trace", "outer", "addmm", "cumprod", "roll", "tile",
-        "repeat_interleave", "nan_to_num", "ravel", "diagonal", "diag_embed", "diagflat", "select",
+        "take_along_dim", "nonzero", "tril", "triu", "diag", "trace", "outer", "ger", "addmm", "cumprod", "roll",
+        "tile", "repeat_interleave", "nan_to_num", "ravel", "diagonal", "diag_embed", "diagflat", "select",
         "diagonal_scatter", "select_scatter", "slice_scatter", "as_strided", "as_strided_scatter", "tensor_split",
         "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_split", "unsafe_chunk", "rot90", "fliplr",
         "flipud", "msort", "adjoint", "index_add", "index_copy", "index_fill", "index_put", "index_reduce",
@@ -646,11 +679,11 @@ if TYPE_CHECKING:
         "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
         "bitwise_right_shift", "angle", "conj_physical", "isreal", "conj", "resolve_conj", "resolve_neg", "real",
         "rsub", "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid",
-        "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "geqrf", "ormqr", "fill", "constant_pad_nd",
-        "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod", "column_stack", "combinations",
-        "dstack", "hstack", "row_stack", "vstack", "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy",
-        "expand_copy", "narrow_copy", "permute_copy", "select_copy", "split_copy", "split_with_sizes_copy",
-        "squeeze_copy", "t_copy", "transpose_copy", "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy",
-        "zero_", "fill_",
+        "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "geqrf", "ormqr", "unravel_index", "vander",
+        "fill", "constant_pad_nd", "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "cartesian_prod",
+        "column_stack", "combinations", "dstack", "hstack", "row_stack", "vstack", "alias_copy", "as_strided_copy",
+        "detach_copy", "diagonal_copy", "expand_copy", "narrow_copy", "permute_copy", "select_copy", "split_copy",
+        "split_with_sizes_copy", "squeeze_copy", "t_copy", "transpose_copy", "unbind_copy", "unfold_copy",
+        "unsqueeze_copy", "view_copy", "zero_", "fill_",
     ]
 # ---- end of the generated block ----

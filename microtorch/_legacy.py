@@ -97,3 +97,28 @@ def cast_to_type(t: Any, target: Any) -> Any:
     if isinstance(target, str):
         raise ValueError(f"invalid type: '{target}'")
     return t.to(_dtype.as_dtype(target))
+
+
+def deprecated_range(start: Any = 0, end: Any = None, step: Any = 1, *, out: Any = None, dtype: Any = None,
+                     layout: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
+    """``torch.range``: ``start`` to ``end`` *inclusive* in steps of ``step``, in the default float dtype unless
+    ``dtype`` (deprecated in torch, with its warning: ``arange`` excludes ``end``)."""
+    import math
+    import warnings
+
+    from ._creation import arange
+    from ._signatures import write_out
+
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    count = math.floor((end - start) / step) + 1
+    values = arange(count, dtype=_dtype.float64, device=device) * step + start
+    result = values.to(_dtype.get_default_dtype() if dtype is None else dtype)
+    return write_out(out, result.requires_grad_(requires_grad), "range")

@@ -1471,6 +1471,8 @@ class Tensor(TensorCompat):
     def outer(self, vec2: Tensor) -> Tensor:
         return _linalg.outer(self, vec2)
 
+    ger = outer  # (torch's deprecated name)
+
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         return _linalg.addmm(self, mat1, mat2, beta, alpha)
 

@@ -9,8 +9,11 @@ _warned = False
 
 
 def _warn_once(what: str) -> None:
+    """Warn on the first call (every call after ``microtorch.set_warn_always(True)``)."""
     global _warned
-    if not _warned:
+    from . import is_warn_always_enabled
+
+    if not _warned or is_warn_always_enabled():
         _warned = True
         warnings.warn(f"microtorch.jit.{what} does not compile: the callable runs eagerly, unchanged "
                       "(TorchScript is not supported)", UserWarning, stacklevel=3)

@@ -1,0 +1,96 @@
+"""torch.* functions scripts call that sit outside the op table: ``unravel_index``, ``vander``, ``range``, ``ger``,
+``linalg.matmul``, ``get_device_module``, ``set_warn_always``, ``set_flush_denormal``; values and errors as torch's."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import microtorch as mt
+
+LIBS = (torch, mt)
+
+CALLS = {
+    "unravel_index": lambda lib: lib.unravel_index(lib.tensor([4, 1, 7, 6, -1, -9]), (2, 4)),
+    "unravel_index 0-d": lambda lib: lib.unravel_index(lib.tensor(5), (2, 3)),
+    "unravel_index int shape": lambda lib: lib.unravel_index(lib.tensor([1, 5]), 6),
+    "unravel_index Size": lambda lib: lib.unravel_index(lib.tensor([[1, 5]]), lib.ones(2, 3).shape),
+    "vander": lambda lib: lib.vander(lib.tensor([1, 2, 3])),
+    "vander N increasing": lambda lib: lib.vander(lib.tensor([1.5, 2.0, -3.0]), N=4, increasing=True),
+    "vander bool": lambda lib: lib.vander(lib.tensor([True, False])),
+    "vander N=0": lambda lib: lib.vander(lib.ones(2), N=0),
+    "range": lambda lib: lib.range(1, 4, 0.5),
+    "range ints": lambda lib: lib.range(0, 5, 2),
+    "range dtype": lambda lib: lib.range(0, 3, dtype=lib.int64),
+    "range down": lambda lib: lib.range(3, 0, -1),
+    "ger": lambda lib: lib.ger(lib.tensor([1.0, 2.0]), lib.tensor([3.0, 4.0, 5.0])),
+    "Tensor.ger": lambda lib: lib.tensor([1.0, 2.0]).ger(lib.tensor([3.0, 4.0])),
+    "linalg.matmul": lambda lib: lib.linalg.matmul(lib.ones(2, 3), lib.arange(3.0)),
+}
+
+ERRORS = {
+    "unravel_index float": lambda lib: lib.unravel_index(lib.tensor([1.0]), (2, 3)),
+    "unravel_index negative": lambda lib: lib.unravel_index(lib.tensor([1]), (2, -3)),
+    "vander 2-D": lambda lib: lib.vander(lib.ones(2, 2)),
+    "vander negative N": lambda lib: lib.vander(lib.ones(2), N=-1),
+    "range zero step": lambda lib: lib.range(0, 3, 0),
+    "range wrong sign": lambda lib: lib.range(3, 0),
+    "get_device_module unknown": lambda lib: lib.get_device_module("xyz"),
+}
+
+
+def _as_list(result):
+    return list(result) if isinstance(result, tuple) else [result]
+
+
+@pytest.mark.parametrize("case", list(CALLS))
+def test_values_as_torch(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch.range's deprecation: test_range_warns)
+        want, got = _as_list(CALLS[case](torch)), _as_list(CALLS[case](mt))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert str(g.dtype).split(".")[-1] == str(w.dtype).split(".")[-1] and tuple(g.shape) == tuple(w.shape)
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_errors_as_torch(case):
+    outcomes = []
+    for lib in LIBS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises((RuntimeError, TypeError, ValueError)) as info:
+                ERRORS[case](lib)
+        outcomes.append(info.type)
+    assert outcomes[1] == outcomes[0]
+
+
+def test_range_warns_as_torch():
+    for lib in LIBS:
+        with pytest.warns(UserWarning, match="torch.range is deprecated"):
+            lib.range(0, 2)
+
+
+def test_device_modules_and_flags():
+    for lib in LIBS:
+        assert lib.get_device_module("cpu") is lib.cpu and lib.get_device_module(lib.device("cuda:0")) is lib.cuda
+        if not lib.cuda.is_available():
+            assert lib.get_device_module() is lib.cpu
+        assert lib.is_warn_always_enabled() is False
+        lib.set_warn_always(True)
+        assert lib.is_warn_always_enabled() is True
+        lib.set_warn_always(False)
+    assert mt.set_flush_denormal(True) is False  # (not supported by NumPy: torch answers so without the feature)
+
+
+def test_warn_always_repeats_the_jit_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mt.jit.script(lambda x: x)  # (the first call gives the warning, whichever test made it)
+    mt.set_warn_always(True)
+    try:
+        with pytest.warns(UserWarning, match="does not compile"):
+            mt.jit.script(lambda x: x)
+    finally:
+        mt.set_warn_always(False)
