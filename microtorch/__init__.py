@@ -25,7 +25,7 @@ _skipped_docs = _attach_docs(Tensor)  # before the functions made from Tensor's 
 from ._promotion import _expect
 from ._creation import (
     Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
-    logspace, manual_seed, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+    logspace, manual_seed, multinomial, normal, ones, poisson, ones_like, rand, rand_like, randint, randint_like, randn,
     randn_like, randperm, tensor, zeros, zeros_like,
 )
 from . import autograd, backends, cuda
@@ -242,8 +242,8 @@ if _TYPE_CHECKING:
         "nansum", "narrow", "narrow_copy", "native_batch_norm", "native_group_norm", "native_layer_norm", "ne",
         "neg", "negative", "newaxis", "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "normal",
         "not_equal", "numel", "ones", "ones_like", "ormqr", "outer", "pdist", "permute", "permute_copy", "pi",
-        "pinverse", "polar", "polygamma", "positive", "pow", "preserve_format", "prod", "promote_types", "put",
-        "qr", "quantile", "rad2deg", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
+        "pinverse", "poisson", "polar", "polygamma", "positive", "pow", "preserve_format", "prod", "promote_types",
+        "put", "qr", "quantile", "rad2deg", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
         "randperm", "range", "ravel", "real", "reciprocal", "relu", "remainder", "renorm", "repeat_interleave",
         "reshape", "resolve_conj", "resolve_neg", "result_type", "roll", "rot90", "round", "row_stack", "rsqrt",
         "rsub", "save", "scalar_tensor", "scatter", "scatter_add", "scatter_reduce", "searchsorted", "seed",

@@ -550,6 +550,28 @@ def bernoulli(input: Tensor, p: Any = ABSENT, *, generator: Any = None, out: Any
     return write_out(out, (draws < probs).to(probs.dtype), "bernoulli")
 
 
+def poisson(input: Tensor, generator: Any = None) -> Tensor:  # noqa: A002
+    """One draw from Poisson(rate) per element of ``input`` (the rates), in its dtype. The draws carry no graph
+    (torch's have a node whose gradient is zero)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"poisson(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if input._data.dtype.kind not in "fV":
+        from ._signatures import _SCALAR_TYPE_NAMES
+
+        raise NotImplementedError(f"\"poisson_{input.device.type}\" not implemented for "
+                                  f"'{_SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}'")
+    if input.numel() and not (input.detach() >= 0).all().item():  # (nan too)
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    dev = input.device
+    gen = None if generator is None else generator._generator
+    with dev.backend.on_device(dev.index):
+        try:
+            draws = dev.backend.poisson(input._data, dev.index, gen)
+        except ValueError as e:  # (NumPy's sampler refuses rates near 2^63 and inf)
+            raise RuntimeError(f"poisson(): a rate is too large to sample ({e})") from None
+    return _finish(draws, dev, False)
+
+
 def _probability(p: Any) -> float:
     """bernoulli's ``p``: a Python number or a 0-d tensor in [0, 1]."""
     if isinstance(p, Tensor) and p.ndim == 0:

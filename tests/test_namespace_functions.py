@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import microtorch as mt
+from helpers import assert_like_torch
 
 LIBS = (torch, mt)
 
@@ -94,3 +95,22 @@ def test_warn_always_repeats_the_jit_warning():
             mt.jit.script(lambda x: x)
     finally:
         mt.set_warn_always(False)
+
+
+def test_poisson_draws_and_errors_as_torch():
+    for lib in LIBS:
+        lib.manual_seed(0)
+        rates = lib.tensor([0.0, 0.5, 3.5, 40.0], dtype=lib.float64).repeat(50000, 1)
+        draws = lib.poisson(rates)
+        assert draws.dtype == rates.dtype and draws.shape == rates.shape
+        values = draws.numpy()
+        assert (values == np.round(values)).all() and (values[:, 0] == 0).all()
+        np.testing.assert_allclose(values.mean(0), [0.0, 0.5, 3.5, 40.0], atol=0.1)  # (mean and variance: the rate)
+        np.testing.assert_allclose(values.var(0), [0.0, 0.5, 3.5, 40.0], rtol=0.05, atol=0.01)
+        generator = lib.Generator().manual_seed(3)
+        first = lib.poisson(lib.full((6,), 2.0), generator=generator)
+        generator.manual_seed(3)
+        assert bool((lib.poisson(lib.full((6,), 2.0), generator=generator) == first).all())
+    for bad in (lambda lib: lib.poisson(lib.tensor([-1.0])), lambda lib: lib.poisson(lib.tensor([float("nan")])),
+                lambda lib: lib.poisson(lib.tensor([1]))):
+        assert_like_torch(bad)
