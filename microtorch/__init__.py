@@ -24,7 +24,7 @@ from ._tensor_docs import attach as _attach_docs
 _skipped_docs = _attach_docs(Tensor)  # before the functions made from Tensor's methods copy their docstrings
 from ._promotion import _expect
 from ._creation import (
-    Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
+    Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, frombuffer, full, full_like, linspace,
     logspace, manual_seed, multinomial, normal, ones, poisson, ones_like, rand, rand_like, randint, randint_like, randn,
     randn_like, randperm, tensor, zeros, zeros_like,
 )
@@ -220,15 +220,15 @@ if _TYPE_CHECKING:
         "empty_permuted", "empty_strided", "enable_grad", "eq", "equal", "erf", "erfc", "erfinv", "exp", "exp2",
         "expand_as", "expand_copy", "expm1", "eye", "fill", "fill_", "finfo", "flatten", "flip", "fliplr", "flipud",
         "float", "float16", "float32", "float64", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod",
-        "frac", "frexp", "from_dlpack", "from_numpy", "full", "full_like", "gather", "gcd", "ge", "geqrf", "ger",
-        "get_autocast_dtype", "get_default_device", "get_default_dtype", "get_deterministic_debug_mode",
-        "get_device_module", "get_float32_matmul_precision", "get_num_interop_threads", "get_num_threads",
-        "get_rng_state", "gradient", "greater", "greater_equal", "grid_sampler", "grid_sampler_2d",
-        "grid_sampler_3d", "gt", "half", "hamming_window", "hann_window", "heaviside", "histc", "histogram",
-        "histogramdd", "hsplit", "hstack", "hypot", "i0", "igamma", "igammac", "iinfo", "imag", "index_add",
-        "index_copy", "index_fill", "index_put", "index_reduce", "index_select", "inf", "inference_mode",
-        "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse", "is_anomaly_enabled",
-        "is_autocast_enabled", "is_compiling", "is_complex", "is_conj",
+        "frac", "frexp", "from_dlpack", "from_numpy", "frombuffer", "full", "full_like", "gather", "gcd", "ge",
+        "geqrf", "ger", "get_autocast_dtype", "get_default_device", "get_default_dtype",
+        "get_deterministic_debug_mode", "get_device_module", "get_float32_matmul_precision",
+        "get_num_interop_threads", "get_num_threads", "get_rng_state", "gradient", "greater", "greater_equal",
+        "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "gt", "half", "hamming_window", "hann_window",
+        "heaviside", "histc", "histogram", "histogramdd", "hsplit", "hstack", "hypot", "i0", "igamma", "igammac",
+        "iinfo", "imag", "index_add", "index_copy", "index_fill", "index_put", "index_reduce", "index_select",
+        "inf", "inference_mode", "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "inverse",
+        "is_anomaly_enabled", "is_autocast_enabled", "is_compiling", "is_complex", "is_conj",
         "is_deterministic_algorithms_warn_only_enabled", "is_floating_point", "is_grad_enabled",
         "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed", "is_tensor",
         "is_warn_always_enabled", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal",

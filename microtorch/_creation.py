@@ -550,6 +550,39 @@ def bernoulli(input: Tensor, p: Any = ABSENT, *, generator: Any = None, out: Any
     return write_out(out, (draws < probs).to(probs.dtype), "bernoulli")
 
 
+def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-D cpu tensor over the bytes of an object with the buffer protocol (``bytearray``, ``array``, ``mmap``,
+    ...), sharing its memory: ``count`` elements of ``dtype`` (-1: all) from byte ``offset``, with torch's checks.
+    A read-only buffer (``bytes``) is copied, with torch's warning's first sentence."""
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise ValueError("object does not implement Python buffer protocol.") from None
+    length, size = view.nbytes, _dtype.as_dtype(dtype).itemsize
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if not 0 <= offset < length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length ({length} "
+                         "bytes) minus 1")
+    if count < 0:
+        if (length - offset) % size:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                             f"multiple of element size ({size})")
+        count = (length - offset) // size
+    elif offset + count * size > length:
+        raise ValueError(f"requested buffer length ({count} * {size} bytes) after offset ({offset} bytes) must not be "
+                         f"greater than actual buffer length ({length} bytes)")
+    cpu = as_device("cpu")
+    array = cpu.backend.xp.frombuffer(view.cast("B"), dtype=_dtype_name(dtype), count=count, offset=offset)
+    if not array.flags.writeable:
+        import warnings
+
+        warnings.warn("The given buffer is not writable: microtorch copies it (torch would share it).", UserWarning,
+                      stacklevel=2)
+        array = array.copy()
+    return _finish(array, cpu, requires_grad)
+
+
 def poisson(input: Tensor, generator: Any = None) -> Tensor:  # noqa: A002
     """One draw from Poisson(rate) per element of ``input`` (the rates), in its dtype. The draws carry no graph
     (torch's have a node whose gradient is zero)."""

@@ -182,6 +182,12 @@ class Tensor(TensorCompat):
     def data_ptr(self) -> builtins.int:
         return self._data.__array_interface__["data"][0] if hasattr(self._data, "__array_interface__") else self._data.data.ptr
 
+    def storage_offset(self) -> builtins.int:
+        """Where this tensor's first element sits in its storage, in elements (a view's offset into its base's
+        memory; 0 for a tensor that owns its memory, and for empty views, which torch places where they start)."""
+        root = self if self._base is None else self._base
+        return (self.data_ptr() - root.data_ptr()) // self._data.itemsize
+
     # ---- autograd state --------------------------------------------------------------------
     @property
     def requires_grad(self) -> builtins.bool:

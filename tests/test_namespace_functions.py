@@ -114,3 +114,30 @@ def test_poisson_draws_and_errors_as_torch():
     for bad in (lambda lib: lib.poisson(lib.tensor([-1.0])), lambda lib: lib.poisson(lib.tensor([float("nan")])),
                 lambda lib: lib.poisson(lib.tensor([1]))):
         assert_like_torch(bad)
+
+
+def test_frombuffer_shares_memory_and_checks_as_torch():
+    import array
+
+    for lib in LIBS:
+        data = bytearray(np.array([1, 2, 3], dtype=np.int32).tobytes())
+        whole = lib.frombuffer(data, dtype=lib.int32)
+        part = lib.frombuffer(data, dtype=lib.int32, count=2, offset=4)
+        assert whole.tolist() == [1, 2, 3] and part.tolist() == [2, 3]
+        whole[0] = 7
+        assert data[:4] == b"\x07\x00\x00\x00"  # (the tensor is the buffer's memory)
+        doubles = lib.frombuffer(array.array("d", [1.5, 2.5]), dtype=lib.float64, requires_grad=True)
+        assert doubles.tolist() == [1.5, 2.5] and doubles.requires_grad
+        with warnings.catch_warnings(record=True) as caught:  # (torch warns once per process)
+            warnings.simplefilter("always")
+            assert lib.frombuffer(b"\x01\x00", dtype=lib.int16).tolist() == [1]
+        assert lib is torch or any("not writable" in str(c.message) for c in caught)
+    data = bytearray(12)
+    for bad in (lambda lib: lib.frombuffer(data, dtype=lib.int32, offset=2),
+                lambda lib: lib.frombuffer(data, dtype=lib.int32, count=5),
+                lambda lib: lib.frombuffer(data, dtype=lib.int32, offset=-1),
+                lambda lib: lib.frombuffer(data, dtype=lib.int32, offset=12),
+                lambda lib: lib.frombuffer([1, 2], dtype=lib.int16),
+                lambda lib: lib.frombuffer(bytearray(), dtype=lib.int32),
+                lambda lib: lib.frombuffer(data, dtype=lib.int32, count=0)):
+        assert_like_torch(bad)

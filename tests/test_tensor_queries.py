@@ -101,3 +101,15 @@ def test_queries_and_conversions():
            (lambda lib: lib.ones(2).is_same_size(3)), (lambda lib: lib.ones(2).type_as(3))]
     for call in bad:
         assert_like_torch(call)
+
+
+def test_storage_offset_of_views_as_torch():
+    offsets = []
+    for lib in LIBS:
+        x = lib.arange(24.0).reshape(4, 6)
+        views = [x, x[1], x[1:, 2:], x.t()[3], x[:, 4], x.reshape(-1)[5:], x[2:][1:], x.view(2, 12)[1, 3:],
+                 x.narrow(1, 2, 3).unsqueeze(0)[0, 1], x.diagonal(), x.diagonal(1), x.unfold(1, 2, 2)[1, 2],
+                 x[::2][1], x.clone()[1], lib.ones(3), x.expand(2, 4, 6)[1, 2], x.as_strided((2,), (3,), 5),
+                 x[1:].contiguous(), x.flip(0)[1], x.T.contiguous()[1]]
+        offsets.append([v.storage_offset() for v in views])
+    assert offsets[1] == offsets[0]
