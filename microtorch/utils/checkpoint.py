@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 from .. import random as _random
 from .._tensor import Tensor
-from ..autograd import Function, enable_grad, grad as _grad
+from ..autograd import Function, enable_grad, grad as _grad, is_grad_enabled
 from ..autograd import backward as _backward
 
 __all__ = ["checkpoint", "checkpoint_sequential", "noop_context_fn"]
@@ -88,9 +88,9 @@ def _replayed(rng: tuple | None) -> Any:
         yield
 
 
-def _detached_like(args: tuple) -> list:
+def _detached_like(args: tuple) -> tuple:
     """The tensor arguments as new leaves (requiring grad where the originals do); the rest as they are."""
-    return [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a for a in args]
+    return tuple(a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a for a in args)
 
 
 def _outputs(result: Any) -> tuple:
@@ -99,6 +99,19 @@ def _outputs(result: Any) -> tuple:
     if isinstance(result, tuple):
         return result
     raise TypeError(f"checkpoint: the function must return a Tensor or a tuple, not {type(result).__name__}")
+
+
+def _with_saved(args: tuple, positions: list, tensors: tuple) -> tuple:
+    """``args`` with the tensors saved for backward back at their ``positions`` (the other arguments as given)."""
+    again = list(args)
+    for i, t in zip(positions, tensors):
+        again[i] = t
+    return tuple(again)
+
+
+def _seeded(outs: tuple, grads: tuple) -> list:
+    """(output, its gradient) for the recomputed outputs that require grad and received one."""
+    return [(o, g) for o, g in zip(outs, grads) if isinstance(o, Tensor) and o.requires_grad and g is not None]
 
 
 class _CheckpointFunction(Function):
@@ -122,13 +135,10 @@ def _reentrant(function: Callable, args: tuple, rng: tuple | None) -> Any:
         warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", UserWarning, stacklevel=3)
 
     def recompute(saved: tuple, grads: tuple) -> list:
-        inputs = list(args)
-        for i, t in zip(positions, saved):
-            inputs[i] = t
-        inputs = _detached_like(tuple(inputs))
+        inputs = _detached_like(_with_saved(args, positions, saved))
         with _replayed(rng), enable_grad():
             outs = _outputs(function(*inputs))
-        pairs = [(o, g) for o, g in zip(outs, grads) if isinstance(o, Tensor) and o.requires_grad and g is not None]
+        pairs = _seeded(outs, grads)
         if not pairs:
             raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not necessary")
         _backward([o for o, _ in pairs], [g for _, g in pairs])
@@ -153,18 +163,14 @@ def _recorded_once(function: Callable, args: tuple, kwargs: dict, rng: tuple | N
     del inputs, outs  # (the recorded graph goes: only the arguments and the leaves stay for backward)
 
     def recompute(saved: tuple, grads: tuple) -> list:
-        from ..autograd import grad_mode
-
-        create_graph = grad_mode.state.enabled  # (backward(create_graph=True)): the saved arguments stay connected
+        create_graph = is_grad_enabled()  # (backward(create_graph=True)): the saved arguments stay connected
         arg_tensors, leaf_tensors = saved[:len(positions)], saved[len(positions):]
-        again = list(args)
-        for i, t in zip(positions, arg_tensors):
-            again[i] = t
+        again = _with_saved(args, positions, arg_tensors)
         if not create_graph:
-            again = _detached_like(tuple(again))
+            again = _detached_like(again)
         with _replayed(rng), recompute_context, enable_grad():
             outs = _outputs(function(*again, **kwargs))
-        pairs = [(o, g) for o, g in zip(outs, grads) if isinstance(o, Tensor) and o.requires_grad and g is not None]
+        pairs = _seeded(outs, grads)
         wanted = [again[i] for i in positions] + list(leaf_tensors)
         needed = [t.requires_grad for t in wanted]
         if not pairs or not any(needed):
