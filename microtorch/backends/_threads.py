@@ -54,6 +54,11 @@ def _default_threads() -> int:
         except ValueError:
             pass
         warnings.warn(f"ignoring OMP_NUM_THREADS={value!r}: not a positive integer", RuntimeWarning, stacklevel=3)
+    return _usable_cores()
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # (not Linux)
@@ -166,12 +171,7 @@ _interop_threads: int | None = None
 def get_num_interop_threads() -> int:
     """The number of threads for inter-op parallelism on the CPU (``torch.get_num_interop_threads``): the value
     set, else the usable cores (torch's default). microtorch runs no inter-op parallel work, so it is only reported."""
-    if _interop_threads is not None:
-        return _interop_threads
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # (not Linux)
-        return os.cpu_count() or 1
+    return _usable_cores() if _interop_threads is None else _interop_threads
 
 
 def set_num_interop_threads(n: int) -> None:
