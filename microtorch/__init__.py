@@ -133,13 +133,11 @@ def set_flush_denormal(mode: _builtins.bool) -> _builtins.bool:
 def get_device_module(device: "str | _device_cls | None" = None) -> _types.ModuleType:
     """The module of a device type (``microtorch.cuda`` for ``'cuda'``, ``microtorch.cpu`` for ``'cpu'``); with no
     argument, the current accelerator's, else ``cpu``'s."""
-    from . import accelerator as _accelerator
-
     if device is None:
-        current = _accelerator.current_accelerator()
+        current = accelerator.current_accelerator()
         kind = "cpu" if current is None else current.type
     else:
-        kind = device.type if isinstance(device, _device_cls) else _device_cls(device).type
+        kind = _device_cls(device).type
     module = {"cpu": cpu, "cuda": cuda}.get(kind)
     if module is None:
         raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'.")

@@ -36,17 +36,6 @@ def seed() -> int:
     return value
 
 
-def _device_module(device_type: str) -> Any:
-    """The module whose ``device_count``/``get_rng_state``/``set_rng_state`` serve ``device_type``'s generators."""
-    from . import cuda
-
-    module = {"cuda": cuda}.get(device_type)
-    if module is None:
-        raise RuntimeError(f"fork_rng(): no generators to fork for device type {device_type!r}: microtorch forks "
-                           "the cpu generator and, with device_type='cuda', the GPUs'")
-    return module
-
-
 _fork_rng_warned_already = False
 
 
@@ -59,11 +48,11 @@ def fork_rng(devices: Iterable[int] | None = None, enabled: bool = True, _caller
     if device_type == "meta" or not enabled:
         yield
         return
-    from . import accelerator
+    from . import accelerator, get_device_module
 
     current = accelerator.current_accelerator()
     device_type = device_type or (current.type if current is not None else "cuda")
-    module: Any = None if device_type == "cpu" else _device_module(device_type)  # (cpu: forked below in any case)
+    module: Any = None if device_type == "cpu" else get_device_module(device_type)  # (cpu: forked below in any case)
     if module is None:
         devices = []
     elif devices is None:
