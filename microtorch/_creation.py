@@ -11,7 +11,7 @@ from ._dtype import dtype, dtype_of_array, get_default_dtype
 from ._memory_format import check_layout
 from ._signatures import write_out
 from ._tensor import Tensor
-from ._promotion import _shape_arg
+from ._promotion import _expect, _floating_kernel, _shape_arg
 from ._absent import ABSENT
 from .backends import get_backend
 
@@ -387,23 +387,27 @@ class Generator:
 
 
 class _DefaultGenerator(Generator):
-    """The cpu backend's own generator (``torch.default_generator``): ops without ``generator=`` draw from it."""
+    """A device's own generator, the one its ops draw from without ``generator=`` (for the cpu:
+    ``torch.default_generator``; for a GPU, what ``cuda.get_rng_state`` reads)."""
 
-    def __init__(self) -> None:
-        self.device = as_device("cpu")
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = as_device(device)
         self._seed = None
 
     @property  # (read through: manual_seed gives the backend a new generator object)
     def _generator(self) -> Any:
-        return self.device.backend.default_generator(None)
+        return self.device.backend.default_generator(self.device.index)
 
     def __repr__(self) -> str:
-        return "microtorch.default_generator"
+        return "microtorch.default_generator" if self.device.type == "cpu" else f"<default generator of {self.device}>"
 
     def manual_seed(self, seed: int) -> Generator:
-        """Seed the cpu generator only (``microtorch.manual_seed`` seeds every device's)."""
+        """Seed this device's generator only (``microtorch.manual_seed`` seeds every device's)."""
         self._seed = int(seed)
-        self.device.backend.manual_seed(self._seed)
+        if self.device.index is None:
+            self.device.backend.manual_seed(self._seed)
+        else:
+            self.device.backend.manual_seed_device(self._seed, self.device.index)
         return self
 
 
@@ -586,13 +590,8 @@ def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, req
 def poisson(input: Tensor, generator: Any = None) -> Tensor:  # noqa: A002
     """One draw from Poisson(rate) per element of ``input`` (the rates), in its dtype. The draws carry no graph
     (torch's have a node whose gradient is zero)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"poisson(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    if input._data.dtype.kind not in "fV":
-        from ._signatures import _SCALAR_TYPE_NAMES
-
-        raise NotImplementedError(f"\"poisson_{input.device.type}\" not implemented for "
-                                  f"'{_SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}'")
+    _expect(input, Tensor, "poisson", "input")
+    _floating_kernel(input, "poisson", f"poisson_{input.device.type}")
     if input.numel() and not (input.detach() >= 0).all().item():  # (nan too)
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     dev = input.device

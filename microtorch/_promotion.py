@@ -60,6 +60,15 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
         raise ValueError("Overflow when unpacking long long")
 
 
+def _floating_kernel(input: Any, fn: str, kernel: str) -> None:
+    """torch's errors for an input that is no tensor, or an integer or bool one, to a floating-only kernel."""
+    _expect(input, Tensor, fn, "input")
+    if not input.is_floating_point():
+        from ._signatures import _SCALAR_TYPE_NAMES
+
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPE_NAMES[input.dtype.name]}'")
+
+
 def _check_int64(value: Any) -> None:
     """torch's ValueError for an integer argument no int64 holds (``x.roll(2**70)``)."""
     if isinstance(value, numbers.Integral) and not -0x8000000000000000 <= _int(value) < 0x8000000000000000:

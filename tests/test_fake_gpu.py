@@ -316,3 +316,17 @@ def test_deterministic_mode_adds_each_cells_values_in_order():
     assert taken, "the ordered scatter-add was not used"
     for got, want in zip(results["microtorch"], results["torch"]):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_gpus_default_generator_is_seeded_alone_and_reports_no_state():
+    """The wrapper ``cuda.get_rng_state`` uses, on the second GPU: ``manual_seed`` reseeds that device's generator
+    only, and a CuPy-style generator without a readable state is refused by name (not an AttributeError)."""
+    from microtorch._creation import _DefaultGenerator
+    from microtorch._unsupported import UnsupportedError
+
+    generator = _DefaultGenerator(mt.device("fakecuda", 1))
+    first = (generator.manual_seed(4), mt.rand(3, device=GPU1))[1]
+    generator.manual_seed(4)
+    assert bool((mt.rand(3, device=GPU1) == first).all()) and generator.initial_seed() == 4
+    with pytest.raises(UnsupportedError, match="do not report their state"):
+        generator.get_state()

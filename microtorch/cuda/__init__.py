@@ -77,13 +77,10 @@ def manual_seed_all(seed: int) -> None:
 
 
 def _default_generator(device: Any) -> Any:
-    """A ``Generator`` around ``device``'s default generator (the one its ops draw from)."""
-    from .._creation import Generator
+    """The generator ``device``'s ops draw from, as a ``Generator``."""
+    from .._creation import _DefaultGenerator
 
-    generator = Generator.__new__(Generator)
-    generator.device, generator._seed = _device("cuda", _index(device)), None
-    generator._generator = _backend().default_generator(generator.device.index)
-    return generator
+    return _DefaultGenerator(_device("cuda", _index(device)))
 
 
 def get_rng_state(device: Any = "cuda") -> Any:

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from .._device import on_device
 from .._tensor import Tensor
-from .._promotion import _check_int64, _expect, _float_input
+from .._promotion import _check_int64, _expect, _float_input, _floating_kernel
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import activation as _activation_ops
 from ..autograd.ops import attention as _attention_ops
@@ -53,15 +53,6 @@ def _check_float(value: Tensor, name: str, fn: str) -> None:
     _check_tensor(value, name, fn)
     if not value.is_floating_point():
         raise RuntimeError(f"{fn}(): expected a floating point {name}, got {value.dtype}")
-
-
-def _floating_kernel(input: Any, fn: str, kernel: str) -> None:
-    """torch's errors for an input that is no tensor, or an integer or bool one, to a floating-only kernel."""
-    _expect(input, Tensor, fn, "input")
-    if not input.is_floating_point():
-        from .._signatures import _SCALAR_TYPE_NAMES
-
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_TYPE_NAMES[input.dtype.name]}'")
 
 
 def _check_same_dtype(fn: str, **tensors: Any) -> None:
