@@ -136,8 +136,10 @@ def get_device_module(device: "str | _device_cls | None" = None) -> _types.Modul
     if device is None:
         current = accelerator.current_accelerator()
         kind = "cpu" if current is None else current.type
-    else:
+    elif isinstance(device, (str, _device_cls)):
         kind = _device_cls(device).type
+    else:  # (an int is no device here, unlike device(0))
+        raise RuntimeError(f"Invalid value of device '{device}', expect torch.device, str, or None")
     module = {"cpu": cpu, "cuda": cuda}.get(kind)
     if module is None:
         raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'.")
@@ -161,7 +163,7 @@ def typename(obj: object) -> str:
     return cls.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{cls.__qualname__}"
 
 
-_LAZY_SUBMODULES = ("distributions", "func", "linalg", "signal")  # loaded on first use: they add a fifth to import time
+_LAZY_SUBMODULES = ("distributions", "fft", "func", "linalg", "signal")  # loaded on first use: they add a fifth to import time
 
 
 def __getattr__(name: str) -> object:

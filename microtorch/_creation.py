@@ -425,11 +425,20 @@ def manual_seed(seed: int) -> Generator:
     return default_generator
 
 
+def backend_generator(generator: Any, fn: str) -> Any:
+    """The backend's generator behind a ``Generator`` (None: the device's default one), or torch's TypeError."""
+    if generator is None:
+        return None
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{fn}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    return generator._generator
+
+
 def _random(kind: str, size: Any, a: Any, b: Any, dtype: Any, device: Any, requires_grad: bool, generator: Any) -> Tensor:
+    gen = backend_generator(generator, {"uniform": "rand", "normal": "randn", "integers": "randint"}[kind])
     dev = as_device(device if device is not None or generator is None else generator.device)
     shape = _check_shape(_shape_arg(size))
     backend = dev.backend
-    gen = None if generator is None else generator._generator
     if kind == "integers":
         name = _dtype_name(dtype, _dtype.int64)
         with backend.on_device(dev.index):
@@ -480,7 +489,7 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = 
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dev = as_device(device)
-    gen = None if generator is None else generator._generator
+    gen = backend_generator(generator, "randperm")
     with on_device(dev):
         array = dev.backend.permutation(int(n), dev.index, gen).astype(_dtype_name(dtype, _dtype.int64), copy=False)
     return Tensor._make(array, dev)
@@ -544,6 +553,7 @@ def bernoulli(input: Tensor, p: Any = ABSENT, *, generator: Any = None, out: Any
     """0/1 draws, 1 with probability ``input`` (or ``p``, a number in [0, 1]) elementwise."""
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    backend_generator(generator, "bernoulli")
     if p is ABSENT:
         if input.numel() and not ((input >= 0) & (input <= 1)).all().item():
             raise RuntimeError("bernoulli(): Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -595,7 +605,7 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:  # noqa: A002
     if input.numel() and not (input.detach() >= 0).all().item():  # (nan too)
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     dev = input.device
-    gen = None if generator is None else generator._generator
+    gen = backend_generator(generator, "poisson")
     with dev.backend.on_device(dev.index):
         try:
             draws = dev.backend.poisson(input._data, dev.index, gen)
@@ -622,6 +632,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
 
 
 def _multinomial(input: Tensor, num_samples: int, replacement: bool, generator: Any) -> Tensor:  # noqa: A002
+    backend_generator(generator, "multinomial")
     if not isinstance(input, Tensor) or input._data.dtype.kind not in "fV":
         raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
                            f"{input.dtype.name.capitalize() if isinstance(input, Tensor) else type(input).__name__}")

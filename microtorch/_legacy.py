@@ -112,8 +112,8 @@ def deprecated_range(start: Any = 0, end: Any = None, step: Any = 1, *, out: Any
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
                   "[start, end).", UserWarning, stacklevel=2)
-    if end is None:
-        start, end = 0, start
+    if end is None:  # (torch's range has no one-argument form, unlike arange)
+        raise TypeError('range() missing 1 required positional arguments: "end"')
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:

@@ -1,4 +1,4 @@
-"""torch names microtorch cannot support (sparse layouts, torch.fft, torch.fx, ...): reaching one
+"""torch names microtorch cannot support (sparse layouts, torch.fx, ...): reaching one
 raises an error that says so, at the user's line. For a missing name the error is both a NotImplementedError and
 an AttributeError, so ``hasattr(microtorch, "sparse_coo")`` is False as for any missing name; a method that exists
 (``x.to_sparse()``) raises a plain :class:`UnsupportedError` (a NotImplementedError), never an AttributeError."""
@@ -7,7 +7,6 @@ from __future__ import annotations
 _SPARSE = "microtorch does not support sparse tensors (only the strided layout)"
 
 UNSUPPORTED = {
-    "fft": "microtorch does not support torch.fft",
     **{name: _SPARSE for name in ("sparse", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
                                   "sparse_coo_tensor", "sparse_csr_tensor", "sparse_compressed_tensor")},
     "fx": "microtorch does not support torch.fx (symbolic tracing and graph rewriting)",

@@ -68,8 +68,7 @@ BAD_VALUES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-#: the namespaces whose functions the fuzz calls (torch.fft is not in microtorch: ``microtorch.fft`` raises its
-#: UnsupportedError, so it contributes no names)
+#: the namespaces whose functions the fuzz calls
 NAMESPACES = ("", "nn.functional", "linalg", "special", "fft")
 
 

@@ -18,7 +18,7 @@ def to_numpy(t) -> np.ndarray:
     if isinstance(t, torch.Tensor):
         if t._is_zerotensor():  # torch's lazy zeros (some double-backward results)
             return np.zeros(tuple(t.shape), dtype=str(t.dtype).split(".")[1])
-        return t.detach().cpu().numpy()
+        return t.detach().cpu().resolve_conj().resolve_neg().numpy()  # (torch's lazy conjugates and negations)
     return t.detach().cpu().numpy()
 
 

@@ -1,6 +1,6 @@
 """torch's operator database (``op_db``, OpInfo) run against microtorch: sample inputs, gradients, error inputs.
 
-For every op_db entry that is not internal, complex-only, ``fft.*``, ``sparse.*`` or ``masked.*``, the microtorch counterpart is the function at the same dotted path (``nn.functional.relu``)
+For every op_db entry that is not internal, complex-only, ``sparse.*`` or ``masked.*``, the microtorch counterpart is the function at the same dotted path (``nn.functional.relu``)
 or, failing that, the Tensor method of that name. For each dtype, the first samples of ``sample_inputs``
 (seeded) run in both libraries; outputs must agree in shape, dtype and value, and the gradients of the
 inputs (of a fixed random weighting of the outputs) too. ``error_inputs`` must raise in microtorch as well,
@@ -31,7 +31,7 @@ torch.backends.flags_frozen.__globals__["__allow_nonbracketed_mutation_flag"] = 
 
 import microtorch as mt
 
-SKIPPED_PREFIXES = ("fft.", "sparse.", "masked.", "_")
+SKIPPED_PREFIXES = ("sparse.", "masked.", "_")
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 TOLERANCE = {"float64": (1e-7, 1e-7), "float32": (1e-4, 1e-5)}
 INTERNAL = (AttributeError, NameError, UnboundLocalError, KeyError, AssertionError)
@@ -119,7 +119,7 @@ def to_mt(value: Any) -> Any:
         if bfloat16:  # (through float32, which holds every bfloat16 exactly)
             array = value.detach().cpu().float().numpy()
             return mt.tensor(array, requires_grad=value.requires_grad).to(mt.bfloat16)
-        array = value.detach().cpu().numpy()
+        array = value.detach().cpu().resolve_conj().numpy()
         return mt.tensor(array, dtype=to_mt(value.dtype), requires_grad=value.requires_grad)
     if isinstance(value, torch.dtype):
         name = str(value).split(".")[1]
@@ -162,7 +162,7 @@ def _as_array(value: Any) -> np.ndarray:
         value = value.detach().cpu()
         if value._is_zerotensor():  # (torch's gradient of a piecewise-constant function)
             value = torch.zeros(value.shape, dtype=value.dtype)
-        return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
+        return (value.float() if value.dtype == torch.bfloat16 else value).resolve_conj().numpy()
     if isinstance(value, mt.Tensor):
         return value.detach().cpu().numpy()
     return np.asarray(value)

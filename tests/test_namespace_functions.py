@@ -37,6 +37,18 @@ ERRORS = {
     "range zero step": lambda lib: lib.range(0, 3, 0),
     "range wrong sign": lambda lib: lib.range(3, 0),
     "get_device_module unknown": lambda lib: lib.get_device_module("xyz"),
+    "get_device_module of an int": lambda lib: lib.get_device_module(0),
+    "range of one argument": lambda lib: lib.range(3),
+    **{f"generator {name}": call for name, call in {  # (a generator that is not one: torch's TypeError)
+        "randn": lambda lib: lib.randn(2, generator="a"), "randint": lambda lib: lib.randint(3, (2,), generator=3),
+        "randperm": lambda lib: lib.randperm(3, generator="a"), "poisson": lambda lib: lib.poisson(lib.ones(2), "a"),
+        "bernoulli": lambda lib: lib.bernoulli(lib.ones(2) / 2, generator="a"),
+        "multinomial": lambda lib: lib.multinomial(lib.ones(3), 2, generator="a"),
+        "uniform_": lambda lib: lib.ones(2).uniform_(generator="a"),
+        "exponential_": lambda lib: lib.ones(2).exponential_(generator=1.5),
+        "init.trunc_normal_": lambda lib: lib.nn.init.trunc_normal_(lib.ones(2), generator="a"),
+        "init.orthogonal_": lambda lib: lib.nn.init.orthogonal_(lib.ones(2, 2), generator="a"),
+    }.items()},
 }
 
 

@@ -14,6 +14,7 @@ VALUES = [-1.5, -0.2, 0.0, 0.05, 0.7, 3.0]
 
 
 @pytest.mark.parametrize("name, args", [("relu_", ()), ("threshold_", (0.1, 5.0)), ("hardtanh_", (-0.5, 0.5)),
+                                        ("hardtanh_", (2.0, 1.0)),  # (min above max: torch's in-place form allows it)
                                         ("elu_", (0.7,)), ("celu_", (0.7,)), ("leaky_relu_", (0.2,)),
                                         ("rrelu_", (0.1, 0.3))])
 def test_in_place_activations(name, args):

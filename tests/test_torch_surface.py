@@ -294,7 +294,7 @@ def test_onnx_and_fx_imports_raise_importerror_naming_the_reason():
         import microtorch.fx  # noqa: F401
 
 
-@pytest.mark.parametrize("name", ["fft", "sparse_coo", "sparse_csr", "sparse_coo_tensor"])
+@pytest.mark.parametrize("name", ["sparse_coo", "sparse_csr", "sparse_coo_tensor"])
 def test_unsupported_names_say_so(name):
     with pytest.raises(NotImplementedError, match="microtorch does not support"):
         getattr(microtorch, name)

@@ -87,9 +87,11 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """``hardtanh`` in place."""
+    """``hardtanh`` in place (as torch's, no check that min_val <= max_val: then every value becomes max_val)."""
     from .functional import hardtanh
 
+    if min_val > max_val:
+        return input.clamp_(min_val, max_val)
     return hardtanh(input, min_val, max_val, inplace=True)
 
 

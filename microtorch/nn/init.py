@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._creation import backend_generator
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -72,14 +73,14 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         raise ValueError(
             f"trunc_normal_: [a, b] = [{a}, {b}] holds less than 1e-4 of N({mean}, {std}^2); redrawing would not finish"
         )
-    backend, dev = tensor.device.backend, tensor.device
+    backend, dev, gen = tensor.device.backend, tensor.device, backend_generator(generator, "trunc_normal_")
     with no_grad():
         data = tensor._data
-        data[...] = backend.normal(data.shape, mean, std, data.dtype.name, dev.index, getattr(generator, "_generator", generator))
+        data[...] = backend.normal(data.shape, mean, std, data.dtype.name, dev.index, gen)
         outside = (data < a) | (data > b)
         while outside.any():  # each round redraws the few values that fell outside
             count = int(outside.sum())
-            data[outside] = backend.normal((count,), mean, std, data.dtype.name, dev.index, getattr(generator, "_generator", generator))
+            data[outside] = backend.normal((count,), mean, std, data.dtype.name, dev.index, gen)
             outside = (data < a) | (data > b)
         tensor._bump_version()
     return tensor
@@ -138,11 +139,11 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tenso
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    backend, dev = tensor.device.backend, tensor.device
+    backend, dev, gen = tensor.device.backend, tensor.device, backend_generator(generator, "orthogonal_")
     xp = backend.xp
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = backend.normal((rows, cols), 0.0, 1.0, "float64", dev.index, getattr(generator, "_generator", generator))
+    flat = backend.normal((rows, cols), 0.0, 1.0, "float64", dev.index, gen)
     if rows < cols:
         flat = flat.T
     q, r = xp.linalg.qr(flat)

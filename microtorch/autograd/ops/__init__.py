@@ -12,10 +12,11 @@
 - ``matrix``: tril/triu, diag, trace (compositions)
 - ``decomposition``, ``linalg_spectral``, ``linalg_lu``, ``linalg_norm``: ``torch.linalg``'s solves, inverses, determinants,
   Cholesky, SVD, eigh, QR, pinv, LU and p-norms
+- ``fourier``: the discrete Fourier transforms of ``torch.fft`` (complex-to-complex, real-to-complex, complex-to-real)
 - ``nn``: softmax, linear, embedding, constant padding
 - ``activation``: the activation kernels (relu, tanh, sigmoid, gelu, softplus)
 - ``conv``, ``pool``, ``norm``, ``loss``: the layer kernels (im2col + GEMM, windows, the shared normalisation, NLL/BCE)
 """
 
-__all__ = ["activation", "conv", "elementwise", "index", "inplace", "linalg", "loss", "matrix", "nn", "norm", "pool",
+__all__ = ["activation", "conv", "elementwise", "fourier", "index", "inplace", "linalg", "loss", "matrix", "nn", "norm", "pool",
            "reduce", "shape", "sort", "views", "histogram"]

@@ -204,11 +204,13 @@ def random_(x, kind: str, a: float, b: Any, generator: Any):
     exponential (rate a), geometric (success probability a: trials until the first success), log_normal (the
     log's mean a and std b) or random (integers in [a, b)). Each is drawn from the backend's uniform, normal
     or integer draws."""
+    from ..._creation import backend_generator
+
     recording = grad_mode.state.enabled and x._requires_grad
     check_inplace(x, recording)
     _check_sampler(x, kind, a, b)
     backend, index, dtype = x._device.backend, x._device.index, x._data.dtype.name
-    gen = getattr(generator, "_generator", generator)
+    gen = backend_generator(generator, f"{kind}_")
     with on_device(x._device):
         if kind in ("uniform", "normal"):
             values = getattr(backend, kind)(x.shape, a, b, dtype, index, gen)
