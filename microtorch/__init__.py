@@ -74,6 +74,7 @@ from ._memory_format import (  # noqa: E402
 from ._type_info import finfo, iinfo  # noqa: E402
 from ._dtype import cdouble, cfloat, chalf, complex32, complex64, complex128  # noqa: E402
 from ._complex import can_cast, complex, imag, is_complex, polar, view_as_complex, view_as_real  # noqa: E402,A004
+from ._spectral import istft, stft  # noqa: E402
 from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
@@ -232,8 +233,8 @@ if _TYPE_CHECKING:
         "is_deterministic_algorithms_warn_only_enabled", "is_floating_point", "is_grad_enabled",
         "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed", "is_tensor",
         "is_warn_always_enabled", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal",
-        "kaiser_window", "kron", "kthvalue", "layout", "lcm", "ldexp", "le", "lerp", "less", "less_equal", "lgamma",
-        "linspace", "load", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2",
+        "istft", "kaiser_window", "kron", "kthvalue", "layout", "lcm", "ldexp", "le", "lerp", "less", "less_equal",
+        "lgamma", "linspace", "load", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2",
         "logcumsumexp", "logdet", "logical_and", "logical_not", "logical_or", "logical_xor", "logit", "logspace",
         "logsumexp", "long", "lt", "lu", "lu_solve", "lu_unpack", "manual_seed", "masked_fill", "masked_scatter",
         "masked_select", "matmul", "matrix_exp", "matrix_power", "max", "maximum", "mean", "median",
@@ -252,9 +253,9 @@ if _TYPE_CHECKING:
         "set_num_interop_threads", "set_num_threads", "set_printoptions", "set_rng_state", "set_warn_always", "sgn",
         "short", "sigmoid", "sign", "signbit", "sin", "sinc", "sinh", "slice_scatter", "slogdet", "softmax", "sort",
         "split", "split_copy", "split_with_sizes", "split_with_sizes_copy", "sqrt", "square", "squeeze",
-        "squeeze_copy", "stack", "std", "std_mean", "strided", "sub", "subtract", "sum", "sum_to_size", "svd",
-        "swapaxes", "swapdims", "t", "t_copy", "take", "take_along_dim", "tan", "tanh", "tensor", "tensor_split",
-        "tensordot", "tile", "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz",
+        "squeeze_copy", "stack", "std", "std_mean", "stft", "strided", "sub", "subtract", "sum", "sum_to_size",
+        "svd", "swapaxes", "swapdims", "t", "t_copy", "take", "take_along_dim", "tan", "tanh", "tensor",
+        "tensor_split", "tensordot", "tile", "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz",
         "triangular_solve", "tril", "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "typename",
         "uint8", "unbind", "unbind_copy", "unflatten", "unfold_copy", "unique", "unique_consecutive",
         "unravel_index", "unsafe_chunk", "unsafe_split", "unsqueeze", "unsqueeze_copy",

@@ -1311,6 +1311,25 @@ class Tensor(TensorCompat):
         """The windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim (a view)."""
         return _strided.unfold(self, dimension, size, step)
 
+    def stft(self, n_fft: builtins.int, hop_length: builtins.int | None = None, win_length: builtins.int | None = None,
+             window: Tensor | None = None, center: builtins.bool = True, pad_mode: str = "reflect",
+             normalized: builtins.bool = False, onesided: builtins.bool | None = None,
+             return_complex: builtins.bool | None = None, align_to_window: builtins.bool | None = None) -> Tensor:
+        """The short-time Fourier transform (``microtorch.stft``)."""
+        from ._spectral import stft
+
+        return stft(self, n_fft, hop_length, win_length, window, center, pad_mode, normalized, onesided,
+                    return_complex, align_to_window)
+
+    def istft(self, n_fft: builtins.int, hop_length: builtins.int | None = None, win_length: builtins.int | None = None,
+              window: Tensor | None = None, center: builtins.bool = True, normalized: builtins.bool = False,
+              onesided: builtins.bool | None = None, length: builtins.int | None = None,
+              return_complex: builtins.bool = False) -> Tensor:
+        """The inverse short-time Fourier transform (``microtorch.istft``)."""
+        from ._spectral import istft
+
+        return istft(self, n_fft, hop_length, win_length, window, center, normalized, onesided, length, return_complex)
+
     def as_strided(self, size: Sequence[builtins.int], stride: Sequence[builtins.int], storage_offset: builtins.int | None = None) -> Tensor:
         """A view of the elements (row-major order) with the given sizes, element strides and offset."""
         return _strided.as_strided(self, size, stride, storage_offset)

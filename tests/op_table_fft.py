@@ -81,3 +81,47 @@ op("fft.fftshift", lambda lib, x, dim: lib.fft.fftshift(x, dim), lambda d, t: (l
                                        | st.permutations(range(len(shape))).map(tuple))}))(d.draw(shapes(min_dims=1))))
 op("fft.ifftshift", lambda lib, x, dim: lib.fft.ifftshift(x, dim), lambda d, t: (lambda shape: (
     [values(d, shape)], {"dim": d.draw(st.none() | st.integers(-len(shape), len(shape) - 1))}))(d.draw(shapes(min_dims=1))))
+
+
+def _draw_stft(data, dtype):
+    """A batch of signals (or one) and stft's framing: n_fft, hop, window length (a Hann window or none), centre
+    padding mode, normalisation and sidedness."""
+    n_fft = data.draw(st.integers(2, 8))
+    length = data.draw(st.integers(n_fft, 20))
+    shape = (length,) if data.draw(st.booleans()) else (data.draw(st.integers(1, 2)), length)
+    win = data.draw(st.integers(1, n_fft))
+    params = {"n_fft": n_fft, "hop_length": data.draw((st.none() if n_fft >= 4 else st.nothing()) | st.integers(1, n_fft)), "win_length": win,
+              "hann": data.draw(st.booleans()), "center": data.draw(st.booleans()),
+              "pad_mode": data.draw(st.sampled_from(["reflect", "constant", "replicate"])),
+              "normalized": data.draw(st.booleans()), "onesided": data.draw(st.sampled_from([None, True, False]))}
+    if n_fft // 2 >= length:  # (reflect padding needs more samples than it pads)
+        params["pad_mode"] = "constant"
+    return [values(data, shape)], params
+
+
+def _window(lib, x, hann, length):
+    """A Hann window lifted off 0 (istft divides by its overlap-added square), or a rectangular one."""
+    window = lib.hann_window(length, dtype=x.dtype) + 0.5 if hann else lib.ones(length, dtype=x.dtype)
+    return window.to(x.device)
+
+
+def _stft(lib, x, hann, n_fft, win_length, **p):
+    window = _window(lib, x, hann, win_length)
+    return lib.stft(x, n_fft, win_length=win_length, window=window, return_complex=True, **p)
+
+
+op("stft", _through_float32(lambda lib, x, **p: _as_real(lib, _stft(lib, x, **p))), _draw_stft, **_TOLERANCE)
+
+
+def _istft_of_stft(lib, x, hann, n_fft, win_length, hop_length, center, pad_mode, normalized, onesided):
+    """istft of stft(x) over a window that never vanishes (+ 0.5) and a hop within it: the signal back."""
+    hop = min(hop_length or max(n_fft // 4, 1), win_length)
+    kwargs = {"n_fft": n_fft, "hop_length": hop, "win_length": win_length, "center": center,
+              "normalized": normalized, "onesided": onesided}
+    spectrum = _stft(lib, x, hann, pad_mode=pad_mode, **kwargs)
+    window = _window(lib, x, hann, win_length)
+    return lib.istft(spectrum * 2, window=window, **{**kwargs, "win_length": win_length})
+
+
+op("istft", _through_float32(_istft_of_stft), lambda d, t: (lambda drawn: (
+    drawn[0], {**drawn[1], "center": True, "win_length": drawn[1]["n_fft"]}))(_draw_stft(d, t)), **_TOLERANCE)
