@@ -323,3 +323,9 @@ def test_backward_with_inputs_runs_only_the_nodes_that_lead_to_them_like_torch()
         (gw,) = lib.autograd.grad(z, [w])
         results[lib.__name__] += (gw.tolist(),)
     assert results["microtorch"] == results["torch"]
+
+
+def test_grad_with_no_inputs_raises_as_torch():
+    from helpers import assert_like_torch
+
+    assert_like_torch(lambda lib: lib.autograd.grad((lib.ones(2, requires_grad=True) * 2).sum(), []))

@@ -16,7 +16,7 @@ def _pair(array: np.ndarray, device: str = "cpu", requires_grad: bool = False) -
 def test_result_tuples_have_torch_field_names():
     a = np.random.default_rng(0).standard_normal((3, 3)) + 3 * np.eye(3)
     t, m = _pair(a)
-    for name in ("qr", "svd", "eigh", "slogdet", "inv_ex", "solve_ex", "cholesky_ex", "lu_factor", "lu_factor_ex",
+    for name in ("qr", "svd", "eigh", "eig", "slogdet", "inv_ex", "solve_ex", "cholesky_ex", "lu_factor", "lu_factor_ex",
                  "lu"):
         args = (t @ t.mT,) if name in ("eigh", "cholesky_ex") else (t,)
         margs = (m @ m.mT,) if name in ("eigh", "cholesky_ex") else (m,)
@@ -93,3 +93,42 @@ def test_errors_are_torch_exceptions():
         mt.linalg.qr(mt.ones(3, 2, requires_grad=True), mode="r").R.sum().backward()
     with pytest.raises(TypeError, match="must be bool"):
         mt.ones(2, 2).qr(object())
+
+
+@pytest.mark.parametrize("complex_input", [False, True])
+@pytest.mark.parametrize("shape", [(4, 4), (2, 3, 3)])
+def test_eig_decomposes_and_its_gradient_is_torchs(complex_input, shape):
+    """A V = V diag(L) with unit-norm V (exact math: the eigenvectors' signs and phases are LAPACK's and differ
+    between LAPACKs, so they are not compared); a loss that depends on them only through |V| has torch's gradient."""
+    rng = np.random.default_rng(len(shape))
+    a = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if complex_input else 0)
+    weights = rng.standard_normal(shape)
+    grads = []
+    for lib in (torch, mt):
+        A = lib.tensor(a, requires_grad=True)
+        L, V = lib.linalg.eig(A)
+        assert L.dtype == lib.complex128 and V.dtype == lib.complex128
+        if lib is mt:
+            np.testing.assert_allclose((A.detach().to(mt.complex128) @ V).detach().numpy(),
+                                       (V * L.unsqueeze(-2)).detach().numpy(), atol=1e-12)
+            np.testing.assert_allclose(V.abs().pow(2).sum(-2).detach().numpy(), 1.0, atol=1e-12)
+            np.testing.assert_allclose(lib.linalg.eigvals(A).detach().numpy(), L.detach().numpy())
+        loss = (V.abs() * lib.tensor(weights)).sum() + (L * L).real.sum() + lib.linalg.eigvals(A).imag.abs().sum()
+        loss.backward()
+        grads.append(A.grad.resolve_conj().numpy() if lib is torch else A.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], atol=1e-10)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.linalg.eig(lib.ones(2, 3)), lambda lib: lib.linalg.eigvals(lib.ones(3)),
+    lambda lib: lib.linalg.eig(lib.ones(2, 2).half()), lambda lib: lib.linalg.eig(lib.tensor([[1.0, float("nan")],
+                                                                                            [0.0, 1.0]])),
+    lambda lib: lib.linalg.eig(lib.zeros(2, 0, 0)).eigenvalues, lambda lib: lib.linalg.eig("A"),
+    lambda lib: lib.linalg.eig(lib.ones(2, 2, dtype=lib.int64)),
+    lambda lib: (lambda A: lib.autograd.grad(lib.linalg.eig(A)[1].real.sum(), A))(  # (depends on the phase)
+        lib.tensor([[2.0, 1.0], [-1.0, 2.0]], dtype=lib.float64, requires_grad=True)),
+])
+def test_eig_edges_and_errors_as_torch(call):
+    from helpers import assert_like_torch
+
+    assert_like_torch(call, same_message=False)

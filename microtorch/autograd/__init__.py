@@ -92,6 +92,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     """The gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated."""
     outs = _as_sequence(outputs)
     ins = _as_sequence(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     _check_inputs(ins)
     for i, t in enumerate(ins):
         if not t._requires_grad:

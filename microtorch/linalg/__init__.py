@@ -14,10 +14,10 @@ from ._lu import lu, lu_factor, lu_factor_ex, lu_solve
 from ._norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from ._solve import (cholesky, cholesky_ex, det, diagonal, inv, inv_ex, matrix_exp, matrix_power, multi_dot,
                      slogdet, solve, solve_ex, solve_triangular, tensorinv, tensorsolve, vander, vecdot)
-from ._spectral import eigh, eigvalsh, lstsq, pinv, qr, svd, svdvals
+from ._spectral import eig, eigh, eigvals, eigvalsh, lstsq, pinv, qr, svd, svdvals
 from .._functions import matmul  # (torch.linalg.matmul is torch.matmul)
 
-__all__ = ["LinAlgError", "matmul", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product", "inv", "inv_ex",
+__all__ = ["LinAlgError", "matmul", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex",
            "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
            "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander",
            "vecdot", "vector_norm"]

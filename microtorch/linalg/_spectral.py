@@ -65,6 +65,31 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:
     return write_out(out, _common.Eigh(*_spec.Eigh.apply(A, uplo=UPLO.upper())), "linalg.eigh")
 
 
+def eig(A: Tensor, *, out: Any = None) -> Any:
+    """(eigenvalues, eigenvectors) of a square matrix, complex (unit-norm eigenvectors, as LAPACK's geev gives
+    them). grad: torch's, V^-H (diag(gL) + conj(1 / (L_j - L_i)) o (V^H gV - V^H V diag(Re diag V^H gV))) V^H"""
+    _check_eig_input("eig", A)
+    return write_out(out, _common.Eig(*_spec.Eig.apply(A)), "linalg.eig")
+
+
+def eigvals(A: Tensor, *, out: Any = None) -> Tensor:
+    """The (complex) eigenvalues of a square matrix. grad: V^-H diag(g) V^H"""
+    _check_eig_input("eigvals", A)
+    return write_out(out, _spec.Eig.apply(A)[0], "linalg.eigvals")
+
+
+def _check_eig_input(name: str, A: Any) -> None:
+    """A square floating or complex batch (the only linalg function here taking complex input), torch's errors."""
+    _common.check_matrix(name, A)
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+    if A.dtype.name in ("float16", "bfloat16"):
+        raise NotImplementedError(f"\"linalg_eig_out_cpu\" not implemented for '{'Half' if A.dtype.name == 'float16' else 'BFloat16'}'")
+    if not (A.is_floating_point() or A.is_complex()):
+        raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got {A.dtype.name}")
+
+
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:
     """The eigenvalues (ascending) of the symmetric matrix whose ``UPLO`` triangle A holds. grad: V diag(g) V^T"""
     _common.check_square("eigvalsh", A)

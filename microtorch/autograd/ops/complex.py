@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from ..function import Op
-from . import activation, elementwise, index, linalg, nn, reduce, shape, strided, views
+from . import activation, decomposition, elementwise, index, linalg, linalg_spectral, nn, reduce, shape, strided, views
 from .views import view_of
 from ..._dtype import as_dtype, dtype_of_array
 from ..._tensor import Tensor
@@ -205,7 +205,7 @@ HOLOMORPHIC: tuple[Any, ...] = (
     elementwise.Rsqrt, elementwise.Reciprocal, elementwise.Sin, elementwise.Cos, elementwise.Tan, elementwise.Sinh,
     elementwise.Cosh, elementwise.Asin, elementwise.Acos, elementwise.Atan, elementwise.Asinh, elementwise.Acosh,
     elementwise.Atanh, elementwise.Add, elementwise.Sub, elementwise.Mul, elementwise.Div, elementwise.Pow,
-    activation.Tanh, reduce.Prod, linalg.MatMul, linalg.Einsum, nn.Linear,
+    activation.Tanh, reduce.Prod, linalg.MatMul, linalg.Einsum, nn.Linear, decomposition.Solve,
 )
 #: ops whose forward and backward are right for complex values as written: linear maps (their backward saves
 #: nothing to conjugate), data movement, and the predicates
@@ -214,7 +214,7 @@ AS_WRITTEN: tuple[Any, ...] = (
     elementwise.IsClose, elementwise.IsFinite, elementwise.IsInf, elementwise.IsNan, elementwise.Where,
     reduce.Sum, reduce.Mean, reduce.SumToSize, reduce.CumSum, shape.Reshape, shape.Permute, shape.Expand,
     shape.Cat, shape.Split, shape.Flip, shape.Repeat, strided.Strided, views.ViewWrite, index.GetItem,
-    index.IndexPut, index.IndexAccumulate, nn.ConstantPad, Complex,
+    index.IndexPut, index.IndexAccumulate, nn.ConstantPad, Complex, linalg_spectral.Eig,
 )
 for _op in HOLOMORPHIC:
     _op.supports_complex = _op.holomorphic = True

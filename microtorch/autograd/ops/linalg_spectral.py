@@ -7,7 +7,7 @@ or eigenvalues make the spectral gradients inf/nan, as in torch.
 from __future__ import annotations
 
 from ..function import Op
-from .decomposition import SolveTriangular, _eye, lapack
+from .decomposition import Solve, SolveTriangular, _eye, lapack
 
 
 def _diag_embed(v):
@@ -81,6 +81,45 @@ class Eigh(Op):
         vtgv = v.mT @ gv
         inner = _off_diagonal_ratio((vtgv - vtgv.mT) * 0.5, w.unsqueeze(-2) - w.unsqueeze(-1)) + _diag_embed(gw)
         return v @ inner @ v.mT
+
+
+class Eig(Op):
+    """A = V diag(L) V^-1 (complex L and V, unit-norm eigenvectors, LAPACK's geev); torch's gradient (Boeddeker et
+    al., eq. 4.77): gA = V^-H (diag(gL) + conj(1 / E) o (V^H gV - V^H V diag(Re diag(V^H gV)))) V^H, E_ij = L_j - L_i
+    off the diagonal; its real part for a real A"""
+
+    materialize_grads = False  # without gV, gA = V^-H diag(gL) V^H: no division by E
+
+    def forward(ctx, a):
+        xp = ctx.xp
+        if not bool(xp.all(xp.isfinite(a))):
+            raise RuntimeError("torch.linalg.eig: input tensor should not contain infs or NaNs.")
+        kind = "complex128" if a.dtype in (xp.float64, xp.complex128) else "complex64"
+        if a.shape[-1] == 0:  # (LAPACK has nothing to do; NumPy would answer in a real dtype)
+            w, v = xp.zeros(a.shape[:-1], dtype=kind), xp.zeros(a.shape, dtype=kind)
+        else:
+            w, v = (o.astype(kind, copy=False) for o in lapack(xp, "eig", a))  # (NumPy: real when every L is)
+        ctx.real_input = a.dtype.kind != "c"
+        ctx.save_for_backward(w, v)
+        return w, v
+
+    def backward(ctx, gw, gv):
+        from .complex import imag, real
+
+        w, v = ctx.saved_tensors
+        vh = v.mH
+        inner = _diag_embed(gw) if gw is not None else v * 0
+        if gv is not None:
+            vhgv = vh @ gv
+            diagonal = vhgv.diagonal(0, -2, -1)
+            if not bool((imag(diagonal).abs() <= 1e-2).all()):
+                raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                                   "multiplication by e^{i phi}. The specified loss function depends on this "
+                                   "quantity, so it is ill-defined.")
+            vhgv = vhgv - vh @ (v * real(diagonal).to(v.dtype).unsqueeze(-2))
+            inner = inner + _off_diagonal_ratio(vhgv, (w.unsqueeze(-2) - w.unsqueeze(-1)).conj())
+        grad = Solve.apply(vh, inner @ vh)
+        return real(grad) if ctx.real_input else grad
 
 
 class Qr(Op):
