@@ -132,3 +132,12 @@ def test_eig_edges_and_errors_as_torch(call):
     from helpers import assert_like_torch
 
     assert_like_torch(call, same_message=False)
+
+
+def test_eig_without_a_general_eigensolver_says_so(monkeypatch):
+    """A backend whose xp.linalg has no eig (CuPy's linalg in many versions) refuses by name, not AttributeError."""
+    from microtorch._unsupported import UnsupportedError
+
+    monkeypatch.delattr(np.linalg, "eig")
+    with pytest.raises(UnsupportedError, match="no general eigensolver"):
+        mt.linalg.eig(mt.eye(2))

@@ -94,6 +94,11 @@ class Eig(Op):
         xp = ctx.xp
         if not bool(xp.all(xp.isfinite(a))):
             raise RuntimeError("torch.linalg.eig: input tensor should not contain infs or NaNs.")
+        if not hasattr(xp.linalg, "eig"):  # (CuPy's linalg has only the Hermitian eigh in many versions)
+            from ..._unsupported import UnsupportedError
+
+            raise UnsupportedError(f"linalg.eig: the {ctx.device.type} backend's array library has no general "
+                                   f"eigensolver (xp.linalg.eig); compute it on the cpu (A.cpu())")
         kind = "complex128" if a.dtype in (xp.float64, xp.complex128) else "complex64"
         if a.shape[-1] == 0:  # (LAPACK has nothing to do; NumPy would answer in a real dtype)
             w, v = xp.zeros(a.shape[:-1], dtype=kind), xp.zeros(a.shape, dtype=kind)
