@@ -11,7 +11,7 @@
 - ``linalg``: matmul, outer, addmm, einsum
 - ``matrix``: tril/triu, diag, trace (compositions)
 - ``decomposition``, ``linalg_spectral``, ``linalg_lu``, ``linalg_norm``: ``torch.linalg``'s solves, inverses, determinants,
-  Cholesky, SVD, eigh, QR, pinv, LU and p-norms
+  Cholesky, SVD, eigh, eig, QR, pinv, LU and p-norms
 - ``fourier``: the discrete Fourier transforms of ``torch.fft`` (complex-to-complex, real-to-complex, complex-to-real)
 - ``nn``: softmax, linear, embedding, constant padding
 - ``activation``: the activation kernels (relu, tanh, sigmoid, gelu, softplus)

@@ -1,4 +1,4 @@
-"""Spectral decompositions: ``svd``, ``eigh``, ``qr`` and the pseudo-inverse (``torch.linalg``'s).
+"""Spectral decompositions: ``svd``, ``eigh``, ``eig`` (complex), ``qr`` and the pseudo-inverse (``torch.linalg``'s).
 
 Forward runs the backend's ``xp.linalg`` over any batch dims; backward is torch's formula written
 with Tensor ops (so second derivatives come from differentiating it again). Degenerate singular values
