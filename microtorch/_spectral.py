@@ -8,13 +8,13 @@ check refuses a window whose envelope vanishes).
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any, Optional
 
 from ._creation import arange, ones, zeros
 from ._promotion import _expect
 from ._signatures import _SCALAR_TYPE_NAMES
 from ._tensor import Tensor
+from ._warn_once import warn_once
 
 _WINDOW_WARNING = ("A window was not provided. A rectangular window will be applied,which is known to cause spectral "
                    "leakage. Other windows such as torch.hann_window or torch.hamming_window are recommended to reduce "
@@ -23,15 +23,6 @@ _WINDOW_WARNING = ("A window was not provided. A rectangular window will be appl
 _REAL_OUTPUT_WARNING = ("stft with return_complex=False is deprecated. In a future pytorch release, stft will return "
                         "complex tensors for all inputs, and return_complex=False will raise an error.\nNote: you can "
                         "still call torch.view_as_real on the complex output to recover the old return format.")
-
-
-_warned: set = set()  # the warnings torch gives once per process (TORCH_WARN_ONCE), as given
-
-
-def _warn_once(message: str) -> None:
-    if message not in _warned:
-        _warned.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _lengths(n_fft: Any, hop_length: Any, win_length: Any, fn: str) -> tuple:
@@ -84,13 +75,13 @@ def stft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_length
     if center and align_to_window is not None:
         raise RuntimeError("stft align_to_window should only be set when center = false")
     if window is None:
-        _warn_once(_WINDOW_WARNING)
+        warn_once("stft window", _WINDOW_WARNING)
     complex_input = input.is_complex() or isinstance(window, Tensor) and window.is_complex()
     if not (return_complex if return_complex is not None else complex_input):
         if return_complex is None:
             raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will further "
                                "require that return_complex=True in a future PyTorch release.")
-        _warn_once(_REAL_OUTPUT_WARNING)
+        warn_once("stft real output", _REAL_OUTPUT_WARNING)
     if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError(f"stft: expected a tensor of floating point or complex values, got "
                            f"{_SCALAR_TYPE_NAMES[input.dtype.name]}")
@@ -159,8 +150,8 @@ def istft(input: Tensor, n_fft: int, hop_length: Optional[int] = None, win_lengt
                            f"somewhere: choose a hop_length or window whose frames cover every sample)")
     y = y / envelope
     if end > signal_length:
-        _warn_once("The length of signal is shorter than the length parameter. Result is being padded with zeros in "
-                   "the tail. Please check your center and hop_length settings.")
+        warn_once("istft length", "The length of signal is shorter than the length parameter. Result is being padded "
+                  "with zeros in the tail. Please check your center and hop_length settings.")
         from .nn.functional import pad
 
         y = pad(y, (0, end - signal_length))

@@ -2,21 +2,15 @@
 that no compilation happens (TorchScript export is not supported)."""
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable
 
-_warned = False
+from ._warn_once import warn_once
 
 
 def _warn_once(what: str) -> None:
-    """Warn on the first call (every call after ``microtorch.set_warn_always(True)``)."""
-    global _warned
-    from . import is_warn_always_enabled
-
-    if not _warned or is_warn_always_enabled():
-        _warned = True
-        warnings.warn(f"microtorch.jit.{what} does not compile: the callable runs eagerly, unchanged "
-                      "(TorchScript is not supported)", UserWarning, stacklevel=3)
+    """Warn on the first call of script or trace (every call after ``microtorch.set_warn_always(True)``)."""
+    warn_once("jit", f"microtorch.jit.{what} does not compile: the callable runs eagerly, unchanged "
+              "(TorchScript is not supported)", stacklevel=3)
 
 
 def script(obj: Callable, optimize: Any = None, _frames_up: int = 0, _rcb: Any = None,

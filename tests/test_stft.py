@@ -51,7 +51,7 @@ def test_layouts_and_methods_equal_torchs(call):
 def test_warnings_as_torchs_once_per_process(call, message, monkeypatch):
     """torch's TORCH_WARN_ONCE: the first call warns, later ones do not (microtorch's record is reset here; torch's
     cannot be, so its side is not asserted)."""
-    monkeypatch.setattr(microtorch._spectral, "_warned", set())
+    monkeypatch.setattr(microtorch._warn_once, "given", set())
     with pytest.warns(UserWarning, match=message):
         call(microtorch)
     with warnings.catch_warnings():
@@ -103,3 +103,15 @@ def test_bad_inputs_torch_fails_on_internally_get_clear_errors():
         microtorch.stft([1.0, 2.0], 8)
     with pytest.raises(RuntimeError, match="istft: expected a tensor with 2 or 3 dimensions"):
         microtorch.istft(microtorch.ones(5, dtype=microtorch.complex64), 8)
+
+
+def test_warn_always_repeats_the_warnings_as_torchs():
+    """torch's TORCH_WARN_ONCE warns on every call under set_warn_always(True); so does microtorch."""
+    for lib in (torch, microtorch):
+        lib.set_warn_always(True)
+        try:
+            for _ in range(2):
+                with pytest.warns(UserWarning, match="A window was not provided"):
+                    lib.stft(_signal(lib), 8, return_complex=True)
+        finally:
+            lib.set_warn_always(False)
