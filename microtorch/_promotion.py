@@ -60,6 +60,13 @@ def _expect(value: Any, kind: type, fn: str, arg: str, position: int = 1) -> Non
         raise ValueError("Overflow when unpacking long long")
 
 
+def _optional_ints(fn: str, **values: Any) -> None:
+    """torch's TypeError for a keyword argument that is neither None nor an int (``n=2.5``, ``hop_length="a"``)."""
+    for arg, value in values.items():
+        if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, _bool)):
+            raise TypeError(f"{fn}(): argument '{arg}' must be int, not {type(value).__name__}")
+
+
 def _floating_kernel(input: Any, fn: str, kernel: str) -> None:
     """torch's errors for an input that is no tensor, or an integer or bool one, to a floating-only kernel."""
     _expect(input, Tensor, fn, "input")

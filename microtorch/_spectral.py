@@ -7,11 +7,10 @@ check refuses a window whose envelope vanishes).
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any, Optional
 
 from ._creation import arange, ones, zeros
-from ._promotion import _expect
+from ._promotion import _expect, _optional_ints
 from ._signatures import _SCALAR_TYPE_NAMES
 from ._tensor import Tensor
 from ._warn_once import warn_once
@@ -27,9 +26,7 @@ _REAL_OUTPUT_WARNING = ("stft with return_complex=False is deprecated. In a futu
 
 def _lengths(n_fft: Any, hop_length: Any, win_length: Any, fn: str) -> tuple:
     """(hop_length, win_length) with torch's defaults (n_fft // 4, n_fft), after the integer checks."""
-    for name, value in (("n_fft", n_fft), ("hop_length", hop_length), ("win_length", win_length)):
-        if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
-            raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(value).__name__}")
+    _optional_ints(fn, n_fft=n_fft, hop_length=hop_length, win_length=win_length)
     hop = n_fft // 4 if hop_length is None else int(hop_length)
     win = n_fft if win_length is None else int(win_length)
     if hop <= 0:

@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 from . import _dtype
 from ._creation import arange
-from ._promotion import _expect, _float_input, _normalize_dim
+from ._promotion import _expect, _float_input, _normalize_dim, _optional_ints
 from ._signatures import _SCALAR_TYPE_NAMES, write_out
 from ._tensor import Tensor
 from .autograd.ops import fourier as _ops
@@ -25,9 +25,6 @@ __all__ = [
     "fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn", "ifft", "ifft2", "ifftn", "ifftshift",
     "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn",
 ]
-
-_COMPLEX_OF = {"float32": _dtype.complex64, "float64": _dtype.complex128}
-
 
 # ---- argument checks -----------------------------------------------------------------------------------------
 def _input(input: Any, fn: str, real: str = "") -> Tensor:
@@ -78,9 +75,7 @@ def _int_tuple(value: Any, fn: str, arg: str) -> Optional[tuple]:
 
 def _one_dim(x: Tensor, n: Any, dim: Any, fn: str) -> tuple:
     """(dims, sizes) of a 1-d transform: ``n`` points along ``dim`` (default: its size)."""
-    for arg, value in (("n", n), ("dim", dim)):
-        if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
-            raise TypeError(f"fft_{fn}(): argument '{arg}' must be int, not {type(value).__name__}")
+    _optional_ints(f"fft_{fn}", n=n, dim=dim)
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = _normalize_dim(dim, x.ndim)
@@ -129,9 +124,13 @@ def _out(out: Any, result: Tensor, fn: str) -> Tensor:
 
 
 # ---- the three kinds of transform ----------------------------------------------------------------------------
+def _as_complex(x: Tensor) -> Tensor:
+    """A real (float32/float64) input as complex64/complex128; a complex one itself."""
+    return x.to(x.dtype.to_complex()) if not x.is_complex() else x
+
+
 def _c2c(x: Tensor, dims: tuple, sizes: tuple, norm: str, inverse: bool) -> Tensor:
-    if not x.is_complex():
-        x = x.to(_COMPLEX_OF[x.dtype.name])
+    x = _as_complex(x)
     if not dims:  # (torch's fftn over no dims: a copy)
         return x.clone()
     return _ops.FFT.apply(_resized(x, dims, sizes), dims=dims, norm=norm, inverse=inverse)
@@ -143,8 +142,7 @@ def _r2c(x: Tensor, dims: tuple, sizes: tuple, norm: str) -> Tensor:
 
 def _c2r(x: Tensor, dims: tuple, sizes: tuple, norm: str, last_given: bool) -> Tensor:
     """``sizes[-1]``: the output's length on the last dim when ``last_given``, else 2 (input length - 1)."""
-    if not x.is_complex():
-        x = x.to(_COMPLEX_OF[x.dtype.name])
+    x = _as_complex(x)
     n = _points(sizes[-1] if last_given else 2 * (x.shape[dims[-1]] - 1))
     x = _resized(x, dims, sizes[:-1] + (n // 2 + 1,))
     return _ops.IRFFT.apply(x, dims=dims, norm=norm, n=n)
@@ -318,7 +316,8 @@ def ihfftn(input: Tensor, s: Optional[Sequence[int]] = None, dim: Optional[Seque
 def fftfreq(n: int, d: float = 1.0, *, out: Any = None, dtype: Any = None, layout: Any = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
     """The frequencies of an ``n``-point transform with sample spacing ``d``: [0, 1, ..., -(n//2), ..., -1] / (d n)."""
-    dtype = _frequency_dtype(n, d, dtype, "fftfreq", points=n)
+    _expect(n, int, "fft_fftfreq", "n")
+    dtype = _frequency_dtype(d, dtype, "fftfreq", points=n)
     values = arange(n, dtype=dtype, device=device)
     values[(n + 1) // 2:] -= n
     return _scaled_frequencies(values, n, d, out, requires_grad, "fftfreq")
@@ -329,14 +328,14 @@ def rfftfreq(n: int, d: float = 1.0, *, out: Any = None, dtype: Any = None, layo
     """The non-negative frequencies of an ``n``-point real transform: [0, 1, ..., n//2] / (d n)."""
     _expect(n, int, "fft_rfftfreq", "n")
     points = (n // 2 if n >= 0 else -(-n // 2)) + 1  # (torch's n/2 + 1 in C++: -3 gives 0 points, -1 one)
-    dtype = _frequency_dtype(n, d, dtype, "rfftfreq", points)
+    dtype = _frequency_dtype(d, dtype, "rfftfreq", points)
     values = arange(points, dtype=dtype, device=device)
     return _scaled_frequencies(values, n, d, out, requires_grad, "rfftfreq")
 
 
-def _frequency_dtype(n: Any, d: Any, dtype: Any, fn: str, points: int) -> Any:
-    """The frequencies' dtype, after torch's checks of ``n``, ``d``, the number of ``points`` and ``dtype``."""
-    _expect(n, int, f"fft_{fn}", "n")
+def _frequency_dtype(d: Any, dtype: Any, fn: str, points: int) -> Any:
+    """The frequencies' dtype, after torch's checks of ``d``, the number of ``points`` (``n`` is checked first)
+    and ``dtype``."""
     if not isinstance(d, (numbers.Real, Tensor)) or isinstance(d, bool):
         raise TypeError(f"fft_{fn}(): argument 'd' (position 2) must be float, not {type(d).__name__}")
     if points < 0:

@@ -33,8 +33,9 @@ def check_tensor(name: str, a: object, what: str = "A") -> None:
         raise TypeError(f"linalg.{name}(): argument '{what}' must be Tensor, not {type(a).__name__}")
 
 
-def check_float(name: str, a: Tensor) -> None:
-    if not a.is_floating_point():
+def check_float(name: str, a: Tensor, complex_ok: bool = False) -> None:
+    """A floating tensor (or, ``complex_ok``, a complex one), else torch's error."""
+    if not (a.is_floating_point() or complex_ok and a.is_complex()):
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
                            f"{_torch_type_name(a)}")
 
@@ -45,13 +46,13 @@ def check_matrix(name: str, a: Tensor, what: str = "A") -> None:
         raise RuntimeError(f"linalg.{name}: The input tensor {what} must have at least 2 dimensions.")
 
 
-def check_square(name: str, a: Tensor, what: str = "A") -> None:
-    """A floating batch of square matrices, else torch's error."""
+def check_square(name: str, a: Tensor, what: str = "A", complex_ok: bool = False) -> None:
+    """A floating (``complex_ok``: or complex) batch of square matrices, else torch's error."""
     check_matrix(name, a, what)
     if a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"linalg.{name}: {what} must be batches of square matrices, but they are "
                            f"{a.shape[-2]} by {a.shape[-1]} matrices")
-    check_float(name, a)
+    check_float(name, a, complex_ok)
 
 
 def check_same_dtype(name: str, a: Tensor, b: Tensor, names: Sequence[str] = "AB") -> None:

@@ -79,15 +79,11 @@ def eigvals(A: Tensor, *, out: Any = None) -> Tensor:
 
 
 def _check_eig_input(name: str, A: Any) -> None:
-    """A square floating or complex batch (the only linalg function here taking complex input), torch's errors."""
-    _common.check_matrix(name, A)
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
-                           f"{A.shape[-1]} matrices")
+    """A square floating or complex batch (the only linalg functions here taking complex input), but not half
+    precision, with torch's errors."""
+    _common.check_square(name, A, complex_ok=True)
     if A.dtype.name in ("float16", "bfloat16"):
-        raise NotImplementedError(f"\"linalg_eig_out_cpu\" not implemented for '{'Half' if A.dtype.name == 'float16' else 'BFloat16'}'")
-    if not (A.is_floating_point() or A.is_complex()):
-        raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got {A.dtype.name}")
+        raise NotImplementedError(f"\"linalg_eig_out_cpu\" not implemented for '{_common._torch_type_name(A)}'")
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:
