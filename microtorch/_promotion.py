@@ -67,6 +67,27 @@ def _optional_ints(fn: str, **values: Any) -> None:
             raise TypeError(f"{fn}(): argument '{arg}' must be int, not {type(value).__name__}")
 
 
+def _int_arg(value: Any, fn: str, arg: str, position: int) -> int:
+    """torch's TypeError for a positional int argument given something else (a bool is no int here)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, _bool):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be int, not {type(value).__name__}")
+    return int(value)
+
+
+def _int_tuple(value: Any, fn: str, arg: str, position: int, single: bool = True) -> tuple:
+    """A ``tuple of ints`` argument as a tuple (one int too, where ``single``), else torch's TypeError."""
+    if single and isinstance(value, numbers.Integral) and not isinstance(value, _bool):
+        return (int(value),)
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, not "
+                        f"{type(value).__name__}")
+    for i, item in enumerate(value):
+        if not isinstance(item, numbers.Integral) or isinstance(item, _bool):
+            raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, but found "
+                            f"element of type {type(item).__name__} at pos {i}")
+    return tuple(int(v) for v in value)
+
+
 def _floating_kernel(input: Any, fn: str, kernel: str) -> None:
     """torch's errors for an input that is no tensor, or an integer or bool one, to a floating-only kernel."""
     _expect(input, Tensor, fn, "input")

@@ -1194,6 +1194,16 @@ class Tensor(TensorCompat):
     def log_softmax(self, dim: builtins.int, dtype: _dtype.dtype | None = None) -> Tensor:
         return _nn_ops.softmax(self if dtype is None else self.to(dtype), dim, _nn_ops.LogSoftmax)
 
+    def hardshrink(self, lambd: builtins.float = 0.5) -> Tensor:
+        from .nn.functional import hardshrink
+
+        return hardshrink(self, lambd)
+
+    def prelu(self, weight: Tensor) -> Tensor:
+        from .nn.functional import prelu
+
+        return prelu(self, weight)
+
     # ---- shape ----------------------------------------------------------------------------------------
     def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
         return _shape.reshape(self, _shape_arg(sizes if shape is None else (shape,)))

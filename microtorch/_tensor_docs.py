@@ -179,6 +179,8 @@ DOCS: dict[str, str] = {
     "count_nonzero": "The number of nonzero elements (over ``dim``); not differentiable.",
     "softmax": "``exp(x) / sum(exp(x))`` along ``dim``. grad: s * (g - sum(g * s)).",
     "log_softmax": "``x - logsumexp(x)`` along ``dim``. grad: g - softmax(x) * sum(g).",
+    "hardshrink": "x where |x| > ``lambd``, else 0 (``nn.functional.hardshrink``).",
+    "prelu": "x where x >= 0, else ``weight`` x, one slope per channel or one for all (``nn.functional.prelu``).",
     # ---- shape --------------------------------------------------------------------------------------------
     "reshape": "The same elements in a new shape (a view when possible, one -1 inferred). grad: g reshaped back.",
     "view": "A view with a new shape (``view(dtype)`` is not supported). grad: g reshaped back.",

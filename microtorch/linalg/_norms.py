@@ -67,7 +67,7 @@ def _matrix_dims(A: Tensor, dim: Any) -> tuple:
         dim = (dim,)
     dims = tuple(d + A.ndim if d < 0 else d for d in dim)
     if len(dims) != 2:
-        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {tuple(dim)}")
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")  # (torch's spelling)
     if any(not -A.ndim <= d < A.ndim for d in dim):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-A.ndim}, {A.ndim - 1}], but got "
                          f"{[d for d in dim if not -A.ndim <= d < A.ndim][0]})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 from .._signatures import _SCALAR_TYPE_NAMES
 from .._tensor import Tensor
@@ -58,6 +59,11 @@ def tanhshrink(input: Tensor) -> Tensor:
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """x where x >= 0, else a x: a ~ U(lower, upper) per element while training, (lower + upper) / 2 otherwise."""
+    return _rrelu(input, lower, upper, training, inplace, None)
+
+
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool, inplace: bool, generator: Any) -> Tensor:
+    """rrelu, the training slopes drawn from ``generator`` (None: the default one; torch.rrelu takes one)."""
     _check_float("rrelu", input)
     for name, bound in (("lower", lower), ("upper", upper)):
         if not math.isfinite(bound):
@@ -69,7 +75,8 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         return _maybe_inplace(input, inplace, lambda x: x.where(x >= 0, x * slope))
     from .._creation import empty
 
-    slopes = empty(tuple(input.shape), dtype=input.dtype, device=input.device).uniform_(lower, upper)
+    slopes = empty(tuple(input.shape), dtype=input.dtype, device=input.device).uniform_(lower, upper,
+                                                                                         generator=generator)
     return _maybe_inplace(input, inplace, lambda x: x.where(x >= 0, x * slopes))
 
 

@@ -400,6 +400,18 @@ class LSTM(RNNBase):
 
 
 # ---- cells --------------------------------------------------------------------------------------------
+def check_cell_sizes(input: Tensor, hx: tuple, input_size: int, hidden_size: int) -> None:
+    """torch's cell checks: the input's features, then each state's batch and features."""
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {input_size}")
+    for i, h in enumerate(hx):
+        if h.size(0) != input.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} batch size {h.size(0)}")
+        if h.ndim < 2 or h.shape[1] != hidden_size:
+            got = h.shape[1] if h.ndim >= 2 else None
+            raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {got}, expected {hidden_size}")
+
+
 class RNNCellBase(Module):
     """What the cells share: ``weight_ih``, ``weight_hh`` (and ``bias_ih``, ``bias_hh``), initialised
     uniform in +-1/sqrt(hidden_size), and torch's input checks."""
@@ -453,15 +465,7 @@ class RNNCellBase(Module):
         return input, hx, batched
 
     def _check_sizes(self, input: Tensor, hx: tuple) -> None:
-        """torch's cell checks: the input's features, then each state's batch and features."""
-        if input.shape[1] != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[1]} expected {self.input_size}")
-        for i, h in enumerate(hx):
-            if h.shape[0] != input.shape[0]:
-                raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match hidden{i} batch size {h.shape[0]}")
-            if h.ndim < 2 or h.shape[1] != self.hidden_size:
-                got = h.shape[1] if h.ndim >= 2 else None
-                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {got}, expected {self.hidden_size}")
+        check_cell_sizes(input, hx, self.input_size, self.hidden_size)
 
     def _step(self, step: Any, input: Tensor, hx: tuple) -> tuple:
         return step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh, None)
