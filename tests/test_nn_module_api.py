@@ -375,6 +375,15 @@ LAZY = {
     "LazyConv2d-unbatched": (lambda nn: nn.LazyConv2d(2, 2), (3, 4, 4)),
     "LazyConvTranspose1d": (lambda nn: nn.LazyConvTranspose1d(2, 3, output_padding=1, stride=2), (1, 3, 4)),
     "LazyConvTranspose2d": (lambda nn: nn.LazyConvTranspose2d(4, 3, stride=2), (2, 3, 4, 4)),
+    "LazyConv3d": (lambda nn: nn.LazyConv3d(4, 2, padding=1), (1, 2, 3, 3, 3)),
+    "LazyConvTranspose3d": (lambda nn: nn.LazyConvTranspose3d(2, 2, stride=2), (1, 3, 2, 2, 2)),
+    "LazyBatchNorm1d": (lambda nn: nn.LazyBatchNorm1d(), (4, 3)),
+    "LazyBatchNorm2d": (lambda nn: nn.LazyBatchNorm2d(momentum=0.3), (2, 3, 4, 4)),
+    "LazyBatchNorm3d-no-affine": (lambda nn: nn.LazyBatchNorm3d(affine=False), (2, 3, 2, 2, 2)),
+    "LazyBatchNorm1d-no-bias": (lambda nn: nn.LazyBatchNorm1d(bias=False, track_running_stats=False), (4, 5, 2)),
+    "LazyInstanceNorm1d": (lambda nn: nn.LazyInstanceNorm1d(), (2, 3, 5)),
+    "LazyInstanceNorm2d": (lambda nn: nn.LazyInstanceNorm2d(affine=False), (2, 3, 4, 4)),
+    "LazyInstanceNorm3d": (lambda nn: nn.LazyInstanceNorm3d(track_running_stats=False), (1, 2, 3, 3, 3)),
 }
 
 
@@ -392,6 +401,27 @@ def _lazy_run(lib, name: str):
 @pytest.mark.parametrize("name", list(LAZY))
 def test_lazy_modules_match_torch(name):
     assert _lazy_run(mt, name) == _lazy_run(torch, name)
+
+
+@pytest.mark.parametrize("name", [n for n in LAZY if "Norm" in n])
+def test_lazy_norms_compute_and_track_as_torchs(name):
+    build, shape = LAZY[name]
+    x = np.random.default_rng(3).standard_normal(shape)
+    results = []
+    for lib in (mt, torch):
+        module = build(lib.nn).double()
+        outs = [module(lib.tensor(x)) for _ in range(2)]
+        module.eval()
+        outs.append(module(lib.tensor(x * 2)))
+        results.append([o.detach().numpy() for o in outs] + [v.numpy() for v in module.state_dict().values()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_lazy_instance_norm_reads_dim_1_even_unbatched_as_torchs():
+    for lib in (mt, torch):  # (torch's lazy norms take num_features from shape[1]: 5 here, then the check refuses)
+        with pytest.raises(ValueError, match=r"expected input's size at dim=0 to match num_features \(5\), but got: 3"):
+            lib.nn.LazyInstanceNorm1d()(lib.ones(3, 5))
 
 
 def test_lazy_module_loads_torch_weights_and_checks_input():

@@ -108,3 +108,83 @@ def test_buffer_assignment_registers_a_buffer():
                      isinstance(nn.Buffer(lib.ones(1)), lib.Tensor), nn.Buffer().shape == (0,),
                      nn.Buffer(lib.ones(1, requires_grad=True)).requires_grad))
     assert seen[1] == seen[0]
+
+
+WITH_INDICES = [
+    ("max_pool1d_with_indices", (3, 2, 1), (2, 3, 9)),
+    ("max_pool2d_with_indices", (2,), (2, 3, 6, 6)),
+    ("max_pool3d_with_indices", (2, 1), (1, 2, 4, 4, 4)),
+    ("adaptive_max_pool1d_with_indices", (4,), (2, 3, 9)),
+    ("adaptive_max_pool2d_with_indices", ((3, 2),), (2, 3, 6, 6)),
+    ("adaptive_max_pool3d_with_indices", (2,), (1, 2, 4, 4, 4)),
+]
+
+
+@pytest.mark.parametrize("name, args, shape", WITH_INDICES)
+def test_with_indices_spellings_return_values_and_indices_as_torchs(name, args, shape):
+    x = np.random.default_rng(5).standard_normal(shape)
+    results = []
+    for lib in LIBS:
+        values, indices = getattr(lib.nn.functional, name)(lib.tensor(x), *args)  # (return_indices=False: still both)
+        results.append((values.numpy(), indices.numpy()))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+
+
+def test_fractional_max_pool_with_indices_spellings():
+    x = np.random.default_rng(6).standard_normal((1, 2, 7, 7, 7))
+    samples = np.random.default_rng(7).uniform(0, 1, (1, 2, 3))
+    for spatial in (2, 3):
+        results = []
+        for lib in LIBS:
+            fn = getattr(lib.nn.functional, f"fractional_max_pool{spatial}d_with_indices")
+            data = lib.tensor(x[:, :, 0] if spatial == 2 else x)
+            out = fn(data, 2, output_size=3, _random_samples=lib.tensor(samples[:, :, :spatial]))
+            results.append([t.numpy() for t in out])
+        for ours, theirs in zip(results[1], results[0]):
+            np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("norm_type, kernel, stride, ceil", [(2, 2, None, False), (3, (2, 1, 2), 1, False),
+                                                             (1.5, 3, 2, True)])
+def test_lp_pool3d_and_LPPool3d_as_torchs(norm_type, kernel, stride, ceil):
+    x = np.random.default_rng(8).uniform(0.1, 2, (2, 2, 5, 5, 5))
+    results = []
+    for lib in LIBS:
+        t = lib.tensor(x, requires_grad=True)
+        out = lib.nn.functional.lp_pool3d(t, norm_type, kernel, stride, ceil)
+        module_out = lib.nn.LPPool3d(norm_type, kernel, stride, ceil)(t)
+        out.sum().backward()
+        results.append((out.detach().numpy(), module_out.detach().numpy(), t.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_deprecated_NLLLoss2d_and_Container_as_torchs():
+    x = np.log(np.random.default_rng(9).dirichlet(np.ones(4), size=(6,)))
+    results = []
+    for lib in LIBS:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loss = lib.nn.NLLLoss2d(reduction="sum")(lib.tensor(x), lib.tensor([0, 1, 2, 3, 1, 0]))
+            box = lib.nn.Container(a=lib.nn.Linear(2, 3), b=lib.nn.ReLU())
+        results.append((loss.item(), [(w.category, str(w.message)) for w in caught], list(box._modules),
+                        [tuple(p.shape) for p in box.parameters()]))
+    assert results[1] == results[0]
+    with pytest.warns(FutureWarning, match="NLLLoss2d"):
+        assert isinstance(mt.nn.NLLLoss2d(), mt.nn.NLLLoss)
+
+
+def test_uninitialized_parameter_and_buffer_are_nn_names():
+    for lib in LIBS:
+        p, b = lib.nn.UninitializedParameter(), lib.nn.UninitializedBuffer()
+        p.materialize((2, 3))
+        b.materialize((4,))
+        assert type(p) is lib.nn.Parameter and tuple(p.shape) == (2, 3) and p.requires_grad
+        assert type(b) is lib.Tensor and tuple(b.shape) == (4,) and not b.requires_grad
+
+
+def test_functional_conv_tbc_and_native_channel_shuffle_are_the_top_level_ones():
+    assert mt.nn.functional.conv_tbc is mt.conv_tbc
+    assert mt.nn.functional.native_channel_shuffle is mt.native_channel_shuffle
+    assert torch.nn.functional.conv_tbc is torch.conv_tbc

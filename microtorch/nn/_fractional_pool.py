@@ -11,7 +11,8 @@ from .._functions import cat
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
-__all__ = ["fractional_max_pool2d", "fractional_max_pool3d"]
+__all__ = ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 
 def _sizes(value: Any, spatial: int, name: str) -> tuple:
@@ -96,3 +97,17 @@ def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = No
                           return_indices: bool = False, _random_samples: Tensor | None = None) -> Any:
     """Fractional max pooling of (N, C, D, H, W); ``_random_samples`` is (N, C, 3). grad: to each window's max."""
     return _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, _random_samples, 3)
+
+
+def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """``fractional_max_pool2d(..., return_indices=True)``: (values, indices)."""
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, True, _random_samples, 2)
+
+
+def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """``fractional_max_pool3d(..., return_indices=True)``: (values, indices)."""
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, True, _random_samples, 3)

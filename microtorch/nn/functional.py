@@ -1370,10 +1370,15 @@ __all__ += _losses_extra_names + _pool_extra_names
 
 from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402
 from ._upsample import upsample, upsample_bilinear, upsample_nearest  # noqa: E402
-from ._fractional_pool import fractional_max_pool2d, fractional_max_pool3d  # noqa: E402
+from ._fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                               fractional_max_pool3d, fractional_max_pool3d_with_indices)
 
 __all__ += ["linear_cross_entropy", "upsample", "upsample_bilinear", "upsample_nearest", "fractional_max_pool2d",
-            "fractional_max_pool3d"]
+            "fractional_max_pool3d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices"]
+# torch.nn.functional's spellings of the top-level aten functions
+from .._nn_forms import conv_tbc, native_channel_shuffle  # noqa: E402
+
+__all__ += ["conv_tbc", "native_channel_shuffle"]
 # the distances between the rows of one tensor (issue 21): a composite of the p-norm, as torch.pdist
 from ..autograd.ops.distance import pdist  # noqa: E402
 

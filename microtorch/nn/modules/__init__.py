@@ -4,16 +4,16 @@ from .activation import (
     ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh,
 )
 from .attention import MultiheadAttention
-from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .container import Container, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
-from .conv import LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d
+from .conv import LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d
 from .linear import LazyLinear
 from .linear import Bilinear, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from .module import Module
-from .batchnorm import BatchNorm1d, BatchNorm2d
+from .batchnorm import BatchNorm1d, BatchNorm2d, LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d
 from .normalization import GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .sparse import Embedding
@@ -29,11 +29,12 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .fold import Fold, Unfold
 from .sparse import EmbeddingBag
 from .dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
-from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .instancenorm import (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+                           LazyInstanceNorm3d)
 from .loss import (
     CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelMarginLoss,
     MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
-    TripletMarginWithDistanceLoss, CTCLoss,
+    TripletMarginWithDistanceLoss, CTCLoss, NLLLoss2d,
 )
 from .batchnorm import BatchNorm3d
 from .normalization import LocalResponseNorm, RMSNorm
@@ -41,7 +42,7 @@ from .padding import *  # noqa: F401,F403
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import (
     AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool3d, FractionalMaxPool2d,
-    FractionalMaxPool3d, LPPool1d, LPPool2d, MaxPool3d, MaxUnpool1d,
+    FractionalMaxPool3d, LPPool1d, LPPool2d, LPPool3d, MaxPool3d, MaxUnpool1d,
     MaxUnpool2d, MaxUnpool3d,
 )
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -71,5 +72,7 @@ __all__ += [
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "LinearCrossEntropyLoss", "LinearCrossEntropyOptions", "Conv3d", "ConvTranspose3d",
     "MaxPool3d", "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "FractionalMaxPool2d",
     "FractionalMaxPool3d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
-    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss", "MaxUnpool3d",
+    "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss", "MaxUnpool3d", "LazyConv3d", "LazyConvTranspose3d",
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d", "LPPool3d", "NLLLoss2d", "Container",
 ] + padding.__all__

@@ -1,11 +1,15 @@
-"""Batch normalisation (torch's ``nn.modules.batchnorm``): ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``."""
+"""Batch normalisation (torch's ``nn.modules.batchnorm``): ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d`` and their lazy
+forms (``num_features`` from the first input)."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..._creation import ones, tensor, zeros
 from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 from .. import functional as F
+from ..parameter import UninitializedBuffer, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 from .normalization import _add_affine, _reset_affine
 
@@ -89,3 +93,56 @@ class BatchNorm3d(_BatchNorm):
         if input.ndim != 5:
             raise ValueError(f"expected 5D input (got {input.ndim}D input)")
 
+
+class _LazyNormBase(LazyModuleMixin, _BatchNorm):
+    """What the lazy norms share: ``num_features`` from dimension 1 of the first input (as torch's, also for an
+    unbatched instance-norm input), then the ordinary initialisation."""
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+        # affine and running statistics off at first, so nothing is made that the first input would replace
+        super().__init__(0, eps, momentum, False, False, device, dtype, bias=False)
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = tensor(0, device=device)
+
+    def reset_parameters(self) -> None:
+        """The ordinary initialisation, once the shapes are known."""
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: Any, **kwargs: Any) -> None:
+        """``num_features`` from ``input.shape[1]``; materialize and initialise."""
+        if not self.has_uninitialized_params():
+            return
+        self.num_features = input.shape[1]
+        with no_grad():
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                value = getattr(self, name)
+                if value is not None:
+                    value.materialize((self.num_features,))
+            self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):
+    """A ``BatchNorm1d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyNormBase, BatchNorm2d):
+    """A ``BatchNorm2d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
+    """A ``BatchNorm3d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = BatchNorm3d

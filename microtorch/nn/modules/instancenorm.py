@@ -1,4 +1,5 @@
-"""``InstanceNorm1d/2d/3d``: each (sample, channel) normalised over its positions."""
+"""``InstanceNorm1d/2d/3d``: each (sample, channel) normalised over its positions; their lazy forms (torch's
+defaults there: affine, with running statistics)."""
 from __future__ import annotations
 
 import warnings
@@ -6,7 +7,7 @@ from typing import Any
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .batchnorm import _BatchNorm
+from .batchnorm import _BatchNorm, _LazyNormBase
 
 
 class _InstanceNorm(_BatchNorm):
@@ -57,4 +58,23 @@ class InstanceNorm3d(_InstanceNorm):
     _spatial = 3
 
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
+    """An ``InstanceNorm2d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
+    """An ``InstanceNorm3d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = InstanceNorm3d
+
+
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+           "LazyInstanceNorm3d"]

@@ -1,6 +1,8 @@
 """Loss layers (each calls its ``nn.functional`` form with the stored options)."""
 from __future__ import annotations
 
+import warnings
+
 from typing import Any
 
 from ..._tensor import Tensor
@@ -73,6 +75,17 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
+
+
+class NLLLoss2d(NLLLoss):
+    """``NLLLoss`` under its deprecated name (torch's FutureWarning on construction)."""
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.", FutureWarning,
+                      stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 class CrossEntropyLoss(_WeightedLoss):
     """Cross-entropy of logits with class indices or class probabilities."""

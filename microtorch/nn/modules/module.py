@@ -18,7 +18,7 @@ from ..._tensor import Tensor
 from ...autograd import function
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 
 _HOOKS = ("_forward_pre_hooks", "_forward_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs",
           "_forward_hooks_always_called", "_backward_pre_hooks", "_backward_hooks", "_state_dict_pre_hooks",
@@ -412,8 +412,13 @@ class Module:
                 if p._grad is not None:
                     p._grad = fn(p._grad)
             for name, b in self._buffers.items():
-                if b is not None:
-                    self._buffers[name] = fn(b)
+                if b is None:
+                    continue
+                new = fn(b)
+                if is_lazy(b):  # an uninitialized buffer stays one, in the new dtype and device (materialize's)
+                    b._data, b._device = new._data, new._device
+                else:
+                    self._buffers[name] = new
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
