@@ -58,6 +58,9 @@ CONFIGS = [
     ("Rprop", dict(lr=0.1)),
     ("Rprop", dict(lr=0.1, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
     ("Rprop", dict(lr=0.1, maximize=True, foreach=True)),
+    ("Adafactor", dict()),
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-6, 1e-2), d=1.5, weight_decay=0.1)),
+    ("Adafactor", dict(lr=0.2, maximize=True, foreach=True)),
 ]
 TOLERANCES = {"float64": dict(rtol=1e-11, atol=1e-13), "float32": dict(rtol=2e-5, atol=2e-6)}
 
@@ -145,6 +148,7 @@ MORE_ROUND_TRIPS = [
     ("RAdam", dict(lr=0.1)),
     ("ASGD", dict(lr=0.1, t0=4)),
     ("Rprop", dict(lr=0.1)),
+    ("Adafactor", dict(lr=0.05, weight_decay=0.1)),
 ]
 
 
@@ -231,6 +235,12 @@ BAD_ARGUMENTS = [
     ("Rprop", dict(etas=(0.5, 0.9))),
     ("Rprop", dict(lr=-0.1)),
     ("LBFGS", dict(lr=-1.0)),
+    ("Adafactor", dict(lr=-1.0)),
+    ("Adafactor", dict(beta2_decay=0.5)),
+    ("Adafactor", dict(eps=(-1.0, 1e-3))),
+    ("Adafactor", dict(eps=(None, -1.0))),
+    ("Adafactor", dict(d=0.5)),
+    ("Adafactor", dict(weight_decay=-0.1)),
 ]
 
 
@@ -354,3 +364,24 @@ def test_state_follows_the_parameters_device(name, kwargs, other_device):
     for key, value in fresh.state[q].items():
         assert value.device == mt.device("cpu")
         np.testing.assert_array_equal(value.numpy(), opt.state[p][key].to("cpu").numpy())
+
+
+def test_adafactor_factors_the_last_two_dims_of_a_stack_as_torchs():
+    rng = np.random.default_rng(4)
+    init, grads = rng.standard_normal((2, 3, 4)), [rng.standard_normal((2, 3, 4)) for _ in range(6)]
+    results = []
+    for lib in (mt, torch):
+        p = lib.tensor(init, requires_grad=True)
+        opt = lib.optim.Adafactor([p], lr=0.1)
+        for g in grads:
+            p.grad = lib.tensor(g)
+            opt.step()
+        state = opt.state[p]
+        results.append((p.detach().numpy(), state["row_var"].numpy(), state["col_var"].numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    for lib in (mt, torch):
+        p = lib.zeros(2, dtype=lib.complex64, requires_grad=True)
+        p.grad = lib.ones(2, dtype=lib.complex64)
+        with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
+            lib.optim.Adafactor([p]).step()

@@ -1,6 +1,7 @@
 """Optimizers and learning-rate schedulers with ``torch.optim``'s names and algorithms."""
 from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
@@ -14,4 +15,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler", "Adadelta", "Adamax", "NAdam",
-           "RAdam", "ASGD", "Rprop", "LBFGS", "swa_utils"]
+           "RAdam", "ASGD", "Rprop", "LBFGS", "swa_utils", "Adafactor"]
