@@ -7,8 +7,11 @@ from typing import Any, NamedTuple, Sequence
 import microtorch
 from microtorch import Tensor
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits", "tril_matrix_to_vec",
+__all__ = ["broadcast_all", "clamp_probs", "euler_constant", "lazy_property", "logits_to_probs", "probs_to_logits", "tril_matrix_to_vec",
            "vec_to_tril_matrix"]
+
+
+euler_constant = 0.57721566490153286060  # the Euler-Mascheroni constant (torch's name)
 
 
 class _FloatInfo(NamedTuple):
@@ -100,6 +103,31 @@ class lazy_property:  # noqa: N801 - torch's name
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+class BinaryProbs:
+    """Mixed into the two-outcome families (Bernoulli, Binomial, Geometric, ...): whichever of ``probs`` and
+    ``logits`` was not given is computed from the other on first use."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    def _counts_and_param(self, total_count: Any, probs: Any, logits: Any) -> None:
+        """``total_count`` broadcast with ``probs`` or ``logits`` (exactly one given) and in its dtype; ``_param``
+        the one given (the counting families, Binomial and NegativeBinomial)."""
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            total_count, self.probs = broadcast_all(total_count, probs)
+        else:
+            total_count, self.logits = broadcast_all(total_count, logits)
+        self._param = self.probs if probs is not None else self.logits
+        self.total_count = total_count.to(self._param.dtype)
 
 
 def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
