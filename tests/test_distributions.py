@@ -529,6 +529,12 @@ def _transform_cases(D, T):
         (t.ReshapeTransform((2, 3), (3, 2)), _real(4, 2, 3)), (t.IndependentTransform(t.ExpTransform(), 1), _real(2, 3)),
         (t.ComposeTransform([t.AffineTransform(0.5, 2.0), t.TanhTransform(), t.ExpTransform()]), _real(2, 3)),
         (t.ExpTransform().inv, _pos(2, 3)), (t.AbsTransform(), _real(2, 3)),
+        (t.SoftplusTransform(), _real(2, 3)),
+        (t.CatTransform([t.ExpTransform(), t.SigmoidTransform()], dim=1, lengths=[1, 2]), _real(2, 3)),
+        (t.CatTransform([t.ExpTransform(), t.TanhTransform()], dim=0), _real(2, 3)),
+        (t.StackTransform([t.ExpTransform(), t.SigmoidTransform(), t.TanhTransform()], dim=-1), _real(2, 3)),
+        (t.CumulativeDistributionTransform(D.Normal(T(_real(3)), T(_pos(3)))), _real(2, 3)),
+        (t.PositiveDefiniteTransform(), _real(2, 3, 3)), (t.CorrCholeskyTransform(), _real(2, 6)),
     ]
 
 
@@ -549,6 +555,40 @@ def test_transforms_match_torch():
             _close(tm.inv(ym), tt.inv(yt), rtol=1e-8)
             _close(tm.log_abs_det_jacobian(xm, ym), tt.log_abs_det_jacobian(xt, yt), rtol=1e-8)
         assert bool(tm.codomain.check(ym).all()) == bool(tt.codomain.check(yt).all())
+
+
+def _constraints(C, T):
+    return [C.real, C.positive, C.nonnegative, C.greater_than(T(_real(3))), C.greater_than_eq(-1.5),
+            C.less_than(T(_real(3))), C.unit_interval, C.interval(T(_real(3)) - 2, T(_pos(3))),
+            C.half_open_interval(-1.0, 4.0), C.simplex, C.independent(C.positive, 1), C.corr_cholesky,
+            C.cat([C.positive, C.unit_interval], 1, [1, 2]), C.stack([C.real, C.positive, C.unit_interval], 1)]
+
+
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+def test_biject_to_and_transform_to_as_torchs(registry):
+    state = RNG.bit_generator.state
+    results = []
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        RNG.bit_generator.state = state
+        T = lambda a, lib=lib: lib.tensor(a, dtype=lib.float64)  # noqa: E731
+        extra = [D.constraints.lower_cholesky, D.constraints.positive_definite] if registry == "transform_to" else []
+        row = []
+        for c in _constraints(D.constraints, T) + extra:
+            t = getattr(D, registry)(c)
+            x = T(_real(*((2, 6) if c is D.constraints.corr_cholesky else (2, 3, 3) if c in extra else (2, 3))))
+            y = t(x)
+            row.append((repr(t), y, t.log_abs_det_jacobian(x, y) if t.bijective else None, bool(c.check(y).all())))
+        results.append(row)
+    for (rm, ym, lm, okm), (rt, yt, lt, okt) in zip(*results):
+        assert rm == rt and okm and okt
+        _close(ym, yt)
+        if lt is not None:
+            _close(lm, lt)
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+            getattr(D, registry)(D.constraints.boolean)
+        with pytest.raises(TypeError, match="Expected constraint to be either a Constraint subclass or instance"):
+            getattr(D, registry).register(int, lambda c: None)
 
 
 def test_transform_cache_and_equality():

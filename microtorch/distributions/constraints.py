@@ -332,7 +332,8 @@ class _Stack(Constraint):
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]  # (torch's design: a class attribute in the base, computed here)
-        return max(c.event_dim for c in self.cseq)
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim  # (a negative dim inside the event adds one, as torch's)
 
     def check(self, value: Any) -> Any:
         return microtorch.stack([c.check(v) for c, v in zip(self.cseq, value.unbind(self.dim))], self.dim)

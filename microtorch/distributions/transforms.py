@@ -9,12 +9,14 @@ from microtorch import Tensor
 from microtorch.nn import functional as F
 
 from . import constraints
-from .utils import finfo, sum_rightmost
+from .utils import finfo, sum_rightmost, tril_matrix_to_vec, vec_to_tril_matrix
 
 __all__ = [
-    "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
-    "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform",
-    "TanhTransform", "Transform", "identity_transform",
+    "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+    "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+    "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+    "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+    "identity_transform",
 ]
 
 
@@ -631,3 +633,236 @@ class AbsTransform(Transform):
 
     def _inverse(self, y: Tensor) -> Tensor:
         return y
+
+
+class SoftplusTransform(Transform):
+    """y = log(1 + exp(x))."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = +1
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return F.softplus(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return (-y).expm1().neg().log() + y
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return -F.softplus(-x)
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = distribution.cdf(x), onto the unit interval (its inverse: icdf; log |dy/dx|: log_prob)."""
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self) -> Any:
+        return self.distribution.support
+
+    def with_cache(self, cache_size: int = 1) -> "CumulativeDistributionTransform":
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return self.distribution.log_prob(x)
+
+
+def _check_along(z: Tensor, dim: int, size: int, name: str, what: str) -> None:
+    """torch's AssertionErrors for a piecewise transform's input: ``dim`` in range and of ``size``."""
+    if not -z.ndim <= dim < z.ndim:
+        raise AssertionError(f"dim {dim} out of range for {name} with {z.ndim} dimensions")
+    if z.shape[dim] != size:
+        raise AssertionError(f"{name[0]}.size({dim}) = {z.shape[dim]} must equal {what} {size}")
+
+
+class _PiecewiseTransform(Transform):
+    """What CatTransform and StackTransform share: a transform per piece along ``dim``."""
+
+    transforms: list
+
+    def __init__(self, tseq: Sequence[Transform], dim: int, cache_size: int) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms, self.dim = list(tseq), dim
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]  # (a class attribute in the base, computed here)
+        return all(t.bijective for t in self.transforms)
+
+
+class CatTransform(_PiecewiseTransform):
+    """``transforms[i]`` on the i-th slice (of ``lengths[i]``, default 1) along ``dim``, the results concatenated."""
+
+    def __init__(self, tseq: Sequence[Transform], dim: int = 0, lengths: Sequence[int] | None = None,
+                 cache_size: int = 0) -> None:
+        super().__init__(tseq, dim, cache_size)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
+
+    @property
+    def event_dim(self) -> int:
+        return max(t.event_dim for t in self.transforms)
+
+    @property
+    def length(self) -> int:
+        """The size along ``dim`` the input must have."""
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size: int = 1) -> "CatTransform":
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    def _pieces(self, z: Tensor, name: str) -> list:
+        _check_along(z, self.dim, self.length, name, "length")
+        starts = [sum(self.lengths[:i]) for i in range(len(self.lengths))]
+        return [z.narrow(self.dim, start, length) for start, length in zip(starts, self.lengths)]
+
+    def _call(self, x: Tensor) -> Tensor:
+        return microtorch.cat([t(p) for t, p in zip(self.transforms, self._pieces(x, "tensor"))], self.dim)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return microtorch.cat([t.inv(p) for t, p in zip(self.transforms, self._pieces(y, "tensor"))], self.dim)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        pieces = zip(self.transforms, self._pieces(x, "x"), self._pieces(y, "y"))
+        terms = [sum_rightmost(t.log_abs_det_jacobian(a, b), self.event_dim - t.event_dim) for t, a, b in pieces]
+        dim = (self.dim - x.ndim if self.dim >= 0 else self.dim) + self.event_dim
+        if dim < 0:
+            return microtorch.cat(terms, dim)
+        total = terms[0]
+        for term in terms[1:]:  # (dim inside the event: summed into it)
+            total = total + term
+        return total
+
+    @property
+    def domain(self) -> Any:
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @property
+    def codomain(self) -> Any:
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+
+class StackTransform(_PiecewiseTransform):
+    """``transforms[i]`` on the i-th slice along ``dim`` (its size: the number of transforms), stacked back."""
+
+    def __init__(self, tseq: Sequence[Transform], dim: int = 0, cache_size: int = 0) -> None:
+        super().__init__(tseq, dim, cache_size)
+
+    def with_cache(self, cache_size: int = 1) -> "StackTransform":
+        return self if self._cache_size == cache_size else StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slices(self, z: Tensor, name: str) -> tuple:
+        _check_along(z, self.dim, len(self.transforms), name, "len(transforms)")
+        return z.unbind(self.dim)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return microtorch.stack([t(s) for t, s in zip(self.transforms, self._slices(x, "tensor"))], self.dim)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return microtorch.stack([t.inv(s) for t, s in zip(self.transforms, self._slices(y, "tensor"))], self.dim)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        pieces = zip(self.transforms, self._slices(x, "x"), self._slices(y, "y"))
+        return microtorch.stack([t.log_abs_det_jacobian(a, b) for t, a, b in pieces], self.dim)
+
+    @property
+    def domain(self) -> Any:
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @property
+    def codomain(self) -> Any:
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+
+class PositiveDefiniteTransform(Transform):
+    """y = L L^T for L = LowerCholeskyTransform()(x): unconstrained matrices to positive-definite ones."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, PositiveDefiniteTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        lower = LowerCholeskyTransform()(x)
+        return lower @ lower.mT
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        from microtorch.linalg import cholesky
+
+        return LowerCholeskyTransform().inv(cholesky(y))
+
+
+class CorrCholeskyTransform(Transform):
+    """A real vector of length D (D - 1) / 2 to the Cholesky factor of a D x D correlation matrix: tanh into
+    (-1, 1), then a signed stick-breaking of each row of the strict lower triangle (unit-norm rows, positive
+    diagonal)."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x: Tensor) -> Tensor:
+        eps = finfo(x.dtype).eps
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        remaining = (1 - r ** 2).sqrt().cumprod(-1)  # y = sign(r) sqrt(z (1 - z) cumprod) = r sqrt(cumprod)
+        r = r + microtorch.eye(r.shape[-1], dtype=r.dtype, device=r.device)
+        return r * F.pad(remaining[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        left = 1 - (y * y).cumsum(-1)
+        shifted = F.pad(left[..., :-1], [1, 0], value=1)
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(shifted, diag=-1).sqrt()
+        return (t.log1p() - t.neg().log1p()) / 2  # atanh
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        """Of x and the flattened strict lower triangle of y (the two spaces' dimensions differ)."""
+        left = tril_matrix_to_vec(1 - (y * y).cumsum(-1), diag=-2)
+        stick_breaking = 0.5 * left.log().sum(-1)
+        tanh = -2 * (x + F.softplus(-2 * x) - math.log(2.0)).sum(-1)
+        return stick_breaking + tanh
+
+    def forward_shape(self, shape: Sequence[int]) -> tuple:
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return tuple(shape[:-1]) + (d, d)
+
+    def inverse_shape(self, shape: Sequence[int]) -> tuple:
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        return tuple(shape[:-2]) + (shape[-1] * (shape[-1] - 1) // 2,)
