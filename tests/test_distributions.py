@@ -102,6 +102,10 @@ CASES = {
                          p=RNG.uniform(0.1, 0.9, 3)), RNG.uniform(0.05, 0.95, (2, 3))),
     "RelaxedOneHotCategorical": (lambda D, t, p: D.RelaxedOneHotCategorical(t, probs=p),
                                  dict(t=_pos(lo=0.3, hi=1.5), p=_pos(2, 4)), RNG.dirichlet(np.ones(4), (3, 2))),
+    "ContinuousBernoulli": (lambda D, p: D.ContinuousBernoulli(probs=p),
+                            dict(p=np.array([0.1, 0.3, 0.4995, 0.5003, 0.7, 0.95])), RNG.uniform(0.02, 0.98, (2, 6))),
+    "ContinuousBernoulli_logits": (lambda D, l: D.ContinuousBernoulli(logits=l), dict(l=_real(4)),
+                                   RNG.uniform(0.02, 0.98, (2, 4))),
     "Weibull": (lambda D, s, k: D.Weibull(s, k), dict(s=_pos(3), k=_pos(3, lo=0.7)), _pos(2, 3, lo=0.05, hi=4)),
     "Pareto": (lambda D, s, a: D.Pareto(s, a), dict(s=_pos(3, lo=0.2, hi=1.0), a=_pos(3, lo=2.5, hi=5)),
                _pos(2, 3, lo=1.0, hi=4)),
@@ -174,7 +178,7 @@ def test_log_prob_and_statistics_match_torch(name):
 
 
 CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "Transformed_sigmoid_affine", "Gamma", "Cauchy", "HalfNormal",
-             "HalfCauchy", "Weibull", "Pareto", "Kumaraswamy"]
+             "HalfCauchy", "Weibull", "Pareto", "Kumaraswamy", "ContinuousBernoulli"]
 
 
 @pytest.mark.parametrize("name", CDF_CASES)
@@ -249,7 +253,7 @@ def _fix_noise(monkeypatch, name, shape):
 
 RSAMPLE_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal", "MVN_cov", "MVN_tril", "Independent",
                  "Transformed_sigmoid_affine", "Cauchy", "Gumbel", "HalfNormal", "LogisticNormal", "LowRankMVN",
-                 "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "Pareto", "Kumaraswamy",
+                 "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "Pareto", "Kumaraswamy", "ContinuousBernoulli",
                  "GeneralizedPareto"]
 
 
@@ -296,7 +300,8 @@ def test_implicit_reparameterisation_gradient_is_unbiased(name):
 MOMENT_CASES = ["Normal", "Uniform", "Bernoulli_probs", "Exponential", "Laplace", "Gamma", "Chi2", "Beta", "Dirichlet",
                 "LogNormal", "MVN_cov", "MVN_prec", "Independent", "Binomial", "Multinomial", "Poisson", "Geometric",
                 "OneHotCategorical", "Gumbel", "HalfNormal", "LowRankMVN", "MixtureSameFamily", "Weibull", "Pareto",
-                "NegativeBinomial", "InverseGamma", "Kumaraswamy", "FisherSnedecor", "GeneralizedPareto"]
+                "NegativeBinomial", "InverseGamma", "Kumaraswamy", "FisherSnedecor", "GeneralizedPareto",
+                "ContinuousBernoulli"]
 
 
 @pytest.mark.parametrize("name", MOMENT_CASES)
@@ -356,6 +361,8 @@ KL_FAMILIES = {
     "Normal6": lambda D, L: D.Normal(L(_real(6)), L(_pos(6))),
     "Exponential6": lambda D, L: D.Exponential(L(_pos(6))),
     "Gamma6": lambda D, L: D.Gamma(L(_pos(6)), L(_pos(6))),
+    "ContinuousBernoulli": lambda D, L: D.ContinuousBernoulli(L(np.array([0.1, 0.4995, 0.7]))),
+    "Uniform01b": lambda D, L: D.Uniform(L(np.array([-0.5, 0.1, 0.2])), L(np.array([0.9, 1.0, 1.5]))),
 }
 KL_SAME = [(f, f) for f in KL_FAMILIES if f != "Uniform01" and not f.endswith("6")]
 KL_CROSS = [(p, q) for p in ("Beta", "Exponential", "Gamma", "Laplace", "Normal", "Uniform", "Uniform01", "Gumbel")
@@ -365,6 +372,9 @@ KL_CROSS = [(p, q) for p in ("Beta", "Exponential", "Gamma", "Laplace", "Normal"
 KL_CROSS += [("Bernoulli", "Poisson"), ("Poisson", "Bernoulli"), ("Poisson", "Binomial"),
              ("MultivariateNormal", "LowRankMultivariateNormal"), ("LowRankMultivariateNormal", "MultivariateNormal")]
 KL_CROSS += [("Pareto", q) for q in ("Normal6", "Exponential6", "Gamma6", "Uniform6", "Beta")]
+KL_CROSS += [("ContinuousBernoulli", q) for q in ("Pareto", "Exponential", "Normal", "Uniform", "Uniform01b")]
+KL_CROSS += [(p, "ContinuousBernoulli") for p in ("Beta", "Uniform01", "Uniform01b", "Exponential", "Gamma", "Gumbel",
+                                                  "Laplace", "Normal", "Pareto")]
 KL_CROSS += [(p, "Pareto") for p in ("Beta", "Exponential", "Gamma", "Laplace", "Normal", "Gumbel", "Uniform6")]
 
 

@@ -11,6 +11,7 @@ from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .chi2 import Chi2
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -54,5 +55,5 @@ __all__ = [
     "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT",
     "TransformedDistribution", "Uniform", "VonMises", "constraints", "kl_divergence", "register_kl", "transforms", "biject_to", "transform_to",
-    "FisherSnedecor", "GeneralizedPareto", "InverseGamma", "Kumaraswamy", "NegativeBinomial", "Pareto", "Weibull",
+    "ContinuousBernoulli", "FisherSnedecor", "GeneralizedPareto", "InverseGamma", "Kumaraswamy", "NegativeBinomial", "Pareto", "Weibull",
 ] + list(transforms.__all__)
