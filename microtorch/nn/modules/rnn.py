@@ -461,11 +461,8 @@ class RNNCellBase(Module):
         if hx is None:
             state = zeros((input.shape[0], self.hidden_size), dtype=input.dtype, device=input.device)
             hx = (state,) * (2 if name == "LSTMCell" else 1)
-        self._check_sizes(input, hx)
-        return input, hx, batched
-
-    def _check_sizes(self, input: Tensor, hx: tuple) -> None:
         check_cell_sizes(input, hx, self.input_size, self.hidden_size)
+        return input, hx, batched
 
     def _step(self, step: Any, input: Tensor, hx: tuple) -> tuple:
         return step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh, None)
