@@ -24,7 +24,7 @@ from ._tensor_docs import attach as _attach_docs
 _skipped_docs = _attach_docs(Tensor)  # before the functions made from Tensor's methods copy their docstrings
 from ._promotion import _expect
 from ._creation import (
-    Generator, arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_dlpack, from_numpy, frombuffer, full, full_like, linspace,
+    Generator, arange, as_tensor, asarray, bernoulli, binomial, empty, empty_like, eye, from_dlpack, from_numpy, frombuffer, full, full_like, linspace,
     logspace, manual_seed, multinomial, normal, ones, poisson, ones_like, rand, rand_like, randint, randint_like, randn,
     randn_like, randperm, tensor, zeros, zeros_like,
 )
@@ -211,7 +211,7 @@ if _TYPE_CHECKING:
         "argwhere", "as_strided", "as_strided_", "as_strided_copy", "as_strided_scatter", "as_tensor", "asarray",
         "asin", "asin_", "asinh", "asinh_", "atan", "atan2", "atan_", "atanh", "atanh_", "atleast_1d", "atleast_2d",
         "atleast_3d", "autocast", "avg_pool1d", "baddbmm", "bartlett_window", "batch_norm", "bernoulli", "bfloat16",
-        "bilinear", "binary_cross_entropy_with_logits", "bincount", "bitwise_and", "bitwise_left_shift",
+        "bilinear", "binary_cross_entropy_with_logits", "bincount", "binomial", "bitwise_and", "bitwise_left_shift",
         "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "blackman_window", "block_diag", "bmm",
         "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize", "can_cast", "cartesian_prod",
         "cat", "cdist", "cdouble", "ceil", "ceil_", "celu", "celu_", "cfloat", "chain_matmul", "chalf",

@@ -614,6 +614,34 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:  # noqa: A002
     return _finish(draws, dev, False)
 
 
+def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
+    """One draw from Binomial(count, prob) per element of the broadcast ``count`` and ``prob`` (floating tensors of
+    one dtype), in that dtype; as torch's sampler, counts are floored and clipped at 0, probabilities clipped to
+    [0, 1] (1 or more: the count itself), and a nan probability or an infinite count gives nan. The draws carry
+    no graph (torch's have a node whose gradient is not implemented)."""
+    from ._functions import broadcast_tensors
+    from ._signatures import _SCALAR_TYPE_NAMES
+
+    _expect(count, Tensor, "binomial", "count")
+    _expect(prob, Tensor, "binomial", "prob", 2)
+    for name, t in (("count", count), ("prob", prob)):
+        if not t.is_floating_point():
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{_SCALAR_TYPE_NAMES[t.dtype.name]}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {_SCALAR_TYPE_NAMES[prob.dtype.name]} but expected "
+                           f"{_SCALAR_TYPE_NAMES[count.dtype.name]}")
+    if prob.device != count.device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{count.device} and {prob.device}!")
+    counts, probs = broadcast_tensors(count.detach(), prob.detach())
+    dev = count.device
+    gen = backend_generator(generator, "binomial")
+    with dev.backend.on_device(dev.index):
+        draws = dev.backend.binomial(counts._data, probs._data, dev.index, gen)
+    return _finish(draws, dev, False)
+
+
 def _probability(p: Any) -> float:
     """bernoulli's ``p``: a Python number or a 0-d tensor in [0, 1]."""
     if isinstance(p, Tensor) and p.ndim == 0:

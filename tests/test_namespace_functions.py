@@ -128,6 +128,34 @@ def test_poisson_draws_and_errors_as_torch():
         assert_like_torch(bad)
 
 
+def test_binomial_draws_edges_and_errors_as_torch():
+    for lib in LIBS:
+        lib.manual_seed(0)
+        count = lib.tensor([0.0, 1.0, 7.0, 40.0], dtype=lib.float64).repeat(40000, 1)
+        prob = lib.tensor([0.3, 0.5, 0.2, 0.9], dtype=lib.float64)
+        draws = lib.binomial(count, prob.expand(40000, 4))
+        values = draws.numpy()
+        assert draws.dtype == lib.float64 and (values == np.round(values)).all() and (values[:, 0] == 0).all()
+        n, p = np.array([0.0, 1.0, 7.0, 40.0]), prob.numpy()
+        np.testing.assert_allclose(values.mean(0), n * p, atol=0.05)
+        np.testing.assert_allclose(values.var(0), n * p * (1 - p), rtol=0.05, atol=0.01)
+        generator = lib.Generator().manual_seed(3)
+        first = lib.binomial(lib.full((6,), 9.0), lib.full((6,), 0.4), generator=generator)
+        generator.manual_seed(3)
+        assert bool((lib.binomial(lib.full((6,), 9.0), lib.full((6,), 0.4), generator=generator) == first).all())
+    # the draws that are certain, and torch's treatment of odd parameters (floored and clipped counts, clipped
+    # probabilities, nan for a nan probability or an infinite count), broadcast
+    assert_like_torch(lambda lib: lib.binomial(lib.tensor([[2.5, 3.7, -2.0, 10.0, 4.0, 5.0, float("inf"), -2.0, 0.0]]),
+                                               lib.tensor([1.0, 1.5, 0.5, -0.5, 0.0, float("nan"), 0.3, 1.0, 1.0])))
+    for bad in (lambda lib: lib.binomial(lib.tensor([2]), lib.tensor([0.5])),
+                lambda lib: lib.binomial(lib.tensor([2.0]), lib.tensor([1])),
+                lambda lib: lib.binomial(lib.tensor([2.0], dtype=lib.float64), lib.tensor([0.5])),
+                lambda lib: lib.binomial(lib.tensor([2.0]), lib.tensor([0.5], dtype=lib.float64)),
+                lambda lib: lib.binomial([2.0], lib.tensor([0.5])),
+                lambda lib: lib.binomial(lib.ones(2), lib.ones(3))):
+        assert_like_torch(bad, same_message=False)
+
+
 def test_frombuffer_shares_memory_and_checks_as_torch():
     import array
 

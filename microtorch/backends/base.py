@@ -377,15 +377,27 @@ class Backend(ABC):
         out = gen.standard_gamma(concentration.astype("float64", copy=False))
         return out.astype(concentration.dtype, copy=False)
 
-    def binomial(self, count: Any, probs: Any, index: int | None, generator: Any = None) -> Any:
-        """Samples from Binomial(count, probs), elementwise over the broadcast arrays, in ``probs``' dtype."""
-        gen = self.default_generator(index) if generator is None else generator
-        return gen.binomial(count.astype("int64"), probs.astype("float64", copy=False)).astype(probs.dtype, copy=False)
-
     def poisson(self, rate: Any, index: int | None, generator: Any = None) -> Any:
         """Samples from Poisson(rate), one per element of ``rate``, in ``rate``'s dtype."""
         gen = self.default_generator(index) if generator is None else generator
         return gen.poisson(rate.astype("float64", copy=False)).astype(rate.dtype, copy=False)
+
+    def binomial(self, count: Any, prob: Any, index: int | None, generator: Any = None) -> Any:
+        """Samples from Binomial(count, prob), one per element (same shapes), in ``count``'s dtype, as torch's
+        sampler treats odd parameters: counts floored and clipped at 0, probabilities clipped to [0, 1] (a
+        probability of 1 or more gives the count itself, unfloored), nan where a probability is nan or a count
+        is not finite."""
+        xp = self.xp
+        gen = self.default_generator(index) if generator is None else generator
+        if not hasattr(gen, "binomial"):
+            from .._unsupported import UnsupportedError
+
+            raise UnsupportedError(f"binomial(): {type(self).__name__}'s generator has no binomial sampler")
+        bad = xp.isnan(prob) | ~xp.isfinite(count)
+        n = xp.where(bad, 0, xp.floor(xp.clip(count, 0, None))).astype("int64")
+        draws = gen.binomial(n, xp.where(bad, 0, xp.clip(prob, 0, 1)).astype("float64")).astype(count.dtype)
+        draws = xp.where((prob >= 1) & (count > 0), count, draws)  # (a certain success: the count itself)
+        return xp.where(bad, xp.nan, draws).astype(count.dtype)
 
     def permutation(self, n: int, index: int | None, generator: Any = None) -> Any:
         """A random permutation of ``range(n)`` as int64."""
