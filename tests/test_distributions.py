@@ -215,6 +215,32 @@ def test_generalized_pareto_matches_torch_in_float32():
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=2e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("dim", [2, 4])
+def test_lkj_cholesky_scores_as_torch_and_samples_its_correlations(dim):
+    conc = np.array([0.5, 1.0, 3.0])
+    torch.manual_seed(0)
+    values = tdist.LKJCholesky(dim, torch.tensor(conc)).sample((5,))
+    scores = []
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        c = lib.tensor(conc, requires_grad=True)
+        lp = D.LKJCholesky(dim, c).log_prob(lib.tensor(values.numpy()))
+        scores.append((lp, lib.autograd.grad(lp.sum(), c)[0]))
+    for ours, theirs in zip(*scores):
+        _close(ours, theirs, rtol=1e-10)
+    microtorch.manual_seed(4)
+    d = mdist.LKJCholesky(dim, microtorch.tensor(conc))
+    factors = d.sample((20000,))
+    assert tuple(factors.shape) == (20000, 3, dim, dim) and bool(d.support.check(factors).all())
+    corr = (factors @ factors.mT).numpy()[..., 1, 0]  # an off-diagonal correlation: mean 0, var 1/(2 eta + d - 1)
+    variance = 1 / (2 * conc + dim - 1)
+    assert (np.abs(corr.mean(0)) <= SIGMAS * np.sqrt(variance / 20000)).all()
+    np.testing.assert_allclose(corr.var(0), variance, rtol=0.05)
+    assert tuple(d.expand((2, 3)).sample().shape) == (2, 3, dim, dim)
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        with pytest.raises(ValueError, match="Expected dim to be an integer greater than or equal to 2. Found dim=1"):
+            D.LKJCholesky(1, 1.0)
+
+
 def test_kumaraswamy_mode_is_the_densitys_maximum():
     """torch 2.13's Kumaraswamy.mode is nan everywhere (it takes log1p(-b) for b > 1); microtorch's is the
     closed form ((a - 1) / (a b - 1))^(1 / a), checked here as the argmax of the density on a fine grid."""
