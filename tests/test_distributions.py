@@ -9,6 +9,7 @@ pair registered in both.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -239,6 +240,38 @@ def test_lkj_cholesky_scores_as_torch_and_samples_its_correlations(dim):
     for lib, D in ((microtorch, mdist), (torch, tdist)):
         with pytest.raises(ValueError, match="Expected dim to be an integer greater than or equal to 2. Found dim=1"):
             D.LKJCholesky(1, 1.0)
+
+
+@pytest.mark.parametrize("form", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_wishart_scores_as_torch_and_samples_its_mean(form):
+    cov = _spd(3, (2,)) / 3
+    param = {"covariance_matrix": cov, "precision_matrix": np.linalg.inv(cov), "scale_tril": np.linalg.cholesky(cov)}
+    df = np.array([4.5, 7.0])
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch's "Singular sample detected.", which it gives for every draw)
+        values = tdist.Wishart(torch.tensor(df), covariance_matrix=torch.tensor(cov)).sample((4,))
+    results = []
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        nu, m = lib.tensor(df, requires_grad=True), lib.tensor(param[form], requires_grad=True)
+        d = D.Wishart(nu, **{form: m})
+        lp = d.log_prob(lib.tensor(values.numpy()))
+        results.append([lp, *lib.autograd.grad(lp.sum(), [nu, m]), d.mean, d.variance, d.entropy(), d.mode])
+    for ours, theirs in zip(*results):
+        _close(ours, theirs, rtol=1e-9)
+    microtorch.manual_seed(2)
+    d = mdist.Wishart(microtorch.tensor(df), **{form: microtorch.tensor(param[form])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (torch warns "Singular sample detected." for every draw: its mask is inverted)
+        draws = d.rsample((20000,))
+    assert tuple(draws.shape) == (20000, 2, 3, 3) and bool(d.support.check(draws).all())
+    standard_error = (d.variance / 20000).sqrt().numpy()
+    assert (np.abs(draws.mean(0).numpy() - d.mean.numpy()) <= SIGMAS * standard_error).all()
+    for lib, D in ((microtorch, mdist), (torch, tdist)):
+        with pytest.raises(ValueError, match="expected to be greater than ndim - 1 = 2"):
+            D.Wishart(lib.tensor(1.5), covariance_matrix=lib.eye(3))
+        with pytest.raises(AssertionError, match="Exactly one of covariance_matrix"):
+            D.Wishart(lib.tensor(4.0))
 
 
 def test_kumaraswamy_mode_is_the_densitys_maximum():
