@@ -641,3 +641,52 @@ def test_shrink_and_threshold_at_infinities_and_nan_follow_torch(name, args):
     expected = getattr(torch.nn.functional, name)(torch.tensor(x, dtype=torch.float64), *args)
     got = getattr(microtorch.nn.functional, name)(microtorch.tensor(x, dtype=microtorch.float64), *args)
     np.testing.assert_array_equal(to_numpy(got), to_numpy(expected))
+
+
+def _adaptive_pair(cutoffs=(4, 9), head_bias=True):
+    torch.manual_seed(0)
+    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(16, 15, list(cutoffs), div_value=2.0, head_bias=head_bias).double()
+    ours = microtorch.nn.AdaptiveLogSoftmaxWithLoss(16, 15, list(cutoffs), div_value=2.0, head_bias=head_bias).double()
+    ours.load_state_dict({k: microtorch.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    return ours, theirs
+
+
+@pytest.mark.parametrize("cutoffs, head_bias", [((4, 9), True), ((3,), False), ((2, 6, 12), True)])
+def test_adaptive_log_softmax_matches_torch(cutoffs, head_bias):
+    ours, theirs = _adaptive_pair(cutoffs, head_bias)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(2).standard_normal((10, 16))
+    target = np.array([0, 3, 4, 8, 9, 14, 1, 12, 5, 2])
+    results = []
+    for lib, module in ((microtorch, ours), (torch, theirs)):
+        inp = lib.tensor(x, requires_grad=True)
+        out, loss = module(inp, lib.tensor(target))
+        loss.backward()
+        single = module(inp[3].detach(), lib.tensor(target[3]))
+        results.append([out, loss, inp.grad, *[p.grad for p in module.parameters()], module.log_prob(inp.detach()),
+                        module.predict(inp.detach()), module.predict(inp.detach()[:1] * 0), single.output,
+                        single.loss])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, []),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [5, 3]),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 10]),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 3]),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [2.5]),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(lib.ones(4, 8), lib.tensor([1, 12, 0, 0])),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(lib.ones(4, 8), lib.tensor([1, 2])),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(lib.ones(2, 4, 8), lib.tensor([1, 2])),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(lib.ones(2, 8), lib.tensor(1)),
+    lambda lib: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])(lib.ones(2, 8), lib.ones(2, 2, dtype=lib.long)),
+])
+def test_adaptive_log_softmax_errors_as_torch(build):
+    errors = []
+    for lib in (torch, microtorch):
+        with pytest.raises(Exception) as info:
+            build(lib)
+        errors.append((type(info.value), str(info.value).replace("microtorch.Size", "torch.Size")))
+    assert errors[0] == errors[1]

@@ -1,4 +1,5 @@
 """The layer classes of ``microtorch.nn``, one family per file."""
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .activation import (
     CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU,
     ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh,
@@ -74,5 +75,5 @@ __all__ += [
     "FractionalMaxPool3d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
     "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss", "MaxUnpool3d", "LazyConv3d", "LazyConvTranspose3d",
     "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
-    "LazyInstanceNorm3d", "LPPool3d", "NLLLoss2d", "Container",
+    "LazyInstanceNorm3d", "LPPool3d", "NLLLoss2d", "Container", "AdaptiveLogSoftmaxWithLoss",
 ] + padding.__all__
