@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
-from typing import Any
+from typing import Any, Optional
 
 from . import _dtype
 from . import _creation  # (a module: _creation imports _shape_arg from here while this module loads)
@@ -74,18 +74,33 @@ def _int_arg(value: Any, fn: str, arg: str, position: int) -> int:
     return int(value)
 
 
-def _int_tuple(value: Any, fn: str, arg: str, position: int, single: bool = True) -> tuple:
-    """A ``tuple of ints`` argument as a tuple (one int too, where ``single``), else torch's TypeError."""
+def _int_tuple(value: Any, fn: str, arg: str, position: Optional[int] = None, single: bool = True) -> tuple:
+    """A ``tuple of ints`` argument as a tuple (one int too, where ``single``), else torch's TypeError.
+
+    As torch's parser: the first element decides whether the value is a tuple of ints at all (a bool there
+    is not); a later element that is no integer fails to unpack at its 1-based position. ``position`` is
+    None for a keyword-only argument (torch's message then names no position)."""
+    where = "" if position is None else f" (position {position})"
     if single and isinstance(value, numbers.Integral) and not isinstance(value, _bool):
         return (int(value),)
     if not isinstance(value, (tuple, list)):
-        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, not "
-                        f"{type(value).__name__}")
+        raise TypeError(f"{fn}(): argument '{arg}'{where} must be tuple of ints, not {type(value).__name__}")
+    if len(value) and not _is_index(value[0], first=True):
+        found = (f"not {type(value).__name__}" if position is None  # (a keyword argument: torch's wording)
+                 else f"but found element of type {type(value[0]).__name__} at pos 0")
+        raise TypeError(f"{fn}(): argument '{arg}'{where} must be tuple of ints, {found}")
     for i, item in enumerate(value):
-        if not isinstance(item, numbers.Integral) or isinstance(item, _bool):
-            raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, but found "
-                            f"element of type {type(item).__name__} at pos {i}")
+        if not _is_index(item, first=False):
+            raise TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+                            f"\"type must be tuple of ints,but got {type(item).__name__}\"")
     return tuple(int(v) for v in value)
+
+
+def _is_index(item: Any, first: bool) -> bool:
+    """Whether torch unpacks ``item`` as an int of an int list: an integer, or a 0-d integer tensor."""
+    if isinstance(item, Tensor):
+        return item.ndim == 0 and not item.is_floating_point() and not item.is_complex() and item.dtype.name != "bool"
+    return isinstance(item, numbers.Integral) and not (first and isinstance(item, _bool))
 
 
 def _floating_kernel(input: Any, fn: str, kernel: str) -> None:

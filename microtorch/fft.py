@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 from . import _dtype
 from ._creation import arange
-from ._promotion import _expect, _float_input, _normalize_dim, _optional_ints
+from ._promotion import _expect, _float_input, _int_tuple, _normalize_dim, _optional_ints
 from ._signatures import _SCALAR_TYPE_NAMES, write_out
 from ._tensor import Tensor
 from .autograd.ops import fourier as _ops
@@ -61,16 +61,9 @@ def _points(n: int) -> int:
     return n
 
 
-def _int_tuple(value: Any, fn: str, arg: str) -> Optional[tuple]:
+def _ints_or_none(value: Any, fn: str, arg: str) -> Optional[tuple]:
     """``s`` / ``dim`` as a tuple of ints (a single int is one; None stays None), else torch's TypeError."""
-    if value is None:
-        return None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return (int(value),)
-    if isinstance(value, (tuple, list)) and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                                                for v in value):
-        return tuple(int(v) for v in value)
-    raise TypeError(f"fft_{fn}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
+    return None if value is None else _int_tuple(value, f"fft_{fn}", arg)
 
 
 def _one_dim(x: Tensor, n: Any, dim: Any, fn: str) -> tuple:
@@ -85,7 +78,7 @@ def _one_dim(x: Tensor, n: Any, dim: Any, fn: str) -> tuple:
 def _many_dims(x: Tensor, s: Any, dim: Any, fn: str) -> tuple:
     """(dims, sizes) of an n-d transform, by torch's rules: ``dim`` wrapped and unique; ``s`` (-1: keep the
     size) of the same length, or over the last len(s) dims without ``dim``; neither: every dim."""
-    s, dim = _int_tuple(s, fn, "s"), _int_tuple(dim, fn, "dim")
+    s, dim = _ints_or_none(s, fn, "s"), _ints_or_none(dim, fn, "dim")
     if dim is not None:
         dims = tuple(_normalize_dim(d, x.ndim) for d in dim)
         if len(set(dims)) != len(dims):
@@ -369,7 +362,7 @@ def ifftshift(input: Tensor, dim: Optional[Sequence[int]] = None) -> Tensor:  # 
 
 def _shift(input: Any, dim: Any, fn: str, sign: int) -> Tensor:
     _expect(input, Tensor, f"fft_{fn}", "input")
-    dims = tuple(range(input.ndim)) if dim is None else _int_tuple(dim, fn, "dim")
+    dims = tuple(range(input.ndim)) if dim is None else _ints_or_none(dim, fn, "dim")
     if not dims:
         raise RuntimeError("`shifts` required")
     dims = tuple(_normalize_dim(d, input.ndim) for d in dims)

@@ -88,6 +88,10 @@ BAD_CALLS = {
     "s and dim lengths": lambda lib: lib.fft.fftn(lib.ones(4, 5), s=(3,), dim=(0, 1)),
     "s longer than ndim": lambda lib: lib.fft.fftn(lib.ones(4, 5), s=(2, 3, 4)),
     "s of floats": lambda lib: lib.fft.fftn(lib.ones(4, 5), s=[2.0]),
+    "s with a later float": lambda lib: lib.fft.fftn(lib.ones(4, 5), s=(2, 1.5)),
+    "dim with a later None": lambda lib: lib.fft.ifftn(lib.ones(4, 5), dim=[0, None]),
+    "dim led by a bool": lambda lib: lib.fft.fftn(lib.ones(4, 5), dim=(True, 0)),
+    "dim a string": lambda lib: lib.fft.fftn(lib.ones(4, 5), dim="a"),
     "repeated dims": lambda lib: lib.fft.fftn(lib.ones(4, 5), dim=(0, 0)),
     "no dims to rfftn": lambda lib: lib.fft.rfftn(lib.ones(4, 5), dim=()),
     "no dims to irfftn": lambda lib: lib.fft.irfftn(lib.ones(4, 5), dim=()),
@@ -118,6 +122,7 @@ def test_bad_arguments_raise_torchs_errors(case):
 @pytest.mark.parametrize("call", [
     lambda lib: lib.fft.fftn(lib.tensor(3.0)),  # 0-d: no dims, a complex copy
     lambda lib: lib.fft.fftn(lib.ones(2, 3), dim=()),
+    lambda lib: lib.fft.fftn(lib.ones(2, 3), dim=(lib.tensor(1), True)),  # (0-d int tensors; a later bool is 1)
     lambda lib: lib.fft.fftfreq(5), lambda lib: lib.fft.fftfreq(6, 0.25, dtype=lib.float64),
     lambda lib: lib.fft.fftfreq(0), lambda lib: lib.fft.fftfreq(1), lambda lib: lib.fft.fftfreq(4, d=0),
     lambda lib: lib.fft.rfftfreq(7, 2.0), lambda lib: lib.fft.rfftfreq(0), lambda lib: lib.fft.rfftfreq(8, lib.tensor(0.5)),

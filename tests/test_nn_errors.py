@@ -97,6 +97,37 @@ CASES = [
      "Class values must be smaller than num_classes."),
     ("softplus/gelu bad approximate", lambda lib: lib.nn.functional.gelu(_f32(lib, 2), approximate="fast"), RuntimeError, "approximate"),
     ("Unflatten sizes", lambda lib: lib.nn.Unflatten(1, (2, 4))(_f32(lib, 3, 6)), RuntimeError, ""),
+    # a window argument of the wrong length: torch's C++ checks raise RuntimeError; a non-integer, TypeError
+    ("conv2d padding of 3", lambda lib: lib.nn.functional.conv2d(_f32(lib, 1, 2, 5, 5), _f32(lib, 3, 2, 2, 2),
+     padding=(0, 1, 2)), RuntimeError, "expected padding to be a single integer value or a list of 2 values"),
+    ("conv1d stride of 2", lambda lib: lib.nn.functional.conv1d(_f32(lib, 1, 2, 5), _f32(lib, 3, 2, 2), stride=(1, 1)),
+     RuntimeError, "expected stride to be a single integer value or a list of 1 values"),
+    ("conv3d dilation of 2", lambda lib: lib.nn.functional.conv3d(_f32(lib, 1, 2, 4, 4, 4), _f32(lib, 3, 2, 2, 2, 2),
+     dilation=(1, 1)), RuntimeError, "expected dilation to be a single integer value or a list of 3 values"),
+    ("conv_transpose2d output_padding of 3", lambda lib: lib.nn.functional.conv_transpose2d(
+        _f32(lib, 1, 2, 5, 5), _f32(lib, 2, 3, 2, 2), stride=2, output_padding=(0, 1, 2)), RuntimeError,
+     "expected output_padding to be a single integer value or a list of 2 values"),
+    ("conv2d float padding", lambda lib: lib.nn.functional.conv2d(_f32(lib, 1, 2, 5, 5), _f32(lib, 3, 2, 2, 2),
+     padding=(0, 1.5)), TypeError, "padding"),
+    ("conv2d unknown padding string", lambda lib: lib.nn.functional.conv2d(_f32(lib, 1, 2, 5, 5), _f32(lib, 3, 2, 2, 2),
+     padding="bad"), RuntimeError, "Invalid padding string: 'bad'"),
+    ("max_pool2d kernel of 3", lambda lib: lib.nn.functional.max_pool2d(_f32(lib, 1, 1, 5, 5), (1, 2, 3)), RuntimeError,
+     "max_pool2d: kernel_size must either be a single int, or a tuple of two ints"),
+    ("max_pool2d stride of 3", lambda lib: lib.nn.functional.max_pool2d(_f32(lib, 1, 1, 5, 5), 2, (1, 2, 3)),
+     RuntimeError, "max_pool2d: stride must either be omitted, a single int, or a tuple of two ints"),
+    ("max_pool2d dilation of 3", lambda lib: lib.nn.functional.max_pool2d(_f32(lib, 1, 1, 5, 5), 2, 1, 0, (1, 1, 1)),
+     RuntimeError, "max_pool2d: dilation must be either a single int, or a tuple of two ints"),
+    ("avg_pool2d padding of 3", lambda lib: lib.nn.functional.avg_pool2d(_f32(lib, 1, 1, 5, 5), 2, 1, (0, 0, 0)),
+     RuntimeError, "avg_pool2d: padding must either be a single int, or a tuple of two ints"),
+    ("max_pool3d kernel of 2", lambda lib: lib.nn.functional.max_pool3d(_f32(lib, 1, 1, 4, 4, 4), (1, 2)),
+     RuntimeError, "max_pool3d: kernel_size must either be a single int, or a tuple of three ints"),
+    ("avg_pool1d kernel of 2", lambda lib: lib.nn.functional.avg_pool1d(_f32(lib, 1, 1, 5), (1, 2)), RuntimeError,
+     "kernel_size"),
+    ("unfold kernel of 3", lambda lib: lib.nn.functional.unfold(_f32(lib, 1, 1, 5, 5), (1, 2, 3)), RuntimeError,
+     "kernel_size"),
+    ("interpolate size of 3", lambda lib: lib.nn.functional.interpolate(_f32(lib, 1, 1, 5, 5), size=(1, 2, 3)),
+     ValueError, "Input and output must have the same number of spatial dimensions, but got input with spatial "
+     "dimensions of [5, 5] and output size of (1, 2, 3)."),
 ]
 
 

@@ -36,10 +36,10 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """3-D cross-correlation over (N, C, D, H, W): weight (C_out, C_in/groups, kd, kh, kw); ``padding`` may be
     'same' or 'valid'."""
-    from .functional import _conv_padding, _ntuple, conv2d, pad
+    from .functional import _conv_padding, _conv_tuple, conv2d, pad
 
     x, unbatched = _check_3d("conv3d", input, weight)
-    stride, dilation = _ntuple(stride, 3, "stride"), _ntuple(dilation, 3, "dilation")
+    stride, dilation = _conv_tuple(stride, 3, "stride"), _conv_tuple(dilation, 3, "dilation")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
@@ -74,11 +74,11 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
                      output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
     """The adjoint of conv3d in its input; weight (C_in, C_out/groups, kd, kh, kw)."""
-    from .functional import _ntuple, conv_transpose2d, pad
+    from .functional import _conv_tuple, conv_transpose2d, pad
 
     y, unbatched = _check_3d("conv_transpose3d", input, weight)
-    stride, dilation = _ntuple(stride, 3, "stride"), _ntuple(dilation, 3, "dilation")
-    pads, extra = _ntuple(padding, 3, "padding"), _ntuple(output_padding, 3, "output_padding")
+    stride, dilation = _conv_tuple(stride, 3, "stride"), _conv_tuple(dilation, 3, "dilation")
+    pads, extra = _conv_tuple(padding, 3, "padding"), _conv_tuple(output_padding, 3, "output_padding")
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
         raise RuntimeError(
             f"output padding must be smaller than either stride or dilation, but got output_padding={list(extra)}, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 from .._device import on_device
 from .._tensor import Tensor
@@ -30,18 +30,36 @@ _PLAIN_TENSORS = (Tensor, Parameter)  # the fast paths' guard: a BatchedTensor's
 
 
 # ---- argument helpers ---------------------------------------------------------------------------------
-def _ntuple(value: Any, n: int, name: str) -> tuple:
-    """``3`` -> ``(3, 3)``; a sequence must have ``n`` integers."""
+def _ntuple(value: Any, n: int, name: str, wrong_length: Optional[str] = None, error: type = RuntimeError) -> tuple:
+    """``3`` -> ``(3, 3)``; a sequence must have ``n`` integers (one is repeated). A sequence of the wrong
+    length raises ``error`` (torch's RuntimeError, ValueError where torch's Python checks it) with the
+    ``wrong_length`` message; an element that is no integer raises TypeError, as torch's argument parser."""
     if isinstance(value, numbers.Integral):
         return (int(value),) * n
     if isinstance(value, str) or not hasattr(value, "__iter__"):
         raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
     value = tuple(value)
+    if not all(isinstance(v, numbers.Integral) for v in value):
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
     if len(value) == 1:
         value = value * n
-    if len(value) != n or not all(isinstance(v, numbers.Integral) for v in value):
-        raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+    if len(value) != n:
+        raise error(wrong_length or f"{name} must be an int or a tuple of {n} ints, got {value!r}")
     return tuple(int(v) for v in value)
+
+
+def _conv_tuple(value: Any, n: int, name: str) -> tuple:
+    """A convolution's stride, padding, dilation or output_padding as ``n`` ints, with torch's error."""
+    return _ntuple(value, n, name, f"expected {name} to be a single integer value or a list of {n} values to match "
+                   f"the convolution dimensions, but got {name}={list(value) if hasattr(value, '__iter__') else value}")
+
+
+def _pool_tuple(value: Any, n: int, name: str, fn: str) -> tuple:
+    """A pooling window's kernel_size, stride, padding or dilation as ``n`` ints, with torch's error."""
+    count = {1: "one int", 2: "two ints", 3: "three ints"}.get(n, f"{n} ints")
+    shape = {"stride": f"either be omitted, a single int, or a tuple of {count}",
+             "dilation": f"be either a single int, or a tuple of {count}"}.get(name, f"either be a single int, or a tuple of {count}")
+    return _ntuple(value, n, name, f"{fn}: {name} must {shape}")
 
 
 def _check_tensor(value: Any, name: str, fn: str) -> None:
@@ -154,12 +172,12 @@ def _conv_padding(padding: Any, kernel: tuple, dilation: tuple, stride: tuple, s
         if padding == "valid":
             return ((0, 0),) * spatial
         if padding != "same":
-            raise ValueError(f"Invalid padding string '{padding}', should be one of ('valid', 'same')")
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
         if any(s != 1 for s in stride):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
-    pads = _ntuple(padding, spatial, "padding")
+    pads = _conv_tuple(padding, spatial, "padding")
     if any(p < 0 for p in pads):
         raise RuntimeError("negative padding is not supported")
     return tuple((p, p) for p in pads)
@@ -172,7 +190,7 @@ def _conv_arguments(input, weight, stride, dilation, groups, spatial: int, fn: s
     unbatched = _batched(input, spatial, fn)
     if weight.ndim != spatial + 2:
         raise RuntimeError(f"{fn}: weight should have {spatial + 2} dimensions {weight_layout}, got {list(weight.shape)}")
-    stride, dilation = _ntuple(stride, spatial, "stride"), _ntuple(dilation, spatial, "dilation")
+    stride, dilation = _conv_tuple(stride, spatial, "stride"), _conv_tuple(dilation, spatial, "dilation")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
@@ -236,8 +254,8 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     fn = f"conv_transpose{spatial}d"
     input, unbatched, stride, dilation = _conv_arguments(input, weight, stride, dilation, groups, spatial, fn,
                                                          "(in, out/groups, *kernel)")
-    pads = _ntuple(padding, spatial, "padding")
-    extra = _ntuple(output_padding, spatial, "output_padding")
+    pads = _conv_tuple(padding, spatial, "padding")
+    extra = _conv_tuple(output_padding, spatial, "output_padding")
     if any(p < 0 for p in pads):
         raise RuntimeError("negative padding is not supported")
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
@@ -296,16 +314,16 @@ def _pool_stride(stride: Any, kernel: tuple, spatial: int, fn: str) -> tuple:
         if stride.numel() != 1 or stride.is_floating_point() or stride.is_complex():
             raise TypeError(f"{fn}(): argument 'stride' (position 3) must be tuple of ints, not Tensor")
         stride = int(stride.item())
-    return _ntuple(_stride_or_kernel(stride, kernel), spatial, "stride")
+    return _pool_tuple(_stride_or_kernel(stride, kernel), spatial, "stride", fn)
 
 
 def _pool_geometry(input: Tensor, spatial: int, kernel_size, stride, padding, dilation, ceil_mode, fn: str) -> tuple:
     """(kernel, stride, dilation, ((before, after), ...), output sizes), with torch's checks and its
     ceil_mode rule (the last window must start inside the input or its left padding)."""
-    kernel = _ntuple(kernel_size, spatial, "kernel_size")
+    kernel = _pool_tuple(kernel_size, spatial, "kernel_size", fn)
     stride = _pool_stride(stride, kernel, spatial, fn)
-    pads = _ntuple(padding, spatial, "padding")
-    dilation = _ntuple(dilation, spatial, "dilation")
+    pads = _pool_tuple(padding, spatial, "padding", fn)
+    dilation = _pool_tuple(dilation, spatial, "dilation", fn)
     if any(k <= 0 for k in kernel):
         raise RuntimeError(f"{fn}: kernel_size must be greater than zero, but got {list(kernel)}")
     if any(s <= 0 for s in stride):
@@ -997,7 +1015,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
                          else "either size or scale_factor should be defined")
     in_sizes = tuple(input.shape[2:])
     if size is not None:
-        out_sizes = _ntuple(size, spatial, "size")
+        out_sizes = _ntuple(size, spatial, "size", "Input and output must have the same number of spatial dimensions, "
+                            f"but got input with spatial dimensions of {list(input.shape[2:])} and output size of "
+                            f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output "
+                            "size in (o1, o2, ...,oK) format.", ValueError)
         scales: list = [None] * spatial
     else:
         factors = (float(scale_factor),) * spatial if isinstance(scale_factor, numbers.Real) else tuple(map(float, scale_factor))
