@@ -305,13 +305,14 @@ def cnn():
                             mt.nn.Conv2d(4, 6, 3), mt.nn.ReLU(), mt.nn.Flatten(), mt.nn.Linear(6 * 2 * 2, 3))
 
 
-def train_both(make, x, y, steps=4, device="cpu", **ddp_kwargs):
-    """DDP on this rank's slice of the batch, and one model on the whole batch, from the same weights."""
+def train_both(make, x, y, steps=4, device="cpu", make_whole=None, **ddp_kwargs):
+    """DDP on this rank's slice of the batch, and one model (``make_whole``'s, default ``make``'s) on the whole
+    batch, from the same weights."""
     rank, n = dist.get_rank(), dist.get_world_size()
     mt.manual_seed(1000 + rank)  # different initial weights on each rank: DDP must broadcast rank 0's
     local = make().double().to(device)
     ddp = DDP(local, device_ids=[local.parameters()[0].device] if device != "cpu" else None, **ddp_kwargs)
-    whole = make().double().to(device)
+    whole = (make_whole or make)().double().to(device)
     whole.load_state_dict(local.state_dict())
     opt = mt.optim.SGD(ddp.parameters(), lr=0.05, momentum=0.9)
     opt_whole = mt.optim.SGD(whole.parameters(), lr=0.05, momentum=0.9)
@@ -325,7 +326,7 @@ def train_both(make, x, y, steps=4, device="cpu", **ddp_kwargs):
         opt_whole.step()
     for (name, a), b in zip(local.named_parameters(), whole.parameters()):
         np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), rtol=0, atol=1e-12, err_msg=name)
-    return ddp
+    return ddp, whole
 
 
 def batch(shape, rows):
@@ -337,12 +338,64 @@ def batch(shape, rows):
 def ddp_matches_one_process():
     n = dist.get_world_size()
     x, y = batch((5,), 4 * n)
-    ddp = train_both(mlp, x, y, bucket_cap_mb=0.001)  # 1 kB buckets: several, each reduced on its own
+    ddp, _ = train_both(mlp, x, y, bucket_cap_mb=0.001)  # 1 kB buckets: several, each reduced on its own
     assert len(ddp.reducer.buckets) > 2
     train_both(mlp, x, y, gradient_as_bucket_view=True)
     x, y = batch((1, 8, 8), 2 * n)
     train_both(cnn, x, y, bucket_cap_mb=0.0005)
     assert list(ddp.state_dict())[0] == "module.0.weight"
+
+
+def bn_cnn(norm):
+    return mt.nn.Sequential(mt.nn.Conv2d(1, 4, 3, padding=1), norm(4), mt.nn.ReLU(), mt.nn.MaxPool2d(2),
+                            mt.nn.Conv2d(4, 6, 3), norm(6), mt.nn.ReLU(), mt.nn.Flatten(), mt.nn.Linear(6 * 2 * 2, 3))
+
+
+def sync_bn_step(norm, x, weight, bias, out_grad):
+    """One training forward and backward of ``norm`` (float64, given affine parameters) on ``x``; returns the
+    output, the input, weight and bias gradients, and the running statistics."""
+    x = x.clone().requires_grad_()
+    norm = norm.double()
+    with mt.no_grad():
+        norm.weight.copy_(weight)
+        norm.bias.copy_(bias)
+    out = norm(x)
+    (out * out_grad).sum().backward()
+    return out, x.grad, norm.weight.grad, norm.bias.grad, norm.running_mean, norm.running_var
+
+
+@check
+def sync_batchnorm():
+    """SyncBatchNorm over uneven slices (one rank's empty) equals BatchNorm over the whole batch: outputs, input
+    gradients, summed weight and bias gradients, running statistics, in the world and in a group given; eval
+    mode stays local; DDP with converted batch norms trains as one process with BatchNorm2d."""
+    rank, n = dist.get_rank(), dist.get_world_size()
+    gen = np.random.default_rng(11)
+    counts = [3 + 2 * r for r in range(n)]
+    counts[1] = 0  # an empty batch on rank 1 still joins every collective
+    x = mt.tensor(gen.standard_normal((sum(counts), 5, 3, 2)) * 2 + 1)
+    out_grad = mt.tensor(gen.standard_normal(x.shape))
+    weight, bias = mt.tensor(gen.standard_normal(5)), mt.tensor(gen.standard_normal(5))
+    mine = slice(sum(counts[:rank]), sum(counts[:rank + 1]))
+    for group in (None, dist.new_group(list(range(n)))):
+        got = sync_bn_step(mt.nn.SyncBatchNorm(5, process_group=group), x[mine], weight, bias, out_grad[mine])
+        want = sync_bn_step(mt.nn.BatchNorm2d(5), x, weight, bias, out_grad)
+        same(got[0].detach(), want[0].detach().numpy()[mine])
+        same(got[1], want[1].numpy()[mine])
+        for local, whole in zip(got[2:4], want[2:4]):
+            total = local.clone()
+            dist.all_reduce(total)
+            same(total, whole.numpy())
+        same(got[4], want[4].numpy())
+        same(got[5], want[5].numpy())
+    norm = mt.nn.SyncBatchNorm(5).double().eval()  # eval: the running statistics, no collective
+    same(norm(x[mine]).detach(), mt.nn.BatchNorm2d(5).double().eval()(x[mine]).detach().numpy())
+    x, y = batch((1, 8, 8), 2 * n)
+    ddp, whole = train_both(lambda: mt.nn.SyncBatchNorm.convert_sync_batchnorm(bn_cnn(mt.nn.BatchNorm2d)), x, y,
+                            make_whole=lambda: bn_cnn(mt.nn.BatchNorm2d))
+    assert type(ddp.module[1]).__name__ == "SyncBatchNorm"
+    for (name, a), b in zip(ddp.module.named_buffers(), whole.buffers()):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=0, atol=1e-12, err_msg=name)
 
 
 @check

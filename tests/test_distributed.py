@@ -30,7 +30,7 @@ except SystemExit as e:
 COLLECTIVES = ["all_reduce_broadcast_reduce", "gather_scatter", "reduce_scatter", "all_to_all", "point_to_point",
                "async_work", "objects", "groups", "mismatches_raise_on_every_rank", "bad_arguments"]
 DDP = ["ddp_matches_one_process", "ddp_overlaps_backward", "ddp_no_sync_accumulates", "ddp_find_unused_parameters",
-       "ddp_buffers_and_errors", "distributed_sampler"]
+       "ddp_buffers_and_errors", "distributed_sampler", "sync_batchnorm"]
 NCCL = ["nccl_collectives", "nccl_ddp"]
 
 
@@ -51,7 +51,8 @@ def passed(result: subprocess.CompletedProcess, checks: list) -> None:
 @pytest.mark.slow
 def test_every_collective_and_ddp_on_two_ranks():
     """Collectives against NumPy (host and fake-GPU NCCL), mismatches and bad arguments on every rank,
-    DDP equal to one process on the whole batch (MLP and CNN, float64, 1e-12), no_sync, unused parameters."""
+    DDP equal to one process on the whole batch (MLP and CNN, float64, 1e-12), no_sync, unused parameters,
+    SyncBatchNorm equal to BatchNorm over the whole batch."""
     checks = COLLECTIVES + DDP + NCCL
     passed(mpirun(2, *checks), checks)
 
@@ -59,7 +60,7 @@ def test_every_collective_and_ddp_on_two_ranks():
 @pytest.mark.slow
 def test_every_collective_and_ddp_on_three_ranks():
     checks = COLLECTIVES + ["ddp_matches_one_process", "ddp_find_unused_parameters", "distributed_sampler",
-                            "nccl_collectives"]
+                            "sync_batchnorm", "nccl_collectives"]
     passed(mpirun(3, *checks), checks)
 
 

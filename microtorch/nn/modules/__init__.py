@@ -37,7 +37,7 @@ from .loss import (
     MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
     TripletMarginWithDistanceLoss, CTCLoss, NLLLoss2d,
 )
-from .batchnorm import BatchNorm3d
+from .batchnorm import BatchNorm3d, SyncBatchNorm
 from .normalization import LocalResponseNorm, RMSNorm
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
@@ -75,5 +75,5 @@ __all__ += [
     "FractionalMaxPool3d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
     "MaxUnpool2d", "Fold", "Unfold", "EmbeddingBag", "CTCLoss", "MaxUnpool3d", "LazyConv3d", "LazyConvTranspose3d",
     "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
-    "LazyInstanceNorm3d", "LPPool3d", "NLLLoss2d", "Container", "AdaptiveLogSoftmaxWithLoss",
+    "LazyInstanceNorm3d", "LPPool3d", "NLLLoss2d", "Container", "AdaptiveLogSoftmaxWithLoss", "SyncBatchNorm",
 ] + padding.__all__

@@ -1,5 +1,5 @@
-"""Batch normalisation (torch's ``nn.modules.batchnorm``): ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d`` and their lazy
-forms (``num_features`` from the first input)."""
+"""Batch normalisation (torch's ``nn.modules.batchnorm``): ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, their lazy
+forms (``num_features`` from the first input) and ``SyncBatchNorm`` (statistics over every rank's batch)."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +14,9 @@ from .module import Module
 from .normalization import _add_affine, _reset_affine
 
 
-class _BatchNorm(Module):
-    """Per-channel normalisation by batch statistics while training (updating the running ones) and by
-    the running statistics in eval mode."""
+class _NormBase(Module):
+    """What batch and instance norms share (torch's ``_NormBase``): the affine parameters, the running
+    statistics and their reset, loading, repr."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
@@ -47,18 +47,6 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
 
-    def forward(self, input: Tensor) -> Tensor:
-        self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:  # a cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked)
-        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
-        keep = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if keep else None, self.running_var if keep else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
-
     def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list, errors: list, assign: bool,
                               copies: list | None = None) -> None:
         key = prefix + "num_batches_tracked"
@@ -69,6 +57,35 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Per-channel normalisation by batch statistics while training (updating the running ones) and by
+    the running statistics in eval mode."""
+
+    def _step_factor(self) -> float:
+        """Count this training step and return the running statistics' update factor (momentum, or 1/steps
+        for a cumulative average)."""
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked)
+        return factor
+
+    def _batch_stats_and_buffers(self) -> tuple:
+        """(normalise by batch statistics?, running_mean, running_var): the buffers are passed only where they
+        are updated (training, tracked) or used (eval)."""
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        keep = not self.training or self.track_running_stats
+        return use_batch_stats, self.running_mean if keep else None, self.running_var if keep else None
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        factor = self._step_factor()
+        use_batch_stats, running_mean, running_var = self._batch_stats_and_buffers()
+        return F.batch_norm(input, running_mean, running_var, self.weight, self.bias, use_batch_stats, factor,
+                            self.eps)
 
 
 class BatchNorm1d(_BatchNorm):
@@ -94,7 +111,67 @@ class BatchNorm3d(_BatchNorm):
             raise ValueError(f"expected 5D input (got {input.ndim}D input)")
 
 
-class _LazyNormBase(LazyModuleMixin, _BatchNorm):
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalisation of (N, C, +) whose statistics, while training under ``microtorch.distributed``, cover
+    the batches of every rank in ``process_group`` (default: the whole world). In eval mode, outside a process
+    group, or in a group of one it is ``BatchNorm``. Convert a model's batch norms with
+    :meth:`convert_sync_batchnorm` before wrapping it in ``DistributedDataParallel``.
+
+    Unlike torch, which refuses CPU inputs here, it synchronises on every device (MPI serves host tensors)."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, process_group: Any = None, device: Any = None, dtype: Any = None,
+                 *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim < 2:
+            raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        factor = self._step_factor()
+        use_batch_stats, running_mean, running_var = self._batch_stats_and_buffers()
+        world_size = 1
+        if use_batch_stats and self.training:
+            from ... import distributed as dist
+
+            if dist.is_initialized():
+                group = self.process_group or dist.group.WORLD
+                world_size = dist.get_world_size(group)
+        if world_size == 1:  # nothing to synchronise with
+            return F.batch_norm(input, running_mean, running_var, self.weight, self.bias, use_batch_stats, factor,
+                                self.eps)
+        from ._functions import SyncBatchNorm as sync_batch_norm
+
+        return sync_batch_norm.apply(input, self.weight, self.bias, running_mean, running_var, self.eps, factor,
+                                     group, world_size)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """Replace every ``BatchNorm*d`` in ``module`` (or ``module`` itself) by a ``SyncBatchNorm`` sharing its
+        parameters and running statistics; returns the converted module."""
+        converted = module
+        if isinstance(module, _BatchNorm):
+            converted = cls(module.num_features, module.eps, module.momentum, module.affine,
+                            module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                with no_grad():
+                    converted.weight, converted.bias = module.weight, module.bias
+            converted.running_mean, converted.running_var = module.running_mean, module.running_var
+            converted.num_batches_tracked = module.num_batches_tracked
+            converted.training = module.training
+            if hasattr(module, "qconfig"):
+                converted.qconfig = module.qconfig
+        for name, child in module.named_children():
+            converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return converted
+
+
+class _LazyNormBase(LazyModuleMixin, _NormBase):
     """What the lazy norms share: ``num_features`` from dimension 1 of the first input (as torch's, also for an
     unbatched instance-norm input), then the ordinary initialisation."""
 

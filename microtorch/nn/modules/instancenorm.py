@@ -7,10 +7,10 @@ from typing import Any
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .batchnorm import _BatchNorm, _LazyNormBase
+from .batchnorm import _LazyNormBase, _NormBase
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """Instance normalisation; with ``track_running_stats`` the batch-averaged statistics are kept and used in
     eval mode (torch's defaults: no affine, no running statistics)."""
 
