@@ -75,6 +75,7 @@ from ._type_info import finfo, iinfo  # noqa: E402
 from ._dtype import cdouble, cfloat, chalf, complex32, complex64, complex128  # noqa: E402
 from ._complex import can_cast, complex, imag, is_complex, polar, view_as_complex, view_as_real  # noqa: E402,A004
 from ._spectral import istft, stft  # noqa: E402
+from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
@@ -256,9 +257,9 @@ if _TYPE_CHECKING:
         "nanquantile", "nansum", "narrow", "narrow_copy", "native_batch_norm", "native_channel_shuffle",
         "native_dropout", "native_group_norm", "native_layer_norm", "ne", "neg", "neg_", "negative", "negative_",
         "newaxis", "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "norm_except_dim", "normal",
-        "not_equal", "nuclear_norm", "numel", "ones", "ones_like", "ormqr", "outer", "pairwise_distance", "pdist",
-        "permute", "permute_copy", "pi", "pinverse", "pixel_shuffle", "pixel_unshuffle", "poisson",
-        "poisson_nll_loss", "polar", "polygamma", "positive", "pow", "prelu", "preserve_format", "prod",
+        "not_equal", "nuclear_norm", "numel", "ones", "ones_like", "ormqr", "outer", "pairwise_distance",
+        "pca_lowrank", "pdist", "permute", "permute_copy", "pi", "pinverse", "pixel_shuffle", "pixel_unshuffle",
+        "poisson", "poisson_nll_loss", "polar", "polygamma", "positive", "pow", "prelu", "preserve_format", "prod",
         "promote_types", "put", "qr", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint",
         "randint_like", "randn", "randn_like", "randperm", "range", "ravel", "real", "reciprocal", "reciprocal_",
         "relu", "relu_", "remainder", "renorm", "repeat_interleave", "reshape", "resize_as_", "resolve_conj",
@@ -271,12 +272,12 @@ if _TYPE_CHECKING:
         "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_", "slice_scatter", "slogdet",
         "softmax", "sort", "split", "split_copy", "split_with_sizes", "split_with_sizes_copy", "sqrt", "sqrt_",
         "square", "square_", "squeeze", "squeeze_copy", "stack", "std", "std_mean", "stft", "strided", "sub",
-        "subtract", "sum", "sum_to_size", "svd", "swapaxes", "swapdims", "t", "t_copy", "take", "take_along_dim",
-        "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "threshold", "threshold_", "tile",
-        "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz", "triangular_solve", "tril",
-        "tril_indices", "triplet_margin_loss", "triu", "triu_indices", "true_divide", "trunc", "trunc_", "typename",
-        "uint8", "unbind", "unbind_copy", "unflatten", "unfold_copy", "unique", "unique_consecutive",
-        "unravel_index", "unsafe_chunk", "unsafe_split", "unsqueeze", "unsqueeze_copy",
+        "subtract", "sum", "sum_to_size", "svd", "svd_lowrank", "swapaxes", "swapdims", "t", "t_copy", "take",
+        "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "threshold",
+        "threshold_", "tile", "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz",
+        "triangular_solve", "tril", "tril_indices", "triplet_margin_loss", "triu", "triu_indices", "true_divide",
+        "trunc", "trunc_", "typename", "uint8", "unbind", "unbind_copy", "unflatten", "unfold_copy", "unique",
+        "unique_consecutive", "unravel_index", "unsafe_chunk", "unsafe_split", "unsqueeze", "unsqueeze_copy",
         "use_deterministic_algorithms", "vander", "var", "var_mean", "vdot", "view_as_complex", "view_as_real",
         "view_copy", "vmap", "vsplit", "vstack", "where", "xlog1py", "xlogy", "xlogy_", "zero_", "zeros",
         "zeros_like",

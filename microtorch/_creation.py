@@ -445,11 +445,19 @@ def _random(kind: str, size: Any, a: Any, b: Any, dtype: Any, device: Any, requi
             array = backend.integers(a, b, shape, name, dev.index, gen)
     else:
         name = _dtype_name(dtype, get_default_dtype())
+        if kind == "normal" and name in _COMPLEX_PARTS:  # real and imaginary parts each N(0, 1/2), as torch's
+            with backend.on_device(dev.index):
+                parts = backend.normal(shape + (2,), a, b * 0.5 ** 0.5, _COMPLEX_PARTS[name], dev.index, gen)
+            return _finish(parts.view(name)[..., 0], dev, requires_grad)
         if _dtype.as_dtype(name)._category != 2:
             raise RuntimeError(f"{'rand' if kind == 'uniform' else 'randn'}(): expected a floating point dtype, got {name}")
         with backend.on_device(dev.index):
             array = getattr(backend, kind)(shape, a, b, name, dev.index, gen)
     return _finish(array, dev, requires_grad)
+
+
+#: the real dtype of each complex dtype's parts (randn draws them)
+_COMPLEX_PARTS = {"complex64": "float32", "complex128": "float64"}
 
 
 def rand(*sizes: Any, size: Any = None, generator: Any = None, out: Any = None, dtype: Any = None, layout: Any = None,

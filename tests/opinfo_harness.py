@@ -89,6 +89,8 @@ REORDERED = {"einsum": lambda tensors, equation, **kwargs: mt.einsum(equation, t
              "nn.functional.embedding": lambda weight, idx, **kwargs: mt.nn.functional.embedding(idx, weight, **kwargs),
              "linalg.lstsq.grad_oriented": lambda a, b, driver: mt.linalg.lstsq(a, b, driver=driver)[:2],
              "linalg.pinv.singular": lambda a, b: mt.linalg.pinv(a @ b.mT),
+             "svd_lowrank": lambda a, b, **kwargs: mt.svd_lowrank(a @ b.mT, **kwargs),
+             "pca_lowrank": lambda a, b, **kwargs: mt.pca_lowrank(a @ b.mT, **kwargs),
              "zero_": lambda x: mt.zero_(x.clone())}
 
 

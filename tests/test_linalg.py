@@ -141,3 +141,97 @@ def test_eig_without_a_general_eigensolver_says_so(monkeypatch):
     monkeypatch.delattr(np.linalg, "eig")
     with pytest.raises(UnsupportedError, match="no general eigensolver"):
         mt.linalg.eig(mt.eye(2))
+
+
+# ---- svd_lowrank, pca_lowrank (randomized: compared by exact math, and with torch where the answer is unique) ----
+def _low_rank(shape, rank, seed=0):
+    """A (..., m, n) float64 matrix of exactly ``rank`` with well separated singular values."""
+    rng = np.random.default_rng(seed)
+    *batch, m, n = shape
+    left, right = rng.standard_normal((*batch, m, rank)), rng.standard_normal((*batch, rank, n))
+    return left @ (np.arange(rank, 0, -1)[:, None] * 3.0 * right)
+
+
+@pytest.mark.parametrize("shape, rank, q", [((8, 5), 3, 4), ((5, 9), 2, 6), ((2, 3, 7, 6), 3, 3), ((6, 6), 6, 6)])
+def test_svd_lowrank_recovers_a_low_rank_matrix(shape, rank, q):
+    """U diag(S) V^H = A; S are A's largest singular values; U and V have orthonormal columns."""
+    A = _low_rank(shape, rank)
+    U, S, V = mt.svd_lowrank(mt.tensor(A), q=q)
+    m, n = shape[-2:]
+    k = min(q, m, n)  # (QR's reduced factor of the wide sketch: torch's shapes too)
+    assert (tuple(U.shape), tuple(S.shape), tuple(V.shape)) == (shape[:-2] + (m, k), shape[:-2] + (k,),
+                                                                shape[:-2] + (n, k))
+    assert [tuple(t.shape) for t in torch.svd_lowrank(torch.tensor(A), q=q)] == [tuple(t.shape) for t in (U, S, V)]
+    u, s, v = U.numpy(), S.numpy(), V.numpy()
+    np.testing.assert_allclose((u * s[..., None, :]) @ np.conj(np.swapaxes(v, -1, -2)), A, atol=1e-9)
+    np.testing.assert_allclose(s, np.linalg.svd(A, compute_uv=False)[..., :k], atol=1e-9)
+    for w in (u[..., :, :rank], v[..., :, :rank]):
+        np.testing.assert_allclose(np.conj(np.swapaxes(w, -1, -2)) @ w, np.broadcast_to(np.eye(rank), w.shape[:-2] + (rank, rank)), atol=1e-10)
+
+
+def test_svd_lowrank_of_a_difference_and_pca_as_torch():
+    """``M`` is subtracted (broadcast); pca_lowrank centres the columns: singular values equal torch's."""
+    A = _low_rank((9, 6), 3, seed=1)
+    M = np.random.default_rng(2).standard_normal(6)
+    ours = mt.svd_lowrank(mt.tensor(A + M), q=3, M=mt.tensor(M))[1]
+    np.testing.assert_allclose(ours.numpy(), torch.svd_lowrank(torch.tensor(A + M), q=3, M=torch.tensor(M))[1].numpy(),
+                               rtol=1e-10)
+    for kwargs in ({}, {"q": 3}, {"center": False, "q": 4}, {"niter": 0, "q": 5}):
+        got = mt.pca_lowrank(mt.tensor(A), **kwargs)
+        want = torch.pca_lowrank(torch.tensor(A), **kwargs)
+        assert [tuple(t.shape) for t in got] == [tuple(t.shape) for t in want]
+        np.testing.assert_allclose(got[1].numpy()[:3], want[1].numpy()[:3], rtol=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(7, 4), (4, 7)])
+def test_svd_lowrank_gradients_are_torchs(shape):
+    """With q = rank the span found is A's own, so the gradient of a loss through S and U diag(S) V^H is unique."""
+    A = _low_rank(shape, 3, seed=3)
+    weights = np.random.default_rng(4).standard_normal(shape)
+    grads = []
+    for lib in (mt, torch):
+        a = lib.tensor(A, requires_grad=True)
+        U, S, V = lib.svd_lowrank(a, q=3)
+        loss = (S * lib.tensor([1.0, -2.0, 0.5])).sum() + ((U * S) @ V.mT * lib.tensor(weights)).sum()
+        loss.backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-7, atol=1e-9)
+
+
+def test_svd_lowrank_draws_from_the_global_generator():
+    A = np.random.default_rng(5).standard_normal((10, 8))  # full rank: the answer depends on the sketch
+    mt.manual_seed(7)
+    first = mt.svd_lowrank(mt.tensor(A), q=3, niter=0)[1].numpy()
+    mt.manual_seed(7)
+    np.testing.assert_array_equal(mt.svd_lowrank(mt.tensor(A), q=3, niter=0)[1].numpy(), first)
+    assert not np.array_equal(mt.svd_lowrank(mt.tensor(A), q=3, niter=0)[1].numpy(), first)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.pca_lowrank(lib.ones(4, 3), q=4),
+    lambda lib: lib.pca_lowrank(lib.ones(4, 3), q=-1),
+    lambda lib: lib.pca_lowrank(lib.ones(4, 3), niter=-1),
+])
+def test_lowrank_errors_as_torch(call):
+    errors = []
+    for lib in (torch, mt):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
+
+
+def test_lowrank_and_qr_of_complex_input_say_they_are_unsupported():
+    """microtorch's qr and svd are real-only (torch's take complex): a named UnsupportedError, not a wrong answer."""
+    from microtorch._unsupported import UnsupportedError
+
+    for call in (lambda: mt.svd_lowrank(mt.ones(4, 3, dtype=mt.complex128)), lambda: mt.linalg.qr(mt.ones(2, 2, dtype=mt.complex64))):
+        with pytest.raises(UnsupportedError, match="linalg.qr: complex inputs are not supported by microtorch"):
+            call()
+
+
+def test_lowrank_of_no_matrix_says_so():
+    with pytest.raises(TypeError, match="svd_lowrank\\(\\): argument 'A' must be a Tensor, not list"):
+        mt.svd_lowrank([[1.0, 2.0]])
+    with pytest.raises(RuntimeError, match="expected a matrix or a batch of matrices, got a 1-D tensor"):
+        mt.pca_lowrank(mt.ones(3))

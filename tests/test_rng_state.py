@@ -3,6 +3,8 @@ behaviour checked to hold in torch too: states are each library's own, so what i
 sees (the draws after a restore repeat, the seeds reported, the errors raised)."""
 import io
 
+import numpy as np
+
 import pytest
 import torch
 
@@ -135,3 +137,21 @@ def test_cuda_states_without_a_gpu_are_empty_lists_as_torch():
         pytest.skip("a GPU is present")
     assert mt.cuda.get_rng_state_all() == torch.cuda.get_rng_state_all() == []
     mt.cuda.set_rng_state_all([])
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_randn_as_torchs(dtype):
+    """Complex standard normal draws: torch's dtype and shape, real and imaginary parts independent with variance
+    1/2 each (|z|^2 has mean 1), reproducible from a generator; randn_like keeps the complex dtype."""
+    theirs = torch.randn(3, 2, dtype=getattr(torch, dtype))
+    ours = mt.randn(3, 2, dtype=getattr(mt, dtype))
+    assert (str(ours.dtype).split(".")[1], tuple(ours.shape)) == (str(theirs.dtype).split(".")[1], tuple(theirs.shape))
+    z = mt.randn(200_000, dtype=getattr(mt, dtype), generator=mt.Generator().manual_seed(3))
+    parts = np.stack([z.real.numpy(), z.imag.numpy()]).astype(np.float64)
+    error = 5 / np.sqrt(z.numel())  # five standard errors
+    np.testing.assert_allclose(parts.mean(axis=1), 0.0, atol=error)
+    np.testing.assert_allclose(parts.var(axis=1), 0.5, atol=5 * error)
+    assert abs(np.corrcoef(parts)[0, 1]) < error
+    again = mt.randn(200_000, dtype=getattr(mt, dtype), generator=mt.Generator().manual_seed(3))
+    np.testing.assert_array_equal(again.numpy(), z.numpy())
+    assert mt.randn_like(z[:4]).dtype == z.dtype

@@ -34,7 +34,13 @@ def check_tensor(name: str, a: object, what: str = "A") -> None:
 
 
 def check_float(name: str, a: Tensor, complex_ok: bool = False) -> None:
-    """A floating tensor (or, ``complex_ok``, a complex one), else torch's error."""
+    """A floating tensor (or, ``complex_ok``, a complex one), else torch's error; a complex one where microtorch's
+    routine is real-only raises UnsupportedError (torch's takes it)."""
+    if a.is_complex() and not complex_ok:
+        from .._unsupported import UnsupportedError
+
+        raise UnsupportedError(f"linalg.{name}: complex inputs are not supported by microtorch (only real floating "
+                               f"point ones); got {_torch_type_name(a)}")
     if not (a.is_floating_point() or complex_ok and a.is_complex()):
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
                            f"{_torch_type_name(a)}")
