@@ -76,6 +76,7 @@ from ._dtype import cdouble, cfloat, chalf, complex32, complex64, complex128  # 
 from ._complex import can_cast, complex, imag, is_complex, polar, view_as_complex, view_as_real  # noqa: E402,A004
 from ._spectral import istft, stft  # noqa: E402
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
+from .storage import TypedStorage, UntypedStorage, is_storage  # noqa: E402
 from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
@@ -203,16 +204,17 @@ if _TYPE_CHECKING:
     ShortTensor: type[Tensor]
     __all__ = [
         "BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Generator",
-        "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "abs_", "absolute", "acos",
-        "acos_", "acosh", "acosh_", "adaptive_avg_pool1d", "adaptive_max_pool1d", "add", "addbmm", "addcdiv",
-        "addcmul", "addmm", "addmv", "addmv_", "addr", "adjoint", "affine_grid_generator", "alias_copy", "all",
-        "allclose", "alpha_dropout", "alpha_dropout_", "amax", "amin", "aminmax", "angle", "any", "arange",
-        "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_", "arcsinh", "arcsinh_", "arctan", "arctan2",
-        "arctan_", "arctanh", "arctanh_", "are_deterministic_algorithms_enabled", "argmax", "argmin", "argsort",
-        "argwhere", "as_strided", "as_strided_", "as_strided_copy", "as_strided_scatter", "as_tensor", "asarray",
-        "asin", "asin_", "asinh", "asinh_", "atan", "atan2", "atan_", "atanh", "atanh_", "atleast_1d", "atleast_2d",
-        "atleast_3d", "autocast", "avg_pool1d", "baddbmm", "bartlett_window", "batch_norm", "bernoulli", "bfloat16",
-        "bilinear", "binary_cross_entropy_with_logits", "bincount", "binomial", "bitwise_and", "bitwise_left_shift",
+        "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "TypedStorage", "UntypedStorage",
+        "abs", "abs_", "absolute", "acos", "acos_", "acosh", "acosh_", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+        "add", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addmv_", "addr", "adjoint",
+        "affine_grid_generator", "alias_copy", "all", "allclose", "alpha_dropout", "alpha_dropout_", "amax", "amin",
+        "aminmax", "angle", "any", "arange", "arccos", "arccos_", "arccosh", "arccosh_", "arcsin", "arcsin_",
+        "arcsinh", "arcsinh_", "arctan", "arctan2", "arctan_", "arctanh", "arctanh_",
+        "are_deterministic_algorithms_enabled", "argmax", "argmin", "argsort", "argwhere", "as_strided",
+        "as_strided_", "as_strided_copy", "as_strided_scatter", "as_tensor", "asarray", "asin", "asin_", "asinh",
+        "asinh_", "atan", "atan2", "atan_", "atanh", "atanh_", "atleast_1d", "atleast_2d", "atleast_3d", "autocast",
+        "avg_pool1d", "baddbmm", "bartlett_window", "batch_norm", "bernoulli", "bfloat16", "bilinear",
+        "binary_cross_entropy_with_logits", "bincount", "binomial", "bitwise_and", "bitwise_left_shift",
         "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "blackman_window", "block_diag", "bmm",
         "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize", "can_cast", "cartesian_prod",
         "cat", "cdist", "cdouble", "ceil", "ceil_", "celu", "celu_", "cfloat", "chain_matmul", "chalf",
@@ -243,7 +245,7 @@ if _TYPE_CHECKING:
         "initial_seed", "inner", "instance_norm", "int", "int16", "int32", "int64", "int8", "inverse",
         "is_anomaly_enabled", "is_autocast_enabled", "is_compiling", "is_complex", "is_conj",
         "is_deterministic_algorithms_warn_only_enabled", "is_floating_point", "is_grad_enabled",
-        "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed", "is_tensor",
+        "is_inference_mode_enabled", "is_neg", "is_nonzero", "is_same_size", "is_signed", "is_storage", "is_tensor",
         "is_warn_always_enabled", "isclose", "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal",
         "istft", "kaiser_window", "kl_div", "kron", "kthvalue", "layer_norm", "layout", "lcm", "lcm_", "ldexp",
         "ldexp_", "le", "lerp", "less", "less_equal", "lgamma", "linspace", "load", "log", "log10", "log10_",

@@ -138,6 +138,10 @@ def from_numpy(array: Any) -> Tensor:
     if not isinstance(array, numpy.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtype_of_array(array)
+    if any(s < 0 for s in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a copy "
+                         "of your array  with array.copy().) ")
     return Tensor._make(array, as_device("cpu"))
 
 

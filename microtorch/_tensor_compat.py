@@ -1,5 +1,6 @@
 """Tensor methods that torch scripts call but that compute nothing: device and dtype flags, pinned and shared
-memory, and the legacy ``type()``, ``type_as()``, ``new()`` spellings. :class:`~microtorch.Tensor` inherits them.
+memory, the storage views (``untyped_storage()``, ``storage()``: ``microtorch/storage.py``), and the legacy
+``type()``, ``type_as()``, ``new()`` spellings. :class:`~microtorch.Tensor` inherits them.
 
 Host tensors of a machine without CUDA are what microtorch's CPU tensors are: ``pin_memory()``
 returns a copy (torch's answer there) and ``is_pinned()`` says False; ``share_memory_()`` is a
@@ -143,6 +144,19 @@ class TensorCompat:
         if self._device.type != "cpu":
             raise RuntimeError(f"cannot pin '{self._device.type}' memory: only dense CPU tensors can be pinned")
         return self.clone()  # type: ignore[attr-defined]  # (Tensor's method: this is its mixin)
+
+    def untyped_storage(self) -> Any:
+        """The memory this tensor and its views share, as bytes (``microtorch.storage.UntypedStorage``)."""
+        from .storage import untyped_storage_of
+
+        return untyped_storage_of(self)  # type: ignore[arg-type]  # (self is a Tensor: this is its mixin)
+
+    def storage(self) -> Any:
+        """The memory as elements of this tensor's dtype (a ``TypedStorage``; deprecated, as torch's: warns once)."""
+        from .storage import TypedStorage, untyped_storage_of, warn_typed_storage_removal
+
+        warn_typed_storage_removal()
+        return TypedStorage(untyped_storage_of(self), self.dtype)  # type: ignore[arg-type,attr-defined]  # (a Tensor)
 
     def share_memory_(self) -> Any:
         """Returns self: workers send tensors back by pickling, so nothing has to move to shared memory."""

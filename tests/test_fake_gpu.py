@@ -330,3 +330,14 @@ def test_a_gpus_default_generator_is_seeded_alone_and_reports_no_state():
     assert bool((mt.rand(3, device=GPU1) == first).all()) and generator.initial_seed() == 4
     with pytest.raises(UnsupportedError, match="do not report their state"):
         generator.get_state()
+
+
+def test_storages_on_the_second_gpu():
+    """A storage of a tensor on fakecuda:1 is its device memory; writes through it reach the tensor; cpu() copies."""
+    x = mt.zeros(4, dtype=mt.int16, device=GPU1)
+    storage = x[1:].untyped_storage()
+    assert storage.device == x.device and storage.data_ptr() == x.data_ptr() and storage.nbytes() == 8
+    storage[2] = 7
+    assert x.cpu().tolist() == [0, 7, 0, 0]
+    assert storage.cpu().tolist() == [0, 0, 7, 0, 0, 0, 0, 0] and storage.cpu().device.type == "cpu"
+
