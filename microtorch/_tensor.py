@@ -622,12 +622,12 @@ class Tensor(TensorCompat):
         return _compare(_ops.GreaterEqual, self, other, True)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        return self + (other * alpha if alpha != 1 else other)
+        return self + _scaled(self, other, alpha)
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if alpha != 1:
             _refuse_bool_subtraction(self, other)  # before `other * alpha` turns a bool into an int
-        return self - (other * alpha if alpha != 1 else other)
+        return self - _scaled(self, other, alpha)
 
     def mul(self, other: Any) -> Tensor:
         return self * other
@@ -1708,12 +1708,12 @@ class Tensor(TensorCompat):
         return _inplace.binary_(self, _ops.Div, other)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        return _inplace.binary_(self, _ops.Add, other if alpha == 1 else other * alpha)
+        return _inplace.binary_(self, _ops.Add, _scaled(self, other, alpha))
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if alpha != 1:
             _refuse_bool_subtraction(self, other)
-        return _inplace.binary_(self, _ops.Sub, other if alpha == 1 else other * alpha)
+        return _inplace.binary_(self, _ops.Sub, _scaled(self, other, alpha))
 
     def mul_(self, other: Any) -> Tensor:
         return _inplace.binary_(self, _ops.Mul, other)
@@ -1938,6 +1938,18 @@ class _HookHandle:
 function.Tensor = Tensor
 # the factories, the promotion helpers and the ops need Tensor, so they are imported after it exists
 # (the factories first: they import _promotion's _shape_arg while _promotion imports them as a module)
+def _scaled(self: Tensor, other: Any, alpha: Any) -> Any:
+    """``alpha * other`` for ``add``/``sub``, computed in the sum's dtype as torch does: a float32 ``other`` added
+    to a float64 tensor is scaled in float64 (scaling it in float32 first would round the product)."""
+    if alpha == 1:
+        return other
+    if isinstance(other, Tensor) and other.dtype is not self.dtype:
+        common = _dtype.result_type(self, other)
+        if common is not other.dtype:
+            other = other.to(common)
+    return other * alpha
+
+
 from ._creation import arange, empty, full, tensor  # noqa: E402
 from ._format import format_tensor  # noqa: E402
 from ._promotion import (  # noqa: E402

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import microtorch as mt
+from helpers import assert_like_torch
 
 STEPS = 20
 SHAPES = [(3, 4), (5,), ()]
@@ -385,3 +386,86 @@ def test_adafactor_factors_the_last_two_dims_of_a_stack_as_torchs():
         p.grad = lib.ones(2, dtype=lib.complex64)
         with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
             lib.optim.Adafactor([p]).step()
+
+
+MUON_SHAPES = [(4, 6), (7, 3), (5, 5)]
+MUON_CONFIGS = [dict(), dict(lr=0.05, momentum=0.9, nesterov=False, weight_decay=0.0),
+                dict(lr=0.02, adjust_lr_fn="match_rms_adamw", ns_steps=3, ns_coefficients=(2.0, -1.5, 0.5)),
+                dict(lr=torch.tensor(0.03), adjust_lr_fn="original", eps=1e-3)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("kwargs", MUON_CONFIGS, ids=["defaults", "plain-momentum", "adamw-rms", "tensor-lr"])
+def test_muon_trajectory_matches_torch(kwargs, dtype):
+    """Muon's Newton-Schulz iteration runs in bfloat16 precision as torch's (each step rounded once), so the
+    trajectories, state and state_dict equal torch's over 8 steps of two parameter groups."""
+    rng = np.random.default_rng(8)
+    init = [rng.standard_normal(s) for s in MUON_SHAPES]
+    grads = [[rng.standard_normal(s) for s in MUON_SHAPES] for _ in range(8)]
+    runs = []
+    for lib in (torch, mt):
+        config = {k: (lib.tensor(v.item()) if isinstance(v, torch.Tensor) else v) for k, v in kwargs.items()}
+        params = _params(lib, dtype, init)
+        opt = lib.optim.Muon(_groups(params, second_lr=0.01), **config)
+        trajectory = []
+        for t, step_grads in enumerate(grads):
+            for i, (p, g) in enumerate(zip(params, step_grads)):
+                p.grad = None if i == 2 and t % 3 == 2 else lib.tensor(g, dtype=getattr(lib, dtype))
+            opt.step()
+            trajectory.append([p.detach().numpy().copy() for p in params])
+        runs.append((trajectory, opt))
+    (ours, mt_opt), (theirs, torch_opt) = runs[1], runs[0]
+    for step, (a, b) in enumerate(zip(ours, theirs)):
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x, y, **TOLERANCES[dtype], err_msg=f"step {step}")
+    assert repr(mt_opt) == repr(torch_opt).replace("tensor(0.0300)", "tensor(0.0300)")
+    ours_sd, theirs_sd = mt_opt.state_dict(), torch_opt.state_dict()
+    assert ours_sd["state"].keys() == theirs_sd["state"].keys()
+    for index, state in theirs_sd["state"].items():
+        np.testing.assert_allclose(ours_sd["state"][index]["momentum_buffer"].numpy(),
+                                   state["momentum_buffer"].numpy(), **TOLERANCES[dtype])
+
+
+@pytest.mark.parametrize("shape", [(6, 10), (10, 6), (5, 5), (1, 8), (64, 32)])
+def test_muon_newton_schulz_is_torchs_in_bfloat16(shape):
+    """The orthogonalised update equals torch's bfloat16 iteration bit for bit on small matrices; on a 64 x 32
+    one float32 GEMMs may sum in another order, so a few results lie one bfloat16 step away."""
+    from torch.optim._muon import _zeropower_via_newtonschulz as torch_ns
+
+    from microtorch.optim._muon import _zeropower_via_newtonschulz as ours_ns
+
+    grad = np.random.default_rng(9).standard_normal(shape).astype(np.float32)
+    coefficients = (3.4445, -4.7750, 2.0315)
+    theirs = torch_ns(torch.tensor(grad), coefficients, 5, 1e-7).float().numpy()
+    ours = ours_ns(mt.tensor(grad), coefficients, 5, 1e-7).numpy()
+    if max(shape) <= 10:
+        np.testing.assert_array_equal(ours, theirs)
+    else:
+        np.testing.assert_allclose(ours, theirs, atol=2 ** -6)
+        assert np.mean(ours != theirs) < 0.05
+    singular = np.linalg.svd(ours, compute_uv=False)
+    assert singular.min() > 0.5 and singular.max() < 1.3  # near-orthogonal, as Keller Jordan's coefficients give
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.optim.Muon([lib.zeros(3, requires_grad=True)]),
+    lambda lib: lib.optim.Muon([lib.zeros(2, 2, requires_grad=True)], lr=-1.0),
+    lambda lib: lib.optim.Muon([lib.zeros(2, 2, requires_grad=True)], momentum=-0.5),
+    lambda lib: lib.optim.Muon([lib.zeros(2, 2, requires_grad=True)], weight_decay=-0.1),
+    lambda lib: lib.optim.Muon([lib.zeros(2, 2, requires_grad=True)], adjust_lr_fn="fast"),
+    lambda lib: lib.optim.Muon([lib.zeros(2, 2, requires_grad=True)], lr=lib.tensor([0.1, 0.2])),
+])
+def test_muon_bad_arguments_raise_torchs_error(build):
+    assert_like_torch(build)
+
+
+def test_muon_step_errors_as_torch():
+    for lib in (torch, mt):
+        p = lib.zeros(2, 2, requires_grad=True)
+        p.grad = lib.ones(2, 2)
+        with pytest.raises(ValueError, match="Number of steps must be less than 100"):
+            lib.optim.Muon([p], ns_steps=100).step()
+        c = lib.zeros(2, 2, dtype=lib.complex64, requires_grad=True)
+        c.grad = lib.ones(2, 2, dtype=lib.complex64)
+        with pytest.raises(RuntimeError, match="Muon does not support complex parameters"):
+            lib.optim.Muon([c]).step()

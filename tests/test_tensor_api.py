@@ -475,3 +475,22 @@ def test_numbers_that_do_not_fit_the_dtype_are_refused_like_torch(make):
     """fill_, full, where and clamp convert a number as torch's checked_convert: truncate, wrap negatives
     into unsigned types, and raise instead of wrapping a value out of range."""
     assert_like_torch(make)
+
+
+@pytest.mark.parametrize("method", ["add", "sub", "add_", "sub_"])
+@pytest.mark.parametrize("self_dtype, other_dtype", [("float64", "float32"), ("float32", "float64"),
+                                                      ("float32", "float16"), ("float64", "int64")])
+def test_alpha_scales_in_the_sums_dtype_as_torch(method, self_dtype, other_dtype):
+    """``x.add(y, alpha=a)`` computes a * y in the result's dtype, as torch (within a few ulps of the operands:
+    torch fuses the multiply-add, NumPy rounds twice; scaling a float32 y before promoting to float64 was 1e-8
+    off)."""
+    values = np.random.default_rng(3).standard_normal(64) * 10
+    results = []
+    for lib in (torch, mt):
+        x = lib.tensor(values, dtype=getattr(lib, self_dtype))
+        y = lib.tensor(values[::-1].copy(), dtype=getattr(lib, other_dtype))
+        out = getattr(x.clone(), method)(y, alpha=0.1)
+        results.append((str(out.dtype).split(".")[1], out.numpy()))
+    assert results[0][0] == results[1][0]
+    eps = np.finfo(results[0][1].dtype).eps
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=0, atol=4 * eps * np.abs(values).max())
