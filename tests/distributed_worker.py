@@ -233,6 +233,56 @@ def objects():
 
 
 @check
+def object_point_to_point():
+    """send_object_list / recv_object_list around a ring (from a named rank and from any rank), with the sender's
+    rank returned; a list of the wrong length raises on the receiver after draining the messages."""
+    rank, n = dist.get_rank(), dist.get_world_size()
+    after, before = (rank + 1) % n, (rank - 1) % n
+    sent = [{"from": rank}, "x" * (rank + 1), list(range(rank)), None]
+    inbox = [None] * 4
+    if rank % 2 == 0:  # (evens send first: blocking sends and receives around the ring cannot all wait)
+        dist.send_object_list(sent, dst=after)
+        source = dist.recv_object_list(inbox, src=before)
+    else:
+        source = dist.recv_object_list(inbox)
+        dist.send_object_list(sent, dst=after)
+    assert source == before and inbox == [{"from": before}, "x" * (before + 1), list(range(before)), None], inbox
+    if rank == 0:
+        dist.send_object_list([1, 2, 3], dst=1)
+        dist.send_object_list([], dst=1)
+        raises(ValueError, "destination rank should not be the same", dist.send_object_list, [1], dst=0)
+    elif rank == 1:
+        raises(ValueError, "object_list has 2 slots but rank 0 sent 3 objects", dist.recv_object_list, [None, None], 0)
+        empty_list: list = []
+        assert dist.recv_object_list(empty_list, src=0) == 0 and empty_list == []
+
+
+@check
+def subgroups():
+    """new_subgroups cuts the world into consecutive groups; new_subgroups_by_enumeration takes the lists; both
+    refuse bad sizes and overlaps on every rank alike."""
+    rank, n = dist.get_rank(), dist.get_world_size()
+    size = 1 if n % 2 else 2
+    mine, every = dist.new_subgroups(group_size=size)
+    assert len(every) == n // size and dist.get_process_group_ranks(mine) == [r for r in range(n) if r // size == rank // size]
+    total = tensor(np.array([float(rank)]))
+    dist.all_reduce(total, group=mine)
+    same(total, [float(sum(r for r in range(n) if r // size == rank // size))])
+    lists = [[r] for r in range(n)][::-1]
+    mine, every = dist.new_subgroups_by_enumeration(lists)
+    assert dist.get_process_group_ranks(mine) == [rank] and len(every) == n
+    assert sum(g is dist.GroupMember.NON_GROUP_MEMBER for g in every) == n - 1
+    raises(ValueError, "must be positive", dist.new_subgroups, group_size=0)
+    raises(ValueError, f"must not exceed the world size ({n})", dist.new_subgroups, group_size=n + 1)
+    if n % 2:
+        raises(ValueError, f"The world size ({n}) must be divisible by 'group_size=2'", dist.new_subgroups, group_size=2)
+    raises(ValueError, "Rank 0 has appeared in both subgroup [0] and [0, 1]", dist.new_subgroups_by_enumeration,
+           [[0], [0, 1]])
+    raises(ValueError, "cannot be empty", dist.new_subgroups_by_enumeration, [])
+    assert dist.is_backend_available("gloo") and dist.get_default_backend_for_device("cpu") == "gloo"
+
+
+@check
 def groups():
     rank, n = dist.get_rank(), dist.get_world_size()
     members = [0, n - 1]

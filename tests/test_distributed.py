@@ -28,7 +28,8 @@ except SystemExit as e:
     pytest.skip(str(e), allow_module_level=True)
 
 COLLECTIVES = ["all_reduce_broadcast_reduce", "gather_scatter", "reduce_scatter", "all_to_all", "point_to_point",
-               "async_work", "objects", "groups", "mismatches_raise_on_every_rank", "bad_arguments"]
+               "async_work", "objects", "object_point_to_point", "groups", "subgroups", "mismatches_raise_on_every_rank",
+               "bad_arguments"]
 DDP = ["ddp_matches_one_process", "ddp_overlaps_backward", "ddp_no_sync_accumulates", "ddp_find_unused_parameters",
        "ddp_buffers_and_errors", "distributed_sampler", "sync_batchnorm"]
 NCCL = ["nccl_collectives", "nccl_ddp"]

@@ -9,10 +9,13 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-from ._collectives import check_everyone, fingerprint
+from .._creation import empty, frombuffer, tensor
+from .._dtype import int64, uint8
+from ._collectives import check_everyone, fingerprint, recv, send
 from .distributed_c10d import ProcessGroup, peer_rank, resolve_group
 
-__all__ = ["broadcast_object_list", "all_gather_object", "gather_object", "scatter_object_list"]
+__all__ = ["broadcast_object_list", "all_gather_object", "gather_object", "scatter_object_list", "send_object_list",
+           "recv_object_list"]
 
 
 def broadcast_object_list(object_list: list, src: int | None = None, group: ProcessGroup | None = None,
@@ -74,3 +77,38 @@ def scatter_object_list(scatter_object_output_list: list, scatter_object_input_l
     check_everyone(pg, fingerprint(pg, "scatter_object_list", root=root))
     payload = pickle.dumps(list(scatter_object_input_list)) if pg.rank() == root and scatter_object_input_list is not None else None
     scatter_object_output_list[0] = pickle.loads(pg._mpi.broadcast_bytes(payload, root))[pg.rank()]
+
+
+def send_object_list(object_list: list, dst: int | None = None, group: ProcessGroup | None = None, device: Any = None,
+                     group_dst: int | None = None, use_batch: bool = False) -> None:
+    """Send the objects of ``object_list`` to ``dst``, whose ``recv_object_list`` fills a list of the same length
+    (their count, their pickled sizes, then their bytes, by ``send``; ``device`` and ``use_batch`` change nothing:
+    objects travel through host memory)."""
+    payloads = [pickle.dumps(obj) for obj in object_list]
+    send(tensor([len(payloads)], dtype=int64), dst, group, group_dst=group_dst)
+    send(tensor([len(p) for p in payloads], dtype=int64), dst, group, group_dst=group_dst)
+    data = b"".join(payloads)
+    send(frombuffer(bytearray(data), dtype=uint8) if data else empty(0, dtype=uint8), dst, group, group_dst=group_dst)
+
+
+def recv_object_list(object_list: list, src: int | None = None, group: ProcessGroup | None = None, device: Any = None,
+                     group_src: int | None = None, use_batch: bool = False) -> int:
+    """Fill ``object_list`` with the objects ``src`` (any rank when None) sent by ``send_object_list``; returns the
+    sender's rank (-1 off the group). A list of another length than the sender's raises ValueError (after the
+    messages are received, so none is left pending)."""
+    count = empty(1, dtype=int64)
+    sender = recv(count, src, group, group_src=group_src)
+    if sender == -1:
+        return -1
+    sizes = empty(int(count.item()), dtype=int64)
+    recv(sizes, sender, group)
+    data = empty(int(sizes.sum()), dtype=uint8)
+    recv(data, sender, group)
+    if len(sizes) != len(object_list):
+        raise ValueError(f"recv_object_list: object_list has {len(object_list)} slots but rank {sender} sent "
+                         f"{len(sizes)} objects")
+    raw, start = data.numpy().tobytes(), 0
+    for i, size in enumerate(sizes.tolist()):
+        object_list[i] = pickle.loads(raw[start:start + size])
+        start += size
+    return sender

@@ -26,7 +26,8 @@ __all__ = [
     "Backend", "ReduceOp", "ProcessGroup", "GroupMember", "group", "init_process_group", "destroy_process_group",
     "is_initialized", "is_available", "is_mpi_available", "is_nccl_available", "is_gloo_available",
     "is_torchelastic_launched", "get_node_local_rank", "get_rank", "get_world_size", "get_backend", "new_group",
-    "get_process_group_ranks", "get_group_rank", "get_global_rank", "default_pg_timeout",
+    "get_process_group_ranks", "get_group_rank", "get_global_rank", "default_pg_timeout", "new_subgroups",
+    "new_subgroups_by_enumeration", "is_backend_available", "get_default_backend_for_device",
 ]
 
 
@@ -344,6 +345,68 @@ def new_group(ranks: list | None = None, timeout: timedelta | None = None, backe
     pg = ProcessGroup(MpiEngine(comm, pg_timeout), ranks, pg_backend, pg_timeout, group_desc or f"group{len(_groups)}")
     _groups.append(pg)
     return pg
+
+
+def new_subgroups_by_enumeration(ranks_per_subgroup_list: list, timeout: timedelta | None = None,
+                                 backend: str | None = None, pg_options: Any = None,
+                                 group_desc: str | None = None) -> tuple:
+    """(this rank's subgroup, every subgroup): one ``new_group`` per list of ranks; the lists must not overlap.
+    Every rank calls it with the same lists (checked for overlap before any group is made, so all raise alike)."""
+    if not ranks_per_subgroup_list:
+        raise ValueError("The arg 'ranks_per_subgroup_list' cannot be empty")
+    owner: dict = {}
+    for ranks in ranks_per_subgroup_list:
+        for rank in ranks:
+            if rank in owner:
+                raise ValueError(f"Rank {rank} has appeared in both subgroup {owner[rank]} and {ranks}")
+            owner[rank] = ranks
+    me, mine, subgroups = get_rank(), None, []
+    for ranks in ranks_per_subgroup_list:
+        subgroups.append(new_group(ranks, timeout, backend, pg_options, group_desc=group_desc))
+        if me in ranks:
+            mine = subgroups[-1]
+    return mine, subgroups
+
+
+def new_subgroups(group_size: int | None = None, group: ProcessGroup | None = None, timeout: timedelta | None = None,
+                  backend: str | None = None, pg_options: Any = None, group_desc: str | None = None) -> tuple:
+    """(this rank's subgroup, every subgroup): ``group``'s ranks (default: all) cut into consecutive groups of
+    ``group_size`` (default: the number of GPUs, which needs CUDA)."""
+    if group_size is None:
+        from .. import cuda
+
+        if not cuda.is_available():
+            raise ValueError("Default group size only takes effect when CUDA is available.If your subgroup using a "
+                             "backend that does not depend on CUDA,please pass in 'group_size' correctly.")
+        group_size = cuda.device_count()
+    if group_size <= 0:
+        raise ValueError(f"The arg 'group_size' ({group_size}) must be positive")
+    world_size = get_world_size(group)
+    if world_size < group_size:
+        raise ValueError(f"The arg 'group_size' ({group_size}) must not exceed the world size ({world_size})")
+    if world_size % group_size != 0:
+        raise ValueError(f"The world size ({world_size}) must be divisible by 'group_size={group_size}'")
+    ranks = get_process_group_ranks(group)
+    return new_subgroups_by_enumeration([ranks[i:i + group_size] for i in range(0, len(ranks), group_size)],
+                                        timeout=timeout, backend=backend, pg_options=pg_options, group_desc=group_desc)
+
+
+def is_backend_available(backend: str) -> bool:
+    """Whether ``backend`` ('mpi', 'gloo', 'nccl', or a per-device spec such as 'cpu:gloo,cuda:nccl') can be used."""
+    engines = {"mpi": is_available, "gloo": is_available, "nccl": is_nccl_available}
+    names = [part.split(":")[-1] for part in str(backend).lower().split(",")]
+    return all(name in engines and engines[name]() for name in names)
+
+
+def get_default_backend_for_device(device: Any) -> str:
+    """The backend a device type's tensors use by default: 'gloo' (served by MPI) for cpu, 'nccl' for cuda."""
+    from .._device import device as as_device
+
+    kind = device.type if hasattr(device, "type") else as_device(device).type
+    backend = {"cpu": "gloo", "cuda": "nccl"}.get(kind)
+    if backend is None:
+        raise ValueError(f"Default backend not registered for device : {device}")
+    return backend
 
 
 def get_rank(group: ProcessGroup | None = None) -> int:
