@@ -259,7 +259,7 @@ if _TYPE_CHECKING:
         "nanquantile", "nansum", "narrow", "narrow_copy", "native_batch_norm", "native_channel_shuffle",
         "native_dropout", "native_group_norm", "native_layer_norm", "ne", "neg", "neg_", "negative", "negative_",
         "newaxis", "nextafter", "no_grad", "nonzero", "nonzero_static", "norm", "norm_except_dim", "normal",
-        "not_equal", "nuclear_norm", "numel", "ones", "ones_like", "ormqr", "outer", "pairwise_distance",
+        "not_equal", "nuclear_norm", "numel", "ones", "ones_like", "orgqr", "ormqr", "outer", "pairwise_distance",
         "pca_lowrank", "pdist", "permute", "permute_copy", "pi", "pinverse", "pixel_shuffle", "pixel_unshuffle",
         "poisson", "poisson_nll_loss", "polar", "polygamma", "positive", "pow", "prelu", "preserve_format", "prod",
         "promote_types", "put", "qr", "quantile", "rad2deg", "rad2deg_", "rand", "rand_like", "randint",

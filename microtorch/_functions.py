@@ -330,6 +330,13 @@ def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, tran
     return _householder.ormqr(input, input2, input3, left, transpose, out=out)
 
 
+def orgqr(input: Tensor, input2: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
+    """Q from geqrf's (input, tau=input2): ``linalg.householder_product``. grad: that of the product"""
+    from .linalg import _householder
+
+    return _householder.householder_product(input, input2, out=out)
+
+
 def unravel_index(indices: Tensor, shape: Any) -> tuple:
     """The coordinates in ``shape`` (row-major) of flat ``indices``, one tensor per dim; as torch's, by floor
     division and remainder, so an index outside the shape wraps around."""
@@ -369,7 +376,7 @@ __all__ = list(_METHODS) + [
     *_POINTWISE_EXTRA, *_POINTWISE_EXTRA_NO_OUT, "real", "rsub",
     "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz", "cumulative_trapezoid", "cdist", "pdist", "tensordot",
     "chain_matmul",
-    "lu_unpack", "geqrf", "ormqr", "unravel_index", "vander",
+    "lu_unpack", "geqrf", "ormqr", "orgqr", "unravel_index", "vander",
 ]
 
 
@@ -401,6 +408,7 @@ __all__ += [
 ]
 
 from . import _inplace_methods  # noqa: E402,F401  (attaches the in-place method forms: x.sin_(), x.squeeze_(), ...)
+from . import _python_callbacks  # noqa: E402,F401  (attaches apply_, map_, map2_)
 
 #: torch's top-level in-place forms: ``torch.sin_(x)`` is ``x.sin_()``
 _INPLACE_FUNCTIONS = (
@@ -690,7 +698,7 @@ if TYPE_CHECKING:
         "bitwise_left_shift", "bitwise_right_shift", "angle", "conj_physical", "isreal", "conj", "resolve_conj",
         "resolve_neg", "real", "rsub", "var_mean", "std_mean", "kthvalue", "gradient", "trapezoid", "trapz",
         "cumulative_trapezoid", "cdist", "pdist", "tensordot", "chain_matmul", "lu_unpack", "geqrf", "ormqr",
-        "unravel_index", "vander", "fill", "constant_pad_nd", "atleast_1d", "atleast_2d", "atleast_3d",
+        "orgqr", "unravel_index", "vander", "fill", "constant_pad_nd", "atleast_1d", "atleast_2d", "atleast_3d",
         "block_diag", "cartesian_prod", "column_stack", "combinations", "dstack", "hstack", "row_stack", "vstack",
         "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy", "narrow_copy",
         "permute_copy", "select_copy", "split_copy", "split_with_sizes_copy", "squeeze_copy", "t_copy",

@@ -1388,6 +1388,14 @@ class Tensor(TensorCompat):
         """Pieces of the listed sizes along ``dim`` (views)."""
         return _shape.split(self, list(split_sizes), dim)
 
+    def unsafe_split_with_sizes(self, split_sizes: Sequence[builtins.int], dim: builtins.int = 0) -> tuple:
+        """``split_with_sizes`` (torch's variant skips a view check microtorch does not make)."""
+        return self.split_with_sizes(split_sizes, dim)
+
+    def narrow_copy(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
+        """A contiguous copy of ``narrow(dim, start, length)``."""
+        return self.narrow(dim, start, length).clone(memory_format=_memory_format.contiguous_format)
+
     def unsafe_split(self, split_size: Any, dim: builtins.int = 0) -> tuple:
         """``split`` (torch's variant skips a view check microtorch does not make)."""
         return _shape.split(self, split_size, dim)
@@ -1693,6 +1701,21 @@ class Tensor(TensorCompat):
     def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
         from .linalg import _legacy
         return _legacy.lu_solve(self, LU_data, LU_pivots)
+
+    def geqrf(self) -> Any:
+        """(a, tau): LAPACK's packed QR, as ``microtorch.geqrf``."""
+        from .linalg import _householder
+        return _householder.geqrf(self)
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        """Q from geqrf's (self, tau=input2), as ``linalg.householder_product``."""
+        from .linalg import _householder
+        return _householder.householder_product(self, input2)
+
+    def ormqr(self, input2: Tensor, input3: Tensor, left: builtins.bool = True, transpose: builtins.bool = False) -> Tensor:
+        """Q @ input3 (or input3 @ Q, Q^T) with Q from geqrf's (self, input2), as ``microtorch.ormqr``."""
+        from .linalg import _householder
+        return _householder.ormqr(self, input2, input3, left, transpose)
 
     # ---- in-place ops --------------------------------------------------------------------------------
     def __iadd__(self, other: Any) -> Tensor:

@@ -145,6 +145,36 @@ class TensorCompat:
             raise RuntimeError(f"cannot pin '{self._device.type}' memory: only dense CPU tensors can be pinned")
         return self.clone()  # type: ignore[attr-defined]  # (Tensor's method: this is its mixin)
 
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for leaves and single-output ops)."""
+        return self._output_nr  # type: ignore[attr-defined]  # (Tensor's slot)
+
+    def const_data_ptr(self) -> int:
+        """``data_ptr()`` (torch's read-only spelling)."""
+        return self.data_ptr()  # type: ignore[attr-defined]  # (Tensor's method)
+
+    def is_distributed(self) -> bool:
+        """False: no tensor is split across processes."""
+        return False
+
+    def dim_order(self, *, ambiguity_check: Any = False) -> tuple:
+        """The dims from outermost to innermost in memory, by torch's rule (``_memory_format.dim_order``)."""
+        from ._memory_format import dim_order
+
+        return dim_order(self, ambiguity_check)
+
+    def is_set_to(self, tensor: Any) -> bool:
+        """Whether ``tensor`` views the same memory at the same place with the same sizes and strides."""
+        from ._tensor import Tensor
+
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"is_set_to(): argument 'tensor' (position 1) must be Tensor, not {type(tensor).__name__}")
+        me: Any = self
+        root, other_root = (me if me._base is None else me._base), (tensor if tensor._base is None else tensor._base)
+        return (root._data is other_root._data and me.data_ptr() == tensor.data_ptr() and me.shape == tensor.shape
+                and me.stride() == tensor.stride())
+
     def untyped_storage(self) -> Any:
         """The memory this tensor and its views share, as bytes (``microtorch.storage.UntypedStorage``)."""
         from .storage import untyped_storage_of

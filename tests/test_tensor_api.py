@@ -494,3 +494,83 @@ def test_alpha_scales_in_the_sums_dtype_as_torch(method, self_dtype, other_dtype
     assert results[0][0] == results[1][0]
     eps = np.finfo(results[0][1].dtype).eps
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=0, atol=4 * eps * np.abs(values).max())
+
+
+def _callback_calls():
+    """(id, call, torch's message is ours) for apply_, map_ and map2_."""
+    return [
+        ("apply", lambda lib: lib.arange(6.0).reshape(2, 3).apply_(lambda v: v * 2 - 1), True),
+        ("map", lambda lib: lib.arange(6.0).reshape(2, 3).map_(lib.tensor([1.0, 2, 3]), lambda a, b: a * b), True),
+        ("map2", lambda lib: lib.arange(6.0).reshape(2, 3).map2_(lib.ones(2, 1), lib.arange(3.0), lambda s, a, b: s + a * b), True),
+        ("int truncates", lambda lib: lib.arange(6).apply_(lambda v: v / 2.0 + 0.7), True),
+        ("bool", lambda lib: lib.tensor([True, False]).apply_(lambda v: not v), True),
+        ("complex", lambda lib: lib.zeros(2, dtype=lib.complex64).apply_(lambda v: v + 1j), True),
+        ("element kinds", lambda lib: lib.tensor([1.5, 2.5]).apply_(lambda v: float(type(v) is float)), True),
+        ("leaf with grad", lambda lib: lib.ones(2, requires_grad=True).apply_(lambda v: v), True),
+        ("other with grad", lambda lib: lib.ones(2).map_(lib.ones(2, requires_grad=True), lambda a, b: a), True),
+        ("other dtype", lambda lib: lib.ones(2).map_(lib.ones(2, dtype=lib.int64), lambda a, b: a), False),
+        ("y dtype", lambda lib: lib.ones(2).map2_(lib.ones(2), lib.ones(2, dtype=lib.float64), lambda a, b, c: a), False),
+        ("not a tensor", lambda lib: lib.ones(2).map_(3, lambda a, b: a), True),
+        ("no broadcast", lambda lib: lib.ones(2, 3).map_(lib.ones(4), lambda a, b: a), True),
+        ("a string into floats", lambda lib: lib.ones(2).apply_(lambda v: "a"), True),
+        ("None into floats", lambda lib: lib.ones(2).apply_(lambda v: None), True),
+        ("a string into ints", lambda lib: lib.ones(2, dtype=lib.int32).apply_(lambda v: "a"), True),
+        ("not callable", lambda lib: lib.ones(2).apply_(3), True),
+    ]
+
+
+@pytest.mark.parametrize("call, same_message", [c[1:] for c in _callback_calls()], ids=[c[0] for c in _callback_calls()])
+def test_python_callbacks_as_torch(call, same_message):
+    assert_like_torch(call, same_message=same_message)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.arange(12.0).reshape(3, 4).narrow_copy(1, 1, 2),
+    lambda lib: lib.arange(12.0).reshape(3, 4).t().narrow_copy(0, 1, 2).is_contiguous(),
+    lambda lib: [t.shape for t in lib.arange(12.0).reshape(3, 4).unsafe_split_with_sizes([1, 3], 1)],
+    lambda lib: (lib.ones(2, requires_grad=True) * 2).output_nr,
+    lambda lib: [t.output_nr for t in lib.ones(3, 2, requires_grad=True).unbind(1)],
+    lambda lib: lib.ones(2).output_nr,
+    lambda lib: lib.ones(2).is_distributed(),
+    lambda lib: (lambda x: x.const_data_ptr() == x.data_ptr())(lib.ones(3)[1:]),
+    lambda lib: (lambda x: [x.is_set_to(v) for v in (x, x.view(2, 3), x[:], x.clone(), x.t(), x.reshape(3, 2))])(lib.ones(2, 3)),
+    lambda lib: lib.ones(2, 3)[0].is_set_to(lib.ones(2, 3)[1]),
+    lambda lib: lib.ones(2).is_set_to(3),
+], ids=["narrow_copy", "narrow_copy contiguous", "unsafe_split_with_sizes", "output_nr", "output_nr of unbind",
+        "output_nr of a leaf", "is_distributed", "const_data_ptr", "is_set_to", "is_set_to rows", "is_set_to a number"])
+def test_small_tensor_methods_as_torch(call):
+    assert_like_torch(call)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, a: lib.orgqr(*lib.geqrf(a)),
+    lambda lib, a: (lambda h, tau: h.orgqr(tau))(*a.geqrf()),
+    lambda lib, a: (lambda h, tau: h.ormqr(tau, lib.eye(3, dtype=lib.float64), transpose=True))(*a.geqrf()),
+], ids=["orgqr", "Tensor.orgqr", "Tensor.ormqr"])
+def test_householder_methods_as_torch(call):
+    """The Tensor spellings of geqrf/orgqr/ormqr and torch.orgqr give torch's values (LAPACK's last bit may differ)."""
+    a = np.array([[2.0, 1], [1, 3], [0, 1]])
+    np.testing.assert_allclose(call(mt, mt.tensor(a)).numpy(), call(torch, torch.tensor(a)).numpy(), rtol=1e-14,
+                               atol=1e-15)
+
+
+@pytest.mark.parametrize("ambiguity_check", [False, True, "contiguous", "both", "empty", "bad"])
+def test_dim_order_as_torch(ambiguity_check):
+    """torch's rule (its elementwise output permutation) on row-major, transposed, permuted, sliced, expanded
+    and singleton-dim tensors, with each kind of ambiguity check."""
+    def orders(lib):
+        check = {"contiguous": [lib.contiguous_format], "both": [lib.channels_last, lib.contiguous_format],
+                 "empty": [], "bad": "x"}.get(ambiguity_check, ambiguity_check)
+        tensors = [lib.ones(2, 3), lib.ones(2, 3).t(), lib.ones(2, 1, 3), lib.ones(2, 3, 4, 5).permute(0, 2, 3, 1),
+                   lib.ones(3, 1), lib.ones(1, 3).expand(4, 3), lib.ones(2, 3, 4).permute(2, 0, 1), lib.ones(4, 4)[:, ::2],
+                   lib.ones(2, 3, 4, 5).permute(3, 1, 0, 2), lib.ones(2, 3).expand(4, 2, 3), lib.ones(6, 4)[::2].t(),
+                   lib.ones(5), lib.tensor(1.0)]
+        out = []
+        for t in tensors:
+            try:
+                out.append(t.dim_order(ambiguity_check=check))
+            except (RuntimeError, TypeError) as e:
+                out.append((type(e).__name__, str(e)))
+        return out
+
+    assert orders(mt) == orders(torch)
