@@ -469,3 +469,20 @@ def test_muon_step_errors_as_torch():
         c.grad = lib.ones(2, 2, dtype=lib.complex64)
         with pytest.raises(RuntimeError, match="Muon does not support complex parameters"):
             lib.optim.Muon([c]).step()
+
+
+@pytest.mark.parametrize("name, kwargs", [("Adam", dict()), ("AdamW", dict()), ("Adam", dict(weight_decay=0.1, amsgrad=True))])
+def test_a_tensor_lr_keeps_torchs_float32_arithmetic(name, kwargs):
+    """With ``lr=tensor(0.03)`` torch computes ``1 - lr * weight_decay`` and ``lr / bias_correction`` in the tensor's
+    float32: float64 parameters then follow torch's trajectory to 1e-15, not 1e-8."""
+    rng = np.random.default_rng(0)
+    init, grads = rng.standard_normal(5), [rng.standard_normal(5) for _ in range(5)]
+    results = []
+    for lib in (torch, mt):
+        w = lib.tensor(init.copy(), requires_grad=True)
+        opt = getattr(lib.optim, name)([w], lr=lib.tensor(0.03), **kwargs)
+        for g in grads:
+            w.grad = lib.tensor(g)
+            opt.step()
+        results.append(w.detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=0, atol=1e-15)

@@ -57,7 +57,8 @@ class Adam(Optimizer):
         loss = self._loss_of(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
-            lr, eps, weight_decay, amsgrad = _scalar(group["lr"]), group["eps"], group["weight_decay"], group["amsgrad"]
+            # (a tensor lr stays one here: torch computes 1 - lr * wd and lr / bias_correction1 in its dtype)
+            lr, eps, weight_decay, amsgrad = group["lr"], group["eps"], group["weight_decay"], group["amsgrad"]
             for p, grad in self._grads(group):
                 state = self.state[p]
                 if len(state) == 0:
@@ -72,8 +73,8 @@ class Adam(Optimizer):
                 step = step_count._data.item()
 
                 decoupled = weight_decay != 0 and group["decoupled_weight_decay"]
-                hyper = (1 - lr * weight_decay if decoupled else 1, 0 if decoupled else weight_decay, beta1, beta2,
-                         lr / (1 - beta1**step), (1 - beta2**step) ** 0.5, eps)
+                hyper = (_scalar(1 - lr * weight_decay) if decoupled else 1, 0 if decoupled else weight_decay, beta1,
+                         beta2, _scalar(lr / (1 - beta1**step)), (1 - beta2**step) ** 0.5, eps)
                 max_exp_avg_sq = state["max_exp_avg_sq"] if amsgrad else None
                 with on_device(p.device):
                     _adam_update_(p, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, hyper)
