@@ -78,7 +78,7 @@ from ._spectral import istft, stft  # noqa: E402
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 from .storage import TypedStorage, UntypedStorage, is_storage  # noqa: E402
 from ._format import set_printoptions  # noqa: E402
-from ._legacy import CPU_TYPES as _CPU_TYPES  # noqa: E402
+from ._legacy import CPU_TYPES as _CPU_TYPES, set_default_tensor_type  # noqa: E402
 from . import accelerator, amp, cpu, jit  # noqa: E402
 from . import random  # noqa: E402  (torch.random)
 from ._legacy import deprecated_range as range  # noqa: E402,A001  (torch.range; below, range is torch's)
@@ -268,20 +268,20 @@ if _TYPE_CHECKING:
         "resolve_neg", "result_type", "rms_norm", "rnn_relu_cell", "rnn_tanh_cell", "roll", "rot90", "round",
         "round_", "row_stack", "rrelu", "rrelu_", "rsqrt", "rsqrt_", "rsub", "save", "scalar_tensor", "scatter",
         "scatter_add", "scatter_reduce", "searchsorted", "seed", "select", "select_copy", "select_scatter", "selu",
-        "selu_", "set_default_device", "set_default_dtype", "set_deterministic_debug_mode",
-        "set_float32_matmul_precision", "set_flush_denormal", "set_grad_enabled", "set_num_interop_threads",
-        "set_num_threads", "set_printoptions", "set_rng_state", "set_warn_always", "sgn", "short", "sigmoid",
-        "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_", "slice_scatter", "slogdet",
-        "softmax", "sort", "split", "split_copy", "split_with_sizes", "split_with_sizes_copy", "sqrt", "sqrt_",
-        "square", "square_", "squeeze", "squeeze_copy", "stack", "std", "std_mean", "stft", "strided", "sub",
-        "subtract", "sum", "sum_to_size", "svd", "svd_lowrank", "swapaxes", "swapdims", "t", "t_copy", "take",
-        "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor", "tensor_split", "tensordot", "threshold",
-        "threshold_", "tile", "topk", "trace", "transpose", "transpose_copy", "trapezoid", "trapz",
-        "triangular_solve", "tril", "tril_indices", "triplet_margin_loss", "triu", "triu_indices", "true_divide",
-        "trunc", "trunc_", "typename", "uint8", "unbind", "unbind_copy", "unflatten", "unfold_copy", "unique",
-        "unique_consecutive", "unravel_index", "unsafe_chunk", "unsafe_split", "unsqueeze", "unsqueeze_copy",
-        "use_deterministic_algorithms", "vander", "var", "var_mean", "vdot", "view_as_complex", "view_as_real",
-        "view_copy", "vmap", "vsplit", "vstack", "where", "xlog1py", "xlogy", "xlogy_", "zero_", "zeros",
-        "zeros_like",
+        "selu_", "set_default_device", "set_default_dtype", "set_default_tensor_type",
+        "set_deterministic_debug_mode", "set_float32_matmul_precision", "set_flush_denormal", "set_grad_enabled",
+        "set_num_interop_threads", "set_num_threads", "set_printoptions", "set_rng_state", "set_warn_always", "sgn",
+        "short", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_",
+        "slice_scatter", "slogdet", "softmax", "sort", "split", "split_copy", "split_with_sizes",
+        "split_with_sizes_copy", "sqrt", "sqrt_", "square", "square_", "squeeze", "squeeze_copy", "stack", "std",
+        "std_mean", "stft", "strided", "sub", "subtract", "sum", "sum_to_size", "svd", "svd_lowrank", "swapaxes",
+        "swapdims", "t", "t_copy", "take", "take_along_dim", "tan", "tan_", "tanh", "tanh_", "tensor",
+        "tensor_split", "tensordot", "threshold", "threshold_", "tile", "topk", "trace", "transpose",
+        "transpose_copy", "trapezoid", "trapz", "triangular_solve", "tril", "tril_indices", "triplet_margin_loss",
+        "triu", "triu_indices", "true_divide", "trunc", "trunc_", "typename", "uint8", "unbind", "unbind_copy",
+        "unflatten", "unfold_copy", "unique", "unique_consecutive", "unravel_index", "unsafe_chunk", "unsafe_split",
+        "unsqueeze", "unsqueeze_copy", "use_deterministic_algorithms", "vander", "var", "var_mean", "vdot",
+        "view_as_complex", "view_as_real", "view_copy", "vmap", "vsplit", "vstack", "where", "xlog1py", "xlogy",
+        "xlogy_", "zero_", "zeros", "zeros_like",
     ]
 # ---- end of the generated block ----

@@ -99,6 +99,42 @@ def cast_to_type(t: Any, target: Any) -> Any:
     return t.to(_dtype.as_dtype(target))
 
 
+def _legacy_type(t: Any) -> Any:
+    """A legacy class from itself or its dotted name (``'torch.DoubleTensor'``, ``'torch.cuda.FloatTensor'``)."""
+    if isinstance(t, _LegacyTensorType):
+        return t
+    if isinstance(t, str):
+        module, _, name = t.rpartition(".")
+        if module in ("torch", "microtorch", "torch.cuda", "microtorch.cuda") and name in _NAMES:
+            return (CUDA_TYPES if module.endswith("cuda") else CPU_TYPES)[name]
+        raise TypeError(f"invalid type: '{t}'")
+    raise TypeError("invalid type object: only floating-point types are supported as the default type")
+
+
+def set_default_tensor_type(t: Any, /) -> None:
+    """Make a legacy tensor type (``microtorch.DoubleTensor`` or its name) the default: its dtype for new
+    floating tensors, and for a cuda type the cuda device for factories (deprecated, as torch's: warns once).
+    A cpu type leaves the default device as it is."""
+    from ._device import set_default_device
+    from ._warn_once import warn_once
+
+    warn_once("set_default_tensor_type", "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+              "torch.set_default_dtype() and torch.set_default_device() as alternatives.")
+    legacy = _legacy_type(t)
+    dt = _dtype.as_dtype(legacy.dtype_name)
+    if not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    if legacy.device_type == "cuda":
+        from . import cuda
+
+        if not cuda.is_available():
+            raise TypeError(f"type microtorch.cuda.{legacy.__name__} not available: no CUDA device (CuPy and a GPU) "
+                            "here")
+    _dtype.set_default_dtype(dt)
+    if legacy.device_type == "cuda":
+        set_default_device("cuda")
+
+
 def deprecated_range(start: Any = 0, end: Any = None, step: Any = 1, *, out: Any = None, dtype: Any = None,
                      layout: Any = None, device: Any = None, requires_grad: bool = False) -> Any:
     """``torch.range``: ``start`` to ``end`` *inclusive* in steps of ``step``, in the default float dtype unless

@@ -2,6 +2,8 @@
 the op table: non-differentiable results, edge cases, errors, and the new layers' parity with torch."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -270,3 +272,59 @@ def test_multihead_attention_more_forms(case):
         _mha_case("cpu", False, True, False, ("padding",), cross=False, unbatched=True)
     else:
         _mha_case("cpu", True, False, True, ("causal",), cross=True, dtype="float32")
+
+
+def test_convert_conv_weight_memory_format_as_torch():
+    """Both walk the tree, convert the convolutions of their rank only and return the module; the weights keep
+    their values and stay Parameters (microtorch's memory stays row-major)."""
+    results = []
+    for lib in (mt, torch):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 3), lib.nn.Sequential(lib.nn.ConvTranspose2d(2, 1, 2)),
+                                  lib.nn.Conv3d(1, 1, 1), lib.nn.Linear(2, 2))
+        before = [p.detach().clone() for p in model.parameters()]
+        assert lib.nn.utils.convert_conv2d_weight_memory_format(model, lib.channels_last) is model
+        assert lib.nn.utils.convert_conv3d_weight_memory_format(model, lib.channels_last_3d) is model
+        results.append([(type(p).__name__, bool((p == b).all())) for p, b in zip(model.parameters(), before)])
+    assert results[0] == results[1]
+
+
+def test_set_default_tensor_type_as_torch(monkeypatch):
+    """A legacy type or its name sets the default dtype (with torch's deprecation warning, once per process);
+    integer types and other objects raise TypeError."""
+    from microtorch import _warn_once
+
+    monkeypatch.setattr(_warn_once, "given", set())
+    with pytest.warns(UserWarning, match="set_default_tensor_type\\(\\) is deprecated"):
+        mt.set_default_tensor_type(mt.FloatTensor)
+    try:
+        for lib in (mt, torch):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                lib.set_default_tensor_type(lib.DoubleTensor)
+                assert lib.ones(1).dtype == lib.float64 and lib.get_default_dtype() == lib.float64
+                lib.set_default_tensor_type("torch.FloatTensor")
+                assert lib.ones(1).dtype == lib.float32
+                for bad in (lib.IntTensor, 3):
+                    with pytest.raises(TypeError, match="only floating-point types are supported"):
+                        lib.set_default_tensor_type(bad)
+    finally:
+        mt.set_default_dtype(mt.float32)
+        torch.set_default_dtype(torch.float32)
+
+
+def test_set_multithreading_enabled_is_a_call_a_context_and_a_decorator():
+    switch = mt.autograd.set_multithreading_enabled
+    with switch(False):
+        assert switch.enabled is False
+        x = mt.ones(2, requires_grad=True)
+        (x * 3).sum().backward()  # backward runs the same either way
+        assert x.grad.tolist() == [3.0, 3.0]
+    assert switch.enabled is True
+
+    @switch(False)
+    def inside():
+        return switch.enabled
+
+    assert switch.enabled is True and inside() is False and switch.enabled is True
+    assert switch(True).clone().mode is True

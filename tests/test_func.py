@@ -241,3 +241,51 @@ def test_vmapped_index_tensors_index_per_example():
     _close(microtorch.func.vmap(f(microtorch), in_dims=(0, 0, None))(microtorch.tensor(X), microtorch.tensor(idx),
                                                                        microtorch.tensor(W)),
            torch.func.vmap(f(torch), in_dims=(0, 0, None))(torch.tensor(X), torch.tensor(idx), torch.tensor(W)))
+
+
+def test_linearize_gives_torchs_output_and_jvps():
+    """linearize's output and its jvp_fn, called with two sets of tangents, equal torch's; bad tangents raise
+    torch's RuntimeError."""
+    x, y = np.random.default_rng(0).standard_normal(4), np.random.default_rng(1).standard_normal(4)
+
+    def run(lib):
+        def f(a, b):
+            return (a.sin() * b, (a * b).sum())
+
+        out, jvp_fn = lib.func.linearize(f, lib.tensor(x), lib.tensor(y))
+        first = jvp_fn(lib.ones(4, dtype=lib.float64), lib.tensor(y))
+        second = jvp_fn(lib.tensor(x), lib.zeros(4, dtype=lib.float64))
+        errors = []
+        for bad in (lambda: jvp_fn(lib.ones(3, dtype=lib.float64), lib.tensor(y)),
+                    lambda: jvp_fn(lib.ones(4), lib.tensor(y)), lambda: jvp_fn(lib.ones(4, dtype=lib.float64))):
+            with pytest.raises(RuntimeError) as info:
+                bad()
+            errors.append(str(info.value).split(" with ")[0].split(" tangents")[0])  # (pytree specs print apart)
+        return [t.detach().numpy() for t in (*out, *first, *second)], errors
+
+    ours, theirs = run(microtorch), run(torch)
+    for a, b in zip(ours[0], theirs[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert ours[1] == theirs[1]
+
+
+def test_functionalize_and_batch_norm_replacement_as_torch():
+    """functionalize returns a function with the same results (eager: nothing to rewrite); a bad ``remove`` raises
+    torch's RuntimeError; replace_all_batch_norm_modules_ drops the running statistics of batch norms only."""
+    def f(x):
+        y = x.clone()
+        y.add_(1)
+        return y * 2
+
+    for lib in (microtorch, torch):
+        assert lib.func.functionalize(f)(lib.ones(2)).tolist() == [4.0, 4.0]
+        with pytest.raises(RuntimeError, match="received invalid argument for remove=x"):
+            lib.func.functionalize(f, remove="x")
+    states = []
+    for lib in (microtorch, torch):
+        model = lib.nn.Sequential(lib.nn.BatchNorm1d(3), lib.nn.Sequential(lib.nn.BatchNorm2d(2, affine=False)),
+                                  lib.nn.InstanceNorm1d(3, track_running_stats=True), lib.nn.Linear(2, 2))
+        assert lib.func.replace_all_batch_norm_modules_(model) is model
+        states.append([(type(m).__name__, getattr(m, "track_running_stats", None), getattr(m, "running_mean", 0) is None,
+                        getattr(m, "num_batches_tracked", 0) is None) for m in model.modules()])
+    assert states[0] == states[1]

@@ -13,7 +13,7 @@ from . import engine
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx, Op, once_differentiable, refuse_stale_no_grad_view
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled, set_multithreading_enabled
 from .variable import Variable
 
 
@@ -132,6 +132,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Op", "Function", "FunctionCtx", "once_differentiable", "backward", "grad", "no_grad", "enable_grad",
-    "set_grad_enabled", "is_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck", "GradcheckError",
+    "set_grad_enabled", "set_multithreading_enabled", "is_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck", "GradcheckError",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Variable",
 ]

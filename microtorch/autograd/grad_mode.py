@@ -56,14 +56,17 @@ class _GradModeContext:
 
     def __call__(self, fn: _F) -> _F:
         """Decorate ``fn``: it runs with this mode."""
-        mode = self.mode
+        return _running_in(fn, set_grad_enabled, self.mode)
 
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
 
-        return cast(_F, wrapper)
+def _running_in(fn: _F, switch: Any, mode: bool) -> _F:
+    """``fn`` wrapped to run inside ``switch(mode)`` (a fresh context each call: decorated functions nest)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with switch(mode):
+            return fn(*args, **kwargs)
+
+    return cast(_F, wrapper)
 
 
 class no_grad(_GradModeContext):
@@ -97,14 +100,7 @@ class inference_mode(_GradModeContext):
 
     def __call__(self, fn: _F) -> _F:
         """Decorate ``fn``: it runs in (or, with False, out of) inference mode."""
-        active = self._active
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with inference_mode(active):
-                return fn(*args, **kwargs)
-
-        return cast(_F, wrapper)
+        return _running_in(fn, inference_mode, self._active)
 
 
 class set_grad_enabled(_GradModeContext):
@@ -122,3 +118,31 @@ class set_grad_enabled(_GradModeContext):
         """Decorate ``fn``: it runs with grad mode ``mode``."""
         state.enabled = self._prev  # used as a decorator: undo the immediate switch
         return super().__call__(fn)
+
+
+class set_multithreading_enabled:
+    """torch's switch for running backward on several threads, as a call, context manager or decorator. microtorch's
+    engine runs backward on the calling thread either way: the setting is kept (and restored on exit) and changes
+    nothing else."""
+
+    enabled = True  # (the process-wide setting, torch's default)
+
+    def __init__(self, mode: bool) -> None:
+        self.mode, self._prev = bool(mode), set_multithreading_enabled.enabled
+        set_multithreading_enabled.enabled = self.mode  # takes effect at once, as torch's
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: Any) -> None:
+        set_multithreading_enabled.enabled = self._prev
+
+    def __call__(self, fn: _F) -> _F:
+        """Decorate ``fn``: it runs with the setting ``mode``."""
+        set_multithreading_enabled.enabled = self._prev  # used as a decorator: undo the immediate switch
+        return _running_in(fn, set_multithreading_enabled, self.mode)
+
+    def clone(self) -> "set_multithreading_enabled":
+        """A new switch with the same mode (torch's)."""
+        return set_multithreading_enabled(self.mode)
+

@@ -224,6 +224,29 @@ def _jvp(func: Callable, primals: tuple, tangents: tuple, has_aux: bool) -> tupl
     return results + (out[2],) if has_aux else results
 
 
+def linearize(func: Callable, *primals: Any) -> tuple:
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product at ``primals``
+    (``torch.func.linearize``; torch traces the jvp once into a graph, this runs ``jvp`` at each call, with
+    the same values). The tangents must match the primals' structure, shapes, dtypes and devices."""
+    output = func(*primals)
+    flat_primals, primals_spec = tree_flatten(primals)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        flat_tangents, tangents_spec = tree_flatten(tangents)
+        if tangents_spec != primals_spec:
+            raise RuntimeError(f"Expected the tangents {tangents_spec} to have the same argspec as the primals "
+                               f"{primals_spec}")
+        for i, (t, p) in enumerate(zip(flat_tangents, flat_primals)):
+            for what, mine, theirs in (("shape", t.shape, p.shape), ("device", t.device, p.device),
+                                       ("dtype", t.dtype, p.dtype)):
+                if mine != theirs:
+                    raise RuntimeError(f"tangent:{i} with {what} {mine} in flattened pytree doesn't match the {what} "
+                                       f"{theirs} of the corresponding primal.")
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
+
+
 # ---- Jacobians and Hessians --------------------------------------------------------------------------------------
 def jacrev(func: Callable, argnums: Any = 0, *, has_aux: bool = False, chunk_size: int | None = None) -> Callable:
     """The Jacobian of ``func`` by reverse mode: one vjp per output element (``torch.func.jacrev``);
