@@ -76,6 +76,7 @@ from ._dtype import cdouble, cfloat, chalf, complex32, complex64, complex128  # 
 from ._complex import can_cast, complex, imag, is_complex, polar, view_as_complex, view_as_real  # noqa: E402,A004
 from ._spectral import istft, stft  # noqa: E402
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
+from ._segment import segment_reduce  # noqa: E402
 from .storage import TypedStorage, UntypedStorage, is_storage  # noqa: E402
 from ._format import set_printoptions  # noqa: E402
 from ._legacy import CPU_TYPES as _CPU_TYPES, set_default_tensor_type  # noqa: E402
@@ -267,8 +268,8 @@ if _TYPE_CHECKING:
         "relu", "relu_", "remainder", "renorm", "repeat_interleave", "reshape", "resize_as_", "resolve_conj",
         "resolve_neg", "result_type", "rms_norm", "rnn_relu_cell", "rnn_tanh_cell", "roll", "rot90", "round",
         "round_", "row_stack", "rrelu", "rrelu_", "rsqrt", "rsqrt_", "rsub", "save", "scalar_tensor", "scatter",
-        "scatter_add", "scatter_reduce", "searchsorted", "seed", "select", "select_copy", "select_scatter", "selu",
-        "selu_", "set_default_device", "set_default_dtype", "set_default_tensor_type",
+        "scatter_add", "scatter_reduce", "searchsorted", "seed", "segment_reduce", "select", "select_copy",
+        "select_scatter", "selu", "selu_", "set_default_device", "set_default_dtype", "set_default_tensor_type",
         "set_deterministic_debug_mode", "set_float32_matmul_precision", "set_flush_denormal", "set_grad_enabled",
         "set_num_interop_threads", "set_num_threads", "set_printoptions", "set_rng_state", "set_warn_always", "sgn",
         "short", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sin_", "sinc", "sinc_", "sinh", "sinh_",
