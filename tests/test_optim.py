@@ -471,7 +471,9 @@ def test_muon_step_errors_as_torch():
             lib.optim.Muon([c]).step()
 
 
-@pytest.mark.parametrize("name, kwargs", [("Adam", dict()), ("AdamW", dict()), ("Adam", dict(weight_decay=0.1, amsgrad=True))])
+@pytest.mark.parametrize("name, kwargs", [("Adam", dict()), ("AdamW", dict()), ("Adam", dict(weight_decay=0.1, amsgrad=True)),
+                                          ("Adamax", dict()), ("NAdam", dict()),
+                                          ("NAdam", dict(weight_decay=0.1, decoupled_weight_decay=True))])
 def test_a_tensor_lr_keeps_torchs_float32_arithmetic(name, kwargs):
     """With ``lr=tensor(0.03)`` torch computes ``1 - lr * weight_decay`` and ``lr / bias_correction`` in the tensor's
     float32: float64 parameters then follow torch's trajectory to 1e-15, not 1e-8."""

@@ -49,7 +49,7 @@ class Adamax(Optimizer):
         """Perform a single optimization step (``closure`` re-evaluates the model and returns the loss)."""
         loss = self._loss_of(closure)
         for group in self.param_groups:
-            (beta1, beta2), lr = group["betas"], _scalar(group["lr"])
+            (beta1, beta2), lr = group["betas"], group["lr"]  # (a tensor lr stays one: torch's arithmetic in its dtype)
             eps, weight_decay = group["eps"], group["weight_decay"]
             for p, grad in self._grads(group):
                 state = self.state[p]
@@ -63,6 +63,6 @@ class Adamax(Optimizer):
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_inf.copy_(maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
-                clr = lr / (1 - beta1 ** state["step"].item())
+                clr = _scalar(lr / (1 - beta1 ** state["step"].item()))
                 p.addcdiv_(exp_avg, exp_inf, value=-clr)
         return loss

@@ -69,7 +69,7 @@ class NAdam(Optimizer):
 
 def _nadam_update_(p: Any, grad: Any, state: dict, group: dict) -> None:
     """One NAdam update of ``p`` in place, in torch's order (the momentum product is kept in float32, as torch's)."""
-    (beta1, beta2), lr, eps = group["betas"], _scalar(group["lr"]), group["eps"]
+    (beta1, beta2), lr, eps = group["betas"], group["lr"], group["eps"]  # (a tensor lr: torch's arithmetic in its dtype)
     weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
     step = state["step"].item()
     bias_correction2 = 1 - beta2**step
@@ -87,5 +87,5 @@ def _nadam_update_(p: Any, grad: Any, state: dict, group: dict) -> None:
     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
     denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
     mu_product_value = mu_product.item()
-    p.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product_value))
-    p.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_value * mu_next))
+    p.addcdiv_(grad, denom, value=_scalar(-lr * (1.0 - mu) / (1.0 - mu_product_value)))
+    p.addcdiv_(exp_avg, denom, value=_scalar((-lr * mu_next) / (1.0 - mu_product_value * mu_next)))
