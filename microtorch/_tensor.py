@@ -1957,10 +1957,6 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-
-function.Tensor = Tensor
-# the factories, the promotion helpers and the ops need Tensor, so they are imported after it exists
-# (the factories first: they import _promotion's _shape_arg while _promotion imports them as a module)
 def _scaled(self: Tensor, other: Any, alpha: Any) -> Any:
     """``alpha * other`` for ``add``/``sub``, computed in the sum's dtype as torch does: a float32 ``other`` added
     to a float64 tensor is scaled in float64 (scaling it in float32 first would round the product)."""
@@ -1973,6 +1969,9 @@ def _scaled(self: Tensor, other: Any, alpha: Any) -> Any:
     return other * alpha
 
 
+function.Tensor = Tensor
+# the factories, the promotion helpers and the ops need Tensor, so they are imported after it exists
+# (the factories first: they import _promotion's _shape_arg while _promotion imports them as a module)
 from ._creation import arange, empty, full, tensor  # noqa: E402
 from ._format import format_tensor  # noqa: E402
 from ._promotion import (  # noqa: E402

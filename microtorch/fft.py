@@ -362,7 +362,7 @@ def ifftshift(input: Tensor, dim: Optional[Sequence[int]] = None) -> Tensor:  # 
 
 def _shift(input: Any, dim: Any, fn: str, sign: int) -> Tensor:
     _expect(input, Tensor, f"fft_{fn}", "input")
-    dims = tuple(range(input.ndim)) if dim is None else _ints_or_none(dim, fn, "dim")
+    dims = tuple(range(input.ndim)) if dim is None else _int_tuple(dim, f"fft_{fn}", "dim")
     if not dims:
         raise RuntimeError("`shifts` required")
     dims = tuple(_normalize_dim(d, input.ndim) for d in dims)
